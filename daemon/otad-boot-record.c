@@ -33,7 +33,8 @@ struct _OtadBootRecord {
 
 G_DEFINE_TYPE (OtadBootRecord, otad_boot_record, G_TYPE_OBJECT)
 
-static const gchar *const otad_boot_phase_names[] = {"installed", "confirmed", "rolling-back"};
+static const gchar *const otad_boot_phase_names[] = {"installed", "confirmed", "rolling-back",
+							    "fell-back"};
 static const gchar *const otad_boot_outcome_names[] = {"success", "health-check-failed",
 						       "bootloader-rollback", "manual-rollback"};
 

@@ -15,11 +15,14 @@ G_BEGIN_DECLS
  *   and pruning may still be due
  * @OTAD_BOOT_PHASE_ROLLING_BACK: it booted and failed its checks; the old deployment is
  *   (being made) the default and a reboot was requested
+ * @OTAD_BOOT_PHASE_FELL_BACK: the bootloader booted the old deployment instead; otad is
+ *   making that permanent
  */
 typedef enum {
 	OTAD_BOOT_PHASE_INSTALLED,
 	OTAD_BOOT_PHASE_CONFIRMED,
 	OTAD_BOOT_PHASE_ROLLING_BACK,
+	OTAD_BOOT_PHASE_FELL_BACK,
 } OtadBootPhase;
 
 /**
