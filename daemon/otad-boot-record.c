@@ -29,6 +29,7 @@ struct _OtadBootRecord {
 	OtadBootPending *pending; /* (owned) (nullable) */
 	GHashTable *bad;	  /* (owned) commit → reason */
 	GPtrArray *history;	  /* (owned) (element-type OtadBootHistoryEntry) */
+	gchar *on_disk;		  /* (owned) (nullable) what the file holds, to undo a failed save */
 };
 
 G_DEFINE_TYPE (OtadBootRecord, otad_boot_record, G_TYPE_OBJECT)
@@ -129,6 +130,7 @@ otad_boot_record_finalize (GObject *object)
 	OtadBootRecord *self = OTAD_BOOT_RECORD (object);
 
 	g_free (self->path);
+	g_free (self->on_disk);
 	otad_boot_pending_free (self->pending);
 	g_hash_table_unref (self->bad);
 	g_ptr_array_unref (self->history);
@@ -358,6 +360,25 @@ otad_boot_record_parse (OtadBootRecord *self, JsonNode *root, GError **error)
 	return TRUE;
 }
 
+static gboolean
+otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(GError) error_local = NULL;
+
+	otad_boot_record_reset (self);
+	if (len > OTAD_BOOT_RECORD_MAX_SIZE ||
+	    !json_parser_load_from_data (parser, data, (gssize)len, &error_local) ||
+	    !otad_boot_record_parse (self, json_parser_get_root (parser), &error_local)) {
+		otad_boot_record_reset (self);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "boot record %s is corrupt: %s",
+			     self->path,
+			     error_local != NULL ? error_local->message : "too large");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /**
  * otad_boot_record_load:
  * @self: an #OtadBootRecord
@@ -375,12 +396,12 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 {
 	g_autofree gchar *contents = NULL;
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
 	gsize len = 0;
 
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 
 	otad_boot_record_reset (self);
+	g_clear_pointer (&self->on_disk, g_free);
 	if (!g_file_get_contents (self->path, &contents, &len, &error_local)) {
 		if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			return TRUE;
@@ -388,15 +409,9 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 					    "failed to read boot record: ");
 		return FALSE;
 	}
-	if (len > OTAD_BOOT_RECORD_MAX_SIZE ||
-	    !json_parser_load_from_data (parser, contents, (gssize)len, &error_local) ||
-	    !otad_boot_record_parse (self, json_parser_get_root (parser), &error_local)) {
-		otad_boot_record_reset (self);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "boot record %s is corrupt: %s",
-			     self->path,
-			     error_local != NULL ? error_local->message : "too large");
+	if (!otad_boot_record_load_data (self, contents, len, error))
 		return FALSE;
-	}
+	self->on_disk = g_steal_pointer (&contents);
 	return TRUE;
 }
 
@@ -486,10 +501,15 @@ otad_boot_record_save (OtadBootRecord *self, GError **error)
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
 				     "failed to create %s: %s", dir, g_strerror (errno));
 		g_prefix_error (error, "failed to write boot record: ");
-		if (!otad_boot_record_load (self, NULL))
-			g_warning ("boot record %s could not be read back", self->path);
+		if (self->on_disk == NULL)
+			otad_boot_record_reset (self);
+		else if (!otad_boot_record_load_data (self, self->on_disk, strlen (self->on_disk),
+						      NULL))
+			g_warning ("boot record %s: previous state lost", self->path);
 		return FALSE;
 	}
+	g_free (self->on_disk);
+	self->on_disk = g_steal_pointer (&data);
 	return TRUE;
 }
 
