@@ -69,6 +69,7 @@ otad_booted_get_deployment (OstreeSysroot *sysroot, const gchar *test_booted, GE
 		return deployment != NULL ? g_object_ref (deployment) : NULL;
 	}
 	root = g_file_get_path (ostree_sysroot_get_path (sysroot));
+	/* the path is checked first: it needs no loaded sysroot */
 	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
 	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,

@@ -181,3 +181,55 @@ otad_test_sysroot_free (OtadTestSysroot *ts)
 	g_free (ts->commit_b);
 	g_free (ts);
 }
+
+/* a U-Boot environment in a plain file; returns the fw_env.config for it */
+gchar *
+otad_test_uboot_env_new (const gchar *dir)
+{
+	g_autofree gchar *env_txt = g_build_filename (dir, "env.txt", NULL);
+	g_autofree gchar *env_img = g_build_filename (dir, "uboot.env", NULL);
+	g_autofree gchar *config = g_build_filename (dir, "fw_env.config", NULL);
+	g_autofree gchar *line = g_strdup_printf ("%s 0x0000 0x4000\n", env_img);
+	const gchar *argv[] = {"mkenvimage", "-s", "0x4000", "-o", env_img, env_txt, NULL};
+
+	otad_test_write (config, line);
+	otad_test_write (env_txt, "bootcount=0\nupgrade_available=0\nbootlimit=3\n");
+	g_free (otad_test_run (argv));
+	return g_steal_pointer (&config);
+}
+
+/* reads a variable with the real fw_printenv */
+gchar *
+otad_test_uboot_get (const gchar *fw_env_config, const gchar *name)
+{
+	const gchar *argv[] = {"fw_printenv", "-c", fw_env_config, "-n", name, NULL};
+
+	return otad_test_run (argv);
+}
+
+void
+otad_test_uboot_set (const gchar *fw_env_config, const gchar *name, const gchar *value)
+{
+	const gchar *argv[] = {"fw_setenv", "-c", fw_env_config, name, value, NULL};
+
+	g_free (otad_test_run (argv));
+}
+
+/* the deployments as a fresh libostree load sees them: "csum.serial csum.serial ..." */
+gchar *
+otad_test_sysroot_describe (OtadTestSysroot *ts)
+{
+	g_autoptr(OstreeSysroot) sysroot = otad_test_sysroot_open (ts);
+	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
+	g_autoptr(GString) str = g_string_new (NULL);
+
+	for (guint i = 0; i < deployments->len; i++) {
+		OstreeDeployment *d = g_ptr_array_index (deployments, i);
+		const gchar *csum = ostree_deployment_get_csum (d);
+		g_string_append_printf (str, "%s%s", i > 0 ? " " : "",
+					g_strcmp0 (csum, ts->commit_a) == 0   ? "A"
+					: g_strcmp0 (csum, ts->commit_b) == 0 ? "B"
+									      : "?");
+	}
+	return g_string_free (g_steal_pointer (&str), FALSE);
+}

@@ -23,5 +23,9 @@ OstreeSysroot *otad_test_sysroot_open (OtadTestSysroot *ts);
 gchar *otad_test_run (const gchar *const *argv);
 gchar *otad_test_write_script (const gchar *dir, const gchar *name, const gchar *body);
 void otad_test_rm_rf (const gchar *dir);
+gchar *otad_test_sysroot_describe (OtadTestSysroot *ts);
+gchar *otad_test_uboot_env_new (const gchar *dir);
+gchar *otad_test_uboot_get (const gchar *fw_env_config, const gchar *name);
+void otad_test_uboot_set (const gchar *fw_env_config, const gchar *name, const gchar *value);
 
 G_END_DECLS
