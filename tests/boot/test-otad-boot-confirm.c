@@ -72,7 +72,7 @@ hook_reboot (gpointer user_data, GError **error)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	OtadBootloaderOptions options = {.backend = "uboot"};
 
 	f->ts = otad_test_sysroot_new ();
@@ -129,9 +129,9 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static OtadBootConfirmResult *
 boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(OstreeDeployment) booted = NULL;
-	g_autoptr(OtadBootRecord) record = NULL;
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (OstreeDeployment) booted = NULL;
+	g_autoptr (OtadBootRecord) record = NULL;
 	OtadBootConfirmContext ctx = {NULL};
 
 	/* a restart: everything is read back from disk */
@@ -158,10 +158,10 @@ boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError 
 static void
 install_b (Fixture *f)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootPending) pending =
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootPending) pending =
 	    otad_boot_pending_new (f->ts->commit_b, f->ts->commit_a, "boot-1");
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 	OstreeDeployment *b;
 
 	pending->version = g_strdup ("2.0");
@@ -191,8 +191,8 @@ install_b (Fixture *f)
 static void
 test_confirm_success (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 	GPtrArray *history;
 
 	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
@@ -218,7 +218,7 @@ test_confirm_success (Fixture *f, gconstpointer data)
 	history = otad_boot_record_get_history (f->record);
 	g_assert_cmpuint (history->len, ==, 1);
 	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
-			 OTAD_BOOT_OUTCOME_SUCCESS);
+	                 OTAD_BOOT_OUTCOME_SUCCESS);
 	g_assert_false (otad_boot_record_is_bad (f->record, f->ts->commit_b));
 
 	/* the next start has nothing to do and reports nothing again */
@@ -232,14 +232,15 @@ test_confirm_success (Fixture *f, gconstpointer data)
 static void
 test_health_failure_rolls_back (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 	GPtrArray *history;
 	const OtadBootPending *pending;
 
 	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
-	g_free (otad_test_write_script (f->health_dir, "20-app", "echo 'app did not start' >&2\n"
-								 "exit 1"));
+	g_free (otad_test_write_script (f->health_dir, "20-app",
+	                                "echo 'app did not start' >&2\n"
+	                                "exit 1"));
 	install_b (f);
 
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
@@ -286,15 +287,15 @@ test_health_failure_rolls_back (Fixture *f, gconstpointer data)
 	history = otad_boot_record_get_history (f->record);
 	g_assert_cmpuint (history->len, ==, 1);
 	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
-			 OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED);
+	                 OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED);
 	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
 }
 
 static void
 test_health_timeout_rolls_back (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 
 	g_free (otad_test_write_script (f->health_dir, "10-slow", "sleep 60"));
 	f->health.timeout_ms = 300;
@@ -311,8 +312,8 @@ test_health_timeout_rolls_back (Fixture *f, gconstpointer data)
 static void
 test_bootloader_fallback (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 	GPtrArray *history;
 
 	install_b (f);
@@ -339,19 +340,19 @@ test_bootloader_fallback (Fixture *f, gconstpointer data)
 	history = otad_boot_record_get_history (f->record);
 	g_assert_cmpuint (history->len, ==, 1);
 	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
-			 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK);
+	                 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK);
 }
 
 /* power cut after "confirmed" was recorded, before the bootloader was told */
 static void
 test_resume_confirmed (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 
 	install_b (f);
 	g_assert_true (otad_boot_record_set_phase (f->record, OTAD_BOOT_PHASE_CONFIRMED,
-						   "all 0 health checks passed", &error));
+	                                           "all 0 health checks passed", &error));
 	/* a failing check would roll back if it ran again: it must not */
 	g_free (otad_test_write_script (f->health_dir, "10-fail", "exit 1"));
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
@@ -366,9 +367,9 @@ test_resume_confirmed (Fixture *f, gconstpointer data)
 static void
 test_deployment_gone (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
-	g_autoptr(OtadBootPending) pending =
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	g_autoptr (OtadBootPending) pending =
 	    otad_boot_pending_new (f->ts->commit_b, f->ts->commit_a, "boot-1");
 
 	/* recorded, but the deploy never happened */
@@ -384,8 +385,8 @@ test_deployment_gone (Fixture *f, gconstpointer data)
 static void
 test_bootloader_error (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 	g_autofree gchar *env = g_build_filename (f->ts->dir, "uboot.env", NULL);
 
 	install_b (f);
@@ -398,7 +399,7 @@ test_bootloader_error (Fixture *f, gconstpointer data)
 	g_assert_nonnull (strstr (error->message, "fw_"));
 	g_assert_nonnull (otad_boot_record_get_pending (f->record));
 	g_assert_cmpint (otad_boot_record_get_pending (f->record)->phase, ==,
-			 OTAD_BOOT_PHASE_CONFIRMED);
+	                 OTAD_BOOT_PHASE_CONFIRMED);
 	g_assert_cmpuint (f->reports, ==, 0);
 }
 
@@ -407,18 +408,18 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/otad/boot-confirm/success", Fixture, NULL, fixture_setup,
-		    test_confirm_success, fixture_teardown);
+	            test_confirm_success, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/health-failure", Fixture, NULL, fixture_setup,
-		    test_health_failure_rolls_back, fixture_teardown);
+	            test_health_failure_rolls_back, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/health-timeout", Fixture, NULL, fixture_setup,
-		    test_health_timeout_rolls_back, fixture_teardown);
+	            test_health_timeout_rolls_back, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/bootloader-fallback", Fixture, NULL, fixture_setup,
-		    test_bootloader_fallback, fixture_teardown);
+	            test_bootloader_fallback, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/resume-confirmed", Fixture, NULL, fixture_setup,
-		    test_resume_confirmed, fixture_teardown);
+	            test_resume_confirmed, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/deployment-gone", Fixture, NULL, fixture_setup,
-		    test_deployment_gone, fixture_teardown);
+	            test_deployment_gone, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/bootloader-error", Fixture, NULL, fixture_setup,
-		    test_bootloader_error, fixture_teardown);
+	            test_bootloader_error, fixture_teardown);
 	return g_test_run ();
 }
