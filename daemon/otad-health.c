@@ -168,8 +168,9 @@ otad_health_check_unit (const gchar *systemctl, const gchar *unit, guint timeout
 			return g_steal_pointer (&result);
 		}
 		if (spawned->timed_out) {
+			/* the deadline passed while systemctl was still answering */
 			result->reason = g_strdup_printf (
-			    "systemctl is-active timed out after %u ms", timeout_ms);
+			    "still not active after %u ms (systemctl did not answer)", timeout_ms);
 			return g_steal_pointer (&result);
 		}
 		state = g_strstrip (g_strdup (spawned->out != NULL ? spawned->out : ""));
