@@ -142,7 +142,8 @@ test_timeout_kills (Fixture *f, gconstpointer data)
 	g_autofree gchar *pidfile = g_build_filename (f->dir, "child.pid", NULL);
 	g_autofree gchar *body =
 	    g_strdup_printf ("sleep 60 &\necho $! > '%s'\nwait\nexit 0", pidfile);
-	OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 300};
+	/* long enough for the shell to write its pid file even on a loaded machine */
+	OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 2000};
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GPtrArray) results = NULL;
 	g_autofree gchar *pid_str = NULL;
