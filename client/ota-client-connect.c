@@ -256,11 +256,21 @@ ota_client_connect_async (OtaClient *self,
 gboolean
 ota_client_connect_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
+	g_autoptr(GError) error_local = NULL;
+
 	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
 	g_return_val_if_fail (g_task_get_source_tag (G_TASK (res)) == ota_client_connect_async,
 			      FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-	return g_task_propagate_boolean (G_TASK (res), error);
+	/* a cancelled GTask reports G_IO_ERROR_CANCELLED itself */
+	if (!g_task_propagate_boolean (G_TASK (res), &error_local)) {
+		ota_client_fixup_error (error_local);
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+
+	/* success */
+	return TRUE;
 }
