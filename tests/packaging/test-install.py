@@ -130,10 +130,16 @@ class InstallTest(unittest.TestCase):
             ('org.freedesktop.DBus.Properties', 'GetAll'),
         })
 
-    def test_bus_policy_loads_in_dbus_daemon(self):
-        """a dbus-daemon whose configuration includes the policy starts"""
-        conf = os.path.join(self.tmp, 'bus.conf')
-        sock = os.path.join(self.tmp, 'bus.sock')
+    def start_system_like_bus(self):
+        """a dbus-daemon with the default policy of Debian's system bus plus
+        otad's installed policy; returns (process, address)"""
+        busdir = os.path.join(self.tmp, 'bus')
+        os.makedirs(busdir, exist_ok=True)
+        # the socket must be reachable by the unprivileged test user
+        os.chmod(self.tmp, 0o755)
+        os.chmod(busdir, 0o755)
+        conf = os.path.join(busdir, 'bus.conf')
+        sock = os.path.join(busdir, 'bus.sock')
         with open(conf, 'w') as f:
             f.write(f'''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -142,9 +148,17 @@ class InstallTest(unittest.TestCase):
   <listen>unix:path={sock}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
   </policy>
   <include>{self.dest(ARGS.bus_policy)}</include>
 </busconfig>
@@ -152,12 +166,77 @@ class InstallTest(unittest.TestCase):
         proc = subprocess.Popen(['dbus-daemon', '--nofork', '--nopidfile',
                                  f'--config-file={conf}', '--print-address=1'],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            line = proc.stdout.readline()
-            self.assertIn(sock, line, proc.stderr.read() if not line else line)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=30)
+        self.addCleanup(self.stop_process, proc)
+        line = proc.stdout.readline().strip()
+        self.assertIn(sock, line, 'dbus-daemon did not start with the policy: '
+                      + ('' if line else proc.stderr.read()))
+        return proc, line
+
+    @staticmethod
+    def stop_process(proc):
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe:
+                pipe.close()
+
+    def test_bus_policy_enforced(self):
+        """on a bus with the installed policy an unprivileged caller may
+        reach org.otad.Updater1, Introspectable, Peer and Properties.Get, but
+        not Properties.Set, other interfaces, or own the name"""
+        if os.geteuid() != 0 or not shutil.which('setpriv'):
+            self.skipTest('needs root and setpriv to act as root and as nobody')
+        _, address = self.start_system_like_bus()
+        xml = next(p for p in self.installed.values() if p.endswith('/org.otad.Updater1.xml'))
+        fake = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                              'fake-otad.py'),
+                                 address, self.dest(xml)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(self.stop_process, fake)
+        self.assertEqual(fake.stdout.readline().strip(), 'ready', 'root could not own the name')
+
+        def call(method, *args, dest='org.otad.Updater', path='/org/otad/Updater'):
+            return run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+                        'gdbus', 'call', '--address', address, '--dest', dest,
+                        '--object-path', path, '--method', method, *args], timeout=30)
+
+        denied = 'org.freedesktop.DBus.Error.AccessDenied'
+        res = call('org.freedesktop.DBus.Properties.Get', 'org.otad.Updater1', 'State')
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("'idle'", res.stdout)
+        res = call('org.freedesktop.DBus.Properties.GetAll', 'org.otad.Updater1')
+        self.assertNotIn(denied, res.stderr)
+        res = call('org.freedesktop.DBus.Introspectable.Introspect')
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn('org.otad.Updater1', res.stdout)
+        res = call('org.freedesktop.DBus.Peer.Ping')
+        self.assertEqual(res.returncode, 0, res.stderr)
+        # a method of the interface reaches otad (which answers, here it does
+        # not know it), not the bus' AccessDenied
+        res = call('org.otad.Updater1.NoSuchMethod')
+        self.assertNotEqual(res.returncode, 0)
+        self.assertNotIn(denied, res.stderr)
+        self.assertIn('UnknownMethod', res.stderr)
+
+        res = call('org.freedesktop.DBus.Properties.Set', 'org.otad.Updater1', 'State', "<'x'>")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn(denied, res.stderr)
+        res = call('org.otad.Test.Ping')
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn(denied, res.stderr)
+        res = call('org.freedesktop.DBus.RequestName', 'org.otad.Updater', 'uint32 4',
+                   dest='org.freedesktop.DBus', path='/org/freedesktop/DBus')
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn(denied, res.stderr)
+        fake.stdin.close()
+        self.assertEqual(fake.wait(timeout=30), 0)
+        self.assertNotIn('reached the service', fake.stdout.read())
 
     def test_dbus_activation_file(self):
         cp = configparser.ConfigParser(interpolation=None)
