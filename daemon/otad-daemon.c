@@ -103,7 +103,10 @@ otad_daemon_name_lost_cb (GDBusConnection *connection, const gchar *name, gpoint
 	/* before start() returned, start() reports it */
 	if (!was_acquired)
 		return;
-	message = g_strdup_printf ("lost the bus name %s", name);
+	if (connection == NULL || g_dbus_connection_is_closed (connection))
+		message = g_strdup_printf ("lost the bus name %s: the bus connection closed", name);
+	else
+		message = g_strdup_printf ("lost the bus name %s", name);
 	otad_daemon_fatal (self, message);
 }
 
