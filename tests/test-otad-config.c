@@ -305,6 +305,51 @@ test_to_string_round_trip (Fixture *fx, gconstpointer data)
 	g_assert_cmpstr (otad_config_get_string (copy, "device", "hardware-id"), ==, "board-1");
 }
 
+/* the shipped, documented data/otad.conf loads, and every commented-out key in it shows the
+ * real built-in default: uncommenting them all changes nothing */
+static void
+test_shipped_config (Fixture *fx, gconstpointer data)
+{
+	g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "..", "data", "otad.conf", NULL);
+	g_autoptr(OtadConfig) config = otad_config_new ();
+	g_autoptr(OtadConfig) uncommented = otad_config_new ();
+	g_autoptr(OtadConfig) defaults = otad_config_new ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) text = g_string_new (NULL);
+	g_autofree gchar *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autofree gchar *want = NULL;
+	g_autofree gchar *got = NULL;
+	guint n_keys = 0;
+
+	if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+		g_test_skip ("data/otad.conf is not in this tree");
+		return;
+	}
+	g_assert_true (otad_config_load_file (config, path, &error));
+	g_assert_no_error (error);
+
+	g_file_get_contents (path, &contents, NULL, &error);
+	g_assert_no_error (error);
+	lines = g_strsplit (contents, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *line = lines[i];
+		/* "#key=value" is a disabled key, "# text" is prose */
+		if (line[0] == '#' && g_ascii_isalpha (line[1]) && strchr (line, '=') != NULL &&
+		    strchr (line, ' ') == NULL) {
+			line++;
+			n_keys++;
+		}
+		g_string_append_printf (text, "%s\n", line);
+	}
+	g_assert_cmpuint (n_keys, >, 20);
+	g_assert_true (otad_config_load_data (uncommented, "uncommented", text->str, -1, &error));
+	g_assert_no_error (error);
+	want = otad_config_to_string (defaults);
+	got = otad_config_to_string (uncommented);
+	g_assert_cmpstr (got, ==, want);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,5 +378,7 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/otad/config/to-string-round-trip", Fixture, NULL, fixture_setup,
 		    test_to_string_round_trip, fixture_teardown);
+	g_test_add ("/otad/config/shipped-config", Fixture, NULL, fixture_setup,
+		    test_shipped_config, fixture_teardown);
 	return g_test_run ();
 }
