@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "ota-error.h"
-#include "otad-config.h"
+#include "otad-config-schema.h"
 #include "otad-test-sysroot.h"
 
 typedef struct {
@@ -348,6 +348,14 @@ test_shipped_config (Fixture *fx, gconstpointer data)
 	want = otad_config_to_string (defaults);
 	got = otad_config_to_string (uncommented);
 	g_assert_cmpstr (got, ==, want);
+
+	/* and every key otad knows is documented there */
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++) {
+		const OtadConfigKey *item = otad_config_schema_get (i);
+		if (!otad_config_is_set (uncommented, item->group, item->key))
+			g_test_fail_printf ("[%s] %s is not documented in data/otad.conf",
+					    item->group, item->key);
+	}
 }
 
 int
