@@ -251,10 +251,10 @@ otad_config_load_data (OtadConfig *self,
 		g_auto(GStrv) keys = NULL;
 
 		if (!otad_config_schema_group_known (groups[i])) {
+			guint lineno =
+			    GPOINTER_TO_UINT (g_hash_table_lookup (lines.groups, groups[i]));
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: [%s]: unknown group", origin,
-				     GPOINTER_TO_UINT (g_hash_table_lookup (lines.groups, groups[i])),
-				     groups[i]);
+				     "%s:%u: [%s]: unknown group", origin, lineno, groups[i]);
 			ok = FALSE;
 			break;
 		}
@@ -426,13 +426,12 @@ const gchar *
 otad_config_get_string (OtadConfig *self, const gchar *group, const gchar *key)
 {
 	gint idx = otad_config_schema_find (group, key);
+	gboolean is_enum = idx >= 0 && otad_config_schema_get (idx)->type == OTAD_CONFIG_TYPE_ENUM;
 	const OtadConfigValue *v;
 
 	g_return_val_if_fail (OTAD_IS_CONFIG (self), NULL);
 	v = otad_config_lookup (self, group, key,
-				idx >= 0 && otad_config_schema_get (idx)->type == OTAD_CONFIG_TYPE_ENUM
-				    ? OTAD_CONFIG_TYPE_ENUM
-				    : OTAD_CONFIG_TYPE_STRING);
+				is_enum ? OTAD_CONFIG_TYPE_ENUM : OTAD_CONFIG_TYPE_STRING);
 	return v != NULL ? g_variant_get_string (v->value, NULL) : NULL;
 }
 

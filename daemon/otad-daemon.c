@@ -37,8 +37,9 @@ G_DEFINE_TYPE (OtadDaemon, otad_daemon, G_TYPE_OBJECT)
 static void
 otad_daemon_refresh_store (OtadDaemon *self)
 {
-	ota_dbus_updater1_set_state (self->skeleton,
-				     ota_state_to_string (otad_state_store_get_state (self->store)));
+	OtaState state = otad_state_store_get_state (self->store);
+
+	ota_dbus_updater1_set_state (self->skeleton, ota_state_to_string (state));
 	ota_dbus_updater1_set_error_name (self->skeleton,
 					  otad_state_store_get_error_name (self->store));
 	ota_dbus_updater1_set_error_message (self->skeleton,

@@ -138,7 +138,8 @@ test_bad_values (Fixture *fx, gconstpointer data)
 			   "2: [boot] backend: \"lilo\" is not one of: none, uboot, grub, "
 			   "systemd-boot");
 	assert_load_fails (fx, "[server]\nurl=ftp://example.com/\n",
-			   "2: [server] url: \"ftp://example.com/\" is not an https:// or http:// URL");
+			   "2: [server] url: \"ftp://example.com/\" is not an https:// or "
+			   "http:// URL");
 	assert_load_fails (fx, "[server]\nurl=not a url\n",
 			   "2: [server] url: \"not a url\" is not a URL");
 	assert_load_fails (fx, "[server]\nca-file=certs/ca.pem\n",
@@ -184,7 +185,8 @@ test_unknown (Fixture *fx, gconstpointer data)
 	/* a typo must not pass silently */
 	assert_load_fails (fx, "[polling]\ninterval-sec=5\nintervall-sec=5\n",
 			   "3: [polling] intervall-sec: unknown key");
-	assert_load_fails (fx, "[server]\nurl[de]=https://a/\n", "2: [server] url[de]: unknown key");
+	assert_load_fails (fx, "[server]\nurl[de]=https://a/\n",
+			   "2: [server] url[de]: unknown key");
 	assert_load_fails (fx, "[polling]\ninterval-sec=5\n\n[pollling]\ninterval-sec=5\n",
 			   "4: [pollling]: unknown group");
 }
@@ -196,7 +198,8 @@ test_nul_byte (Fixture *fx, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	const gchar text[] = "[polling]\n\ninterval-sec=5\0\n";
 
-	g_assert_false (otad_config_load_data (config, "mem.conf", text, sizeof (text) - 1, &error));
+	g_assert_false (
+	    otad_config_load_data (config, "mem.conf", text, sizeof (text) - 1, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
 	g_assert_cmpstr (error->message, ==, "mem.conf:3: line contains a NUL byte");
 }
@@ -216,7 +219,8 @@ test_failed_load_keeps_values (Fixture *fx, gconstpointer data)
 					       &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
 	g_assert_cmpuint (otad_config_get_uint (config, "polling", "interval-sec"), ==, 77);
-	g_assert_cmpstr (otad_config_get_origin (config, "polling", "interval-sec"), ==, "a.conf:2");
+	g_assert_cmpstr (otad_config_get_origin (config, "polling", "interval-sec"), ==,
+			 "a.conf:2");
 }
 
 static void
@@ -310,7 +314,8 @@ test_to_string_round_trip (Fixture *fx, gconstpointer data)
 static void
 test_shipped_config (Fixture *fx, gconstpointer data)
 {
-	g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "..", "data", "otad.conf", NULL);
+	g_autofree gchar *path =
+	    g_test_build_filename (G_TEST_DIST, "..", "data", "otad.conf", NULL);
 	g_autoptr(OtadConfig) config = otad_config_new ();
 	g_autoptr(OtadConfig) uncommented = otad_config_new ();
 	g_autoptr(OtadConfig) defaults = otad_config_new ();
