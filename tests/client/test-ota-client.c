@@ -459,6 +459,70 @@ test_client_daemon_restart (Fixture *fixture, gconstpointer user_data)
 	test_assert_mock_state (fixture->client);
 }
 
+typedef struct {
+	Fixture *fixture;
+	GMainContext *context; /* (owned): the worker's thread-default context */
+	GThread *notified_in;  /* (unowned) */
+	GMainContext *notified_context;
+	gint stage; /* 1: connected, 2: notified; atomic */
+	OtaState state;
+} ThreadData;
+
+static void
+test_thread_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+	ThreadData *data = user_data;
+	data->notified_in = g_thread_self ();
+	data->notified_context = g_main_context_get_thread_default ();
+	data->state = ota_client_get_state (OTA_CLIENT (object));
+	g_atomic_int_set (&data->stage, 2);
+}
+
+static gpointer
+test_thread_func (gpointer user_data)
+{
+	ThreadData *data = user_data;
+	g_autoptr(GMainContextPusher) pusher = g_main_context_pusher_new (data->context);
+	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (test_bus_address);
+	g_autoptr(GError) error = NULL;
+	gint64 deadline;
+
+	g_assert_true (ota_client_connect_sync (client, NULL, &error));
+	g_assert_no_error (error);
+	g_signal_connect (client, "notify::state", G_CALLBACK (test_thread_notify_cb), data);
+	g_atomic_int_set (&data->stage, 1);
+
+	/* bounded: only this thread iterates its context */
+	deadline = g_get_monotonic_time () + TEST_WAIT_SECONDS * G_USEC_PER_SEC;
+	while (g_atomic_int_get (&data->stage) < 2 && g_get_monotonic_time () < deadline)
+		g_main_context_iteration (data->context, FALSE) || (g_usleep (1000), TRUE);
+	return NULL;
+}
+
+static void
+test_client_thread (Fixture *fixture, gconstpointer user_data)
+{
+	ThreadData data = {fixture, g_main_context_new (), NULL, NULL, 0, OTA_STATE_LAST};
+	GThread *thread;
+	gint64 deadline = g_get_monotonic_time () + TEST_WAIT_SECONDS * G_USEC_PER_SEC;
+
+	fixture_start_mock (fixture, mock_params);
+
+	/* a client made in another thread notifies in that thread's context */
+	thread = g_thread_new ("ota-client-test", test_thread_func, &data);
+	while (g_atomic_int_get (&data.stage) < 1 && g_get_monotonic_time () < deadline)
+		g_usleep (1000);
+	g_assert_cmpint (g_atomic_int_get (&data.stage), >=, 1);
+	fixture_mock_call (fixture, "SetState", g_variant_new ("(sss)", "checking", "", ""));
+	g_thread_join (thread);
+
+	g_assert_cmpint (data.stage, ==, 2);
+	g_assert_true (data.notified_in == thread);
+	g_assert_true (data.notified_context == data.context);
+	g_assert_cmpint (data.state, ==, OTA_STATE_CHECKING);
+	g_main_context_unref (data.context);
+}
+
 static void
 test_deployment_from_variant (void)
 {
@@ -534,6 +598,9 @@ main (int argc, char **argv)
 		    fixture_set_up, test_client_notify, fixture_tear_down);
 	g_test_add ("/ota/client/daemon-restart", Fixture, NULL,
 		    fixture_set_up, test_client_daemon_restart, fixture_tear_down);
+
+	g_test_add ("/ota/client/thread", Fixture, NULL,
+		    fixture_set_up, test_client_thread, fixture_tear_down);
 
 	rc = g_test_run ();
 	g_test_dbus_down (bus);
