@@ -496,6 +496,11 @@ test_thread_func (gpointer user_data)
 	deadline = g_get_monotonic_time () + TEST_WAIT_SECONDS * G_USEC_PER_SEC;
 	while (g_atomic_int_get (&data->stage) < 2 && g_get_monotonic_time () < deadline)
 		g_main_context_iteration (data->context, FALSE) || (g_usleep (1000), TRUE);
+
+	/* GDBus frees subscription data from the subscriber's context: let it run */
+	g_clear_object (&client);
+	for (guint i = 0; i < 100 && g_main_context_pending (data->context); i++)
+		g_main_context_iteration (data->context, FALSE);
 	return NULL;
 }
 
