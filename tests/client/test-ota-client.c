@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "ota.h"
+#include "ota-dbus-generated.h"
 
 /* OtaClient against python-dbusmock's otad template on a private dbus-daemon */
 
@@ -459,6 +460,80 @@ test_client_daemon_restart (Fixture *fixture, gconstpointer user_data)
 	test_assert_mock_state (fixture->client);
 }
 
+static void
+test_broken_method_call (GDBusConnection *connection,
+			 const gchar *sender,
+			 const gchar *object_path,
+			 const gchar *interface_name,
+			 const gchar *method_name,
+			 GVariant *parameters,
+			 GDBusMethodInvocation *invocation,
+			 gpointer user_data)
+{
+	/* no get_property(): GDBus hands Properties.GetAll to us, and it fails
+	 * the way otad reports its own errors */
+	g_dbus_method_invocation_return_dbus_error (invocation,
+						    "org.otad.Updater1.Error.Internal",
+						    "the state store is corrupt");
+}
+
+static void
+test_client_remote_error (Fixture *fixture, gconstpointer user_data)
+{
+	static const GDBusInterfaceVTable vtable = {test_broken_method_call, NULL, NULL, {NULL}};
+	g_autoptr(GDBusConnection) daemon = NULL;
+	g_autoptr(OtaClient) client = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	guint registration_id;
+
+	/* a fake otad in this process, on its own connection */
+	daemon = g_dbus_connection_new_for_address_sync (
+	    test_bus_address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL,
+	    NULL,
+	    &error);
+	g_assert_no_error (error);
+	registration_id = g_dbus_connection_register_object (daemon,
+							     OTA_DBUS_PATH,
+							     ota_dbus_updater1_interface_info (),
+							     &vtable,
+							     NULL,
+							     NULL,
+							     &error);
+	g_assert_no_error (error);
+	reply = g_dbus_connection_call_sync (daemon,
+					     "org.freedesktop.DBus",
+					     "/org/freedesktop/DBus",
+					     "org.freedesktop.DBus",
+					     "RequestName",
+					     g_variant_new ("(su)", OTA_DBUS_SERVICE, (guint32)0x4),
+					     G_VARIANT_TYPE ("(u)"),
+					     G_DBUS_CALL_FLAGS_NONE,
+					     -1,
+					     NULL,
+					     &error);
+	g_assert_no_error (error);
+
+	/* the fake daemon answers from this thread's context, which
+	 * test_connect_async() iterates */
+	client = ota_client_new_for_bus_address (test_bus_address);
+	g_assert_false (test_connect_async (client, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INTERNAL);
+	g_assert_cmpstr (error->message,
+			 ==,
+			 "cannot read the properties of otad: the state store is corrupt");
+	g_assert_false (ota_client_get_connected (client));
+
+	g_clear_object (&client);
+	g_dbus_connection_unregister_object (daemon, registration_id);
+	g_dbus_connection_close_sync (daemon, NULL, NULL);
+	g_clear_object (&daemon);
+	test_wait_for_owner (fixture->connection, FALSE);
+}
+
 typedef struct {
 	Fixture *fixture;
 	GMainContext *context; /* (owned): the worker's thread-default context */
@@ -604,6 +679,8 @@ main (int argc, char **argv)
 	g_test_add ("/ota/client/daemon-restart", Fixture, NULL,
 		    fixture_set_up, test_client_daemon_restart, fixture_tear_down);
 
+	g_test_add ("/ota/client/remote-error", Fixture, NULL,
+		    fixture_set_up, test_client_remote_error, fixture_tear_down);
 	g_test_add ("/ota/client/thread", Fixture, NULL,
 		    fixture_set_up, test_client_thread, fixture_tear_down);
 
