@@ -170,6 +170,9 @@ ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError **error)
 	 * to nothing, so it works in whatever main context the caller runs;
 	 * the client does its own signal subscriptions in its own context */
 	if (owner != NULL && owner[0] != '\0') {
+		gboolean acquired = g_main_context_acquire (self->context);
+		if (acquired)
+			g_main_context_push_thread_default (self->context);
 		proxy = ota_dbus_updater1_proxy_new_sync (
 		    self->connection,
 		    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
@@ -179,6 +182,10 @@ ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError **error)
 		    OTA_DBUS_PATH,
 		    NULL,
 		    error);
+		if (acquired) {
+			g_main_context_pop_thread_default (self->context);
+			g_main_context_release (self->context);
+		}
 		if (proxy == NULL)
 			return FALSE;
 	}
