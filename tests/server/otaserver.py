@@ -131,6 +131,9 @@ class State:
                     continue
                 if r.get("count", 1) == 0:
                     continue
+                if r.get("after", 0) > 0:  # let this many through first
+                    r["after"] -= 1
+                    continue
                 if r.get("count", 1) > 0:
                     r["count"] = r.get("count", 1) - 1
                 return dict(r)
