@@ -563,3 +563,10 @@ otad_http_get(OtadHttp *self, const gchar *url, gsize max_body, OtadHttpFlags fl
 	return otad_http_request(self, "GET", url, NULL, NULL, max_body, flags, status,
 				 cancellable, error);
 }
+
+gboolean
+otad_http_error_is_too_large(const GError *error, guint status)
+{
+	return SOUP_STATUS_IS_SUCCESSFUL(status) &&
+	       g_error_matches(error, OTA_ERROR, OTA_ERROR_SERVER);
+}

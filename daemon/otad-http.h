@@ -68,6 +68,11 @@ GBytes *
 otad_http_get(OtadHttp *self, const gchar *url, gsize max_body, OtadHttpFlags flags,
 	      guint *status, GCancellable *cancellable, GError **error);
 
+/* after a failed request: TRUE when the server answered 2xx but the body went over the
+ * limit (the error is then OTA_ERROR_SERVER) */
+gboolean
+otad_http_error_is_too_large(const GError *error, guint status);
+
 /* statistics since creation, for tests and benchmarks */
 guint64
 otad_http_get_request_count(OtadHttp *self);

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <libsoup/soup.h>
 
 #include "otad-test-server.h"
@@ -23,6 +25,13 @@ otad_test_rm_rf(const gchar *dir)
 		return;
 	g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
 		     NULL, NULL);
+}
+
+static void
+otad_test_server_child_setup(gpointer user_data)
+{
+	/* a test that aborts must not leave its server behind */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
 static JsonObject *
@@ -60,6 +69,8 @@ otad_test_server_start(const gchar *dir, const gchar *const *extra_args)
 		g_autoptr(GSubprocessLauncher) launcher =
 		    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
 		g_subprocess_launcher_unsetenv(launcher, "LD_PRELOAD");
+		g_subprocess_launcher_set_child_setup(launcher, otad_test_server_child_setup, NULL,
+						      NULL);
 		server->proc = g_subprocess_launcher_spawnv(
 		    launcher, (const gchar *const *)argv->pdata, &error);
 	}

@@ -41,11 +41,16 @@ class Key:
 class Repo:
     """One TUF repository (the Image repo, or the Director)."""
 
-    def __init__(self, name, roles=("root", "timestamp", "snapshot", "targets")):
+    ALL_ROLES = ("root", "timestamp", "snapshot", "targets")
+
+    def __init__(self, name, served=ALL_ROLES):
+        """@served: the roles the server publishes; root always defines all four
+        (an OTA CE Director has keys for them but serves root and targets only)."""
         self.name = name
-        self.roles = roles
-        self.keys = {r: Key() for r in roles}
-        self.versions = {r: 0 for r in roles}
+        self.roles = self.ALL_ROLES
+        self.served = served
+        self.keys = {r: Key() for r in self.roles}
+        self.versions = {r: 0 for r in self.roles}
         self.files = {}       # "N.root.json" / "targets.json" ... -> bytes
         self.targets = {}
         self.targets_custom = None
@@ -86,7 +91,7 @@ class Repo:
             signed["custom"] = self.targets_custom
         targets = canonical(self.envelope("targets", signed))
         self.files["targets.json"] = targets
-        if "snapshot" not in self.roles:
+        if "snapshot" not in self.served:
             return
         self.versions["snapshot"] += 1
         snap = {"_type": "snapshot", "spec_version": "1.0.0",
