@@ -93,9 +93,13 @@ main(int argc, char **argv)
 	gint status = 0;
 	int rc;
 
+	g_autofree gchar *softhsm_util = NULL;
+	g_autofree gchar *p11tool = NULL;
+
 	g_test_init(&argc, &argv, NULL);
-	if (g_find_program_in_path("softhsm2-util") == NULL ||
-	    g_find_program_in_path("p11tool") == NULL) {
+	softhsm_util = g_find_program_in_path("softhsm2-util");
+	p11tool = g_find_program_in_path("p11tool");
+	if (softhsm_util == NULL || p11tool == NULL) {
 		g_test_skip("softhsm2-util or p11tool missing");
 		return g_test_run();
 	}
