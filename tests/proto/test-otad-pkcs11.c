@@ -3,6 +3,7 @@
 
 #include "ota-error.h"
 #include "otad-http.h"
+#include "otad-reporter.h"
 #include "otad-test-server.h"
 
 #define CERT_URI "pkcs11:token=otad;object=devkey;type=cert"
@@ -80,6 +81,42 @@ test_pkcs11_missing_object(void)
 	g_assert_nonnull(strstr(error->message, "nothere"));
 }
 
+static void
+test_pkcs11_ecu_key(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OtadEcuKey) key =
+	    otad_ecu_key_new_from_pkcs11("pkcs11:token=otad;object=ecukey;type=private", "1234",
+					 &error);
+	g_autoptr(OtadHttp) http = make_http("1234");
+	g_autofree gchar *state = otad_test_mkdtemp();
+	g_autoptr(OtadReporter) r = NULL;
+	g_autofree gchar *json = NULL;
+	OtadManifestImage image = {"demo-1", "0123", 0};
+	guint delivered = 0;
+	g_autoptr(JsonArray) log = NULL;
+	JsonObject *last;
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(strlen(otad_ecu_key_get_public_hex(key)), ==, 64);
+	/* the manifest signed in the token verifies in the server */
+	json = g_strdup_printf("{\"serial\":\"ecu-hsm\",\"public\":\"%s\"}",
+			       otad_ecu_key_get_public_hex(key));
+	otad_test_server_control(server, "/ecu-key", json);
+	r = otad_reporter_new(http, server->base_url, state, key, "ecu-hsm", &error);
+	g_assert_no_error(error);
+	g_assert_true(otad_reporter_queue_manifest(r, &image, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(otad_reporter_flush(r, &delivered, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(delivered, ==, 1);
+	log = otad_test_server_log(server);
+	last = json_array_get_object_element(log, json_array_get_length(log) - 1);
+	g_assert_cmpstr(json_object_get_string_member(last, "path"), ==, "/director/manifest");
+	g_assert_true(json_object_get_boolean_member(last, "verified"));
+	otad_test_rm_rf(state);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -126,6 +163,7 @@ main(int argc, char **argv)
 	g_test_add_func("/otad/pkcs11/auth", test_pkcs11_auth);
 	g_test_add_func("/otad/pkcs11/wrong-pin", test_pkcs11_wrong_pin);
 	g_test_add_func("/otad/pkcs11/missing-object", test_pkcs11_missing_object);
+	g_test_add_func("/otad/pkcs11/ecu-key", test_pkcs11_ecu_key);
 	rc = g_test_run();
 
 	otad_test_server_free(server);
