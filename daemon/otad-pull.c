@@ -141,6 +141,7 @@ static gboolean
 otad_pull_objects (OstreeRepo *repo,
 		   const OtadPullOptions *options,
 		   const gchar *checksum,
+		   OstreeRepoPullFlags pull_flags,
 		   OtadPullProgressFunc progress_func,
 		   gpointer progress_data,
 		   GCancellable *cancellable,
@@ -164,7 +165,7 @@ otad_pull_objects (OstreeRepo *repo,
 	g_variant_builder_add (&builder, "{sv}", "disable-verify-bindings",
 			       g_variant_new_boolean (TRUE));
 	g_variant_builder_add (&builder, "{sv}", "flags",
-			       g_variant_new_int32 (OSTREE_REPO_PULL_FLAGS_NONE));
+			       g_variant_new_int32 ((gint32)pull_flags));
 	/* libostree 2022.7 fetches a delta's objects again (ostree#2053): deltas are ours */
 	g_variant_builder_add (&builder, "{sv}", "disable-static-deltas",
 			       g_variant_new_boolean (TRUE));
@@ -189,6 +190,49 @@ otad_pull_objects (OstreeRepo *repo,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/**
+ * otad_pull_commit_object:
+ *
+ * Fetches only the commit object (a few KiB) so its metadata, e.g. `ostree.sizes`, can be
+ * read before the download; the commit stays marked partial until otad_pull_commit().
+ * Returns the commit, checked against @checksum.
+ */
+GVariant *
+otad_pull_commit_object (OstreeRepo *repo,
+			 const OtadPullOptions *options,
+			 const gchar *checksum,
+			 GCancellable *cancellable,
+			 GError **error)
+{
+	g_autoptr(GVariant) commit = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autofree gchar *actual = NULL;
+	gboolean have = FALSE;
+
+	if (!ostree_validate_checksum_string (checksum, error))
+		return NULL;
+	if (!ostree_repo_has_object (repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, &have,
+				     cancellable, error))
+		return NULL;
+	if (!have) {
+		if (!otad_pull_ensure_remote (repo, options, cancellable, error))
+			return NULL;
+		if (!otad_pull_objects (repo, options, checksum, OSTREE_REPO_PULL_FLAGS_COMMIT_ONLY,
+					NULL, NULL, cancellable, error))
+			return NULL;
+	}
+	if (!ostree_repo_load_variant (repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, &commit, error))
+		return NULL;
+	bytes = g_variant_get_data_as_bytes (commit);
+	actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+	if (g_strcmp0 (actual, checksum) != 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
+			     "commit object %s has checksum %s", checksum, actual);
+		return NULL;
+	}
+	return g_steal_pointer (&commit);
 }
 
 /* TRUE with *out_done FALSE when the server has no delta from the booted commit */
@@ -286,7 +330,8 @@ otad_pull_commit (OstreeRepo *repo,
 		    !otad_pull_try_delta (repo, options, checksum, progress_func, progress_data,
 					  &done, cancellable, error))
 			return FALSE;
-		if (!done && !otad_pull_objects (repo, options, checksum, progress_func,
+		if (!done && !otad_pull_objects (repo, options, checksum,
+						 OSTREE_REPO_PULL_FLAGS_NONE, progress_func,
 						 progress_data, cancellable, error))
 			return FALSE;
 		if (progress_func != NULL) {

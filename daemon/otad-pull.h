@@ -63,6 +63,11 @@ gboolean otad_pull_verify_commit (OstreeRepo *repo,
 				  const gchar *checksum,
 				  GCancellable *cancellable,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GVariant *otad_pull_commit_object (OstreeRepo *repo,
+				   const OtadPullOptions *options,
+				   const gchar *checksum,
+				   GCancellable *cancellable,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gchar *otad_pull_get_download_dir (OstreeRepo *repo, const OtadPullOptions *options)
     G_GNUC_WARN_UNUSED_RESULT;
 
