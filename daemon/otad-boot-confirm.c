@@ -134,31 +134,6 @@ otad_boot_confirm_find_previous (const OtadBootConfirmContext *ctx, const OtadBo
 	return NULL;
 }
 
-/* the OSTree side of going back, under the sysroot lock (released before any hook
- * runs, so the deploy cleanup and ostree-finalize-staged can take it) */
-static gboolean
-otad_boot_confirm_restore (const OtadBootConfirmContext *ctx, const gchar *default_commit,
-                           const gchar *remove_commit, GCancellable *cancellable, GError **error)
-{
-	OstreeDeployment *d;
-	gboolean ret = TRUE;
-
-	if (!otad_rollback_lock (ctx->sysroot, cancellable, error))
-		return FALSE;
-	d = remove_commit != NULL ? otad_rollback_find_deployment (ctx->sysroot, remove_commit, -1)
-	                          : NULL;
-	if (d != NULL)
-		ret = otad_rollback_remove_deployment (ctx->sysroot, d, ctx->booted, cancellable,
-		                                       error);
-	d = ret && default_commit != NULL
-	        ? otad_rollback_find_deployment (ctx->sysroot, default_commit, -1)
-	        : NULL;
-	if (d != NULL)
-		ret = otad_rollback_make_default (ctx->sysroot, d, cancellable, error);
-	otad_rollback_unlock (ctx->sysroot);
-	return ret;
-}
-
 /* the new deployment is running and failed: go back to the old one */
 static OtadBootConfirmResult *
 otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmResult *result_in,
@@ -167,7 +142,6 @@ otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmR
 	g_autoptr (OtadBootConfirmResult) result = result_in;
 	const OtadBootPending *pending = otad_boot_record_get_pending (ctx->record);
 	OstreeDeployment *previous = otad_boot_confirm_find_previous (ctx, pending);
-	g_autofree gchar *previous_commit = NULL;
 	g_autoptr (GError) error_local = NULL;
 
 	result->outcome = OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED;
@@ -182,24 +156,22 @@ otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmR
 			return NULL;
 		return g_steal_pointer (&result);
 	}
-	previous_commit = g_strdup (ostree_deployment_get_csum (previous));
-	if (!otad_boot_confirm_restore (ctx, previous_commit, NULL, cancellable, error))
+	if (!otad_rollback_make_default (ctx->sysroot, previous, cancellable, error))
 		return NULL;
-	previous = otad_rollback_find_deployment (ctx->sysroot, previous_commit, -1);
 	if (!otad_bootloader_clear_trial (ctx->bootloader, previous, cancellable, error))
 		return NULL;
 	if (!otad_boot_confirm_report (ctx, result, error))
 		return NULL;
 	if (ctx->hooks != NULL && ctx->hooks->request_reboot != NULL) {
 		if (!ctx->hooks->request_reboot (ctx->hooks->user_data, &error_local)) {
-			g_warning ("failed to request a reboot into %s: %s", previous_commit,
-			           error_local->message);
+			g_warning ("failed to request a reboot into %s: %s",
+			           ostree_deployment_get_csum (previous), error_local->message);
 		} else {
 			result->reboot_requested = TRUE;
 		}
 	}
 	g_message ("deployment %s failed (%s); %s is the default again", result->commit,
-	           result->detail, previous_commit);
+	           result->detail, ostree_deployment_get_csum (previous));
 	return g_steal_pointer (&result);
 }
 
@@ -209,10 +181,13 @@ otad_boot_confirm_settle (const OtadBootConfirmContext *ctx, OtadBootConfirmResu
                           OtadBootOutcome outcome, GCancellable *cancellable, GError **error)
 {
 	g_autoptr (OtadBootConfirmResult) result = result_in;
-	const gchar *booted_commit =
-	    ctx->booted != NULL ? ostree_deployment_get_csum (ctx->booted) : NULL;
+	OstreeDeployment *bad = otad_rollback_find_deployment (ctx->sysroot, result->commit, -1);
 
-	if (!otad_boot_confirm_restore (ctx, booted_commit, result->commit, cancellable, error))
+	if (bad != NULL &&
+	    !otad_rollback_remove_deployment (ctx->sysroot, bad, ctx->booted, cancellable, error))
+		return NULL;
+	if (ctx->booted != NULL &&
+	    !otad_rollback_make_default (ctx->sysroot, ctx->booted, cancellable, error))
 		return NULL;
 	if (!otad_bootloader_clear_trial (ctx->bootloader, ctx->booted, cancellable, error))
 		return NULL;

@@ -91,8 +91,7 @@ typedef struct {
 
 /**
  * OtadBootConfirmContext:
- * @sysroot: the loaded sysroot, not locked by this process: the confirmation takes the
- *   lock around its own OSTree changes and releases it before any hook runs
+ * @sysroot: the loaded and locked sysroot
  * @booted: (nullable): the running deployment (OtadSysroot's booted role, which honours
  *   the test-only --test-booted-deployment on a test sysroot)
  * @boot_id: (nullable): this boot's id (otad_boot_record_read_boot_id()); %NULL when

@@ -14,54 +14,6 @@
 #include "ota-error.h"
 #include "otad-rollback.h"
 
-/* another ostree client (admin command, finalize-staged) holds the lock only briefly */
-#define OTAD_ROLLBACK_LOCK_TRIES 300
-#define OTAD_ROLLBACK_LOCK_WAIT_US (100 * 1000)
-
-/**
- * otad_rollback_lock:
- * @sysroot: an #OstreeSysroot, not locked by this process
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Takes the sysroot lock, waiting a bounded time (30 s) for another ostree
- * client to finish, then reloads the sysroot so what follows sees the
- * deployments as they are now.  Fails with %OTA_ERROR_BUSY.
- *
- * Returns: %TRUE with the lock held
- */
-gboolean
-otad_rollback_lock (OstreeSysroot *sysroot, GCancellable *cancellable, GError **error)
-{
-	gboolean acquired = FALSE;
-
-	for (guint i = 0; i < OTAD_ROLLBACK_LOCK_TRIES && !acquired; i++) {
-		if (g_cancellable_set_error_if_cancelled (cancellable, error))
-			return FALSE;
-		if (!ostree_sysroot_try_lock (sysroot, &acquired, error))
-			return FALSE;
-		if (!acquired)
-			g_usleep (OTAD_ROLLBACK_LOCK_WAIT_US);
-	}
-	if (!acquired) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_BUSY,
-		                     "the sysroot is locked by another process");
-		return FALSE;
-	}
-	if (!ostree_sysroot_load (sysroot, cancellable, error)) {
-		ostree_sysroot_unlock (sysroot);
-		g_prefix_error (error, "failed to load the sysroot: ");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-void
-otad_rollback_unlock (OstreeSysroot *sysroot)
-{
-	ostree_sysroot_unlock (sysroot);
-}
-
 void
 otad_rollback_result_free (OtadRollbackResult *result)
 {
@@ -205,10 +157,30 @@ otad_rollback_remove_deployment (OstreeSysroot *sysroot, OstreeDeployment *deplo
 	return otad_rollback_write (sysroot, new_deployments, cancellable, error);
 }
 
-static OtadRollbackResult *
-otad_rollback_run_locked (OstreeSysroot *sysroot, OstreeDeployment *booted,
-                          OtadBootloader *bootloader, OtadBootRecord *record,
-                          GCancellable *cancellable, GError **error)
+/**
+ * otad_rollback_run:
+ * @sysroot: a loaded, locked #OstreeSysroot
+ * @booted: (nullable): the booted deployment; %NULL asks libostree (a test
+ *   sysroot passes the deployment it pretends to have booted)
+ * @bootloader: (nullable): the boot control backend to tell
+ * @record: (nullable): the boot record
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * The manual rollback.  With a deployment waiting for reboot, drops it so
+ * the booted one stays.  Otherwise makes the rollback deployment (the newest
+ * one after the default) the default, to run after a reboot.  The commit
+ * rolled away from is marked bad in @record, so it is not installed again
+ * automatically, and the pending install, if any, ends in the history as a
+ * manual rollback.  The bootloader's trial state is cleared: the new
+ * default is a deployment that already ran.
+ *
+ * Returns: (transfer full): what was done, or %NULL with %OTA_ERROR_NOT_FOUND
+ *   when there is nothing to roll back to
+ */
+OtadRollbackResult *
+otad_rollback_run (OstreeSysroot *sysroot, OstreeDeployment *booted, OtadBootloader *bootloader,
+                   OtadBootRecord *record, GCancellable *cancellable, GError **error)
 {
 	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
 	g_autoptr (OtadRollbackResult) result = g_new0 (OtadRollbackResult, 1);
@@ -268,39 +240,4 @@ otad_rollback_run_locked (OstreeSysroot *sysroot, OstreeDeployment *booted,
 	g_message ("rolled back from %s to %s%s", result->from_commit, result->to_commit,
 	           result->reboot_required ? " (reboot to use it)" : "");
 	return g_steal_pointer (&result);
-}
-
-/**
- * otad_rollback_run:
- * @sysroot: a loaded #OstreeSysroot that this process has not locked (the
- *   rollback takes the lock for its changes)
- * @booted: (nullable): the booted deployment; %NULL asks libostree (a test
- *   sysroot passes the deployment it pretends to have booted)
- * @bootloader: (nullable): the boot control backend to tell
- * @record: (nullable): the boot record
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * The manual rollback.  With a deployment waiting for reboot, drops it so
- * the booted one stays.  Otherwise makes the rollback deployment (the newest
- * one after the default) the default, to run after a reboot.  The commit
- * rolled away from is marked bad in @record, so it is not installed again
- * automatically, and the pending install, if any, ends in the history as a
- * manual rollback.  The bootloader's trial state is cleared: the new
- * default is a deployment that already ran.
- *
- * Returns: (transfer full): what was done, or %NULL with %OTA_ERROR_NOT_FOUND
- *   when there is nothing to roll back to
- */
-OtadRollbackResult *
-otad_rollback_run (OstreeSysroot *sysroot, OstreeDeployment *booted, OtadBootloader *bootloader,
-                   OtadBootRecord *record, GCancellable *cancellable, GError **error)
-{
-	OtadRollbackResult *result;
-
-	if (!otad_rollback_lock (sysroot, cancellable, error))
-		return NULL;
-	result = otad_rollback_run_locked (sysroot, booted, bootloader, record, cancellable, error);
-	otad_rollback_unlock (sysroot);
-	return result;
 }

@@ -43,9 +43,6 @@ gboolean otad_rollback_make_default (OstreeSysroot *sysroot, OstreeDeployment *d
 gboolean otad_rollback_remove_deployment (OstreeSysroot *sysroot, OstreeDeployment *deployment,
                                           OstreeDeployment *booted, GCancellable *cancellable,
                                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_rollback_lock (OstreeSysroot *sysroot, GCancellable *cancellable,
-                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
-void otad_rollback_unlock (OstreeSysroot *sysroot);
 OstreeDeployment *otad_rollback_find_deployment (OstreeSysroot *sysroot, const gchar *commit,
                                                  gint deployserial);
 

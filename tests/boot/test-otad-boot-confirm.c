@@ -12,7 +12,6 @@
 
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
-#include "otad-deploy.h"
 #include "otad-sysroot.h"
 #include "otad-boot-test.h"
 
@@ -53,19 +52,12 @@ hook_report (const OtadBootConfirmResult *result, gpointer user_data, GError **e
 	return TRUE;
 }
 
-/* the production prune: the deploy module's cleanup, which takes the sysroot lock
- * itself (so the confirmation must not hold it while the hook runs) */
 static gboolean
 hook_prune (OstreeSysroot *sysroot, gpointer user_data, GCancellable *cancellable, GError **error)
 {
 	Fixture *f = user_data;
-	OtadDeployOptions options = {.sysroot_path = f->ts->sysroot,
-	                             .test_booted = f->ts->commit_b};
-	g_autoptr (GError) error_local = NULL;
 
 	f->prunes++;
-	g_assert_true (otad_deploy_cleanup (&options, NULL, cancellable, &error_local));
-	g_assert_no_error (error_local);
 	return TRUE;
 }
 
