@@ -12,13 +12,13 @@
 
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
-#include "otad-sysroot.h"
+#include "otad-booted.h"
+#include "otad-deploy.h"
 #include "otad-boot-test.h"
 
 typedef struct {
 	OtadBootTestSysroot *ts;
-	OtadSysroot *otad_sysroot; /* as the daemon opens it, with --test-booted-deployment */
-	OstreeSysroot *sysroot;    /* (unowned) its OstreeSysroot */
+	OstreeSysroot *sysroot; /* (nullable) opened and locked as the engine does */
 	gchar *fw_env_config;
 	gchar *health_dir;
 	const gchar *health_dirs[2];
@@ -34,6 +34,7 @@ typedef struct {
 	gchar *last_detail;
 	gchar *last_correlation_id;
 	guint prunes;
+	gboolean prune_requested;
 	guint reboots;
 } Fixture;
 
@@ -52,12 +53,13 @@ hook_report (const OtadBootConfirmResult *result, gpointer user_data, GError **e
 	return TRUE;
 }
 
+/* called with the sysroot locked: the cleanup runs once it is released */
 static gboolean
 hook_prune (OstreeSysroot *sysroot, gpointer user_data, GCancellable *cancellable, GError **error)
 {
 	Fixture *f = user_data;
 
-	f->prunes++;
+	f->prune_requested = TRUE;
 	return TRUE;
 }
 
@@ -100,7 +102,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
 	g_clear_object (&f->record);
 	g_clear_object (&f->bootloader);
-	g_clear_object (&f->otad_sysroot);
+	g_clear_object (&f->sysroot);
 	g_free (f->fw_env_config);
 	g_free (f->health_dir);
 	g_free (f->record_path);
@@ -125,42 +127,55 @@ fixture_teardown (Fixture *f, gconstpointer data)
 	}                                                                                          \
 	G_STMT_END
 
-/* otad (re)starts on the test sysroot as `otad --test-booted-deployment=COMMIT`:
- * "the system has now booted into @commit" (test only) */
-static void
+/* otad (re)starts on the test sysroot with `--test-booted-deployment=COMMIT`:
+ * "the system has now booted into @commit" (test only); like the engine it opens
+ * and locks the sysroot, and reads the record back from disk */
+static OstreeDeployment *
 restart (Fixture *f, const gchar *commit)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (OtadBootRecord) record = NULL;
+	OtadDeployOptions options = {.sysroot_path = f->ts->sysroot, .test_booted = commit};
+	OstreeDeployment *booted;
 
-	g_clear_object (&f->otad_sysroot);
-	f->otad_sysroot = otad_sysroot_new (f->ts->sysroot, commit, &error);
+	g_clear_object (&f->sysroot);
+	f->sysroot = otad_deploy_open_sysroot (&options, TRUE, NULL, &error);
 	g_assert_no_error (error);
-	g_assert_true (otad_sysroot_load (f->otad_sysroot, NULL, &error));
+	booted = otad_booted_get_deployment (f->sysroot, commit, &error);
 	g_assert_no_error (error);
-	f->sysroot = otad_sysroot_get_ostree (f->otad_sysroot);
+	g_assert_cmpstr (ostree_deployment_get_csum (booted), ==, commit);
 	g_clear_object (&f->record);
 	f->record = otad_boot_record_new (f->record_path);
 	g_assert_true (otad_boot_record_load (f->record, &error));
 	g_assert_no_error (error);
+	return booted;
 }
 
 static OtadBootConfirmResult *
 boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError **error)
 {
+	g_autoptr (OstreeDeployment) booted = restart (f, commit);
 	OtadBootConfirmContext ctx = {NULL};
+	OtadBootConfirmResult *result;
 
-	restart (f, commit);
 	ctx.sysroot = f->sysroot;
-	ctx.booted = otad_sysroot_get_deployment (f->otad_sysroot, OTAD_SYSROOT_ROLE_BOOTED);
-	g_assert_nonnull (ctx.booted);
-	g_assert_cmpstr (ostree_deployment_get_csum (ctx.booted), ==, commit);
+	ctx.booted = booted;
 	ctx.boot_id = boot_id;
 	ctx.bootloader = f->bootloader;
 	ctx.record = f->record;
 	ctx.health = &f->health;
 	ctx.hooks = &f->hooks;
-	return otad_boot_confirm_run (&ctx, NULL, error);
+	f->prune_requested = FALSE;
+	result = otad_boot_confirm_run (&ctx, NULL, error);
+	/* unlocks */
+	g_clear_object (&f->sysroot);
+	if (f->prune_requested) {
+		OtadDeployOptions options = {.sysroot_path = f->ts->sysroot, .test_booted = commit};
+		g_autoptr (GError) error_local = NULL;
+		f->prunes++;
+		g_assert_true (otad_deploy_cleanup (&options, NULL, NULL, &error_local));
+		g_assert_no_error (error_local);
+	}
+	return result;
 }
 
 /* A booted, B offered: record, deploy, arm; still pending before the reboot */
@@ -173,17 +188,24 @@ install_b (Fixture *f)
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 	OstreeDeployment *b;
 
-	restart (f, f->ts->commit_a);
+	g_autoptr (OstreeDeployment) a = restart (f, f->ts->commit_a);
+	g_autoptr (GPtrArray) deployments = NULL;
+
 	pending->version = g_strdup ("2.0");
 	pending->correlation_id = g_strdup ("urn:here-ota:campaign:7");
 	g_assert_true (otad_boot_record_check_installable (f->record, f->ts->commit_b, &error));
 	g_assert_true (otad_boot_record_set_pending (f->record, pending, &error));
 	g_assert_no_error (error);
+	/* the deploy (here the ostree CLI) takes the lock itself */
+	g_clear_object (&f->sysroot);
 	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_b);
-	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error));
-	b = g_ptr_array_index (ostree_sysroot_get_deployments (f->sysroot), 0);
+	g_clear_object (&a);
+	a = restart (f, f->ts->commit_a);
+	deployments = ostree_sysroot_get_deployments (f->sysroot);
+	b = g_ptr_array_index (deployments, 0);
 	g_assert_true (otad_bootloader_mark_trial_boot (f->bootloader, b, NULL, &error));
 	g_assert_no_error (error);
+	g_clear_object (&f->sysroot);
 
 	assert_layout (f, "B A");
 	assert_env (f, "upgrade_available", "1");
