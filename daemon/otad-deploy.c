@@ -281,14 +281,18 @@ otad_deploy_cleanup (const OtadDeployOptions *options,
 		OstreeDeployment *d = deployments->pdata[i];
 		gboolean keep;
 
-		if (g_strcmp0 (ostree_deployment_get_osname (d), osname) != 0)
+		if (g_strcmp0 (ostree_deployment_get_osname (d), osname) != 0) {
 			keep = TRUE; /* another stateroot is not ours to prune */
-		else if (i == 0 || ostree_deployment_equal (d, anchor))
+		} else if (i == 0 || ostree_deployment_equal (d, anchor)) {
 			keep = TRUE;
-		else if (rollback == NULL && ostree_deployment_equal (deployments->pdata[0], anchor))
-			keep = (rollback = d) != NULL;
-		else
+		} else if (rollback == NULL &&
+			   ostree_deployment_equal (deployments->pdata[0], anchor)) {
+			/* the booted default keeps the newest older one as its rollback */
+			rollback = d;
+			keep = TRUE;
+		} else {
 			keep = FALSE;
+		}
 		if (keep) {
 			g_ptr_array_add (kept, g_object_ref (d));
 			g_hash_table_add (keep_commits, (gpointer)ostree_deployment_get_csum (d));
