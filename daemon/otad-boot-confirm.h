@@ -81,11 +81,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBootConfirmResult, otad_boot_confirm_result_f
  * Any hook may be %NULL.
  */
 typedef struct {
-	gboolean (*report) (const OtadBootConfirmResult *result, gpointer user_data, GError **error);
-	gboolean (*prune) (OstreeSysroot *sysroot,
-			   gpointer user_data,
-			   GCancellable *cancellable,
-			   GError **error);
+	gboolean (*report) (const OtadBootConfirmResult *result, gpointer user_data,
+	                    GError **error);
+	gboolean (*prune) (OstreeSysroot *sysroot, gpointer user_data, GCancellable *cancellable,
+	                   GError **error);
 	gboolean (*request_reboot) (gpointer user_data, GError **error);
 	gpointer user_data;
 } OtadBootConfirmHooks;
@@ -112,8 +111,8 @@ typedef struct {
 } OtadBootConfirmContext;
 
 OtadBootConfirmResult *otad_boot_confirm_run (const OtadBootConfirmContext *ctx,
-					      GCancellable *cancellable,
-					      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                                              GCancellable *cancellable,
+                                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gboolean otad_boot_confirm_reboot_systemctl (gpointer user_data, GError **error);
 

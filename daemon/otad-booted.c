@@ -25,10 +25,8 @@
  * Returns: %TRUE if @spec is well formed
  */
 gboolean
-otad_booted_parse_test_spec (const gchar *spec,
-			     gchar **out_commit,
-			     gint *out_serial,
-			     GError **error)
+otad_booted_parse_test_spec (const gchar *spec, gchar **out_commit, gint *out_serial,
+                             GError **error)
 {
 	g_autofree gchar *commit = NULL;
 	const gchar *dot = strchr (spec, '.');
@@ -39,7 +37,7 @@ otad_booted_parse_test_spec (const gchar *spec,
 	    (dot != NULL &&
 	     !g_ascii_string_to_unsigned (dot + 1, 10, 0, G_MAXINT, &serial, NULL))) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "'%s' is not CHECKSUM[.SERIAL]", spec);
+		             "'%s' is not CHECKSUM[.SERIAL]", spec);
 		return FALSE;
 	}
 	*out_commit = g_steal_pointer (&commit);
@@ -73,7 +71,7 @@ otad_booted_get_deployment (OstreeSysroot *sysroot, const gchar *test_booted, GE
 	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
 	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "a test booted deployment is only allowed for a test sysroot");
+		                     "a test booted deployment is only allowed for a test sysroot");
 		return NULL;
 	}
 	if (!otad_booted_parse_test_spec (test_booted, &commit, &serial, error))
@@ -81,7 +79,7 @@ otad_booted_get_deployment (OstreeSysroot *sysroot, const gchar *test_booted, GE
 	deployment = otad_rollback_find_deployment (sysroot, commit, serial);
 	if (deployment == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "test booted deployment %s is not deployed", test_booted);
+		             "test booted deployment %s is not deployed", test_booted);
 		return NULL;
 	}
 	return g_object_ref (deployment);

@@ -46,7 +46,8 @@ gboolean
 otad_sysroot_parse_test_booted (const gchar *spec, gchar **checksum, gint *serial, GError **error)
 {
 	const gchar *dot = strchr (spec, '.');
-	g_autofree gchar *csum = g_strndup (spec, dot != NULL ? (gsize)(dot - spec) : strlen (spec));
+	gsize csum_len = dot != NULL ? (gsize)(dot - spec) : strlen (spec);
+	g_autofree gchar *csum = g_strndup (spec, csum_len);
 	g_autoptr(GError) error_local = NULL;
 	gint64 num = -1;
 
@@ -211,8 +212,8 @@ otad_sysroot_build_snapshot (OtadSysroot *self)
 		g_variant_builder_add_value (&builder, v);
 	}
 	for (guint i = 0; i < self->deployments->len; i++) {
-		g_autoptr(GVariant) v =
-		    otad_sysroot_deployment_to_variant (self, g_ptr_array_index (self->deployments, i));
+		OstreeDeployment *d = g_ptr_array_index (self->deployments, i);
+		g_autoptr(GVariant) v = otad_sysroot_deployment_to_variant (self, d);
 		g_variant_builder_add_value (&builder, v);
 	}
 	return g_variant_ref_sink (g_variant_builder_end (&builder));
@@ -309,7 +310,8 @@ otad_sysroot_monitor_changed_cb (GFileMonitor *monitor,
 	/* one deployment writes several files: reload once after they settle */
 	if (self->reload_id != 0)
 		g_source_remove (self->reload_id);
-	self->reload_id = g_timeout_add (OTAD_SYSROOT_RELOAD_DELAY_MS, otad_sysroot_reload_cb, self);
+	self->reload_id =
+	    g_timeout_add (OTAD_SYSROOT_RELOAD_DELAY_MS, otad_sysroot_reload_cb, self);
 }
 
 /* reload automatically when libostree changes the deployments */

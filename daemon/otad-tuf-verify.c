@@ -22,6 +22,7 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 	g_autoptr(GHashTable) counted_keys = g_hash_table_new (g_str_hash, g_str_equal);
 	g_autoptr(GHashTable) authorised = g_hash_table_new (g_str_hash, g_str_equal);
 	guint valid = 0;
+	guint bad = 0;
 
 	for (guint i = 0; i < role->keyids->len; i++)
 		g_hash_table_add (authorised, g_ptr_array_index (role->keyids, i));
@@ -46,17 +47,23 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 					  canonical->len, &error_local)) {
 			g_debug ("%s: signature by key %s refused: %s", md->role_name, keyid,
 				 error_local->message);
+			if (g_error_matches (error_local, OTAD_TUF_ERROR,
+					     OTAD_TUF_ERROR_BAD_SIGNATURE) ||
+			    g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED))
+				bad++;
 			continue;
 		}
 		g_hash_table_add (counted_ids, (gpointer) g_hash_table_lookup (authorised, keyid));
 		g_hash_table_add (counted_keys, (gpointer) otad_tuf_key_get_fingerprint (key));
 		valid++;
 	}
-	if (valid == 0) {
+	/* a signature of an authorised key that does not verify is tampering; too few
+	 * signatures of authorised keys (or only of other keys) is a threshold failure */
+	if (valid < role->threshold && bad > 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-			     "%s metadata version %" G_GINT64_FORMAT ": no valid signature by a "
-			     "key of the %s role in %s", md->role_name, md->version, role->name,
-			     signer);
+			     "%s metadata version %" G_GINT64_FORMAT ": %u bad signature(s) by "
+			     "keys of the %s role in %s (%u valid, threshold %u)", md->role_name,
+			     md->version, bad, role->name, signer, valid, role->threshold);
 		return FALSE;
 	}
 	if (valid < role->threshold) {

@@ -9,13 +9,13 @@
 gchar *
 otad_test_run (const gchar *const *argv)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
 	gint status = 0;
 
 	g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-		      &status, &error);
+	              &status, &error);
 	g_assert_no_error (error);
 	if (!g_spawn_check_wait_status (status, &error)) {
 		g_autofree gchar *cmd = g_strjoinv (" ", (gchar **)argv);
@@ -27,7 +27,7 @@ otad_test_run (const gchar *const *argv)
 gchar *
 otad_test_write_script (const gchar *dir, const gchar *name, const gchar *body)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *path = g_build_filename (dir, name, NULL);
 	g_autofree gchar *contents = g_strdup_printf ("#!/bin/sh\n%s\n", body);
 
@@ -46,16 +46,16 @@ otad_test_rm_rf (const gchar *dir)
 	const gchar *rm[] = {"rm", "-rf", dir, NULL};
 
 	g_spawn_sync (NULL, (gchar **)chattr, NULL,
-		      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-		      NULL, NULL, NULL, NULL, NULL, NULL);
+	              G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+	              NULL, NULL, NULL, NULL, NULL, NULL);
 	g_spawn_sync (NULL, (gchar **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-		      NULL);
+	              NULL);
 }
 
 static void
 otad_test_write (const gchar *path, const gchar *contents)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *dir = g_path_get_dirname (path);
 
 	g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
@@ -70,10 +70,10 @@ otad_test_commit (OtadTestSysroot *ts, const gchar *tree, const gchar *version)
 	g_autofree gchar *tree_arg = g_strdup_printf ("--tree=dir=%s", tree);
 	g_autofree gchar *version_arg =
 	    g_strdup_printf ("--add-metadata-string=version=%s", version);
-	const gchar *argv[] = {"ostree",    repo_arg,	   "commit",	     "-b",
-			       "demo/x86_64", version_arg, tree_arg,	     "--owner-uid=0",
-			       "--owner-gid=0", "--no-xattrs", "-s",	     version,
-			       NULL};
+	const gchar *argv[] = {
+	    "ostree", repo_arg,        "commit",        "-b",          "demo/x86_64", version_arg,
+	    tree_arg, "--owner-uid=0", "--owner-gid=0", "--no-xattrs", "-s",          version,
+	    NULL};
 
 	return otad_test_run (argv);
 }
@@ -81,7 +81,7 @@ otad_test_commit (OtadTestSysroot *ts, const gchar *tree, const gchar *version)
 OtadTestSysroot *
 otad_test_sysroot_new (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	OtadTestSysroot *ts = g_new0 (OtadTestSysroot, 1);
 	g_autofree gchar *tree = NULL;
 	g_autofree gchar *file = NULL;
@@ -129,12 +129,12 @@ otad_test_sysroot_new (void)
 	{
 		const gchar *init[] = {"ostree", "admin", "init-fs", ts->sysroot, NULL};
 		const gchar *os_init[] = {"ostree", "admin", sysroot_arg, "os-init", "demo", NULL};
-		const gchar *pull[] = {"ostree",	 sysroot_repo_arg, "pull-local", ts->repo,
-				       ts->commit_a, ts->commit_b,	   NULL};
-		const gchar *refs_a[] = {"ostree", sysroot_repo_arg, "refs", ts->commit_a,
-					 "--create=otad-test/a", NULL};
-		const gchar *refs_b[] = {"ostree", sysroot_repo_arg, "refs", ts->commit_b,
-					 "--create=otad-test/b", NULL};
+		const gchar *pull[] = {"ostree",     sysroot_repo_arg, "pull-local", ts->repo,
+		                       ts->commit_a, ts->commit_b,     NULL};
+		const gchar *refs_a[] = {"ostree",     sysroot_repo_arg,       "refs",
+		                         ts->commit_a, "--create=otad-test/a", NULL};
+		const gchar *refs_b[] = {"ostree",     sysroot_repo_arg,       "refs",
+		                         ts->commit_b, "--create=otad-test/b", NULL};
 		g_free (otad_test_run (init));
 		g_free (otad_test_run (os_init));
 		g_free (otad_test_run (pull));
@@ -158,9 +158,9 @@ otad_test_sysroot_deploy (OtadTestSysroot *ts, const gchar *commit)
 OstreeSysroot *
 otad_test_sysroot_open (OtadTestSysroot *ts)
 {
-	g_autoptr(GFile) path = g_file_new_for_path (ts->sysroot);
-	g_autoptr(OstreeSysroot) sysroot = ostree_sysroot_new (path);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GFile) path = g_file_new_for_path (ts->sysroot);
+	g_autoptr (OstreeSysroot) sysroot = ostree_sysroot_new (path);
+	g_autoptr (GError) error = NULL;
 
 	ostree_sysroot_load (sysroot, NULL, &error);
 	g_assert_no_error (error);
@@ -219,17 +219,17 @@ otad_test_uboot_set (const gchar *fw_env_config, const gchar *name, const gchar 
 gchar *
 otad_test_sysroot_describe (OtadTestSysroot *ts)
 {
-	g_autoptr(OstreeSysroot) sysroot = otad_test_sysroot_open (ts);
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
-	g_autoptr(GString) str = g_string_new (NULL);
+	g_autoptr (OstreeSysroot) sysroot = otad_test_sysroot_open (ts);
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
+	g_autoptr (GString) str = g_string_new (NULL);
 
 	for (guint i = 0; i < deployments->len; i++) {
 		OstreeDeployment *d = g_ptr_array_index (deployments, i);
 		const gchar *csum = ostree_deployment_get_csum (d);
 		g_string_append_printf (str, "%s%s", i > 0 ? " " : "",
-					g_strcmp0 (csum, ts->commit_a) == 0   ? "A"
-					: g_strcmp0 (csum, ts->commit_b) == 0 ? "B"
-									      : "?");
+		                        g_strcmp0 (csum, ts->commit_a) == 0   ? "A"
+		                        : g_strcmp0 (csum, ts->commit_b) == 0 ? "B"
+		                                                              : "?");
 	}
 	return g_string_free (g_steal_pointer (&str), FALSE);
 }

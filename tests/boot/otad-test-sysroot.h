@@ -7,9 +7,9 @@ G_BEGIN_DECLS
 
 /* a real OSTree sysroot made with `ostree admin --sysroot`, with commits A and B */
 typedef struct {
-	gchar *dir;	/* (owned) temporary directory holding everything */
-	gchar *repo;	/* (owned) the archive repo the commits come from */
-	gchar *sysroot; /* (owned) the sysroot */
+	gchar *dir;      /* (owned) temporary directory holding everything */
+	gchar *repo;     /* (owned) the archive repo the commits come from */
+	gchar *sysroot;  /* (owned) the sysroot */
 	gchar *commit_a; /* (owned) version 1.0 */
 	gchar *commit_b; /* (owned) version 2.0 */
 } OtadTestSysroot;

@@ -17,7 +17,7 @@ typedef struct {
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *record_path = NULL;
 	OtadBootloaderOptions options = {.backend = "uboot"};
 
@@ -48,7 +48,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static OstreeDeployment *
 booted (Fixture *f, const gchar *commit)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *spec = g_strdup_printf ("%s.0", commit);
 	OstreeDeployment *d = otad_booted_get_deployment (f->sysroot, spec, &error);
 
@@ -60,11 +60,11 @@ booted (Fixture *f, const gchar *commit)
 static void
 test_drop_pending (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OstreeDeployment) a = booted (f, f->ts->commit_a);
-	g_autoptr(OtadBootPending) pending =
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OstreeDeployment) a = booted (f, f->ts->commit_a);
+	g_autoptr (OtadBootPending) pending =
 	    otad_boot_pending_new (f->ts->commit_b, f->ts->commit_a, "boot-1");
-	g_autoptr(OtadRollbackResult) result = NULL;
+	g_autoptr (OtadRollbackResult) result = NULL;
 	g_autofree gchar *layout = NULL;
 	g_autofree gchar *upgrade = NULL;
 	GPtrArray *history;
@@ -94,7 +94,7 @@ test_drop_pending (Fixture *f, gconstpointer data)
 	history = otad_boot_record_get_history (f->record);
 	g_assert_cmpuint (history->len, ==, 1);
 	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
-			 OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK);
+	                 OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK);
 
 	/* nothing left to roll back to */
 	g_clear_pointer (&result, otad_rollback_result_free);
@@ -106,9 +106,9 @@ test_drop_pending (Fixture *f, gconstpointer data)
 static void
 test_to_previous (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OstreeDeployment) b = booted (f, f->ts->commit_b);
-	g_autoptr(OtadRollbackResult) result = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OstreeDeployment) b = booted (f, f->ts->commit_b);
+	g_autoptr (OtadRollbackResult) result = NULL;
 	g_autofree gchar *layout = NULL;
 
 	result = otad_rollback_run (f->sysroot, b, f->bootloader, f->record, NULL, &error);
@@ -127,10 +127,10 @@ test_to_previous (Fixture *f, gconstpointer data)
 static void
 test_booted_override (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GFile) root = g_file_new_for_path ("/");
-	g_autoptr(OstreeSysroot) real = ostree_sysroot_new (root);
-	g_autoptr(OstreeDeployment) d = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GFile) root = g_file_new_for_path ("/");
+	g_autoptr (OstreeSysroot) real = ostree_sysroot_new (root);
+	g_autoptr (OstreeDeployment) d = NULL;
 	g_autofree gchar *spec = g_strdup_printf ("%s.0", f->ts->commit_a);
 	g_autofree gchar *commit = NULL;
 	gint serial = 0;
@@ -167,10 +167,10 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/otad/rollback/drop-pending", Fixture, NULL, fixture_setup, test_drop_pending,
-		    fixture_teardown);
+	            fixture_teardown);
 	g_test_add ("/otad/rollback/to-previous", Fixture, NULL, fixture_setup, test_to_previous,
-		    fixture_teardown);
+	            fixture_teardown);
 	g_test_add ("/otad/rollback/booted-override", Fixture, NULL, fixture_setup,
-		    test_booted_override, fixture_teardown);
+	            test_booted_override, fixture_teardown);
 	return g_test_run ();
 }
