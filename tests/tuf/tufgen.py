@@ -80,6 +80,7 @@ class Key:
         self.kind = kind
         self.private = private
         self.public = private.public_key()
+        self.label = None       # a fixed key id (ids are opaque labels to a verifier)
 
     @classmethod
     def _from_pool(cls, kind):
@@ -157,6 +158,8 @@ class Key:
         raise ValueError('unknown dialect %r' % dialect)
 
     def keyid(self, dialect='tuf'):
+        if self.label is not None:
+            return self.label
         if dialect == 'tuf':
             # TUF 1.0: hex SHA-256 of the canonical JSON of the public key
             return hashlib.sha256(canonical(self.public_dict('tuf'))).hexdigest()
