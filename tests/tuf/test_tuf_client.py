@@ -779,6 +779,29 @@ class TufWorkflowTests(ClientTestCase):
         self.assertEqual(self.server.paths(), ['/repo/2.root.json', '/repo/timestamp.json'])
         self.assertTrustedUnchanged(before)
 
+    def test_expired_trusted_root_recovers_by_rotation(self):
+        # 5.3.10 checks the expiry of the final root only
+        self.repo = self.make_repo()
+        self.repo.expires['root'] = expires_in(-1)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        self.init()
+        self.repo.write_root(expires=expires_in(365))
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('root'), 2)
+
+    def test_long_root_chain_is_bounded(self):
+        self.bootstrap()
+        for _ in range(60):
+            self.repo.write_root()
+        rc = self.refresh()
+        # 5.3.3: at most Y root files per update cycle; whatever Y is, the
+        # client must stop and may not trust beyond what it verified
+        self.assertIn(rc, (0, 1), self.describe())
+        fetched = [p for p in self.server.paths() if p.endswith('.root.json')]
+        self.assertLessEqual(len(fetched), 61)
+        self.assertLessEqual(self.trusted_version('root'), len(fetched) + 1)
+
     def test_root_replayed_as_next_version_refused(self):
         self.bootstrap()
         before = self.trusted()
@@ -835,6 +858,14 @@ class TufWorkflowTests(ClientTestCase):
         self.server.misbehave('/repo/timestamp.json', 'status', 500)
         self.assertRefused(self.refresh())
         self.assertTrustedUnchanged(before)
+
+    def test_chunked_transfer_encoding(self):
+        self.server.chunked = True
+        self.bootstrap()
+        self.repo.publish()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        self.assertEqual(self.trusted_version('targets'), 2)
 
     def test_slow_server_is_not_an_attack(self):
         self.bootstrap()
@@ -955,6 +986,58 @@ class OtaRsaWorkflowTests(TufWorkflowTests):
     """OTA CE servers sign with RSA keys by default."""
     dialect = 'ota'
     key_kind = 'rsa2048'
+
+
+class OtaInteropTests(ClientTestCase):
+    """What OTA CE / aktualizr tooling really writes."""
+    dialect = 'ota'
+
+    def _rewrite_keys(self, fn_key, fn_sig=None):
+        # rewrite every role's metadata through fn_key (public key dicts)
+        # and fn_sig (signature dicts), keeping signatures valid
+        r = self.repo
+        orig_public = tufgen.Key.public_dict
+        orig_signature = tufgen.Key.signature
+
+        def public_dict(key, dialect='tuf'):
+            return fn_key(orig_public(key, dialect))
+
+        def signature(key, data, dialect='tuf', keyid=None):
+            sig = orig_signature(key, data, dialect, keyid)
+            return fn_sig(sig) if fn_sig else sig
+        tufgen.Key.public_dict = public_dict
+        tufgen.Key.signature = signature
+        try:
+            r.add_target('app.bin', APP)
+            r.publish()
+        finally:
+            tufgen.Key.public_dict = orig_public
+            tufgen.Key.signature = orig_signature
+
+    def test_uppercase_hex_ed25519_keys(self):
+        # aktualizr's key generation writes ed25519 public keys in upper case hex
+        self.repo = self.make_repo(key_kind='ed25519')
+
+        def upper(k):
+            k = dict(k, keyval=dict(k['keyval']))
+            k['keyval']['public'] = k['keyval']['public'].upper()
+            return k
+        self._rewrite_keys(upper)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    def test_rsassa_pss_method_name(self):
+        # older OTA CE servers (and aktualizr's fixtures) name the method
+        # "rsassa-pss"
+        self.repo = self.make_repo(key_kind='rsa2048')
+
+        def method(sig):
+            return dict(sig, method='rsassa-pss')
+        self._rewrite_keys(lambda k: k, method)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
 
 
 class ConsistentSnapshotTests(ClientTestCase):
