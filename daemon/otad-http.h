@@ -46,6 +46,9 @@ otad_http_set_ca_file(OtadHttp *self, const gchar *ca_file, GError **error);
 gboolean
 otad_http_set_client_certificate(OtadHttp *self, const gchar *cert, const gchar *key,
 				 GError **error);
+/* an identity already in memory (provisioning); NULL removes the client certificate */
+void
+otad_http_set_client_tls_certificate(OtadHttp *self, GTlsCertificate *cert);
 void
 otad_http_set_pkcs11_pin(OtadHttp *self, const gchar *pin);
 void
