@@ -125,6 +125,15 @@ otad_report_queue_new(const gchar *directory, guint max_items, GError **error)
 	return g_steal_pointer(&self);
 }
 
+void
+otad_report_queue_set_max_items(OtadReportQueue *self, guint max_items)
+{
+	g_return_if_fail(OTAD_IS_REPORT_QUEUE(self));
+	g_mutex_lock(&self->mutex);
+	self->max_items = MAX(max_items, 1);
+	g_mutex_unlock(&self->mutex);
+}
+
 guint
 otad_report_queue_get_length(OtadReportQueue *self)
 {
