@@ -211,6 +211,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _misbehave(self, rule):
         mode = rule["mode"]
         if mode == "stall":
+            STATE.record({"stalling": self.path})
             time.sleep(min(float(rule.get("seconds", 5)), MAX_STALL_S))
             return None  # then answer normally
         if mode in ("drop", "down"):
