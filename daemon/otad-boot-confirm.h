@@ -92,7 +92,8 @@ typedef struct {
 /**
  * OtadBootConfirmContext:
  * @sysroot: the loaded and locked sysroot
- * @booted: (nullable): the running deployment (otad_booted_get_deployment())
+ * @booted: (nullable): the running deployment (OtadSysroot's booted role, which honours
+ *   the test-only --test-booted-deployment on a test sysroot)
  * @boot_id: (nullable): this boot's id (otad_boot_record_read_boot_id()); %NULL when
  *   unknown, in which case an old booted deployment is taken as "not rebooted yet"
  * @bootloader: the boot control backend

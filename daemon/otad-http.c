@@ -133,6 +133,7 @@ otad_http_set_ca_file(OtadHttp *self, const gchar *ca_file, GError **error)
 		return FALSE;
 	}
 	soup_session_set_tls_database(self->session, db);
+	soup_session_abort(self->session);
 
 	/* success */
 	return TRUE;
@@ -183,10 +184,21 @@ otad_http_set_client_certificate(OtadHttp *self, const gchar *cert, const gchar 
 			    key != NULL ? key : "in the same file", error_local->message);
 		return FALSE;
 	}
-	g_set_object(&self->client_cert, tls_cert);
+	otad_http_set_client_tls_certificate(self, tls_cert);
 
 	/* success */
 	return TRUE;
+}
+
+void
+otad_http_set_client_tls_certificate(OtadHttp *self, GTlsCertificate *cert)
+{
+	g_return_if_fail(OTAD_IS_HTTP(self));
+	if (self->client_cert == cert)
+		return;
+	g_set_object(&self->client_cert, cert);
+	/* a kept-alive connection still speaks with the old identity: close them all */
+	soup_session_abort(self->session);
 }
 
 void

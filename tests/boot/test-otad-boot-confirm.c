@@ -12,12 +12,13 @@
 
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
-#include "otad-booted.h"
-#include "otad-test-sysroot.h"
+#include "otad-sysroot.h"
+#include "otad-boot-test.h"
 
 typedef struct {
-	OtadTestSysroot *ts;
-	OstreeSysroot *sysroot;
+	OtadBootTestSysroot *ts;
+	OtadSysroot *otad_sysroot; /* as the daemon opens it, with --test-booted-deployment */
+	OstreeSysroot *sysroot;    /* (unowned) its OstreeSysroot */
 	gchar *fw_env_config;
 	gchar *health_dir;
 	const gchar *health_dirs[2];
@@ -75,10 +76,9 @@ fixture_setup (Fixture *f, gconstpointer data)
 	g_autoptr (GError) error = NULL;
 	OtadBootloaderOptions options = {.backend = "uboot"};
 
-	f->ts = otad_test_sysroot_new ();
-	otad_test_sysroot_deploy (f->ts, f->ts->commit_a);
-	f->sysroot = otad_test_sysroot_open (f->ts);
-	f->fw_env_config = otad_test_uboot_env_new (f->ts->dir);
+	f->ts = otad_boot_test_sysroot_new ();
+	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_a);
+	f->fw_env_config = otad_boot_test_uboot_env_new (f->ts->dir);
 	options.fw_env_config = f->fw_env_config;
 	f->bootloader = otad_bootloader_new (&options, &error);
 	g_assert_no_error (error);
@@ -100,19 +100,19 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
 	g_clear_object (&f->record);
 	g_clear_object (&f->bootloader);
-	g_clear_object (&f->sysroot);
+	g_clear_object (&f->otad_sysroot);
 	g_free (f->fw_env_config);
 	g_free (f->health_dir);
 	g_free (f->record_path);
 	g_free (f->last_detail);
 	g_free (f->last_correlation_id);
-	otad_test_sysroot_free (f->ts);
+	otad_boot_test_sysroot_free (f->ts);
 }
 
 #define assert_env(f, name, value)                                                                 \
 	G_STMT_START                                                                               \
 	{                                                                                          \
-		g_autofree gchar *v_ = otad_test_uboot_get ((f)->fw_env_config, name);             \
+		g_autofree gchar *v_ = otad_boot_test_uboot_get ((f)->fw_env_config, name);        \
 		g_assert_cmpstr (v_, ==, value);                                                   \
 	}                                                                                          \
 	G_STMT_END
@@ -120,32 +120,41 @@ fixture_teardown (Fixture *f, gconstpointer data)
 #define assert_layout(f, expected)                                                                 \
 	G_STMT_START                                                                               \
 	{                                                                                          \
-		g_autofree gchar *l_ = otad_test_sysroot_describe ((f)->ts);                       \
+		g_autofree gchar *l_ = otad_boot_test_sysroot_describe ((f)->ts);                  \
 		g_assert_cmpstr (l_, ==, expected);                                                \
 	}                                                                                          \
 	G_STMT_END
 
-/* "the system has now booted into @commit" (test only) and run the confirmation */
+/* otad (re)starts on the test sysroot as `otad --test-booted-deployment=COMMIT`:
+ * "the system has now booted into @commit" (test only) */
+static void
+restart (Fixture *f, const gchar *commit)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = NULL;
+
+	g_clear_object (&f->otad_sysroot);
+	f->otad_sysroot = otad_sysroot_new (f->ts->sysroot, commit, &error);
+	g_assert_no_error (error);
+	g_assert_true (otad_sysroot_load (f->otad_sysroot, NULL, &error));
+	g_assert_no_error (error);
+	f->sysroot = otad_sysroot_get_ostree (f->otad_sysroot);
+	g_clear_object (&f->record);
+	f->record = otad_boot_record_new (f->record_path);
+	g_assert_true (otad_boot_record_load (f->record, &error));
+	g_assert_no_error (error);
+}
+
 static OtadBootConfirmResult *
 boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError **error)
 {
-	g_autoptr (GError) error_local = NULL;
-	g_autoptr (OstreeDeployment) booted = NULL;
-	g_autoptr (OtadBootRecord) record = NULL;
 	OtadBootConfirmContext ctx = {NULL};
 
-	/* a restart: everything is read back from disk */
-	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error_local));
-	g_assert_no_error (error_local);
-	booted = otad_booted_get_deployment (f->sysroot, commit, &error_local);
-	g_assert_no_error (error_local);
-	g_clear_object (&f->record);
-	f->record = otad_boot_record_new (f->record_path);
-	g_assert_true (otad_boot_record_load (f->record, &error_local));
-	g_assert_no_error (error_local);
-
+	restart (f, commit);
 	ctx.sysroot = f->sysroot;
-	ctx.booted = booted;
+	ctx.booted = otad_sysroot_get_deployment (f->otad_sysroot, OTAD_SYSROOT_ROLE_BOOTED);
+	g_assert_nonnull (ctx.booted);
+	g_assert_cmpstr (ostree_deployment_get_csum (ctx.booted), ==, commit);
 	ctx.boot_id = boot_id;
 	ctx.bootloader = f->bootloader;
 	ctx.record = f->record;
@@ -164,12 +173,13 @@ install_b (Fixture *f)
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 	OstreeDeployment *b;
 
+	restart (f, f->ts->commit_a);
 	pending->version = g_strdup ("2.0");
 	pending->correlation_id = g_strdup ("urn:here-ota:campaign:7");
 	g_assert_true (otad_boot_record_check_installable (f->record, f->ts->commit_b, &error));
 	g_assert_true (otad_boot_record_set_pending (f->record, pending, &error));
 	g_assert_no_error (error);
-	otad_test_sysroot_deploy (f->ts, f->ts->commit_b);
+	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_b);
 	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error));
 	b = g_ptr_array_index (ostree_sysroot_get_deployments (f->sysroot), 0);
 	g_assert_true (otad_bootloader_mark_trial_boot (f->bootloader, b, NULL, &error));
@@ -195,10 +205,10 @@ test_confirm_success (Fixture *f, gconstpointer data)
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 	GPtrArray *history;
 
-	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-ok", "exit 0"));
 	install_b (f);
 	/* U-Boot counted the boot into B */
-	otad_test_uboot_set (f->fw_env_config, "bootcount", "1");
+	otad_boot_test_uboot_set (f->fw_env_config, "bootcount", "1");
 
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
 	g_assert_no_error (error);
@@ -237,10 +247,10 @@ test_health_failure_rolls_back (Fixture *f, gconstpointer data)
 	GPtrArray *history;
 	const OtadBootPending *pending;
 
-	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
-	g_free (otad_test_write_script (f->health_dir, "20-app",
-	                                "echo 'app did not start' >&2\n"
-	                                "exit 1"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	g_free (otad_boot_test_write_script (f->health_dir, "20-app",
+	                                     "echo 'app did not start' >&2\n"
+	                                     "exit 1"));
 	install_b (f);
 
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
@@ -297,7 +307,7 @@ test_health_timeout_rolls_back (Fixture *f, gconstpointer data)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 
-	g_free (otad_test_write_script (f->health_dir, "10-slow", "sleep 60"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-slow", "sleep 60"));
 	f->health.timeout_ms = 300;
 	install_b (f);
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
@@ -318,9 +328,9 @@ test_bootloader_fallback (Fixture *f, gconstpointer data)
 
 	install_b (f);
 	/* B never came up; past bootlimit U-Boot's altbootcmd booted A */
-	otad_test_uboot_set (f->fw_env_config, "bootcount", "4");
-	otad_test_uboot_set (f->fw_env_config, "rollback", "1");
-	otad_test_uboot_set (f->fw_env_config, "upgrade_available", "0");
+	otad_boot_test_uboot_set (f->fw_env_config, "bootcount", "4");
+	otad_boot_test_uboot_set (f->fw_env_config, "rollback", "1");
+	otad_boot_test_uboot_set (f->fw_env_config, "upgrade_available", "0");
 
 	result = boot_and_confirm (f, f->ts->commit_a, "boot-2", &error);
 	g_assert_no_error (error);
@@ -354,7 +364,7 @@ test_resume_confirmed (Fixture *f, gconstpointer data)
 	g_assert_true (otad_boot_record_set_phase (f->record, OTAD_BOOT_PHASE_CONFIRMED,
 	                                           "all 0 health checks passed", &error));
 	/* a failing check would roll back if it ran again: it must not */
-	g_free (otad_test_write_script (f->health_dir, "10-fail", "exit 1"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-fail", "exit 1"));
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
 	g_assert_no_error (error);
 	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_CONFIRMED);

@@ -210,6 +210,42 @@ test_wrong_hardware(Fixture *f, gconstpointer data)
 	g_assert_cmpint(otad_tuf_error_to_ota_error(error->code), ==, OTA_ERROR_VERIFICATION);
 }
 
+static void
+test_endless_timestamp(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OtadCheckinTarget *t = NULL;
+
+	/* an endless-data attack on the timestamp stops at the verifier's limit */
+	otad_test_server_control(f->server, "/misbehave",
+				 "{\"mode\":\"oversize\",\"size\":50000000,\"chunked\":true,"
+				 "\"count\":-1,\"prefix\":\"/repo/timestamp.json\"}");
+	g_assert_false(otad_checkin_run(f->checkin, "ecu-1", "hw-x", NULL, &t, NULL, &error));
+	g_assert_error(error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
+	g_assert_nonnull(strstr(error->message, "/repo/timestamp.json"));
+	g_assert_cmpuint(otad_http_get_bytes_received(f->http), <, 1024 * 1024);
+}
+
+static void
+test_dropped_connection(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OtadCheckinTarget *t = NULL;
+	g_autoptr(OtadCheckinTarget) t2 = NULL;
+
+	/* every request to the Director dropped: a network error naming the URL */
+	otad_test_server_control(f->server, "/misbehave",
+				 "{\"mode\":\"drop\",\"count\":-1,\"prefix\":\"/director/\"}");
+	g_assert_false(otad_checkin_run(f->checkin, "ecu-1", "hw-x", NULL, &t, NULL, &error));
+	g_assert_error(error, OTA_ERROR, OTA_ERROR_NETWORK);
+	g_assert_nonnull(strstr(error->message, "/director/"));
+	/* and the next check-in works once the server behaves */
+	otad_test_server_control(f->server, "/clear", "{}");
+	publish(f, COMMIT_B, "2.0", "c1");
+	t2 = run(f, COMMIT_A);
+	g_assert_nonnull(t2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,6 +260,8 @@ main(int argc, char **argv)
 	ADD("/otad/checkin/root-rotation", 0, test_root_rotation);
 	ADD("/otad/checkin/server-errors", 0, test_server_errors);
 	ADD("/otad/checkin/wrong-hardware", 0, test_wrong_hardware);
+	ADD("/otad/checkin/endless-timestamp", 1, test_endless_timestamp);
+	ADD("/otad/checkin/dropped-connection", 0, test_dropped_connection);
 #undef ADD
 	return g_test_run();
 }

@@ -25,6 +25,7 @@ import os
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from securesystemslib.formats import encode_canonical
@@ -343,6 +344,9 @@ class Client:
 
 
 def deliver(target_dir, name, info, urls):
+    parts = name.split('/')
+    if name.startswith('/') or any(p in ('', '.', '..') for p in parts):
+        raise Refused('unsafe target name %r' % name)
     path = os.path.join(target_dir, name)
     try:
         with open(path, 'rb') as f:
@@ -372,9 +376,9 @@ def cmd_download(a, now):
     if c.root['signed'].get('consistent_snapshot'):
         d, b = os.path.split(a.target_name)
         url = '%s/%s%s.%s' % (base, d + '/' if d else '', info['hashes'].get(
-            'sha256', list(info['hashes'].values())[0]), b)
+            'sha256', list(info['hashes'].values())[0]), urllib.parse.quote(b))
     else:
-        url = base + '/' + a.target_name
+        url = base + '/' + urllib.parse.quote(a.target_name)
     deliver(a.target_dir, a.target_name, info, [url])
 
 
@@ -451,7 +455,7 @@ def cmd_uptane(a, now):
         if hw is not None and a.hardware_id not in hw:
             raise Refused('%s not for this hardware' % name)
         uri = ii.get('custom', {}).get('uri')
-        deliver(a.target_dir, name, info, [uri or img.url + '/targets/' + name])
+        deliver(a.target_dir, name, info, [uri or img.url + '/targets/' + urllib.parse.quote(name)])
 
 
 def main(argv=None):
