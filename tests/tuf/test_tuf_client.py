@@ -71,6 +71,11 @@ class ClientTestCase(unittest.TestCase):
         except subprocess.TimeoutExpired:
             self.fail('tuf-client did not finish within %ds: %s' % (CLIENT_TIMEOUT, argv))
         self.last = (argv, p.returncode, p.stdout.decode(errors='replace'))
+        # a sanitizer report must never pass as a refusal (exit 1)
+        for marker in ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+                       'CRITICAL **', 'GLib-CRITICAL', 'GLib-GObject-CRITICAL'):
+            if marker in self.last[2]:
+                self.fail('tuf-client reported %r%s' % (marker, self.describe()))
         return p.returncode
 
     def describe(self):
