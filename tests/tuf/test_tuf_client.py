@@ -54,6 +54,9 @@ EXPECTED_CLASS = {
     'test_delegated_role_badly_signed': SIG + ('unknown-target',),
     'test_delegated_role_below_threshold': SIG + ('unknown-target',),
     'test_delegated_role_disappearing_from_snapshot_refused': ('rollback',),
+    'test_delegated_role_version_going_down_refused': ('rollback',),
+    'test_spec_version_major_2_refused': ('unsupported', 'malformed'),
+    'test_root_threshold_as_string_refused': ('malformed',),
     'test_delegated_role_expired': ('expired', 'unknown-target'),
     'test_delegated_role_version_mismatch': ('mix-and-match', 'unknown-target'),
     'test_delegation_cycle_is_bounded': ('unknown-target',),
@@ -888,7 +891,8 @@ class TufWorkflowTests(ClientTestCase):
         self.repo.expires['timestamp'] = expires_in(300)
         self.sign_write('timestamp', self.repo.build_timestamp())
         self.repo.publish(roles=['snapshot', 'targets'])   # must not be looked at
-        self.refresh()
+        # spec 1.0.30+: an equal version ends the update, without an error
+        self.assertAccepted(self.refresh())
         self.assertEqual(self.server.paths(), ['/repo/2.root.json', '/repo/timestamp.json'])
         self.assertTrustedUnchanged(before)
 
@@ -1058,6 +1062,81 @@ class TufWorkflowTests(ClientTestCase):
         self.assertEqual(self.trusted_version('targets'), 2)
         self.assertAccepted(self.download(name))
         self.assertDelivered(name, APP2)
+
+    # -- parser differentials ---------------------------------------------------
+    def _duplicate_version(self, first):
+        self.bootstrap()
+        self.repo.publish()                         # timestamp version 2, signed
+        raw = self.repo.read_file('timestamp.json').decode()
+        if first:
+            i = raw.index('"signed"')
+            i = raw.index('{', i) + 1
+            raw = raw[:i] + '"version": 1000, ' + raw[i:]
+        else:
+            i = raw.rstrip().rindex('}')            # end of the envelope
+            i = raw[:i].rstrip().rindex('}')        # end of "signed"
+            raw = raw[:i] + ', "version": 1000' + raw[i:]
+        json.loads(raw)                             # still JSON
+        self.repo.write_file('timestamp.json', raw.encode())
+        rc = self.refresh()
+        # duplicate keys: refusing is fine; accepting is fine only with the
+        # value the signature covers, never the other one
+        self.assertIn(rc, (0, 1), self.describe())
+        if rc == 0:
+            # the client must have taken version 2: a fresh version 3 is
+            # then no rollback
+            self.repo.publish()
+            self.assertAccepted(self.refresh())
+
+    def test_duplicate_json_key_before_signed_value(self):
+        self._duplicate_version(first=True)
+
+    def test_duplicate_json_key_after_signed_value(self):
+        self._duplicate_version(first=False)
+
+    def test_spec_version_minor_newer_accepted(self):
+        if self.dialect != 'tuf':
+            self.skipTest('no spec_version in the OTA dialect')
+        self.bootstrap()
+        for role in ROLES:
+            self.repo.extra_signed[role] = {'spec_version': '1.0.31'}
+        self.repo.write_root()
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('root'), 2)
+
+    def test_spec_version_major_2_refused(self):
+        if self.dialect != 'tuf':
+            self.skipTest('no spec_version in the OTA dialect')
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.extra_signed['root'] = {'spec_version': '2.0.0'}
+        self.repo.write_root()
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_root_threshold_as_string_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        s['roles']['targets']['threshold'] = '1'
+        self.repo.write_role('root', self.repo.sign_role('root', s))
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_large_targets_metadata(self):
+        self.bootstrap(snapshot_hashes=True)
+        for i in range(20000):
+            self.repo.targets['targets']['pkg/%05d.bin' % i] = {
+                'length': i, 'hashes': {'sha256': '%064x' % i},
+                'custom': {'version': str(i), 'hardwareIds': ['hw-%d' % (i % 7)]}}
+        self.repo.publish()
+        self.assertGreater(len(self.repo.read_file('targets.json')), 2 * 1024 * 1024)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('targets'), 2)
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
 
     # -- targets ----------------------------------------------------------------
     def test_target_with_only_sha512(self):
@@ -1320,6 +1399,16 @@ class DelegationTests(ClientTestCase):
         del s['meta']['A.json']
         self.sign_write('snapshot', s)
         self.repo.publish(roles=['timestamp'])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_delegated_role_version_going_down_refused(self):
+        self.assertAccepted(self.refresh())
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        before = self.trusted()
+        self.repo.version['A'] = 1
+        self.repo.publish(roles=['snapshot', 'timestamp'])
         self.assertRefused(self.refresh())
         self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
 
