@@ -488,7 +488,7 @@ def main():
     with open(os.path.join(args.dir, "server.json.tmp"), "w") as f:
         json.dump(info, f)
     os.rename(os.path.join(args.dir, "server.json.tmp"), os.path.join(args.dir, "server.json"))
-    print(json.dumps(info), flush=True)
+    print(json.dumps(info), file=sys.stderr, flush=True)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
