@@ -16,6 +16,14 @@ ota_client_connect_get_all_cb (GObject *source, GAsyncResult *res, gpointer user
 	g_autoptr(GError) error = NULL;
 
 	reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), res, &error);
+	if (reply != NULL && !g_variant_is_of_type (reply, G_VARIANT_TYPE ("(a{sv})"))) {
+		g_set_error (&error,
+			     OTA_ERROR,
+			     OTA_ERROR_NOT_SUPPORTED,
+			     "unexpected reply of type %s",
+			     g_variant_get_type_string (reply));
+		g_clear_pointer (&reply, g_variant_unref);
+	}
 	if (reply == NULL) {
 		ota_client_fixup_error (error);
 		g_prefix_error_literal (&error, "cannot read the properties of otad: ");

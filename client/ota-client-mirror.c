@@ -167,9 +167,14 @@ ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError **error)
 	gboolean was_connected = self->proxy != NULL;
 
 	/* a proxy for the unique name does no I/O while it is built and subscribes
-	 * to nothing, so it works in whatever main context the caller runs;
-	 * the client does its own signal subscriptions in its own context */
+	 * to nothing (the client does its own subscriptions); it is still built
+	 * in the client's context because GDBus releases some of its data from
+	 * the thread-default context of construction, and a sync call's private
+	 * context is never iterated again */
 	if (owner != NULL && owner[0] != '\0') {
+		gboolean acquired = g_main_context_acquire (self->context);
+		if (acquired)
+			g_main_context_push_thread_default (self->context);
 		proxy = ota_dbus_updater1_proxy_new_sync (
 		    self->connection,
 		    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
@@ -179,6 +184,10 @@ ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError **error)
 		    OTA_DBUS_PATH,
 		    NULL,
 		    error);
+		if (acquired) {
+			g_main_context_pop_thread_default (self->context);
+			g_main_context_release (self->context);
+		}
 		if (proxy == NULL)
 			return FALSE;
 	}
@@ -202,6 +211,10 @@ ota_client_reload_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	if (reply == NULL) {
 		if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			g_debug ("cannot reload the properties of otad: %s", error->message);
+		return;
+	}
+	if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("(a{sv})"))) {
+		g_debug ("ignoring GetAll reply of type %s", g_variant_get_type_string (reply));
 		return;
 	}
 	dict = g_variant_get_child_value (reply, 0);

@@ -23,7 +23,7 @@
 #include "otad-spawn.h"
 
 static const gchar *const otad_boot_confirm_outcome_names[] = {
-    "nothing-pending",	  "awaiting-reboot",	 "confirmed",	    "health-check-failed",
+    "nothing-pending",    "awaiting-reboot",     "confirmed",       "health-check-failed",
     "rollback-completed", "bootloader-rollback", "deployment-gone",
 };
 
@@ -70,18 +70,18 @@ otad_boot_confirm_result_new (OtadBootConfirmOutcome outcome, const OtadBootPend
 /* reporting failures never stop a confirmation: the report queue retries */
 static gboolean
 otad_boot_confirm_report (const OtadBootConfirmContext *ctx, OtadBootConfirmResult *result,
-			  GError **error)
+                          GError **error)
 {
 	const OtadBootPending *pending = otad_boot_record_get_pending (ctx->record);
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	if (pending != NULL && pending->reported)
 		return TRUE;
 	if (ctx->hooks != NULL && ctx->hooks->report != NULL &&
 	    !ctx->hooks->report (result, ctx->hooks->user_data, &error_local)) {
 		g_warning ("failed to report %s of %s: %s",
-			   otad_boot_confirm_outcome_to_string (result->outcome), result->commit,
-			   error_local->message);
+		           otad_boot_confirm_outcome_to_string (result->outcome), result->commit,
+		           error_local->message);
 		return TRUE;
 	}
 	return otad_boot_record_set_reported (ctx->record, error);
@@ -89,12 +89,11 @@ otad_boot_confirm_report (const OtadBootConfirmContext *ctx, OtadBootConfirmResu
 
 static OtadBootConfirmResult *
 otad_boot_confirm_finish_success (const OtadBootConfirmContext *ctx,
-				  OtadBootConfirmResult *result_in,
-				  GCancellable *cancellable,
-				  GError **error)
+                                  OtadBootConfirmResult *result_in, GCancellable *cancellable,
+                                  GError **error)
 {
-	g_autoptr(OtadBootConfirmResult) result = result_in;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (OtadBootConfirmResult) result = result_in;
+	g_autoptr (GError) error_local = NULL;
 
 	result->outcome = OTAD_BOOT_CONFIRM_CONFIRMED;
 	result->success = TRUE;
@@ -106,9 +105,9 @@ otad_boot_confirm_finish_success (const OtadBootConfirmContext *ctx,
 	if (ctx->hooks != NULL && ctx->hooks->prune != NULL &&
 	    !ctx->hooks->prune (ctx->sysroot, ctx->hooks->user_data, cancellable, &error_local))
 		g_warning ("failed to prune after confirming %s: %s", result->commit,
-			   error_local->message);
+		           error_local->message);
 	if (!otad_boot_record_finish_pending (ctx->record, OTAD_BOOT_OUTCOME_SUCCESS,
-					      result->detail, error))
+	                                      result->detail, error))
 		return NULL;
 	g_message ("deployment %s confirmed", result->commit);
 	return g_steal_pointer (&result);
@@ -119,11 +118,12 @@ otad_boot_confirm_finish_success (const OtadBootConfirmContext *ctx,
 static OstreeDeployment *
 otad_boot_confirm_find_previous (const OtadBootConfirmContext *ctx, const OtadBootPending *pending)
 {
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (ctx->sysroot);
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (ctx->sysroot);
 	OstreeDeployment *previous = NULL;
 
 	if (pending->previous_commit != NULL)
-		previous = otad_rollback_find_deployment (ctx->sysroot, pending->previous_commit, -1);
+		previous =
+		    otad_rollback_find_deployment (ctx->sysroot, pending->previous_commit, -1);
 	if (previous != NULL)
 		return previous;
 	for (guint i = 0; i < deployments->len; i++) {
@@ -136,26 +136,23 @@ otad_boot_confirm_find_previous (const OtadBootConfirmContext *ctx, const OtadBo
 
 /* the new deployment is running and failed: go back to the old one */
 static OtadBootConfirmResult *
-otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx,
-			     OtadBootConfirmResult *result_in,
-			     GCancellable *cancellable,
-			     GError **error)
+otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmResult *result_in,
+                             GCancellable *cancellable, GError **error)
 {
-	g_autoptr(OtadBootConfirmResult) result = result_in;
+	g_autoptr (OtadBootConfirmResult) result = result_in;
 	const OtadBootPending *pending = otad_boot_record_get_pending (ctx->record);
 	OstreeDeployment *previous = otad_boot_confirm_find_previous (ctx, pending);
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	result->outcome = OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED;
 	if (previous == NULL) {
 		/* nothing to go back to: keep running, but never offer it again */
 		g_warning ("deployment %s failed its health checks and there is no other one",
-			   result->commit);
+		           result->commit);
 		if (!otad_boot_confirm_report (ctx, result, error))
 			return NULL;
-		if (!otad_boot_record_finish_pending (ctx->record,
-						      OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED,
-						      result->detail, error))
+		if (!otad_boot_record_finish_pending (
+		        ctx->record, OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED, result->detail, error))
 			return NULL;
 		return g_steal_pointer (&result);
 	}
@@ -168,29 +165,26 @@ otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx,
 	if (ctx->hooks != NULL && ctx->hooks->request_reboot != NULL) {
 		if (!ctx->hooks->request_reboot (ctx->hooks->user_data, &error_local)) {
 			g_warning ("failed to request a reboot into %s: %s",
-				   ostree_deployment_get_csum (previous), error_local->message);
+			           ostree_deployment_get_csum (previous), error_local->message);
 		} else {
 			result->reboot_requested = TRUE;
 		}
 	}
 	g_message ("deployment %s failed (%s); %s is the default again", result->commit,
-		   result->detail, ostree_deployment_get_csum (previous));
+	           result->detail, ostree_deployment_get_csum (previous));
 	return g_steal_pointer (&result);
 }
 
 /* the old deployment runs again: remove the bad one and close the record */
 static OtadBootConfirmResult *
-otad_boot_confirm_settle (const OtadBootConfirmContext *ctx,
-			  OtadBootConfirmResult *result_in,
-			  OtadBootOutcome outcome,
-			  GCancellable *cancellable,
-			  GError **error)
+otad_boot_confirm_settle (const OtadBootConfirmContext *ctx, OtadBootConfirmResult *result_in,
+                          OtadBootOutcome outcome, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(OtadBootConfirmResult) result = result_in;
+	g_autoptr (OtadBootConfirmResult) result = result_in;
 	OstreeDeployment *bad = otad_rollback_find_deployment (ctx->sysroot, result->commit, -1);
 
-	if (bad != NULL && !otad_rollback_remove_deployment (ctx->sysroot, bad, ctx->booted,
-							     cancellable, error))
+	if (bad != NULL &&
+	    !otad_rollback_remove_deployment (ctx->sysroot, bad, ctx->booted, cancellable, error))
 		return NULL;
 	if (ctx->booted != NULL &&
 	    !otad_rollback_make_default (ctx->sysroot, ctx->booted, cancellable, error))
@@ -223,7 +217,7 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 	const OtadBootPending *pending = otad_boot_record_get_pending (ctx->record);
 	const gchar *booted_csum =
 	    ctx->booted != NULL ? ostree_deployment_get_csum (ctx->booted) : NULL;
-	g_autoptr(OtadBootConfirmResult) result = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
 	gboolean new_booted;
 	gboolean rebooted;
 
@@ -232,32 +226,32 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 	result = otad_boot_confirm_result_new (OTAD_BOOT_CONFIRM_NOTHING_PENDING, pending);
 	new_booted = g_strcmp0 (booted_csum, pending->commit) == 0;
 	rebooted = ctx->boot_id != NULL && pending->boot_id != NULL &&
-		   g_strcmp0 (ctx->boot_id, pending->boot_id) != 0;
+	           g_strcmp0 (ctx->boot_id, pending->boot_id) != 0;
 
 	switch (pending->phase) {
 	case OTAD_BOOT_PHASE_CONFIRMED:
 		return otad_boot_confirm_finish_success (ctx, g_steal_pointer (&result),
-							 cancellable, error);
+		                                         cancellable, error);
 	case OTAD_BOOT_PHASE_ROLLING_BACK:
 		if (new_booted)
 			return otad_boot_confirm_roll_back (ctx, g_steal_pointer (&result),
-							    cancellable, error);
+			                                    cancellable, error);
 		result->outcome = OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED;
 		return otad_boot_confirm_settle (ctx, g_steal_pointer (&result),
-						 OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED, cancellable,
-						 error);
+		                                 OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED, cancellable,
+		                                 error);
 	case OTAD_BOOT_PHASE_FELL_BACK:
 		result->outcome = OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK;
 		return otad_boot_confirm_settle (ctx, g_steal_pointer (&result),
-						 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK, cancellable,
-						 error);
+		                                 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK, cancellable,
+		                                 error);
 	case OTAD_BOOT_PHASE_INSTALLED:
 	default:
 		break;
 	}
 
 	if (new_booted) {
-		g_autoptr(GPtrArray) health = NULL;
+		g_autoptr (GPtrArray) health = NULL;
 		g_autofree gchar *detail = NULL;
 
 		health = otad_health_run (ctx->health, cancellable, error);
@@ -269,22 +263,23 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 		result->detail = g_strdup (detail);
 		if (otad_health_results_passed (result->health_results)) {
 			if (!otad_boot_record_set_phase (ctx->record, OTAD_BOOT_PHASE_CONFIRMED,
-							 detail, error))
+			                                 detail, error))
 				return NULL;
 			return otad_boot_confirm_finish_success (ctx, g_steal_pointer (&result),
-								 cancellable, error);
+			                                         cancellable, error);
 		}
 		/* recorded before acting: never offered again, even after a power cut */
 		if (!otad_boot_record_mark_bad (ctx->record, pending->commit, detail, error) ||
-		    !otad_boot_record_set_phase (ctx->record, OTAD_BOOT_PHASE_ROLLING_BACK,
-						 detail, error))
+		    !otad_boot_record_set_phase (ctx->record, OTAD_BOOT_PHASE_ROLLING_BACK, detail,
+		                                 error))
 			return NULL;
 		return otad_boot_confirm_roll_back (ctx, g_steal_pointer (&result), cancellable,
-						    error);
+		                                    error);
 	}
 
 	if (otad_rollback_find_deployment (ctx->sysroot, pending->commit, -1) == NULL) {
-		g_message ("pending deployment %s no longer exists; forgetting it", pending->commit);
+		g_message ("pending deployment %s no longer exists; forgetting it",
+		           pending->commit);
 		result->outcome = OTAD_BOOT_CONFIRM_DEPLOYMENT_GONE;
 		if (!otad_boot_record_set_pending (ctx->record, NULL, error))
 			return NULL;
@@ -298,32 +293,30 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 	/* rebooted, but not into the new deployment: the bootloader gave up on it */
 	{
 		OtadBootStatus status = {FALSE, FALSE, -1};
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GError) error_local = NULL;
 		g_autofree gchar *detail = NULL;
 		OstreeDeployment *pending_dep =
 		    otad_rollback_find_deployment (ctx->sysroot, pending->commit, -1);
 
 		if (!otad_bootloader_query (ctx->bootloader, pending_dep, &status, cancellable,
-					    &error_local))
+		                            &error_local))
 			g_warning ("%s", error_local->message);
-		detail = g_strdup_printf ("booted %s instead of %s%s%s",
-					  booted_csum != NULL ? booted_csum : "(unknown)",
-					  pending->commit,
-					  status.rolled_back ? ": the bootloader fell back" : "",
-					  status.boot_count > 0 && status.rolled_back
-					      ? " after failed boot attempts"
-					      : "");
+		detail = g_strdup_printf (
+		    "booted %s instead of %s%s%s", booted_csum != NULL ? booted_csum : "(unknown)",
+		    pending->commit, status.rolled_back ? ": the bootloader fell back" : "",
+		    status.boot_count > 0 && status.rolled_back ? " after failed boot attempts"
+		                                                : "");
 		g_free (result->detail);
 		result->detail = g_strdup (detail);
 		if (!otad_boot_record_mark_bad (ctx->record, pending->commit, detail, error) ||
 		    !otad_boot_record_set_phase (ctx->record, OTAD_BOOT_PHASE_FELL_BACK, detail,
-						 error))
+		                                 error))
 			return NULL;
 		g_message ("%s", detail);
 		result->outcome = OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK;
 		return otad_boot_confirm_settle (ctx, g_steal_pointer (&result),
-						 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK, cancellable,
-						 error);
+		                                 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK, cancellable,
+		                                 error);
 	}
 }
 

@@ -81,11 +81,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBootConfirmResult, otad_boot_confirm_result_f
  * Any hook may be %NULL.
  */
 typedef struct {
-	gboolean (*report) (const OtadBootConfirmResult *result, gpointer user_data, GError **error);
-	gboolean (*prune) (OstreeSysroot *sysroot,
-			   gpointer user_data,
-			   GCancellable *cancellable,
-			   GError **error);
+	gboolean (*report) (const OtadBootConfirmResult *result, gpointer user_data,
+	                    GError **error);
+	gboolean (*prune) (OstreeSysroot *sysroot, gpointer user_data, GCancellable *cancellable,
+	                   GError **error);
 	gboolean (*request_reboot) (gpointer user_data, GError **error);
 	gpointer user_data;
 } OtadBootConfirmHooks;
@@ -93,7 +92,8 @@ typedef struct {
 /**
  * OtadBootConfirmContext:
  * @sysroot: the loaded and locked sysroot
- * @booted: (nullable): the running deployment (otad_booted_get_deployment())
+ * @booted: (nullable): the running deployment (OtadSysroot's booted role, which honours
+ *   the test-only --test-booted-deployment on a test sysroot)
  * @boot_id: (nullable): this boot's id (otad_boot_record_read_boot_id()); %NULL when
  *   unknown, in which case an old booted deployment is taken as "not rebooted yet"
  * @bootloader: the boot control backend
@@ -112,8 +112,8 @@ typedef struct {
 } OtadBootConfirmContext;
 
 OtadBootConfirmResult *otad_boot_confirm_run (const OtadBootConfirmContext *ctx,
-					      GCancellable *cancellable,
-					      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                                              GCancellable *cancellable,
+                                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 gboolean otad_boot_confirm_reboot_systemctl (gpointer user_data, GError **error);
 

@@ -12,58 +12,25 @@
 #include "config.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <ostree.h>
 
 #include "ota-error.h"
+#include "otad-boot-record-json.h"
 #include "otad-boot-record.h"
 
-#define OTAD_BOOT_RECORD_VERSION 1
 /* oldest entries go first: the server keeps the long-term history */
 #define OTAD_BOOT_RECORD_MAX_HISTORY 100
-#define OTAD_BOOT_RECORD_MAX_SIZE (4 * 1024 * 1024)
 
 struct _OtadBootRecord {
 	GObject parent_instance;
-	gchar *path;		  /* (owned) */
+	gchar *path;              /* (owned) */
 	OtadBootPending *pending; /* (owned) (nullable) */
-	GHashTable *bad;	  /* (owned) commit → reason */
-	GPtrArray *history;	  /* (owned) (element-type OtadBootHistoryEntry) */
-	gchar *on_disk;		  /* (owned) (nullable) what the file holds, to undo a failed save */
+	GHashTable *bad;          /* (owned) commit → reason */
+	GPtrArray *history;       /* (owned) (element-type OtadBootHistoryEntry) */
+	gchar *on_disk; /* (owned) (nullable) what the file holds, to undo a failed save */
 };
 
 G_DEFINE_TYPE (OtadBootRecord, otad_boot_record, G_TYPE_OBJECT)
-
-static const gchar *const otad_boot_phase_names[] = {"installed", "confirmed", "rolling-back",
-							    "fell-back"};
-static const gchar *const otad_boot_outcome_names[] = {"success", "health-check-failed",
-						       "bootloader-rollback", "manual-rollback"};
-
-const gchar *
-otad_boot_phase_to_string (OtadBootPhase phase)
-{
-	if ((guint)phase >= G_N_ELEMENTS (otad_boot_phase_names))
-		return NULL;
-	return otad_boot_phase_names[phase];
-}
-
-const gchar *
-otad_boot_outcome_to_string (OtadBootOutcome outcome)
-{
-	if ((guint)outcome >= G_N_ELEMENTS (otad_boot_outcome_names))
-		return NULL;
-	return otad_boot_outcome_names[outcome];
-}
-
-static gint
-otad_boot_record_lookup_name (const gchar *const *names, guint n_names, const gchar *name)
-{
-	for (guint i = 0; i < n_names; i++) {
-		if (g_strcmp0 (names[i], name) == 0)
-			return (gint)i;
-	}
-	return -1;
-}
 
 OtadBootPending *
 otad_boot_pending_new (const gchar *commit, const gchar *previous_commit, const gchar *boot_id)
@@ -183,199 +150,21 @@ otad_boot_record_reset (OtadBootRecord *self)
 	g_ptr_array_set_size (self->history, 0);
 }
 
-/* -- parsing ---------------------------------------------------------------- */
-
-static gboolean
-otad_boot_record_get_str (JsonObject *obj,
-			  const gchar *member,
-			  gboolean required,
-			  gchar **out,
-			  GError **error)
-{
-	JsonNode *node = json_object_get_member (obj, member);
-
-	if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
-		if (required) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is missing",
-				     member);
-			return FALSE;
-		}
-		*out = NULL;
-		return TRUE;
-	}
-	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not a string", member);
-		return FALSE;
-	}
-	*out = g_strdup (json_node_get_string (node));
-	return TRUE;
-}
-
-static gboolean
-otad_boot_record_get_commit (JsonObject *obj,
-			     const gchar *member,
-			     gboolean required,
-			     gchar **out,
-			     GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-
-	if (!otad_boot_record_get_str (obj, member, required, out, error))
-		return FALSE;
-	if (*out != NULL && !ostree_validate_checksum_string (*out, &error_local)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s': %s", member,
-			     error_local->message);
-		g_clear_pointer (out, g_free);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-otad_boot_record_get_enum (JsonObject *obj,
-			   const gchar *member,
-			   const gchar *const *names,
-			   guint n_names,
-			   gint *out,
-			   GError **error)
-{
-	g_autofree gchar *str = NULL;
-
-	if (!otad_boot_record_get_str (obj, member, TRUE, &str, error))
-		return FALSE;
-	*out = otad_boot_record_lookup_name (names, n_names, str);
-	if (*out < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' has unknown value '%s'",
-			     member, str);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static OtadBootPending *
-otad_boot_record_parse_pending (JsonObject *obj, GError **error)
-{
-	g_autoptr(OtadBootPending) pending = g_new0 (OtadBootPending, 1);
-	gint phase = 0;
-
-	if (!otad_boot_record_get_commit (obj, "commit", TRUE, &pending->commit, error) ||
-	    !otad_boot_record_get_commit (obj, "previous-commit", FALSE,
-					  &pending->previous_commit, error) ||
-	    !otad_boot_record_get_str (obj, "target-name", FALSE, &pending->target_name, error) ||
-	    !otad_boot_record_get_str (obj, "version", FALSE, &pending->version, error) ||
-	    !otad_boot_record_get_str (obj, "correlation-id", FALSE, &pending->correlation_id,
-				       error) ||
-	    !otad_boot_record_get_str (obj, "boot-id", FALSE, &pending->boot_id, error) ||
-	    !otad_boot_record_get_str (obj, "detail", FALSE, &pending->detail, error) ||
-	    !otad_boot_record_get_enum (obj, "phase", otad_boot_phase_names,
-					G_N_ELEMENTS (otad_boot_phase_names), &phase, error))
-		return NULL;
-	pending->phase = phase;
-	pending->installed_at = json_object_get_int_member_with_default (obj, "installed-at", 0);
-	pending->reported = json_object_get_boolean_member_with_default (obj, "reported", FALSE);
-	return g_steal_pointer (&pending);
-}
-
-static OtadBootHistoryEntry *
-otad_boot_record_parse_history (JsonObject *obj, GError **error)
-{
-	g_autoptr(OtadBootHistoryEntry) entry = g_new0 (OtadBootHistoryEntry, 1);
-	gint outcome = 0;
-
-	if (!otad_boot_record_get_commit (obj, "commit", TRUE, &entry->commit, error) ||
-	    !otad_boot_record_get_commit (obj, "previous-commit", FALSE, &entry->previous_commit,
-					  error) ||
-	    !otad_boot_record_get_str (obj, "version", FALSE, &entry->version, error) ||
-	    !otad_boot_record_get_str (obj, "correlation-id", FALSE, &entry->correlation_id,
-				       error) ||
-	    !otad_boot_record_get_str (obj, "detail", FALSE, &entry->detail, error) ||
-	    !otad_boot_record_get_enum (obj, "outcome", otad_boot_outcome_names,
-					G_N_ELEMENTS (otad_boot_outcome_names), &outcome, error))
-		return NULL;
-	entry->outcome = outcome;
-	entry->time = json_object_get_int_member_with_default (obj, "time", 0);
-	return g_steal_pointer (&entry);
-}
-
-static gboolean
-otad_boot_record_parse (OtadBootRecord *self, JsonNode *root, GError **error)
-{
-	JsonObject *obj;
-	JsonNode *node;
-
-	if (!JSON_NODE_HOLDS_OBJECT (root)) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "not a JSON object");
-		return FALSE;
-	}
-	obj = json_node_get_object (root);
-	if (json_object_get_int_member_with_default (obj, "version", 0) !=
-	    OTAD_BOOT_RECORD_VERSION) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "unsupported version");
-		return FALSE;
-	}
-	node = json_object_get_member (obj, "pending");
-	if (node != NULL && JSON_NODE_HOLDS_OBJECT (node)) {
-		self->pending = otad_boot_record_parse_pending (json_node_get_object (node), error);
-		if (self->pending == NULL) {
-			g_prefix_error (error, "pending: ");
-			return FALSE;
-		}
-	}
-	node = json_object_get_member (obj, "bad-commits");
-	if (node != NULL && JSON_NODE_HOLDS_OBJECT (node)) {
-		JsonObject *bad = json_node_get_object (node);
-		g_autoptr(GList) members = json_object_get_members (bad);
-		for (GList *l = members; l != NULL; l = l->next) {
-			const gchar *commit = l->data;
-			g_autofree gchar *reason = NULL;
-			if (!ostree_validate_checksum_string (commit, error)) {
-				g_prefix_error (error, "bad-commits: ");
-				return FALSE;
-			}
-			if (!otad_boot_record_get_str (bad, commit, TRUE, &reason, error))
-				return FALSE;
-			g_hash_table_replace (self->bad, g_strdup (commit),
-					      g_steal_pointer (&reason));
-		}
-	}
-	node = json_object_get_member (obj, "history");
-	if (node != NULL && JSON_NODE_HOLDS_ARRAY (node)) {
-		JsonArray *history = json_node_get_array (node);
-		for (guint i = 0; i < json_array_get_length (history); i++) {
-			JsonNode *item = json_array_get_element (history, i);
-			OtadBootHistoryEntry *entry;
-			if (!JSON_NODE_HOLDS_OBJECT (item)) {
-				g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-					     "history[%u] is not an object", i);
-				return FALSE;
-			}
-			entry = otad_boot_record_parse_history (json_node_get_object (item), error);
-			if (entry == NULL) {
-				g_prefix_error (error, "history[%u]: ", i);
-				return FALSE;
-			}
-			g_ptr_array_add (self->history, entry);
-		}
-	}
-	return TRUE;
-}
-
 static gboolean
 otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
+	OtadBootRecordData parsed = {NULL, self->bad, self->history};
 
 	otad_boot_record_reset (self);
-	if (len > OTAD_BOOT_RECORD_MAX_SIZE ||
-	    !json_parser_load_from_data (parser, data, (gssize)len, &error_local) ||
-	    !otad_boot_record_parse (self, json_parser_get_root (parser), &error_local)) {
+	if (!otad_boot_record_json_parse (data, len, &parsed, &error_local)) {
+		otad_boot_pending_free (parsed.pending);
 		otad_boot_record_reset (self);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "boot record %s is corrupt: %s",
-			     self->path,
-			     error_local != NULL ? error_local->message : "too large");
+		             self->path, error_local->message);
 		return FALSE;
 	}
+	self->pending = parsed.pending;
 	return TRUE;
 }
 
@@ -395,7 +184,7 @@ gboolean
 otad_boot_record_load (OtadBootRecord *self, GError **error)
 {
 	g_autofree gchar *contents = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 	gsize len = 0;
 
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
@@ -406,7 +195,7 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 		if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			return TRUE;
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-					    "failed to read boot record: ");
+		                            "failed to read boot record: ");
 		return FALSE;
 	}
 	if (!otad_boot_record_load_data (self, contents, len, error))
@@ -415,96 +204,26 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 	return TRUE;
 }
 
-/* -- writing ---------------------------------------------------------------- */
-
-static void
-otad_boot_record_add_str (JsonBuilder *builder, const gchar *member, const gchar *value)
-{
-	if (value == NULL)
-		return;
-	json_builder_set_member_name (builder, member);
-	json_builder_add_string_value (builder, value);
-}
-
-static gchar *
-otad_boot_record_to_data (OtadBootRecord *self)
-{
-	g_autoptr(JsonBuilder) builder = json_builder_new ();
-	g_autoptr(JsonGenerator) generator = json_generator_new ();
-	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GList) bad = g_hash_table_get_keys (self->bad);
-
-	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "version");
-	json_builder_add_int_value (builder, OTAD_BOOT_RECORD_VERSION);
-	if (self->pending != NULL) {
-		OtadBootPending *p = self->pending;
-		json_builder_set_member_name (builder, "pending");
-		json_builder_begin_object (builder);
-		otad_boot_record_add_str (builder, "commit", p->commit);
-		otad_boot_record_add_str (builder, "previous-commit", p->previous_commit);
-		otad_boot_record_add_str (builder, "target-name", p->target_name);
-		otad_boot_record_add_str (builder, "version", p->version);
-		otad_boot_record_add_str (builder, "correlation-id", p->correlation_id);
-		otad_boot_record_add_str (builder, "boot-id", p->boot_id);
-		json_builder_set_member_name (builder, "installed-at");
-		json_builder_add_int_value (builder, p->installed_at);
-		otad_boot_record_add_str (builder, "phase", otad_boot_phase_to_string (p->phase));
-		otad_boot_record_add_str (builder, "detail", p->detail);
-		json_builder_set_member_name (builder, "reported");
-		json_builder_add_boolean_value (builder, p->reported);
-		json_builder_end_object (builder);
-	}
-	json_builder_set_member_name (builder, "bad-commits");
-	json_builder_begin_object (builder);
-	bad = g_list_sort (bad, (GCompareFunc)g_strcmp0);
-	for (GList *l = bad; l != NULL; l = l->next)
-		otad_boot_record_add_str (builder, l->data, g_hash_table_lookup (self->bad, l->data));
-	json_builder_end_object (builder);
-	json_builder_set_member_name (builder, "history");
-	json_builder_begin_array (builder);
-	for (guint i = 0; i < self->history->len; i++) {
-		OtadBootHistoryEntry *e = g_ptr_array_index (self->history, i);
-		json_builder_begin_object (builder);
-		otad_boot_record_add_str (builder, "commit", e->commit);
-		otad_boot_record_add_str (builder, "previous-commit", e->previous_commit);
-		otad_boot_record_add_str (builder, "version", e->version);
-		otad_boot_record_add_str (builder, "correlation-id", e->correlation_id);
-		otad_boot_record_add_str (builder, "outcome",
-					  otad_boot_outcome_to_string (e->outcome));
-		otad_boot_record_add_str (builder, "detail", e->detail);
-		json_builder_set_member_name (builder, "time");
-		json_builder_add_int_value (builder, e->time);
-		json_builder_end_object (builder);
-	}
-	json_builder_end_array (builder);
-	json_builder_end_object (builder);
-
-	root = json_builder_get_root (builder);
-	json_generator_set_root (generator, root);
-	json_generator_set_pretty (generator, TRUE);
-	return json_generator_to_data (generator, NULL);
-}
-
 /* on failure the in-memory record goes back to what the disk holds */
 static gboolean
 otad_boot_record_save (OtadBootRecord *self, GError **error)
 {
-	g_autofree gchar *data = otad_boot_record_to_data (self);
+	OtadBootRecordData current = {self->pending, self->bad, self->history};
+	g_autofree gchar *data = otad_boot_record_json_generate (&current);
 	g_autofree gchar *dir = g_path_get_dirname (self->path);
 
 	if (g_mkdir_with_parents (dir, 0700) != 0 ||
 	    !g_file_set_contents_full (self->path, data, -1,
-				       G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-				       0600, error)) {
+	                               G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+	                               0600, error)) {
 		if (error != NULL && *error == NULL)
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-				     "failed to create %s: %s", dir, g_strerror (errno));
+			             "failed to create %s: %s", dir, g_strerror (errno));
 		g_prefix_error (error, "failed to write boot record: ");
 		if (self->on_disk == NULL)
 			otad_boot_record_reset (self);
 		else if (!otad_boot_record_load_data (self, self->on_disk, strlen (self->on_disk),
-						      NULL))
+		                                      NULL))
 			g_warning ("boot record %s: previous state lost", self->path);
 		return FALSE;
 	}
@@ -547,15 +266,13 @@ otad_boot_record_set_pending (OtadBootRecord *self, const OtadBootPending *pendi
 }
 
 gboolean
-otad_boot_record_set_phase (OtadBootRecord *self,
-			    OtadBootPhase phase,
-			    const gchar *detail,
-			    GError **error)
+otad_boot_record_set_phase (OtadBootRecord *self, OtadBootPhase phase, const gchar *detail,
+                            GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 	if (self->pending == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-				     "no install is waiting for confirmation");
+		                     "no install is waiting for confirmation");
 		return FALSE;
 	}
 	if (self->pending->phase != phase)
@@ -588,17 +305,15 @@ otad_boot_record_set_reported (OtadBootRecord *self, GError **error)
  * Returns: %TRUE once it is on disk
  */
 gboolean
-otad_boot_record_finish_pending (OtadBootRecord *self,
-				 OtadBootOutcome outcome,
-				 const gchar *detail,
-				 GError **error)
+otad_boot_record_finish_pending (OtadBootRecord *self, OtadBootOutcome outcome, const gchar *detail,
+                                 GError **error)
 {
 	OtadBootHistoryEntry *entry;
 
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 	if (self->pending == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-				     "no install is waiting for confirmation");
+		                     "no install is waiting for confirmation");
 		return FALSE;
 	}
 	entry = g_new0 (OtadBootHistoryEntry, 1);
@@ -612,7 +327,7 @@ otad_boot_record_finish_pending (OtadBootRecord *self,
 	g_ptr_array_add (self->history, entry);
 	if (self->history->len > OTAD_BOOT_RECORD_MAX_HISTORY)
 		g_ptr_array_remove_range (self->history, 0,
-					  self->history->len - OTAD_BOOT_RECORD_MAX_HISTORY);
+		                          self->history->len - OTAD_BOOT_RECORD_MAX_HISTORY);
 	g_clear_pointer (&self->pending, otad_boot_pending_free);
 	return otad_boot_record_save (self, error);
 }
@@ -629,10 +344,8 @@ otad_boot_record_finish_pending (OtadBootRecord *self,
  * Returns: %TRUE once it is on disk
  */
 gboolean
-otad_boot_record_mark_bad (OtadBootRecord *self,
-			   const gchar *commit,
-			   const gchar *reason,
-			   GError **error)
+otad_boot_record_mark_bad (OtadBootRecord *self, const gchar *commit, const gchar *reason,
+                           GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 	if (!ostree_validate_checksum_string (commit, error))
@@ -640,7 +353,7 @@ otad_boot_record_mark_bad (OtadBootRecord *self,
 	if (g_strcmp0 (g_hash_table_lookup (self->bad, commit), reason) == 0)
 		return TRUE;
 	g_hash_table_replace (self->bad, g_strdup (commit),
-			      g_strdup (reason != NULL ? reason : "failed"));
+	                      g_strdup (reason != NULL ? reason : "failed"));
 	return otad_boot_record_save (self, error);
 }
 
@@ -687,8 +400,8 @@ otad_boot_record_check_installable (OtadBootRecord *self, const gchar *commit, G
 	if (reason == NULL)
 		return TRUE;
 	g_set_error (error, OTA_ERROR, OTA_ERROR_NO_UPDATE,
-		     "commit %s failed on this device (%s) and is not installed again", commit,
-		     reason);
+	             "commit %s failed on this device (%s) and is not installed again", commit,
+	             reason);
 	return FALSE;
 }
 

@@ -69,7 +69,7 @@ typedef struct {
 } OtadBootPending;
 
 OtadBootPending *otad_boot_pending_new (const gchar *commit, const gchar *previous_commit,
-					const gchar *boot_id) G_GNUC_WARN_UNUSED_RESULT;
+                                        const gchar *boot_id) G_GNUC_WARN_UNUSED_RESULT;
 OtadBootPending *otad_boot_pending_copy (const OtadBootPending *pending) G_GNUC_WARN_UNUSED_RESULT;
 void otad_boot_pending_free (OtadBootPending *pending);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBootPending, otad_boot_pending_free)
@@ -105,31 +105,24 @@ const gchar *otad_boot_record_get_path (OtadBootRecord *self);
 gboolean otad_boot_record_load (OtadBootRecord *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 const OtadBootPending *otad_boot_record_get_pending (OtadBootRecord *self);
-gboolean otad_boot_record_set_pending (OtadBootRecord *self,
-				       const OtadBootPending *pending,
-				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_boot_record_set_phase (OtadBootRecord *self,
-				     OtadBootPhase phase,
-				     const gchar *detail,
-				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_boot_record_set_reported (OtadBootRecord *self, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_boot_record_finish_pending (OtadBootRecord *self,
-					  OtadBootOutcome outcome,
-					  const gchar *detail,
-					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_set_pending (OtadBootRecord *self, const OtadBootPending *pending,
+                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_set_phase (OtadBootRecord *self, OtadBootPhase phase, const gchar *detail,
+                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_set_reported (OtadBootRecord *self,
+                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_finish_pending (OtadBootRecord *self, OtadBootOutcome outcome,
+                                          const gchar *detail,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-gboolean otad_boot_record_mark_bad (OtadBootRecord *self,
-				    const gchar *commit,
-				    const gchar *reason,
-				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_boot_record_forget_bad (OtadBootRecord *self, const gchar *commit, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_mark_bad (OtadBootRecord *self, const gchar *commit, const gchar *reason,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_forget_bad (OtadBootRecord *self, const gchar *commit,
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_boot_record_is_bad (OtadBootRecord *self, const gchar *commit);
 const gchar *otad_boot_record_get_bad_reason (OtadBootRecord *self, const gchar *commit);
-gboolean otad_boot_record_check_installable (OtadBootRecord *self,
-					     const gchar *commit,
-					     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_check_installable (OtadBootRecord *self, const gchar *commit,
+                                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 GPtrArray *otad_boot_record_get_history (OtadBootRecord *self);
 
 gchar *otad_boot_record_read_boot_id (GError **error) G_GNUC_WARN_UNUSED_RESULT;

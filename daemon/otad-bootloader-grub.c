@@ -19,7 +19,7 @@
 
 struct _OtadBootloaderGrub {
 	OtadBootloader parent_instance;
-	gchar *grubenv;	     /* (owned) */
+	gchar *grubenv;      /* (owned) */
 	gchar *grub_editenv; /* (owned) */
 };
 
@@ -27,13 +27,10 @@ G_DEFINE_TYPE (OtadBootloaderGrub, otad_bootloader_grub, OTAD_TYPE_BOOTLOADER)
 
 /* runs `grub-editenv FILE COMMAND ARGS...`; one call rewrites the block once */
 static gboolean
-otad_bootloader_grub_editenv (OtadBootloaderGrub *self,
-			      const gchar *const *args,
-			      gchar **out_stdout,
-			      GCancellable *cancellable,
-			      GError **error)
+otad_bootloader_grub_editenv (OtadBootloaderGrub *self, const gchar *const *args,
+                              gchar **out_stdout, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
 
 	g_ptr_array_add (argv, self->grub_editenv);
 	g_ptr_array_add (argv, self->grubenv);
@@ -41,21 +38,22 @@ otad_bootloader_grub_editenv (OtadBootloaderGrub *self,
 		g_ptr_array_add (argv, (gpointer)args[i]);
 	g_ptr_array_add (argv, NULL);
 	return otad_spawn_check ((const gchar *const *)argv->pdata, OTAD_BOOTLOADER_TOOL_TIMEOUT_MS,
-				 OTA_ERROR_BOOTLOADER, out_stdout, cancellable, error);
+	                         OTA_ERROR_BOOTLOADER, out_stdout, cancellable, error);
 }
 
 static GHashTable *
 otad_bootloader_grub_list (OtadBootloaderGrub *self, GCancellable *cancellable, GError **error)
 {
 	const gchar *args[] = {"list", NULL};
-	g_autoptr(GHashTable) env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr (GHashTable) env =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autofree gchar *out = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_auto (GStrv) lines = NULL;
 
 	if (!g_file_test (self->grubenv, G_FILE_TEST_IS_REGULAR)) {
 		/* grub-editenv would create it; a missing block means a wrong path */
 		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-			     "GRUB environment block %s does not exist", self->grubenv);
+		             "GRUB environment block %s does not exist", self->grubenv);
 		return NULL;
 	}
 	if (!otad_bootloader_grub_editenv (self, args, &out, cancellable, error))
@@ -71,16 +69,14 @@ otad_bootloader_grub_list (OtadBootloaderGrub *self, GCancellable *cancellable, 
 }
 
 static gboolean
-otad_bootloader_grub_mark_trial_boot (OtadBootloader *bootloader,
-				      OstreeDeployment *deployment,
-				      GCancellable *cancellable,
-				      GError **error)
+otad_bootloader_grub_mark_trial_boot (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                      GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderGrub *self = OTAD_BOOTLOADER_GRUB (bootloader);
-	g_autofree gchar *counter = g_strdup_printf (
-	    "boot_counter=%u", otad_bootloader_get_boot_count_limit (bootloader));
+	g_autofree gchar *counter =
+	    g_strdup_printf ("boot_counter=%u", otad_bootloader_get_boot_count_limit (bootloader));
 	const gchar *args[] = {"set", counter, "boot_success=0", NULL};
-	g_autoptr(GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
+	g_autoptr (GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
 
 	if (env == NULL)
 		return FALSE;
@@ -88,16 +84,14 @@ otad_bootloader_grub_mark_trial_boot (OtadBootloader *bootloader,
 }
 
 static gboolean
-otad_bootloader_grub_mark_boot_good (OtadBootloader *bootloader,
-				     OstreeDeployment *deployment,
-				     GCancellable *cancellable,
-				     GError **error)
+otad_bootloader_grub_mark_boot_good (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                     GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderGrub *self = OTAD_BOOTLOADER_GRUB (bootloader);
 	/* boot_success=1 stops the counting on its own; then drop the counter */
 	const gchar *set_args[] = {"set", "boot_success=1", "boot_indeterminate=0", NULL};
 	const gchar *unset_args[] = {"unset", "boot_counter", NULL};
-	g_autoptr(GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
+	g_autoptr (GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
 
 	if (env == NULL)
 		return FALSE;
@@ -109,14 +103,12 @@ otad_bootloader_grub_mark_boot_good (OtadBootloader *bootloader,
 }
 
 static gboolean
-otad_bootloader_grub_clear_trial (OtadBootloader *bootloader,
-				  OstreeDeployment *deployment,
-				  GCancellable *cancellable,
-				  GError **error)
+otad_bootloader_grub_clear_trial (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                  GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderGrub *self = OTAD_BOOTLOADER_GRUB (bootloader);
 	const gchar *unset_args[] = {"unset", "boot_counter", NULL};
-	g_autoptr(GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
+	g_autoptr (GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
 
 	if (env == NULL)
 		return FALSE;
@@ -126,14 +118,11 @@ otad_bootloader_grub_clear_trial (OtadBootloader *bootloader,
 }
 
 static gboolean
-otad_bootloader_grub_query (OtadBootloader *bootloader,
-			    OstreeDeployment *deployment,
-			    OtadBootStatus *out_status,
-			    GCancellable *cancellable,
-			    GError **error)
+otad_bootloader_grub_query (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                            OtadBootStatus *out_status, GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderGrub *self = OTAD_BOOTLOADER_GRUB (bootloader);
-	g_autoptr(GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
+	g_autoptr (GHashTable) env = otad_bootloader_grub_list (self, cancellable, error);
 	const gchar *counter_str;
 	gint64 counter = 0;
 	gint limit = (gint)otad_bootloader_get_boot_count_limit (bootloader);
@@ -194,11 +183,11 @@ OtadBootloader *
 otad_bootloader_grub_new (const OtadBootloaderOptions *options, guint boot_count_limit)
 {
 	OtadBootloaderGrub *self = g_object_new (OTAD_TYPE_BOOTLOADER_GRUB, "name", "grub",
-						 "boot-count-limit", boot_count_limit, NULL);
+	                                         "boot-count-limit", boot_count_limit, NULL);
 
-	self->grubenv = g_strdup (options->grubenv != NULL ? options->grubenv
-							   : "/boot/grub/grubenv");
-	self->grub_editenv = g_strdup (options->grub_editenv != NULL ? options->grub_editenv
-								     : "grub-editenv");
+	self->grubenv =
+	    g_strdup (options->grubenv != NULL ? options->grubenv : "/boot/grub/grubenv");
+	self->grub_editenv =
+	    g_strdup (options->grub_editenv != NULL ? options->grub_editenv : "grub-editenv");
 	return OTAD_BOOTLOADER (self);
 }

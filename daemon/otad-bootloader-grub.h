@@ -6,9 +6,10 @@
 G_BEGIN_DECLS
 
 #define OTAD_TYPE_BOOTLOADER_GRUB (otad_bootloader_grub_get_type ())
-G_DECLARE_FINAL_TYPE (OtadBootloaderGrub, otad_bootloader_grub, OTAD, BOOTLOADER_GRUB, OtadBootloader)
+G_DECLARE_FINAL_TYPE (OtadBootloaderGrub, otad_bootloader_grub, OTAD, BOOTLOADER_GRUB,
+                      OtadBootloader)
 
-OtadBootloader *otad_bootloader_grub_new (const OtadBootloaderOptions *options, guint boot_count_limit)
-    G_GNUC_WARN_UNUSED_RESULT;
+OtadBootloader *otad_bootloader_grub_new (const OtadBootloaderOptions *options,
+                                          guint boot_count_limit) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

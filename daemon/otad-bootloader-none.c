@@ -17,20 +17,15 @@ struct _OtadBootloaderNone {
 G_DEFINE_TYPE (OtadBootloaderNone, otad_bootloader_none, OTAD_TYPE_BOOTLOADER)
 
 static gboolean
-otad_bootloader_none_nothing (OtadBootloader *self,
-			      OstreeDeployment *deployment,
-			      GCancellable *cancellable,
-			      GError **error)
+otad_bootloader_none_nothing (OtadBootloader *self, OstreeDeployment *deployment,
+                              GCancellable *cancellable, GError **error)
 {
 	return TRUE;
 }
 
 static gboolean
-otad_bootloader_none_query (OtadBootloader *self,
-			    OstreeDeployment *deployment,
-			    OtadBootStatus *out_status,
-			    GCancellable *cancellable,
-			    GError **error)
+otad_bootloader_none_query (OtadBootloader *self, OstreeDeployment *deployment,
+                            OtadBootStatus *out_status, GCancellable *cancellable, GError **error)
 {
 	/* nothing counts boots and nothing falls back: the defaults say so */
 	return TRUE;

@@ -32,7 +32,7 @@ G_DEFINE_TYPE (OtadBootloaderSdboot, otad_bootloader_sdboot, OTAD_TYPE_BOOTLOADE
 
 typedef struct {
 	gchar *filename; /* (owned) current name, counter included */
-	gchar *base;	 /* (owned) name without counter and without .conf */
+	gchar *base;     /* (owned) name without counter and without .conf */
 	gboolean counting;
 	guint64 left;
 	guint64 done;
@@ -51,7 +51,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBootloaderSdbootEntry, otad_bootloader_sdboot
 static OtadBootloaderSdbootEntry *
 otad_bootloader_sdboot_entry_parse (const gchar *filename)
 {
-	g_autoptr(OtadBootloaderSdbootEntry) entry = g_new0 (OtadBootloaderSdbootEntry, 1);
+	g_autoptr (OtadBootloaderSdbootEntry) entry = g_new0 (OtadBootloaderSdbootEntry, 1);
 	g_autofree gchar *stem = NULL;
 	const gchar *plus;
 
@@ -61,11 +61,10 @@ otad_bootloader_sdboot_entry_parse (const gchar *filename)
 	stem = g_strndup (filename, strlen (filename) - strlen (".conf"));
 	plus = strrchr (stem, '+');
 	if (plus != NULL) {
-		g_auto(GStrv) parts = g_strsplit (plus + 1, "-", 2);
-		if (g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32, &entry->left,
-						NULL) &&
+		g_auto (GStrv) parts = g_strsplit (plus + 1, "-", 2);
+		if (g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32, &entry->left, NULL) &&
 		    (parts[1] == NULL || g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32,
-								     &entry->done, NULL))) {
+		                                                     &entry->done, NULL))) {
 			entry->counting = TRUE;
 			entry->base = g_strndup (stem, plus - stem);
 			return g_steal_pointer (&entry);
@@ -79,7 +78,7 @@ otad_bootloader_sdboot_entry_parse (const gchar *filename)
 static gchar *
 otad_bootloader_sdboot_ostree_arg (const gchar *options)
 {
-	g_auto(GStrv) args = g_strsplit_set (options != NULL ? options : "", " \t", -1);
+	g_auto (GStrv) args = g_strsplit_set (options != NULL ? options : "", " \t", -1);
 
 	for (guint i = 0; args[i] != NULL; i++) {
 		if (g_str_has_prefix (args[i], "ostree="))
@@ -92,7 +91,7 @@ static gchar *
 otad_bootloader_sdboot_entry_options (const gchar *path, GError **error)
 {
 	g_autofree gchar *contents = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_auto (GStrv) lines = NULL;
 
 	if (!g_file_get_contents (path, &contents, NULL, error))
 		return NULL;
@@ -107,12 +106,11 @@ otad_bootloader_sdboot_entry_options (const gchar *path, GError **error)
 
 /* all entries, or only the one booting @deployment when it is given */
 static GPtrArray *
-otad_bootloader_sdboot_list (OtadBootloaderSdboot *self,
-			     OstreeDeployment *deployment,
-			     GError **error)
+otad_bootloader_sdboot_list (OtadBootloaderSdboot *self, OstreeDeployment *deployment,
+                             GError **error)
 {
-	g_autoptr(GDir) dir = NULL;
-	g_autoptr(GPtrArray) entries =
+	g_autoptr (GDir) dir = NULL;
+	g_autoptr (GPtrArray) entries =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_bootloader_sdboot_entry_free);
 	g_autofree gchar *wanted = NULL;
 	const gchar *name;
@@ -123,9 +121,9 @@ otad_bootloader_sdboot_list (OtadBootloaderSdboot *self,
 		    bc != NULL ? ostree_bootconfig_parser_get (bc, "options") : NULL);
 		if (wanted == NULL) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-				     "deployment %s.%d has no ostree= boot argument",
-				     ostree_deployment_get_csum (deployment),
-				     ostree_deployment_get_deployserial (deployment));
+			             "deployment %s.%d has no ostree= boot argument",
+			             ostree_deployment_get_csum (deployment),
+			             ostree_deployment_get_deployserial (deployment));
 			return NULL;
 		}
 	}
@@ -133,7 +131,8 @@ otad_bootloader_sdboot_list (OtadBootloaderSdboot *self,
 	if (dir == NULL)
 		return NULL;
 	while ((name = g_dir_read_name (dir)) != NULL) {
-		g_autoptr(OtadBootloaderSdbootEntry) entry = otad_bootloader_sdboot_entry_parse (name);
+		g_autoptr (OtadBootloaderSdbootEntry) entry =
+		    otad_bootloader_sdboot_entry_parse (name);
 		g_autofree gchar *path = NULL;
 		g_autofree gchar *options = NULL;
 		g_autofree gchar *arg = NULL;
@@ -152,18 +151,16 @@ otad_bootloader_sdboot_list (OtadBootloaderSdboot *self,
 		g_ptr_array_add (entries, g_steal_pointer (&entry));
 	}
 	if (wanted != NULL && entries->len == 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-			     "no boot entry in %s has %s", self->entries_dir, wanted);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER, "no boot entry in %s has %s",
+		             self->entries_dir, wanted);
 		return NULL;
 	}
 	return g_steal_pointer (&entries);
 }
 
 static gboolean
-otad_bootloader_sdboot_rename (OtadBootloaderSdboot *self,
-			       const gchar *from,
-			       const gchar *to,
-			       GError **error)
+otad_bootloader_sdboot_rename (OtadBootloaderSdboot *self, const gchar *from, const gchar *to,
+                               GError **error)
 {
 	g_autofree gchar *from_path = g_build_filename (self->entries_dir, from, NULL);
 	g_autofree gchar *to_path = g_build_filename (self->entries_dir, to, NULL);
@@ -173,8 +170,8 @@ otad_bootloader_sdboot_rename (OtadBootloaderSdboot *self,
 		return TRUE;
 	if (rename (from_path, to_path) != 0) {
 		int errsv = errno;
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER, "failed to rename %s to %s: %s",
-			     from_path, to, g_strerror (errsv));
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
+		             "failed to rename %s to %s: %s", from_path, to, g_strerror (errsv));
 		return FALSE;
 	}
 	/* the new name must survive a power cut */
@@ -188,17 +185,15 @@ otad_bootloader_sdboot_rename (OtadBootloaderSdboot *self,
 }
 
 static gboolean
-otad_bootloader_sdboot_mark_trial_boot (OtadBootloader *bootloader,
-					OstreeDeployment *deployment,
-					GCancellable *cancellable,
-					GError **error)
+otad_bootloader_sdboot_mark_trial_boot (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                        GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderSdboot *self = OTAD_BOOTLOADER_SDBOOT (bootloader);
-	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr (GPtrArray) entries = NULL;
 
 	if (deployment == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-				     "boot counting needs the trial deployment");
+		                     "boot counting needs the trial deployment");
 		return FALSE;
 	}
 	entries = otad_bootloader_sdboot_list (self, deployment, error);
@@ -216,11 +211,10 @@ otad_bootloader_sdboot_mark_trial_boot (OtadBootloader *bootloader,
 
 /* drops the counter from the entries, as systemd-bless-boot marks a boot good */
 static gboolean
-otad_bootloader_sdboot_bless (OtadBootloaderSdboot *self,
-			      OstreeDeployment *deployment,
-			      GError **error)
+otad_bootloader_sdboot_bless (OtadBootloaderSdboot *self, OstreeDeployment *deployment,
+                              GError **error)
 {
-	g_autoptr(GPtrArray) entries = otad_bootloader_sdboot_list (self, deployment, error);
+	g_autoptr (GPtrArray) entries = otad_bootloader_sdboot_list (self, deployment, error);
 
 	if (entries == NULL)
 		return FALSE;
@@ -238,39 +232,32 @@ otad_bootloader_sdboot_bless (OtadBootloaderSdboot *self,
 }
 
 static gboolean
-otad_bootloader_sdboot_mark_boot_good (OtadBootloader *bootloader,
-				       OstreeDeployment *deployment,
-				       GCancellable *cancellable,
-				       GError **error)
+otad_bootloader_sdboot_mark_boot_good (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                       GCancellable *cancellable, GError **error)
 {
 	if (deployment == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-				     "blessing a boot entry needs the booted deployment");
+		                     "blessing a boot entry needs the booted deployment");
 		return FALSE;
 	}
 	return otad_bootloader_sdboot_bless (OTAD_BOOTLOADER_SDBOOT (bootloader), deployment,
-					     error);
+	                                     error);
 }
 
 static gboolean
-otad_bootloader_sdboot_clear_trial (OtadBootloader *bootloader,
-				    OstreeDeployment *deployment,
-				    GCancellable *cancellable,
-				    GError **error)
+otad_bootloader_sdboot_clear_trial (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                    GCancellable *cancellable, GError **error)
 {
 	/* no counter anywhere: the default entry boots normally again */
 	return otad_bootloader_sdboot_bless (OTAD_BOOTLOADER_SDBOOT (bootloader), NULL, error);
 }
 
 static gboolean
-otad_bootloader_sdboot_query (OtadBootloader *bootloader,
-			      OstreeDeployment *deployment,
-			      OtadBootStatus *out_status,
-			      GCancellable *cancellable,
-			      GError **error)
+otad_bootloader_sdboot_query (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                              OtadBootStatus *out_status, GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderSdboot *self = OTAD_BOOTLOADER_SDBOOT (bootloader);
-	g_autoptr(GPtrArray) entries = otad_bootloader_sdboot_list (self, deployment, error);
+	g_autoptr (GPtrArray) entries = otad_bootloader_sdboot_list (self, deployment, error);
 
 	if (entries == NULL)
 		return FALSE;
@@ -318,11 +305,11 @@ otad_bootloader_sdboot_init (OtadBootloaderSdboot *self)
 OtadBootloader *
 otad_bootloader_sdboot_new (const OtadBootloaderOptions *options, guint boot_count_limit)
 {
-	OtadBootloaderSdboot *self = g_object_new (OTAD_TYPE_BOOTLOADER_SDBOOT, "name",
-						   "systemd-boot", "boot-count-limit",
-						   boot_count_limit, NULL);
+	OtadBootloaderSdboot *self =
+	    g_object_new (OTAD_TYPE_BOOTLOADER_SDBOOT, "name", "systemd-boot", "boot-count-limit",
+	                  boot_count_limit, NULL);
 
 	self->entries_dir = g_build_filename (options->esp != NULL ? options->esp : "/boot",
-					      "loader", "entries", NULL);
+	                                      "loader", "entries", NULL);
 	return OTAD_BOOTLOADER (self);
 }

@@ -35,14 +35,14 @@ typedef struct {
 } OtadBootloaderUbootVar;
 
 static GHashTable *
-otad_bootloader_uboot_read_env (OtadBootloaderUboot *self,
-				GCancellable *cancellable,
-				GError **error)
+otad_bootloader_uboot_read_env (OtadBootloaderUboot *self, GCancellable *cancellable,
+                                GError **error)
 {
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-	g_autoptr(GHashTable) env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr (GHashTable) env =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autofree gchar *out = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_auto (GStrv) lines = NULL;
 
 	g_ptr_array_add (argv, self->fw_printenv);
 	if (self->fw_env_config != NULL) {
@@ -51,7 +51,7 @@ otad_bootloader_uboot_read_env (OtadBootloaderUboot *self,
 	}
 	g_ptr_array_add (argv, NULL);
 	if (!otad_spawn_check ((const gchar *const *)argv->pdata, OTAD_BOOTLOADER_TOOL_TIMEOUT_MS,
-			       OTA_ERROR_BOOTLOADER, &out, cancellable, error))
+	                       OTA_ERROR_BOOTLOADER, &out, cancellable, error))
 		return NULL;
 
 	lines = g_strsplit (out != NULL ? out : "", "\n", -1);
@@ -65,17 +65,15 @@ otad_bootloader_uboot_read_env (OtadBootloaderUboot *self,
 }
 
 static gboolean
-otad_bootloader_uboot_set (OtadBootloaderUboot *self,
-			   const OtadBootloaderUbootVar *vars,
-			   GCancellable *cancellable,
-			   GError **error)
+otad_bootloader_uboot_set (OtadBootloaderUboot *self, const OtadBootloaderUbootVar *vars,
+                           GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GHashTable) env = otad_bootloader_uboot_read_env (self, cancellable, error);
+	g_autoptr (GHashTable) env = otad_bootloader_uboot_read_env (self, cancellable, error);
 
 	if (env == NULL)
 		return FALSE;
 	for (guint i = 0; vars[i].name != NULL; i++) {
-		g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+		g_autoptr (GPtrArray) argv = g_ptr_array_new ();
 
 		if (g_strcmp0 (g_hash_table_lookup (env, vars[i].name), vars[i].value) == 0)
 			continue;
@@ -88,48 +86,40 @@ otad_bootloader_uboot_set (OtadBootloaderUboot *self,
 		g_ptr_array_add (argv, (gpointer)vars[i].value);
 		g_ptr_array_add (argv, NULL);
 		if (!otad_spawn_check ((const gchar *const *)argv->pdata,
-				       OTAD_BOOTLOADER_TOOL_TIMEOUT_MS, OTA_ERROR_BOOTLOADER, NULL,
-				       cancellable, error))
+		                       OTAD_BOOTLOADER_TOOL_TIMEOUT_MS, OTA_ERROR_BOOTLOADER, NULL,
+		                       cancellable, error))
 			return FALSE;
 	}
 	return TRUE;
 }
 
 static gboolean
-otad_bootloader_uboot_mark_trial_boot (OtadBootloader *bootloader,
-				       OstreeDeployment *deployment,
-				       GCancellable *cancellable,
-				       GError **error)
+otad_bootloader_uboot_mark_trial_boot (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                       GCancellable *cancellable, GError **error)
 {
 	/* arm last: until upgrade_available=1 U-Boot does not count at all */
-	const OtadBootloaderUbootVar vars[] = {{"bootcount", "0"},
-					       {"rollback", "0"},
-					       {"upgrade_available", "1"},
-					       {NULL, NULL}};
+	const OtadBootloaderUbootVar vars[] = {
+	    {"bootcount", "0"}, {"rollback", "0"}, {"upgrade_available", "1"}, {NULL, NULL}};
 
 	return otad_bootloader_uboot_set (OTAD_BOOTLOADER_UBOOT (bootloader), vars, cancellable,
-					  error);
+	                                  error);
 }
 
 static gboolean
-otad_bootloader_uboot_mark_boot_good (OtadBootloader *bootloader,
-				      OstreeDeployment *deployment,
-				      GCancellable *cancellable,
-				      GError **error)
+otad_bootloader_uboot_mark_boot_good (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                      GCancellable *cancellable, GError **error)
 {
 	/* disarm first, so a reset between the writes cannot count towards a fallback */
 	const OtadBootloaderUbootVar vars[] = {
 	    {"upgrade_available", "0"}, {"bootcount", "0"}, {NULL, NULL}};
 
 	return otad_bootloader_uboot_set (OTAD_BOOTLOADER_UBOOT (bootloader), vars, cancellable,
-					  error);
+	                                  error);
 }
 
 static gboolean
-otad_bootloader_uboot_clear_trial (OtadBootloader *bootloader,
-				   OstreeDeployment *deployment,
-				   GCancellable *cancellable,
-				   GError **error)
+otad_bootloader_uboot_clear_trial (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                                   GCancellable *cancellable, GError **error)
 {
 	/* rollback=1 makes the script keep running altbootcmd: clear it only
 	 * once the good deployment is the default again, which the caller did */
@@ -137,23 +127,21 @@ otad_bootloader_uboot_clear_trial (OtadBootloader *bootloader,
 	    {"upgrade_available", "0"}, {"bootcount", "0"}, {"rollback", "0"}, {NULL, NULL}};
 
 	return otad_bootloader_uboot_set (OTAD_BOOTLOADER_UBOOT (bootloader), vars, cancellable,
-					  error);
+	                                  error);
 }
 
 static gboolean
-otad_bootloader_uboot_query (OtadBootloader *bootloader,
-			     OstreeDeployment *deployment,
-			     OtadBootStatus *out_status,
-			     GCancellable *cancellable,
-			     GError **error)
+otad_bootloader_uboot_query (OtadBootloader *bootloader, OstreeDeployment *deployment,
+                             OtadBootStatus *out_status, GCancellable *cancellable, GError **error)
 {
 	OtadBootloaderUboot *self = OTAD_BOOTLOADER_UBOOT (bootloader);
-	g_autoptr(GHashTable) env = otad_bootloader_uboot_read_env (self, cancellable, error);
+	g_autoptr (GHashTable) env = otad_bootloader_uboot_read_env (self, cancellable, error);
 	const gchar *bootcount;
 
 	if (env == NULL)
 		return FALSE;
-	out_status->trial_boot = g_strcmp0 (g_hash_table_lookup (env, "upgrade_available"), "1") == 0;
+	out_status->trial_boot =
+	    g_strcmp0 (g_hash_table_lookup (env, "upgrade_available"), "1") == 0;
 	out_status->rolled_back = g_strcmp0 (g_hash_table_lookup (env, "rollback"), "1") == 0;
 	bootcount = g_hash_table_lookup (env, "bootcount");
 	if (bootcount != NULL) {
@@ -197,11 +185,11 @@ OtadBootloader *
 otad_bootloader_uboot_new (const OtadBootloaderOptions *options, guint boot_count_limit)
 {
 	OtadBootloaderUboot *self = g_object_new (OTAD_TYPE_BOOTLOADER_UBOOT, "name", "uboot",
-						  "boot-count-limit", boot_count_limit, NULL);
+	                                          "boot-count-limit", boot_count_limit, NULL);
 
 	self->fw_env_config = g_strdup (options->fw_env_config);
-	self->fw_printenv = g_strdup (options->fw_printenv != NULL ? options->fw_printenv
-								   : "fw_printenv");
+	self->fw_printenv =
+	    g_strdup (options->fw_printenv != NULL ? options->fw_printenv : "fw_printenv");
 	self->fw_setenv = g_strdup (options->fw_setenv != NULL ? options->fw_setenv : "fw_setenv");
 	return OTAD_BOOTLOADER (self);
 }

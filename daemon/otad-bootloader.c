@@ -47,10 +47,8 @@ otad_bootloader_get_property (GObject *object, guint prop_id, GValue *value, GPa
 }
 
 static void
-otad_bootloader_set_property (GObject *object,
-			      guint prop_id,
-			      const GValue *value,
-			      GParamSpec *pspec)
+otad_bootloader_set_property (GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
 {
 	OtadBootloader *self = OTAD_BOOTLOADER (object);
 	OtadBootloaderPrivate *priv = otad_bootloader_get_instance_private (self);
@@ -87,9 +85,9 @@ otad_bootloader_class_init (OtadBootloaderClass *klass)
 	object_class->set_property = otad_bootloader_set_property;
 	object_class->finalize = otad_bootloader_finalize;
 
-	otad_bootloader_props[PROP_NAME] =
-	    g_param_spec_string ("name", NULL, NULL, NULL,
-				 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	otad_bootloader_props[PROP_NAME] = g_param_spec_string (
+	    "name", NULL, NULL, NULL,
+	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 	otad_bootloader_props[PROP_BOOT_COUNT_LIMIT] = g_param_spec_uint (
 	    "boot-count-limit", NULL, NULL, 1, 100, OTAD_BOOTLOADER_DEFAULT_COUNT_LIMIT,
 	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
@@ -121,7 +119,7 @@ otad_bootloader_new (const OtadBootloaderOptions *options, GError **error)
 		limit = OTAD_BOOTLOADER_DEFAULT_COUNT_LIMIT;
 	if (limit > 100) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "boot count limit %u is out of range (1-100)", limit);
+		             "boot count limit %u is out of range (1-100)", limit);
 		return NULL;
 	}
 	if (g_strcmp0 (backend, "none") == 0)
@@ -133,8 +131,8 @@ otad_bootloader_new (const OtadBootloaderOptions *options, GError **error)
 	if (g_strcmp0 (backend, "systemd-boot") == 0)
 		return otad_bootloader_sdboot_new (options, limit);
 	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		     "unknown bootloader backend '%s' (expected none, uboot, grub or systemd-boot)",
-		     backend);
+	             "unknown bootloader backend '%s' (expected none, uboot, grub or systemd-boot)",
+	             backend);
 	return NULL;
 }
 
@@ -160,7 +158,7 @@ static gboolean
 otad_bootloader_prefix (OtadBootloader *self, const gchar *what, GError **error)
 {
 	g_prefix_error (error, "bootloader %s: failed to %s: ", otad_bootloader_get_name (self),
-			what);
+	                what);
 	return FALSE;
 }
 
@@ -177,14 +175,12 @@ otad_bootloader_prefix (OtadBootloader *self, const gchar *what, GError **error)
  * Returns: %TRUE on success
  */
 gboolean
-otad_bootloader_mark_trial_boot (OtadBootloader *self,
-				 OstreeDeployment *deployment,
-				 GCancellable *cancellable,
-				 GError **error)
+otad_bootloader_mark_trial_boot (OtadBootloader *self, OstreeDeployment *deployment,
+                                 GCancellable *cancellable, GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->mark_trial_boot (self, deployment, cancellable,
-								 error))
+	                                                        error))
 		return otad_bootloader_prefix (self, "mark the trial boot", error);
 	g_debug ("%s: trial boot armed", otad_bootloader_get_name (self));
 	return TRUE;
@@ -202,14 +198,12 @@ otad_bootloader_mark_trial_boot (OtadBootloader *self,
  * Returns: %TRUE on success
  */
 gboolean
-otad_bootloader_mark_boot_good (OtadBootloader *self,
-				OstreeDeployment *deployment,
-				GCancellable *cancellable,
-				GError **error)
+otad_bootloader_mark_boot_good (OtadBootloader *self, OstreeDeployment *deployment,
+                                GCancellable *cancellable, GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->mark_boot_good (self, deployment, cancellable,
-								error))
+	                                                       error))
 		return otad_bootloader_prefix (self, "mark the boot good", error);
 	g_debug ("%s: boot marked good", otad_bootloader_get_name (self));
 	return TRUE;
@@ -228,10 +222,8 @@ otad_bootloader_mark_boot_good (OtadBootloader *self,
  * Returns: %TRUE on success
  */
 gboolean
-otad_bootloader_clear_trial (OtadBootloader *self,
-			     OstreeDeployment *deployment,
-			     GCancellable *cancellable,
-			     GError **error)
+otad_bootloader_clear_trial (OtadBootloader *self, OstreeDeployment *deployment,
+                             GCancellable *cancellable, GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->clear_trial (self, deployment, cancellable, error))
@@ -250,18 +242,15 @@ otad_bootloader_clear_trial (OtadBootloader *self,
  * Returns: %TRUE on success
  */
 gboolean
-otad_bootloader_query (OtadBootloader *self,
-		       OstreeDeployment *deployment,
-		       OtadBootStatus *out_status,
-		       GCancellable *cancellable,
-		       GError **error)
+otad_bootloader_query (OtadBootloader *self, OstreeDeployment *deployment,
+                       OtadBootStatus *out_status, GCancellable *cancellable, GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	out_status->trial_boot = FALSE;
 	out_status->rolled_back = FALSE;
 	out_status->boot_count = -1;
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->query (self, deployment, out_status, cancellable,
-						       error))
+	                                              error))
 		return otad_bootloader_prefix (self, "read the boot state", error);
 	return TRUE;
 }

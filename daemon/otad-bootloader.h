@@ -66,48 +66,34 @@ G_DECLARE_DERIVABLE_TYPE (OtadBootloader, otad_bootloader, OTAD, BOOTLOADER, GOb
 struct _OtadBootloaderClass {
 	GObjectClass parent_class;
 
-	gboolean (*mark_trial_boot) (OtadBootloader *self,
-				     OstreeDeployment *deployment,
-				     GCancellable *cancellable,
-				     GError **error);
-	gboolean (*mark_boot_good) (OtadBootloader *self,
-				    OstreeDeployment *deployment,
-				    GCancellable *cancellable,
-				    GError **error);
-	gboolean (*clear_trial) (OtadBootloader *self,
-				 OstreeDeployment *deployment,
-				 GCancellable *cancellable,
-				 GError **error);
-	gboolean (*query) (OtadBootloader *self,
-			   OstreeDeployment *deployment,
-			   OtadBootStatus *out_status,
-			   GCancellable *cancellable,
-			   GError **error);
+	gboolean (*mark_trial_boot) (OtadBootloader *self, OstreeDeployment *deployment,
+	                             GCancellable *cancellable, GError **error);
+	gboolean (*mark_boot_good) (OtadBootloader *self, OstreeDeployment *deployment,
+	                            GCancellable *cancellable, GError **error);
+	gboolean (*clear_trial) (OtadBootloader *self, OstreeDeployment *deployment,
+	                         GCancellable *cancellable, GError **error);
+	gboolean (*query) (OtadBootloader *self, OstreeDeployment *deployment,
+	                   OtadBootStatus *out_status, GCancellable *cancellable, GError **error);
 
 	gpointer padding[8];
 };
 
-OtadBootloader *otad_bootloader_new (const OtadBootloaderOptions *options, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+OtadBootloader *otad_bootloader_new (const OtadBootloaderOptions *options,
+                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 const gchar *otad_bootloader_get_name (OtadBootloader *self);
 guint otad_bootloader_get_boot_count_limit (OtadBootloader *self);
 
-gboolean otad_bootloader_mark_trial_boot (OtadBootloader *self,
-					  OstreeDeployment *deployment,
-					  GCancellable *cancellable,
-					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_bootloader_mark_boot_good (OtadBootloader *self,
-					 OstreeDeployment *deployment,
-					 GCancellable *cancellable,
-					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_bootloader_clear_trial (OtadBootloader *self,
-				      OstreeDeployment *deployment,
-				      GCancellable *cancellable,
-				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_bootloader_query (OtadBootloader *self,
-				OstreeDeployment *deployment,
-				OtadBootStatus *out_status,
-				GCancellable *cancellable,
-				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_bootloader_mark_trial_boot (OtadBootloader *self, OstreeDeployment *deployment,
+                                          GCancellable *cancellable,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_bootloader_mark_boot_good (OtadBootloader *self, OstreeDeployment *deployment,
+                                         GCancellable *cancellable,
+                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_bootloader_clear_trial (OtadBootloader *self, OstreeDeployment *deployment,
+                                      GCancellable *cancellable,
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_bootloader_query (OtadBootloader *self, OstreeDeployment *deployment,
+                                OtadBootStatus *out_status, GCancellable *cancellable,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

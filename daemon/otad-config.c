@@ -6,28 +6,16 @@
 #include <string.h>
 
 #include "ota-error.h"
-#include "otad-config.h"
+#include "otad-config-schema.h"
 
 /*
  * The configuration is a stack of GKeyFiles: vendor defaults, the main file,
  * then *.conf drop-ins in lexical order; a later file overrides single keys.
- * Every key otad knows is listed in otad_config_keys[] and validated at load
+ * Every key otad knows is listed in otad-config-schema.c and validated at load
  * time, so a typo or a bad value stops the daemon with FILE:LINE: [group] key
  * instead of being silently ignored.
  */
 
-typedef gboolean (*OtadConfigValidator) (const gchar *value, GError **error);
-
-typedef struct {
-	const gchar *group;
-	const gchar *key;
-	OtadConfigType type;
-	const gchar *default_value; /* in key file syntax */
-	guint64 min;		    /* UINT only */
-	guint64 max;		    /* UINT only */
-	const gchar *const *choices; /* ENUM only */
-	OtadConfigValidator validator; /* STRING and STRING_LIST items, optional */
-} OtadConfigKey;
 
 typedef struct {
 	GVariant *value; /* (owned) (nullable) */
@@ -37,267 +25,11 @@ typedef struct {
 
 struct _OtadConfig {
 	GObject parent_instance;
-	OtadConfigValue *values; /* (owned): one per otad_config_keys[] row */
+	OtadConfigValue *values; /* (owned): one per schema row */
 };
 
 G_DEFINE_TYPE (OtadConfig, otad_config, G_TYPE_OBJECT)
 
-static gboolean otad_config_validate_url (const gchar *value, GError **error);
-static gboolean otad_config_validate_abs_path (const gchar *value, GError **error);
-static gboolean otad_config_validate_credential (const gchar *value, GError **error);
-static gboolean otad_config_validate_identifier (const gchar *value, GError **error);
-static gboolean otad_config_validate_unit (const gchar *value, GError **error);
-
-static const gchar *const otad_config_policy_choices[] = {"automatic", "download-only",
-							  "consent", "manual", NULL};
-static const gchar *const otad_config_boot_choices[] = {"none", "uboot", "grub", "systemd-boot",
-							NULL};
-static const gchar *const otad_config_mode_choices[] = {"uptane", "lite", NULL};
-
-#define OTAD_CONFIG_MIB (1024 * 1024)
-
-static const OtadConfigKey otad_config_keys[] = {
-    /* server and credentials */
-    {"server", "url", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_url},
-    {"server", "director-url", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_url},
-    {"server", "repo-url", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_url},
-    {"server", "treehub-url", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_url},
-    {"server", "mode", OTAD_CONFIG_TYPE_ENUM, "uptane", 0, 0, otad_config_mode_choices, NULL},
-    {"server", "ca-file", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_abs_path},
-    {"server", "cert", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_credential},
-    {"server", "key", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_credential},
-    {"server", "timeout-sec", OTAD_CONFIG_TYPE_UINT, "60", 1, 3600, NULL, NULL},
-    /* identity of this device */
-    {"device", "hardware-id", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL,
-     otad_config_validate_identifier},
-    {"device", "ecu-serial", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL,
-     otad_config_validate_identifier},
-    {"device", "tag", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_identifier},
-    /* automatic checks */
-    {"polling", "enabled", OTAD_CONFIG_TYPE_BOOLEAN, "true", 0, 0, NULL, NULL},
-    {"polling", "interval-sec", OTAD_CONFIG_TYPE_UINT, "3600", 1, 7 * 24 * 3600, NULL, NULL},
-    {"polling", "jitter-percent", OTAD_CONFIG_TYPE_UINT, "10", 0, 100, NULL, NULL},
-    {"polling", "max-backoff-sec", OTAD_CONFIG_TYPE_UINT, "86400", 1, 7 * 24 * 3600, NULL, NULL},
-    /* what to do with an update */
-    {"update", "policy", OTAD_CONFIG_TYPE_ENUM, "automatic", 0, 0, otad_config_policy_choices,
-     NULL},
-    {"update", "osname", OTAD_CONFIG_TYPE_STRING, "", 0, 0, NULL, otad_config_validate_identifier},
-    {"update", "min-free-space-mb", OTAD_CONFIG_TYPE_UINT, "0", 0, G_MAXUINT32, NULL, NULL},
-    /* boot control */
-    {"boot", "backend", OTAD_CONFIG_TYPE_ENUM, "none", 0, 0, otad_config_boot_choices, NULL},
-    {"boot", "fw-env-config", OTAD_CONFIG_TYPE_STRING, "/etc/fw_env.config", 0, 0, NULL,
-     otad_config_validate_abs_path},
-    {"boot", "grubenv-path", OTAD_CONFIG_TYPE_STRING, "/boot/grub/grubenv", 0, 0, NULL,
-     otad_config_validate_abs_path},
-    {"boot", "boot-count-limit", OTAD_CONFIG_TYPE_UINT, "3", 1, 100, NULL, NULL},
-    /* checks after booting a new deployment */
-    {"health", "units", OTAD_CONFIG_TYPE_STRING_LIST, "", 0, 0, NULL, otad_config_validate_unit},
-    {"health", "timeout-sec", OTAD_CONFIG_TYPE_UINT, "300", 1, 86400, NULL, NULL},
-    /* TUF/Uptane metadata */
-    {"tuf", "allow-trust-on-first-use", OTAD_CONFIG_TYPE_BOOLEAN, "false", 0, 0, NULL, NULL},
-    {"tuf", "max-root-size", OTAD_CONFIG_TYPE_UINT, "524288", 1024, 64 * OTAD_CONFIG_MIB, NULL,
-     NULL},
-    {"tuf", "max-timestamp-size", OTAD_CONFIG_TYPE_UINT, "16384", 1024, 64 * OTAD_CONFIG_MIB,
-     NULL, NULL},
-    {"tuf", "max-snapshot-size", OTAD_CONFIG_TYPE_UINT, "2097152", 1024, 64 * OTAD_CONFIG_MIB,
-     NULL, NULL},
-    {"tuf", "max-targets-size", OTAD_CONFIG_TYPE_UINT, "8388608", 1024, 64 * OTAD_CONFIG_MIB,
-     NULL, NULL},
-    /* reporting to the server */
-    {"report", "enabled", OTAD_CONFIG_TYPE_BOOLEAN, "true", 0, 0, NULL, NULL},
-    {"report", "max-queued-events", OTAD_CONFIG_TYPE_UINT, "1000", 0, 1000000, NULL, NULL},
-};
-
-static gboolean
-otad_config_validate_url (const gchar *value, GError **error)
-{
-	g_autoptr(GUri) uri = NULL;
-	const gchar *scheme;
-
-	/* empty means "not configured" */
-	if (value[0] == '\0')
-		return TRUE;
-	uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-	if (uri == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "\"%s\" is not a URL",
-			     value);
-		return FALSE;
-	}
-	scheme = g_uri_get_scheme (uri);
-	if (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not an https:// or http:// URL", value);
-		return FALSE;
-	}
-	if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0') {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "\"%s\" has no host",
-			     value);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-otad_config_validate_abs_path (const gchar *value, GError **error)
-{
-	if (value[0] != '\0' && !g_path_is_absolute (value)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not an absolute path", value);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-otad_config_validate_credential (const gchar *value, GError **error)
-{
-	if (value[0] == '\0' || g_path_is_absolute (value) || g_str_has_prefix (value, "pkcs11:"))
-		return TRUE;
-	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		     "\"%s\" is neither an absolute path nor a pkcs11: URI", value);
-	return FALSE;
-}
-
-static gboolean
-otad_config_validate_identifier (const gchar *value, GError **error)
-{
-	if (strlen (value) > 200) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%.20s...\" is longer than 200 characters", value);
-		return FALSE;
-	}
-	for (const gchar *p = value; *p != '\0'; p++) {
-		if (!g_ascii_isgraph (*p)) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" contains spaces or non-ASCII characters", value);
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
-
-static gboolean
-otad_config_validate_unit (const gchar *value, GError **error)
-{
-	if (value[0] == '\0' || strchr (value, '/') != NULL || strchr (value, '.') == NULL ||
-	    !otad_config_validate_identifier (value, NULL)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not a systemd unit name", value);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gint
-otad_config_find_key (const gchar *group, const gchar *key)
-{
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++) {
-		if (g_strcmp0 (otad_config_keys[i].group, group) == 0 &&
-		    g_strcmp0 (otad_config_keys[i].key, key) == 0)
-			return (gint)i;
-	}
-	return -1;
-}
-
-static gboolean
-otad_config_group_known (const gchar *group)
-{
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++) {
-		if (g_strcmp0 (otad_config_keys[i].group, group) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static GVariant *
-otad_config_escape_error (GKeyFile *kf, const gchar *group, const gchar *key, GError **error)
-{
-	g_autofree gchar *raw = g_key_file_get_value (kf, group, key, NULL);
-	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		     "\"%s\" contains an invalid escape sequence", raw != NULL ? raw : "");
-	return NULL;
-}
-
-/* turns one raw value into a typed GVariant, or fails with a message that does not yet
- * say where the value came from */
-static GVariant *
-otad_config_parse_value (const OtadConfigKey *item,
-			 GKeyFile *kf,
-			 const gchar *group,
-			 const gchar *key,
-			 GError **error)
-{
-	g_autofree gchar *str = NULL;
-	g_auto(GStrv) list = NULL;
-	g_autoptr(GError) error_local = NULL;
-	guint64 num = 0;
-
-	if (item->type == OTAD_CONFIG_TYPE_STRING_LIST) {
-		list = g_key_file_get_string_list (kf, group, key, NULL, &error_local);
-		if (error_local != NULL || list == NULL)
-			return otad_config_escape_error (kf, group, key, error);
-		for (guint i = 0; list[i] != NULL; i++) {
-			g_strstrip (list[i]);
-			if (item->validator != NULL && !item->validator (list[i], error))
-				return NULL;
-		}
-		return g_variant_new_strv ((const gchar *const *)list, -1);
-	}
-
-	/* GLib 2.74 returns a value *and* sets the error for a bad escape: check the error */
-	str = g_key_file_get_string (kf, group, key, &error_local);
-	if (error_local != NULL || str == NULL)
-		return otad_config_escape_error (kf, group, key, error);
-	if (item->type != OTAD_CONFIG_TYPE_STRING)
-		g_strstrip (str);
-	for (const gchar *p = str; *p != '\0'; p++) {
-		if (g_ascii_iscntrl (*p)) {
-			g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-					     "value contains control characters");
-			return NULL;
-		}
-	}
-
-	switch (item->type) {
-	case OTAD_CONFIG_TYPE_STRING:
-		if (item->validator != NULL && !item->validator (str, error))
-			return NULL;
-		return g_variant_new_string (str);
-	case OTAD_CONFIG_TYPE_BOOLEAN:
-		if (g_strcmp0 (str, "true") == 0 || g_strcmp0 (str, "1") == 0)
-			return g_variant_new_boolean (TRUE);
-		if (g_strcmp0 (str, "false") == 0 || g_strcmp0 (str, "0") == 0)
-			return g_variant_new_boolean (FALSE);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not a boolean (true or false)", str);
-		return NULL;
-	case OTAD_CONFIG_TYPE_UINT:
-		if (str[0] == '\0' || strspn (str, "0123456789") != strlen (str)) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is not a number", str);
-			return NULL;
-		}
-		if (!g_ascii_string_to_unsigned (str, 10, item->min, item->max, &num, NULL)) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is out of range (%" G_GUINT64_FORMAT
-				     " to %" G_GUINT64_FORMAT ")",
-				     str, item->min, item->max);
-			return NULL;
-		}
-		return g_variant_new_uint64 (num);
-	case OTAD_CONFIG_TYPE_ENUM:
-		if (!g_strv_contains (item->choices, str)) {
-			g_autofree gchar *choices = g_strjoinv (", ", (gchar **)item->choices);
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is not one of: %s", str, choices);
-			return NULL;
-		}
-		return g_variant_new_string (str);
-	case OTAD_CONFIG_TYPE_STRING_LIST:
-	default:
-		g_assert_not_reached ();
-	}
-}
 
 typedef struct {
 	GHashTable *keys;   /* (owned): "group\nkey" → line */
@@ -448,7 +180,8 @@ otad_config_check_scanned_keys (const gchar *origin, OtadConfigLines *lines, GEr
 	g_hash_table_iter_init (&iter, lines->keys);
 	while (g_hash_table_iter_next (&iter, &key, &value)) {
 		g_auto(GStrv) parts = g_strsplit (key, "\n", 2);
-		if (!otad_config_group_known (parts[0]) || otad_config_find_key (parts[0], parts[1]) >= 0)
+		if (!otad_config_schema_group_known (parts[0]) ||
+		    otad_config_schema_find (parts[0], parts[1]) >= 0)
 			continue;
 		if (GPOINTER_TO_UINT (value) < first_line) {
 			first_line = GPOINTER_TO_UINT (value);
@@ -468,7 +201,7 @@ otad_config_check_scanned_keys (const gchar *origin, OtadConfigLines *lines, GEr
 static void
 otad_config_values_free (OtadConfigValue *values)
 {
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++) {
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++) {
 		g_clear_pointer (&values[i].value, g_variant_unref);
 		g_clear_pointer (&values[i].origin, g_free);
 		g_clear_pointer (&values[i].strv, g_free);
@@ -494,7 +227,7 @@ otad_config_load_data (OtadConfig *self,
 	g_autoptr(GKeyFile) kf = g_key_file_new ();
 	g_autoptr(GError) error_local = NULL;
 	g_auto(GStrv) groups = NULL;
-	g_autofree OtadConfigValue *staged = g_new0 (OtadConfigValue, G_N_ELEMENTS (otad_config_keys));
+	g_autofree OtadConfigValue *staged = g_new0 (OtadConfigValue, otad_config_schema_n_keys ());
 	gsize len = length < 0 ? strlen (data) : (gsize)length;
 	gboolean ok = TRUE;
 
@@ -517,18 +250,18 @@ otad_config_load_data (OtadConfig *self,
 	for (guint i = 0; ok && groups[i] != NULL; i++) {
 		g_auto(GStrv) keys = NULL;
 
-		if (!otad_config_group_known (groups[i])) {
+		if (!otad_config_schema_group_known (groups[i])) {
+			guint lineno =
+			    GPOINTER_TO_UINT (g_hash_table_lookup (lines.groups, groups[i]));
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: [%s]: unknown group", origin,
-				     GPOINTER_TO_UINT (g_hash_table_lookup (lines.groups, groups[i])),
-				     groups[i]);
+				     "%s:%u: [%s]: unknown group", origin, lineno, groups[i]);
 			ok = FALSE;
 			break;
 		}
 		keys = g_key_file_get_keys (kf, groups[i], NULL, NULL);
 		for (guint j = 0; keys != NULL && keys[j] != NULL; j++) {
 			guint lineno = otad_config_lines_lookup (&lines, groups[i], keys[j]);
-			gint idx = otad_config_find_key (groups[i], keys[j]);
+			gint idx = otad_config_schema_find (groups[i], keys[j]);
 			g_autoptr(GVariant) value = NULL;
 			g_autoptr(GError) error_value = NULL;
 
@@ -539,7 +272,8 @@ otad_config_load_data (OtadConfig *self,
 				ok = FALSE;
 				break;
 			}
-			value = otad_config_parse_value (&otad_config_keys[idx], kf, groups[i],
+			value = otad_config_schema_parse_value (otad_config_schema_get (idx), kf,
+								groups[i],
 							 keys[j], &error_value);
 			if (value == NULL) {
 				g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
@@ -553,7 +287,7 @@ otad_config_load_data (OtadConfig *self,
 			g_clear_pointer (&staged[idx].strv, g_free);
 			staged[idx].value = g_variant_ref_sink (g_steal_pointer (&value));
 			staged[idx].origin = g_strdup_printf ("%s:%u", origin, lineno);
-			if (otad_config_keys[idx].type == OTAD_CONFIG_TYPE_STRING_LIST)
+			if (otad_config_schema_get (idx)->type == OTAD_CONFIG_TYPE_STRING_LIST)
 				staged[idx].strv = g_variant_get_strv (staged[idx].value, NULL);
 		}
 	}
@@ -563,7 +297,7 @@ otad_config_load_data (OtadConfig *self,
 	}
 
 	/* commit */
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++) {
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++) {
 		if (staged[i].value == NULL)
 			continue;
 		g_clear_pointer (&self->values[i].value, g_variant_unref);
@@ -673,14 +407,14 @@ otad_config_load_default (OtadConfig *self,
 static const OtadConfigValue *
 otad_config_lookup (OtadConfig *self, const gchar *group, const gchar *key, OtadConfigType type)
 {
-	gint idx = otad_config_find_key (group, key);
+	gint idx = otad_config_schema_find (group, key);
 
 	/* asking for a key that is not in the schema is a programming error */
 	if (idx < 0) {
 		g_critical ("config key [%s] %s is not in the schema", group, key);
 		return NULL;
 	}
-	if (otad_config_keys[idx].type != type) {
+	if (otad_config_schema_get (idx)->type != type) {
 		g_critical ("config key [%s] %s read with the wrong type", group, key);
 		return NULL;
 	}
@@ -691,14 +425,13 @@ otad_config_lookup (OtadConfig *self, const gchar *group, const gchar *key, Otad
 const gchar *
 otad_config_get_string (OtadConfig *self, const gchar *group, const gchar *key)
 {
-	gint idx = otad_config_find_key (group, key);
+	gint idx = otad_config_schema_find (group, key);
+	gboolean is_enum = idx >= 0 && otad_config_schema_get (idx)->type == OTAD_CONFIG_TYPE_ENUM;
 	const OtadConfigValue *v;
 
 	g_return_val_if_fail (OTAD_IS_CONFIG (self), NULL);
 	v = otad_config_lookup (self, group, key,
-				idx >= 0 && otad_config_keys[idx].type == OTAD_CONFIG_TYPE_ENUM
-				    ? OTAD_CONFIG_TYPE_ENUM
-				    : OTAD_CONFIG_TYPE_STRING);
+				is_enum ? OTAD_CONFIG_TYPE_ENUM : OTAD_CONFIG_TYPE_STRING);
 	return v != NULL ? g_variant_get_string (v->value, NULL) : NULL;
 }
 
@@ -748,7 +481,7 @@ otad_config_get_string_list (OtadConfig *self, const gchar *group, const gchar *
 const gchar *
 otad_config_get_origin (OtadConfig *self, const gchar *group, const gchar *key)
 {
-	gint idx = otad_config_find_key (group, key);
+	gint idx = otad_config_schema_find (group, key);
 
 	g_return_val_if_fail (OTAD_IS_CONFIG (self), NULL);
 	g_return_val_if_fail (idx >= 0, NULL);
@@ -770,8 +503,8 @@ otad_config_to_string (OtadConfig *self)
 
 	g_return_val_if_fail (OTAD_IS_CONFIG (self), NULL);
 
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++) {
-		const OtadConfigKey *item = &otad_config_keys[i];
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++) {
+		const OtadConfigKey *item = otad_config_schema_get (i);
 		GVariant *value = self->values[i].value;
 		g_autofree gchar *text = NULL;
 
@@ -820,7 +553,7 @@ otad_config_class_init (OtadConfigClass *klass)
 static void
 otad_config_init (OtadConfig *self)
 {
-	self->values = g_new0 (OtadConfigValue, G_N_ELEMENTS (otad_config_keys));
+	self->values = g_new0 (OtadConfigValue, otad_config_schema_n_keys ());
 }
 
 OtadConfig *
@@ -832,13 +565,14 @@ otad_config_new (void)
 
 	/* the defaults go through the same parser, so the table cannot hold a value that a
 	 * config file could not */
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++) {
-		g_string_append_printf (defaults, "[%s]\n%s=%s\n", otad_config_keys[i].group,
-					otad_config_keys[i].key, otad_config_keys[i].default_value);
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++) {
+		const OtadConfigKey *item = otad_config_schema_get (i);
+		g_string_append_printf (defaults, "[%s]\n%s=%s\n", item->group, item->key,
+					item->default_value);
 	}
 	if (!otad_config_load_data (self, "<defaults>", defaults->str, -1, &error))
 		g_critical ("built-in config defaults are invalid: %s", error->message);
-	for (guint i = 0; i < G_N_ELEMENTS (otad_config_keys); i++)
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++)
 		g_clear_pointer (&self->values[i].origin, g_free);
 	return g_steal_pointer (&self);
 }

@@ -37,8 +37,9 @@ G_DEFINE_TYPE (OtadDaemon, otad_daemon, G_TYPE_OBJECT)
 static void
 otad_daemon_refresh_store (OtadDaemon *self)
 {
-	ota_dbus_updater1_set_state (self->skeleton,
-				     ota_state_to_string (otad_state_store_get_state (self->store)));
+	OtaState state = otad_state_store_get_state (self->store);
+
+	ota_dbus_updater1_set_state (self->skeleton, ota_state_to_string (state));
 	ota_dbus_updater1_set_error_name (self->skeleton,
 					  otad_state_store_get_error_name (self->store));
 	ota_dbus_updater1_set_error_message (self->skeleton,
@@ -103,7 +104,10 @@ otad_daemon_name_lost_cb (GDBusConnection *connection, const gchar *name, gpoint
 	/* before start() returned, start() reports it */
 	if (!was_acquired)
 		return;
-	message = g_strdup_printf ("lost the bus name %s", name);
+	if (connection == NULL || g_dbus_connection_is_closed (connection))
+		message = g_strdup_printf ("lost the bus name %s: the bus connection closed", name);
+	else
+		message = g_strdup_printf ("lost the bus name %s", name);
 	otad_daemon_fatal (self, message);
 }
 

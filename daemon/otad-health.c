@@ -33,9 +33,8 @@ static gboolean
 otad_health_name_is_candidate (const gchar *name)
 {
 	/* editor backups and package manager leftovers are not checks */
-	return name[0] != '.' && !g_str_has_suffix (name, "~") &&
-	       strstr (name, ".dpkg-") == NULL && !g_str_has_suffix (name, ".rpmnew") &&
-	       !g_str_has_suffix (name, ".rpmsave");
+	return name[0] != '.' && !g_str_has_suffix (name, "~") && strstr (name, ".dpkg-") == NULL &&
+	       !g_str_has_suffix (name, ".rpmnew") && !g_str_has_suffix (name, ".rpmsave");
 }
 
 static gint
@@ -58,19 +57,19 @@ otad_health_compare_basename (gconstpointer a, gconstpointer b)
 GPtrArray *
 otad_health_list_executables (const gchar *const *dirs, GError **error)
 {
-	g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++) {
-		g_autoptr(GError) error_local = NULL;
-		g_autoptr(GDir) dir = g_dir_open (dirs[i], 0, &error_local);
+		g_autoptr (GError) error_local = NULL;
+		g_autoptr (GDir) dir = g_dir_open (dirs[i], 0, &error_local);
 		const gchar *name;
 
 		if (dir == NULL) {
 			if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 				continue;
 			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-						    "failed to list health checks: ");
+			                            "failed to list health checks: ");
 			return NULL;
 		}
 		while ((name = g_dir_read_name (dir)) != NULL) {
@@ -101,12 +100,12 @@ otad_health_list_executables (const gchar *const *dirs, GError **error)
 
 static OtadHealthResult *
 otad_health_run_executable (const gchar *path, guint timeout_ms, GCancellable *cancellable,
-			    GError **error)
+                            GError **error)
 {
 	const gchar *argv[] = {path, NULL};
-	g_autoptr(OtadHealthResult) result = g_new0 (OtadHealthResult, 1);
-	g_autoptr(OtadSpawnResult) spawned = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (OtadHealthResult) result = g_new0 (OtadHealthResult, 1);
+	g_autoptr (OtadSpawnResult) spawned = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	result->kind = OTAD_HEALTH_CHECK_EXECUTABLE;
 	result->name = g_path_get_basename (path);
@@ -122,8 +121,8 @@ otad_health_run_executable (const gchar *path, guint timeout_ms, GCancellable *c
 	}
 	result->passed = otad_spawn_result_success (spawned);
 	if (spawned->timed_out)
-		result->reason = g_strdup_printf ("timed out after %u ms and was killed",
-						  timeout_ms);
+		result->reason =
+		    g_strdup_printf ("timed out after %u ms and was killed", timeout_ms);
 	else
 		result->reason = otad_spawn_result_describe (spawned);
 	return g_steal_pointer (&result);
@@ -137,15 +136,11 @@ otad_health_unit_state_is_transient (const gchar *state)
 }
 
 static OtadHealthResult *
-otad_health_check_unit (const gchar *systemctl,
-			const gchar *unit,
-			guint timeout_ms,
-			guint poll_ms,
-			GCancellable *cancellable,
-			GError **error)
+otad_health_check_unit (const gchar *systemctl, const gchar *unit, guint timeout_ms, guint poll_ms,
+                        GCancellable *cancellable, GError **error)
 {
 	const gchar *argv[] = {systemctl, "is-active", unit, NULL};
-	g_autoptr(OtadHealthResult) result = g_new0 (OtadHealthResult, 1);
+	g_autoptr (OtadHealthResult) result = g_new0 (OtadHealthResult, 1);
 	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
 
 	result->kind = OTAD_HEALTH_CHECK_UNIT;
@@ -153,14 +148,14 @@ otad_health_check_unit (const gchar *systemctl,
 
 	/* bounded by the deadline: every round waits for a tool or for poll_ms */
 	for (;;) {
-		g_autoptr(OtadSpawnResult) spawned = NULL;
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (OtadSpawnResult) spawned = NULL;
+		g_autoptr (GError) error_local = NULL;
 		g_autofree gchar *state = NULL;
 		gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
 
 		if (left_ms <= 0) {
-			result->reason = g_strdup_printf ("still not active after %u ms",
-							  timeout_ms);
+			result->reason =
+			    g_strdup_printf ("still not active after %u ms", timeout_ms);
 			return g_steal_pointer (&result);
 		}
 		spawned = otad_spawn_run (argv, (guint)left_ms, cancellable, &error_local);
@@ -173,8 +168,9 @@ otad_health_check_unit (const gchar *systemctl,
 			return g_steal_pointer (&result);
 		}
 		if (spawned->timed_out) {
-			result->reason = g_strdup_printf ("systemctl is-active timed out after %u ms",
-							  timeout_ms);
+			/* the deadline passed while systemctl was still answering */
+			result->reason = g_strdup_printf (
+			    "still not active after %u ms (systemctl did not answer)", timeout_ms);
 			return g_steal_pointer (&result);
 		}
 		state = g_strstrip (g_strdup (spawned->out != NULL ? spawned->out : ""));
@@ -214,16 +210,16 @@ GPtrArray *
 otad_health_run (const OtadHealthOptions *options, GCancellable *cancellable, GError **error)
 {
 	const gchar *default_dirs[] = {SYSCONFDIR "/otad/health.d", OTAD_VENDOR_DIR "/health.d",
-				       NULL};
+	                               NULL};
 	const gchar *const *dirs = options->dirs != NULL ? options->dirs : default_dirs;
 	guint timeout_ms =
 	    options->timeout_ms != 0 ? options->timeout_ms : OTAD_HEALTH_DEFAULT_TIMEOUT_MS;
-	guint poll_ms = options->unit_poll_ms != 0 ? options->unit_poll_ms
-						   : OTAD_HEALTH_DEFAULT_POLL_MS;
+	guint poll_ms =
+	    options->unit_poll_ms != 0 ? options->unit_poll_ms : OTAD_HEALTH_DEFAULT_POLL_MS;
 	const gchar *systemctl = options->systemctl != NULL ? options->systemctl : "systemctl";
-	g_autoptr(GPtrArray) results =
+	g_autoptr (GPtrArray) results =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_health_result_free);
-	g_autoptr(GPtrArray) paths = NULL;
+	g_autoptr (GPtrArray) paths = NULL;
 
 	paths = otad_health_list_executables (dirs, error);
 	if (paths == NULL)
@@ -234,8 +230,8 @@ otad_health_run (const OtadHealthOptions *options, GCancellable *cancellable, GE
 		if (result == NULL)
 			return NULL;
 		g_info ("health check %s: %s%s%s", result->name,
-			result->passed ? "passed" : "FAILED", result->passed ? "" : ": ",
-			result->passed ? "" : result->reason);
+		        result->passed ? "passed" : "FAILED", result->passed ? "" : ": ",
+		        result->passed ? "" : result->reason);
 		g_ptr_array_add (results, result);
 	}
 	for (guint i = 0; options->units != NULL && options->units[i] != NULL; i++) {
@@ -244,7 +240,7 @@ otad_health_run (const OtadHealthOptions *options, GCancellable *cancellable, GE
 		if (result == NULL)
 			return NULL;
 		g_info ("health check unit %s: %s (%s)", result->name,
-			result->passed ? "passed" : "FAILED", result->reason);
+		        result->passed ? "passed" : "FAILED", result->reason);
 		g_ptr_array_add (results, result);
 	}
 	return g_steal_pointer (&results);
@@ -277,7 +273,7 @@ otad_health_results_passed (GPtrArray *results)
 gchar *
 otad_health_results_describe (GPtrArray *results)
 {
-	g_autoptr(GString) str = g_string_new (NULL);
+	g_autoptr (GString) str = g_string_new (NULL);
 
 	for (guint i = 0; i < results->len; i++) {
 		OtadHealthResult *result = g_ptr_array_index (results, i);
@@ -286,8 +282,8 @@ otad_health_results_describe (GPtrArray *results)
 		if (str->len > 0)
 			g_string_append (str, "; ");
 		g_string_append_printf (str, "%s%s: %s",
-					result->kind == OTAD_HEALTH_CHECK_UNIT ? "unit " : "",
-					result->name, result->reason);
+		                        result->kind == OTAD_HEALTH_CHECK_UNIT ? "unit " : "",
+		                        result->name, result->reason);
 	}
 	if (str->len == 0)
 		g_string_append_printf (str, "all %u health checks passed", results->len);

@@ -20,8 +20,8 @@ typedef enum {
  */
 typedef struct {
 	OtadHealthCheckKind kind;
-	gchar *name;   /* (owned) */
-	gchar *path;   /* (owned) (nullable) */
+	gchar *name; /* (owned) */
+	gchar *path; /* (owned) (nullable) */
 	gboolean passed;
 	gchar *reason; /* (owned) */
 } OtadHealthResult;
@@ -48,11 +48,10 @@ typedef struct {
 	guint unit_poll_ms;
 } OtadHealthOptions;
 
-GPtrArray *otad_health_list_executables (const gchar *const *dirs, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
-GPtrArray *otad_health_run (const OtadHealthOptions *options,
-			    GCancellable *cancellable,
-			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *otad_health_list_executables (const gchar *const *dirs,
+                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *otad_health_run (const OtadHealthOptions *options, GCancellable *cancellable,
+                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_health_results_passed (GPtrArray *results);
 gchar *otad_health_results_describe (GPtrArray *results) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -35,7 +35,7 @@ otad_rollback_result_free (OtadRollbackResult *result)
 OstreeDeployment *
 otad_rollback_find_deployment (OstreeSysroot *sysroot, const gchar *commit, gint deployserial)
 {
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
 
 	for (guint i = 0; i < deployments->len; i++) {
 		OstreeDeployment *d = g_ptr_array_index (deployments, i);
@@ -50,16 +50,14 @@ otad_rollback_find_deployment (OstreeSysroot *sysroot, const gchar *commit, gint
 }
 
 static gboolean
-otad_rollback_write (OstreeSysroot *sysroot,
-		     GPtrArray *new_deployments,
-		     GCancellable *cancellable,
-		     GError **error)
+otad_rollback_write (OstreeSysroot *sysroot, GPtrArray *new_deployments, GCancellable *cancellable,
+                     GError **error)
 {
 	/* no cleanup: a rollback must not delete what a later rollback may need */
 	OstreeSysrootWriteDeploymentsOpts opts = {.do_postclean = FALSE};
 
 	if (!ostree_sysroot_write_deployments_with_options (sysroot, new_deployments, &opts,
-							    cancellable, error)) {
+	                                                    cancellable, error)) {
 		g_prefix_error (error, "failed to write deployments: ");
 		ota_error_convert (error);
 		if (error != NULL && *error != NULL && (*error)->code == OTA_ERROR_FAILED)
@@ -81,13 +79,11 @@ otad_rollback_write (OstreeSysroot *sysroot,
  * Returns: %TRUE on success (also when it already was the default)
  */
 gboolean
-otad_rollback_make_default (OstreeSysroot *sysroot,
-			    OstreeDeployment *deployment,
-			    GCancellable *cancellable,
-			    GError **error)
+otad_rollback_make_default (OstreeSysroot *sysroot, OstreeDeployment *deployment,
+                            GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
-	g_autoptr(GPtrArray) new_deployments = g_ptr_array_new_with_free_func (g_object_unref);
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
+	g_autoptr (GPtrArray) new_deployments = g_ptr_array_new_with_free_func (g_object_unref);
 	OstreeDeployment *found = NULL;
 
 	if (deployments->len > 0 &&
@@ -108,12 +104,12 @@ otad_rollback_make_default (OstreeSysroot *sysroot,
 	}
 	if (found == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, "deployment %s.%d not found",
-			     ostree_deployment_get_csum (deployment),
-			     ostree_deployment_get_deployserial (deployment));
+		             ostree_deployment_get_csum (deployment),
+		             ostree_deployment_get_deployserial (deployment));
 		return FALSE;
 	}
 	g_info ("making deployment %s.%d the default", ostree_deployment_get_csum (deployment),
-		ostree_deployment_get_deployserial (deployment));
+	        ostree_deployment_get_deployserial (deployment));
 	return otad_rollback_write (sysroot, new_deployments, cancellable, error);
 }
 
@@ -130,20 +126,18 @@ otad_rollback_make_default (OstreeSysroot *sysroot,
  * Returns: %TRUE on success (also when it was already gone)
  */
 gboolean
-otad_rollback_remove_deployment (OstreeSysroot *sysroot,
-				 OstreeDeployment *deployment,
-				 OstreeDeployment *booted,
-				 GCancellable *cancellable,
-				 GError **error)
+otad_rollback_remove_deployment (OstreeSysroot *sysroot, OstreeDeployment *deployment,
+                                 OstreeDeployment *booted, GCancellable *cancellable,
+                                 GError **error)
 {
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
-	g_autoptr(GPtrArray) new_deployments = g_ptr_array_new_with_free_func (g_object_unref);
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
+	g_autoptr (GPtrArray) new_deployments = g_ptr_array_new_with_free_func (g_object_unref);
 
 	if (booted != NULL && ostree_deployment_equal (deployment, booted)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-			     "refusing to remove the booted deployment %s.%d",
-			     ostree_deployment_get_csum (deployment),
-			     ostree_deployment_get_deployserial (deployment));
+		             "refusing to remove the booted deployment %s.%d",
+		             ostree_deployment_get_csum (deployment),
+		             ostree_deployment_get_deployserial (deployment));
 		return FALSE;
 	}
 	for (guint i = 0; i < deployments->len; i++) {
@@ -155,11 +149,11 @@ otad_rollback_remove_deployment (OstreeSysroot *sysroot,
 		return TRUE;
 	if (new_deployments->len == 0) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-				     "refusing to remove the only deployment");
+		                     "refusing to remove the only deployment");
 		return FALSE;
 	}
 	g_info ("removing deployment %s.%d", ostree_deployment_get_csum (deployment),
-		ostree_deployment_get_deployserial (deployment));
+	        ostree_deployment_get_deployserial (deployment));
 	return otad_rollback_write (sysroot, new_deployments, cancellable, error);
 }
 
@@ -185,17 +179,13 @@ otad_rollback_remove_deployment (OstreeSysroot *sysroot,
  *   when there is nothing to roll back to
  */
 OtadRollbackResult *
-otad_rollback_run (OstreeSysroot *sysroot,
-		   OstreeDeployment *booted,
-		   OtadBootloader *bootloader,
-		   OtadBootRecord *record,
-		   GCancellable *cancellable,
-		   GError **error)
+otad_rollback_run (OstreeSysroot *sysroot, OstreeDeployment *booted, OtadBootloader *bootloader,
+                   OtadBootRecord *record, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
-	g_autoptr(OtadRollbackResult) result = g_new0 (OtadRollbackResult, 1);
-	g_autoptr(OstreeDeployment) from = NULL;
-	g_autoptr(OstreeDeployment) to = NULL;
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
+	g_autoptr (OtadRollbackResult) result = g_new0 (OtadRollbackResult, 1);
+	g_autoptr (OstreeDeployment) from = NULL;
+	g_autoptr (OstreeDeployment) to = NULL;
 	const OtadBootPending *pending = NULL;
 
 	if (booted == NULL)
@@ -211,7 +201,7 @@ otad_rollback_run (OstreeSysroot *sysroot,
 	} else {
 		if (deployments->len < 2) {
 			g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-					     "there is no rollback deployment");
+			                     "there is no rollback deployment");
 			return NULL;
 		}
 		result->kind = OTAD_ROLLBACK_TO_PREVIOUS;
@@ -237,18 +227,17 @@ otad_rollback_run (OstreeSysroot *sysroot,
 			return NULL;
 	}
 
-	if (bootloader != NULL &&
-	    !otad_bootloader_clear_trial (bootloader, to, cancellable, error))
+	if (bootloader != NULL && !otad_bootloader_clear_trial (bootloader, to, cancellable, error))
 		return NULL;
 
 	if (record != NULL)
 		pending = otad_boot_record_get_pending (record);
 	if (pending != NULL && g_strcmp0 (pending->commit, result->from_commit) == 0 &&
 	    !otad_boot_record_finish_pending (record, OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK,
-					      "rolled back manually", error))
+	                                      "rolled back manually", error))
 		return NULL;
 
 	g_message ("rolled back from %s to %s%s", result->from_commit, result->to_commit,
-		   result->reboot_required ? " (reboot to use it)" : "");
+	           result->reboot_required ? " (reboot to use it)" : "");
 	return g_steal_pointer (&result);
 }

@@ -37,24 +37,18 @@ typedef struct {
 void otad_rollback_result_free (OtadRollbackResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadRollbackResult, otad_rollback_result_free)
 
-gboolean otad_rollback_make_default (OstreeSysroot *sysroot,
-				     OstreeDeployment *deployment,
-				     GCancellable *cancellable,
-				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_rollback_remove_deployment (OstreeSysroot *sysroot,
-					  OstreeDeployment *deployment,
-					  OstreeDeployment *booted,
-					  GCancellable *cancellable,
-					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
-OstreeDeployment *otad_rollback_find_deployment (OstreeSysroot *sysroot,
-						 const gchar *commit,
-						 gint deployserial);
+gboolean otad_rollback_make_default (OstreeSysroot *sysroot, OstreeDeployment *deployment,
+                                     GCancellable *cancellable,
+                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_rollback_remove_deployment (OstreeSysroot *sysroot, OstreeDeployment *deployment,
+                                          OstreeDeployment *booted, GCancellable *cancellable,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OstreeDeployment *otad_rollback_find_deployment (OstreeSysroot *sysroot, const gchar *commit,
+                                                 gint deployserial);
 
-OtadRollbackResult *otad_rollback_run (OstreeSysroot *sysroot,
-				       OstreeDeployment *booted,
-				       OtadBootloader *bootloader,
-				       OtadBootRecord *record,
-				       GCancellable *cancellable,
-				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OtadRollbackResult *otad_rollback_run (OstreeSysroot *sysroot, OstreeDeployment *booted,
+                                       OtadBootloader *bootloader, OtadBootRecord *record,
+                                       GCancellable *cancellable,
+                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -41,8 +41,8 @@ otad_sd_notify (const gchar *state, GError **error)
 			     "unsupported NOTIFY_SOCKET address \"%s\"", path);
 		return FALSE;
 	}
-	sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_DEFAULT,
-			     error);
+	sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM,
+			     G_SOCKET_PROTOCOL_DEFAULT, error);
 	if (sock == NULL) {
 		g_prefix_error (error, "failed to notify systemd: ");
 		return FALSE;

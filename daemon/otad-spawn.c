@@ -24,14 +24,14 @@
 #define OTAD_SPAWN_MAX_MESSAGE 1024
 
 typedef struct {
-	GSubprocess *proc;	   /* (unowned) */
+	GSubprocess *proc;         /* (unowned) */
 	GCancellable *cancellable; /* (owned) cancels the pipe reads after a kill */
 	gboolean done;
 	gboolean timed_out;
 	GSource *drain; /* (owned) (nullable) */
-	gchar *out;    /* (owned) */
-	gchar *err;    /* (owned) */
-	GError *error; /* (owned) */
+	gchar *out;     /* (owned) */
+	gchar *err;     /* (owned) */
+	GError *error;  /* (owned) */
 } OtadSpawnData;
 
 void
@@ -101,7 +101,7 @@ otad_spawn_communicate_cb (GObject *source, GAsyncResult *res, gpointer user_dat
 	OtadSpawnData *data = user_data;
 
 	g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), res, &data->out, &data->err,
-					      &data->error);
+	                                      &data->error);
 	data->done = TRUE;
 }
 
@@ -156,24 +156,22 @@ otad_spawn_cancelled_cb (GCancellable *cancellable, gpointer user_data)
  * Returns: (transfer full): the result, or %NULL if the program could not be started
  */
 OtadSpawnResult *
-otad_spawn_run (const gchar *const *argv,
-		guint timeout_ms,
-		GCancellable *cancellable,
-		GError **error)
+otad_spawn_run (const gchar *const *argv, guint timeout_ms, GCancellable *cancellable,
+                GError **error)
 {
-	g_autoptr(GSubprocessLauncher) launcher = NULL;
-	g_autoptr(GSubprocess) proc = NULL;
-	g_autoptr(GMainContext) context = g_main_context_new ();
-	g_autoptr(GSource) timeout = NULL;
-	g_autoptr(OtadSpawnResult) result = g_new0 (OtadSpawnResult, 1);
+	g_autoptr (GSubprocessLauncher) launcher = NULL;
+	g_autoptr (GSubprocess) proc = NULL;
+	g_autoptr (GMainContext) context = g_main_context_new ();
+	g_autoptr (GSource) timeout = NULL;
+	g_autoptr (OtadSpawnResult) result = g_new0 (OtadSpawnResult, 1);
 	OtadSpawnData data = {NULL};
 	gulong cancel_id = 0;
 
 	g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
 
 	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-					      G_SUBPROCESS_FLAGS_STDERR_PIPE |
-					      G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+	                                      G_SUBPROCESS_FLAGS_STDERR_PIPE |
+	                                      G_SUBPROCESS_FLAGS_STDIN_INHERIT);
 	g_subprocess_launcher_set_child_setup (launcher, otad_spawn_child_setup, NULL, NULL);
 	/* C locale: tool output is parsed and error messages stay greppable */
 	g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
@@ -187,10 +185,11 @@ otad_spawn_run (const gchar *const *argv,
 	data.proc = proc;
 	data.cancellable = g_cancellable_new ();
 	if (cancellable != NULL)
-		cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (otad_spawn_cancelled_cb),
-						   g_object_ref (data.cancellable), g_object_unref);
+		cancel_id =
+		    g_cancellable_connect (cancellable, G_CALLBACK (otad_spawn_cancelled_cb),
+		                           g_object_ref (data.cancellable), g_object_unref);
 	g_subprocess_communicate_utf8_async (proc, NULL, data.cancellable,
-					     otad_spawn_communicate_cb, &data);
+	                                     otad_spawn_communicate_cb, &data);
 	if (timeout_ms > 0) {
 		timeout = g_timeout_source_new (timeout_ms);
 		g_source_set_callback (timeout, otad_spawn_timeout_cb, &data, NULL);
@@ -225,7 +224,7 @@ otad_spawn_run (const gchar *const *argv,
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&data.error),
-					    "failed to read output of %s: ", argv[0]);
+		                            "failed to read output of %s: ", argv[0]);
 		return NULL;
 	}
 	g_clear_error (&data.error);
@@ -256,14 +255,10 @@ otad_spawn_run (const gchar *const *argv,
  * Returns: %TRUE if the tool exited with status 0
  */
 gboolean
-otad_spawn_check (const gchar *const *argv,
-		  guint timeout_ms,
-		  gint error_code,
-		  gchar **out_stdout,
-		  GCancellable *cancellable,
-		  GError **error)
+otad_spawn_check (const gchar *const *argv, guint timeout_ms, gint error_code, gchar **out_stdout,
+                  GCancellable *cancellable, GError **error)
 {
-	g_autoptr(OtadSpawnResult) result = NULL;
+	g_autoptr (OtadSpawnResult) result = NULL;
 	g_autofree gchar *cmdline = NULL;
 	g_autofree gchar *why = NULL;
 
@@ -279,8 +274,8 @@ otad_spawn_check (const gchar *const *argv,
 	if (!otad_spawn_result_success (result)) {
 		cmdline = g_strjoinv (" ", (gchar **)argv);
 		why = otad_spawn_result_describe (result);
-		g_set_error (error, OTA_ERROR, error_code, "%s failed (%s): %s",
-			     argv[0], cmdline, why);
+		g_set_error (error, OTA_ERROR, error_code, "%s failed (%s): %s", argv[0], cmdline,
+		             why);
 		return FALSE;
 	}
 	if (out_stdout != NULL)

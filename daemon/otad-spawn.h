@@ -30,19 +30,14 @@ void otad_spawn_result_free (OtadSpawnResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadSpawnResult, otad_spawn_result_free)
 
 gboolean otad_spawn_result_success (const OtadSpawnResult *result);
-gchar *otad_spawn_result_describe (const OtadSpawnResult *result)
-    G_GNUC_WARN_UNUSED_RESULT;
+gchar *otad_spawn_result_describe (const OtadSpawnResult *result) G_GNUC_WARN_UNUSED_RESULT;
 
-OtadSpawnResult *otad_spawn_run (const gchar *const *argv,
-				 guint timeout_ms,
-				 GCancellable *cancellable,
-				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OtadSpawnResult *otad_spawn_run (const gchar *const *argv, guint timeout_ms,
+                                 GCancellable *cancellable,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-gboolean otad_spawn_check (const gchar *const *argv,
-			   guint timeout_ms,
-			   gint error_code,
-			   gchar **out_stdout,
-			   GCancellable *cancellable,
-			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_spawn_check (const gchar *const *argv, guint timeout_ms, gint error_code,
+                           gchar **out_stdout, GCancellable *cancellable,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -117,7 +117,8 @@ otad_state_store_load (OtadStateStore *self)
 	}
 	node = json_object_get_member (self->root, OTAD_STATE_STORE_KEY_LAST_CHECK);
 	if (node != NULL) {
-		if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64 &&
+		if (JSON_NODE_HOLDS_VALUE (node) &&
+		    json_node_get_value_type (node) == G_TYPE_INT64 &&
 		    json_node_get_int (node) >= 0) {
 			self->last_check_time = (guint64)json_node_get_int (node);
 		} else {

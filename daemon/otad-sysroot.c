@@ -46,7 +46,8 @@ gboolean
 otad_sysroot_parse_test_booted (const gchar *spec, gchar **checksum, gint *serial, GError **error)
 {
 	const gchar *dot = strchr (spec, '.');
-	g_autofree gchar *csum = g_strndup (spec, dot != NULL ? (gsize)(dot - spec) : strlen (spec));
+	gsize csum_len = dot != NULL ? (gsize)(dot - spec) : strlen (spec);
+	g_autofree gchar *csum = g_strndup (spec, csum_len);
 	g_autoptr(GError) error_local = NULL;
 	gint64 num = -1;
 
@@ -102,26 +103,89 @@ otad_sysroot_new (const gchar *path, const gchar *test_booted, GError **error)
 	return g_steal_pointer (&self);
 }
 
+/* the deployment of @deployments with @checksum and, unless it is -1, @serial */
+static OstreeDeployment *
+otad_sysroot_match_deployment (GPtrArray *deployments, const gchar *checksum, gint serial)
+{
+	for (guint i = 0; i < deployments->len; i++) {
+		OstreeDeployment *d = g_ptr_array_index (deployments, i);
+		if (g_strcmp0 (ostree_deployment_get_csum (d), checksum) == 0 &&
+		    (serial < 0 || ostree_deployment_get_deployserial (d) == serial))
+			return d;
+	}
+	return NULL;
+}
+
+static void
+otad_sysroot_set_not_found (GError **error, const gchar *checksum, gint serial, const gchar *path)
+{
+	if (serial < 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
+			     "the test booted deployment %s is not in sysroot %s", checksum, path);
+	} else {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
+			     "the test booted deployment %s.%d is not in sysroot %s", checksum,
+			     serial, path);
+	}
+}
+
 static OstreeDeployment *
 otad_sysroot_find_test_booted (OtadSysroot *self, GError **error)
 {
-	for (guint i = 0; i < self->deployments->len; i++) {
-		OstreeDeployment *d = g_ptr_array_index (self->deployments, i);
-		if (g_strcmp0 (ostree_deployment_get_csum (d), self->test_booted_checksum) == 0 &&
-		    (self->test_booted_serial < 0 ||
-		     ostree_deployment_get_deployserial (d) == self->test_booted_serial))
-			return d;
+	OstreeDeployment *d = otad_sysroot_match_deployment (self->deployments,
+							     self->test_booted_checksum,
+							     self->test_booted_serial);
+	if (d == NULL)
+		otad_sysroot_set_not_found (error, self->test_booted_checksum,
+					    self->test_booted_serial, self->path);
+	return d;
+}
+
+/**
+ * otad_sysroot_resolve_booted:
+ * @sysroot: a loaded sysroot, as a worker opens its own
+ * @test_booted: (nullable): the test-only CHECKSUM[.SERIAL] override
+ * @out_booted: (out) (transfer full) (nullable): the booted deployment, %NULL when the
+ *   sysroot is not booted and no override names one
+ *
+ * The one place outside #OtadSysroot that applies the test override, for workers
+ * holding a plain #OstreeSysroot.  Refuses the override for a booted or real root.
+ */
+gboolean
+otad_sysroot_resolve_booted (OstreeSysroot *sysroot,
+			     const gchar *test_booted,
+			     OstreeDeployment **out_booted,
+			     GError **error)
+{
+	g_autoptr(GPtrArray) deployments = NULL;
+	g_autofree gchar *checksum = NULL;
+	g_autofree gchar *root = NULL;
+	OstreeDeployment *d;
+	gint serial = -1;
+
+	*out_booted = NULL;
+	if (test_booted == NULL) {
+		d = ostree_sysroot_get_booted_deployment (sysroot);
+		*out_booted = d != NULL ? g_object_ref (d) : NULL;
+		return TRUE;
 	}
-	if (self->test_booted_serial < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "the test booted deployment %s is not in sysroot %s",
-			     self->test_booted_checksum, self->path);
-	} else {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "the test booted deployment %s.%d is not in sysroot %s",
-			     self->test_booted_checksum, self->test_booted_serial, self->path);
+	root = g_file_get_path (ostree_sysroot_get_path (sysroot));
+	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
+	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+				     "a test booted deployment is only allowed for a test sysroot");
+		return FALSE;
 	}
-	return NULL;
+	if (!otad_sysroot_parse_test_booted (test_booted, &checksum, &serial, error))
+		return FALSE;
+	deployments = ostree_sysroot_get_deployments (sysroot);
+	d = otad_sysroot_match_deployment (deployments, checksum, serial);
+	if (d == NULL) {
+		otad_sysroot_set_not_found (error, checksum, serial, root);
+		return FALSE;
+	}
+	*out_booted = g_object_ref (d);
+	return TRUE;
 }
 
 /* the commit's "version" metadata, "" when it has none or the commit is gone */
@@ -211,8 +275,8 @@ otad_sysroot_build_snapshot (OtadSysroot *self)
 		g_variant_builder_add_value (&builder, v);
 	}
 	for (guint i = 0; i < self->deployments->len; i++) {
-		g_autoptr(GVariant) v =
-		    otad_sysroot_deployment_to_variant (self, g_ptr_array_index (self->deployments, i));
+		OstreeDeployment *d = g_ptr_array_index (self->deployments, i);
+		g_autoptr(GVariant) v = otad_sysroot_deployment_to_variant (self, d);
 		g_variant_builder_add_value (&builder, v);
 	}
 	return g_variant_ref_sink (g_variant_builder_end (&builder));
@@ -309,7 +373,8 @@ otad_sysroot_monitor_changed_cb (GFileMonitor *monitor,
 	/* one deployment writes several files: reload once after they settle */
 	if (self->reload_id != 0)
 		g_source_remove (self->reload_id);
-	self->reload_id = g_timeout_add (OTAD_SYSROOT_RELOAD_DELAY_MS, otad_sysroot_reload_cb, self);
+	self->reload_id =
+	    g_timeout_add (OTAD_SYSROOT_RELOAD_DELAY_MS, otad_sysroot_reload_cb, self);
 }
 
 /* reload automatically when libostree changes the deployments */

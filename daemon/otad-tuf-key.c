@@ -6,6 +6,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <string.h>
 
 #include "otad-tuf-error.h"
@@ -23,6 +24,9 @@ struct _OtadTufKey {
 	gchar *keytype;		   /* (owned) as the server wrote it */
 	gchar *fingerprint;	   /* (owned) sha256 of the DER public key, or of the raw text */
 	gnutls_pubkey_t pubkey;	   /* (owned) (nullable) NULL when unsupported */
+	/* (owned) (nullable) RSA only: the same key bound to the maximum PSS salt length,
+	 * which aktualizr's signer uses (TUF's uses the digest length) */
+	gnutls_pubkey_t pubkey_max_salt;
 };
 
 void
@@ -32,6 +36,8 @@ otad_tuf_key_free (OtadTufKey *key)
 		return;
 	if (key->pubkey != NULL)
 		gnutls_pubkey_deinit (key->pubkey);
+	if (key->pubkey_max_salt != NULL)
+		gnutls_pubkey_deinit (key->pubkey_max_salt);
 	g_free (key->keytype);
 	g_free (key->fingerprint);
 	g_free (key);
@@ -175,6 +181,35 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 	return TRUE;
 }
 
+/* RFC 8017 9.1.1: emLen = ceil((modBits - 1) / 8), max salt = emLen - hLen - 2 */
+static gboolean
+otad_tuf_key_setup_max_salt (OtadTufKey *key, const gchar *pub, gsize len, guint bits,
+			     GError **error)
+{
+	gnutls_datum_t pem = { (guchar *) pub, len };
+	gnutls_x509_spki_t spki = NULL;
+	guint em_len = (bits - 1 + 7) / 8;
+	int rc;
+
+	rc = gnutls_pubkey_init (&key->pubkey_max_salt);
+	if (rc == 0)
+		rc = gnutls_pubkey_import (key->pubkey_max_salt, &pem, GNUTLS_X509_FMT_PEM);
+	if (rc == 0)
+		rc = gnutls_x509_spki_init (&spki);
+	if (rc == 0) {
+		gnutls_x509_spki_set_rsa_pss_params (spki, GNUTLS_DIG_SHA256, em_len - 32 - 2);
+		rc = gnutls_pubkey_set_spki (key->pubkey_max_salt, spki, 0);
+	}
+	if (spki != NULL)
+		gnutls_x509_spki_deinit (spki);
+	if (rc < 0) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
+			     "cannot set RSA-PSS parameters: %s", gnutls_strerror (rc));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 otad_tuf_key_import_rsa (OtadTufKey *key, const gchar *pub, gsize len, GError **error)
 {
@@ -194,7 +229,7 @@ otad_tuf_key_import_rsa (OtadTufKey *key, const gchar *pub, gsize len, GError **
 			     "RSA key of %u bits (2048 to 4096 supported)", bits);
 		return FALSE;
 	}
-	return TRUE;
+	return otad_tuf_key_setup_max_salt (key, pub, len, bits, error);
 }
 
 static OtadTufKeyKind
@@ -273,6 +308,10 @@ otad_tuf_key_new_from_json (const OtadJsonNode *node, GError **error)
 		if (key->pubkey != NULL) {
 			gnutls_pubkey_deinit (key->pubkey);
 			key->pubkey = NULL;
+		}
+		if (key->pubkey_max_salt != NULL) {
+			gnutls_pubkey_deinit (key->pubkey_max_salt);
+			key->pubkey_max_salt = NULL;
 		}
 		g_free (key->fingerprint);
 		key->fingerprint = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
@@ -382,6 +421,8 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 		g_assert_not_reached ();
 	}
 	rc = gnutls_pubkey_verify_data2 (key->pubkey, algo, 0, &msg, &sigd);
+	if (rc < 0 && key->pubkey_max_salt != NULL)
+		rc = gnutls_pubkey_verify_data2 (key->pubkey_max_salt, algo, 0, &msg, &sigd);
 	gnutls_free (der.data);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,

@@ -70,8 +70,9 @@ void otad_tuf_metadata_unref (OtadTufMetadata *md);
 GBytes *otad_tuf_metadata_get_bytes (OtadTufMetadata *md);
 const gchar *otad_tuf_role_type_to_string (OtadTufRoleType type);
 
-/* counts valid signatures over the canonical `signed` by distinct keys of @role;
- * BAD_SIGNATURE when none, THRESHOLD when fewer than the threshold */
+/* counts valid signatures over the canonical `signed` by distinct keys of @role; below the
+ * threshold: BAD_SIGNATURE when a signature by an authorised key does not verify,
+ * THRESHOLD otherwise */
 gboolean otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys,
 					const OtadTufRole *role, const gchar *signer,
 					GError **error);

@@ -15,7 +15,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+	step() { printf '\n==> %s\n' "$*"; }
+fi
 
 if [ -z "${SKIP_DEPS:-}" ]; then
 	step "installing build dependencies (.ci/debian-packages)"
@@ -28,8 +32,9 @@ if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" -Dtests=false
 fi
 meson compile -C "$build"
-otad="$top/$build/daemon/otad"
-otactl="$top/$build/cli/otactl"
+build=$(cd "$build" && pwd)
+otad="$build/daemon/otad"
+otactl="$build/cli/otactl"
 [ -x "$otad" ] && [ -x "$otactl" ] || { echo "otad or otactl was not built" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/otad-demo.XXXXXX)

@@ -57,7 +57,8 @@ otad_test_sysroot_commit (OtadTestSysroot *self, const gchar *version, GError **
 	g_autofree gchar *marker = g_build_filename (tree, "usr", "lib", "otad-test-version", NULL);
 	g_autofree gchar *repo_arg = g_strdup_printf ("--repo=%s", self->repo);
 	g_autofree gchar *branch_arg = g_strdup_printf ("--branch=%s", self->ref);
-	g_autofree gchar *version_arg = g_strdup_printf ("--add-metadata-string=version=%s", version);
+	g_autofree gchar *version_arg =
+	    g_strdup_printf ("--add-metadata-string=version=%s", version);
 	g_autofree gchar *tree_arg = g_strdup_printf ("--tree=dir=%s", tree);
 	g_autofree gchar *subject_arg = g_strdup_printf ("--subject=version %s", version);
 	gchar *checksum = NULL;
@@ -197,7 +198,8 @@ otad_test_sysroot_free (OtadTestSysroot *self)
 		g_autoptr(GError) error = NULL;
 
 		/* deploy dirs carry the immutable bit; chattr complains about symlinks */
-		(void)otad_test_sysroot_run (&error, NULL, "chattr", "-R", "-i", self->tmpdir, NULL);
+		(void)otad_test_sysroot_run (&error, NULL, "chattr", "-R", "-i", self->tmpdir,
+					     NULL);
 		g_clear_error (&error);
 		if (!otad_test_sysroot_run (&error, NULL, "rm", "-rf", self->tmpdir, NULL))
 			g_printerr ("failed to remove %s: %s\n", self->tmpdir, error->message);

@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "ota-error.h"
-#include "otad-config.h"
+#include "otad-config-schema.h"
 #include "otad-test-sysroot.h"
 
 typedef struct {
@@ -138,7 +138,8 @@ test_bad_values (Fixture *fx, gconstpointer data)
 			   "2: [boot] backend: \"lilo\" is not one of: none, uboot, grub, "
 			   "systemd-boot");
 	assert_load_fails (fx, "[server]\nurl=ftp://example.com/\n",
-			   "2: [server] url: \"ftp://example.com/\" is not an https:// or http:// URL");
+			   "2: [server] url: \"ftp://example.com/\" is not an https:// or "
+			   "http:// URL");
 	assert_load_fails (fx, "[server]\nurl=not a url\n",
 			   "2: [server] url: \"not a url\" is not a URL");
 	assert_load_fails (fx, "[server]\nca-file=certs/ca.pem\n",
@@ -184,9 +185,31 @@ test_unknown (Fixture *fx, gconstpointer data)
 	/* a typo must not pass silently */
 	assert_load_fails (fx, "[polling]\ninterval-sec=5\nintervall-sec=5\n",
 			   "3: [polling] intervall-sec: unknown key");
-	assert_load_fails (fx, "[server]\nurl[de]=https://a/\n", "2: [server] url[de]: unknown key");
+	assert_load_fails (fx, "[server]\nurl[de]=https://a/\n",
+			   "2: [server] url[de]: unknown key");
 	assert_load_fails (fx, "[polling]\ninterval-sec=5\n\n[pollling]\ninterval-sec=5\n",
 			   "4: [pollling]: unknown group");
+}
+
+/* a file edited on Windows works, and errors still name the right line */
+static void
+test_crlf (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(OtadConfig) config = otad_config_new ();
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true (otad_config_load_data (config, "dos.conf",
+					      "[polling]\r\ninterval-sec=5\r\n[device]\r\ntag=x\r\n",
+					      -1, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (otad_config_get_uint (config, "polling", "interval-sec"), ==, 5);
+	g_assert_cmpstr (otad_config_get_string (config, "device", "tag"), ==, "x");
+	g_assert_false (otad_config_load_data (config, "dos.conf",
+					       "[polling]\r\n\r\njitter-percent=abc\r\n", -1,
+					       &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
+	g_assert_cmpstr (error->message, ==,
+			 "dos.conf:3: [polling] jitter-percent: \"abc\" is not a number");
 }
 
 static void
@@ -196,7 +219,8 @@ test_nul_byte (Fixture *fx, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	const gchar text[] = "[polling]\n\ninterval-sec=5\0\n";
 
-	g_assert_false (otad_config_load_data (config, "mem.conf", text, sizeof (text) - 1, &error));
+	g_assert_false (
+	    otad_config_load_data (config, "mem.conf", text, sizeof (text) - 1, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
 	g_assert_cmpstr (error->message, ==, "mem.conf:3: line contains a NUL byte");
 }
@@ -216,7 +240,8 @@ test_failed_load_keeps_values (Fixture *fx, gconstpointer data)
 					       &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
 	g_assert_cmpuint (otad_config_get_uint (config, "polling", "interval-sec"), ==, 77);
-	g_assert_cmpstr (otad_config_get_origin (config, "polling", "interval-sec"), ==, "a.conf:2");
+	g_assert_cmpstr (otad_config_get_origin (config, "polling", "interval-sec"), ==,
+			 "a.conf:2");
 }
 
 static void
@@ -305,6 +330,60 @@ test_to_string_round_trip (Fixture *fx, gconstpointer data)
 	g_assert_cmpstr (otad_config_get_string (copy, "device", "hardware-id"), ==, "board-1");
 }
 
+/* the shipped, documented data/otad.conf loads, and every commented-out key in it shows the
+ * real built-in default: uncommenting them all changes nothing */
+static void
+test_shipped_config (Fixture *fx, gconstpointer data)
+{
+	g_autofree gchar *path =
+	    g_test_build_filename (G_TEST_DIST, "..", "data", "otad.conf", NULL);
+	g_autoptr(OtadConfig) config = otad_config_new ();
+	g_autoptr(OtadConfig) uncommented = otad_config_new ();
+	g_autoptr(OtadConfig) defaults = otad_config_new ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) text = g_string_new (NULL);
+	g_autofree gchar *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autofree gchar *want = NULL;
+	g_autofree gchar *got = NULL;
+	guint n_keys = 0;
+
+	if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+		g_test_skip ("data/otad.conf is not in this tree");
+		return;
+	}
+	g_assert_true (otad_config_load_file (config, path, &error));
+	g_assert_no_error (error);
+
+	g_file_get_contents (path, &contents, NULL, &error);
+	g_assert_no_error (error);
+	lines = g_strsplit (contents, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *line = lines[i];
+		/* "#key=value" is a disabled key, "# text" is prose */
+		if (line[0] == '#' && g_ascii_isalpha (line[1]) && strchr (line, '=') != NULL &&
+		    strchr (line, ' ') == NULL) {
+			line++;
+			n_keys++;
+		}
+		g_string_append_printf (text, "%s\n", line);
+	}
+	g_assert_cmpuint (n_keys, >, 20);
+	g_assert_true (otad_config_load_data (uncommented, "uncommented", text->str, -1, &error));
+	g_assert_no_error (error);
+	want = otad_config_to_string (defaults);
+	got = otad_config_to_string (uncommented);
+	g_assert_cmpstr (got, ==, want);
+
+	/* and every key otad knows is documented there */
+	for (guint i = 0; i < otad_config_schema_n_keys (); i++) {
+		const OtadConfigKey *item = otad_config_schema_get (i);
+		if (!otad_config_is_set (uncommented, item->group, item->key))
+			g_test_fail_printf ("[%s] %s is not documented in data/otad.conf",
+					    item->group, item->key);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -321,6 +400,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/otad/config/unknown", Fixture, NULL, fixture_setup, test_unknown,
 		    fixture_teardown);
+	g_test_add ("/otad/config/crlf", Fixture, NULL, fixture_setup, test_crlf,
+		    fixture_teardown);
 	g_test_add ("/otad/config/nul-byte", Fixture, NULL, fixture_setup, test_nul_byte,
 		    fixture_teardown);
 	g_test_add ("/otad/config/failed-load-keeps-values", Fixture, NULL, fixture_setup,
@@ -333,5 +414,7 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/otad/config/to-string-round-trip", Fixture, NULL, fixture_setup,
 		    test_to_string_round_trip, fixture_teardown);
+	g_test_add ("/otad/config/shipped-config", Fixture, NULL, fixture_setup,
+		    test_shipped_config, fixture_teardown);
 	return g_test_run ();
 }

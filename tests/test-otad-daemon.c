@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <gio/gunixinputstream.h>
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -41,7 +42,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-	g_test_dbus_down (fx->bus);
+	/* a test may have taken the bus down already */
+	if (g_test_dbus_get_bus_address (fx->bus) != NULL)
+		g_test_dbus_down (fx->bus);
 	g_clear_object (&fx->bus);
 	g_clear_pointer (&fx->ts, otad_test_sysroot_free);
 	g_free (fx->state_dir);
@@ -384,6 +387,63 @@ test_lifecycle (Fixture *fx, gconstpointer data)
 	g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
+/* losing the bus is fatal: otad exits non-zero with a message instead of lingering */
+static void
+test_bus_lost (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *notify_path = g_build_filename (fx->ts->tmpdir, "notify", NULL);
+	g_autofree gchar *conf = g_build_filename (fx->ts->tmpdir, "otad.conf", NULL);
+	g_autofree gchar *conf_arg = g_strdup_printf ("--config=%s", conf);
+	g_autofree gchar *sysroot_arg = g_strdup_printf ("--sysroot=%s", fx->ts->sysroot);
+	g_autofree gchar *bus_arg =
+	    g_strdup_printf ("--bus-address=%s", g_test_dbus_get_bus_address (fx->bus));
+	g_autofree gchar *state_arg = g_strdup_printf ("--state-dir=%s", fx->state_dir);
+	g_autoptr(GSocket) sock = NULL;
+	g_autoptr(GSocketAddress) address = g_unix_socket_address_new (notify_path);
+	g_autoptr(GInputStream) err_stream = NULL;
+	g_auto(GStrv) envp = g_get_environ ();
+	g_autofree gchar *msg = NULL;
+	gchar buf[4096] = {0};
+	gsize len = 0;
+	const gchar *argv[] = {g_getenv ("OTAD_TEST_OTAD"), bus_arg, state_arg, conf_arg,
+			       sysroot_arg, NULL};
+	GPid pid = 0;
+	gint err_fd = -1;
+	gint status = 0;
+
+	if (g_getenv ("OTAD_TEST_OTAD") == NULL) {
+		g_test_skip ("OTAD_TEST_OTAD not set");
+		return;
+	}
+	g_file_set_contents (conf, "", -1, &error);
+	g_assert_no_error (error);
+	sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM, 0, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_socket_bind (sock, address, FALSE, &error));
+	g_assert_no_error (error);
+	g_socket_set_timeout (sock, 30);
+	envp = g_environ_setenv (envp, "NOTIFY_SOCKET", notify_path, TRUE);
+	g_assert_true (g_spawn_async_with_pipes (NULL, (gchar **)argv, envp,
+						 G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+						 NULL, &err_fd, &error));
+	g_assert_no_error (error);
+	msg = receive_notify (sock);
+	g_assert_nonnull (strstr (msg, "READY=1"));
+
+	g_test_dbus_down (fx->bus);
+	g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+	g_spawn_close_pid (pid);
+	g_assert_true (WIFEXITED (status));
+	g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+	err_stream = g_unix_input_stream_new (err_fd, TRUE);
+	g_assert_true (g_input_stream_read_all (err_stream, buf, sizeof (buf) - 1, &len, NULL,
+						&error));
+	g_assert_no_error (error);
+	g_test_message ("otad said: %s", buf);
+	g_assert_nonnull (strstr (buf, "the bus connection closed"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -395,6 +455,8 @@ main (int argc, char **argv)
 	g_test_add ("/otad/daemon/startup-errors", Fixture, NULL, fixture_setup,
 		    test_startup_errors, fixture_teardown);
 	g_test_add ("/otad/daemon/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle,
+		    fixture_teardown);
+	g_test_add ("/otad/daemon/bus-lost", Fixture, NULL, fixture_setup, test_bus_lost,
 		    fixture_teardown);
 	return g_test_run ();
 }

@@ -184,7 +184,8 @@ test_bad_fields (Fixture *fx, gconstpointer data)
 			     "\"error-name\": 5, \"error-message\": \"kept\"}",
 			     -1, &error);
 	g_assert_no_error (error);
-	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, "*unknown state \"sleeping\"*");
+	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING,
+			       "*unknown state \"sleeping\"*");
 	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, "*last-check-time*");
 	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, "*error-name*");
 	store = otad_state_store_new (fx->state_dir, &error);

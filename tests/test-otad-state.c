@@ -67,7 +67,8 @@ test_table (Fixture *fx, gconstpointer data)
 	g_assert_false (otad_state_transition_allowed (OTA_STATE_CHECKING, OTA_STATE_DOWNLOADING));
 	g_assert_false (otad_state_transition_allowed (OTA_STATE_UPDATE_AVAILABLE,
 						       OTA_STATE_INSTALLING));
-	g_assert_false (otad_state_transition_allowed (OTA_STATE_DOWNLOADING, OTA_STATE_INSTALLING));
+	g_assert_false (
+	    otad_state_transition_allowed (OTA_STATE_DOWNLOADING, OTA_STATE_INSTALLING));
 	g_assert_false (otad_state_transition_allowed (OTA_STATE_INSTALLING, OTA_STATE_CONFIRMING));
 	g_assert_false (otad_state_transition_allowed (OTA_STATE_IDLE, OTA_STATE_CONFIRMING));
 	g_assert_false (otad_state_transition_allowed (OTA_STATE_ERROR, OTA_STATE_DOWNLOADED));
@@ -106,7 +107,8 @@ test_invalid_transition (Fixture *fx, gconstpointer data)
 
 	g_assert_false (otad_state_transition (fx->store, OTA_STATE_PENDING_REBOOT, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INTERNAL);
-	g_assert_cmpstr (error->message, ==, "invalid state transition from idle to pending-reboot");
+	g_assert_cmpstr (error->message, ==,
+			 "invalid state transition from idle to pending-reboot");
 	g_assert_cmpint (otad_state_store_get_state (fx->store), ==, OTA_STATE_IDLE);
 	g_assert_cmpuint (fx->changed, ==, 0);
 }

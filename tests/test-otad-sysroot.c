@@ -219,6 +219,21 @@ timeout_cb (gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* waits at most 20 s for the ::changed count to reach @want */
+static void
+wait_changed (guint *changed, guint want)
+{
+	gboolean timed_out = FALSE;
+	guint timeout_id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
+
+	while (*changed < want && !timed_out)
+		g_main_context_iteration (NULL, TRUE);
+	if (!timed_out)
+		g_source_remove (timeout_id);
+	g_assert_false (timed_out);
+	g_assert_cmpuint (*changed, ==, want);
+}
+
 /* a deployment made by someone else shows up without being asked */
 static void
 test_reload_on_change (Fixture *fx, gconstpointer data)
@@ -226,9 +241,10 @@ test_reload_on_change (Fixture *fx, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OtadSysroot) sysroot = load_sysroot (fx, fx->ts->commit_b);
 	g_autofree gchar *commit_c = NULL;
-	gboolean timed_out = FALSE;
+	g_autofree gchar *sysroot_arg = g_strdup_printf ("--sysroot=%s", fx->ts->sysroot);
+	g_autoptr(GVariant) v = NULL;
+	gboolean pinned = FALSE;
 	guint changed = 0;
-	guint timeout_id;
 
 	g_signal_connect (sysroot, "changed", G_CALLBACK (changed_cb), &changed);
 	g_assert_true (otad_sysroot_watch (sysroot, &error));
@@ -243,19 +259,33 @@ test_reload_on_change (Fixture *fx, gconstpointer data)
 	g_assert_true (otad_test_sysroot_deploy (fx->ts, commit_c, &error));
 	g_assert_no_error (error);
 
-	timeout_id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
-	while (changed == 0 && !timed_out)
-		g_main_context_iteration (NULL, TRUE);
-	if (!timed_out)
-		g_source_remove (timeout_id);
-	g_assert_false (timed_out);
-	g_assert_cmpuint (changed, ==, 1);
+	wait_changed (&changed, 1);
 
 	/* ostree keeps the new default and the previous one (B) and drops A */
 	g_assert_cmpuint (otad_sysroot_get_deployments (sysroot)->len, ==, 2);
 	assert_role (sysroot, OTAD_SYSROOT_ROLE_BOOTED, fx->ts->commit_b, "2.0", 1, TRUE);
 	assert_role (sysroot, OTAD_SYSROOT_ROLE_PENDING, commit_c, "3.0", 0, FALSE);
 	assert_role (sysroot, OTAD_SYSROOT_ROLE_ROLLBACK, fx->ts->commit_b, "2.0", 1, TRUE);
+
+	/* dropping the pending deployment leaves B alone: nothing pending, no rollback */
+	g_assert_true (otad_test_sysroot_run (&error, NULL, "ostree", "admin", sysroot_arg,
+					      "undeploy", "0", NULL));
+	g_assert_no_error (error);
+	wait_changed (&changed, 2);
+	g_assert_cmpuint (otad_sysroot_get_deployments (sysroot)->len, ==, 1);
+	assert_role (sysroot, OTAD_SYSROOT_ROLE_BOOTED, fx->ts->commit_b, "2.0", 0, TRUE);
+	assert_role (sysroot, OTAD_SYSROOT_ROLE_DEFAULT, fx->ts->commit_b, "2.0", 0, TRUE);
+	assert_role (sysroot, OTAD_SYSROOT_ROLE_PENDING, NULL, NULL, 0, FALSE);
+	assert_role (sysroot, OTAD_SYSROOT_ROLE_ROLLBACK, NULL, NULL, 0, FALSE);
+
+	/* pinning changes the dictionaries too */
+	g_assert_true (otad_test_sysroot_run (&error, NULL, "ostree", "admin", sysroot_arg, "pin",
+					      "0", NULL));
+	g_assert_no_error (error);
+	wait_changed (&changed, 3);
+	v = otad_sysroot_dup_role_variant (sysroot, OTAD_SYSROOT_ROLE_BOOTED);
+	g_assert_true (g_variant_lookup (v, "pinned", "b", &pinned));
+	g_assert_true (pinned);
 }
 
 int

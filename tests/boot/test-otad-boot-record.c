@@ -5,7 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-boot-record.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 #define COMMIT_A "95336131905d3995de8dd40eec70b1c4b231fecca046aa798a2dc85d398195a5"
 #define COMMIT_B "b5cb3aa7aa44bfcd542223c50e94f28a043785f67abeeb5a978ca084d6f2b58d"
@@ -18,7 +18,7 @@ typedef struct {
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	f->dir = g_dir_make_tmp ("otad-record-XXXXXX", &error);
 	g_assert_no_error (error);
@@ -29,7 +29,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->path);
 }
@@ -37,8 +37,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static OtadBootRecord *
 reload (Fixture *f)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootRecord) record = otad_boot_record_new (f->path);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = otad_boot_record_new (f->path);
 
 	g_assert_true (otad_boot_record_load (record, &error));
 	g_assert_no_error (error);
@@ -48,9 +48,9 @@ reload (Fixture *f)
 static void
 test_roundtrip (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootRecord) record = reload (f);
-	g_autoptr(OtadBootPending) pending = otad_boot_pending_new (COMMIT_B, COMMIT_A, "boot-1");
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = reload (f);
+	g_autoptr (OtadBootPending) pending = otad_boot_pending_new (COMMIT_B, COMMIT_A, "boot-1");
+	g_autoptr (GError) error = NULL;
 	const OtadBootPending *p;
 	GPtrArray *history;
 
@@ -76,8 +76,8 @@ test_roundtrip (Fixture *f, gconstpointer data)
 	g_assert_false (p->reported);
 	g_assert_cmpint (p->installed_at, >, 0);
 
-	g_assert_true (otad_boot_record_set_phase (record, OTAD_BOOT_PHASE_ROLLING_BACK, "bad",
-						   &error));
+	g_assert_true (
+	    otad_boot_record_set_phase (record, OTAD_BOOT_PHASE_ROLLING_BACK, "bad", &error));
 	g_assert_true (otad_boot_record_set_reported (record, &error));
 	g_clear_object (&record);
 	record = reload (f);
@@ -104,16 +104,16 @@ test_roundtrip (Fixture *f, gconstpointer data)
 	}
 
 	/* nothing pending: phase changes are refused */
-	g_assert_false (otad_boot_record_set_phase (record, OTAD_BOOT_PHASE_CONFIRMED, NULL,
-						    &error));
+	g_assert_false (
+	    otad_boot_record_set_phase (record, OTAD_BOOT_PHASE_CONFIRMED, NULL, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INTERNAL);
 }
 
 static void
 test_bad_commits (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootRecord) record = reload (f);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = reload (f);
+	g_autoptr (GError) error = NULL;
 
 	g_assert_true (otad_boot_record_check_installable (record, COMMIT_B, &error));
 	g_assert_true (otad_boot_record_mark_bad (record, COMMIT_B, "health check failed", &error));
@@ -123,7 +123,7 @@ test_bad_commits (Fixture *f, gconstpointer data)
 	g_assert_true (otad_boot_record_is_bad (record, COMMIT_B));
 	g_assert_false (otad_boot_record_is_bad (record, COMMIT_A));
 	g_assert_cmpstr (otad_boot_record_get_bad_reason (record, COMMIT_B), ==,
-			 "health check failed");
+	                 "health check failed");
 	g_assert_false (otad_boot_record_check_installable (record, COMMIT_B, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_NO_UPDATE);
 	g_assert_nonnull (strstr (error->message, COMMIT_B));
@@ -144,8 +144,8 @@ test_bad_commits (Fixture *f, gconstpointer data)
 static void
 test_corrupt (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootRecord) record = reload (f);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = reload (f);
+	g_autoptr (GError) error = NULL;
 	const gchar *bad_files[] = {
 	    "{",
 	    "[]",
@@ -173,25 +173,25 @@ test_corrupt (Fixture *f, gconstpointer data)
 static void
 test_history_bounded (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootRecord) record = reload (f);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = reload (f);
+	g_autoptr (GError) error = NULL;
 
 	for (guint i = 0; i < 130; i++) {
-		g_autoptr(OtadBootPending) p = otad_boot_pending_new (COMMIT_B, COMMIT_A, "b");
+		g_autoptr (OtadBootPending) p = otad_boot_pending_new (COMMIT_B, COMMIT_A, "b");
 		g_autofree gchar *detail = g_strdup_printf ("attempt %u", i);
 		g_assert_true (otad_boot_record_set_pending (record, p, &error));
 		g_assert_true (otad_boot_record_finish_pending (record, OTAD_BOOT_OUTCOME_SUCCESS,
-								detail, &error));
+		                                                detail, &error));
 		g_assert_no_error (error);
 	}
 	g_clear_object (&record);
 	record = reload (f);
 	g_assert_cmpuint (otad_boot_record_get_history (record)->len, ==, 100);
 	{
-		OtadBootHistoryEntry *last = g_ptr_array_index (otad_boot_record_get_history (record),
-								99);
-		OtadBootHistoryEntry *first = g_ptr_array_index (
-		    otad_boot_record_get_history (record), 0);
+		OtadBootHistoryEntry *last =
+		    g_ptr_array_index (otad_boot_record_get_history (record), 99);
+		OtadBootHistoryEntry *first =
+		    g_ptr_array_index (otad_boot_record_get_history (record), 0);
 		g_assert_cmpstr (last->detail, ==, "attempt 129");
 		g_assert_cmpstr (first->detail, ==, "attempt 30");
 	}
@@ -200,8 +200,8 @@ test_history_bounded (Fixture *f, gconstpointer data)
 static void
 test_write_failure_keeps_disk_state (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootRecord) record = reload (f);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootRecord) record = reload (f);
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *state = g_path_get_dirname (f->path);
 	g_autofree gchar *moved = g_strdup_printf ("%s.moved", state);
 
@@ -223,14 +223,14 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/otad/boot-record/roundtrip", Fixture, NULL, fixture_setup, test_roundtrip,
-		    fixture_teardown);
-	g_test_add ("/otad/boot-record/bad-commits", Fixture, NULL, fixture_setup,
-		    test_bad_commits, fixture_teardown);
+	            fixture_teardown);
+	g_test_add ("/otad/boot-record/bad-commits", Fixture, NULL, fixture_setup, test_bad_commits,
+	            fixture_teardown);
 	g_test_add ("/otad/boot-record/corrupt", Fixture, NULL, fixture_setup, test_corrupt,
-		    fixture_teardown);
+	            fixture_teardown);
 	g_test_add ("/otad/boot-record/history-bounded", Fixture, NULL, fixture_setup,
-		    test_history_bounded, fixture_teardown);
+	            test_history_bounded, fixture_teardown);
 	g_test_add ("/otad/boot-record/write-failure", Fixture, NULL, fixture_setup,
-		    test_write_failure_keeps_disk_state, fixture_teardown);
+	            test_write_failure_keeps_disk_state, fixture_teardown);
 	return g_test_run ();
 }

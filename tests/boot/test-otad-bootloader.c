@@ -5,7 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-bootloader.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 typedef struct {
 	gchar *dir;
@@ -15,7 +15,7 @@ typedef struct {
 static void
 uboot_setup (UbootFixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *env_txt = NULL;
 	g_autofree gchar *env_img = NULL;
 	g_autofree gchar *config = NULL;
@@ -29,18 +29,18 @@ uboot_setup (UbootFixture *f, gconstpointer data)
 	g_file_set_contents (f->fw_env_config, config, -1, &error);
 	g_assert_no_error (error);
 	g_file_set_contents (env_txt, "bootcount=0\nupgrade_available=0\nbootlimit=3\n", -1,
-			     &error);
+	                     &error);
 	g_assert_no_error (error);
 	{
 		const gchar *argv[] = {"mkenvimage", "-s", "0x4000", "-o", env_img, env_txt, NULL};
-		g_free (otad_test_run (argv));
+		g_free (otad_boot_test_run (argv));
 	}
 }
 
 static void
 uboot_teardown (UbootFixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->fw_env_config);
 }
@@ -51,7 +51,7 @@ uboot_printenv (UbootFixture *f, const gchar *name)
 {
 	const gchar *argv[] = {"fw_printenv", "-c", f->fw_env_config, "-n", name, NULL};
 
-	return otad_test_run (argv);
+	return otad_boot_test_run (argv);
 }
 
 static void
@@ -59,14 +59,14 @@ uboot_setenv (UbootFixture *f, const gchar *name, const gchar *value)
 {
 	const gchar *argv[] = {"fw_setenv", "-c", f->fw_env_config, name, value, NULL};
 
-	g_free (otad_test_run (argv));
+	g_free (otad_boot_test_run (argv));
 }
 
 static OtadBootloader *
 uboot_new (UbootFixture *f)
 {
 	OtadBootloaderOptions options = {.backend = "uboot", .fw_env_config = f->fw_env_config};
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	OtadBootloader *bl = otad_bootloader_new (&options, &error);
 
 	g_assert_no_error (error);
@@ -85,8 +85,8 @@ uboot_new (UbootFixture *f)
 static void
 test_uboot_trial_and_good (UbootFixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootloader) bl = uboot_new (f);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootloader) bl = uboot_new (f);
+	g_autoptr (GError) error = NULL;
 	OtadBootStatus status;
 
 	uboot_setenv (f, "bootcount", "2");
@@ -122,8 +122,8 @@ test_uboot_trial_and_good (UbootFixture *f, gconstpointer data)
 static void
 test_uboot_fallback (UbootFixture *f, gconstpointer data)
 {
-	g_autoptr(OtadBootloader) bl = uboot_new (f);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootloader) bl = uboot_new (f);
+	g_autoptr (GError) error = NULL;
 	OtadBootStatus status;
 
 	g_assert_true (otad_bootloader_mark_trial_boot (bl, NULL, NULL, &error));
@@ -150,11 +150,11 @@ test_uboot_no_needless_writes (UbootFixture *f, gconstpointer data)
 {
 	g_autofree gchar *marker = g_build_filename (f->dir, "setenv-called", NULL);
 	g_autofree gchar *body = g_strdup_printf ("touch '%s'\nexit 1", marker);
-	g_autofree gchar *fake = otad_test_write_script (f->dir, "fake-setenv", body);
+	g_autofree gchar *fake = otad_boot_test_write_script (f->dir, "fake-setenv", body);
 	OtadBootloaderOptions options = {
 	    .backend = "uboot", .fw_env_config = f->fw_env_config, .fw_setenv = fake};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
 
 	g_assert_no_error (error);
 	/* already good: nothing to write, so the (failing) fw_setenv is not run */
@@ -174,8 +174,8 @@ test_uboot_broken_config (UbootFixture *f, gconstpointer data)
 {
 	g_autofree gchar *missing = g_build_filename (f->dir, "nope.config", NULL);
 	OtadBootloaderOptions options = {.backend = "uboot", .fw_env_config = missing};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
 	OtadBootStatus status;
 
 	g_assert_no_error (error);
@@ -189,8 +189,8 @@ static void
 test_unknown_backend (void)
 {
 	OtadBootloaderOptions options = {.backend = "lilo"};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
 
 	g_assert_null (bl);
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
@@ -201,8 +201,8 @@ static void
 test_none (void)
 {
 	OtadBootloaderOptions options = {.backend = "none"};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
 	OtadBootStatus status = {TRUE, TRUE, 7};
 
 	g_assert_no_error (error);
@@ -221,15 +221,15 @@ static GHashTable *
 grub_list (const gchar *file)
 {
 	const gchar *argv[] = {"grub-editenv", file, "list", NULL};
-	g_autofree gchar *out = otad_test_run (argv);
-	g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+	g_autofree gchar *out = otad_boot_test_run (argv);
+	g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
 	GHashTable *env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
 	for (guint i = 0; lines[i] != NULL; i++) {
 		gchar *eq = strchr (lines[i], '=');
 		if (eq != NULL)
 			g_hash_table_insert (env, g_strndup (lines[i], eq - lines[i]),
-					     g_strdup (eq + 1));
+			                     g_strdup (eq + 1));
 	}
 	return env;
 }
@@ -239,18 +239,18 @@ grub_set (const gchar *file, const gchar *assignment)
 {
 	const gchar *argv[] = {"grub-editenv", file, "set", assignment, NULL};
 
-	g_free (otad_test_run (argv));
+	g_free (otad_boot_test_run (argv));
 }
 
 static void
 test_grub (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *dir = g_dir_make_tmp ("otad-grub-XXXXXX", &error);
 	g_autofree gchar *file = g_build_filename (dir, "grubenv", NULL);
 	OtadBootloaderOptions options = {.backend = "grub", .grubenv = file, .boot_count_limit = 3};
-	g_autoptr(OtadBootloader) bl = otad_bootloader_new (&options, &error);
-	g_autoptr(GHashTable) env = NULL;
+	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (GHashTable) env = NULL;
 	OtadBootStatus status;
 
 	g_assert_no_error (error);
@@ -261,7 +261,7 @@ test_grub (void)
 	g_clear_error (&error);
 	{
 		const gchar *argv[] = {"grub-editenv", file, "create", NULL};
-		g_free (otad_test_run (argv));
+		g_free (otad_boot_test_run (argv));
 	}
 	grub_set (file, "saved_entry=ostree-1");
 
@@ -304,7 +304,7 @@ test_grub (void)
 	env = grub_list (file);
 	g_assert_false (g_hash_table_contains (env, "boot_counter"));
 
-	otad_test_rm_rf (dir);
+	otad_boot_test_rm_rf (dir);
 }
 
 /* -- systemd-boot ------------------------------------------------------------ */
@@ -312,7 +312,7 @@ test_grub (void)
 static gchar *
 sdboot_find_entry (const gchar *entries, const gchar *needle)
 {
-	g_autoptr(GDir) dir = g_dir_open (entries, 0, NULL);
+	g_autoptr (GDir) dir = g_dir_open (entries, 0, NULL);
 	const gchar *name;
 
 	g_assert_nonnull (dir);
@@ -331,7 +331,7 @@ sdboot_ostree_arg (OstreeDeployment *d)
 {
 	const gchar *options =
 	    ostree_bootconfig_parser_get (ostree_deployment_get_bootconfig (d), "options");
-	g_auto(GStrv) args = g_strsplit (options, " ", -1);
+	g_auto (GStrv) args = g_strsplit (options, " ", -1);
 
 	for (guint i = 0; args[i] != NULL; i++)
 		if (g_str_has_prefix (args[i], "ostree="))
@@ -351,11 +351,11 @@ sdboot_rename (const gchar *entries, const gchar *from, const gchar *to)
 static void
 test_sdboot (void)
 {
-	g_autoptr(OtadTestSysroot) ts = otad_test_sysroot_new ();
-	g_autoptr(OstreeSysroot) sysroot = NULL;
-	g_autoptr(GPtrArray) deployments = NULL;
-	g_autoptr(OtadBootloader) bl = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadBootTestSysroot) ts = otad_boot_test_sysroot_new ();
+	g_autoptr (OstreeSysroot) sysroot = NULL;
+	g_autoptr (GPtrArray) deployments = NULL;
+	g_autoptr (OtadBootloader) bl = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *esp = g_build_filename (ts->sysroot, "boot", NULL);
 	g_autofree gchar *entries = g_build_filename (esp, "loader", "entries", NULL);
 	g_autofree gchar *arg_b = NULL;
@@ -366,9 +366,9 @@ test_sdboot (void)
 	OstreeDeployment *b;
 	OtadBootStatus status;
 
-	otad_test_sysroot_deploy (ts, ts->commit_a);
-	otad_test_sysroot_deploy (ts, ts->commit_b);
-	sysroot = otad_test_sysroot_open (ts);
+	otad_boot_test_sysroot_deploy (ts, ts->commit_a);
+	otad_boot_test_sysroot_deploy (ts, ts->commit_b);
+	sysroot = otad_boot_test_sysroot_open (ts);
 	deployments = ostree_sysroot_get_deployments (sysroot);
 	g_assert_cmpuint (deployments->len, ==, 2);
 	b = g_ptr_array_index (deployments, 0);
@@ -384,7 +384,6 @@ test_sdboot (void)
 	name = sdboot_find_entry (entries, arg_b);
 	g_assert_true (g_str_has_suffix (name, "+3.conf"));
 	/* the other entry is not on trial */
-	g_assert_true (sdboot_find_entry (entries, arg_a) != NULL);
 	g_free (name);
 	name = sdboot_find_entry (entries, arg_a);
 	g_assert_cmpstr (name, ==, name_a);
@@ -441,7 +440,7 @@ test_sdboot (void)
 	{
 		g_autofree gchar *nowhere = g_build_filename (ts->dir, "no-esp", NULL);
 		OtadBootloaderOptions bad = {.backend = "systemd-boot", .esp = nowhere};
-		g_autoptr(OtadBootloader) bl2 = otad_bootloader_new (&bad, &error);
+		g_autoptr (OtadBootloader) bl2 = otad_bootloader_new (&bad, &error);
 		g_assert_no_error (error);
 		g_assert_false (otad_bootloader_mark_trial_boot (bl2, b, NULL, &error));
 		g_assert_nonnull (error);
@@ -454,13 +453,13 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/otad/bootloader/uboot/trial-and-good", UbootFixture, NULL, uboot_setup,
-		    test_uboot_trial_and_good, uboot_teardown);
+	            test_uboot_trial_and_good, uboot_teardown);
 	g_test_add ("/otad/bootloader/uboot/fallback", UbootFixture, NULL, uboot_setup,
-		    test_uboot_fallback, uboot_teardown);
+	            test_uboot_fallback, uboot_teardown);
 	g_test_add ("/otad/bootloader/uboot/no-needless-writes", UbootFixture, NULL, uboot_setup,
-		    test_uboot_no_needless_writes, uboot_teardown);
+	            test_uboot_no_needless_writes, uboot_teardown);
 	g_test_add ("/otad/bootloader/uboot/broken-config", UbootFixture, NULL, uboot_setup,
-		    test_uboot_broken_config, uboot_teardown);
+	            test_uboot_broken_config, uboot_teardown);
 	g_test_add_func ("/otad/bootloader/unknown", test_unknown_backend);
 	g_test_add_func ("/otad/bootloader/none", test_none);
 	g_test_add_func ("/otad/bootloader/grub", test_grub);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "otad-health.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 typedef struct {
 	gchar *dir;
@@ -19,7 +19,7 @@ typedef struct {
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	f->dir = g_dir_make_tmp ("otad-health-XXXXXX", &error);
 	g_assert_no_error (error);
@@ -33,7 +33,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->etc);
 	g_free (f->usr);
@@ -53,18 +53,18 @@ find_result (GPtrArray *results, const gchar *name)
 static void
 test_order_override_mask (Fixture *f, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) paths = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) paths = NULL;
 	g_autofree gchar *readme = NULL;
 	g_autofree gchar *masked = NULL;
 
-	g_free (otad_test_write_script (f->usr, "10-a", "exit 0"));
-	g_free (otad_test_write_script (f->usr, "20-b", "exit 1"));
-	g_free (otad_test_write_script (f->usr, "30-c", "exit 1"));
-	g_free (otad_test_write_script (f->etc, "20-b", "exit 0"));
-	g_free (otad_test_write_script (f->etc, "05-z", "exit 0"));
-	g_free (otad_test_write_script (f->etc, ".hidden", "exit 1"));
-	g_free (otad_test_write_script (f->etc, "40-d~", "exit 1"));
+	g_free (otad_boot_test_write_script (f->usr, "10-a", "exit 0"));
+	g_free (otad_boot_test_write_script (f->usr, "20-b", "exit 1"));
+	g_free (otad_boot_test_write_script (f->usr, "30-c", "exit 1"));
+	g_free (otad_boot_test_write_script (f->etc, "20-b", "exit 0"));
+	g_free (otad_boot_test_write_script (f->etc, "05-z", "exit 0"));
+	g_free (otad_boot_test_write_script (f->etc, ".hidden", "exit 1"));
+	g_free (otad_boot_test_write_script (f->etc, "40-d~", "exit 1"));
 	masked = g_build_filename (f->etc, "30-c", NULL);
 	g_assert_cmpint (symlink ("/dev/null", masked), ==, 0);
 	readme = g_build_filename (f->etc, "README", NULL);
@@ -85,7 +85,7 @@ test_order_override_mask (Fixture *f, gconstpointer data)
 	/* the /etc override makes the otherwise failing 20-b pass */
 	{
 		OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 20000};
-		g_autoptr(GPtrArray) results = otad_health_run (&options, NULL, &error);
+		g_autoptr (GPtrArray) results = otad_health_run (&options, NULL, &error);
 		g_autofree gchar *summary = NULL;
 		g_assert_no_error (error);
 		g_assert_cmpuint (results->len, ==, 3);
@@ -99,8 +99,8 @@ static void
 test_missing_dirs (Fixture *f, gconstpointer data)
 {
 	OtadHealthOptions options = {.dirs = f->dirs};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) results = otad_health_run (&options, NULL, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = otad_health_run (&options, NULL, &error);
 
 	g_assert_no_error (error);
 	g_assert_cmpuint (results->len, ==, 0);
@@ -111,13 +111,13 @@ static void
 test_failure_reason (Fixture *f, gconstpointer data)
 {
 	OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 20000};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) results = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = NULL;
 	g_autofree gchar *summary = NULL;
 	OtadHealthResult *r;
 
-	g_free (otad_test_write_script (f->usr, "10-disk", "echo 'disk full' >&2\nexit 3"));
-	g_free (otad_test_write_script (f->usr, "20-net", "echo fine\nexit 0"));
+	g_free (otad_boot_test_write_script (f->usr, "10-disk", "echo 'disk full' >&2\nexit 3"));
+	g_free (otad_boot_test_write_script (f->usr, "20-net", "echo fine\nexit 0"));
 	results = otad_health_run (&options, NULL, &error);
 	g_assert_no_error (error);
 	/* a failure does not stop the other checks */
@@ -142,15 +142,16 @@ test_timeout_kills (Fixture *f, gconstpointer data)
 	g_autofree gchar *pidfile = g_build_filename (f->dir, "child.pid", NULL);
 	g_autofree gchar *body =
 	    g_strdup_printf ("sleep 60 &\necho $! > '%s'\nwait\nexit 0", pidfile);
-	OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 300};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) results = NULL;
+	/* long enough for the shell to write its pid file even on a loaded machine */
+	OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 2000};
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = NULL;
 	g_autofree gchar *pid_str = NULL;
 	OtadHealthResult *r;
 	guint64 pid = 0;
 	gboolean gone = FALSE;
 
-	g_free (otad_test_write_script (f->usr, "10-hang", body));
+	g_free (otad_boot_test_write_script (f->usr, "10-hang", body));
 	results = otad_health_run (&options, NULL, &error);
 	g_assert_no_error (error);
 	r = find_result (results, "10-hang");
@@ -160,8 +161,8 @@ test_timeout_kills (Fixture *f, gconstpointer data)
 
 	/* the check's own child was killed with it (process group) */
 	g_assert_true (g_file_get_contents (pidfile, &pid_str, NULL, NULL));
-	g_assert_true (g_ascii_string_to_unsigned (g_strstrip (pid_str), 10, 1, G_MAXINT, &pid,
-						   NULL));
+	g_assert_true (
+	    g_ascii_string_to_unsigned (g_strstrip (pid_str), 10, 1, G_MAXINT, &pid, NULL));
 	for (guint i = 0; i < 200 && !gone; i++) {
 		g_autofree gchar *stat_path = g_strdup_printf ("/proc/%u/stat", (guint)pid);
 		g_autofree gchar *stat = NULL;
@@ -190,16 +191,16 @@ test_units (Fixture *f, gconstpointer data)
 	    "*) exit 4 ;;\n"
 	    "esac",
 	    counter, counter);
-	g_autofree gchar *systemctl = otad_test_write_script (f->dir, "fake-systemctl", body);
-	const gchar *units[] = {"good.service", "bad.service", "gone.service", "slow.service",
-				"hang.service", NULL};
+	g_autofree gchar *systemctl = otad_boot_test_write_script (f->dir, "fake-systemctl", body);
+	const gchar *units[] = {"good.service", "bad.service",  "gone.service",
+	                        "slow.service", "hang.service", NULL};
 	OtadHealthOptions options = {.dirs = f->dirs,
-				     .units = units,
-				     .systemctl = systemctl,
-				     .timeout_ms = 1000,
-				     .unit_poll_ms = 20};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) results = otad_health_run (&options, NULL, &error);
+	                             .units = units,
+	                             .systemctl = systemctl,
+	                             .timeout_ms = 1000,
+	                             .unit_poll_ms = 20};
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = otad_health_run (&options, NULL, &error);
 	g_autofree gchar *count = NULL;
 	OtadHealthResult *r;
 
@@ -229,14 +230,14 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/otad/health/order-override-mask", Fixture, NULL, fixture_setup,
-		    test_order_override_mask, fixture_teardown);
+	            test_order_override_mask, fixture_teardown);
 	g_test_add ("/otad/health/missing-dirs", Fixture, NULL, fixture_setup, test_missing_dirs,
-		    fixture_teardown);
+	            fixture_teardown);
 	g_test_add ("/otad/health/failure-reason", Fixture, NULL, fixture_setup,
-		    test_failure_reason, fixture_teardown);
+	            test_failure_reason, fixture_teardown);
 	g_test_add ("/otad/health/timeout-kills", Fixture, NULL, fixture_setup, test_timeout_kills,
-		    fixture_teardown);
+	            fixture_teardown);
 	g_test_add ("/otad/health/units", Fixture, NULL, fixture_setup, test_units,
-		    fixture_teardown);
+	            fixture_teardown);
 	return g_test_run ();
 }

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "ota.h"
+#include "ota-dbus-generated.h"
 
 /* OtaClient against python-dbusmock's otad template on a private dbus-daemon */
 
@@ -460,6 +461,149 @@ test_client_daemon_restart (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+test_broken_method_call (GDBusConnection *connection,
+			 const gchar *sender,
+			 const gchar *object_path,
+			 const gchar *interface_name,
+			 const gchar *method_name,
+			 GVariant *parameters,
+			 GDBusMethodInvocation *invocation,
+			 gpointer user_data)
+{
+	/* no get_property(): GDBus hands Properties.GetAll to us, and it fails
+	 * the way otad reports its own errors */
+	g_dbus_method_invocation_return_dbus_error (invocation,
+						    "org.otad.Updater1.Error.Internal",
+						    "the state store is corrupt");
+}
+
+static void
+test_client_remote_error (Fixture *fixture, gconstpointer user_data)
+{
+	static const GDBusInterfaceVTable vtable = {test_broken_method_call, NULL, NULL, {NULL}};
+	g_autoptr(GDBusConnection) daemon = NULL;
+	g_autoptr(OtaClient) client = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	guint registration_id;
+
+	/* a fake otad in this process, on its own connection */
+	daemon = g_dbus_connection_new_for_address_sync (
+	    test_bus_address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL,
+	    NULL,
+	    &error);
+	g_assert_no_error (error);
+	registration_id = g_dbus_connection_register_object (daemon,
+							     OTA_DBUS_PATH,
+							     ota_dbus_updater1_interface_info (),
+							     &vtable,
+							     NULL,
+							     NULL,
+							     &error);
+	g_assert_no_error (error);
+	reply = g_dbus_connection_call_sync (daemon,
+					     "org.freedesktop.DBus",
+					     "/org/freedesktop/DBus",
+					     "org.freedesktop.DBus",
+					     "RequestName",
+					     g_variant_new ("(su)", OTA_DBUS_SERVICE, (guint32)0x4),
+					     G_VARIANT_TYPE ("(u)"),
+					     G_DBUS_CALL_FLAGS_NONE,
+					     -1,
+					     NULL,
+					     &error);
+	g_assert_no_error (error);
+
+	/* the fake daemon answers from this thread's context, which
+	 * test_connect_async() iterates */
+	client = ota_client_new_for_bus_address (test_bus_address);
+	g_assert_false (test_connect_async (client, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INTERNAL);
+	g_assert_cmpstr (error->message,
+			 ==,
+			 "cannot read the properties of otad: the state store is corrupt");
+	g_assert_false (ota_client_get_connected (client));
+
+	g_clear_object (&client);
+	g_dbus_connection_unregister_object (daemon, registration_id);
+	g_dbus_connection_close_sync (daemon, NULL, NULL);
+	g_clear_object (&daemon);
+	test_wait_for_owner (fixture->connection, FALSE);
+}
+
+typedef struct {
+	Fixture *fixture;
+	GMainContext *context; /* (owned): the worker's thread-default context */
+	GThread *notified_in;  /* (unowned) */
+	GMainContext *notified_context;
+	gint stage; /* 1: connected, 2: notified; atomic */
+	OtaState state;
+} ThreadData;
+
+static void
+test_thread_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+	ThreadData *data = user_data;
+	data->notified_in = g_thread_self ();
+	data->notified_context = g_main_context_get_thread_default ();
+	data->state = ota_client_get_state (OTA_CLIENT (object));
+	g_atomic_int_set (&data->stage, 2);
+}
+
+static gpointer
+test_thread_func (gpointer user_data)
+{
+	ThreadData *data = user_data;
+	g_autoptr(GMainContextPusher) pusher = g_main_context_pusher_new (data->context);
+	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (test_bus_address);
+	g_autoptr(GError) error = NULL;
+	gint64 deadline;
+
+	g_assert_true (ota_client_connect_sync (client, NULL, &error));
+	g_assert_no_error (error);
+	g_signal_connect (client, "notify::state", G_CALLBACK (test_thread_notify_cb), data);
+	g_atomic_int_set (&data->stage, 1);
+
+	/* bounded: only this thread iterates its context */
+	deadline = g_get_monotonic_time () + TEST_WAIT_SECONDS * G_USEC_PER_SEC;
+	while (g_atomic_int_get (&data->stage) < 2 && g_get_monotonic_time () < deadline)
+		g_main_context_iteration (data->context, FALSE) || (g_usleep (1000), TRUE);
+
+	/* GDBus frees subscription data from the subscriber's context: let it run */
+	g_clear_object (&client);
+	for (guint i = 0; i < 100 && g_main_context_pending (data->context); i++)
+		g_main_context_iteration (data->context, FALSE);
+	return NULL;
+}
+
+static void
+test_client_thread (Fixture *fixture, gconstpointer user_data)
+{
+	ThreadData data = {fixture, g_main_context_new (), NULL, NULL, 0, OTA_STATE_LAST};
+	GThread *thread;
+	gint64 deadline = g_get_monotonic_time () + TEST_WAIT_SECONDS * G_USEC_PER_SEC;
+
+	fixture_start_mock (fixture, mock_params);
+
+	/* a client made in another thread notifies in that thread's context */
+	thread = g_thread_new ("ota-client-test", test_thread_func, &data);
+	while (g_atomic_int_get (&data.stage) < 1 && g_get_monotonic_time () < deadline)
+		g_usleep (1000);
+	g_assert_cmpint (g_atomic_int_get (&data.stage), >=, 1);
+	fixture_mock_call (fixture, "SetState", g_variant_new ("(sss)", "checking", "", ""));
+	g_thread_join (thread);
+
+	g_assert_cmpint (data.stage, ==, 2);
+	g_assert_true (data.notified_in == thread);
+	g_assert_true (data.notified_context == data.context);
+	g_assert_cmpint (data.state, ==, OTA_STATE_CHECKING);
+	g_main_context_unref (data.context);
+}
+
+static void
 test_deployment_from_variant (void)
 {
 	g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
@@ -534,6 +678,11 @@ main (int argc, char **argv)
 		    fixture_set_up, test_client_notify, fixture_tear_down);
 	g_test_add ("/ota/client/daemon-restart", Fixture, NULL,
 		    fixture_set_up, test_client_daemon_restart, fixture_tear_down);
+
+	g_test_add ("/ota/client/remote-error", Fixture, NULL,
+		    fixture_set_up, test_client_remote_error, fixture_tear_down);
+	g_test_add ("/ota/client/thread", Fixture, NULL,
+		    fixture_set_up, test_client_thread, fixture_tear_down);
 
 	rc = g_test_run ();
 	g_test_dbus_down (bus);

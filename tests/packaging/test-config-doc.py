@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""data/otad.conf documents exactly the keys of daemon/otad-config.c
-(otad_config_keys[]), each under its group with the built-in default."""
+"""data/otad.conf documents exactly the keys of daemon/otad-config-schema.c
+(otad_config_schema_keys[]), each under its group with the built-in default."""
 
 import os
 import re
@@ -9,19 +9,20 @@ import sys
 import unittest
 
 SOURCE_DIR = sys.argv[1] if len(sys.argv) > 1 else os.getcwd()
-ROW = re.compile(r'\{\s*"(?P<group>[a-z0-9-]+)"\s*,\s*"(?P<key>[a-z0-9-]+)"\s*,\s*'
-                 r'OTAD_CONFIG_TYPE_\w+\s*,\s*"(?P<default>(?:[^"\\]|\\.)*)"')
+# one row per key: OTAD_UINT ("polling", "interval-sec", "3600", 1, OTAD_WEEK),
+ROW = re.compile(r'OTAD_(?:STR|BOOL|UINT|ENUM|LIST)\s*\(\s*"(?P<group>[a-z0-9-]+)"\s*,\s*'
+                 r'"(?P<key>[a-z0-9-]+)"\s*,\s*"(?P<default>(?:[^"\\]|\\.)*)"')
 
 
 def table_keys():
-    path = os.path.join(SOURCE_DIR, 'daemon', 'otad-config.c')
+    path = os.path.join(SOURCE_DIR, 'daemon', 'otad-config-schema.c')
     if not os.path.exists(path):
         return None
     with open(path, encoding='utf-8') as f:
         text = f.read()
-    m = re.search(r'otad_config_keys\[\]\s*=\s*\{(.*?)\n\};', text, re.S)
+    m = re.search(r'otad_config_schema_keys\[\]\s*=\s*\{(.*?)\n\};', text, re.S)
     if not m:
-        raise AssertionError('no otad_config_keys[] table in daemon/otad-config.c')
+        raise AssertionError('no otad_config_schema_keys[] table in daemon/otad-config-schema.c')
     return {(r['group'], r['key']): r['default'] for r in ROW.finditer(m[1])}
 
 
@@ -46,7 +47,7 @@ class ConfigDoc(unittest.TestCase):
     def test_in_sync(self):
         table = table_keys()
         if table is None:
-            self.skipTest('daemon/otad-config.c does not exist yet')
+            self.skipTest('daemon/otad-config-schema.c does not exist yet')
         self.assertGreater(len(table), 5)
         doc = documented_keys()
         self.assertEqual(sorted(set(table) - set(doc)), [],

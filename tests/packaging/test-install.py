@@ -290,6 +290,46 @@ class InstallTest(unittest.TestCase):
         res = run(['systemd-analyze', 'security', '--offline=yes', '--threshold=45', unit])
         self.assertEqual(res.returncode, 0, res.stdout[-2000:] + res.stderr)
 
+    # system calls libostree and otad make while deploying (remounting
+    # /sysroot, freezing /boot, checking out trees with owners, modes, xattrs
+    # and the immutable bit, syncing)
+    NEEDED_SYSCALLS = ['unshare', 'mount', 'umount2', 'ioctl', 'syncfs', 'fsync', 'fchownat',
+                       'fchmodat', 'fsetxattr', 'linkat', 'renameat2', 'symlinkat', 'utimensat',
+                       'copy_file_range', 'fallocate', 'statx', 'openat']
+
+    def test_syscall_filter_allows_ostree(self):
+        if not shutil.which('systemd-analyze'):
+            self.skipTest('systemd-analyze not installed')
+        res = run(['systemd-analyze', 'syscall-filter'])
+        self.assertEqual(res.returncode, 0, res.stderr)
+        groups, cur = {}, None
+        for line in res.stdout.splitlines():
+            if line.startswith('@'):
+                cur = line.split()[0]
+                groups[cur] = []
+            elif cur and line.strip() and not line.strip().startswith('#'):
+                groups[cur].append(line.strip())
+
+        def expand(name, seen):
+            out = set()
+            for item in groups.get(name, []):
+                if item.startswith('@'):
+                    if item not in seen:
+                        seen.add(item)
+                        out |= expand(item, seen)
+                else:
+                    out.add(item)
+            return out
+
+        spec = self.unit()['Service']['SystemCallFilter'].split()
+        self.assertFalse(any(x.startswith('~') for x in spec), 'expected an allow list')
+        allowed = set()
+        for item in spec:
+            allowed |= expand(item, set()) if item.startswith('@') else {item}
+        self.assertGreater(len(allowed), 100)
+        missing = [s for s in self.NEEDED_SYSCALLS if s not in allowed]
+        self.assertEqual(missing, [], 'SystemCallFilter= blocks system calls ostree needs')
+
     def test_tmpfiles_creates_state_dir(self):
         if not shutil.which('systemd-tmpfiles'):
             self.skipTest('systemd-tmpfiles not installed')

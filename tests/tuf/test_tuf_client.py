@@ -660,8 +660,12 @@ class TufWorkflowTests(ClientTestCase):
         self.sign_write('timestamp', self.repo.build_timestamp(), old)
         before = self.trusted()
         self.assertRefused(self.refresh())
-        self.assertTrustedUnchanged(before, ['timestamp', 'snapshot', 'targets'])
-        self.assertEqual(self.trusted_version('timestamp'), 1)
+        self.assertTrustedUnchanged(before, ['targets'])
+        # 5.3.11: the timestamp key rotated, so the trusted timestamp and
+        # snapshot are deleted; if kept, they must still be the old ones
+        for role in ('timestamp', 'snapshot'):
+            if os.path.exists(os.path.join(self.meta, role + '.json')):
+                self.assertTrustedUnchanged(before, [role])
 
     # -- malformed and wrongly typed JSON ----------------------------------------
     def _serve_bad_timestamp(self, data):
@@ -712,8 +716,13 @@ class TufWorkflowTests(ClientTestCase):
     def test_wrong_type_version_as_string(self):
         self._signed_timestamp_with(version='2')
 
-    def test_wrong_type_version_as_float(self):
-        self._signed_timestamp_with(version=2.5)
+    def test_wrong_type_version_as_boolean(self):
+        # canonical JSON has no floats, so a float cannot even be signed;
+        # a boolean is the closest wrongly typed number that can
+        self._signed_timestamp_with(version=True)
+
+    def test_wrong_type_version_negative(self):
+        self._signed_timestamp_with(version=-2)
 
     def test_wrong_type_expires_not_a_date(self):
         self._signed_timestamp_with(expires='next tuesday')
@@ -758,6 +767,216 @@ class TufWorkflowTests(ClientTestCase):
         self.assertEqual(self.trusted_version('timestamp'), 1)
 
 
+    # -- more of 5.3 / 5.4 ------------------------------------------------------
+    def test_equal_timestamp_version_stops_checkin(self):
+        self.bootstrap()
+        before = self.trusted()
+        # same version, other bytes (re-signed with another expiry)
+        self.repo.expires['timestamp'] = expires_in(300)
+        self.sign_write('timestamp', self.repo.build_timestamp())
+        self.repo.publish(roles=['snapshot', 'targets'])   # must not be looked at
+        self.refresh()
+        self.assertEqual(self.server.paths(), ['/repo/2.root.json', '/repo/timestamp.json'])
+        self.assertTrustedUnchanged(before)
+
+    def test_expired_trusted_root_recovers_by_rotation(self):
+        # 5.3.10 checks the expiry of the final root only
+        self.repo = self.make_repo()
+        self.repo.expires['root'] = expires_in(-1)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        self.init()
+        self.repo.write_root(expires=expires_in(365))
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('root'), 2)
+
+    def test_long_root_chain_is_bounded(self):
+        self.bootstrap()
+        for _ in range(60):
+            self.repo.write_root()
+        rc = self.refresh()
+        # 5.3.3: at most Y root files per update cycle; whatever Y is, the
+        # client must stop and may not trust beyond what it verified
+        self.assertIn(rc, (0, 1), self.describe())
+        fetched = [p for p in self.server.paths() if p.endswith('.root.json')]
+        self.assertLessEqual(len(fetched), 61)
+        self.assertLessEqual(self.trusted_version('root'), len(fetched) + 1)
+
+    def test_root_replayed_as_next_version_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.write_file('2.root.json', self.repo.root_history[1])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_root_missing_a_role_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        del s['roles']['snapshot']
+        md = self.repo.sign_role('root', s)
+        self.repo.write_file('2.root.json', tufgen.dump(md, self.dialect))
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_timestamp_without_snapshot_meta_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['timestamp'] += 1
+        s = self.repo.build_timestamp()
+        s['meta'] = {}
+        self.sign_write('timestamp', s)
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_snapshot_without_targets_meta_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['snapshot'] += 1
+        s = self.repo.build_snapshot()
+        del s['meta']['targets.json']
+        self.sign_write('snapshot', s)
+        self.repo.publish(roles=['timestamp'])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_snapshot_shorter_length_in_timestamp_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.publish()
+        s = self.repo.build_timestamp()
+        s['meta']['snapshot.json']['length'] -= 10
+        self.sign_write('timestamp', s)
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_timestamp_server_error_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.publish()
+        self.server.misbehave('/repo/timestamp.json', 'status', 500)
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_chunked_transfer_encoding(self):
+        self.server.chunked = True
+        self.bootstrap()
+        self.repo.publish()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        self.assertEqual(self.trusted_version('targets'), 2)
+
+    def test_slow_server_is_not_an_attack(self):
+        self.bootstrap()
+        self.repo.publish()
+        self.server.misbehave('/repo/timestamp.json', 'slow', 1.0)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('timestamp'), 2)
+
+    # -- signatures: labels, extras, duplicates ---------------------------------
+    def test_key_ids_are_opaque_labels(self):
+        self.repo = self.make_repo()
+        for i, role in enumerate(ROLES):
+            for k in self.repo.keys[role]:
+                k.label = 'label-%s-%d' % (role, i)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    def test_unknown_extra_signature_is_ignored(self):
+        self.bootstrap()
+        self.repo.version['timestamp'] += 1
+        signed = self.repo.build_timestamp()
+        md = self.repo.sign_role('timestamp', signed)
+        stranger = tufgen.Key.generate(self.key_kind)
+        md['signatures'].insert(0, stranger.signature(tufgen.canonical(signed), self.dialect))
+        self.repo.write_role('timestamp', md)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('timestamp'), 2)
+
+    def test_invalid_extra_signature_of_trusted_key_is_ignored(self):
+        # threshold 1 of 2 keys: a bad signature of one key must not hide
+        # the good signature of the other
+        self.bootstrap(nkeys={'timestamp': 2})
+        self.repo.version['timestamp'] += 1
+        signed = self.repo.build_timestamp()
+        k0, k1 = self.repo.keys['timestamp']
+        other = dict(signed, version=99)
+        bad = k0.signature(tufgen.canonical(other), self.dialect)
+        good = k1.signature(tufgen.canonical(signed), self.dialect)
+        self.repo.write_role('timestamp', {'signatures': [bad, good], 'signed': signed})
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('timestamp'), 2)
+
+    def test_duplicate_keyid_in_role_counts_once(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        kid = s['roles']['timestamp']['keyids'][0]
+        s['roles']['timestamp'] = {'keyids': [kid, kid], 'threshold': 2}
+        self.repo.write_role('root', self.repo.sign_role('root', s))
+        self.repo.version['timestamp'] += 1
+        signed = self.repo.build_timestamp()
+        k = self.repo.keys['timestamp'][0]
+        sig = k.signature(tufgen.canonical(signed), self.dialect)
+        self.repo.write_role('timestamp', {'signatures': [sig, dict(sig)], 'signed': signed})
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['timestamp', 'snapshot', 'targets'])
+
+    # -- canonical JSON: what is signed is what is verified ---------------------
+    def test_unknown_fields_and_canonical_edge_cases(self):
+        self.bootstrap()
+        odd = {'quote': 'a"b', 'backslash': 'c\\d', 'newline': 'e\nf', 'ctrl': '\x01\x1f',
+               'unicode': 'caf\u00e9 \u2603 \U0001F600', 'slash': 'g/h', 'empty': '',
+               'ints': [0, -1, 2 ** 53 + 1, -(2 ** 63)], 'nested': {'': {}, 'a': [[], {}]},
+               'bools': [True, False, None], '\u00e9t\u00e9': 'key sorted by code point',
+               'Zed': 1, 'alpha': 2}
+        name = 'caf\u00e9-\u2603.bin'
+        self.repo.add_target(name, APP2, custom=odd)
+        self.repo.extra_signed['targets'] = {'x-vendor-field': odd}
+        self.repo.extra_signed['snapshot'] = {'x-vendor-field': ['unknown', 1]}
+        self.repo.extra_signed['timestamp'] = {'x-vendor-field': {'k': 'v'}}
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('targets'), 2)
+        self.assertAccepted(self.download(name))
+        self.assertDelivered(name, APP2)
+
+    # -- targets ----------------------------------------------------------------
+    def test_target_with_only_sha512(self):
+        self.bootstrap()
+        info = self.repo.add_target('only512.bin', APP2)
+        del info['hashes']['sha256']
+        self.repo.publish()
+        self.assertAccepted(self.download('only512.bin'))
+        self.assertDelivered('only512.bin', APP2)
+
+    def test_target_name_escaping_target_dir(self):
+        self.bootstrap()
+        name = '../escaped.bin'
+        self.repo.targets['targets'][name] = fileinfo(APP2)
+        self.repo.publish()
+        with open(os.path.join(self.repo.dir, 'escaped.bin'), 'wb') as f:
+            f.write(APP2)
+        rc = self.download(name)
+        # signed by the repository, but a client must never write outside
+        # its target directory
+        self.assertIn(rc, (0, 1), self.describe())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'escaped.bin')),
+                         'wrote outside --target-dir' + self.describe())
+
+    def test_negative_target_length_refused(self):
+        self.bootstrap()
+        self.repo.targets['targets']['app.bin']['length'] = -1
+        self.repo.publish()
+        self.assertRefused(self.download('app.bin'))
+        self.assertNotDelivered('app.bin')
+
+
 class OtaWorkflowTests(TufWorkflowTests):
     """The same cases in the OTA Community Edition / aktualizr dialect."""
     dialect = 'ota'
@@ -767,6 +986,58 @@ class OtaRsaWorkflowTests(TufWorkflowTests):
     """OTA CE servers sign with RSA keys by default."""
     dialect = 'ota'
     key_kind = 'rsa2048'
+
+
+class OtaInteropTests(ClientTestCase):
+    """What OTA CE / aktualizr tooling really writes."""
+    dialect = 'ota'
+
+    def _rewrite_keys(self, fn_key, fn_sig=None):
+        # rewrite every role's metadata through fn_key (public key dicts)
+        # and fn_sig (signature dicts), keeping signatures valid
+        r = self.repo
+        orig_public = tufgen.Key.public_dict
+        orig_signature = tufgen.Key.signature
+
+        def public_dict(key, dialect='tuf'):
+            return fn_key(orig_public(key, dialect))
+
+        def signature(key, data, dialect='tuf', keyid=None):
+            sig = orig_signature(key, data, dialect, keyid)
+            return fn_sig(sig) if fn_sig else sig
+        tufgen.Key.public_dict = public_dict
+        tufgen.Key.signature = signature
+        try:
+            r.add_target('app.bin', APP)
+            r.publish()
+        finally:
+            tufgen.Key.public_dict = orig_public
+            tufgen.Key.signature = orig_signature
+
+    def test_uppercase_hex_ed25519_keys(self):
+        # aktualizr's key generation writes ed25519 public keys in upper case hex
+        self.repo = self.make_repo(key_kind='ed25519')
+
+        def upper(k):
+            k = dict(k, keyval=dict(k['keyval']))
+            k['keyval']['public'] = k['keyval']['public'].upper()
+            return k
+        self._rewrite_keys(upper)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    def test_rsassa_pss_method_name(self):
+        # older OTA CE servers (and aktualizr's fixtures) name the method
+        # "rsassa-pss"
+        self.repo = self.make_repo(key_kind='rsa2048')
+
+        def method(sig):
+            return dict(sig, method='rsassa-pss')
+        self._rewrite_keys(lambda k: k, method)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
 
 
 class ConsistentSnapshotTests(ClientTestCase):
@@ -947,6 +1218,48 @@ class DelegationTests(ClientTestCase):
         self.assertRefused(self.download('a-b-missing.bin'))
         self.assertNotDelivered('a-b-missing.bin')
         self.assertAccepted(self.download('a-b-1.bin'))
+
+
+    def test_delegated_role_below_threshold(self):
+        keys = [tufgen.Key.generate(self.key_kind) for _ in range(2)]
+        self.repo.add_delegation('M', keys=keys, threshold=2, paths=['m-*'])
+        self.repo.add_target('m-1.bin', b'multi', role='M')
+        self.repo.publish()
+        self.assertAccepted(self.download('m-1.bin'))
+        self.repo.add_target('m-2.bin', b'multi two', role='M')
+        self.repo.publish()
+        self.sign_write('M', self.repo.build_targets('M'), keys[:1])
+        self.assertRefused(self.download('m-2.bin'))
+        self.assertNotDelivered('m-2.bin')
+
+    def test_delegated_role_expired(self):
+        self.repo.expires['A'] = expires_in(-1)
+        self.repo.publish()
+        self.assertRefused(self.download('a-1.bin'))
+        self.assertNotDelivered('a-1.bin')
+
+    def test_top_level_targets_searched_first(self):
+        self.repo.add_target('a-top.bin', b'from targets')
+        self.repo.add_target('a-top.bin', b'from A', role='A', write_file=False)
+        self.repo.publish()
+        self.assertAccepted(self.download('a-top.bin'))
+        self.assertDelivered('a-top.bin', b'from targets')
+        self.assertNotIn('/repo/A.json', self.server.paths())
+
+    def test_consistent_snapshot_delegated_names(self):
+        r = self.make_repo('cs', consistent_snapshot=True)
+        r.add_delegation('A', paths=['a-*'])
+        r.add_target('a-1.bin', b'a one', role='A')
+        r.publish()
+        r.publish()
+        for name in ('A.json', 'targets.json', 'snapshot.json'):
+            os.unlink(r.path(name))
+        meta = os.path.join(self.tmp, 'meta-cs')
+        self.client('init', r.path('1.root.json'), meta=meta)
+        url = self.server.url('/cs')
+        self.assertAccepted(self.download('a-1.bin', url=url, meta=meta))
+        self.assertIn('/cs/2.A.json', self.server.paths())
+        self.assertDelivered('a-1.bin', b'a one')
 
 
 class OtaDelegationTests(DelegationTests):
@@ -1154,6 +1467,59 @@ class UptaneTests(ClientTestCase):
         self.server.clear_log()
         self.assertAccepted(self.uptane())
         self.assertIn('/director/3.root.json', self.server.paths())
+
+
+    def test_image_target_found_through_delegation(self):
+        img = self.up.image
+        img.add_delegation('fw-team', paths=['fw-*'])
+        img.add_target('fw-d.bin', self.FW, role='fw-team',
+                       custom=tufgen.image_custom([self.HWID], name='fw-d.bin'))
+        self.up.assign('fw-d.bin', self.FW, {self.SERIAL: self.HWID})
+        self.up.publish()
+        self.assertAccepted(self.uptane())
+        self.assertDelivered('fw-d.bin', self.FW)
+
+    def test_director_with_sha256_only(self):
+        self.up.add_image('fw.bin', self.FW, [self.HWID])
+        self.up.assign('fw.bin', self.FW, {self.SERIAL: self.HWID},
+                       hashes=tufgen.file_hashes(self.FW, ('sha256',)))
+        self.up.publish()
+        self.assertAccepted(self.uptane())
+        self.assertDelivered('fw.bin', self.FW)
+
+    def test_endless_director_targets(self):
+        self.standard()
+        self.server.misbehave('/director/targets.json', 'endless')
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+        self.assertLess(self.server.sent('/director/targets.json'), ENDLESS_SENT_BOUND)
+
+    def test_director_root_rotation_only_new_signature_refused(self):
+        self.standard()
+        self.assertAccepted(self.uptane())
+        d = self.up.director
+        new = d.rotate_keys('root')
+        d.write_root(sign_with=new)
+        name, data = 'fw-2.bin', b'second'
+        self.up.add_image(name, data, [self.HWID])
+        d.targets['targets'] = {}
+        self.up.assign(name, data, {self.SERIAL: self.HWID})
+        self.up.publish()
+        self.assertRefused(self.uptane())
+        self.assertNotDelivered(name)
+
+    def test_target_name_escaping_target_dir(self):
+        name = '../uptane-escaped.bin'
+        self.up.image.add_target(name, self.FW, write_file=False,
+                                 custom=tufgen.image_custom([self.HWID], name=name))
+        with open(os.path.join(self.srvroot, 'repo', 'uptane-escaped.bin'), 'wb') as f:
+            f.write(self.FW)
+        self.up.assign(name, self.FW, {self.SERIAL: self.HWID})
+        self.up.publish()
+        rc = self.uptane()
+        self.assertIn(rc, (0, 1), self.describe())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'uptane-escaped.bin')),
+                         'wrote outside --target-dir' + self.describe())
 
 
 class TufDialectUptaneTests(UptaneTests):
