@@ -73,6 +73,20 @@ GBytes *
 otad_http_get(OtadHttp *self, const gchar *url, gsize max_body, OtadHttpFlags flags,
 	      guint *status, GCancellable *cancellable, GError **error);
 
+/* progress of a download: @received of @total bytes (total 0 when unknown) */
+typedef void (*OtadHttpProgressFunc)(guint64 received, guint64 total, gpointer user_data);
+
+/*
+ * GET @url into @dest, never more than @max_length bytes.  The body goes to "@dest.part"
+ * first; an interrupted download resumes from there with a Range request (on a later
+ * attempt or a later call), and @dest appears only when the body is complete.  The caller
+ * verifies the content (length and hashes from trusted metadata).
+ */
+gboolean
+otad_http_download(OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
+		   OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+		   GError **error);
+
 /* after a failed request: TRUE when the server answered 2xx but the body went over the
  * limit (the error is then OTA_ERROR_SERVER) */
 gboolean

@@ -276,6 +276,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = STATE.blobs.get("/".join(parts[2:]))
             if data is None:
                 return 404, b"", {}
+            rng = self.headers.get("Range", "")
+            if rng.startswith("bytes=") and rng.endswith("-"):
+                start = int(rng[6:-1])
+                if start >= len(data):
+                    return 416, b"", {}
+                self._extra_headers = {"Content-Range": "bytes %d-%d/%d" % (
+                    start, len(data) - 1, len(data))}
+                return 206, data[start:], {}
             return 200, data, {}
         if method == "PUT" and path == "/director/manifest":
             return self._manifest(body)
@@ -329,7 +337,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 entry["json"] = json.loads(body)
             except ValueError:
                 entry["body_bytes"] = len(body)
+        if self.headers.get("Range"):
+            entry["range"] = self.headers.get("Range")
         rule = STATE.take_rule(self.path)
+        if rule is not None and rule["mode"] == "truncate":
+            # the real answer, cut after "bytes" bytes of its body
+            status, data, _ = self._route(self.command, self.path, body)
+            cut = int(rule.get("bytes", len(data) // 2))
+            entry.update({"misbehave": "truncate", "status": status, "bytes": cut})
+            STATE.record(entry)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if rule is not None:
             entry["misbehave"] = rule["mode"]
             sent = self._misbehave(rule)
@@ -346,7 +370,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry["bytes"] = len(data)
         STATE.record(entry)
         self._send(status, data, "application/json" if data[:1] in (b"{", b"[") else
-                   "application/octet-stream")
+                   "application/octet-stream", getattr(self, "_extra_headers", None))
+        self._extra_headers = None
 
     do_GET = do_PUT = do_POST = _handle
 
@@ -384,6 +409,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 open(STATE.log_path, "w").close()
             elif self.path == "/events":
                 STATE.events_supported = bool(req.get("supported", True))
+            elif self.path == "/blob":  # replace a target's bytes without re-signing
+                STATE.blobs[req["name"]] = req["content"].encode()
             elif self.path == "/ecu-key":
                 STATE.ecu_keys[req["serial"]] = req["public"]
             elif self.path == "/targets":
@@ -461,7 +488,7 @@ def main():
     with open(os.path.join(args.dir, "server.json.tmp"), "w") as f:
         json.dump(info, f)
     os.rename(os.path.join(args.dir, "server.json.tmp"), os.path.join(args.dir, "server.json"))
-    print(json.dumps(info), flush=True)
+    print(json.dumps(info), file=sys.stderr, flush=True)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
