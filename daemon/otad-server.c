@@ -299,3 +299,39 @@ otad_server_get_settings(OtadServer *self)
 	g_return_val_if_fail(OTAD_IS_SERVER(self), NULL);
 	return self->settings;
 }
+
+gboolean
+otad_server_report_boot_confirm(const OtadBootConfirmResult *result, gpointer user_data,
+				GError **error)
+{
+	OtadServer *self = OTAD_SERVER(user_data);
+	OtadManifestImage image = {0};
+	OtadManifestReport report = {0};
+	const gchar *running;
+
+	g_return_val_if_fail(OTAD_IS_SERVER(self), FALSE);
+	if (self->reporter == NULL)
+		return TRUE;
+	if (!otad_reporter_queue_event(self->reporter, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
+				       result->correlation_id, result->success, error))
+		return FALSE;
+
+	/* the manifest says what runs now: the new commit, or the old one after a rollback */
+	running = result->success ? result->commit : result->previous_commit;
+	if (running == NULL)
+		running = result->commit;
+	if (running == NULL)
+		return TRUE;
+	image.filepath = result->success && result->target_name != NULL ? result->target_name
+									 : running;
+	image.sha256 = running;
+	image.length = 0;
+	report.correlation_id = result->correlation_id;
+	report.success = result->success;
+	report.code = result->success ? "OK" : "INSTALL_FAILED";
+	report.description = result->detail != NULL
+				 ? result->detail
+				 : otad_boot_confirm_outcome_to_string(result->outcome);
+	return otad_reporter_queue_manifest(self->reporter, &image,
+					    result->correlation_id != NULL ? &report : NULL, error);
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "otad-boot-confirm.h"
 #include "otad-checkin.h"
 #include "otad-config.h"
 #include "otad-http.h"
@@ -70,5 +71,14 @@ OtadEcuKey *
 otad_server_get_ecu_key(OtadServer *self);
 const OtadServerSettings *
 otad_server_get_settings(OtadServer *self);
+
+/*
+ * An OtadBootConfirmHooks.report hook (@user_data: the OtadServer): queues the
+ * EcuInstallationCompleted event and a manifest with the installation report, both with
+ * the campaign's correlation id.  Delivery happens at the next otad_reporter_flush().
+ */
+gboolean
+otad_server_report_boot_confirm(const OtadBootConfirmResult *result, gpointer user_data,
+				GError **error);
 
 G_END_DECLS

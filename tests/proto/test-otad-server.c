@@ -157,6 +157,79 @@ test_sota_toml_fallback(Fixture *f, gconstpointer data)
 }
 
 static void
+test_boot_confirm_report(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OtadConfig) config =
+	    make_config(f, "[device]\nhardware-id=hw-x\necu-serial=ecu-1\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OtadServerSettings) s = otad_server_settings_new(config, f->state_dir, NULL, &error);
+	g_autoptr(OtadServer) server = otad_server_new(s, &error);
+	g_autofree gchar *json = NULL;
+	g_autoptr(JsonArray) log = NULL;
+	OtadBootConfirmResult ok = {OTAD_BOOT_CONFIRM_CONFIRMED, TRUE, (gchar *)COMMIT,
+				    (gchar *)"aaaa", (gchar *)"os-3", (gchar *)"3",
+				    (gchar *)"campaign-9", NULL, NULL, FALSE};
+	OtadBootConfirmResult bad = {OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED, FALSE, (gchar *)COMMIT,
+				     (gchar *)"aaaa", (gchar *)"os-3", (gchar *)"3",
+				     (gchar *)"campaign-10", (gchar *)"unit foo.service failed",
+				     NULL, TRUE};
+	guint delivered = 0;
+	guint manifests = 0;
+
+	g_assert_no_error(error);
+	json = g_strdup_printf("{\"serial\":\"ecu-1\",\"public\":\"%s\"}",
+			       otad_ecu_key_get_public_hex(otad_server_get_ecu_key(server)));
+	otad_test_server_control(f->server, "/ecu-key", json);
+	g_assert_true(otad_server_report_boot_confirm(&ok, server, &error));
+	g_assert_true(otad_server_report_boot_confirm(&bad, server, &error));
+	g_assert_no_error(error);
+	g_assert_true(otad_reporter_flush(otad_server_get_reporter(server), &delivered, NULL,
+					  &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(delivered, ==, 4);
+
+	log = otad_test_server_log(f->server);
+	for (guint i = 0; i < json_array_get_length(log); i++) {
+		JsonObject *e = json_array_get_object_element(log, i);
+		JsonObject *signed_obj, *report, *image;
+		if (g_strcmp0(json_object_get_string_member(e, "path"), "/director/manifest") != 0)
+			continue;
+		g_assert_true(json_object_get_boolean_member(e, "verified"));
+		signed_obj = json_object_get_object_member(json_object_get_object_member(e, "json"),
+							   "signed");
+		report = json_object_get_object_member(
+		    json_object_get_object_member(signed_obj, "installation_report"), "report");
+		image = json_object_get_object_member(
+		    json_object_get_object_member(
+			json_object_get_object_member(
+			    json_object_get_object_member(signed_obj, "ecu_version_manifests"),
+			    "ecu-1"),
+			"signed"),
+		    "installed_image");
+		if (manifests++ == 0) {
+			g_assert_cmpstr(json_object_get_string_member(report, "correlation_id"), ==,
+					"campaign-9");
+			g_assert_true(json_object_get_boolean_member(
+			    json_object_get_object_member(report, "result"), "success"));
+			g_assert_cmpstr(json_object_get_string_member(image, "filepath"), ==, "os-3");
+		} else {
+			g_assert_cmpstr(json_object_get_string_member(report, "correlation_id"), ==,
+					"campaign-10");
+			g_assert_false(json_object_get_boolean_member(
+			    json_object_get_object_member(report, "result"), "success"));
+			/* rolled back: the old commit runs */
+			g_assert_cmpstr(json_object_get_string_member(
+					    json_object_get_object_member(
+						json_object_get_object_member(image, "fileinfo"),
+						"hashes"),
+					    "sha256"),
+					==, "aaaa");
+		}
+	}
+	g_assert_cmpuint(manifests, ==, 2);
+}
+
+static void
 test_nothing_configured(Fixture *f, gconstpointer data)
 {
 	g_autoptr(OtadConfig) config = otad_config_new();
@@ -179,6 +252,7 @@ main(int argc, char **argv)
 	ADD("/otad/server/lite", test_lite);
 	ADD("/otad/server/sota-toml-fallback", test_sota_toml_fallback);
 	ADD("/otad/server/nothing-configured", test_nothing_configured);
+	ADD("/otad/server/boot-confirm-report", test_boot_confirm_report);
 #undef ADD
 	return g_test_run();
 }
