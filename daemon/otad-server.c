@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include "ota-error.h"
+#include "otad-provision.h"
 #include "otad-server.h"
 #include "otad-sota-config.h"
+#include "otad-zip.h"
 
 struct _OtadServer {
 	GObject parent_instance;
@@ -37,6 +39,8 @@ otad_server_settings_free(OtadServerSettings *s)
 	g_strfreev(s->tags);
 	g_strfreev(s->root_dirs);
 	g_free(s->state_dir);
+	g_free(s->credentials_zip);
+	g_free(s->device_id);
 	g_free(s);
 }
 
@@ -60,6 +64,8 @@ otad_server_settings_copy(const OtadServerSettings *s)
 	c->tags = g_strdupv(s->tags);
 	c->root_dirs = g_strdupv(s->root_dirs);
 	c->state_dir = g_strdup(s->state_dir);
+	c->credentials_zip = g_strdup(s->credentials_zip);
+	c->device_id = g_strdup(s->device_id);
 	return c;
 }
 
@@ -116,6 +122,24 @@ otad_server_settings_from_sota(OtadServerSettings *s, const OtadSotaConfig *c)
 	s->hardware_id = g_strdup(c->primary_ecu_hardware_id);
 	s->ecu_serial = g_strdup(c->primary_ecu_serial);
 	s->tags = g_strdupv(c->tags);
+	s->credentials_zip = g_strdup(c->provision_path);
+	s->device_id = g_strdup(c->device_id);
+	s->ttl_days = c->expiry_days;
+
+	/* as aktualizr: no server configured, the provisioning archive names it */
+	if (s->gateway_url == NULL && s->credentials_zip != NULL) {
+		g_autoptr(GMappedFile) mapped = g_mapped_file_new(s->credentials_zip, FALSE, NULL);
+		g_autoptr(GBytes) zip = mapped != NULL ? g_mapped_file_get_bytes(mapped) : NULL;
+		g_autoptr(GBytes) url = zip != NULL ? otad_zip_extract(zip, "autoprov.url", NULL)
+						    : NULL;
+		if (url != NULL) {
+			s->gateway_url = g_strstrip(
+			    g_strndup(g_bytes_get_data(url, NULL), g_bytes_get_size(url)));
+			s->director_url = otad_server_join(s->gateway_url, "/director");
+			s->repo_url = otad_server_join(s->gateway_url, "/repo");
+			s->treehub_url = otad_server_join(s->gateway_url, "/treehub");
+		}
+	}
 }
 
 OtadServerSettings *
@@ -128,6 +152,7 @@ otad_server_settings_new(OtadConfig *config, const gchar *state_dir,
 	g_autofree gchar *tag = otad_server_conf(config, "device", "tag");
 
 	s->state_dir = g_strdup(state_dir);
+	s->ttl_days = 36000;
 	s->lite = g_strcmp0(otad_config_get_string(config, "server", "mode"), "lite") == 0;
 	s->timeout_sec = (guint)otad_config_get_uint(config, "server", "timeout-sec");
 	s->allow_tofu = otad_config_get_boolean(config, "tuf", "allow-trust-on-first-use");
@@ -254,6 +279,47 @@ otad_server_new(const OtadServerSettings *settings, GError **error)
 							s->max_queued);
 	}
 	return g_steal_pointer(&self);
+}
+
+gboolean
+otad_server_ensure_provisioned(OtadServer *self, GCancellable *cancellable, GError **error)
+{
+	const OtadServerSettings *s;
+	g_autofree gchar *identity = NULL;
+	g_autofree gchar *registered = NULL;
+
+	g_return_val_if_fail(OTAD_IS_SERVER(self), FALSE);
+	s = self->settings;
+	identity = g_build_filename(s->state_dir, "identity", NULL);
+	registered = g_build_filename(s->state_dir, "ecus-registered", NULL);
+
+	if (s->cert == NULL) {
+		if (otad_provision_is_provisioned(identity)) {
+			if (!otad_provision_load_identity(self->http, identity, NULL, error))
+				return FALSE;
+		} else if (s->credentials_zip != NULL) {
+			if (!otad_provision_shared_credentials(self->http, s->credentials_zip,
+							       s->device_id, s->ttl_days, NULL,
+							       identity, cancellable, error))
+				return FALSE;
+		} else {
+			g_set_error_literal(error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+					    "no device certificate and no credentials to "
+					    "provision one");
+			return FALSE;
+		}
+	}
+	if (!s->lite && !g_file_test(registered, G_FILE_TEST_EXISTS)) {
+		if (!otad_provision_register_ecus(self->http, s->director_url, s->ecu_serial,
+						  s->hardware_id, self->ecu_key, cancellable,
+						  error))
+			return FALSE;
+		if (!g_file_set_contents(registered, s->ecu_serial, -1, error))
+			return FALSE;
+	}
+
+	/* success */
+	return TRUE;
 }
 
 gboolean

@@ -30,6 +30,9 @@ typedef struct {
 	gboolean report_enabled;
 	guint max_queued;
 	gchar *state_dir;	/* (owned) metadata, ECU key, report queue */
+	gchar *credentials_zip;	/* (owned) (nullable) shared-credential provisioning */
+	gchar *device_id;	/* (owned) (nullable) for provisioning; NULL: random */
+	gint64 ttl_days;	/* for provisioning */
 } OtadServerSettings;
 
 void
@@ -57,6 +60,16 @@ G_DECLARE_FINAL_TYPE(OtadServer, otad_server, OTAD, SERVER, GObject)
 
 OtadServer *
 otad_server_new(const OtadServerSettings *settings, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/*
+ * Makes sure the device has an identity the server knows: implicit (cert and key
+ * configured) needs nothing; otherwise the identity in state_dir/identity is used, or made
+ * from credentials_zip (POST devices); then the ECU is registered with the Director once
+ * (POST director/ecus).  Call before the first check-in, from the thread that created
+ * @self (it reconfigures the session).
+ */
+gboolean
+otad_server_ensure_provisioned(OtadServer *self, GCancellable *cancellable, GError **error);
 
 /* full Uptane or lite, as configured; see otad_checkin_run() */
 gboolean

@@ -230,6 +230,65 @@ test_boot_confirm_report(Fixture *f, gconstpointer data)
 }
 
 static void
+test_provision_from_sota_toml(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OtadConfig) config = otad_config_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *conf_d = g_build_filename(f->state_dir, "conf.d", NULL);
+	g_autofree gchar *toml = g_strdup_printf(
+	    "[provision]\nprovision_path = \"%s/credentials.zip\"\ndevice_id = \"dev-9\"\n"
+	    "primary_ecu_serial = \"ecu-1\"\nprimary_ecu_hardware_id = \"hw-x\"\n"
+	    "[storage]\npath = \"%s\"\n",
+	    f->dir, f->state_dir);
+	g_autofree gchar *toml_path = g_build_filename(conf_d, "sota.toml", NULL);
+	const gchar *paths[] = {conf_d, NULL};
+	const gchar *roots[] = {f->dir, NULL};
+	OtadManifestImage image = {"os-3", COMMIT, 0};
+
+	g_assert_true(otad_config_load_data(config, "empty", "", -1, &error));
+	g_mkdir_with_parents(conf_d, 0755);
+	g_assert_true(g_file_set_contents(toml_path, toml, -1, NULL));
+
+	/* two starts over the same state: provisioned and registered once */
+	for (guint run = 0; run < 2; run++) {
+		g_autoptr(OtadServerSettings) s = otad_server_settings_new(config, f->state_dir,
+									  paths, &error);
+		g_autoptr(OtadServer) server = NULL;
+		g_autoptr(OtadCheckinTarget) t = NULL;
+		g_autoptr(JsonArray) log = NULL;
+		guint delivered = 0;
+
+		g_assert_no_error(error);
+		/* the gateway comes from the archive's autoprov.url */
+		g_assert_cmpstr(s->gateway_url, ==, f->server->base_url);
+		s->root_dirs = g_strdupv((gchar **)roots);
+		server = otad_server_new(s, &error);
+		g_assert_no_error(error);
+		g_assert_true(otad_server_ensure_provisioned(server, NULL, &error));
+		g_assert_no_error(error);
+		g_assert_true(otad_server_check(server, NULL, &t, NULL, &error));
+		g_assert_no_error(error);
+		g_assert_cmpstr(t->sha256, ==, COMMIT);
+		/* the Director knows the ECU key from the registration */
+		g_assert_true(otad_reporter_queue_manifest(otad_server_get_reporter(server), &image,
+							   NULL, &error));
+		g_assert_true(otad_reporter_flush(otad_server_get_reporter(server), &delivered,
+						  NULL, &error));
+		g_assert_no_error(error);
+		log = otad_test_server_log(f->server);
+		g_assert_true(json_object_get_boolean_member(
+		    json_array_get_object_element(log, json_array_get_length(log) - 1),
+		    "verified"));
+		g_assert_cmpstr(json_object_get_string_member(
+				    json_array_get_object_element(log, json_array_get_length(log) - 1),
+				    "cn"),
+				==, "dev-9");
+	}
+	g_assert_cmpuint(otad_test_server_count(f->server, "POST", "/devices"), ==, 1);
+	g_assert_cmpuint(otad_test_server_count(f->server, "POST", "/director/ecus"), ==, 1);
+}
+
+static void
 test_nothing_configured(Fixture *f, gconstpointer data)
 {
 	g_autoptr(OtadConfig) config = otad_config_new();
@@ -253,6 +312,7 @@ main(int argc, char **argv)
 	ADD("/otad/server/sota-toml-fallback", test_sota_toml_fallback);
 	ADD("/otad/server/nothing-configured", test_nothing_configured);
 	ADD("/otad/server/boot-confirm-report", test_boot_confirm_report);
+	ADD("/otad/server/provision-from-sota-toml", test_provision_from_sota_toml);
 #undef ADD
 	return g_test_run();
 }
