@@ -307,6 +307,16 @@ otad_sysroot_load (OtadSysroot *self, GCancellable *cancellable, GError **error)
 	old_deployments = g_steal_pointer (&self->deployments);
 	self->deployments = g_ptr_array_ref (deployments);
 
+	if (self->test_booted_checksum != NULL &&
+	    ostree_sysroot_get_booted_deployment (self->sysroot) != NULL) {
+		/* e.g. --sysroot=/sysroot on a device: the real root under another name */
+		g_clear_pointer (&self->deployments, g_ptr_array_unref);
+		self->deployments = g_steal_pointer (&old_deployments);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+			     "--test-booted-deployment is refused: sysroot %s is booted",
+			     self->path);
+		return FALSE;
+	}
 	if (self->test_booted_checksum != NULL) {
 		booted = otad_sysroot_find_test_booted (self, error);
 		if (booted == NULL) {

@@ -2,14 +2,14 @@
 #include "config.h"
 
 #include "ota-error.h"
-#include "otad-sysroot.h"
+#include "otad-booted.h"
+#include "otad-deploy.h"
 #include "otad-rollback.h"
 #include "otad-boot-test.h"
 
 typedef struct {
 	OtadBootTestSysroot *ts;
-	OtadSysroot *otad_sysroot; /* as the daemon opens it, with --test-booted-deployment */
-	OstreeSysroot *sysroot;    /* (unowned) */
+	OstreeSysroot *sysroot; /* opened and locked as the engine does */
 	gchar *fw_env_config;
 	OtadBootloader *bootloader;
 	OtadBootRecord *record;
@@ -40,29 +40,28 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
 	g_clear_object (&f->record);
 	g_clear_object (&f->bootloader);
-	g_clear_object (&f->otad_sysroot);
+	g_clear_object (&f->sysroot);
 	g_free (f->fw_env_config);
 	otad_boot_test_sysroot_free (f->ts);
 }
 
-/* otad started as `otad --test-booted-deployment=COMMIT.0` on the test sysroot */
+/* otad started with `--test-booted-deployment=COMMIT.0` on the test sysroot */
 static OstreeDeployment *
 booted (Fixture *f, const gchar *commit)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *spec = g_strdup_printf ("%s.0", commit);
+	OtadDeployOptions options = {.sysroot_path = f->ts->sysroot, .test_booted = spec};
 	OstreeDeployment *d;
 
-	g_clear_object (&f->otad_sysroot);
-	f->otad_sysroot = otad_sysroot_new (f->ts->sysroot, spec, &error);
+	g_clear_object (&f->sysroot);
+	f->sysroot = otad_deploy_open_sysroot (&options, TRUE, NULL, &error);
 	g_assert_no_error (error);
-	g_assert_true (otad_sysroot_load (f->otad_sysroot, NULL, &error));
+	d = otad_booted_get_deployment (f->sysroot, spec, &error);
 	g_assert_no_error (error);
-	f->sysroot = otad_sysroot_get_ostree (f->otad_sysroot);
-	d = otad_sysroot_get_deployment (f->otad_sysroot, OTAD_SYSROOT_ROLE_BOOTED);
 	g_assert_nonnull (d);
 	g_assert_cmpstr (ostree_deployment_get_csum (d), ==, commit);
-	return g_object_ref (d);
+	return d;
 }
 
 static void
@@ -132,6 +131,45 @@ test_to_previous (Fixture *f, gconstpointer data)
 	g_assert_false (otad_boot_record_is_bad (f->record, f->ts->commit_a));
 }
 
+static void
+test_booted_override (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GFile) root = g_file_new_for_path ("/");
+	g_autoptr (OstreeSysroot) real = ostree_sysroot_new (root);
+	g_autoptr (OstreeDeployment) d = NULL;
+	g_autofree gchar *spec = g_strdup_printf ("%s.0", f->ts->commit_a);
+	g_autofree gchar *commit = NULL;
+	gint serial = 0;
+	g_autoptr (OstreeDeployment) a = booted (f, f->ts->commit_a);
+
+	/* never on the real root */
+	d = otad_booted_get_deployment (real, spec, &error);
+	g_assert_null (d);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT);
+	g_clear_error (&error);
+
+	/* without an override a test sysroot has no booted deployment */
+	d = otad_booted_get_deployment (f->sysroot, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_null (d);
+
+	d = otad_booted_get_deployment (f->sysroot, "not-a-checksum", &error);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT);
+	g_clear_error (&error);
+	d = otad_booted_get_deployment (
+	    f->sysroot, "0000000000000000000000000000000000000000000000000000000000000000", &error);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+
+	g_assert_true (otad_booted_parse_test_spec (f->ts->commit_b, &commit, &serial, &error));
+	g_assert_cmpstr (commit, ==, f->ts->commit_b);
+	g_assert_cmpint (serial, ==, -1);
+	d = otad_booted_get_deployment (f->sysroot, f->ts->commit_b, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (ostree_deployment_get_csum (d), ==, f->ts->commit_b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -140,5 +178,7 @@ main (int argc, char **argv)
 	            fixture_teardown);
 	g_test_add ("/otad/rollback/to-previous", Fixture, NULL, fixture_setup, test_to_previous,
 	            fixture_teardown);
+	g_test_add ("/otad/rollback/booted-override", Fixture, NULL, fixture_setup,
+	            test_booted_override, fixture_teardown);
 	return g_test_run ();
 }

@@ -507,6 +507,52 @@ test_tuf_fetcher_dir (void)
 	rm_rf (tmp);
 }
 
+/* a repository recovers from fast-forwarded targets by rotating keys in a new root */
+static void
+test_tuf_fast_forward_recovery (gconstpointer data)
+{
+	const gchar *dialect = data;
+	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
+	g_autofree gchar *script = g_test_build_filename (G_TEST_DIST, "make-fast-forward.py", NULL);
+	g_autofree gchar *tufdir = g_test_build_filename (G_TEST_DIST, "..", "tuf", NULL);
+	g_autofree gchar *s1 = g_build_filename (tmp, "s1", NULL);
+	g_autofree gchar *s2 = g_build_filename (tmp, "s2", NULL);
+	g_autofree gchar *meta = g_build_filename (tmp, "meta", NULL);
+	g_autofree gchar *root1 = g_build_filename (s1, "1.root.json", NULL);
+	g_autoptr(GBytes) root = NULL;
+	g_autoptr(GError) error = NULL;
+	gint status = 0;
+
+	if (!g_file_test (tufdir, G_FILE_TEST_IS_DIR)) {
+		g_test_skip ("no Python signer");
+		return;
+	}
+	{
+		const gchar *argv[] = { "/usr/bin/python3", script, tmp, tufdir, dialect, NULL };
+		g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+			      &status, &error);
+		g_assert_no_error (error);
+		g_assert_true (g_spawn_check_wait_status (status, NULL));
+	}
+	root = read_bytes (root1);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (i == 0 ? s1 : s2);
+		g_autoptr(OtadTufRepo) repo = otad_tuf_repo_new ("test-repo", meta, fetcher);
+		if (i == 0)
+			g_assert_true (otad_tuf_repo_init_root (repo, root, &error));
+		else
+			g_assert_true (otad_tuf_repo_load (repo, &error));
+		g_assert_no_error (error);
+		g_assert_true (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
+						      &error));
+		g_assert_no_error (error);
+		g_assert_true (otad_tuf_repo_commit (repo, &error));
+		g_assert_cmpint (otad_tuf_repo_get_targets (repo)->version, ==, i == 0 ? 1000 : 2);
+		g_assert_cmpint (otad_tuf_repo_get_root (repo)->version, ==, i == 0 ? 1 : 2);
+	}
+	rm_rf (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -523,6 +569,10 @@ main (int argc, char **argv)
 	g_test_add_func ("/tuf/wrong-type", test_tuf_wrong_type);
 	g_test_add_func ("/tuf/store", test_tuf_store);
 	g_test_add_func ("/tuf/limits", test_tuf_limits);
+	g_test_add_data_func ("/tuf/fast-forward-recovery/tuf", "tuf",
+			      test_tuf_fast_forward_recovery);
+	g_test_add_data_func ("/tuf/fast-forward-recovery/ota", "ota",
+			      test_tuf_fast_forward_recovery);
 	g_test_add_func ("/tuf/fetcher-dir", test_tuf_fetcher_dir);
 	return g_test_run ();
 }

@@ -195,6 +195,62 @@ test_uptane_provisioned_root (Fixture *fx, gconstpointer data)
 	g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
 }
 
+/* aktualizr-lite: newest matching target of the Image repo alone */
+static void
+test_uptane_lite (Fixture *fx, gconstpointer data)
+{
+	g_autofree gchar *tufdir = g_test_build_filename (G_TEST_DIST, "..", "tuf", NULL);
+	g_autofree gchar *repo_dir = g_build_filename (fx->tmp, "lite", NULL);
+	g_autofree gchar *meta = g_build_filename (fx->tmp, "lite-meta", NULL);
+	const gchar *script =
+	    "import sys\n"
+	    "sys.path.insert(0, sys.argv[2])\n"
+	    "import tufgen\n"
+	    "r = tufgen.Repo(sys.argv[1], 'ota')\n"
+	    "for name, hw, ver, tags in [('a-9', 'board-a', '9', ['prod']),\n"
+	    "                            ('a-10', 'board-a', '10', ['prod']),\n"
+	    "                            ('a-11', 'board-a', '11', ['devel']),\n"
+	    "                            ('b-99', 'board-b', '99', ['prod'])]:\n"
+	    "    c = tufgen.image_custom([hw], version=ver, name=name)\n"
+	    "    c['tags'] = tags\n"
+	    "    r.add_target(name, name.encode(), custom=c)\n"
+	    "r.publish()\n";
+	g_autoptr(OtadTufFetcher) fetcher = NULL;
+	g_autoptr(OtadTufRepo) image = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *prod = NULL;
+	g_autofree gchar *any = NULL;
+	g_autofree gchar *none = NULL;
+	OtadTufTargetInfo info = { 0 };
+	gint status = 0;
+
+	if (!fx->ok) {
+		g_test_skip ("no Python signer");
+		return;
+	}
+	{
+		const gchar *argv[] = { "/usr/bin/python3", "-c", script, repo_dir, tufdir, NULL };
+		g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+			      &status, &error);
+		g_assert_no_error (error);
+		g_assert_true (g_spawn_check_wait_status (status, NULL));
+	}
+	fetcher = otad_tuf_fetcher_new_for_directory (repo_dir);
+	image = otad_tuf_repo_new ("image-repo", meta, fetcher);
+	g_assert_true (otad_uptane_ensure_root (image, "repo", NULL, TRUE, NULL, &error));
+	g_assert_true (otad_tuf_repo_refresh (image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
+	g_assert_no_error (error);
+	prod = otad_uptane_lite_select (image, "board-a", "prod", &info, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (prod, ==, "a-10"); /* 10 > 9 as numbers; a-11 is devel */
+	g_assert_cmpint (info.length, ==, 4);
+	any = otad_uptane_lite_select (image, "board-a", NULL, NULL, &error);
+	g_assert_cmpstr (any, ==, "a-11");
+	none = otad_uptane_lite_select (image, "board-c", NULL, NULL, &error);
+	g_assert_null (none);
+	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -207,5 +263,7 @@ main (int argc, char **argv)
 		    fixture_tear_down);
 	g_test_add ("/uptane/ota/provisioned-root", Fixture, "ota", fixture_set_up,
 		    test_uptane_provisioned_root, fixture_tear_down);
+	g_test_add ("/uptane/lite", Fixture, "ota", fixture_set_up, test_uptane_lite,
+		    fixture_tear_down);
 	return g_test_run ();
 }

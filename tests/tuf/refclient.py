@@ -105,6 +105,8 @@ def parse(data, role_type, what):
             or not isinstance(md.get('signed'), dict):
         raise Refused('%s: malformed' % what)
     s = md['signed']
+    if 'spec_version' in s and str(s['spec_version']).split('.')[0] != '1':
+        raise Refused('%s: unsupported spec_version %s' % (what, s['spec_version']))
     if not isinstance(s.get('_type'), str) or s['_type'].lower() != role_type:
         raise Refused('%s: wrong _type' % what)
     if type(s.get('version')) is not int or s['version'] < 1:

@@ -20,6 +20,7 @@ any one implementation; the step numbers cited are those of TUF 1.0.x.
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,108 @@ ENDLESS_SENT_BOUND = 24 * 1024 * 1024
 
 APP = b'application image v1\n' * 40
 APP2 = b'application image v2\n' * 41
+
+# The attack class each refusal must be reported as.  tuf-client prints
+# "tuf-client: CLASS: message" (OtadTufError names); a client that prints
+# something else is only held to its exit code.
+SIG = ('bad-signature', 'threshold')
+SIZE = ('too-large', 'length-mismatch', 'hash-mismatch')
+EXPECTED_CLASS = {
+    'test_arbitrary_software_target_tampered': ('hash-mismatch',),
+    'test_arbitrary_software_targets_metadata_tampered': SIG,
+    'test_delegated_role_badly_signed': SIG + ('unknown-target',),
+    'test_delegated_role_below_threshold': SIG + ('unknown-target',),
+    'test_delegated_role_disappearing_from_snapshot_refused': ('rollback',),
+    'test_delegated_role_version_going_down_refused': ('rollback',),
+    'test_spec_version_major_2_refused': ('unsupported', 'malformed'),
+    'test_root_threshold_as_string_refused': ('malformed',),
+    'test_delegated_role_expired': ('expired', 'unknown-target'),
+    'test_delegated_role_version_mismatch': ('mix-and-match', 'unknown-target'),
+    'test_delegation_cycle_is_bounded': ('unknown-target',),
+    'test_director_root_replaced_after_first_use_refused': SIG,
+    'test_director_root_rotation_only_new_signature_refused': SIG,
+    'test_director_targets_badly_signed': SIG,
+    'test_director_targets_expired': ('expired',),
+    'test_director_targets_rollback': ('rollback',),
+    'test_director_targets_with_delegations_refused': ('malformed', 'unknown-role',
+                                                      'unsupported'),
+    'test_download_unknown_target_refused': ('unknown-target',),
+    'test_duplicate_keyid_in_role_counts_once': SIG + ('malformed',),
+    'test_ecu_named_twice_refused': ('ecu-mismatch',),
+    'test_endless_director_targets': ('too-large',),
+    'test_endless_next_root': ('too-large',),
+    'test_endless_snapshot': ('too-large',),
+    'test_endless_target_file': ('too-large',),
+    'test_endless_targets_metadata': ('too-large',),
+    'test_endless_timestamp': ('too-large',),
+    'test_oversized_timestamp_with_content_length': ('too-large',),
+    'test_fast_forwarded_timestamp_blocks_without_rotation': ('rollback',),
+    'test_first_delegation_in_order_wins': SIZE,
+    'test_freeze_expired_final_root': ('expired',),
+    'test_freeze_expired_snapshot': ('expired',),
+    'test_freeze_expired_targets': ('expired',),
+    'test_freeze_expired_timestamp': ('expired',),
+    'test_freeze_expired_trusted_root_without_update': ('expired',),
+    'test_hash_mismatch_between_director_and_image': ('hash-mismatch',),
+    'test_image_content_tampered': ('hash-mismatch',),
+    'test_image_repo_hardware_ids_exclude_device': ('hardware-mismatch',),
+    'test_key_compromise_below_threshold': SIG,
+    'test_key_of_another_role_does_not_count': SIG,
+    'test_length_mismatch_between_director_and_image': ('length-mismatch',),
+    'test_malformed_signatures_not_a_list': ('malformed',),
+    'test_malformed_timestamp_array': ('malformed',),
+    'test_malformed_timestamp_binary': ('malformed',),
+    'test_malformed_timestamp_truncated': ('malformed',),
+    'test_mix_and_match_snapshot_hash_differs_from_timestamp': ('hash-mismatch',
+                                                                'mix-and-match'),
+    'test_mix_and_match_snapshot_version_differs_from_timestamp': ('mix-and-match',),
+    'test_mix_and_match_targets_hash_differs_from_snapshot': ('hash-mismatch',
+                                                             'mix-and-match'),
+    'test_mix_and_match_targets_version_differs_from_snapshot': ('mix-and-match',),
+    'test_negative_target_length_refused': ('malformed',),
+    'test_one_hash_mismatch_among_several': ('hash-mismatch',),
+    'test_path_hash_prefixes': ('unknown-target',),
+    'test_rollback_snapshot_version_in_timestamp_refused': ('rollback',),
+    'test_rollback_targets_version_in_snapshot_refused': ('rollback',),
+    'test_rollback_timestamp_refused': ('rollback',),
+    'test_root_missing_a_role_refused': ('malformed',),
+    'test_root_replayed_as_next_version_refused': ('bad-version', 'rollback'),
+    'test_root_rotation_old_threshold_not_met': SIG,
+    'test_root_rotation_signed_only_by_new_refused': SIG,
+    'test_root_rotation_signed_only_by_old_refused': SIG,
+    'test_root_threshold_zero_refused': ('malformed',),
+    'test_root_version_must_be_exactly_n_plus_1': ('bad-version',),
+    'test_rotated_timestamp_key_old_key_refused': SIG,
+    'test_rotation_chain_broken_in_the_middle': SIG,
+    'test_same_key_signing_twice_counts_once': SIG,
+    'test_snapshot_longer_than_timestamp_says': SIZE,
+    'test_snapshot_shorter_length_in_timestamp_refused': SIZE,
+    'test_snapshot_without_targets_meta_refused': ('malformed', 'unknown-role',
+                                                   'mix-and-match'),
+    'test_target_longer_than_declared': SIZE,
+    'test_target_missing_from_image_repo': ('unknown-target',),
+    'test_target_outside_delegated_paths_refused': ('unknown-target',),
+    'test_target_shorter_than_declared': ('length-mismatch', 'hash-mismatch'),
+    'test_terminating_delegation_stops_search': ('unknown-target',),
+    'test_timestamp_below_threshold': SIG,
+    'test_timestamp_server_error_refused': ('error', 'failed', 'not-found'),
+    'test_timestamp_signature_bytes_corrupted': SIG,
+    'test_timestamp_signed_by_unknown_key': SIG,
+    'test_timestamp_without_snapshot_meta_refused': ('malformed',),
+    'test_unknown_ecu_serial': ('ecu-mismatch',),
+    'test_wrong_hardware_id_of_device': ('hardware-mismatch',),
+    'test_wrong_type_expires_not_a_date': ('malformed',),
+    'test_wrong_type_root_served_as_next_root': ('wrong-type',),
+    'test_wrong_type_snapshot_meta_version_string': ('malformed',),
+    'test_wrong_type_target_length_string': ('malformed',),
+    'test_wrong_type_timestamp_is_snapshot': ('wrong-type',),
+    'test_wrong_type_version_as_boolean': ('malformed',),
+    'test_wrong_type_version_as_string': ('malformed',),
+    'test_wrong_type_version_negative': ('malformed', 'rollback'),
+    'test_tuf_key_types': SIG,
+    'test_ota_key_types': SIG,
+}
+ERROR_LINE = re.compile(r'^tuf-client: ([a-z-]+): ', re.M)
 
 
 class ClientTestCase(unittest.TestCase):
@@ -71,6 +174,11 @@ class ClientTestCase(unittest.TestCase):
         except subprocess.TimeoutExpired:
             self.fail('tuf-client did not finish within %ds: %s' % (CLIENT_TIMEOUT, argv))
         self.last = (argv, p.returncode, p.stdout.decode(errors='replace'))
+        # a sanitizer report must never pass as a refusal (exit 1)
+        for marker in ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+                       'CRITICAL **', 'GLib-CRITICAL', 'GLib-GObject-CRITICAL'):
+            if marker in self.last[2]:
+                self.fail('tuf-client reported %r%s' % (marker, self.describe()))
         return p.returncode
 
     def describe(self):
@@ -97,6 +205,13 @@ class ClientTestCase(unittest.TestCase):
 
     def assertRefused(self, rc):
         self.assertEqual(rc, 1, 'expected refusal (exit 1)' + self.describe())
+        self.assertErrorClass()
+
+    def assertErrorClass(self):
+        expected = EXPECTED_CLASS.get(self._testMethodName)
+        found = ERROR_LINE.findall(self.last[2]) if self.last else []
+        if expected and found:
+            self.assertIn(found[-1], expected, 'refused for the wrong reason' + self.describe())
 
     # -- repositories and trusted state -------------------------------------
     def make_repo(self, name='repo', **kw):
@@ -445,6 +560,7 @@ class TufWorkflowTests(ClientTestCase):
         if rc == 0:
             self.assertDelivered('app.bin', APP)
         else:
+            self.assertErrorClass()
             self.assertNotDelivered('app.bin')
 
     def test_target_shorter_than_declared(self):
@@ -775,7 +891,8 @@ class TufWorkflowTests(ClientTestCase):
         self.repo.expires['timestamp'] = expires_in(300)
         self.sign_write('timestamp', self.repo.build_timestamp())
         self.repo.publish(roles=['snapshot', 'targets'])   # must not be looked at
-        self.refresh()
+        # spec 1.0.30+: an equal version ends the update, without an error
+        self.assertAccepted(self.refresh())
         self.assertEqual(self.server.paths(), ['/repo/2.root.json', '/repo/timestamp.json'])
         self.assertTrustedUnchanged(before)
 
@@ -945,6 +1062,81 @@ class TufWorkflowTests(ClientTestCase):
         self.assertEqual(self.trusted_version('targets'), 2)
         self.assertAccepted(self.download(name))
         self.assertDelivered(name, APP2)
+
+    # -- parser differentials ---------------------------------------------------
+    def _duplicate_version(self, first):
+        self.bootstrap()
+        self.repo.publish()                         # timestamp version 2, signed
+        raw = self.repo.read_file('timestamp.json').decode()
+        if first:
+            i = raw.index('"signed"')
+            i = raw.index('{', i) + 1
+            raw = raw[:i] + '"version": 1000, ' + raw[i:]
+        else:
+            i = raw.rstrip().rindex('}')            # end of the envelope
+            i = raw[:i].rstrip().rindex('}')        # end of "signed"
+            raw = raw[:i] + ', "version": 1000' + raw[i:]
+        json.loads(raw)                             # still JSON
+        self.repo.write_file('timestamp.json', raw.encode())
+        rc = self.refresh()
+        # duplicate keys: refusing is fine; accepting is fine only with the
+        # value the signature covers, never the other one
+        self.assertIn(rc, (0, 1), self.describe())
+        if rc == 0:
+            # the client must have taken version 2: a fresh version 3 is
+            # then no rollback
+            self.repo.publish()
+            self.assertAccepted(self.refresh())
+
+    def test_duplicate_json_key_before_signed_value(self):
+        self._duplicate_version(first=True)
+
+    def test_duplicate_json_key_after_signed_value(self):
+        self._duplicate_version(first=False)
+
+    def test_spec_version_minor_newer_accepted(self):
+        if self.dialect != 'tuf':
+            self.skipTest('no spec_version in the OTA dialect')
+        self.bootstrap()
+        for role in ROLES:
+            self.repo.extra_signed[role] = {'spec_version': '1.0.31'}
+        self.repo.write_root()
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('root'), 2)
+
+    def test_spec_version_major_2_refused(self):
+        if self.dialect != 'tuf':
+            self.skipTest('no spec_version in the OTA dialect')
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.extra_signed['root'] = {'spec_version': '2.0.0'}
+        self.repo.write_root()
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_root_threshold_as_string_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        s['roles']['targets']['threshold'] = '1'
+        self.repo.write_role('root', self.repo.sign_role('root', s))
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_large_targets_metadata(self):
+        self.bootstrap(snapshot_hashes=True)
+        for i in range(20000):
+            self.repo.targets['targets']['pkg/%05d.bin' % i] = {
+                'length': i, 'hashes': {'sha256': '%064x' % i},
+                'custom': {'version': str(i), 'hardwareIds': ['hw-%d' % (i % 7)]}}
+        self.repo.publish()
+        self.assertGreater(len(self.repo.read_file('targets.json')), 2 * 1024 * 1024)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('targets'), 2)
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
 
     # -- targets ----------------------------------------------------------------
     def test_target_with_only_sha512(self):
@@ -1207,6 +1399,16 @@ class DelegationTests(ClientTestCase):
         del s['meta']['A.json']
         self.sign_write('snapshot', s)
         self.repo.publish(roles=['timestamp'])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_delegated_role_version_going_down_refused(self):
+        self.assertAccepted(self.refresh())
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        before = self.trusted()
+        self.repo.version['A'] = 1
+        self.repo.publish(roles=['snapshot', 'timestamp'])
         self.assertRefused(self.refresh())
         self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
 
