@@ -309,7 +309,8 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		method = json_object_get_string_member_with_default (obj, "method", "PUT");
 		path = json_object_get_string_member_with_default (obj, "path", "");
 		text = json_object_get_string_member_with_default (obj, "body", "");
-		url = g_strdup_printf ("%s/%s", base_url, path);
+		url = strstr (path, "://") != NULL ? g_strdup (path)
+						   : g_strdup_printf ("%s/%s", base_url, path);
 		body = g_bytes_new (text, strlen (text));
 		reply = otad_http_request (http, method, url, body, "application/json", 64 * 1024,
 		                           OTAD_HTTP_FLAG_NONE, &status, cancellable, &error_local);

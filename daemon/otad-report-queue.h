@@ -23,7 +23,7 @@ OtadReportQueue *otad_report_queue_new (const gchar *directory, guint max_items,
 
 void otad_report_queue_set_max_items (OtadReportQueue *self, guint max_items);
 
-/* @path is relative to the server base ("events", "director/manifest") */
+/* @path is relative to the server base ("events", "director/manifest"), or an absolute URL */
 gboolean otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar *path,
                                  const gchar *json_body, GError **error);
 guint otad_report_queue_get_length (OtadReportQueue *self);

@@ -19,6 +19,7 @@ struct _OtadReporter {
 	gchar *base_url;        /* (owned) */
 	gchar *primary_serial;  /* (owned) */
 	gchar *counter_path;    /* (owned) */
+	gchar *director_url;    /* (owned) (nullable) */
 };
 
 G_DEFINE_TYPE (OtadReporter, otad_reporter, G_TYPE_OBJECT)
@@ -39,6 +40,7 @@ otad_reporter_finalize (GObject *object)
 	g_free (self->base_url);
 	g_free (self->primary_serial);
 	g_free (self->counter_path);
+	g_free (self->director_url);
 	G_OBJECT_CLASS (otad_reporter_parent_class)->finalize (object);
 }
 
@@ -80,6 +82,14 @@ otad_reporter_new (OtadHttp *http, const gchar *base_url, const gchar *state_dir
 	self->primary_serial = g_strdup (primary_serial);
 	self->counter_path = g_build_filename (state_dir, "report-counter", NULL);
 	return g_steal_pointer (&self);
+}
+
+void
+otad_reporter_set_director_url (OtadReporter *self, const gchar *director_url)
+{
+	g_return_if_fail (OTAD_IS_REPORTER (self));
+	g_free (self->director_url);
+	self->director_url = g_strdup (director_url);
 }
 
 OtadReportQueue *
@@ -192,6 +202,11 @@ otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image
 	    otad_manifest_build (self->key, self->primary_serial, image, counter, report, error);
 	if (manifest == NULL)
 		return FALSE;
+	if (self->director_url != NULL) {
+		/* an absolute URL in the queue: the Director may live apart from the gateway */
+		g_autofree gchar *url = g_strdup_printf ("%s/manifest", self->director_url);
+		return otad_reporter_push_node (self, "PUT", url, manifest, error);
+	}
 	return otad_reporter_push_node (self, "PUT", "director/manifest", manifest, error);
 }
 

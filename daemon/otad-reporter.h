@@ -30,6 +30,10 @@ OtadReporter *otad_reporter_new (OtadHttp *http, const gchar *base_url, const gc
                                  OtadEcuKey *key, const gchar *primary_serial,
                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* where the manifest goes when the Director is not at <gateway>/director (sota.toml's
+ * [uptane] director_server); set before queueing manifests */
+void otad_reporter_set_director_url (OtadReporter *self, const gchar *director_url);
+
 const gchar *otad_report_event_to_string (OtadReportEvent event);
 
 /* POST events: @success is only sent for the *Completed events */

@@ -275,6 +275,8 @@ otad_server_new (const OtadServerSettings *settings, GError **error)
 		                                    self->ecu_key, s->ecu_serial, error);
 		if (self->reporter == NULL)
 			return NULL;
+		if (s->director_url != NULL)
+			otad_reporter_set_director_url (self->reporter, s->director_url);
 		if (s->max_queued > 0)
 			otad_report_queue_set_max_items (otad_reporter_get_queue (self->reporter),
 			                                 s->max_queued);

@@ -133,6 +133,25 @@ test_manifest_verifies (Fixture *f, gconstpointer data)
 }
 
 static void
+test_manifest_director_url (Fixture *f, gconstpointer data)
+{
+	/* the gateway is unreachable, the Director (elsewhere) is not */
+	g_autoptr(OtadReporter) r = make_reporter (f, "https://127.0.0.1:1");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *director = g_strconcat (f->server->base_url, "/director", NULL);
+	OtadManifestImage image = {"demo-os-2.0", "ab12cd34", 0};
+	guint delivered = 0;
+
+	register_key (f, f->key);
+	otad_reporter_set_director_url (r, director);
+	g_assert_true (otad_reporter_queue_manifest (r, &image, NULL, &error));
+	g_assert_true (otad_reporter_flush (r, &delivered, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (delivered, ==, 1);
+	g_assert_cmpuint (otad_test_server_count (f->server, "PUT", "/director/manifest"), ==, 1);
+}
+
+static void
 test_manifest_wrong_key (Fixture *f, gconstpointer data)
 {
 	g_autoptr(OtadReporter) r = make_reporter (f, f->server->base_url);
@@ -384,6 +403,7 @@ main (int argc, char **argv)
 	ADD ("/otad/reporter/ecu-key-persistent", test_ecu_key_persistent);
 	ADD ("/otad/reporter/manifest-verifies", test_manifest_verifies);
 	ADD ("/otad/reporter/manifest-wrong-key", test_manifest_wrong_key);
+	ADD ("/otad/reporter/manifest-director-url", test_manifest_director_url);
 	ADD ("/otad/reporter/queue-survives-restart", test_queue_survives_restart);
 	ADD ("/otad/reporter/queue-partial-then-resume", test_queue_partial_then_resume);
 	ADD ("/otad/reporter/events-unsupported", test_events_unsupported);
