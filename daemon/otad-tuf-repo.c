@@ -271,10 +271,26 @@ otad_tuf_repo_commit (OtadTufRepo *self, GError **error)
 	return TRUE;
 }
 
-gchar *
-otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
+static gchar *
+otad_tuf_repo_join_target_path (gchar **parts, guint n, const gchar *hash_prefix)
+{
+	g_autofree gchar *last = parts[n - 1];
+	gchar *joined;
+	if (hash_prefix != NULL)
+		parts[n - 1] = g_strdup_printf ("%s.%s", hash_prefix, last);
+	else
+		parts[n - 1] = g_strdup (last);
+	joined = g_strjoinv ("/", parts);
+	g_free (parts[n - 1]);
+	parts[n - 1] = g_steal_pointer (&last);
+	return joined;
+}
+
+gchar **
+otad_tuf_repo_get_target_paths (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
 {
 	g_auto (GStrv) parts = g_strsplit (name, "/", -1);
+	g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
 	guint n = g_strv_length (parts);
 
 	for (guint i = 0; i < n; i++) {
@@ -282,21 +298,38 @@ otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadT
 		g_free (parts[i]);
 		parts[i] = escaped;
 	}
-	if (self->root != NULL && self->root->consistent_snapshot && n > 0) {
-		const OtadJsonNode *hash = otad_json_object_get (info->hashes, "sha256");
-		g_autofree gchar *hex = NULL;
-		if (hash == NULL)
-			hash = otad_json_object_get (info->hashes, "sha512");
-		if (hash == NULL && info->hashes != NULL && info->hashes->n > 0)
-			hash = &info->hashes->v.children[0];
-		hex = otad_json_dup_string (hash);
-		if (hex != NULL) {
-			gchar *base = g_strdup_printf ("%s.%s", hex, parts[n - 1]);
-			g_free (parts[n - 1]);
-			parts[n - 1] = base;
+	if (n == 0) {
+		g_ptr_array_add (paths, g_strdup (""));
+	} else if (self->root != NULL && self->root->consistent_snapshot && info->hashes != NULL) {
+		/* HASH.FILENAME with any of the listed hashes: sha256 first, then sha512 */
+		const gchar *order[] = {"sha256", "sha512"};
+		for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+			g_autofree gchar *hex =
+			    otad_json_dup_string (otad_json_object_get (info->hashes, order[i]));
+			if (hex != NULL)
+				g_ptr_array_add (paths,
+				                 otad_tuf_repo_join_target_path (parts, n, hex));
+		}
+		for (guint32 i = 0; i < info->hashes->n; i++) {
+			const OtadJsonNode *hash = &info->hashes->v.children[i];
+			g_autofree gchar *hex = otad_json_dup_string (hash);
+			if (hex == NULL || otad_json_key_equal (hash, "sha256") ||
+			    otad_json_key_equal (hash, "sha512"))
+				continue;
+			g_ptr_array_add (paths, otad_tuf_repo_join_target_path (parts, n, hex));
 		}
 	}
-	return g_strjoinv ("/", parts);
+	if (paths->len == 0)
+		g_ptr_array_add (paths, otad_tuf_repo_join_target_path (parts, n, NULL));
+	g_ptr_array_add (paths, NULL);
+	return (gchar **)g_ptr_array_free (g_steal_pointer (&paths), FALSE);
+}
+
+gchar *
+otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
+{
+	g_auto (GStrv) paths = otad_tuf_repo_get_target_paths (self, name, info);
+	return g_strdup (paths[0]);
 }
 
 GBytes *

@@ -71,6 +71,10 @@ gboolean otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTu
                                     OtadTufMetadata **out_role, GCancellable *cancellable,
                                     GError **error);
 /* the path to download a target from: "<dir>/<hash>.<base>" when consistent_snapshot */
+/* every candidate, one per listed hash when consistent_snapshot (sha256 first): try the next
+ * on NOT_FOUND */
+gchar **otad_tuf_repo_get_target_paths (OtadTufRepo *self, const gchar *name,
+                                        const OtadTufTargetInfo *info);
 gchar *otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name,
                                       const OtadTufTargetInfo *info);
 

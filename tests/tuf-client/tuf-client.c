@@ -121,7 +121,7 @@ tuf_client_write_target (const gchar *path, GBytes *bytes, GError **error)
 
 /* fetch and verify one target into DIR unless a verified copy is already there */
 static gboolean
-tuf_client_get_target (OtadTufFetcher *fetcher, const gchar *fetch_path, const gchar *name,
+tuf_client_get_target (OtadTufFetcher *fetcher, gchar **fetch_paths, const gchar *name,
                        const OtadTufTargetInfo *info, const gchar *dir, GError **error)
 {
 	g_autofree gchar *path = tuf_client_target_path (dir, name, error);
@@ -135,9 +135,19 @@ tuf_client_get_target (OtadTufFetcher *fetcher, const gchar *fetch_path, const g
 		g_print ("%s: already verified in %s\n", name, dir);
 		return TRUE;
 	}
-	bytes = otad_tuf_fetch_target (fetcher, fetch_path, info, what, NULL, error);
-	if (bytes == NULL)
-		return FALSE;
+	/* consistent snapshots: one candidate name per listed hash */
+	for (guint i = 0; fetch_paths[i] != NULL; i++) {
+		g_autoptr (GError) error_local = NULL;
+		bytes =
+		    otad_tuf_fetch_target (fetcher, fetch_paths[i], info, what, NULL, &error_local);
+		if (bytes != NULL)
+			break;
+		if (fetch_paths[i + 1] == NULL ||
+		    !g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND)) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+	}
 	if (!tuf_client_write_target (path, bytes, error))
 		return FALSE;
 	g_print ("%s: verified, %" G_GSIZE_FORMAT " bytes\n", name, g_bytes_get_size (bytes));
@@ -193,7 +203,7 @@ tuf_client_cmd_download (TufClientOptions *opts, OtadTufFetcher *fetcher, GError
 	g_autoptr (OtadTufRepo) repo = NULL;
 	g_autoptr (OtadTufMetadata) role = NULL;
 	g_autoptr (OtadTufFetcher) target_fetcher = NULL;
-	g_autofree gchar *fetch_path = NULL;
+	g_auto (GStrv) fetch_paths = NULL;
 	OtadTufTargetInfo info = {0};
 
 	if (!tuf_client_need (opts->target_name, "--target-name", error) ||
@@ -209,8 +219,8 @@ tuf_client_cmd_download (TufClientOptions *opts, OtadTufFetcher *fetcher, GError
 	if (!otad_tuf_repo_commit (repo, error))
 		return FALSE;
 	target_fetcher = tuf_fetcher_soup_new (opts->target_base_url, NULL);
-	fetch_path = otad_tuf_repo_get_target_path (repo, opts->target_name, &info);
-	return tuf_client_get_target (target_fetcher, fetch_path, opts->target_name, &info,
+	fetch_paths = otad_tuf_repo_get_target_paths (repo, opts->target_name, &info);
+	return tuf_client_get_target (target_fetcher, fetch_paths, opts->target_name, &info,
 	                              opts->target_dir, error);
 }
 
@@ -259,7 +269,7 @@ tuf_client_cmd_uptane (TufClientOptions *opts, GError **error)
 		g_print ("uptane: no target assigned to ECU %s\n", opts->ecu_serial);
 	for (guint i = 0; i < targets->len; i++) {
 		OtadUptaneTarget *target = g_ptr_array_index (targets, i);
-		g_autofree gchar *fetch_path = NULL;
+		g_autoptr (GPtrArray) fetch_paths = g_ptr_array_new_with_free_func (g_free);
 		if (tuf_client_is_ostree (&target->info)) {
 			g_autofree gchar *commit = otad_json_dup_string (
 			    otad_json_object_get (target->info.hashes, "sha256"));
@@ -268,13 +278,24 @@ tuf_client_cmd_uptane (TufClientOptions *opts, GError **error)
 			continue;
 		}
 		if (target->uri != NULL && g_uri_peek_scheme (target->uri) != NULL) {
-			fetch_path = g_strdup (target->uri);
+			g_ptr_array_add (fetch_paths, g_strdup (target->uri));
 		} else {
+			/* targets/<name>, as aktualizr; with consistent snapshots the
+			 * HASH.<name> forms first */
+			g_auto (GStrv) paths =
+			    otad_tuf_repo_get_target_paths (image, target->name, &target->info);
 			g_autofree gchar *escaped = g_uri_escape_string (target->name, "/", FALSE);
-			fetch_path = g_strdup_printf ("targets/%s", escaped);
+			g_autofree gchar *plain = g_strdup_printf ("targets/%s", escaped);
+			for (guint j = 0; paths[j] != NULL; j++) {
+				g_autofree gchar *p = g_strdup_printf ("targets/%s", paths[j]);
+				if (g_strcmp0 (p, plain) != 0)
+					g_ptr_array_add (fetch_paths, g_steal_pointer (&p));
+			}
+			g_ptr_array_add (fetch_paths, g_steal_pointer (&plain));
 		}
-		if (!tuf_client_get_target (image_fetcher, fetch_path, target->name, &target->info,
-		                            opts->target_dir, error))
+		g_ptr_array_add (fetch_paths, NULL);
+		if (!tuf_client_get_target (image_fetcher, (gchar **)fetch_paths->pdata,
+		                            target->name, &target->info, opts->target_dir, error))
 			return FALSE;
 	}
 	return TRUE;
