@@ -65,6 +65,7 @@ EXPECTED_CLASS = {
     'test_director_targets_badly_signed': SIG,
     'test_director_targets_expired': ('expired',),
     'test_director_targets_rollback': ('rollback',),
+    'test_director_timestamp_rollback': ('rollback',),
     'test_director_targets_with_delegations_refused': ('malformed', 'unknown-role',
                                                       'unsupported'),
     'test_download_unknown_target_refused': ('unknown-target',),
@@ -1535,6 +1536,18 @@ class UptaneTests(ClientTestCase):
         self.assertAccepted(self.uptane())
         self.assertDelivered(name, data)
         self.assertIn('/director/timestamp.json', self.server.paths())
+
+    def test_director_timestamp_rollback(self):
+        self.up = UptaneRepos(self.srvroot, self.dialect, self.key_kind,
+                              director_timestamp_snapshot=True)
+        name, data = self.standard()
+        old_ts = self.up.director.written['timestamp.json']
+        self.up.director.publish()
+        self.assertAccepted(self.uptane())
+        before = self.trusted()
+        self.up.director.write_file('timestamp.json', old_ts)
+        self.assertRefused(self.uptane())
+        self.assertEqual(before, self.trusted(), 'trusted metadata changed' + self.describe())
 
     def test_target_from_custom_uri(self):
         data = b'fetched from elsewhere\n' * 10
