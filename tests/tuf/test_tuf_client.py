@@ -104,6 +104,7 @@ EXPECTED_CLASS = {
     'test_negative_target_length_refused': ('malformed',),
     'test_one_hash_mismatch_among_several': ('hash-mismatch',),
     'test_path_hash_prefixes': ('unknown-target',),
+    'test_path_pattern_wildcards': ('unknown-target',),
     'test_rollback_snapshot_version_in_timestamp_refused': ('rollback',),
     'test_rollback_targets_version_in_snapshot_refused': ('rollback',),
     'test_rollback_timestamp_refused': ('rollback',),
@@ -1412,6 +1413,24 @@ class DelegationTests(ClientTestCase):
         self.repo.publish(roles=['snapshot', 'timestamp'])
         self.assertRefused(self.refresh())
         self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_path_pattern_wildcards(self):
+        # TUF 1.0.x: shell-style wildcards; "a path separator in a path
+        # SHOULD NOT be matched by a wildcard"
+        r = self.repo
+        r.add_delegation('W', paths=['w/*', 'v-?.bin'])
+        r.add_target('w/x.bin', b'in w', role='W')
+        r.add_target('w/sub/y.bin', b'two levels down', role='W')
+        r.add_target('v-2.bin', b'v two', role='W')
+        r.add_target('v-10.bin', b'v ten', role='W')
+        r.publish()
+        self.assertAccepted(self.download('v-2.bin'))
+        self.assertDelivered('v-2.bin', b'v two')
+        self.assertRefused(self.download('v-10.bin'))
+        self.assertNotDelivered('v-10.bin')
+        self.assertAccepted(self.download('w/x.bin'))
+        self.assertRefused(self.download('w/sub/y.bin'))
+        self.assertFalse(os.path.exists(os.path.join(self.out, 'w', 'sub', 'y.bin')))
 
     def test_delegation_cycle_is_bounded(self):
         # B delegates back to A: the visited set must end the search
