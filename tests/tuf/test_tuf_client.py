@@ -345,6 +345,32 @@ class TufWorkflowTests(ClientTestCase):
         self.assertDelivered('app.bin', APP)
         self.assertIn('/repo/targets/app.bin', self.server.paths())
 
+    def test_download_refetches_when_target_changes(self):
+        self.bootstrap()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        self.repo.add_target('app.bin', APP2)          # same name, new content
+        self.repo.publish()
+        self.server.clear_log()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP2)
+        self.assertIn('/repo/targets/app.bin', self.server.paths())
+
+    def test_download_empty_target(self):
+        self.bootstrap()
+        self.repo.add_target('empty.bin', b'')
+        self.repo.publish()
+        self.assertAccepted(self.download('empty.bin'))
+        self.assertDelivered('empty.bin', b'')
+
+    def test_download_large_target(self):
+        self.bootstrap()
+        big = hashlib.sha512(b'seed').digest() * (16 * 1024 * 1024 // 64)
+        self.repo.add_target('big.img', big)
+        self.repo.publish()
+        self.assertAccepted(self.download('big.img'))
+        self.assertDelivered('big.img', big)
+
     def test_download_unknown_target_refused(self):
         self.bootstrap()
         os.makedirs(os.path.join(self.repo.dir, 'targets'), exist_ok=True)
