@@ -64,6 +64,9 @@ EXPECTED_CLASS = {
     'test_director_root_rotation_only_new_signature_refused': SIG,
     'test_director_targets_badly_signed': SIG,
     'test_director_targets_expired': ('expired',),
+    'test_image_repo_timestamp_expired': ('expired',),
+    'test_director_root_expired': ('expired',),
+    'test_same_content_other_name_in_image_repo': ('unknown-target',),
     'test_director_targets_rollback': ('rollback',),
     'test_director_timestamp_rollback': ('rollback',),
     'test_director_targets_with_delegations_refused': ('malformed', 'unknown-role',
@@ -1704,6 +1707,26 @@ class UptaneTests(ClientTestCase):
     def test_director_targets_expired(self):
         self.up.director.expires['targets'] = expires_in(-1)
         self.standard()
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+
+    def test_image_repo_timestamp_expired(self):
+        self.up.image.expires['timestamp'] = expires_in(-1)
+        self.standard()
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+
+    def test_director_root_expired(self):
+        self.up.director.expires['root'] = expires_in(-1)
+        self.standard()
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+
+    def test_same_content_other_name_in_image_repo(self):
+        self.up.add_image('fw-a.bin', self.FW, [self.HWID])
+        self.up.assign('fw-b.bin', self.FW, {self.SERIAL: self.HWID})
+        self.up.image.write_target_file('fw-b.bin', self.FW)
+        self.up.publish()
         self.assertRefused(self.uptane())
         self.assertEqual(os.listdir(self.out), [])
 
