@@ -275,3 +275,16 @@ otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gch
 		*out = best;
 	return g_steal_pointer (&best_name);
 }
+
+gchar *
+otad_uptane_target_get_ostree_commit (const OtadTufTargetInfo *info)
+{
+	g_autofree gchar *commit = NULL;
+	if (!otad_json_string_equal (otad_json_object_get (info->custom, "targetFormat"), "OSTREE"))
+		return NULL;
+	commit = otad_json_dup_string (otad_json_object_get (info->hashes, "sha256"));
+	/* an OSTree commit checksum: 64 lower-case hex digits */
+	if (commit == NULL || strlen (commit) != 64 || strspn (commit, "0123456789abcdef") != 64)
+		return NULL;
+	return g_steal_pointer (&commit);
+}

@@ -48,6 +48,10 @@ GPtrArray *otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTa
 gchar *otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gchar *tag,
                                 OtadTufTargetInfo *out, GError **error);
 
+/* an OSTree target (custom.targetFormat "OSTREE", as OTA CE writes it): the commit to pull is
+ * its sha256; NULL for other targets */
+gchar *otad_uptane_target_get_ostree_commit (const OtadTufTargetInfo *info);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadUptaneTarget, otad_uptane_target_free)
 
 G_END_DECLS

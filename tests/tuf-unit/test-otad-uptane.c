@@ -119,6 +119,7 @@ test_uptane_cycle (Fixture *fx, gconstpointer data)
 	g_assert_cmpstr (target->name, ==, "fw-2.bin");
 	g_assert_cmpstr (target->ecu_serial, ==, "ecu-1");
 	g_assert_cmpint (target->info.length, ==, strlen ("firmware v2\n"));
+	g_assert_null (otad_uptane_target_get_ostree_commit (&target->info)); /* BINARY */
 	idir = g_build_filename (fx->server, "repo", NULL);
 	fetcher = otad_tuf_fetcher_new_for_directory (idir);
 	bytes = otad_tuf_fetch_target (fetcher, "targets/fw-2.bin", &target->info, "fw-2.bin", NULL,
@@ -258,6 +259,15 @@ test_uptane_lite (Fixture *fx, gconstpointer data)
 	g_assert_cmpint (info.length, ==, 4);
 	any = otad_uptane_lite_select (image, "board-a", NULL, NULL, &error);
 	g_assert_cmpstr (any, ==, "a-11");
+	{
+		g_autofree gchar *os = otad_uptane_lite_select (image, "board-z", NULL, &info, &error);
+		g_autofree gchar *commit = otad_uptane_target_get_ostree_commit (&info);
+		g_autofree gchar *expected =
+		    g_compute_checksum_for_string (G_CHECKSUM_SHA256, "os-1", -1);
+		g_assert_no_error (error);
+		g_assert_cmpstr (os, ==, "os-1");
+		g_assert_cmpstr (commit, ==, expected);
+	}
 	none = otad_uptane_lite_select (image, "board-c", NULL, NULL, &error);
 	g_assert_null (none);
 	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET);
