@@ -222,8 +222,11 @@ test_uptane_lite (Fixture *fx, gconstpointer data)
 	                      "for name, hw, ver, tags in [('a-9', 'board-a', '9', ['prod']),\n"
 	                      "                            ('a-10', 'board-a', '10', ['prod']),\n"
 	                      "                            ('a-11', 'board-a', '11', ['devel']),\n"
-	                      "                            ('b-99', 'board-b', '99', ['prod'])]:\n"
-	                      "    c = tufgen.image_custom([hw], version=ver, name=name)\n"
+	                      "                            ('b-99', 'board-b', '99', ['prod']),\n"
+	                      "                            ('os-1', 'board-z', '1', [])]:\n"
+	                      "    fmt = 'OSTREE' if name.startswith('os') else 'BINARY'\n"
+	                      "    c = tufgen.image_custom([hw], version=ver, name=name,\n"
+	                      "                            target_format=fmt)\n"
 	                      "    c['tags'] = tags\n"
 	                      "    r.add_target(name, name.encode(), custom=c)\n"
 	                      "r.publish()\n";
@@ -260,7 +263,8 @@ test_uptane_lite (Fixture *fx, gconstpointer data)
 	any = otad_uptane_lite_select (image, "board-a", NULL, NULL, &error);
 	g_assert_cmpstr (any, ==, "a-11");
 	{
-		g_autofree gchar *os = otad_uptane_lite_select (image, "board-z", NULL, &info, &error);
+		g_autofree gchar *os =
+		    otad_uptane_lite_select (image, "board-z", NULL, &info, &error);
 		g_autofree gchar *commit = otad_uptane_target_get_ostree_commit (&info);
 		g_autofree gchar *expected =
 		    g_compute_checksum_for_string (G_CHECKSUM_SHA256, "os-1", -1);
