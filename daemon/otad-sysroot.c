@@ -141,6 +141,53 @@ otad_sysroot_find_test_booted (OtadSysroot *self, GError **error)
 	return d;
 }
 
+/**
+ * otad_sysroot_resolve_booted:
+ * @sysroot: a loaded sysroot, as a worker opens its own
+ * @test_booted: (nullable): the test-only CHECKSUM[.SERIAL] override
+ * @out_booted: (out) (transfer full) (nullable): the booted deployment, %NULL when the
+ *   sysroot is not booted and no override names one
+ *
+ * The one place outside #OtadSysroot that applies the test override, for workers
+ * holding a plain #OstreeSysroot.  Refuses the override for a booted or real root.
+ */
+gboolean
+otad_sysroot_resolve_booted (OstreeSysroot *sysroot,
+			     const gchar *test_booted,
+			     OstreeDeployment **out_booted,
+			     GError **error)
+{
+	g_autoptr(GPtrArray) deployments = NULL;
+	g_autofree gchar *checksum = NULL;
+	g_autofree gchar *root = NULL;
+	OstreeDeployment *d;
+	gint serial = -1;
+
+	*out_booted = NULL;
+	if (test_booted == NULL) {
+		d = ostree_sysroot_get_booted_deployment (sysroot);
+		*out_booted = d != NULL ? g_object_ref (d) : NULL;
+		return TRUE;
+	}
+	root = g_file_get_path (ostree_sysroot_get_path (sysroot));
+	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
+	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+				     "a test booted deployment is only allowed for a test sysroot");
+		return FALSE;
+	}
+	if (!otad_sysroot_parse_test_booted (test_booted, &checksum, &serial, error))
+		return FALSE;
+	deployments = ostree_sysroot_get_deployments (sysroot);
+	d = otad_sysroot_match_deployment (deployments, checksum, serial);
+	if (d == NULL) {
+		otad_sysroot_set_not_found (error, checksum, serial, root);
+		return FALSE;
+	}
+	*out_booted = g_object_ref (d);
+	return TRUE;
+}
+
 /* the commit's "version" metadata, "" when it has none or the commit is gone */
 gchar *
 otad_sysroot_get_commit_version (OtadSysroot *self, const gchar *checksum)
