@@ -203,6 +203,13 @@ otad_http_set_client_tls_certificate (OtadHttp *self, GTlsCertificate *cert)
 	soup_session_abort (self->session);
 }
 
+GTlsCertificate *
+otad_http_get_client_tls_certificate (OtadHttp *self)
+{
+	g_return_val_if_fail (OTAD_IS_HTTP (self), NULL);
+	return self->client_cert;
+}
+
 void
 otad_http_set_pkcs11_pin (OtadHttp *self, const gchar *pin)
 {
