@@ -31,16 +31,6 @@ make_http (gboolean with_identity)
 }
 
 static void
-generate_delta (Fixture *fx, const gchar *from, const gchar *to)
-{
-	g_autofree gchar *srv_arg = g_strconcat ("--repo=", fx->srv, NULL);
-	g_autofree gchar *from_arg = g_strconcat ("--from=", from, NULL);
-	g_autofree gchar *to_arg = g_strconcat ("--to=", to, NULL);
-	g_autofree gchar *out = OTAD_TEST_RUN (NULL, "ostree", srv_arg, "static-delta", "generate",
-					       from_arg, to_arg, "--max-chunk-size=32");
-}
-
-static void
 test_pull_pkcs11_delta (Fixture *fx, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -94,7 +84,7 @@ test_pull_pkcs11_delta (Fixture *fx, gconstpointer data)
 	g_assert_cmpuint (otad_test_server_get_bytes (tls_server, "/objects/"), ==, 0);
 
 	/* the URIs as pull settings (no OtadHttp given): otad builds its transport from them */
-	generate_delta (fx, fx->b, c);
+	fixture_generate_delta_between (fx, fx->b, c, NULL);
 	key_uri = g_strconcat (OTAD_TEST_SOFTHSM_KEY_URI, "?pin-value=", OTAD_TEST_SOFTHSM_PIN,
 			       NULL);
 	options.http = NULL;
@@ -108,7 +98,7 @@ test_pull_pkcs11_delta (Fixture *fx, gconstpointer data)
 
 	/* and the space estimate reads that delta's superblock through the token too */
 	d = otad_test_commit (fx->srv, fx->tree, "demo/x86_64", "v4", "2026-04-01");
-	generate_delta (fx, c, d);
+	fixture_generate_delta_between (fx, c, d, NULL);
 	options.from_commit = c;
 	{
 		OtadSpaceEstimate est = { 0 };
