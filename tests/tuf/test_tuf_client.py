@@ -236,15 +236,15 @@ class ClientTestCase(unittest.TestCase):
         return self.repo
 
     def trusted(self, meta=None):
-        """Every JSON file under the metadata dir: {relative path: bytes}."""
+        """Every file under the metadata dir: {relative path: bytes} (so a
+        refused update may not leave temporary files behind either)."""
         meta = meta or self.meta
         out = {}
         for d, _, files in os.walk(meta):
             for f in files:
-                if f.endswith('.json'):
-                    p = os.path.join(d, f)
-                    with open(p, 'rb') as fh:
-                        out[os.path.relpath(p, meta)] = fh.read()
+                p = os.path.join(d, f)
+                with open(p, 'rb') as fh:
+                    out[os.path.relpath(p, meta)] = fh.read()
         return out
 
     def trusted_version(self, role, meta=None):
