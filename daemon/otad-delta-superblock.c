@@ -310,8 +310,11 @@ otad_delta_superblock_for_offline (const OtadDeltaSuperblock *sb)
 	orig = g_variant_ref_sink (g_variant_new_from_bytes (
 	    G_VARIANT_TYPE (OTAD_DELTA_SUPERBLOCK_FORMAT), sb->bytes, FALSE));
 	g_variant_builder_init (&builder, G_VARIANT_TYPE (OTAD_DELTA_SUPERBLOCK_FORMAT));
-	for (gsize i = 0; i < 7; i++)
-		g_variant_builder_add_value (&builder, g_variant_get_child_value (orig, i));
+	for (gsize i = 0; i < 7; i++) {
+		/* not floating: the builder takes its own reference */
+		g_autoptr(GVariant) child = g_variant_get_child_value (orig, i);
+		g_variant_builder_add_value (&builder, child);
+	}
 	g_variant_builder_add_value (&builder,
 				     g_variant_new_array (G_VARIANT_TYPE ("(yaytt)"), NULL, 0));
 	stripped = g_variant_ref_sink (g_variant_builder_end (&builder));
