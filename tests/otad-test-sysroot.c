@@ -228,6 +228,21 @@ otad_test_sysroot_new (GError **error)
 	return otad_test_sysroot_new_full ("otadtest", OTAD_TEST_SYSROOT_NONE, error);
 }
 
+/**
+ * otad_test_sysroot_rm_rf:
+ *
+ * Removes @dir and everything below it, deployments included.
+ */
+gboolean
+otad_test_sysroot_rm_rf (const gchar *dir, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	/* deploy dirs carry the immutable bit; chattr complains about symlinks */
+	(void)otad_test_sysroot_run (&error_local, NULL, "chattr", "-R", "-i", dir, NULL);
+	return otad_test_sysroot_run (error, NULL, "rm", "-rf", dir, NULL);
+}
+
 void
 otad_test_sysroot_free (OtadTestSysroot *self)
 {
@@ -236,11 +251,7 @@ otad_test_sysroot_free (OtadTestSysroot *self)
 	if (self->tmpdir != NULL) {
 		g_autoptr(GError) error = NULL;
 
-		/* deploy dirs carry the immutable bit; chattr complains about symlinks */
-		(void)otad_test_sysroot_run (&error, NULL, "chattr", "-R", "-i", self->tmpdir,
-					     NULL);
-		g_clear_error (&error);
-		if (!otad_test_sysroot_run (&error, NULL, "rm", "-rf", self->tmpdir, NULL))
+		if (!otad_test_sysroot_rm_rf (self->tmpdir, &error))
 			g_printerr ("failed to remove %s: %s\n", self->tmpdir, error->message);
 	}
 	g_free (self->tmpdir);

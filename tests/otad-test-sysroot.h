@@ -38,6 +38,8 @@ gchar *otad_test_sysroot_commit (OtadTestSysroot *self, const gchar *version, GE
 gboolean otad_test_sysroot_deploy (OtadTestSysroot *self, const gchar *checksum, GError **error);
 gboolean otad_test_sysroot_run (GError **error, gchar **out, const gchar *argv0, ...)
     G_GNUC_NULL_TERMINATED;
+/* rm -rf that also clears the immutable bit deployments carry */
+gboolean otad_test_sysroot_rm_rf (const gchar *dir, GError **error);
 void otad_test_sysroot_free (OtadTestSysroot *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadTestSysroot, otad_test_sysroot_free)
 
