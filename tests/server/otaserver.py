@@ -186,8 +186,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.connection.do_handshake()
         except (ssl.SSLError, OSError) as e:
             STATE.record({"tls_error": str(e)})
+            self._linger_close()
             return
         super().handle()
+
+    def _linger_close(self):
+        # as real servers do: after the alert, read what the client already sent
+        # before closing; closing with unread data sends a TCP reset, which makes
+        # the client drop the TLS 1.3 alert (certificate required) unread
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.5)
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                if not self.connection.recv(65536):
+                    break
+        except OSError:
+            pass
 
     def _cn(self):
         cert = self.connection.getpeercert() or {}
