@@ -5,19 +5,16 @@
 
 G_BEGIN_DECLS
 
-/* one option a D-Bus method accepts in its a{sv} argument */
+/* one key a method's `a{sv} options` may carry */
 typedef struct {
-	const gchar *key;
-	const gchar *type; /* a GVariant type string */
-} OtadOptionSpec;
+	const gchar *name;
+	const gchar *type; /* GVariant type string, e.g. "b" */
+} OtadOption;
 
 gboolean otad_invocation_check_options (GVariant *options,
-					const OtadOptionSpec *specs,
-					guint n_specs,
+					const OtadOption *known,
+					gsize n_known,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean otad_invocation_option_boolean (GVariant *options,
-					 const gchar *key,
-					 gboolean default_value);
-void otad_invocation_return_gerror (GDBusMethodInvocation *invocation, const GError *error);
+void otad_invocation_return_error (GDBusMethodInvocation *invocation, const GError *error);
 
 G_END_DECLS

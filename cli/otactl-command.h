@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* the exit codes of otactl, documented in `otactl --help` */
+typedef enum {
+	OTACTL_EXIT_OK = 0,
+	OTACTL_EXIT_FAILED = 1,
+	OTACTL_EXIT_USAGE = 2,
+	OTACTL_EXIT_UNREACHABLE = 3,
+	/* as rpm-ostree's RPM_OSTREE_EXIT_UNCHANGED: `check` found nothing new */
+	OTACTL_EXIT_NO_UPDATE = 77,
+} OtactlExit;
+
+typedef struct _OtactlContext OtactlContext;
+
+/* returns an OtactlExit code */
+typedef gint (*OtactlCommandFunc) (OtactlContext *ctx, gint argc, gchar **argv);
+
+typedef struct {
+	const gchar *name;
+	const gchar *args;	  /* the parameter string shown in the usage line */
+	const gchar *description; /* N_() marked, translated at use */
+	OtactlCommandFunc func;
+} OtactlCommand;
+
+/* one per cli/otactl-cmd-<name>.c */
+gint otactl_cmd_status (OtactlContext *ctx, gint argc, gchar **argv);
+
+G_END_DECLS

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "otactl-context.h"
+
+OtactlContext *
+otactl_context_new (const OtactlCommand *commands)
+{
+	OtactlContext *ctx = g_new0 (OtactlContext, 1);
+	ctx->commands = commands;
+	return ctx;
+}
+
+void
+otactl_context_free (OtactlContext *ctx)
+{
+	g_clear_object (&ctx->client);
+	g_free (ctx->bus_address);
+	g_free (ctx);
+}
+
+static gchar *
+otactl_context_commands_summary (OtactlContext *ctx)
+{
+	GString *str = g_string_new (NULL);
+	guint width = 0;
+
+	for (const OtactlCommand *cmd = ctx->commands; cmd->name != NULL; cmd++)
+		width = MAX (width, strlen (cmd->name));
+
+	/* TRANSLATORS: heading of the list of subcommands in `otactl --help` */
+	g_string_append (str, _("Commands:"));
+	for (const OtactlCommand *cmd = ctx->commands; cmd->name != NULL; cmd++)
+		g_string_append_printf (str, "\n  %-*s  %s", (gint)width, cmd->name,
+					_(cmd->description));
+	return g_string_free (str, FALSE);
+}
+
+static const gchar *
+otactl_context_exit_codes (void)
+{
+	/* TRANSLATORS: the end of every `otactl … --help` */
+	return _("Exit status:\n"
+		 "  0   success\n"
+		 "  1   the command failed\n"
+		 "  2   wrong usage\n"
+		 "  3   otad cannot be reached\n"
+		 "  77  no update is available");
+}
+
+/* "otactl: message" and a hint where to get help, on stderr */
+void
+otactl_context_usage_error (OtactlContext *ctx, const gchar *message)
+{
+	g_printerr ("otactl: %s\n", message);
+	if (ctx->command != NULL) {
+		/* TRANSLATORS: %s is a subcommand, e.g. "status" */
+		g_printerr (_("Try “otactl %s --help” for more information."), ctx->command->name);
+	} else {
+		g_printerr (_("Try “otactl --help” for more information."));
+	}
+	g_printerr ("\n");
+}
+
+/* parses the global options and @entries; returns FALSE when otactl should exit
+ * with *exit_code, e.g. after --help or on a usage error */
+gboolean
+otactl_context_parse (OtactlContext *ctx,
+		      const GOptionEntry *entries,
+		      gint *argc,
+		      gchar ***argv,
+		      gint *exit_code)
+{
+	g_autoptr(GOptionContext) option_context = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *summary = NULL;
+	const GOptionEntry global_entries[] = {
+	    {"json", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->json,
+	     /* TRANSLATORS: description of --json */
+	     N_("Print machine-readable JSON"), NULL},
+	    {"verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->verbose,
+	     /* TRANSLATORS: description of --verbose */
+	     N_("Print debugging information"), NULL},
+	    {"version", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->version,
+	     /* TRANSLATORS: description of --version */
+	     N_("Print the version and exit"), NULL},
+	    {"bus-address", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &ctx->bus_address,
+	     /* TRANSLATORS: description of --bus-address */
+	     N_("Talk to otad on the bus at ADDRESS instead of the system bus (for development)"),
+	     /* TRANSLATORS: the argument of --bus-address */
+	     N_("ADDRESS")},
+	    {"help", 'h', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->help,
+	     /* TRANSLATORS: description of --help */
+	     N_("Show help options"), NULL},
+	    {NULL}};
+
+	if (ctx->command != NULL) {
+		option_context = g_option_context_new (ctx->command->args);
+		g_option_context_set_summary (option_context, _(ctx->command->description));
+	} else {
+		/* TRANSLATORS: the parameter string in "otactl [OPTION…] COMMAND" */
+		option_context = g_option_context_new (_("COMMAND"));
+		summary = otactl_context_commands_summary (ctx);
+		g_option_context_set_summary (option_context, summary);
+	}
+	g_option_context_set_translation_domain (option_context, GETTEXT_PACKAGE);
+	g_option_context_set_description (option_context, otactl_context_exit_codes ());
+	/* --help is ours, so that it goes through the same exit path as the rest */
+	g_option_context_set_help_enabled (option_context, FALSE);
+	g_option_context_add_main_entries (option_context, global_entries, GETTEXT_PACKAGE);
+	if (entries != NULL)
+		g_option_context_add_main_entries (option_context, entries, GETTEXT_PACKAGE);
+
+	if (!g_option_context_parse (option_context, argc, argv, &error)) {
+		otactl_context_usage_error (ctx, error->message);
+		*exit_code = OTACTL_EXIT_USAGE;
+		return FALSE;
+	}
+	if (ctx->verbose)
+		g_log_set_debug_enabled (TRUE);
+	if (ctx->help) {
+		g_autofree gchar *help = g_option_context_get_help (option_context, TRUE, NULL);
+		g_print ("%s", help);
+		*exit_code = OTACTL_EXIT_OK;
+		return FALSE;
+	}
+	if (ctx->version) {
+		g_print ("otactl %s\n", PACKAGE_VERSION);
+		*exit_code = OTACTL_EXIT_OK;
+		return FALSE;
+	}
+
+	/* success */
+	return TRUE;
+}
+
+/* connects ctx->client; on failure prints the one line that says why */
+gint
+otactl_context_connect (OtactlContext *ctx)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (ctx->bus_address != NULL)
+		ctx->client = ota_client_new_for_bus_address (ctx->bus_address);
+	else
+		ctx->client = ota_client_new ();
+	if (!ota_client_connect_sync (ctx->client, NULL, &error)) {
+		if (g_error_matches (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED)) {
+			/* TRANSLATORS: %s is the D-Bus name, org.otad.Updater */
+			g_printerr (_("otactl: cannot reach otad (%s): not running"),
+				    OTA_DBUS_SERVICE);
+			g_printerr ("\n");
+			g_debug ("%s", error->message);
+		} else {
+			/* TRANSLATORS: the first %s is the D-Bus name, the second the reason */
+			g_printerr (_("otactl: cannot reach otad (%s): %s"),
+				    OTA_DBUS_SERVICE,
+				    error->message);
+			g_printerr ("\n");
+		}
+		return OTACTL_EXIT_UNREACHABLE;
+	}
+	return OTACTL_EXIT_OK;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <ota.h>
+
+G_BEGIN_DECLS
+
+void otactl_json_add_deployment (JsonBuilder *builder,
+				 const gchar *member,
+				 OtaDeployment *deployment);
+void otactl_json_print (JsonBuilder *builder);
+
+G_END_DECLS

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "otactl-context.h"
+
+/* one entry per subcommand; later ones (check, download, …) slot in here */
+static const OtactlCommand otactl_commands[] = {
+    {"status", "",
+     /* TRANSLATORS: description of `otactl status` */
+     N_("Show the state of otad and the booted, pending and rollback deployments"),
+     otactl_cmd_status},
+    {NULL, NULL, NULL, NULL}};
+
+static const OtactlCommand *
+otactl_main_find_command (const gchar *name)
+{
+	for (const OtactlCommand *cmd = otactl_commands; cmd->name != NULL; cmd++) {
+		if (g_strcmp0 (cmd->name, name) == 0)
+			return cmd;
+	}
+	return NULL;
+}
+
+/* the index of the first argument that is not an option or an option's value */
+static gint
+otactl_main_find_command_arg (gint argc, gchar **argv)
+{
+	for (gint i = 1; i < argc; i++) {
+		if (g_strcmp0 (argv[i], "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (argv[i][0] != '-')
+			return i;
+		/* the one global option that takes a separate value */
+		if (g_strcmp0 (argv[i], "--bus-address") == 0)
+			i++;
+	}
+	return -1;
+}
+
+int
+main (int argc, char **argv)
+{
+	g_autoptr(OtactlContext) ctx = otactl_context_new (otactl_commands);
+	g_autofree gchar *prgname = NULL;
+	gint exit_code = OTACTL_EXIT_OK;
+	gint idx;
+
+	setlocale (LC_ALL, "");
+	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+	textdomain (GETTEXT_PACKAGE);
+	g_set_prgname ("otactl");
+
+	idx = otactl_main_find_command_arg (argc, argv);
+	if (idx < 0) {
+		/* no command: only --help and --version make sense */
+		if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
+			return exit_code;
+		/* TRANSLATORS: printed when otactl is run without a subcommand */
+		otactl_context_usage_error (ctx, _("no command given"));
+		return OTACTL_EXIT_USAGE;
+	}
+
+	ctx->command = otactl_main_find_command (argv[idx]);
+	if (ctx->command == NULL) {
+		/* TRANSLATORS: %s is what the user typed as the subcommand */
+		g_autofree gchar *msg = g_strdup_printf (_("unknown command “%s”"), argv[idx]);
+		otactl_context_usage_error (ctx, msg);
+		return OTACTL_EXIT_USAGE;
+	}
+
+	/* the command parses the options on both sides of its name */
+	for (gint i = idx; i < argc - 1; i++)
+		argv[i] = argv[i + 1];
+	argc--;
+	argv[argc] = NULL;
+
+	/* makes the usage line read "otactl status [OPTION…]" */
+	prgname = g_strdup_printf ("otactl %s", ctx->command->name);
+	g_set_prgname (prgname);
+
+	return ctx->command->func (ctx, argc, argv);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* internals shared by ota-client.c, ota-client-mirror.c and ota-client-connect.c */
+
+#include "ota-client.h"
+#include "ota-dbus-generated.h"
+
+G_BEGIN_DECLS
+
+enum {
+	OTA_CLIENT_DEPLOYMENT_BOOTED,
+	OTA_CLIENT_DEPLOYMENT_ROLLBACK,
+	OTA_CLIENT_DEPLOYMENT_PENDING,
+	OTA_CLIENT_DEPLOYMENT_LAST
+};
+
+struct _OtaClient {
+	GObject parent_instance;
+	GMainContext *context;	     /* (owned): where notify is emitted */
+	GDBusConnection *connection; /* (owned) (nullable) */
+	gchar *bus_address;	     /* (owned) (nullable) */
+	OtaDBusUpdater1 *proxy;	     /* (owned) (nullable): bound to the current name owner */
+	GCancellable *reload_cancellable; /* (owned) (nullable) */
+	guint properties_changed_id;
+	guint name_owner_changed_id;
+
+	/* mirror of the daemon's properties */
+	guint daemon_version;
+	OtaState state;
+	gchar *error_name;    /* (owned) */
+	gchar *error_message; /* (owned) */
+	GVariant *deployment_values[OTA_CLIENT_DEPLOYMENT_LAST]; /* (owned) (nullable) */
+	OtaDeployment *deployments[OTA_CLIENT_DEPLOYMENT_LAST];	 /* (owned) (nullable) */
+	guint64 last_check_time;
+};
+
+
+enum {
+	PROP_0,
+	PROP_CONNECTION,
+	PROP_BUS_ADDRESS,
+	PROP_CONNECTED,
+	PROP_DAEMON_VERSION,
+	PROP_STATE,
+	PROP_ERROR_NAME,
+	PROP_ERROR_MESSAGE,
+	PROP_BOOTED_DEPLOYMENT,
+	PROP_ROLLBACK_DEPLOYMENT,
+	PROP_PENDING_DEPLOYMENT,
+	PROP_LAST_CHECK_TIME,
+	PROP_LAST
+};
+
+void ota_client_notify (OtaClient *self, guint prop_id);
+void ota_client_fixup_error (GError *error);
+gboolean ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError **error);
+void ota_client_apply_properties (OtaClient *self, GVariant *dict);
+void ota_client_subscribe (OtaClient *self);
+void ota_client_unsubscribe (OtaClient *self);
+
+G_END_DECLS

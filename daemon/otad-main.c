@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Otad"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "otad-config.h"
+#include "otad-daemon.h"
+#include "otad-sd-notify.h"
+#include "otad-state-store.h"
+#include "otad-sysroot.h"
+
+typedef struct {
+	GMainLoop *loop; /* (owned) */
+	GError *fatal;	 /* (owned) (nullable) */
+	gboolean journald;
+} OtadMain;
+
+static void
+otad_main_clear (OtadMain *self)
+{
+	g_clear_pointer (&self->loop, g_main_loop_unref);
+	g_clear_error (&self->fatal);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OtadMain, otad_main_clear)
+
+static GLogWriterOutput
+otad_main_log_writer (GLogLevelFlags log_level,
+		      const GLogField *fields,
+		      gsize n_fields,
+		      gpointer user_data)
+{
+	OtadMain *self = user_data;
+
+	if (self->journald) {
+		const gchar *domain = NULL;
+
+		/* the journald writer does not filter: honour G_MESSAGES_DEBUG and --verbose */
+		for (gsize i = 0; i < n_fields; i++) {
+			if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+				domain = fields[i].value;
+		}
+		if (g_log_writer_default_would_drop (log_level, domain))
+			return G_LOG_WRITER_HANDLED;
+		if (g_log_writer_journald (log_level, fields, n_fields, NULL) ==
+		    G_LOG_WRITER_HANDLED)
+			return G_LOG_WRITER_HANDLED;
+	}
+	return g_log_writer_default (log_level, fields, n_fields, NULL);
+}
+
+static gboolean
+otad_main_quit_cb (gpointer user_data)
+{
+	OtadMain *self = user_data;
+
+	g_info ("stopping on signal");
+	g_main_loop_quit (self->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+otad_main_fatal_cb (OtadDaemon *daemon, const GError *error, gpointer user_data)
+{
+	OtadMain *self = user_data;
+
+	if (self->fatal == NULL)
+		self->fatal = g_error_copy (error);
+	g_main_loop_quit (self->loop);
+}
+
+static void
+otad_main_notify (const gchar *state)
+{
+	g_autoptr(GError) error = NULL;
+
+	/* not fatal: systemd then times out and reports it better than we could */
+	if (!otad_sd_notify (state, &error))
+		g_warning ("%s", error->message);
+}
+
+int
+main (int argc, char *argv[])
+{
+	gboolean opt_session = FALSE;
+	gboolean opt_verbose = FALSE;
+	gboolean opt_version = FALSE;
+	g_autofree gchar *opt_bus_address = NULL;
+	g_autofree gchar *opt_config = NULL;
+	g_autofree gchar *opt_state_dir = NULL;
+	g_autofree gchar *opt_sysroot = NULL;
+	g_autofree gchar *opt_test_booted = NULL;
+	const GOptionEntry entries[] = {
+	    {"session", 0, 0, G_OPTION_ARG_NONE, &opt_session,
+	     /* TRANSLATORS: command line option */
+	     N_("Use the session bus instead of the system bus"), NULL},
+	    {"bus-address", 0, 0, G_OPTION_ARG_STRING, &opt_bus_address,
+	     /* TRANSLATORS: command line option */
+	     N_("Use the bus at this D-Bus address"), N_("ADDRESS")},
+	    {"config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config,
+	     /* TRANSLATORS: command line option; FILE.d holds drop-ins */
+	     N_("Read this configuration file and FILE.d/ instead of the system ones"),
+	     N_("FILE")},
+	    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_state_dir,
+	     /* TRANSLATORS: command line option */
+	     N_("Keep the persistent state in this directory"), N_("DIR")},
+	    {"sysroot", 0, 0, G_OPTION_ARG_FILENAME, &opt_sysroot,
+	     /* TRANSLATORS: command line option */
+	     N_("Manage the OSTree sysroot at this path"), N_("DIR")},
+	    {"test-booted-deployment", 0, 0, G_OPTION_ARG_STRING, &opt_test_booted,
+	     /* TRANSLATORS: command line option, only for tests */
+	     N_("Test only: treat this deployment of a test sysroot as booted"),
+	     N_("CHECKSUM[.SERIAL]")},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+	     /* TRANSLATORS: command line option */
+	     N_("Show debug messages"), NULL},
+	    {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
+	     /* TRANSLATORS: command line option */
+	     N_("Show the version and exit"), NULL},
+	    {NULL}};
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OtadConfig) config = NULL;
+	g_autoptr(OtadSysroot) sysroot = NULL;
+	g_autoptr(OtadStateStore) store = NULL;
+	g_autoptr(OtadDaemon) daemon = NULL;
+	g_auto(OtadMain) self = {NULL, NULL, FALSE};
+	g_autofree gchar *vendor_file = g_build_filename (OTAD_VENDOR_DIR, "otad.conf", NULL);
+	guint sigterm_id;
+	guint sigint_id;
+
+	setlocale (LC_ALL, "");
+	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+	textdomain (GETTEXT_PACKAGE);
+	g_set_prgname ("otad");
+
+	context = g_option_context_new (NULL);
+	/* TRANSLATORS: the summary in otad --help */
+	g_option_context_set_summary (context, _("Over-the-air update daemon"));
+	g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+	if (!g_option_context_parse (context, &argc, &argv, &error)) {
+		g_printerr ("otad: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (opt_version) {
+		g_print ("otad %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (opt_session && opt_bus_address != NULL) {
+		/* TRANSLATORS: error message */
+		g_printerr ("otad: %s\n", _("--session and --bus-address exclude each other"));
+		return EXIT_FAILURE;
+	}
+
+	self.journald = g_log_writer_is_journald (fileno (stderr));
+	g_log_set_writer_func (otad_main_log_writer, &self, NULL);
+	if (opt_verbose)
+		g_log_set_debug_enabled (TRUE);
+
+	/* everything that can be wrong with the setup fails here, before the bus sees us */
+	config = otad_config_new ();
+	if (!otad_config_load_default (config, opt_config != NULL ? opt_config : OTAD_CONFIG_FILE,
+				       opt_config != NULL ? NULL : vendor_file,
+				       opt_config != NULL, &error)) {
+		/* TRANSLATORS: error message, %s says where and what */
+		g_printerr ("otad: %s %s\n", _("Invalid configuration:"), error->message);
+		return EXIT_FAILURE;
+	}
+	if (g_log_get_debug_enabled ()) {
+		g_autofree gchar *text = otad_config_to_string (config);
+		g_debug ("effective configuration:\n%s", text);
+	}
+
+	sysroot = otad_sysroot_new (opt_sysroot != NULL ? opt_sysroot : "/", opt_test_booted,
+				    &error);
+	if (sysroot == NULL || !otad_sysroot_load (sysroot, NULL, &error) ||
+	    !otad_sysroot_watch (sysroot, &error)) {
+		g_printerr ("otad: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	store = otad_state_store_new (opt_state_dir != NULL ? opt_state_dir : OTAD_STATE_DIR,
+				      &error);
+	if (store == NULL) {
+		g_printerr ("otad: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	self.loop = g_main_loop_new (NULL, FALSE);
+	daemon = otad_daemon_new (config, store, sysroot);
+	g_signal_connect (daemon, "fatal", G_CALLBACK (otad_main_fatal_cb), &self);
+	if (!otad_daemon_start (daemon, opt_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM,
+				opt_bus_address, &error)) {
+		g_printerr ("otad: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	sigterm_id = g_unix_signal_add (SIGTERM, otad_main_quit_cb, &self);
+	sigint_id = g_unix_signal_add (SIGINT, otad_main_quit_cb, &self);
+	otad_main_notify ("READY=1\nSTATUS=Waiting for requests");
+	g_main_loop_run (self.loop);
+	otad_main_notify ("STOPPING=1");
+	g_source_remove (sigterm_id);
+	g_source_remove (sigint_id);
+	otad_daemon_stop (daemon);
+	g_signal_handlers_disconnect_by_data (daemon, &self);
+
+	if (self.fatal != NULL) {
+		g_printerr ("otad: %s\n", self.fatal->message);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "otad-ecu-key.h"
+#include "otad-http.h"
+#include "otad-manifest.h"
+#include "otad-report-queue.h"
+
+G_BEGIN_DECLS
+
+/*
+ * OtadReporter: what the device tells the server (device registry and Director), as
+ * aktualizr does.  Every report first goes to the persistent queue (state_dir/report-queue),
+ * then otad_reporter_flush() delivers what it can.  Telemetry failures never fail an update:
+ * callers log a failed flush and go on.
+ */
+typedef enum {
+	OTAD_REPORT_EVENT_DOWNLOAD_STARTED,
+	OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED,
+	OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+	OTAD_REPORT_EVENT_INSTALLATION_APPLIED,
+	OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
+} OtadReportEvent;
+
+#define OTAD_TYPE_REPORTER (otad_reporter_get_type())
+G_DECLARE_FINAL_TYPE(OtadReporter, otad_reporter, OTAD, REPORTER, GObject)
+
+/* @base_url is the gateway ("https://gw:8443"); @key signs manifests */
+OtadReporter *
+otad_reporter_new(OtadHttp *http, const gchar *base_url, const gchar *state_dir, OtadEcuKey *key,
+		  const gchar *primary_serial, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+const gchar *
+otad_report_event_to_string(OtadReportEvent event);
+
+/* POST events: @success is only sent for the *Completed events */
+gboolean
+otad_reporter_queue_event(OtadReporter *self, OtadReportEvent event, const gchar *correlation_id,
+			  gboolean success, GError **error);
+/* PUT director/manifest, signed now with a new report_counter */
+gboolean
+otad_reporter_queue_manifest(OtadReporter *self, const OtadManifestImage *image,
+			     const OtadManifestReport *report, GError **error);
+/* PUT system_info and PUT system_info/network */
+gboolean
+otad_reporter_queue_system_info(OtadReporter *self, GError **error);
+/* PUT core/installed: [{name, version}]; both arrays NULL-terminated and of equal length */
+gboolean
+otad_reporter_queue_installed(OtadReporter *self, const gchar *const *names,
+			      const gchar *const *versions, GError **error);
+
+gboolean
+otad_reporter_flush(OtadReporter *self, guint *delivered, GCancellable *cancellable,
+		    GError **error);
+OtadReportQueue *
+otad_reporter_get_queue(OtadReporter *self);
+
+/* exposed for tests: the network description sent to system_info/network */
+gchar *
+otad_reporter_build_network_info(void);
+
+G_END_DECLS

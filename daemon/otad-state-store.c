@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadStateStore"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "ota-error.h"
+#include "otad-state-store.h"
+
+/*
+ * The engine's persistent state: one JSON object in STATE_DIR/state.json,
+ * replaced atomically and durably on every save so a power cut leaves either
+ * the old or the new file.  Fields other layers add with set_field() are kept
+ * as they are, and unknown fields written by a newer otad survive a save.
+ */
+
+#define OTAD_STATE_STORE_FORMAT_VERSION 1
+
+#define OTAD_STATE_STORE_KEY_VERSION	   "version"
+#define OTAD_STATE_STORE_KEY_STATE	   "state"
+#define OTAD_STATE_STORE_KEY_LAST_CHECK	   "last-check-time"
+#define OTAD_STATE_STORE_KEY_ERROR_NAME	   "error-name"
+#define OTAD_STATE_STORE_KEY_ERROR_MESSAGE "error-message"
+
+struct _OtadStateStore {
+	GObject parent_instance;
+	gchar *state_dir; /* (owned) */
+	gchar *path;	  /* (owned) */
+	JsonObject *root; /* (owned) */
+	OtaState state;
+	guint64 last_check_time;
+	gchar *error_name;    /* (owned) */
+	gchar *error_message; /* (owned) */
+};
+
+enum { SIGNAL_CHANGED, SIGNAL_LAST };
+static guint otad_state_store_signals[SIGNAL_LAST] = {0};
+
+G_DEFINE_TYPE (OtadStateStore, otad_state_store, G_TYPE_OBJECT)
+
+static void
+otad_state_store_reset (OtadStateStore *self)
+{
+	g_clear_pointer (&self->root, json_object_unref);
+	self->root = json_object_new ();
+	self->state = OTA_STATE_IDLE;
+	self->last_check_time = 0;
+	g_free (self->error_name);
+	self->error_name = g_strdup ("");
+	g_free (self->error_message);
+	self->error_message = g_strdup ("");
+}
+
+/* keeps the unreadable file for a post-mortem instead of overwriting it on the next save */
+static void
+otad_state_store_move_aside (OtadStateStore *self)
+{
+	g_autofree gchar *aside = g_strconcat (self->path, ".corrupt", NULL);
+
+	if (g_rename (self->path, aside) != 0) {
+		g_warning ("failed to move %s aside: %s", self->path, g_strerror (errno));
+		return;
+	}
+	g_warning ("kept the unreadable state file as %s", aside);
+}
+
+static const gchar *
+otad_state_store_read_string (OtadStateStore *self, const gchar *key)
+{
+	JsonNode *node = json_object_get_member (self->root, key);
+
+	if (node == NULL)
+		return NULL;
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
+		g_warning ("%s: \"%s\" is not a string, using the default", self->path, key);
+		return NULL;
+	}
+	return json_node_get_string (node);
+}
+
+static void
+otad_state_store_load (OtadStateStore *self)
+{
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(GError) error = NULL;
+	JsonNode *root;
+	JsonNode *node;
+	const gchar *str;
+
+	otad_state_store_reset (self);
+	if (!json_parser_load_from_mapped_file (parser, self->path, &error)) {
+		if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			g_debug ("no %s yet, starting with defaults", self->path);
+			return;
+		}
+		g_warning ("failed to read %s, starting with defaults: %s", self->path,
+			   error->message);
+		otad_state_store_move_aside (self);
+		return;
+	}
+	root = json_parser_get_root (parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+		g_warning ("%s does not hold a JSON object, starting with defaults", self->path);
+		otad_state_store_move_aside (self);
+		return;
+	}
+	json_object_unref (self->root);
+	self->root = json_object_ref (json_node_get_object (root));
+
+	/* each known field falls back to its default on its own */
+	str = otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_STATE);
+	if (str != NULL && !ota_state_from_string (str, &self->state)) {
+		g_warning ("%s: unknown state \"%s\", using idle", self->path, str);
+		self->state = OTA_STATE_IDLE;
+	}
+	node = json_object_get_member (self->root, OTAD_STATE_STORE_KEY_LAST_CHECK);
+	if (node != NULL) {
+		if (JSON_NODE_HOLDS_VALUE (node) &&
+		    json_node_get_value_type (node) == G_TYPE_INT64 &&
+		    json_node_get_int (node) >= 0) {
+			self->last_check_time = (guint64)json_node_get_int (node);
+		} else {
+			g_warning ("%s: \"%s\" is not a time, using 0", self->path,
+				   OTAD_STATE_STORE_KEY_LAST_CHECK);
+		}
+	}
+	str = otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_ERROR_NAME);
+	if (str != NULL) {
+		g_free (self->error_name);
+		self->error_name = g_strdup (str);
+	}
+	str = otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_ERROR_MESSAGE);
+	if (str != NULL) {
+		g_free (self->error_message);
+		self->error_message = g_strdup (str);
+	}
+	g_debug ("loaded %s: state %s", self->path, ota_state_to_string (self->state));
+}
+
+/**
+ * otad_state_store_new:
+ * @state_dir: the state directory, created with mode 0700 if missing
+ *
+ * Loads the state; a missing or unreadable file gives the defaults (idle, never
+ * checked), the latter with a warning.
+ *
+ * Returns: (transfer full): a new store, or %NULL if @state_dir cannot be created
+ */
+OtadStateStore *
+otad_state_store_new (const gchar *state_dir, GError **error)
+{
+	g_autoptr(OtadStateStore) self = g_object_new (OTAD_TYPE_STATE_STORE, NULL);
+
+	if (g_mkdir_with_parents (state_dir, 0700) != 0) {
+		gint errsv = errno;
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+			     "failed to create state directory %s: %s", state_dir,
+			     g_strerror (errsv));
+		return NULL;
+	}
+	self->state_dir = g_strdup (state_dir);
+	self->path = g_build_filename (state_dir, OTAD_STATE_STORE_FILENAME, NULL);
+	otad_state_store_load (self);
+	return g_steal_pointer (&self);
+}
+
+/**
+ * otad_state_store_save:
+ *
+ * Writes the state with temp file + fsync + rename, then emits ::changed.
+ */
+gboolean
+otad_state_store_save (OtadStateStore *self, GError **error)
+{
+	g_autoptr(JsonGenerator) generator = json_generator_new ();
+	g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+	g_autofree gchar *data = NULL;
+	gsize len = 0;
+
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), FALSE);
+
+	json_object_set_int_member (self->root, OTAD_STATE_STORE_KEY_VERSION,
+				    OTAD_STATE_STORE_FORMAT_VERSION);
+	json_object_set_string_member (self->root, OTAD_STATE_STORE_KEY_STATE,
+				       ota_state_to_string (self->state));
+	json_object_set_int_member (self->root, OTAD_STATE_STORE_KEY_LAST_CHECK,
+				    (gint64)MIN (self->last_check_time, (guint64)G_MAXINT64));
+	json_object_set_string_member (self->root, OTAD_STATE_STORE_KEY_ERROR_NAME,
+				       self->error_name);
+	json_object_set_string_member (self->root, OTAD_STATE_STORE_KEY_ERROR_MESSAGE,
+				       self->error_message);
+
+	json_node_set_object (root, self->root);
+	json_generator_set_root (generator, root);
+	json_generator_set_pretty (generator, TRUE);
+	data = json_generator_to_data (generator, &len);
+	if (!g_file_set_contents_full (self->path, data, (gssize)len,
+				       G_FILE_SET_CONTENTS_CONSISTENT |
+					   G_FILE_SET_CONTENTS_DURABLE,
+				       0600, error)) {
+		g_prefix_error (error, "failed to save state: ");
+		return FALSE;
+	}
+	g_signal_emit (self, otad_state_store_signals[SIGNAL_CHANGED], 0);
+
+	/* success */
+	return TRUE;
+}
+
+const gchar *
+otad_state_store_get_state_dir (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), NULL);
+	return self->state_dir;
+}
+
+const gchar *
+otad_state_store_get_path (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), NULL);
+	return self->path;
+}
+
+OtaState
+otad_state_store_get_state (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), OTA_STATE_IDLE);
+	return self->state;
+}
+
+/* setters change memory only: call otad_state_store_save() to persist and announce */
+void
+otad_state_store_set_state (OtadStateStore *self, OtaState state)
+{
+	g_return_if_fail (OTAD_IS_STATE_STORE (self));
+	g_return_if_fail (state < OTA_STATE_LAST);
+	self->state = state;
+}
+
+guint64
+otad_state_store_get_last_check_time (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), 0);
+	return self->last_check_time;
+}
+
+void
+otad_state_store_set_last_check_time (OtadStateStore *self, guint64 unix_time)
+{
+	g_return_if_fail (OTAD_IS_STATE_STORE (self));
+	self->last_check_time = unix_time;
+}
+
+const gchar *
+otad_state_store_get_error_name (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), NULL);
+	return self->error_name;
+}
+
+const gchar *
+otad_state_store_get_error_message (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), NULL);
+	return self->error_message;
+}
+
+/* %NULL for either clears it */
+void
+otad_state_store_set_error (OtadStateStore *self,
+			    const gchar *error_name,
+			    const gchar *error_message)
+{
+	g_return_if_fail (OTAD_IS_STATE_STORE (self));
+	g_free (self->error_name);
+	self->error_name = g_strdup (error_name != NULL ? error_name : "");
+	g_free (self->error_message);
+	self->error_message = g_strdup (error_message != NULL ? error_message : "");
+}
+
+static gboolean
+otad_state_store_is_reserved (const gchar *name)
+{
+	const gchar *reserved[] = {OTAD_STATE_STORE_KEY_VERSION, OTAD_STATE_STORE_KEY_STATE,
+				   OTAD_STATE_STORE_KEY_LAST_CHECK, OTAD_STATE_STORE_KEY_ERROR_NAME,
+				   OTAD_STATE_STORE_KEY_ERROR_MESSAGE, NULL};
+	return g_strv_contains (reserved, name);
+}
+
+/**
+ * otad_state_store_get_field:
+ * @name: a field name other layers chose, e.g. "update-target"
+ *
+ * Returns: (transfer none) (nullable): the stored JSON, %NULL if not set
+ */
+JsonNode *
+otad_state_store_get_field (OtadStateStore *self, const gchar *name)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), NULL);
+	g_return_val_if_fail (!otad_state_store_is_reserved (name), NULL);
+	return json_object_get_member (self->root, name);
+}
+
+/**
+ * otad_state_store_set_field:
+ * @value: (transfer none) (nullable): the JSON to store (copied), %NULL removes the field
+ */
+void
+otad_state_store_set_field (OtadStateStore *self, const gchar *name, JsonNode *value)
+{
+	g_return_if_fail (OTAD_IS_STATE_STORE (self));
+	g_return_if_fail (!otad_state_store_is_reserved (name));
+	if (value == NULL) {
+		json_object_remove_member (self->root, name);
+		return;
+	}
+	json_object_set_member (self->root, name, json_node_copy (value));
+}
+
+static void
+otad_state_store_finalize (GObject *object)
+{
+	OtadStateStore *self = OTAD_STATE_STORE (object);
+
+	g_free (self->state_dir);
+	g_free (self->path);
+	g_clear_pointer (&self->root, json_object_unref);
+	g_free (self->error_name);
+	g_free (self->error_message);
+	G_OBJECT_CLASS (otad_state_store_parent_class)->finalize (object);
+}
+
+static void
+otad_state_store_class_init (OtadStateStoreClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+	object_class->finalize = otad_state_store_finalize;
+
+	/* emitted after every successful save: the state is on disk before it is announced */
+	otad_state_store_signals[SIGNAL_CHANGED] =
+	    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			  NULL, G_TYPE_NONE, 0);
+}
+
+static void
+otad_state_store_init (OtadStateStore *self)
+{
+	otad_state_store_reset (self);
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadTuf"
+
+#include "config.h"
+
+#include "otad-tuf-error.h"
+#include "otad-tuf-repo-private.h"
+
+/* the TUF 1.0.x section 5 client workflow: root, timestamp, snapshot, targets */
+
+G_DEFINE_TYPE (OtadTufRepo, otad_tuf_repo, G_TYPE_OBJECT)
+
+void
+otad_tuf_repo_get_default_limits (OtadTufLimits *limits)
+{
+	limits->root_max = 512 * 1024;
+	limits->timestamp_max = 16 * 1024;
+	limits->snapshot_max = 2 * 1024 * 1024;
+	limits->targets_max = 8 * 1024 * 1024;
+	limits->max_root_rotations = 32;
+	limits->max_delegations = 32;
+}
+
+static void
+otad_tuf_repo_finalize (GObject *object)
+{
+	OtadTufRepo *self = OTAD_TUF_REPO (object);
+	g_free (self->name);
+	g_clear_pointer (&self->store, otad_tuf_store_free);
+	g_clear_object (&self->fetcher);
+	g_clear_pointer (&self->root, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->timestamp, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->snapshot, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->targets, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->delegated, g_hash_table_unref);
+	g_clear_pointer (&self->dirty, g_hash_table_unref);
+	G_OBJECT_CLASS (otad_tuf_repo_parent_class)->finalize (object);
+}
+
+static void
+otad_tuf_repo_class_init (OtadTufRepoClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = otad_tuf_repo_finalize;
+}
+
+static void
+otad_tuf_repo_init (OtadTufRepo *self)
+{
+	otad_tuf_repo_get_default_limits (&self->limits);
+	self->delegated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+						 (GDestroyNotify) otad_tuf_metadata_unref);
+	/* file name → bytes to write, or NULL to remove */
+	self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+					     (GDestroyNotify) g_bytes_unref);
+}
+
+OtadTufRepo *
+otad_tuf_repo_new (const gchar *name, const gchar *metadata_dir, OtadTufFetcher *fetcher)
+{
+	OtadTufRepo *self = g_object_new (OTAD_TYPE_TUF_REPO, NULL);
+	self->name = g_strdup (name);
+	self->store = otad_tuf_store_new (metadata_dir);
+	self->fetcher = fetcher != NULL ? g_object_ref (fetcher) : NULL;
+	return self;
+}
+
+void
+otad_tuf_repo_set_limits (OtadTufRepo *self, const OtadTufLimits *limits)
+{
+	self->limits = *limits;
+}
+
+void
+otad_tuf_repo_set_time (OtadTufRepo *self, gint64 unix_time)
+{
+	self->fixed_time = unix_time;
+}
+
+const gchar *
+otad_tuf_repo_get_name (OtadTufRepo *self)
+{
+	return self->name;
+}
+
+gboolean
+otad_tuf_repo_has_root (OtadTufRepo *self)
+{
+	return self->root != NULL;
+}
+
+OtadTufMetadata *
+otad_tuf_repo_get_root (OtadTufRepo *self)
+{
+	return self->root;
+}
+
+OtadTufMetadata *
+otad_tuf_repo_get_targets (OtadTufRepo *self)
+{
+	return self->targets;
+}
+
+/* fetches with the error prefixed by what was fetched; G_IO_ERROR_NOT_FOUND kept as is */
+GBytes *
+otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
+		     GCancellable *cancellable, GError **error)
+{
+	GBytes *bytes;
+	if (self->fetcher == NULL) {
+		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
+				     "no fetcher for the repository");
+		return NULL;
+	}
+	bytes = otad_tuf_fetcher_fetch (self->fetcher, path, max_length, cancellable, error);
+	if (bytes == NULL)
+		g_prefix_error (error, "%s: fetching %s: ", self->name, path);
+	return bytes;
+}
+
+static gboolean
+otad_tuf_repo_verify_self_signed (OtadTufMetadata *root, GError **error)
+{
+	return otad_tuf_metadata_verify_role (root, root->keys,
+					      otad_tuf_metadata_get_role (root, "root"),
+					      "itself", error);
+}
+
+/* stored timestamp/snapshot/targets count only while the trusted root still vouches for
+ * them; one that does not is ignored as if absent */
+static OtadTufMetadata *
+otad_tuf_repo_load_trusted (OtadTufRepo *self, const gchar *filename, OtadTufRoleType type)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(OtadTufMetadata) md = NULL;
+	g_autoptr(GError) error_local = NULL;
+	const gchar *role = otad_tuf_role_type_to_string (type);
+
+	bytes = otad_tuf_store_load (self->store, filename, &error_local);
+	if (bytes == NULL)
+		return NULL;
+	md = otad_tuf_metadata_parse (bytes, type, role, &error_local);
+	if (md == NULL || !otad_tuf_metadata_verify_role (md, self->root->keys,
+							  otad_tuf_metadata_get_role (self->root,
+										      role),
+							  "the trusted root", &error_local)) {
+		g_info ("%s: ignoring stored %s: %s", self->name, filename, error_local->message);
+		return NULL;
+	}
+	return g_steal_pointer (&md);
+}
+
+gboolean
+otad_tuf_repo_load (OtadTufRepo *self, GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(OtadTufMetadata) root = NULL;
+
+	bytes = otad_tuf_store_load (self->store, "root.json", &error_local);
+	if (bytes == NULL) {
+		if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
+				     "%s: no trusted root in %s", self->name,
+				     otad_tuf_store_get_directory (self->store));
+			return FALSE;
+		}
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "%s: cannot read trusted root: ", self->name);
+		return FALSE;
+	}
+	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", error);
+	if (root == NULL || !otad_tuf_repo_verify_self_signed (root, error)) {
+		g_prefix_error (error, "%s: trusted root: ", self->name);
+		return FALSE;
+	}
+	g_clear_pointer (&self->root, otad_tuf_metadata_unref);
+	self->root = g_steal_pointer (&root);
+	g_clear_pointer (&self->timestamp, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->snapshot, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->targets, otad_tuf_metadata_unref);
+	self->timestamp = otad_tuf_repo_load_trusted (self, "timestamp.json",
+						      OTAD_TUF_ROLE_TIMESTAMP);
+	self->snapshot = otad_tuf_repo_load_trusted (self, "snapshot.json", OTAD_TUF_ROLE_SNAPSHOT);
+	self->targets = otad_tuf_repo_load_trusted (self, "targets.json", OTAD_TUF_ROLE_TARGETS);
+	g_hash_table_remove_all (self->delegated);
+	g_hash_table_remove_all (self->dirty);
+	return TRUE;
+}
+
+static gboolean
+otad_tuf_repo_adopt_root (OtadTufRepo *self, GBytes *bytes, GError **error)
+{
+	g_autoptr(OtadTufMetadata) root = NULL;
+	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", error);
+	if (root == NULL || !otad_tuf_repo_verify_self_signed (root, error)) {
+		g_prefix_error (error, "%s: initial root: ", self->name);
+		return FALSE;
+	}
+	g_clear_pointer (&self->root, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->timestamp, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->snapshot, otad_tuf_metadata_unref);
+	g_clear_pointer (&self->targets, otad_tuf_metadata_unref);
+	g_hash_table_remove_all (self->delegated);
+	self->root = g_steal_pointer (&root);
+	return TRUE;
+}
+
+gboolean
+otad_tuf_repo_init_root (OtadTufRepo *self, GBytes *root, GError **error)
+{
+	const gchar *stale[] = { "timestamp.json", "snapshot.json", "targets.json" };
+	if (!otad_tuf_repo_adopt_root (self, root, error))
+		return FALSE;
+	g_hash_table_remove_all (self->dirty);
+	for (guint i = 0; i < G_N_ELEMENTS (stale); i++) {
+		if (!otad_tuf_store_remove (self->store, stale[i], error))
+			return FALSE;
+	}
+	return otad_tuf_store_save (self->store, "root.json", root, error);
+}
+
+gboolean
+otad_tuf_repo_init_root_tofu (OtadTufRepo *self, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	bytes = otad_tuf_repo_fetch (self, "1.root.json", self->limits.root_max, cancellable,
+				     error);
+	if (bytes == NULL)
+		return FALSE;
+	if (!otad_tuf_repo_adopt_root (self, bytes, error))
+		return FALSE;
+	if (self->root->version != 1) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_VERSION,
+			     "%s: 1.root.json has version %" G_GINT64_FORMAT, self->name,
+			     self->root->version);
+		g_clear_pointer (&self->root, otad_tuf_metadata_unref);
+		return FALSE;
+	}
+	/* written with the first successful refresh */
+	g_hash_table_insert (self->dirty, g_strdup ("root.json"), g_bytes_ref (bytes));
+	return TRUE;
+}
+
+gboolean
+otad_tuf_repo_commit (OtadTufRepo *self, GError **error)
+{
+	/* timestamp last: a crash part way leaves an older timestamp, which makes the next
+	 * check-in fetch again rather than stop on "unchanged" with stale files */
+	const gchar *order[] = { "root.json", "targets.json", "snapshot.json", "timestamp.json" };
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_hash_table_iter_init (&iter, self->dirty);
+	while (g_hash_table_iter_next (&iter, &key, &value)) {
+		gboolean top = FALSE;
+		for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+			top |= g_strcmp0 (key, order[i]) == 0;
+		if (top)
+			continue;
+		if (value == NULL ? !otad_tuf_store_remove (self->store, key, error)
+				  : !otad_tuf_store_save (self->store, key, value, error))
+			return FALSE;
+		g_hash_table_iter_remove (&iter);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+		if (!g_hash_table_lookup_extended (self->dirty, order[i], NULL, &value))
+			continue;
+		if (value == NULL ? !otad_tuf_store_remove (self->store, order[i], error)
+				  : !otad_tuf_store_save (self->store, order[i], value, error))
+			return FALSE;
+		g_hash_table_remove (self->dirty, order[i]);
+	}
+	return TRUE;
+}
+
+gchar *
+otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
+{
+	g_auto(GStrv) parts = g_strsplit (name, "/", -1);
+	guint n = g_strv_length (parts);
+
+	for (guint i = 0; i < n; i++) {
+		gchar *escaped = g_uri_escape_string (parts[i], NULL, FALSE);
+		g_free (parts[i]);
+		parts[i] = escaped;
+	}
+	if (self->root != NULL && self->root->consistent_snapshot && n > 0) {
+		const OtadJsonNode *hash = otad_json_object_get (info->hashes, "sha256");
+		g_autofree gchar *hex = NULL;
+		if (hash == NULL)
+			hash = otad_json_object_get (info->hashes, "sha512");
+		if (hash == NULL && info->hashes != NULL && info->hashes->n > 0)
+			hash = &info->hashes->v.children[0];
+		hex = otad_json_dup_string (hash);
+		if (hex != NULL) {
+			gchar *base = g_strdup_printf ("%s.%s", hex, parts[n - 1]);
+			g_free (parts[n - 1]);
+			parts[n - 1] = base;
+		}
+	}
+	return g_strjoinv ("/", parts);
+}
+
+GBytes *
+otad_tuf_fetch_target (OtadTufFetcher *fetcher, const gchar *path, const OtadTufTargetInfo *info,
+		       const gchar *what, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	bytes = otad_tuf_fetcher_fetch (fetcher, path, info->length, cancellable, &error_local);
+	if (bytes == NULL) {
+		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
+				     "%s: not found at %s", what, path);
+			return NULL;
+		}
+		if (g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE)) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
+				     "%s: more data than the declared length of %" G_GINT64_FORMAT
+				     " bytes", what, info->length);
+			return NULL;
+		}
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", what);
+		return NULL;
+	}
+	if (!otad_tuf_check_hashes (info->hashes, info->length, bytes, what, error))
+		return NULL;
+	return g_steal_pointer (&bytes);
+}

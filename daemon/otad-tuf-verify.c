@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadTuf"
+
+#include "config.h"
+
+#include <fnmatch.h>
+#include <gio/gio.h>
+#include <string.h>
+
+#include "otad-tuf-error.h"
+#include "otad-tuf-metadata.h"
+
+/* the checks on one piece of metadata: signatures against a role, expiry, hashes, and
+ * whether a delegation covers a target path */
+
+gboolean
+otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const OtadTufRole *role,
+			       const gchar *signer, GError **error)
+{
+	g_autoptr(GString) canonical = otad_json_canonicalize (md->signed_node);
+	g_autoptr(GHashTable) counted_ids = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) counted_keys = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) authorised = g_hash_table_new (g_str_hash, g_str_equal);
+	guint valid = 0;
+	guint bad = 0;
+
+	for (guint i = 0; i < role->keyids->len; i++)
+		g_hash_table_add (authorised, g_ptr_array_index (role->keyids, i));
+
+	for (guint32 i = 0; i < md->signatures->n && valid < role->threshold; i++) {
+		const OtadJsonNode *sig = &md->signatures->v.children[i];
+		g_autofree gchar *keyid = otad_json_dup_string (otad_json_object_get (sig, "keyid"));
+		g_autoptr(GError) error_local = NULL;
+		const OtadTufKey *key;
+
+		if (keyid == NULL || !g_hash_table_contains (authorised, keyid))
+			continue;
+		/* a key counts once, whatever id or how many signatures it comes with */
+		if (g_hash_table_contains (counted_ids, keyid))
+			continue;
+		key = g_hash_table_lookup (keys, keyid);
+		if (key == NULL)
+			continue;
+		if (g_hash_table_contains (counted_keys, otad_tuf_key_get_fingerprint (key)))
+			continue;
+		if (!otad_tuf_key_verify (key, sig, (const guint8 *) canonical->str,
+					  canonical->len, &error_local)) {
+			g_debug ("%s: signature by key %s refused: %s", md->role_name, keyid,
+				 error_local->message);
+			if (g_error_matches (error_local, OTAD_TUF_ERROR,
+					     OTAD_TUF_ERROR_BAD_SIGNATURE) ||
+			    g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED))
+				bad++;
+			continue;
+		}
+		g_hash_table_add (counted_ids, (gpointer) g_hash_table_lookup (authorised, keyid));
+		g_hash_table_add (counted_keys, (gpointer) otad_tuf_key_get_fingerprint (key));
+		valid++;
+	}
+	/* a signature of an authorised key that does not verify is tampering; too few
+	 * signatures of authorised keys (or only of other keys) is a threshold failure */
+	if (valid < role->threshold && bad > 0) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
+			     "%s metadata version %" G_GINT64_FORMAT ": %u bad signature(s) by "
+			     "keys of the %s role in %s (%u valid, threshold %u)", md->role_name,
+			     md->version, bad, role->name, signer, valid, role->threshold);
+		return FALSE;
+	}
+	if (valid < role->threshold) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_THRESHOLD,
+			     "%s metadata version %" G_GINT64_FORMAT ": %u valid signature(s) by "
+			     "keys of the %s role in %s, threshold is %u", md->role_name,
+			     md->version, valid, role->name, signer, role->threshold);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+otad_tuf_metadata_check_expiry (OtadTufMetadata *md, gint64 now, GError **error)
+{
+	if (md->expires <= now) {
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (md->expires);
+		g_autofree gchar *str = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_EXPIRED,
+			     "%s metadata version %" G_GINT64_FORMAT " expired at %s",
+			     md->role_name, md->version, str != NULL ? str : "?");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* TUF: the pattern and the path have the same number of '/'-separated parts, each
+ * matched with shell wildcards, so "*" never crosses a directory */
+static gboolean
+otad_tuf_path_matches (const gchar *pattern, const gchar *path)
+{
+	g_auto(GStrv) pparts = g_strsplit (pattern, "/", -1);
+	g_auto(GStrv) tparts = g_strsplit (path, "/", -1);
+	if (g_strv_length (pparts) != g_strv_length (tparts))
+		return FALSE;
+	for (guint i = 0; pparts[i] != NULL; i++) {
+		if (fnmatch (pparts[i], tparts[i], FNM_NOESCAPE) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+otad_tuf_role_matches_path (const OtadTufRole *role, const gchar *target_name)
+{
+	if (role->paths != NULL) {
+		for (guint i = 0; i < role->paths->len; i++) {
+			if (otad_tuf_path_matches (g_ptr_array_index (role->paths, i), target_name))
+				return TRUE;
+		}
+	}
+	if (role->path_hash_prefixes != NULL) {
+		g_autofree gchar *digest =
+		    g_compute_checksum_for_string (G_CHECKSUM_SHA256, target_name, -1);
+		for (guint i = 0; i < role->path_hash_prefixes->len; i++) {
+			const gchar *prefix = g_ptr_array_index (role->path_hash_prefixes, i);
+			if (g_str_has_prefix (digest, prefix))
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+typedef struct {
+	GChecksumType type;
+	const gchar *name;
+	GChecksum *checksum;
+	const gchar *expected;
+} OtadTufHashCheck;
+
+static guint
+otad_tuf_hashes_prepare (const OtadJsonNode *hashes, OtadTufHashCheck checks[2],
+			 gchar *expected[2])
+{
+	const struct {
+		GChecksumType type;
+		const gchar *name;
+	} known[] = { { G_CHECKSUM_SHA256, "sha256" }, { G_CHECKSUM_SHA512, "sha512" } };
+	guint n = 0;
+
+	for (guint i = 0; i < G_N_ELEMENTS (known); i++) {
+		const OtadJsonNode *value = otad_json_object_get (hashes, known[i].name);
+		if (value == NULL)
+			continue;
+		expected[n] = otad_json_dup_string (value);
+		checks[n].type = known[i].type;
+		checks[n].name = known[i].name;
+		checks[n].checksum = g_checksum_new (known[i].type);
+		checks[n].expected = expected[n];
+		n++;
+	}
+	return n;
+}
+
+static gboolean
+otad_tuf_hashes_finish (OtadTufHashCheck *checks, guint n, const gchar *what, GError **error)
+{
+	gboolean ok = TRUE;
+	for (guint i = 0; i < n; i++) {
+		const gchar *got = g_checksum_get_string (checks[i].checksum);
+		if (ok && (checks[i].expected == NULL ||
+			   g_ascii_strcasecmp (got, checks[i].expected) != 0)) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
+				     "%s: %s is %s, expected %s", what, checks[i].name, got,
+				     checks[i].expected != NULL ? checks[i].expected : "(invalid)");
+			ok = FALSE;
+		}
+		g_checksum_free (checks[i].checksum);
+	}
+	return ok;
+}
+
+gboolean
+otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
+		       const gchar *what, GError **error)
+{
+	OtadTufHashCheck checks[2] = { 0 };
+	g_autofree gchar *expected0 = NULL;
+	g_autofree gchar *expected1 = NULL;
+	gchar *expected[2] = { NULL, NULL };
+	gsize size = 0;
+	const guint8 *buf = g_bytes_get_data (data, &size);
+	guint n;
+
+	if (length >= 0 && (guint64) length != size) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
+			     "%s: length is %" G_GSIZE_FORMAT ", expected %" G_GINT64_FORMAT, what,
+			     size, length);
+		return FALSE;
+	}
+	if (hashes == NULL)
+		return TRUE;
+	n = otad_tuf_hashes_prepare (hashes, checks, expected);
+	expected0 = expected[0];
+	expected1 = expected[1];
+	if (n == 0) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
+			     "%s: no supported hash algorithm (sha256, sha512)", what);
+		return FALSE;
+	}
+	for (guint i = 0; i < n; i++)
+		g_checksum_update (checks[i].checksum, buf, size);
+	return otad_tuf_hashes_finish (checks, n, what, error);
+}
+
+gboolean
+otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *path,
+		     const gchar *what, GError **error)
+{
+	OtadTufHashCheck checks[2] = { 0 };
+	g_autofree gchar *expected0 = NULL;
+	g_autofree gchar *expected1 = NULL;
+	gchar *expected[2] = { NULL, NULL };
+	g_autoptr(GFile) file = g_file_new_for_path (path);
+	g_autoptr(GFileInputStream) stream = NULL;
+	g_autofree guint8 *buf = NULL;
+	guint64 total = 0;
+	guint n;
+
+	stream = g_file_read (file, NULL, error);
+	if (stream == NULL)
+		return FALSE;
+	n = otad_tuf_hashes_prepare (hashes, checks, expected);
+	expected0 = expected[0];
+	expected1 = expected[1];
+	if (n == 0) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
+			     "%s: no supported hash algorithm (sha256, sha512)", what);
+		return FALSE;
+	}
+	buf = g_malloc (64 * 1024);
+	for (;;) {
+		gssize r = g_input_stream_read (G_INPUT_STREAM (stream), buf, 64 * 1024, NULL,
+						error);
+		if (r < 0) {
+			for (guint i = 0; i < n; i++)
+				g_checksum_free (checks[i].checksum);
+			return FALSE;
+		}
+		if (r == 0)
+			break;
+		total += r;
+		for (guint i = 0; i < n; i++)
+			g_checksum_update (checks[i].checksum, buf, r);
+		/* stop reading an endless file early */
+		if (length >= 0 && total > (guint64) length)
+			break;
+	}
+	if (length >= 0 && total != (guint64) length) {
+		for (guint i = 0; i < n; i++)
+			g_checksum_free (checks[i].checksum);
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
+			     "%s: length differs from the expected %" G_GINT64_FORMAT, what,
+			     length);
+		return FALSE;
+	}
+	return otad_tuf_hashes_finish (checks, n, what, error);
+}
+
+gboolean
+otad_tuf_hashes_agree (const OtadJsonNode *a, const OtadJsonNode *b)
+{
+	guint common = 0;
+	if (!otad_json_is (a, OTAD_JSON_OBJECT) || !otad_json_is (b, OTAD_JSON_OBJECT))
+		return FALSE;
+	for (guint32 i = 0; i < a->n; i++) {
+		const OtadJsonNode *ha = &a->v.children[i];
+		g_autofree gchar *algo = otad_json_dup_key (ha);
+		const OtadJsonNode *hb = algo != NULL ? otad_json_object_get (b, algo) : NULL;
+		if (hb == NULL)
+			continue;
+		if (!otad_json_is (ha, OTAD_JSON_STRING) || !otad_json_is (hb, OTAD_JSON_STRING) ||
+		    ha->n != hb->n || g_ascii_strncasecmp (ha->v.s, hb->v.s, ha->n) != 0)
+			return FALSE;
+		common++;
+	}
+	return common > 0;
+}

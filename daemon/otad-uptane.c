@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadUptane"
+
+#include "config.h"
+
+#include "otad-tuf-error.h"
+#include "otad-uptane.h"
+
+void
+otad_uptane_target_free (OtadUptaneTarget *target)
+{
+	if (target == NULL)
+		return;
+	g_free (target->name);
+	g_free (target->ecu_serial);
+	g_free (target->hardware_id);
+	g_free (target->uri);
+	g_clear_pointer (&target->image_role, otad_tuf_metadata_unref);
+	g_clear_pointer (&target->director_targets, otad_tuf_metadata_unref);
+	g_free (target);
+}
+
+const gchar *const *
+otad_uptane_default_root_dirs (void)
+{
+	static const gchar *const dirs[] = { OTAD_VENDOR_DIR "/tuf", "/usr/lib/sota/tuf", NULL };
+	return dirs;
+}
+
+gboolean
+otad_uptane_ensure_root (OtadTufRepo *repo, const gchar *repo_dir_name,
+			 const gchar *const *search_dirs, gboolean allow_tofu,
+			 GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	const gchar *names[] = { "root.json", "1.root.json" };
+
+	if (otad_tuf_repo_load (repo, &error_local))
+		return TRUE;
+	if (!g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT)) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	for (guint i = 0; search_dirs != NULL && search_dirs[i] != NULL; i++) {
+		for (guint j = 0; j < G_N_ELEMENTS (names); j++) {
+			g_autofree gchar *path =
+			    g_build_filename (search_dirs[i], repo_dir_name, names[j], NULL);
+			g_autofree gchar *contents = NULL;
+			g_autoptr(GBytes) bytes = NULL;
+			gsize len = 0;
+			if (!g_file_get_contents (path, &contents, &len, NULL))
+				continue;
+			g_debug ("%s: pre-provisioned root %s", otad_tuf_repo_get_name (repo),
+				 path);
+			bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+			return otad_tuf_repo_init_root (repo, bytes, error);
+		}
+	}
+	if (!allow_tofu) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	g_info ("%s: no trusted root: trusting the server's first root", otad_tuf_repo_get_name (repo));
+	return otad_tuf_repo_init_root_tofu (repo, cancellable, error);
+}
+
+static gboolean
+otad_uptane_fail (GError **error, OtadTufError code, const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+otad_uptane_fail (GError **error, OtadTufError code, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *msg = NULL;
+	va_start (args, format);
+	msg = g_strdup_vprintf (format, args);
+	va_end (args);
+	g_set_error (error, OTAD_TUF_ERROR, code, "director: %s", msg);
+	return FALSE;
+}
+
+/* the Director's targets: no delegation, each ECU named once, only this device's ECUs with
+ * their hardware ids; collects the assignments */
+static gboolean
+otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArray *assigned,
+			    GError **error)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+	if (targets->delegations != NULL && targets->delegations->len > 0)
+		return otad_uptane_fail (error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
+					 "targets metadata may not delegate");
+	for (guint i = 0; i < otad_tuf_metadata_get_n_targets (targets); i++) {
+		OtadTufTargetInfo info = { 0 };
+		g_autofree gchar *name = NULL;
+		const OtadJsonNode *ids;
+
+		otad_tuf_metadata_get_target_nth (targets, i, &info, &name);
+		ids = otad_json_object_get (info.custom, "ecuIdentifiers");
+		if (!otad_json_is (ids, OTAD_JSON_OBJECT) || ids->n == 0)
+			return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
+						 "target %s has no custom.ecuIdentifiers", name);
+		for (guint32 j = 0; j < ids->n; j++) {
+			const OtadJsonNode *ecu = &ids->v.children[j];
+			g_autofree gchar *serial = otad_json_dup_key (ecu);
+			g_autofree gchar *hwid =
+			    otad_json_dup_string (otad_json_object_get (ecu, "hardwareId"));
+			const gchar *ours;
+			OtadUptaneTarget *target;
+
+			if (serial == NULL || hwid == NULL)
+				return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
+							 "target %s: ECU identifier needs a "
+							 "hardwareId", name);
+			if (g_hash_table_contains (seen, serial))
+				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
+							 "ECU %s is assigned more than one target",
+							 serial);
+			g_hash_table_add (seen, g_strdup (serial));
+			if (!g_hash_table_lookup_extended (ecus, serial, NULL, (gpointer *) &ours))
+				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
+							 "target %s names ECU %s, which is not "
+							 "part of this device", name, serial);
+			if (g_strcmp0 (ours, hwid) != 0)
+				return otad_uptane_fail (error, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
+							 "target %s for ECU %s has hardware id %s, "
+							 "the ECU is %s", name, serial, hwid, ours);
+			target = g_new0 (OtadUptaneTarget, 1);
+			target->name = g_strdup (name);
+			target->ecu_serial = g_steal_pointer (&serial);
+			target->hardware_id = g_steal_pointer (&hwid);
+			target->director_info = info;
+			target->director_targets = otad_tuf_metadata_ref (targets);
+			target->uri = otad_json_dup_string (otad_json_object_get (info.custom, "uri"));
+			g_ptr_array_add (assigned, target);
+		}
+	}
+	return TRUE;
+}
+
+/* the Image repo must list the same target with identical length and hashes and a
+ * hardware id list that contains the ECU's */
+static gboolean
+otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancellable *cancellable,
+			 GError **error)
+{
+	const OtadJsonNode *hwids;
+	gboolean hw_ok = FALSE;
+
+	if (!otad_tuf_repo_find_target (image, target->name, &target->info, &target->image_role,
+					cancellable, error)) {
+		g_prefix_error (error, "target %s assigned by the director: ", target->name);
+		return FALSE;
+	}
+	if (target->info.length != target->director_info.length) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
+			     "target %s: director length %" G_GINT64_FORMAT " differs from "
+			     "image-repo length %" G_GINT64_FORMAT, target->name,
+			     target->director_info.length, target->info.length);
+		return FALSE;
+	}
+	if (!otad_tuf_hashes_agree (target->director_info.hashes, target->info.hashes)) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
+			     "target %s: director and image-repo hashes differ", target->name);
+		return FALSE;
+	}
+	hwids = otad_json_object_get (target->info.custom, "hardwareIds");
+	for (guint32 i = 0; otad_json_is (hwids, OTAD_JSON_ARRAY) && i < hwids->n; i++)
+		hw_ok |= otad_json_string_equal (&hwids->v.children[i], target->hardware_id);
+	if (!hw_ok) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
+			     "target %s: image-repo hardwareIds do not include %s", target->name,
+			     target->hardware_id);
+		return FALSE;
+	}
+	if (target->uri == NULL)
+		target->uri = otad_json_dup_string (otad_json_object_get (target->info.custom,
+									  "uri"));
+	return TRUE;
+}
+
+GPtrArray *
+otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
+		   GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GPtrArray) assigned =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify) otad_uptane_target_free);
+
+	if (!otad_tuf_repo_refresh (director, OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT, NULL,
+				    cancellable, error))
+		return NULL;
+	if (!otad_uptane_check_director (otad_tuf_repo_get_targets (director), ecus, assigned,
+					 error))
+		return NULL;
+	if (!otad_tuf_repo_refresh (image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, cancellable, error))
+		return NULL;
+	for (guint i = 0; i < assigned->len; i++) {
+		if (!otad_uptane_check_image (image, g_ptr_array_index (assigned, i), cancellable,
+					      error))
+			return NULL;
+	}
+	if (!otad_tuf_repo_commit (director, error) || !otad_tuf_repo_commit (image, error))
+		return NULL;
+	return g_steal_pointer (&assigned);
+}

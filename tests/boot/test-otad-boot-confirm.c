@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The A/B flow end to end on a real sysroot with a real U-Boot environment:
+ * A runs, B is installed and armed, then the test says which deployment
+ * "booted" (the test-only override) with a new boot id, and checks what
+ * otad_boot_confirm_run() did to the sysroot, the environment, the record
+ * and the hooks.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ota-error.h"
+#include "otad-boot-confirm.h"
+#include "otad-booted.h"
+#include "otad-test-sysroot.h"
+
+typedef struct {
+	OtadTestSysroot *ts;
+	OstreeSysroot *sysroot;
+	gchar *fw_env_config;
+	gchar *health_dir;
+	const gchar *health_dirs[2];
+	OtadHealthOptions health;
+	OtadBootloader *bootloader;
+	OtadBootRecord *record;
+	gchar *record_path;
+	OtadBootConfirmHooks hooks;
+	/* what the hooks saw */
+	guint reports;
+	gboolean last_success;
+	OtadBootConfirmOutcome last_outcome;
+	gchar *last_detail;
+	gchar *last_correlation_id;
+	guint prunes;
+	guint reboots;
+} Fixture;
+
+static gboolean
+hook_report (const OtadBootConfirmResult *result, gpointer user_data, GError **error)
+{
+	Fixture *f = user_data;
+
+	f->reports++;
+	f->last_success = result->success;
+	f->last_outcome = result->outcome;
+	g_free (f->last_detail);
+	f->last_detail = g_strdup (result->detail);
+	g_free (f->last_correlation_id);
+	f->last_correlation_id = g_strdup (result->correlation_id);
+	return TRUE;
+}
+
+static gboolean
+hook_prune (OstreeSysroot *sysroot, gpointer user_data, GCancellable *cancellable, GError **error)
+{
+	Fixture *f = user_data;
+
+	f->prunes++;
+	return TRUE;
+}
+
+static gboolean
+hook_reboot (gpointer user_data, GError **error)
+{
+	Fixture *f = user_data;
+
+	f->reboots++;
+	return TRUE;
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	OtadBootloaderOptions options = {.backend = "uboot"};
+
+	f->ts = otad_test_sysroot_new ();
+	otad_test_sysroot_deploy (f->ts, f->ts->commit_a);
+	f->sysroot = otad_test_sysroot_open (f->ts);
+	f->fw_env_config = otad_test_uboot_env_new (f->ts->dir);
+	options.fw_env_config = f->fw_env_config;
+	f->bootloader = otad_bootloader_new (&options, &error);
+	g_assert_no_error (error);
+	f->record_path = g_build_filename (f->ts->dir, "state", "boot-record.json", NULL);
+	f->record = otad_boot_record_new (f->record_path);
+	g_assert_true (otad_boot_record_load (f->record, &error));
+	f->health_dir = g_build_filename (f->ts->dir, "health.d", NULL);
+	f->health_dirs[0] = f->health_dir;
+	f->health.dirs = f->health_dirs;
+	f->health.timeout_ms = 20000;
+	f->hooks.report = hook_report;
+	f->hooks.prune = hook_prune;
+	f->hooks.request_reboot = hook_reboot;
+	f->hooks.user_data = f;
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+	g_clear_object (&f->record);
+	g_clear_object (&f->bootloader);
+	g_clear_object (&f->sysroot);
+	g_free (f->fw_env_config);
+	g_free (f->health_dir);
+	g_free (f->record_path);
+	g_free (f->last_detail);
+	g_free (f->last_correlation_id);
+	otad_test_sysroot_free (f->ts);
+}
+
+#define assert_env(f, name, value)                                                                 \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		g_autofree gchar *v_ = otad_test_uboot_get ((f)->fw_env_config, name);             \
+		g_assert_cmpstr (v_, ==, value);                                                   \
+	}                                                                                          \
+	G_STMT_END
+
+#define assert_layout(f, expected)                                                                 \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		g_autofree gchar *l_ = otad_test_sysroot_describe ((f)->ts);                       \
+		g_assert_cmpstr (l_, ==, expected);                                                \
+	}                                                                                          \
+	G_STMT_END
+
+/* "the system has now booted into @commit" (test only) and run the confirmation */
+static OtadBootConfirmResult *
+boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError **error)
+{
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (OstreeDeployment) booted = NULL;
+	g_autoptr (OtadBootRecord) record = NULL;
+	OtadBootConfirmContext ctx = {NULL};
+
+	/* a restart: everything is read back from disk */
+	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error_local));
+	g_assert_no_error (error_local);
+	booted = otad_booted_get_deployment (f->sysroot, commit, &error_local);
+	g_assert_no_error (error_local);
+	g_clear_object (&f->record);
+	f->record = otad_boot_record_new (f->record_path);
+	g_assert_true (otad_boot_record_load (f->record, &error_local));
+	g_assert_no_error (error_local);
+
+	ctx.sysroot = f->sysroot;
+	ctx.booted = booted;
+	ctx.boot_id = boot_id;
+	ctx.bootloader = f->bootloader;
+	ctx.record = f->record;
+	ctx.health = &f->health;
+	ctx.hooks = &f->hooks;
+	return otad_boot_confirm_run (&ctx, NULL, error);
+}
+
+/* A booted, B offered: record, deploy, arm; still pending before the reboot */
+static void
+install_b (Fixture *f)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootPending) pending =
+	    otad_boot_pending_new (f->ts->commit_b, f->ts->commit_a, "boot-1");
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	OstreeDeployment *b;
+
+	pending->version = g_strdup ("2.0");
+	pending->correlation_id = g_strdup ("urn:here-ota:campaign:7");
+	g_assert_true (otad_boot_record_check_installable (f->record, f->ts->commit_b, &error));
+	g_assert_true (otad_boot_record_set_pending (f->record, pending, &error));
+	g_assert_no_error (error);
+	otad_test_sysroot_deploy (f->ts, f->ts->commit_b);
+	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error));
+	b = g_ptr_array_index (ostree_sysroot_get_deployments (f->sysroot), 0);
+	g_assert_true (otad_bootloader_mark_trial_boot (f->bootloader, b, NULL, &error));
+	g_assert_no_error (error);
+
+	assert_layout (f, "B A");
+	assert_env (f, "upgrade_available", "1");
+	assert_env (f, "bootcount", "0");
+
+	/* otad restarts before the reboot: still waiting (pending-reboot) */
+	result = boot_and_confirm (f, f->ts->commit_a, "boot-1", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_AWAITING_REBOOT);
+	g_assert_cmpuint (f->reports, ==, 0);
+	assert_layout (f, "B A");
+	assert_env (f, "upgrade_available", "1");
+}
+
+static void
+test_confirm_success (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	GPtrArray *history;
+
+	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	install_b (f);
+	/* U-Boot counted the boot into B */
+	otad_test_uboot_set (f->fw_env_config, "bootcount", "1");
+
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_CONFIRMED);
+	g_assert_true (result->success);
+	g_assert_cmpuint (result->health_results->len, ==, 1);
+	assert_env (f, "upgrade_available", "0");
+	assert_env (f, "bootcount", "0");
+	assert_layout (f, "B A");
+	g_assert_cmpuint (f->reports, ==, 1);
+	g_assert_true (f->last_success);
+	g_assert_cmpint (f->last_outcome, ==, OTAD_BOOT_CONFIRM_CONFIRMED);
+	g_assert_cmpstr (f->last_correlation_id, ==, "urn:here-ota:campaign:7");
+	g_assert_cmpuint (f->prunes, ==, 1);
+	g_assert_cmpuint (f->reboots, ==, 0);
+	g_assert_null (otad_boot_record_get_pending (f->record));
+	history = otad_boot_record_get_history (f->record);
+	g_assert_cmpuint (history->len, ==, 1);
+	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
+	                 OTAD_BOOT_OUTCOME_SUCCESS);
+	g_assert_false (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+
+	/* the next start has nothing to do and reports nothing again */
+	g_clear_pointer (&result, otad_boot_confirm_result_free);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_NOTHING_PENDING);
+	g_assert_cmpuint (f->reports, ==, 1);
+}
+
+static void
+test_health_failure_rolls_back (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	GPtrArray *history;
+	const OtadBootPending *pending;
+
+	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	g_free (otad_test_write_script (f->health_dir, "20-app",
+	                                "echo 'app did not start' >&2\n"
+	                                "exit 1"));
+	install_b (f);
+
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED);
+	g_assert_false (result->success);
+	g_assert_true (result->reboot_requested);
+	g_assert_nonnull (strstr (result->detail, "20-app"));
+	g_assert_nonnull (strstr (result->detail, "app did not start"));
+	/* A boots next; the bootloader no longer counts */
+	assert_layout (f, "A B");
+	assert_env (f, "upgrade_available", "0");
+	assert_env (f, "bootcount", "0");
+	g_assert_cmpuint (f->reboots, ==, 1);
+	g_assert_cmpuint (f->reports, ==, 1);
+	g_assert_false (f->last_success);
+	g_assert_cmpint (f->last_outcome, ==, OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED);
+	g_assert_cmpuint (f->prunes, ==, 0);
+	/* B is never offered again */
+	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+	g_assert_false (otad_boot_record_check_installable (f->record, f->ts->commit_b, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_NO_UPDATE);
+	g_clear_error (&error);
+	pending = otad_boot_record_get_pending (f->record);
+	g_assert_cmpint (pending->phase, ==, OTAD_BOOT_PHASE_ROLLING_BACK);
+
+	/* otad restarts before the reboot happened: asks again, reports once */
+	g_clear_pointer (&result, otad_boot_confirm_result_free);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED);
+	g_assert_cmpuint (f->reboots, ==, 2);
+	g_assert_cmpuint (f->reports, ==, 1);
+	assert_layout (f, "A B");
+
+	/* the reboot brings A back: B goes away, the record is closed */
+	g_clear_pointer (&result, otad_boot_confirm_result_free);
+	result = boot_and_confirm (f, f->ts->commit_a, "boot-3", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED);
+	assert_layout (f, "A");
+	g_assert_cmpuint (f->reports, ==, 1);
+	g_assert_null (otad_boot_record_get_pending (f->record));
+	history = otad_boot_record_get_history (f->record);
+	g_assert_cmpuint (history->len, ==, 1);
+	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
+	                 OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED);
+	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+}
+
+static void
+test_health_timeout_rolls_back (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+
+	g_free (otad_test_write_script (f->health_dir, "10-slow", "sleep 60"));
+	f->health.timeout_ms = 300;
+	install_b (f);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED);
+	g_assert_nonnull (strstr (result->detail, "10-slow"));
+	g_assert_nonnull (strstr (result->detail, "timed out"));
+	assert_layout (f, "A B");
+	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+}
+
+static void
+test_bootloader_fallback (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	GPtrArray *history;
+
+	install_b (f);
+	/* B never came up; past bootlimit U-Boot's altbootcmd booted A */
+	otad_test_uboot_set (f->fw_env_config, "bootcount", "4");
+	otad_test_uboot_set (f->fw_env_config, "rollback", "1");
+	otad_test_uboot_set (f->fw_env_config, "upgrade_available", "0");
+
+	result = boot_and_confirm (f, f->ts->commit_a, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK);
+	g_assert_false (result->success);
+	g_assert_nonnull (strstr (result->detail, "the bootloader fell back"));
+	g_assert_null (result->health_results);
+	g_assert_cmpuint (f->reports, ==, 1);
+	g_assert_false (f->last_success);
+	g_assert_cmpint (f->last_outcome, ==, OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK);
+	g_assert_cmpuint (f->reboots, ==, 0);
+	assert_layout (f, "A");
+	assert_env (f, "rollback", "0");
+	assert_env (f, "upgrade_available", "0");
+	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+	g_assert_null (otad_boot_record_get_pending (f->record));
+	history = otad_boot_record_get_history (f->record);
+	g_assert_cmpuint (history->len, ==, 1);
+	g_assert_cmpint (((OtadBootHistoryEntry *)g_ptr_array_index (history, 0))->outcome, ==,
+	                 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK);
+}
+
+/* power cut after "confirmed" was recorded, before the bootloader was told */
+static void
+test_resume_confirmed (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+
+	install_b (f);
+	g_assert_true (otad_boot_record_set_phase (f->record, OTAD_BOOT_PHASE_CONFIRMED,
+	                                           "all 0 health checks passed", &error));
+	/* a failing check would roll back if it ran again: it must not */
+	g_free (otad_test_write_script (f->health_dir, "10-fail", "exit 1"));
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_CONFIRMED);
+	assert_env (f, "upgrade_available", "0");
+	assert_layout (f, "B A");
+	g_assert_cmpuint (f->reports, ==, 1);
+	g_assert_true (f->last_success);
+}
+
+static void
+test_deployment_gone (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	g_autoptr (OtadBootPending) pending =
+	    otad_boot_pending_new (f->ts->commit_b, f->ts->commit_a, "boot-1");
+
+	/* recorded, but the deploy never happened */
+	g_assert_true (otad_boot_record_set_pending (f->record, pending, &error));
+	result = boot_and_confirm (f, f->ts->commit_a, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_DEPLOYMENT_GONE);
+	g_assert_null (otad_boot_record_get_pending (f->record));
+	g_assert_false (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+	g_assert_cmpuint (f->reports, ==, 0);
+}
+
+static void
+test_bootloader_error (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	g_autofree gchar *env = g_build_filename (f->ts->dir, "uboot.env", NULL);
+
+	install_b (f);
+	/* the environment vanished: the confirmation fails with a named error
+	 * and stays recorded, to be resumed */
+	g_assert_cmpint (g_unlink (env), ==, 0);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_null (result);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER);
+	g_assert_nonnull (strstr (error->message, "fw_"));
+	g_assert_nonnull (otad_boot_record_get_pending (f->record));
+	g_assert_cmpint (otad_boot_record_get_pending (f->record)->phase, ==,
+	                 OTAD_BOOT_PHASE_CONFIRMED);
+	g_assert_cmpuint (f->reports, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_add ("/otad/boot-confirm/success", Fixture, NULL, fixture_setup,
+	            test_confirm_success, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/health-failure", Fixture, NULL, fixture_setup,
+	            test_health_failure_rolls_back, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/health-timeout", Fixture, NULL, fixture_setup,
+	            test_health_timeout_rolls_back, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/bootloader-fallback", Fixture, NULL, fixture_setup,
+	            test_bootloader_fallback, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/resume-confirmed", Fixture, NULL, fixture_setup,
+	            test_resume_confirmed, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/deployment-gone", Fixture, NULL, fixture_setup,
+	            test_deployment_gone, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/bootloader-error", Fixture, NULL, fixture_setup,
+	            test_bootloader_error, fixture_teardown);
+	return g_test_run ();
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+'''libota from Python through GObject Introspection (Ota-1.0).'''
+
+import os
+import sys
+import unittest
+
+import dbus
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import otad_mock  # noqa: E402
+
+import gi  # noqa: E402
+gi.require_version('Ota', '1.0')
+from gi.repository import GLib, Ota  # noqa: E402
+
+
+class TestOtaGI(otad_mock.OtadMockTestCase):
+
+    def run_until(self, predicate):
+        # bounded wait for the test's own events, guards against a hang only
+        context = GLib.MainContext.default()
+        deadline = GLib.get_monotonic_time() + 20 * GLib.USEC_PER_SEC
+        while not predicate() and GLib.get_monotonic_time() < deadline:
+            context.iteration(False) or GLib.usleep(10000)
+        self.assertTrue(predicate())
+
+    def test_read_state_sync(self):
+        self.start_mock()
+        client = Ota.Client.new()
+        self.assertTrue(client.connect_sync(None))
+        self.assertTrue(client.props.connected)
+        self.assertEqual(client.get_state(), Ota.State.PENDING_REBOOT)
+        self.assertEqual(client.props.state, Ota.State.PENDING_REBOOT)
+        self.assertEqual(Ota.State.to_string(client.props.state), 'pending-reboot')
+        self.assertEqual(client.props.daemon_version, 1)
+        self.assertEqual(client.props.last_check_time, 1767225600)
+        self.assertEqual(client.props.error_name, '')
+
+        booted = client.get_booted_deployment()
+        self.assertIsInstance(booted, Ota.Deployment)
+        for key, value in otad_mock.BOOTED.items():
+            self.assertEqual(booted.get_property(key), value, key)
+        self.assertEqual(client.props.rollback_deployment.get_checksum(), '2' * 64)
+        self.assertTrue(client.props.rollback_deployment.props.pinned)
+        self.assertEqual(client.props.pending_deployment.props.checksum, '3' * 64)
+        self.assertTrue(client.props.pending_deployment.get_staged())
+
+    def test_async_and_notify(self):
+        self.start_mock()
+        client = Ota.Client.new_for_bus_address(self.bus_address)
+        results = []
+        client.connect_async(None, lambda c, res: results.append(c.connect_finish(res)))
+        self.run_until(lambda: results)
+        self.assertEqual(results, [True])
+
+        # GObject's own connect() is not shadowed by the library
+        states = []
+        client.connect('notify::state', lambda c, pspec: states.append(c.props.state))
+        self.mock_call('SetState', 'downloading', '', '')
+        self.run_until(lambda: states)
+        self.assertEqual(states[-1], Ota.State.DOWNLOADING)
+
+        pending = []
+        client.connect('notify::pending-deployment',
+                       lambda c, pspec: pending.append(c.props.pending_deployment))
+        self.mock_call('SetDeployment', 'pending', dbus.Dictionary({}, signature='sv'))
+        self.run_until(lambda: pending)
+        self.assertIsNone(pending[-1])
+
+    def test_not_running(self):
+        client = Ota.Client.new()
+        with self.assertRaises(GLib.Error) as ctx:
+            client.connect_sync(None)
+        self.assertTrue(ctx.exception.matches(Ota.error_quark(), Ota.Error.NOT_SUPPORTED),
+                        ctx.exception)
+        self.assertIn('not running', ctx.exception.message)
+        self.assertFalse(client.props.connected)
+        self.assertIsNone(client.props.booted_deployment)
+
+
+if __name__ == '__main__':
+    unittest.main(testRunner=unittest.TextTestRunner(stream=sys.stdout, verbosity=2))

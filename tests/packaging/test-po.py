@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The translation pipeline: POTFILES.in lists every source file with
+translatable strings, every language in LINGUAS is complete (nothing
+untranslated or fuzzy, nothing missing against a fresh extraction), and
+otactl really speaks German with the catalogue built in the build tree."""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ARGS = None
+
+# the keywords of meson's i18n 'glib' preset
+XGETTEXT_KEYWORDS = ['--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
+                     '--keyword=g_dcgettext:2', '--keyword=g_dngettext:2,3',
+                     '--keyword=g_dpgettext2:2c,3']
+
+
+def run(cmd, **kwargs):
+    kwargs.setdefault('timeout', 120)
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, **kwargs)
+
+
+def read_list(path):
+    with open(path, encoding='utf-8') as f:
+        return [ln.strip() for ln in f if ln.strip() and not ln.lstrip().startswith('#')]
+
+
+def parse_po(path):
+    """msgid -> (msgstr, [references]) for the singular, non-header entries"""
+    entries = {}
+    refs, msgid, msgstr, cur = [], None, None, None
+
+    def flush():
+        if msgid:
+            entries[msgid] = (msgstr or '', refs)
+
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if line.startswith('#:'):
+                if cur == 'msgstr':
+                    flush()
+                    refs, msgid, msgstr, cur = [], None, None, None
+                refs = refs + line[2:].split()
+            elif line.startswith('msgid '):
+                if cur == 'msgstr':
+                    flush()
+                    refs = []
+                msgid, msgstr, cur = eval(line[6:]), None, 'msgid'
+            elif line.startswith('msgstr '):
+                msgstr, cur = eval(line[7:]), 'msgstr'
+            elif line.startswith('"'):
+                if cur == 'msgid':
+                    msgid += eval(line)
+                elif cur == 'msgstr':
+                    msgstr += eval(line)
+            elif not line.strip():
+                if cur == 'msgstr':
+                    flush()
+                refs, msgid, msgstr, cur = [], None, None, None
+    if cur == 'msgstr':
+        flush()
+    return entries
+
+
+class PoTest(unittest.TestCase):
+    def setUp(self):
+        self.po_dir = os.path.join(ARGS.source_dir, 'po')
+        self.linguas = read_list(os.path.join(self.po_dir, 'LINGUAS'))
+        self.potfiles = read_list(os.path.join(self.po_dir, 'POTFILES.in'))
+
+    def test_linguas_has_german(self):
+        self.assertIn('de', self.linguas)
+
+    def test_potfiles_complete(self):
+        """every C file of cli/, client/ and daemon/ that marks strings is listed"""
+        for path in self.potfiles:
+            self.assertTrue(os.path.isfile(os.path.join(ARGS.source_dir, path)), path)
+        marked = re.compile(r'\b(_|N_|C_|NC_)\s*\(\s*"')
+        missing = []
+        for sub in ('cli', 'client', 'daemon'):
+            d = os.path.join(ARGS.source_dir, sub)
+            if not os.path.isdir(d):
+                continue
+            for name in sorted(os.listdir(d)):
+                if not name.endswith('.c'):
+                    continue
+                with open(os.path.join(d, name), encoding='utf-8') as f:
+                    if marked.search(f.read()) and f'{sub}/{name}' not in self.potfiles:
+                        missing.append(f'{sub}/{name}')
+        self.assertEqual(missing, [], 'files with _() missing from po/POTFILES.in')
+
+    def test_translations_complete(self):
+        for lang in self.linguas:
+            with self.subTest(lang=lang):
+                res = run(['msgfmt', '--check', '--statistics', '-o', '/dev/null',
+                           os.path.join(self.po_dir, f'{lang}.po')],
+                          env=dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE=''))
+                self.assertEqual(res.returncode, 0, res.stderr)
+                stats = res.stderr.strip()
+                self.assertRegex(stats, r'^[1-9][0-9]* translated messages?\.$')
+
+    def test_translations_cover_sources(self):
+        """a fresh extraction from POTFILES.in has no msgid the .po files lack"""
+        with tempfile.TemporaryDirectory() as tmp:
+            pot = os.path.join(tmp, 'fresh.pot')
+            res = run(['xgettext', '--from-code=UTF-8', '--add-comments', *XGETTEXT_KEYWORDS,
+                       '--directory', ARGS.source_dir, '--files-from',
+                       os.path.join(self.po_dir, 'POTFILES.in'), '-o', pot])
+            self.assertEqual(res.returncode, 0, res.stderr)
+            fresh = parse_po(pot)
+            self.assertGreater(len(fresh), 0)
+            for lang in self.linguas:
+                with self.subTest(lang=lang):
+                    have = parse_po(os.path.join(self.po_dir, f'{lang}.po'))
+                    missing = sorted(set(fresh) - set(have))
+                    self.assertEqual(missing, [], f'po/{lang}.po lacks these; run '
+                                     'ninja -C BUILD otad-update-po and translate')
+                    empty = sorted(k for k in fresh if not have[k][0])
+                    self.assertEqual(empty, [])
+
+    def test_otactl_help_in_german(self):
+        """LANGUAGE=de otactl --help prints the German strings of de.po"""
+        if not ARGS.otactl:
+            self.skipTest('otactl is not built')
+        mo = os.path.join(ARGS.build_dir, 'po', 'de', 'LC_MESSAGES', 'otad.mo')
+        self.assertTrue(os.path.isfile(mo), mo)
+        if os.geteuid() != 0 or not shutil.which('unshare'):
+            self.skipTest('needs root and unshare to show the build tree catalogue at LOCALEDIR')
+        probe = run(['unshare', '--mount', '--propagation', 'private', 'true'])
+        if probe.returncode != 0:
+            self.skipTest('no mount namespace here: ' + probe.stderr.strip())
+        english = run([ARGS.otactl, '--help'], env=dict(os.environ, LC_ALL='C.UTF-8',
+                                                         LANGUAGE=''))
+        self.assertEqual(english.returncode, 0, english.stderr)
+        # the strings of cli/ that --help shows in English, and their German text
+        pairs = [(k, v[0]) for k, v in parse_po(os.path.join(self.po_dir, 'de.po')).items()
+                 if v[0] and v[0] != k and any(r.startswith('cli/') for r in v[1])
+                 and '\n' not in k and len(k) > 3 and k in english.stdout]
+        self.assertGreater(len(pairs), 0, 'otactl --help shows no string of de.po')
+        # otactl binds its domain to the compiled-in LOCALEDIR: in a private
+        # mount namespace, put the build tree's po/ there
+        script = r'''
+set -e
+target="$1"; shift
+parent="$target"
+while [ ! -d "$parent" ]; do parent=$(dirname "$parent"); done
+if [ "$parent" != "$target" ]; then
+    mount -t tmpfs tmpfs "$parent"
+    mkdir -p "$target"
+fi
+mount --bind "$BUILD_PO" "$target"
+exec "$@"
+'''
+        env = dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE='de',
+                   BUILD_PO=os.path.join(ARGS.build_dir, 'po'))
+        res = run(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script,
+                   'sh', ARGS.localedir, ARGS.otactl, '--help'], env=env)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        for msgid, msgstr in pairs:
+            with self.subTest(msgid=msgid):
+                self.assertIn(msgstr, res.stdout)
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument('--source-dir', required=True)
+    p.add_argument('--build-dir', required=True)
+    p.add_argument('--localedir', required=True)
+    p.add_argument('--otactl', default='')
+    ARGS, rest = p.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == '__main__':
+    main()

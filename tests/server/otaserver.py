@@ -1,0 +1,433 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Test server for otad: the device side of an OTA Community Edition gateway.
+
+HTTPS on 127.0.0.1 demanding a client certificate from the test CA; Director and
+Image repository metadata signed by tufsign.py (independent of otad's verifier);
+device registry endpoints; a JSON-lines request log; a plain-HTTP control port
+(127.0.0.1) to change targets and to make the server misbehave on command.
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import http.server
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+import ipaddress
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tufsign  # noqa: E402
+
+MAX_STALL_S = 30
+
+
+# --- certificates -------------------------------------------------------------
+
+def _name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _write_key(path, key):
+    with open(path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    os.chmod(path, 0o600)
+
+
+def _write_cert(path, cert):
+    with open(path, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def _issue(subject_cn, key, issuer_cert, issuer_key, ca=False, server=False):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    b = (x509.CertificateBuilder()
+         .subject_name(_name(subject_cn))
+         .issuer_name(issuer_cert.subject if issuer_cert else _name(subject_cn))
+         .public_key(key.public_key())
+         .serial_number(x509.random_serial_number())
+         .not_valid_before(now - datetime.timedelta(days=1))
+         .not_valid_after(now + datetime.timedelta(days=30))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if ca:
+        b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True,
+                                          False, False), critical=True)
+    if server:
+        b = b.add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False)
+    return b.sign(issuer_key or key, hashes.SHA256())
+
+
+def make_certs(d):
+    """ca.pem, server.{pem,key}, device.{pem,key} (CN device-1), and a rogue
+    CA with rogue-device.{pem,key} that the server must refuse."""
+    if os.path.exists(os.path.join(d, "ca.pem")):
+        return
+    for prefix in ("", "rogue-"):
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca = _issue(prefix + "otad test CA", ca_key, None, None, ca=True)
+        _write_cert(os.path.join(d, prefix + "ca.pem"), ca)
+        _write_key(os.path.join(d, prefix + "ca.key"), ca_key)
+        dev_key = ec.generate_private_key(ec.SECP256R1())
+        _write_cert(os.path.join(d, prefix + "device.pem"),
+                    _issue("device-1", dev_key, ca, ca_key))
+        _write_key(os.path.join(d, prefix + "device.key"), dev_key)
+        if not prefix:
+            srv_key = ec.generate_private_key(ec.SECP256R1())
+            _write_cert(os.path.join(d, "server.pem"),
+                        _issue("localhost", srv_key, ca, ca_key, server=True))
+            _write_key(os.path.join(d, "server.key"), srv_key)
+
+
+# --- server state ---------------------------------------------------------------
+
+class State:
+    def __init__(self, d, director_full):
+        self.dir = d
+        self.lock = threading.Lock()
+        self.repo = tufsign.Repo("repo")
+        roles = (("root", "timestamp", "snapshot", "targets") if director_full
+                 else ("root", "targets"))
+        self.director = tufsign.Repo("director", roles)
+        self.blobs = {}            # image repo target name -> bytes
+        self.rules = []            # misbehaviour rules, applied in order
+        self.ecu_keys = {}         # serial -> public key hex
+        self.events_supported = True
+        self.log_path = os.path.join(d, "requests.jsonl")
+        self.log = []
+        self.write_roots()
+
+    def write_roots(self):
+        for repo in (self.repo, self.director):
+            os.makedirs(os.path.join(self.dir, repo.name), exist_ok=True)
+            with open(os.path.join(self.dir, repo.name, "root.json"), "wb") as f:
+                f.write(repo.files["1.root.json"])
+
+    def record(self, entry):
+        with self.lock:
+            self.log.append(entry)
+            with open(self.log_path, "a") as f:
+                f.write(json.dumps(entry) + "\n")
+                f.flush()
+
+    def take_rule(self, path):
+        with self.lock:
+            for r in self.rules:
+                if not path.startswith(r.get("prefix", "/")):
+                    continue
+                if r.get("count", 1) == 0:
+                    continue
+                if r.get("after", 0) > 0:  # let this many through first
+                    r["after"] -= 1
+                    continue
+                if r.get("count", 1) > 0:
+                    r["count"] = r.get("count", 1) - 1
+                return dict(r)
+        return None
+
+
+STATE = None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "otaserver/1"
+
+    def log_message(self, fmt, *args):  # quiet; the JSON log is the record
+        pass
+
+    def handle(self):
+        try:
+            self.connection.do_handshake()
+        except (ssl.SSLError, OSError) as e:
+            STATE.record({"tls_error": str(e)})
+            return
+        super().handle()
+
+    def _cn(self):
+        cert = self.connection.getpeercert() or {}
+        for rdn in cert.get("subject", ()):
+            for k, v in rdn:
+                if k == "commonName":
+                    return v
+        return None
+
+    def _send(self, status, body=b"", ctype="application/json", headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return len(body)
+
+    def _misbehave(self, rule):
+        mode = rule["mode"]
+        if mode == "stall":
+            time.sleep(min(float(rule.get("seconds", 5)), MAX_STALL_S))
+            return None  # then answer normally
+        if mode in ("drop", "down"):
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return 0
+        if mode == "status":
+            headers = {}
+            if "retry_after" in rule:
+                headers["Retry-After"] = str(rule["retry_after"])
+            return self._send(int(rule.get("status", 503)), b'{"error":"misbehaving"}',
+                              headers=headers)
+        if mode == "bad-length":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(int(rule.get("length", 100000))))
+            self.end_headers()
+            self.wfile.write(b'{"short":')
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return 9
+        if mode == "oversize":
+            size = int(rule.get("size", 64 * 1024 * 1024))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            if not rule.get("chunked"):
+                self.send_header("Content-Length", str(size))
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            sent = 0
+            chunk = b"x" * 65536
+            try:
+                while sent < size:
+                    n = min(len(chunk), size - sent)
+                    if rule.get("chunked"):
+                        self.wfile.write(b"%x\r\n" % n + chunk[:n] + b"\r\n")
+                    else:
+                        self.wfile.write(chunk[:n])
+                    sent += n
+                if rule.get("chunked"):
+                    self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the client stopped reading, as it should
+            self.close_connection = True
+            return sent
+        return None
+
+    def _route(self, method, path, body):
+        parts = path.strip("/").split("/")
+        if method == "GET" and parts[0] in ("repo", "director") and len(parts) == 2:
+            repo = STATE.repo if parts[0] == "repo" else STATE.director
+            data = repo.files.get(parts[1])
+            if data is None or parts[1] == "root.json":
+                return 404, b'{"error":"not found"}', {}
+            return 200, data, {}
+        if method == "GET" and parts[0] == "repo" and len(parts) >= 3 and parts[1] == "targets":
+            data = STATE.blobs.get("/".join(parts[2:]))
+            if data is None:
+                return 404, b"", {}
+            return 200, data, {}
+        if method == "PUT" and path == "/director/manifest":
+            return self._manifest(body)
+        if method == "POST" and path == "/director/ecus":
+            reg = json.loads(body)
+            for ecu in reg.get("ecus", []):
+                key = ecu.get("clientKey", {}).get("keyval", {}).get("public")
+                STATE.ecu_keys[ecu["ecu_serial"]] = key
+            return 201, b"{}", {"verified": True}
+        if method == "PUT" and path in ("/system_info", "/system_info/network", "/core/installed"):
+            json.loads(body)
+            return 200, b"{}", {}
+        if method == "POST" and path == "/events":
+            if not STATE.events_supported:
+                return 404, b"", {}
+            json.loads(body)
+            return 204, b"", {}
+        return 404, b'{"error":"no such endpoint"}', {}
+
+    def _manifest(self, body):
+        env = json.loads(body)
+        signed = env["signed"]
+        primary = signed["primary_ecu_serial"]
+        key = STATE.ecu_keys.get(primary)
+        if key is None:
+            return 400, b'{"error":"unknown ECU"}', {"verified": False,
+                                                     "reason": "unknown ECU " + primary}
+        ok, reason = tufsign.verify_aktualizr_signed(env, key)
+        for serial, ecu_env in signed.get("ecu_version_manifests", {}).items():
+            ecu_key = STATE.ecu_keys.get(serial)
+            ok2, reason2 = tufsign.verify_aktualizr_signed(ecu_env, ecu_key or "")
+            if not ok2:
+                ok, reason = False, "ECU %s: %s" % (serial, reason2)
+        if not ok:
+            return 400, b'{"error":"bad signature"}', {"verified": False, "reason": reason}
+        return 200, b"{}", {"verified": True}
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        entry = {"method": self.command, "path": self.path, "cn": self._cn(),
+                 "time": time.time(), "conn": "%s:%d" % self.client_address}
+        if body:
+            try:
+                entry["json"] = json.loads(body)
+            except ValueError:
+                entry["body_bytes"] = len(body)
+        rule = STATE.take_rule(self.path)
+        if rule is not None:
+            entry["misbehave"] = rule["mode"]
+            sent = self._misbehave(rule)
+            if sent is not None:
+                entry["bytes"] = sent
+                STATE.record(entry)
+                return
+        try:
+            status, data, extra = self._route(self.command, self.path, body)
+        except (ValueError, KeyError, TypeError) as e:
+            status, data, extra = 400, json.dumps({"error": str(e)}).encode(), {}
+        entry.update(extra)
+        entry["status"] = status
+        entry["bytes"] = len(data)
+        STATE.record(entry)
+        self._send(status, data, "application/json" if data[:1] in (b"{", b"[") else
+                   "application/octet-stream")
+
+    do_GET = do_PUT = do_POST = _handle
+
+
+class ControlHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _reply(self, obj, status=200):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/log":
+            with STATE.lock:
+                return self._reply(list(STATE.log))
+        return self._reply({"error": "unknown"}, 404)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        req = json.loads(self.rfile.read(length) or b"{}")
+        with STATE.lock:
+            if self.path == "/misbehave":
+                STATE.rules.append(req)
+            elif self.path == "/clear":
+                STATE.rules = []
+            elif self.path == "/reset-log":
+                STATE.log = []
+                open(STATE.log_path, "w").close()
+            elif self.path == "/events":
+                STATE.events_supported = bool(req.get("supported", True))
+            elif self.path == "/ecu-key":
+                STATE.ecu_keys[req["serial"]] = req["public"]
+            elif self.path == "/targets":
+                self._targets(req)
+            elif self.path == "/rotate-root":
+                (STATE.repo if req.get("repo") == "repo" else STATE.director).rotate_root_key()
+            else:
+                return self._reply({"error": "unknown"}, 404)
+        return self._reply({"ok": True})
+
+    def _targets(self, req):
+        """{"repo": [{name, content|sha256+length, custom}], "director": [...],
+        "correlation_id": ...}: re-sign both repositories."""
+        if "repo" in req:
+            STATE.repo.targets = {}
+            for t in req["repo"]:
+                STATE.repo.targets[t["name"]] = _target_meta(t)
+                if "content" in t:
+                    STATE.blobs[t["name"]] = t["content"].encode()
+            STATE.repo.publish()
+        if "director" in req:
+            STATE.director.targets = {t["name"]: _target_meta(t) for t in req["director"]}
+            cid = req.get("correlation_id")
+            STATE.director.targets_custom = {"correlationId": cid} if cid else None
+            STATE.director.publish()
+
+
+def _target_meta(t):
+    if "content" in t:
+        data = t["content"].encode()
+        meta = {"length": len(data), "hashes": {"sha256": hashlib.sha256(data).hexdigest()}}
+    else:
+        meta = {"length": int(t.get("length", 0)), "hashes": {"sha256": t["sha256"]}}
+    if "custom" in t:
+        meta["custom"] = t["custom"]
+    return meta
+
+
+def main():
+    global STATE
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--control-port", type=int, default=0)
+    ap.add_argument("--director-full", action="store_true",
+                    help="the Director has timestamp and snapshot roles too")
+    ap.add_argument("--misbehave", action="append", default=[],
+                    help="a JSON rule, as POSTed to /misbehave")
+    args = ap.parse_args()
+
+    os.makedirs(args.dir, exist_ok=True)
+    make_certs(args.dir)
+    STATE = State(args.dir, args.director_full)
+    for r in args.misbehave:
+        STATE.rules.append(json.loads(r))
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(args.dir, "server.pem"),
+                        os.path.join(args.dir, "server.key"))
+    ctx.load_verify_locations(os.path.join(args.dir, "ca.pem"))
+    ctx.verify_mode = ssl.CERT_REQUIRED
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    httpd.daemon_threads = True
+    # the handshake happens in the handler thread, so one bad client blocks nobody
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True,
+                                   do_handshake_on_connect=False)
+    ctl = http.server.ThreadingHTTPServer(("127.0.0.1", args.control_port), ControlHandler)
+    ctl.daemon_threads = True
+    threading.Thread(target=ctl.serve_forever, daemon=True).start()
+
+    info = {"port": httpd.server_address[1], "control_port": ctl.server_address[1],
+            "dir": args.dir, "pid": os.getpid()}
+    with open(os.path.join(args.dir, "server.json.tmp"), "w") as f:
+        json.dump(info, f)
+    os.rename(os.path.join(args.dir, "server.json.tmp"), os.path.join(args.dir, "server.json"))
+    print(json.dumps(info), flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
