@@ -11,7 +11,7 @@ G_DECLARE_FINAL_TYPE (OtadAuthority, otad_authority, OTAD, AUTHORITY, GObject)
 typedef enum {
 	OTAD_AUTHORITY_CHECK_FLAG_NONE = 0,
 	OTAD_AUTHORITY_CHECK_FLAG_ALLOW_INTERACTION = 1 << 0,
-} G_GNUC_FLAG_ENUM OtadAuthorityCheckFlags;
+} OtadAuthorityCheckFlags;
 
 OtadAuthority *otad_authority_new (GDBusConnection *connection) G_GNUC_WARN_UNUSED_RESULT;
 void otad_authority_check (OtadAuthority *self,
