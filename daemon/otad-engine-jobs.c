@@ -10,16 +10,17 @@
 #include "otad-booted.h"
 #include "otad-deploy.h"
 #include "otad-engine-jobs.h"
+#include "otad-engine-setup.h"
 #include "otad-pull.h"
 #include "otad-rollback.h"
 #include "otad-space.h"
 #include "otad-uptane.h"
 
 /*
- * The worker side of the engine's jobs.  Each job runs in a thread with its
- * own GMainContext (otad-job.c), opens its own OstreeSysroot and boot record
- * (nothing here is shared with the main thread but the read-only settings and
- * the thread-safe HTTP session), and leaves its results in the job struct for
+ * The worker side of the engine's jobs.  Each job runs in a thread and makes
+ * its own HTTP session and reporter (a libsoup session belongs to its thread),
+ * opens its own OstreeSysroot and boot record (nothing here is shared with the
+ * main thread but the read-only settings), and leaves its results in the job struct for
  * the main thread.  Reporting is queued on disk first and flushed at the end;
  * a telemetry failure never fails a job.
  */
@@ -637,6 +638,15 @@ gboolean
 otad_engine_job_run (gpointer job_data, GCancellable *cancellable, GError **error)
 {
 	OtadEngineJob *job = job_data;
+	g_autofree gchar *ecu_public = NULL;
+
+	/* made here: a libsoup session belongs to the thread (and context) that made it */
+	job->http = otad_engine_setup_http (job->settings, error);
+	if (job->http == NULL)
+		return FALSE;
+	if (!otad_engine_setup_reporter (job->settings, job->http, &job->reporter, &ecu_public,
+					 error))
+		return FALSE;
 
 	switch (job->kind) {
 	case OTAD_ENGINE_JOB_CHECK:

@@ -36,6 +36,8 @@ typedef struct {
 	gchar *repo_url;     /* (nullable) */
 	gchar *treehub_url;  /* (nullable) */
 	gchar *ca_file;	     /* (nullable) */
+	guint timeout_s;
+	gboolean report_enabled;
 	gchar *cert;	     /* (nullable) */
 	gchar *key;	     /* (nullable) */
 	gchar *hardware_id;
@@ -79,8 +81,8 @@ typedef void (*OtadEngineProgressFunc) (const OtadPullProgress *progress, gpoint
 typedef struct {
 	OtadEngineJobKind kind;
 	const OtadEngineSettings *settings; /* (unowned) the engine outlives its jobs */
-	OtadHttp *http;			    /* (owned) (nullable) */
-	OtadReporter *reporter;		    /* (owned) (nullable) */
+	OtadHttp *http;			    /* (owned) (nullable) made in the worker */
+	OtadReporter *reporter;		    /* (owned) (nullable) made in the worker */
 	OtadUpdateInfo *info;		    /* (owned) (nullable) input */
 	gboolean register_ecu;		    /* input: POST director/ecus first */
 	gchar *ecu_public;		    /* (owned) (nullable) the ECU key, hex */

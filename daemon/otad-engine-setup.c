@@ -102,6 +102,8 @@ otad_engine_setup_settings (OtadConfig *config,
 	s->treehub_url = otad_engine_setup_url (config, "treehub-url", s->gateway_url,
 						"treehub");
 	s->ca_file = otad_engine_setup_dup (config, "server", "ca-file");
+	s->timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
+	s->report_enabled = otad_config_get_boolean (config, "report", "enabled");
 	s->cert = otad_engine_setup_dup (config, "server", "cert");
 	s->key = otad_engine_setup_dup (config, "server", "key");
 	s->hardware_id = otad_engine_setup_dup (config, "device", "hardware-id");
@@ -130,14 +132,15 @@ otad_engine_setup_settings (OtadConfig *config,
 	return g_steal_pointer (&s);
 }
 
+/* libsoup sessions stay in the thread that made them: each job makes its own */
 OtadHttp *
-otad_engine_setup_http (const OtadEngineSettings *s, OtadConfig *config, GError **error)
+otad_engine_setup_http (const OtadEngineSettings *s, GError **error)
 {
 	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autofree gchar *agent = g_strdup_printf ("otad/%s", PACKAGE_VERSION);
 
 	otad_http_set_user_agent (http, agent);
-	otad_http_set_timeout (http, (guint)otad_config_get_uint (config, "server", "timeout-sec"));
+	otad_http_set_timeout (http, s->timeout_s);
 	if (s->ca_file != NULL && !otad_http_set_ca_file (http, s->ca_file, error)) {
 		g_prefix_error (error, "[server] ca-file: ");
 		return NULL;
@@ -151,7 +154,6 @@ otad_engine_setup_http (const OtadEngineSettings *s, OtadConfig *config, GError 
 
 gboolean
 otad_engine_setup_reporter (const OtadEngineSettings *s,
-			    OtadConfig *config,
 			    OtadHttp *http,
 			    OtadReporter **out_reporter,
 			    gchar **out_ecu_public,
@@ -163,7 +165,7 @@ otad_engine_setup_reporter (const OtadEngineSettings *s,
 
 	*out_reporter = NULL;
 	*out_ecu_public = NULL;
-	if (!otad_config_get_boolean (config, "report", "enabled") || s->gateway_url == NULL)
+	if (!s->report_enabled || s->gateway_url == NULL)
 		return TRUE;
 	key_path = g_build_filename (s->state_dir, "ecu.key", NULL);
 	key = otad_ecu_key_load_or_create (key_path, error);

@@ -12,11 +12,9 @@ OtadEngineSettings *otad_engine_setup_settings (OtadConfig *config,
 						const gchar *sysroot_path,
 						const gchar *test_booted,
 						GError **error) G_GNUC_WARN_UNUSED_RESULT;
-OtadHttp *otad_engine_setup_http (const OtadEngineSettings *settings,
-				  OtadConfig *config,
-				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OtadHttp *otad_engine_setup_http (const OtadEngineSettings *settings, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_engine_setup_reporter (const OtadEngineSettings *settings,
-				     OtadConfig *config,
 				     OtadHttp *http,
 				     OtadReporter **out_reporter,
 				     gchar **out_ecu_public,

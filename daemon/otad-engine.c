@@ -36,8 +36,7 @@ struct _OtadEngine {
 	OtadSysroot *sysroot;	   /* (owned) */
 	OtaDBusUpdater1 *skeleton; /* (owned) */
 	OtadEngineSettings *settings;
-	OtadHttp *http;		/* (owned) */
-	OtadReporter *reporter; /* (owned) (nullable) */
+	gboolean reporting;	/* a reporter is configured */
 	gchar *ecu_public;	/* (owned) (nullable) */
 	GMutex reporter_lock;
 	GCancellable *cancellable; /* (owned) for the running or next job */
@@ -231,7 +230,11 @@ otad_engine_progress_main_cb (gpointer user_data)
 
 	if (!self->busy)
 		return G_SOURCE_REMOVE;
-	self->progress = d->progress;
+	/* the verify phase reports no bytes: the numbers of a job never go down */
+	self->progress.phase = d->progress.phase;
+	self->progress.bytes_transferred =
+	    MAX (self->progress.bytes_transferred, d->progress.bytes_transferred);
+	self->progress.bytes_total = MAX (self->progress.bytes_total, d->progress.bytes_total);
 	if (self->progress_id == 0)
 		self->progress_id = g_timeout_add (OTAD_ENGINE_PROGRESS_INTERVAL_MS,
 						   otad_engine_progress_timeout_cb, self);
@@ -354,10 +357,9 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	self->busy = FALSE;
-	if (self->progress_id != 0) {
-		g_clear_handle_id (&self->progress_id, g_source_remove);
+	g_clear_handle_id (&self->progress_id, g_source_remove);
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
 		otad_engine_publish_progress (self);
-	}
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		otad_engine_after_cancel (self, kind);
 	} else if (!ok) {
@@ -439,8 +441,6 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind)
 	JsonNode *installed =
 	    otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_INSTALLED_TARGET);
 
-	job->http = g_object_ref (self->http);
-	job->reporter = self->reporter != NULL ? g_object_ref (self->reporter) : NULL;
 	job->reporter_lock = &self->reporter_lock;
 	job->info = otad_update_info_copy (self->info);
 	job->ecu_public = g_strdup (self->ecu_public);
@@ -472,7 +472,8 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
 	/* the previous Cancel() cancelled the old one; every job gets a fresh one */
 	g_clear_object (&self->cancellable);
 	self->cancellable = g_cancellable_new ();
-	if (kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL)
+	/* an install keeps showing what its download fetched */
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
 		otad_engine_reset_progress (self);
 	/* persisted before announced (otad-state) */
 	if (kind == OTAD_ENGINE_JOB_CONFIRM) {
@@ -545,7 +546,7 @@ void
 otad_engine_flush_reports (OtadEngine *self)
 {
 	/* jobs flush at their end; this only covers quiet times */
-	if (self->reporter == NULL || self->busy || self->flushing)
+	if (!self->reporting || self->busy || self->flushing)
 		return;
 	otad_engine_start_job (self, OTAD_ENGINE_JOB_FLUSH);
 }
@@ -699,7 +700,7 @@ otad_engine_start (OtadEngine *self)
 			break;
 		}
 	}
-	if (self->reporter != NULL) {
+	if (self->reporting) {
 		self->flush_id = g_timeout_add_seconds_full (G_PRIORITY_LOW,
 							     OTAD_ENGINE_FLUSH_INTERVAL_S,
 							     otad_engine_flush_timeout_cb,
@@ -720,8 +721,6 @@ otad_engine_dispose (GObject *object)
 	if (self->cancellable != NULL)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
-	g_clear_object (&self->reporter);
-	g_clear_object (&self->http);
 	g_clear_object (&self->skeleton);
 	g_clear_object (&self->sysroot);
 	g_clear_object (&self->store);
@@ -782,12 +781,16 @@ otad_engine_new (OtadDaemon *daemon, const gchar *test_booted, GError **error)
 						     test_booted, error);
 	if (self->settings == NULL)
 		return NULL;
-	self->http = otad_engine_setup_http (self->settings, config, error);
-	if (self->http == NULL)
-		return NULL;
-	if (!otad_engine_setup_reporter (self->settings, config, self->http, &self->reporter,
-					 &self->ecu_public, error))
-		return NULL;
+	/* made once here to find configuration problems before the bus sees us */
+	{
+		g_autoptr(OtadHttp) http = otad_engine_setup_http (self->settings, error);
+		g_autoptr(OtadReporter) reporter = NULL;
+
+		if (http == NULL || !otad_engine_setup_reporter (self->settings, http, &reporter,
+								 &self->ecu_public, error))
+			return NULL;
+		self->reporting = reporter != NULL;
+	}
 	self->info = otad_update_info_new_from_json (
 	    otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_UPDATE_INFO));
 	ota_dbus_updater1_set_update_info (self->skeleton,

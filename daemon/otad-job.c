@@ -7,7 +7,13 @@
 
 /* the job pattern of eos-updater: the caller copies what the worker needs
  * into job_data, the worker runs in a thread, and the callback comes back on
- * the caller's main context, which alone changes state */
+ * the caller's main context, which alone changes state.
+ *
+ * The worker deliberately pushes no thread-default GMainContext: libostree
+ * and otad-spawn make their own where they need one, and glib-networking
+ * dispatches a TLS handshake's certificate check to the thread-default
+ * context of the caller and waits for it; a pushed context that nobody
+ * iterates while libsoup blocks in a sync request hangs every handshake. */
 
 typedef struct {
 	OtadJobFunc func;
@@ -25,15 +31,11 @@ static void
 otad_job_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
 	OtadJobHelper *helper = g_object_get_data (G_OBJECT (task), "otad-job-helper");
-	g_autoptr(GMainContext) context = g_main_context_new ();
 	g_autoptr(GError) error_local = NULL;
 	gboolean ok;
 
-	/* libostree and libsoup sync calls iterate the thread-default context */
-	g_main_context_push_thread_default (context);
 	g_debug ("job %s started", helper->name);
 	ok = helper->func (task_data, cancellable, &error_local);
-	g_main_context_pop_thread_default (context);
 
 	if (!ok) {
 		g_debug ("job %s failed: %s", helper->name, error_local->message);

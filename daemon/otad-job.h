@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* the work of one job; runs in a worker thread with its own thread-default
- * GMainContext and must not touch objects the main thread owns */
+/* the work of one job; runs in a worker thread (see otad-job.c on contexts)
+ * and must not touch objects the main thread owns */
 typedef gboolean (*OtadJobFunc) (gpointer job_data, GCancellable *cancellable, GError **error);
 
 void otad_job_run (gpointer source_object,
