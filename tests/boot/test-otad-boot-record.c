@@ -5,7 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-boot-record.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 #define COMMIT_A "95336131905d3995de8dd40eec70b1c4b231fecca046aa798a2dc85d398195a5"
 #define COMMIT_B "b5cb3aa7aa44bfcd542223c50e94f28a043785f67abeeb5a978ca084d6f2b58d"
@@ -29,7 +29,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->path);
 }
@@ -79,12 +79,15 @@ test_roundtrip (Fixture *f, gconstpointer data)
 	g_assert_true (
 	    otad_boot_record_set_phase (record, OTAD_BOOT_PHASE_ROLLING_BACK, "bad", &error));
 	g_assert_true (otad_boot_record_set_reported (record, &error));
+	g_assert_true (otad_boot_record_count_reboot_request (record, &error));
+	g_assert_true (otad_boot_record_count_reboot_request (record, &error));
 	g_clear_object (&record);
 	record = reload (f);
 	p = otad_boot_record_get_pending (record);
 	g_assert_cmpint (p->phase, ==, OTAD_BOOT_PHASE_ROLLING_BACK);
 	g_assert_cmpstr (p->detail, ==, "bad");
 	g_assert_true (p->reported);
+	g_assert_cmpuint (p->reboot_requests, ==, 2);
 
 	g_assert_true (otad_boot_record_finish_pending (
 	    record, OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED, "check 10-x failed", &error));
