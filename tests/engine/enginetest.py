@@ -124,14 +124,19 @@ class Server:
 
     def start(self):
         self.proc = subprocess.Popen([PYTHON, SERVER, '--dir', self.dir, '--treehub',
-                                      self.treehub], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                                     text=True)
-        line = self.proc.stdout.readline()
-        if not line:
-            raise AssertionError('otaserver.py did not start')
-        self.info = json.loads(line)
-        return self
+                                      self.treehub], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        # the server writes server.json (port, control port) atomically once it listens
+        info_path = os.path.join(self.dir, 'server.json')
+        for _ in range(int(START_TIMEOUT / 0.05) + 1):
+            if os.path.exists(info_path):
+                with open(info_path, encoding='utf-8') as f:
+                    self.info = json.load(f)
+                return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError('otaserver.py did not start')
 
     @property
     def url(self):
@@ -161,8 +166,6 @@ class Server:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=10)
-        if self.proc:
-            self.proc.stdout.close()
         self.proc = None
 
 
