@@ -404,13 +404,16 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 		if (!otad_sysroot_load (self->sysroot, NULL, &error_local))
 			g_warning ("cannot reload the sysroot: %s", error_local->message);
 	}
-	g_signal_emit (self, otad_engine_signals[SIGNAL_JOB_FINISHED], 0, (gint)kind, ok, found);
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD) {
+		gboolean then_install = self->install_after_download;
 
-	if (ok && kind == OTAD_ENGINE_JOB_DOWNLOAD && self->install_after_download) {
+		/* Install() in update-available: the download was its first half */
 		self->install_after_download = FALSE;
-		otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL);
+		if (ok && then_install)
+			otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL);
 	}
-	self->install_after_download = FALSE;
+	/* last: a handler may start the next job (the poller's policy) */
+	g_signal_emit (self, otad_engine_signals[SIGNAL_JOB_FINISHED], 0, (gint)kind, ok, found);
 }
 
 /* -- job start ----------------------------------------------------------------- */

@@ -223,9 +223,17 @@ class KilledDuringDownload(UpdateTestCase):
         _, err = client.call('Check')
         self.assertIsNone(err)
         client.wait_state('update-available', daemon=daemon)
-        # every object request stalls: the download is still running when killed
+        # object requests stall: the download is still running when cancelled or killed
         self.server.control('/misbehave', {'prefix': '/treehub/objects/', 'mode': 'stall',
-                                           'seconds': 3, 'count': 3})
+                                           'seconds': 3, 'count': 6})
+        _, err = client.call('Download')
+        self.assertIsNone(err)
+        client.wait_state('downloading', daemon=daemon)
+        _, err = client.call('Cancel', None)
+        self.assertIsNone(err)
+        props = client.wait_state(('update-available', 'downloaded'), daemon=daemon)
+        self.assertEqual(props['State'], 'update-available')
+        self.assertEqual(props['ErrorName'], '')
         _, err = client.call('Download')
         self.assertIsNone(err)
         client.wait_state('downloading', daemon=daemon)
@@ -251,6 +259,29 @@ class KilledDuringDownload(UpdateTestCase):
         _, err = client.call('Install')
         self.assertIsNone(err)
         client.wait_state('pending-reboot', daemon=daemon)
+        self.assert_slots('B', 'A')
+
+
+class AutomaticPolicy(UpdateTestCase):
+    """polling on, policy automatic: nobody calls a method, the update installs itself"""
+
+    def test_poll_installs(self):
+        d = otadtest.Daemon(os.path.join(self.topdir, 'otad'), self.bus, self.device,
+                            self.device.config(self.server, self.device.health_pass).replace(
+                                '[polling]\nenabled=false\n',
+                                '[polling]\nenabled=true\ninterval-sec=1\n'
+                                'jitter-percent=0\n').replace(
+                                'policy=manual', 'policy=automatic'),
+                            [f'--test-booted-deployment={self.device.commits["A"]}'])
+        self.addCleanup(d.stop)
+        d.start()
+        client = enginetest.Client(self.bus.address)
+        self.addCleanup(client.close)
+        props = client.props()
+        self.assertEqual(props['Policy'], 'automatic')
+        self.assertGreater(props['NextCheckTime'], 0)
+        props = client.wait_state('pending-reboot', daemon=d)
+        self.assertEqual(props['PendingDeployment']['checksum'], self.device.commits['B'])
         self.assert_slots('B', 'A')
 
 
