@@ -7,8 +7,9 @@
 
 #include "ota-error.h"
 #include "otad-boot-record.h"
-#include "otad-engine.h"
+#include "otad-engine-private.h"
 #include "otad-engine-setup.h"
+#include "otad-history.h"
 #include "otad-job.h"
 #include "otad-state.h"
 
@@ -21,41 +22,23 @@
  * to the next state or to error with ErrorName/ErrorMessage.
  */
 
-/* DownloadedBytes/Progress change at most this often on the bus */
-#define OTAD_ENGINE_PROGRESS_INTERVAL_MS 250
 /* queued reports are retried this often when nothing else sends them */
 #define OTAD_ENGINE_FLUSH_INTERVAL_S (10 * 60)
 
-#define OTAD_ENGINE_FIELD_UPDATE_INFO "update-info"
-#define OTAD_ENGINE_FIELD_ECU_REGISTERED "ecu-registered"
-#define OTAD_ENGINE_FIELD_INSTALLED_TARGET "installed-target"
 
-struct _OtadEngine {
-	GObject parent_instance;
-	OtadStateStore *store;	   /* (owned) */
-	OtadSysroot *sysroot;	   /* (owned) */
-	OtaDBusUpdater1 *skeleton; /* (owned) */
-	OtadEngineSettings *settings;
-	gboolean reporting;	/* a reporter is configured */
-	gchar *ecu_public;	/* (owned) (nullable) */
-	GMutex reporter_lock;
-	GCancellable *cancellable; /* (owned) for the running or next job */
-	gboolean busy;
-	gboolean flushing;
-	OtadEngineJobKind running;
-	gboolean install_after_download;
-	OtadUpdateInfo *info; /* (owned) (nullable) the update on offer */
-	OtadPullProgress progress;
-	guint progress_id;
-	guint flush_id;
-};
 
 enum { SIGNAL_JOB_FINISHED, SIGNAL_LAST };
 static guint otad_engine_signals[SIGNAL_LAST] = {0};
 
+void
+otad_engine_emit_job_finished (OtadEngine *self, OtadEngineJobKind kind, gboolean ok,
+			       gboolean found)
+{
+	g_signal_emit (self, otad_engine_signals[SIGNAL_JOB_FINISHED], 0, (gint)kind, ok, found);
+}
+
 G_DEFINE_TYPE (OtadEngine, otad_engine, G_TYPE_OBJECT)
 
-static void otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind);
 
 /* -- states ------------------------------------------------------------------ */
 
@@ -110,14 +93,14 @@ otad_engine_can (OtadEngine *self, OtadEngineOp op, GError **error)
 	return TRUE;
 }
 
-static OtaState
+OtaState
 otad_engine_get_state (OtadEngine *self)
 {
 	return otad_state_store_get_state (self->store);
 }
 
 /* a failed save is fatal for the transition, not for the daemon: say so loudly */
-static void
+void
 otad_engine_transition (OtadEngine *self, OtaState to)
 {
 	g_autoptr(GError) error_local = NULL;
@@ -129,7 +112,7 @@ otad_engine_transition (OtadEngine *self, OtaState to)
 			   error_local->message);
 }
 
-static void
+void
 otad_engine_set_error (OtadEngine *self, const GError *failure)
 {
 	g_autoptr(GError) error_local = NULL;
@@ -140,7 +123,7 @@ otad_engine_set_error (OtadEngine *self, const GError *failure)
 }
 
 /* recovery after a restart is not a transition of the machine: write it as found */
-static void
+void
 otad_engine_force_state (OtadEngine *self, OtaState state)
 {
 	g_autoptr(GError) error_local = NULL;
@@ -155,7 +138,7 @@ otad_engine_force_state (OtadEngine *self, OtaState state)
 		g_warning ("cannot save the state: %s", error_local->message);
 }
 
-static void
+void
 otad_engine_set_info (OtadEngine *self, OtadUpdateInfo *info)
 {
 	g_autoptr(JsonNode) node = NULL;
@@ -183,7 +166,7 @@ otad_engine_has_update (OtadEngine *self)
 
 /* -- progress ---------------------------------------------------------------- */
 
-static void
+void
 otad_engine_publish_progress (OtadEngine *self)
 {
 	guint64 total = MAX (self->progress.bytes_total, ota_dbus_updater1_get_download_size (
@@ -265,157 +248,6 @@ otad_engine_reset_progress (OtadEngine *self)
 	ota_dbus_updater1_set_progress (self->skeleton, 0);
 }
 
-/* -- job completion ------------------------------------------------------------ */
-
-static void
-otad_engine_after_check (OtadEngine *self, OtadEngineJob *job)
-{
-	if (job->ecu_registered) {
-		g_autoptr(JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
-		otad_state_store_set_field (self->store, OTAD_ENGINE_FIELD_ECU_REGISTERED, yes);
-	}
-	otad_state_store_set_last_check_time (self->store,
-					      (guint64)(g_get_real_time () / G_USEC_PER_SEC));
-	if (job->target != NULL) {
-		otad_engine_set_info (self, otad_update_info_new_from_target (
-						job->target, self->settings->hardware_id));
-		g_message ("update available: %s %s (%s)", self->info->name, self->info->version,
-			   self->info->checksum);
-		otad_engine_transition (self, OTA_STATE_UPDATE_AVAILABLE);
-	} else {
-		otad_engine_set_info (self, NULL);
-		g_message ("no update");
-		otad_engine_transition (self, OTA_STATE_IDLE);
-	}
-}
-
-static void
-otad_engine_after_confirm (OtadEngine *self, OtadEngineJob *job)
-{
-	OtadBootConfirmResult *r = job->confirm;
-
-	g_message ("boot confirmation: %s", otad_boot_confirm_outcome_to_string (r->outcome));
-	switch (r->outcome) {
-	case OTAD_BOOT_CONFIRM_AWAITING_REBOOT:
-		otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
-		break;
-	case OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED:
-	case OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED:
-	case OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK:
-		otad_engine_set_info (self, NULL);
-		otad_engine_transition (self, OTA_STATE_ROLLED_BACK);
-		break;
-	case OTAD_BOOT_CONFIRM_CONFIRMED:
-		if (r->target_name != NULL) {
-			g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (),
-									  r->target_name);
-			otad_state_store_set_field (self->store,
-						    OTAD_ENGINE_FIELD_INSTALLED_TARGET, name);
-		}
-		otad_engine_set_info (self, NULL);
-		otad_engine_transition (self, OTA_STATE_IDLE);
-		break;
-	case OTAD_BOOT_CONFIRM_NOTHING_PENDING:
-	case OTAD_BOOT_CONFIRM_DEPLOYMENT_GONE:
-	default:
-		otad_engine_transition (self, OTA_STATE_IDLE);
-		break;
-	}
-}
-
-static void
-otad_engine_after_cancel (OtadEngine *self, OtadEngineJobKind kind)
-{
-	g_message ("%s cancelled", otad_engine_job_kind_to_string (kind));
-	switch (kind) {
-	case OTAD_ENGINE_JOB_INSTALL:
-		otad_engine_transition (self, OTA_STATE_DOWNLOADED);
-		break;
-	case OTAD_ENGINE_JOB_CHECK:
-	case OTAD_ENGINE_JOB_DOWNLOAD:
-		otad_engine_transition (self, self->info != NULL ? OTA_STATE_UPDATE_AVAILABLE
-								 : OTA_STATE_IDLE);
-		break;
-	default:
-		otad_engine_transition (self, OTA_STATE_IDLE);
-		break;
-	}
-}
-
-static void
-otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	OtadEngine *self = OTAD_ENGINE (source);
-	OtadEngineJob *job = otad_job_get_data (res);
-	g_autoptr(GError) error = NULL;
-	OtadEngineJobKind kind = job->kind;
-	gboolean ok = otad_job_finish (self, res, &error);
-	gboolean found = FALSE;
-
-	if (kind == OTAD_ENGINE_JOB_FLUSH) {
-		self->flushing = FALSE;
-		return;
-	}
-	self->busy = FALSE;
-	g_clear_handle_id (&self->progress_id, g_source_remove);
-	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
-		otad_engine_publish_progress (self);
-	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		otad_engine_after_cancel (self, kind);
-	} else if (!ok) {
-		/* a failed confirmation retries at the next start; say what happened */
-		if (kind == OTAD_ENGINE_JOB_CONFIRM)
-			otad_engine_force_state (self, OTA_STATE_CONFIRMING);
-		otad_engine_set_error (self, error);
-	} else {
-		switch (kind) {
-		case OTAD_ENGINE_JOB_CHECK:
-			otad_engine_after_check (self, job);
-			found = job->target != NULL;
-			break;
-		case OTAD_ENGINE_JOB_DOWNLOAD:
-			if (self->info != NULL && job->download_size > 0)
-				self->info->download_size = job->download_size;
-			otad_engine_set_info (self, otad_update_info_copy (self->info));
-			ota_dbus_updater1_set_progress (self->skeleton, 100);
-			otad_engine_transition (self, OTA_STATE_DOWNLOADED);
-			break;
-		case OTAD_ENGINE_JOB_INSTALL:
-			ota_dbus_updater1_set_progress (self->skeleton, 100);
-			otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
-			break;
-		case OTAD_ENGINE_JOB_ROLLBACK:
-			otad_engine_set_info (self, NULL);
-			otad_engine_transition (self, job->reboot_required
-							  ? OTA_STATE_PENDING_REBOOT
-							  : OTA_STATE_IDLE);
-			break;
-		case OTAD_ENGINE_JOB_CONFIRM:
-			otad_engine_after_confirm (self, job);
-			break;
-		case OTAD_ENGINE_JOB_FLUSH:
-		default:
-			break;
-		}
-	}
-	/* the sysroot changed under the workers: reload the role properties */
-	{
-		g_autoptr(GError) error_local = NULL;
-		if (!otad_sysroot_load (self->sysroot, NULL, &error_local))
-			g_warning ("cannot reload the sysroot: %s", error_local->message);
-	}
-	if (kind == OTAD_ENGINE_JOB_DOWNLOAD) {
-		gboolean then_install = self->install_after_download;
-
-		/* Install() in update-available: the download was its first half */
-		self->install_after_download = FALSE;
-		if (ok && then_install)
-			otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL);
-	}
-	/* last: a handler may start the next job (the poller's policy) */
-	g_signal_emit (self, otad_engine_signals[SIGNAL_JOB_FINISHED], 0, (gint)kind, ok, found);
-}
-
 /* -- job start ----------------------------------------------------------------- */
 
 static OtaState
@@ -458,7 +290,7 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind)
 	return job;
 }
 
-static void
+void
 otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
 {
 	OtadEngineJob *job = otad_engine_job_prepare (self, kind);
@@ -561,78 +393,11 @@ otad_engine_flush_timeout_cb (gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
-/* -- history ------------------------------------------------------------------ */
-
-static const gchar *
-otad_engine_history_action (OtadBootOutcome outcome)
-{
-	switch (outcome) {
-	case OTAD_BOOT_OUTCOME_SUCCESS:
-		return "confirm";
-	case OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED:
-		return "health-check-failed";
-	case OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK:
-		return "bootloader-rollback";
-	case OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK:
-	default:
-		return "rollback";
-	}
-}
-
-static GVariant *
-otad_engine_history_entry (gint64 time,
-			   const gchar *action,
-			   const gchar *commit,
-			   const gchar *version,
-			   gboolean success,
-			   const gchar *detail,
-			   const gchar *correlation_id)
-{
-	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-
-	g_variant_builder_add (&b, "{sv}", "time", g_variant_new_uint64 ((guint64)MAX (time, 0)));
-	g_variant_builder_add (&b, "{sv}", "action", g_variant_new_string (action));
-	g_variant_builder_add (&b, "{sv}", "commit", g_variant_new_string (commit ? commit : ""));
-	g_variant_builder_add (&b, "{sv}", "version",
-			       g_variant_new_string (version != NULL ? version : ""));
-	g_variant_builder_add (&b, "{sv}", "success", g_variant_new_boolean (success));
-	g_variant_builder_add (&b, "{sv}", "detail",
-			       g_variant_new_string (detail != NULL ? detail : ""));
-	g_variant_builder_add (&b, "{sv}", "correlation-id",
-			       g_variant_new_string (correlation_id != NULL ? correlation_id : ""));
-	return g_variant_builder_end (&b);
-}
-
 /* Returns: (transfer floating): aa{sv}, newest first (the GetHistory reply) */
 GVariant *
 otad_engine_get_history (OtadEngine *self, GError **error)
 {
-	g_autofree gchar *path =
-	    g_build_filename (self->settings->state_dir, OTAD_BOOT_RECORD_FILENAME, NULL);
-	g_autoptr(OtadBootRecord) record = otad_boot_record_new (path);
-	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
-	const OtadBootPending *pending;
-	GPtrArray *history;
-
-	/* the file is replaced atomically by the workers: a fresh read is consistent */
-	if (!otad_boot_record_load (record, error))
-		return NULL;
-	pending = otad_boot_record_get_pending (record);
-	if (pending != NULL)
-		g_variant_builder_add_value (
-		    &b, otad_engine_history_entry (pending->installed_at, "install",
-						   pending->commit, pending->version, TRUE,
-						   pending->detail, pending->correlation_id));
-	history = otad_boot_record_get_history (record);
-	for (guint i = history->len; i > 0; i--) {
-		OtadBootHistoryEntry *e = g_ptr_array_index (history, i - 1);
-		g_variant_builder_add_value (
-		    &b, otad_engine_history_entry (e->time, otad_engine_history_action (e->outcome),
-						   e->commit, e->version,
-						   e->outcome == OTAD_BOOT_OUTCOME_SUCCESS,
-						   e->detail, e->correlation_id));
-	}
-	return g_variant_builder_end (&b);
+	return otad_history_load (self->settings->state_dir, error);
 }
 
 /* -- start-up -------------------------------------------------------------------- */
