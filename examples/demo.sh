@@ -262,7 +262,11 @@ echo "U-Boot: $(fw upgrade_available) $(fw bootcount)"
 "$otactl" --bus-address "$bus" status
 
 step "history"
-updater --method org.otad.Updater1.GetHistory '{}'
+if "$otactl" history --help >/dev/null 2>&1; then
+	"$otactl" --bus-address "$bus" history
+else
+	updater --method org.otad.Updater1.GetHistory '{}'
+fi
 
 step "what the server heard"
 control /log | "$python" -c '
