@@ -35,8 +35,9 @@ otad_engine_jobs_confirm_report (const OtadBootConfirmResult *result,
 	if (job->reporter == NULL)
 		return TRUE;
 	{
-		g_autoptr(GMutexLocker) locker = g_mutex_locker_new (job->reporter_lock);
-		if (!otad_reporter_queue_event (job->reporter,
+		g_autoptr(GMutexLocker) locker = otad_engine_jobs_lock_reporter (job);
+		if (job->reporter != NULL &&
+		    !otad_reporter_queue_event (job->reporter,
 						OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
 						result->correlation_id, result->success, error))
 			return FALSE;

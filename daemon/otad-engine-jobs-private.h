@@ -17,6 +17,7 @@ void otad_engine_jobs_manifest (OtadEngineJob *job,
 				const gchar *commit,
 				const OtadManifestReport *report);
 void otad_engine_jobs_flush (OtadEngineJob *job, GCancellable *cancellable);
+GMutexLocker *otad_engine_jobs_lock_reporter (OtadEngineJob *job);
 gboolean otad_engine_jobs_confirm (OtadEngineJob *job, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

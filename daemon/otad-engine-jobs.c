@@ -150,6 +150,22 @@ otad_engine_jobs_bootloader (const OtadEngineSettings *s, GError **error)
 	return otad_bootloader_new (&options, error);
 }
 
+/* The on-disk queue is shared with other jobs (a report flush may run beside
+ * a check): under the lock a reporter made afresh sees the queue as it is. */
+GMutexLocker *
+otad_engine_jobs_lock_reporter (OtadEngineJob *job)
+{
+	GMutexLocker *locker = g_mutex_locker_new (job->reporter_lock);
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *ecu_public = NULL;
+
+	g_clear_object (&job->reporter);
+	if (!otad_engine_setup_reporter (job->settings, job->http, &job->reporter, &ecu_public,
+					 &error_local))
+		g_warning ("reporting: %s", error_local->message);
+	return locker;
+}
+
 /* telemetry: queued on disk, so a failure here is logged and forgotten */
 void
 otad_engine_jobs_event (OtadEngineJob *job, OtadReportEvent event, gboolean success)
@@ -161,7 +177,9 @@ otad_engine_jobs_event (OtadEngineJob *job, OtadReportEvent event, gboolean succ
 
 	if (job->reporter == NULL)
 		return;
-	locker = g_mutex_locker_new (job->reporter_lock);
+	locker = otad_engine_jobs_lock_reporter (job);
+	if (job->reporter == NULL)
+		return;
 	if (!otad_reporter_queue_event (job->reporter, event, cid, success, &error_local))
 		g_warning ("failed to queue %s: %s", otad_report_event_to_string (event),
 			   error_local->message);
@@ -180,7 +198,9 @@ otad_engine_jobs_manifest (OtadEngineJob *job,
 
 	if (job->reporter == NULL || commit == NULL)
 		return;
-	locker = g_mutex_locker_new (job->reporter_lock);
+	locker = otad_engine_jobs_lock_reporter (job);
+	if (job->reporter == NULL)
+		return;
 	if (!otad_reporter_queue_manifest (job->reporter, &image, report, &error_local))
 		g_warning ("failed to queue the manifest: %s", error_local->message);
 }
@@ -194,7 +214,9 @@ otad_engine_jobs_flush (OtadEngineJob *job, GCancellable *cancellable)
 
 	if (job->reporter == NULL)
 		return;
-	locker = g_mutex_locker_new (job->reporter_lock);
+	locker = otad_engine_jobs_lock_reporter (job);
+	if (job->reporter == NULL)
+		return;
 	if (!otad_reporter_flush (job->reporter, &delivered, cancellable, &error_local))
 		g_info ("reports stay queued: %s", error_local->message);
 	else if (delivered > 0)
@@ -239,7 +261,9 @@ otad_engine_jobs_register_ecu (OtadEngineJob *job)
 	json_builder_end_object (b);
 	root = json_builder_get_root (b);
 	body = json_to_string (root, FALSE);
-	locker = g_mutex_locker_new (job->reporter_lock);
+	locker = otad_engine_jobs_lock_reporter (job);
+	if (job->reporter == NULL)
+		return;
 	if (!otad_report_queue_push (otad_reporter_get_queue (job->reporter), "POST",
 				     "director/ecus", body, &error_local)) {
 		g_warning ("failed to queue the ECU registration: %s", error_local->message);
