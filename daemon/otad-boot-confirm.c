@@ -117,7 +117,7 @@ otad_boot_confirm_finish_success (const OtadBootConfirmContext *ctx,
 }
 
 /* the deployment to go back to: the recorded previous commit, else the
- * newest deployment that is not @bad */
+ * newest deployment that is not @bad (transfer full) */
 static OstreeDeployment *
 otad_boot_confirm_find_previous (const OtadBootConfirmContext *ctx, const OtadBootPending *pending)
 {
@@ -128,11 +128,11 @@ otad_boot_confirm_find_previous (const OtadBootConfirmContext *ctx, const OtadBo
 		previous =
 		    otad_rollback_find_deployment (ctx->sysroot, pending->previous_commit, -1);
 	if (previous != NULL)
-		return previous;
+		return g_object_ref (previous);
 	for (guint i = 0; i < deployments->len; i++) {
 		OstreeDeployment *d = g_ptr_array_index (deployments, i);
 		if (g_strcmp0 (ostree_deployment_get_csum (d), pending->commit) != 0)
-			return d;
+			return g_object_ref (d);
 	}
 	return NULL;
 }
@@ -144,7 +144,9 @@ otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmR
 {
 	g_autoptr (OtadBootConfirmResult) result = result_in;
 	const OtadBootPending *pending = otad_boot_record_get_pending (ctx->record);
-	OstreeDeployment *previous = otad_boot_confirm_find_previous (ctx, pending);
+	/* our own reference: making it the default reloads the sysroot, which drops
+	 * the deployment objects it handed out before */
+	g_autoptr (OstreeDeployment) previous = otad_boot_confirm_find_previous (ctx, pending);
 	g_autoptr (GError) error_local = NULL;
 
 	result->outcome = OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED;

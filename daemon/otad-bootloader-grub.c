@@ -44,11 +44,7 @@ otad_bootloader_grub_editenv (OtadBootloaderGrub *self, const gchar *const *args
 static GHashTable *
 otad_bootloader_grub_list (OtadBootloaderGrub *self, GCancellable *cancellable, GError **error)
 {
-	const gchar *args[] = {"list", NULL};
-	g_autoptr (GHashTable) env =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	g_autofree gchar *out = NULL;
-	g_auto (GStrv) lines = NULL;
+	const gchar *argv[] = {self->grub_editenv, self->grubenv, "list", NULL};
 
 	if (!g_file_test (self->grubenv, G_FILE_TEST_IS_REGULAR)) {
 		/* grub-editenv would create it; a missing block means a wrong path */
@@ -56,16 +52,7 @@ otad_bootloader_grub_list (OtadBootloaderGrub *self, GCancellable *cancellable, 
 		             "GRUB environment block %s does not exist", self->grubenv);
 		return NULL;
 	}
-	if (!otad_bootloader_grub_editenv (self, args, &out, cancellable, error))
-		return NULL;
-	lines = g_strsplit (out != NULL ? out : "", "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		const gchar *eq = strchr (lines[i], '=');
-		if (eq == NULL)
-			continue;
-		g_hash_table_replace (env, g_strndup (lines[i], eq - lines[i]), g_strdup (eq + 1));
-	}
-	return g_steal_pointer (&env);
+	return otad_bootloader_read_env (argv, cancellable, error);
 }
 
 static gboolean

@@ -39,10 +39,6 @@ otad_bootloader_uboot_read_env (OtadBootloaderUboot *self, GCancellable *cancell
                                 GError **error)
 {
 	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-	g_autoptr (GHashTable) env =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	g_autofree gchar *out = NULL;
-	g_auto (GStrv) lines = NULL;
 
 	g_ptr_array_add (argv, self->fw_printenv);
 	if (self->fw_env_config != NULL) {
@@ -50,18 +46,7 @@ otad_bootloader_uboot_read_env (OtadBootloaderUboot *self, GCancellable *cancell
 		g_ptr_array_add (argv, self->fw_env_config);
 	}
 	g_ptr_array_add (argv, NULL);
-	if (!otad_spawn_check ((const gchar *const *)argv->pdata, OTAD_BOOTLOADER_TOOL_TIMEOUT_MS,
-	                       OTA_ERROR_BOOTLOADER, &out, cancellable, error))
-		return NULL;
-
-	lines = g_strsplit (out != NULL ? out : "", "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		const gchar *eq = strchr (lines[i], '=');
-		if (eq == NULL)
-			continue;
-		g_hash_table_replace (env, g_strndup (lines[i], eq - lines[i]), g_strdup (eq + 1));
-	}
-	return g_steal_pointer (&env);
+	return otad_bootloader_read_env ((const gchar *const *)argv->pdata, cancellable, error);
 }
 
 static gboolean

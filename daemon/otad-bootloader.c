@@ -14,6 +14,7 @@
 #include "otad-bootloader-sdboot.h"
 #include "otad-bootloader-uboot.h"
 #include "otad-bootloader.h"
+#include "otad-spawn.h"
 
 #define OTAD_BOOTLOADER_DEFAULT_COUNT_LIMIT 3
 
@@ -152,6 +153,40 @@ otad_bootloader_get_boot_count_limit (OtadBootloader *self)
 
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), 0);
 	return priv->boot_count_limit;
+}
+
+/**
+ * otad_bootloader_read_env:
+ * @argv: a tool that prints the bootloader environment as `name=value` lines
+ *   (`fw_printenv`, `grub-editenv FILE list`)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * For backends: runs @argv (bounded by %OTAD_BOOTLOADER_TOOL_TIMEOUT_MS) and
+ * reads its output.  Lines without `=` are skipped; a later line wins.
+ *
+ * Returns: (transfer full): name → value, or %NULL with
+ *   %OTA_ERROR_BOOTLOADER when the tool fails
+ */
+GHashTable *
+otad_bootloader_read_env (const gchar *const *argv, GCancellable *cancellable, GError **error)
+{
+	g_autoptr (GHashTable) env =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autofree gchar *out = NULL;
+	g_auto (GStrv) lines = NULL;
+
+	if (!otad_spawn_check (argv, OTAD_BOOTLOADER_TOOL_TIMEOUT_MS, OTA_ERROR_BOOTLOADER, &out,
+	                       cancellable, error))
+		return NULL;
+	lines = g_strsplit (out != NULL ? out : "", "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *eq = strchr (lines[i], '=');
+		if (eq == NULL)
+			continue;
+		g_hash_table_replace (env, g_strndup (lines[i], eq - lines[i]), g_strdup (eq + 1));
+	}
+	return g_steal_pointer (&env);
 }
 
 static gboolean

@@ -96,4 +96,8 @@ gboolean otad_bootloader_query (OtadBootloader *self, OstreeDeployment *deployme
                                 OtadBootStatus *out_status, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* for backends: the name=value environment a tool prints */
+GHashTable *otad_bootloader_read_env (const gchar *const *argv, GCancellable *cancellable,
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ota-error.h"
+#include "otad-canonical-json.h"
 #include "otad-ecu-key.h"
 
 struct _OtadEcuKey {
@@ -59,7 +60,8 @@ otad_ecu_key_setup_public (OtadEcuKey *self, const gchar *where, GError **error)
 {
 	gnutls_pubkey_t pubkey = NULL;
 	gnutls_datum_t x = {NULL, 0};
-	g_autofree gchar *quoted = NULL;
+	g_autoptr(JsonNode) hex_node = NULL;
+	g_autofree gchar *canonical = NULL;
 	int rc;
 
 	if (gnutls_privkey_get_pk_algorithm (self->privkey, NULL) != GNUTLS_PK_EDDSA_ED25519) {
@@ -89,8 +91,12 @@ otad_ecu_key_setup_public (OtadEcuKey *self, const gchar *where, GError **error)
 		self->public_hex = g_string_free (hex, FALSE);
 	}
 	gnutls_free (x.data);
-	quoted = g_strdup_printf ("\"%s\"", self->public_hex);
-	self->keyid = g_compute_checksum_for_string (G_CHECKSUM_SHA256, quoted, -1);
+	/* the key id is over the canonical JSON of the hex string, as aktualizr computes it */
+	hex_node = json_node_init_string (json_node_alloc (), self->public_hex);
+	canonical = otad_canonical_json_from_node (hex_node, error);
+	if (canonical == NULL)
+		return FALSE;
+	self->keyid = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
 
 	/* success */
 	return TRUE;

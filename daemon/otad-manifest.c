@@ -4,104 +4,8 @@
 #include "config.h"
 
 #include "ota-error.h"
+#include "otad-canonical-json.h"
 #include "otad-manifest.h"
-
-static gint
-otad_manifest_cmp_keys (gconstpointer a, gconstpointer b)
-{
-	/* canonical JSON orders keys by their bytes */
-	return strcmp (*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
-static void
-otad_manifest_append_string (GString *out, const gchar *s)
-{
-	/* canonical JSON escapes only the quote and the backslash */
-	g_string_append_c (out, '"');
-	for (const gchar *p = s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_c (out, '\\');
-		g_string_append_c (out, *p);
-	}
-	g_string_append_c (out, '"');
-}
-
-static gboolean
-otad_manifest_canonicalize_to (JsonNode *node, GString *out, guint depth, GError **error)
-{
-	if (depth > 32) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		                     "JSON nested too deeply");
-		return FALSE;
-	}
-	switch (json_node_get_node_type (node)) {
-	case JSON_NODE_NULL:
-		g_string_append (out, "null");
-		return TRUE;
-	case JSON_NODE_VALUE: {
-		GType t = json_node_get_value_type (node);
-		if (t == G_TYPE_STRING) {
-			otad_manifest_append_string (out, json_node_get_string (node));
-		} else if (t == G_TYPE_BOOLEAN) {
-			g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-		} else if (t == G_TYPE_INT64) {
-			g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-		} else {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-			             "canonical JSON cannot hold a %s", g_type_name (t));
-			return FALSE;
-		}
-		return TRUE;
-	}
-	case JSON_NODE_ARRAY: {
-		JsonArray *array = json_node_get_array (node);
-		g_string_append_c (out, '[');
-		for (guint i = 0; i < json_array_get_length (array); i++) {
-			if (i > 0)
-				g_string_append_c (out, ',');
-			if (!otad_manifest_canonicalize_to (json_array_get_element (array, i), out,
-			                                    depth + 1, error))
-				return FALSE;
-		}
-		g_string_append_c (out, ']');
-		return TRUE;
-	}
-	case JSON_NODE_OBJECT: {
-		JsonObject *obj = json_node_get_object (node);
-		g_autoptr(GList) members = json_object_get_members (obj);
-		g_autoptr(GPtrArray) keys = g_ptr_array_new ();
-		for (GList *l = members; l != NULL; l = l->next)
-			g_ptr_array_add (keys, l->data);
-		g_ptr_array_sort (keys, otad_manifest_cmp_keys);
-		g_string_append_c (out, '{');
-		for (guint i = 0; i < keys->len; i++) {
-			const gchar *k = g_ptr_array_index (keys, i);
-			if (i > 0)
-				g_string_append_c (out, ',');
-			otad_manifest_append_string (out, k);
-			g_string_append_c (out, ':');
-			if (!otad_manifest_canonicalize_to (json_object_get_member (obj, k), out,
-			                                    depth + 1, error))
-				return FALSE;
-		}
-		g_string_append_c (out, '}');
-		return TRUE;
-	}
-	default:
-		break;
-	}
-	g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "unknown JSON node");
-	return FALSE;
-}
-
-gchar *
-otad_manifest_canonicalize (JsonNode *node, GError **error)
-{
-	g_autoptr(GString) out = g_string_new (NULL);
-	if (!otad_manifest_canonicalize_to (node, out, 0, error))
-		return NULL;
-	return g_string_free (g_steal_pointer (&out), FALSE);
-}
 
 JsonNode *
 otad_manifest_sign (OtadEcuKey *key, JsonNode *signed_node, GError **error)
@@ -110,7 +14,7 @@ otad_manifest_sign (OtadEcuKey *key, JsonNode *signed_node, GError **error)
 	g_autofree gchar *sig = NULL;
 	g_autoptr(JsonBuilder) b = json_builder_new ();
 
-	canonical = otad_manifest_canonicalize (signed_node, error);
+	canonical = otad_canonical_json_from_node (signed_node, error);
 	if (canonical == NULL)
 		return NULL;
 	sig = otad_ecu_key_sign_base64 (key, (const guint8 *)canonical, strlen (canonical), error);

@@ -22,9 +22,6 @@ typedef struct {
 	const gchar *description; /* free text */
 } OtadManifestReport;
 
-/* canonical JSON (securesystemslib / OLPC): sorted keys, no whitespace, integers only */
-gchar *otad_manifest_canonicalize (JsonNode *node, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
 /* {"signatures": [{keyid, method: "ed25519", sig}], "signed": @signed_node} */
 JsonNode *otad_manifest_sign (OtadEcuKey *key, JsonNode *signed_node,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -74,6 +74,26 @@ otad_test_sysroot_commit (OtadTestSysroot *self, const gchar *version, GError **
 }
 
 /**
+ * otad_test_sysroot_pull:
+ *
+ * Pulls @checksum into the sysroot repo and gives it a ref of its own, so
+ * deploy's cleanup, which prunes commits that no ref holds, keeps it.
+ */
+gboolean
+otad_test_sysroot_pull (OtadTestSysroot *self, const gchar *checksum, GError **error)
+{
+	g_autofree gchar *sysroot_repo = g_build_filename (self->sysroot, "ostree", "repo", NULL);
+	g_autofree gchar *repo_arg = g_strdup_printf ("--repo=%s", sysroot_repo);
+	g_autofree gchar *keep_arg = g_strdup_printf ("--create=otad-test-keep/%s", checksum);
+
+	if (!otad_test_sysroot_run (error, NULL, "ostree", repo_arg, "pull-local", self->repo,
+				    checksum, NULL))
+		return FALSE;
+	return otad_test_sysroot_run (error, NULL, "ostree", repo_arg, "refs", keep_arg, checksum,
+				      NULL);
+}
+
+/**
  * otad_test_sysroot_deploy:
  *
  * Pulls @checksum into the sysroot repo, points the ref at it and deploys the ref, so
@@ -84,18 +104,12 @@ otad_test_sysroot_deploy (OtadTestSysroot *self, const gchar *checksum, GError *
 {
 	g_autofree gchar *sysroot_repo = g_build_filename (self->sysroot, "ostree", "repo", NULL);
 	g_autofree gchar *repo_arg = g_strdup_printf ("--repo=%s", sysroot_repo);
-	g_autofree gchar *keep_arg = g_strdup_printf ("--create=otad-test-keep/%s", checksum);
 	g_autofree gchar *ref_arg = g_strdup_printf ("--create=%s", self->ref);
 	g_autofree gchar *sysroot_arg = g_strdup_printf ("--sysroot=%s", self->sysroot);
 	g_autofree gchar *os_arg = g_strdup_printf ("--os=%s", self->osname);
 	g_autoptr(GError) error_local = NULL;
 
-	if (!otad_test_sysroot_run (error, NULL, "ostree", repo_arg, "pull-local", self->repo,
-				    checksum, NULL))
-		return FALSE;
-	/* deploy's cleanup prunes commits that no ref holds */
-	if (!otad_test_sysroot_run (error, NULL, "ostree", repo_arg, "refs", keep_arg, checksum,
-				    NULL))
+	if (!otad_test_sysroot_pull (self, checksum, error))
 		return FALSE;
 	/* the ref may not exist yet */
 	(void)otad_test_sysroot_run (&error_local, NULL, "ostree", repo_arg, "refs", "--delete",
@@ -118,9 +132,12 @@ otad_test_sysroot_write_tree (OtadTestSysroot *self, GError **error)
 	} files[] = {
 	    {"usr/lib/modules/6.1.0/vmlinuz", "kernel\n"},
 	    {"usr/lib/modules/6.1.0/initramfs.img", "initramfs\n"},
-	    {"usr/lib/os-release", "NAME=otadtest\nID=otadtest\n"},
-	    {"usr/etc/hostname", "otadtest\n"},
 	};
+	g_autofree gchar *os_release = g_strdup_printf ("NAME=%s\nID=%s\n", self->osname,
+							self->osname);
+	g_autofree gchar *hostname = g_strdup_printf ("%s\n", self->osname);
+	g_autofree gchar *os_release_path = g_build_filename (tree, "usr/lib/os-release", NULL);
+	g_autofree gchar *hostname_path = g_build_filename (tree, "usr/etc/hostname", NULL);
 
 	for (guint i = 0; dirs[i] != NULL; i++) {
 		g_autofree gchar *path = g_build_filename (tree, dirs[i], NULL);
@@ -134,16 +151,21 @@ otad_test_sysroot_write_tree (OtadTestSysroot *self, GError **error)
 		if (!g_file_set_contents (path, files[i].contents, -1, error))
 			return FALSE;
 	}
-	return TRUE;
+	return g_file_set_contents (os_release_path, os_release, -1, error) &&
+	       g_file_set_contents (hostname_path, hostname, -1, error);
 }
 
 /**
- * otad_test_sysroot_new:
+ * otad_test_sysroot_new_full:
+ * @osname: the stateroot, also the os-release ID; the ref is `OSNAME/x86_64`
+ * @flags: %OTAD_TEST_SYSROOT_NO_DEPLOY: pull A and B into the sysroot repo
+ *   but deploy nothing
  *
- * Returns: (transfer full): repo + sysroot with deployments B (default) and A (rollback)
+ * Returns: (transfer full): repo + sysroot with deployments B (default) and A
+ *   (rollback), or none
  */
 OtadTestSysroot *
-otad_test_sysroot_new (GError **error)
+otad_test_sysroot_new_full (const gchar *osname, OtadTestSysrootFlags flags, GError **error)
 {
 	g_autoptr(OtadTestSysroot) self = g_new0 (OtadTestSysroot, 1);
 	g_autofree gchar *repo_arg = NULL;
@@ -154,8 +176,8 @@ otad_test_sysroot_new (GError **error)
 		return NULL;
 	self->repo = g_build_filename (self->tmpdir, "repo", NULL);
 	self->sysroot = g_build_filename (self->tmpdir, "sysroot", NULL);
-	self->osname = g_strdup ("otadtest");
-	self->ref = g_strdup ("otadtest/x86_64");
+	self->osname = g_strdup (osname);
+	self->ref = g_strdup_printf ("%s/x86_64", osname);
 	repo_arg = g_strdup_printf ("--repo=%s", self->repo);
 	sysroot_arg = g_strdup_printf ("--sysroot=%s", self->sysroot);
 
@@ -182,11 +204,43 @@ otad_test_sysroot_new (GError **error)
 	if (!otad_test_sysroot_run (error, NULL, "ostree", "admin", sysroot_arg, "os-init",
 				    self->osname, NULL))
 		return NULL;
+	if (flags & OTAD_TEST_SYSROOT_NO_DEPLOY) {
+		if (!otad_test_sysroot_pull (self, self->commit_a, error) ||
+		    !otad_test_sysroot_pull (self, self->commit_b, error))
+			return NULL;
+		return g_steal_pointer (&self);
+	}
 	if (!otad_test_sysroot_deploy (self, self->commit_a, error))
 		return NULL;
 	if (!otad_test_sysroot_deploy (self, self->commit_b, error))
 		return NULL;
 	return g_steal_pointer (&self);
+}
+
+/**
+ * otad_test_sysroot_new:
+ *
+ * Returns: (transfer full): repo + sysroot with deployments B (default) and A (rollback)
+ */
+OtadTestSysroot *
+otad_test_sysroot_new (GError **error)
+{
+	return otad_test_sysroot_new_full ("otadtest", OTAD_TEST_SYSROOT_NONE, error);
+}
+
+/**
+ * otad_test_sysroot_rm_rf:
+ *
+ * Removes @dir and everything below it, deployments included.
+ */
+gboolean
+otad_test_sysroot_rm_rf (const gchar *dir, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	/* deploy dirs carry the immutable bit; chattr complains about symlinks */
+	(void)otad_test_sysroot_run (&error_local, NULL, "chattr", "-R", "-i", dir, NULL);
+	return otad_test_sysroot_run (error, NULL, "rm", "-rf", dir, NULL);
 }
 
 void
@@ -197,11 +251,7 @@ otad_test_sysroot_free (OtadTestSysroot *self)
 	if (self->tmpdir != NULL) {
 		g_autoptr(GError) error = NULL;
 
-		/* deploy dirs carry the immutable bit; chattr complains about symlinks */
-		(void)otad_test_sysroot_run (&error, NULL, "chattr", "-R", "-i", self->tmpdir,
-					     NULL);
-		g_clear_error (&error);
-		if (!otad_test_sysroot_run (&error, NULL, "rm", "-rf", self->tmpdir, NULL))
+		if (!otad_test_sysroot_rm_rf (self->tmpdir, &error))
 			g_printerr ("failed to remove %s: %s\n", self->tmpdir, error->message);
 	}
 	g_free (self->tmpdir);

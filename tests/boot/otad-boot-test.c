@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "otad-boot-test.h"
+#include "otad-test-sysroot.h"
 
 /* runs a command that must succeed and returns its stdout */
 gchar *
@@ -41,15 +42,8 @@ otad_boot_test_write_script (const gchar *dir, const gchar *name, const gchar *b
 void
 otad_boot_test_rm_rf (const gchar *dir)
 {
-	/* deployment directories carry the immutable bit */
-	const gchar *chattr[] = {"chattr", "-R", "-i", dir, NULL};
-	const gchar *rm[] = {"rm", "-rf", dir, NULL};
-
-	g_spawn_sync (NULL, (gchar **)chattr, NULL,
-	              G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-	              NULL, NULL, NULL, NULL, NULL, NULL);
-	g_spawn_sync (NULL, (gchar **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-	              NULL);
+	/* best effort, as before: a teardown that cannot remove leaves a temp dir */
+	(void)otad_test_sysroot_rm_rf (dir, NULL);
 }
 
 static void
@@ -63,85 +57,22 @@ otad_boot_test_write (const gchar *path, const gchar *contents)
 	g_assert_no_error (error);
 }
 
-static gchar *
-otad_boot_test_commit (OtadBootTestSysroot *ts, const gchar *tree, const gchar *version)
-{
-	g_autofree gchar *repo_arg = g_strdup_printf ("--repo=%s", ts->repo);
-	g_autofree gchar *tree_arg = g_strdup_printf ("--tree=dir=%s", tree);
-	g_autofree gchar *version_arg =
-	    g_strdup_printf ("--add-metadata-string=version=%s", version);
-	const gchar *argv[] = {
-	    "ostree", repo_arg,        "commit",        "-b",          "demo/x86_64", version_arg,
-	    tree_arg, "--owner-uid=0", "--owner-gid=0", "--no-xattrs", "-s",          version,
-	    NULL};
-
-	return otad_boot_test_run (argv);
-}
-
+/* the shared builder (tests/otad-test-sysroot.c) with stateroot "demo" and
+ * nothing deployed: each test deploys what it needs */
 OtadBootTestSysroot *
 otad_boot_test_sysroot_new (void)
 {
 	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadTestSysroot) built =
+	    otad_test_sysroot_new_full ("demo", OTAD_TEST_SYSROOT_NO_DEPLOY, &error);
 	OtadBootTestSysroot *ts = g_new0 (OtadBootTestSysroot, 1);
-	g_autofree gchar *tree = NULL;
-	g_autofree gchar *file = NULL;
-	g_autofree gchar *repo_arg = NULL;
-	g_autofree gchar *sysroot_arg = NULL;
-	g_autofree gchar *sysroot_repo_arg = NULL;
 
-	ts->dir = g_dir_make_tmp ("otad-boot-XXXXXX", &error);
 	g_assert_no_error (error);
-	ts->repo = g_build_filename (ts->dir, "repo", NULL);
-	ts->sysroot = g_build_filename (ts->dir, "sysroot", NULL);
-	tree = g_build_filename (ts->dir, "tree", NULL);
-
-	/* what `ostree admin deploy` needs: a kernel, /usr/etc, os-release, /var */
-	file = g_build_filename (tree, "usr/lib/modules/6.1.0/vmlinuz", NULL);
-	otad_boot_test_write (file, "kernel\n");
-	g_free (file);
-	file = g_build_filename (tree, "usr/lib/modules/6.1.0/initramfs.img", NULL);
-	otad_boot_test_write (file, "initramfs\n");
-	g_free (file);
-	file = g_build_filename (tree, "usr/lib/os-release", NULL);
-	otad_boot_test_write (file, "NAME=demo\nID=demo\n");
-	g_free (file);
-	file = g_build_filename (tree, "usr/etc/hostname", NULL);
-	otad_boot_test_write (file, "demo\n");
-	g_free (file);
-	file = g_build_filename (tree, "var", NULL);
-	g_assert_cmpint (g_mkdir_with_parents (file, 0755), ==, 0);
-	g_free (file);
-
-	repo_arg = g_strdup_printf ("--repo=%s", ts->repo);
-	{
-		const gchar *argv[] = {"ostree", repo_arg, "init", "--mode=archive", NULL};
-		g_free (otad_boot_test_run (argv));
-	}
-	ts->commit_a = otad_boot_test_commit (ts, tree, "1.0");
-	file = g_build_filename (tree, "usr/bin/newtool", NULL);
-	otad_boot_test_write (file, "v2\n");
-	ts->commit_b = otad_boot_test_commit (ts, tree, "2.0");
-	otad_boot_test_rm_rf (tree);
-
-	g_assert_cmpint (g_mkdir_with_parents (ts->sysroot, 0755), ==, 0);
-	sysroot_arg = g_strdup_printf ("--sysroot=%s", ts->sysroot);
-	sysroot_repo_arg = g_strdup_printf ("--repo=%s/ostree/repo", ts->sysroot);
-	{
-		const gchar *init[] = {"ostree", "admin", "init-fs", ts->sysroot, NULL};
-		const gchar *os_init[] = {"ostree", "admin", sysroot_arg, "os-init", "demo", NULL};
-		const gchar *pull[] = {"ostree",     sysroot_repo_arg, "pull-local", ts->repo,
-		                       ts->commit_a, ts->commit_b,     NULL};
-		const gchar *refs_a[] = {"ostree",     sysroot_repo_arg,       "refs",
-		                         ts->commit_a, "--create=otad-test/a", NULL};
-		const gchar *refs_b[] = {"ostree",     sysroot_repo_arg,       "refs",
-		                         ts->commit_b, "--create=otad-test/b", NULL};
-		g_free (otad_boot_test_run (init));
-		g_free (otad_boot_test_run (os_init));
-		g_free (otad_boot_test_run (pull));
-		/* refs keep both commits through deploy's cleanup */
-		g_free (otad_boot_test_run (refs_a));
-		g_free (otad_boot_test_run (refs_b));
-	}
+	ts->dir = g_steal_pointer (&built->tmpdir);
+	ts->repo = g_steal_pointer (&built->repo);
+	ts->sysroot = g_steal_pointer (&built->sysroot);
+	ts->commit_a = g_steal_pointer (&built->commit_a);
+	ts->commit_b = g_steal_pointer (&built->commit_b);
 	return ts;
 }
 

@@ -16,25 +16,10 @@ static void
 uboot_setup (UbootFixture *f, gconstpointer data)
 {
 	g_autoptr (GError) error = NULL;
-	g_autofree gchar *env_txt = NULL;
-	g_autofree gchar *env_img = NULL;
-	g_autofree gchar *config = NULL;
 
 	f->dir = g_dir_make_tmp ("otad-uboot-XXXXXX", &error);
 	g_assert_no_error (error);
-	env_txt = g_build_filename (f->dir, "env.txt", NULL);
-	env_img = g_build_filename (f->dir, "uboot.env", NULL);
-	f->fw_env_config = g_build_filename (f->dir, "fw_env.config", NULL);
-	config = g_strdup_printf ("%s 0x0000 0x4000\n", env_img);
-	g_file_set_contents (f->fw_env_config, config, -1, &error);
-	g_assert_no_error (error);
-	g_file_set_contents (env_txt, "bootcount=0\nupgrade_available=0\nbootlimit=3\n", -1,
-	                     &error);
-	g_assert_no_error (error);
-	{
-		const gchar *argv[] = {"mkenvimage", "-s", "0x4000", "-o", env_img, env_txt, NULL};
-		g_free (otad_boot_test_run (argv));
-	}
+	f->fw_env_config = otad_boot_test_uboot_env_new (f->dir);
 }
 
 static void
@@ -49,17 +34,13 @@ uboot_teardown (UbootFixture *f, gconstpointer data)
 static gchar *
 uboot_printenv (UbootFixture *f, const gchar *name)
 {
-	const gchar *argv[] = {"fw_printenv", "-c", f->fw_env_config, "-n", name, NULL};
-
-	return otad_boot_test_run (argv);
+	return otad_boot_test_uboot_get (f->fw_env_config, name);
 }
 
 static void
 uboot_setenv (UbootFixture *f, const gchar *name, const gchar *value)
 {
-	const gchar *argv[] = {"fw_setenv", "-c", f->fw_env_config, name, value, NULL};
-
-	g_free (otad_boot_test_run (argv));
+	otad_boot_test_uboot_set (f->fw_env_config, name, value);
 }
 
 static OtadBootloader *
