@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadEngine"
+
+#include "config.h"
+
+#include "otad-booted.h"
+#include "otad-engine-jobs-private.h"
+
+/*
+ * The confirm job, run at start-up when an install waits for confirmation:
+ * otad-boot-confirm decides and acts (health checks, bootloader, rollback);
+ * the engine supplies its hooks: reporting through the reporter, pruning once
+ * the sysroot lock is released, and the reboot request (systemctl on a
+ * device; a file in the state directory for a test sysroot: never the host).
+ */
+
+/* the confirmation hooks (otad-boot-confirm.h), called in this worker */
+typedef struct {
+	OtadEngineJob *job;
+	gboolean prune;
+} OtadEngineConfirmData;
+
+static gboolean
+otad_engine_jobs_confirm_report (const OtadBootConfirmResult *result,
+				 gpointer user_data,
+				 GError **error)
+{
+	OtadEngineConfirmData *data = user_data;
+	OtadEngineJob *job = data->job;
+	OtadManifestReport report = {result->correlation_id, result->success,
+				     result->success ? "OK" : "INSTALL_FAILED",
+				     result->detail != NULL ? result->detail : ""};
+	g_autoptr(GError) error_local = NULL;
+
+	if (job->reporter == NULL)
+		return TRUE;
+	{
+		g_autoptr(GMutexLocker) locker = otad_engine_jobs_lock_reporter (job);
+		if (job->reporter != NULL &&
+		    !otad_reporter_queue_event (job->reporter,
+						OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
+						result->correlation_id, result->success, error))
+			return FALSE;
+	}
+	if (result->success)
+		otad_engine_jobs_manifest (job, result->target_name, result->commit, &report);
+	else
+		otad_engine_jobs_manifest (job, job->installed_target,
+					   result->previous_commit != NULL
+					       ? result->previous_commit
+					       : result->commit,
+					   &report);
+	return TRUE;
+}
+
+static gboolean
+otad_engine_jobs_confirm_prune (OstreeSysroot *sysroot,
+				gpointer user_data,
+				GCancellable *cancellable,
+				GError **error)
+{
+	OtadEngineConfirmData *data = user_data;
+
+	/* the sysroot is locked now: prune once it is released */
+	data->prune = TRUE;
+	return TRUE;
+}
+
+static gboolean
+otad_engine_jobs_confirm_reboot (gpointer user_data, GError **error)
+{
+	OtadEngineConfirmData *data = user_data;
+	const OtadEngineSettings *s = data->job->settings;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *text = NULL;
+
+	if (g_strcmp0 (s->sysroot_path, "/") == 0 && s->test_booted == NULL)
+		return otad_boot_confirm_reboot_systemctl (NULL, error);
+	/* a test sysroot: never reboot the host; leave a trace for the test */
+	path = g_build_filename (s->state_dir, "reboot-requested", NULL);
+	text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time () / G_USEC_PER_SEC);
+	g_message ("a reboot is needed; test sysroot %s: recorded in %s", s->sysroot_path, path);
+	return g_file_set_contents (path, text, -1, error);
+}
+
+gboolean
+otad_engine_jobs_confirm (OtadEngineJob *job, GCancellable *cancellable, GError **error)
+{
+	const OtadEngineSettings *s = job->settings;
+	OtadDeployOptions options = {NULL};
+	OtadEngineConfirmData data = {job, FALSE};
+	OtadBootConfirmHooks hooks = {otad_engine_jobs_confirm_report,
+				      otad_engine_jobs_confirm_prune,
+				      otad_engine_jobs_confirm_reboot, &data};
+	OtadHealthOptions health = {
+	    .dirs = (const gchar *const *)s->health_dirs,
+	    .units = (const gchar *const *)s->health_units,
+	    .timeout_ms = s->health_timeout_ms,
+	};
+	OtadBootConfirmContext ctx = {NULL};
+	g_autoptr(OtadBootRecord) record = NULL;
+	g_autoptr(OtadBootloader) bootloader = NULL;
+	g_autoptr(OstreeSysroot) sysroot = NULL;
+	g_autoptr(OstreeDeployment) booted = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *boot_id = NULL;
+
+	record = otad_engine_jobs_load_record (s, error);
+	if (record == NULL)
+		return FALSE;
+	bootloader = otad_engine_jobs_bootloader (s, error);
+	if (bootloader == NULL)
+		return FALSE;
+	otad_engine_jobs_deploy_options (s, &options);
+	sysroot = otad_deploy_open_sysroot (&options, TRUE, cancellable, error);
+	if (sysroot == NULL)
+		return FALSE;
+	booted = otad_booted_get_deployment (sysroot, s->test_booted, error);
+	if (booted == NULL && s->test_booted != NULL)
+		return FALSE;
+	boot_id = otad_boot_record_read_boot_id (&error_local);
+	ctx.sysroot = sysroot;
+	ctx.booted = booted;
+	ctx.boot_id = boot_id;
+	ctx.bootloader = bootloader;
+	ctx.record = record;
+	ctx.health = &health;
+	ctx.hooks = &hooks;
+	job->confirm = otad_boot_confirm_run (&ctx, cancellable, error);
+	if (job->confirm == NULL)
+		return FALSE;
+	job->reboot_requested = job->confirm->reboot_requested;
+	g_clear_object (&sysroot); /* unlocks */
+
+	if (data.prune && !otad_deploy_cleanup (&options, OTAD_ENGINE_REMOTE, cancellable,
+						&error_local))
+		g_warning ("failed to prune after confirmation: %s", error_local->message);
+	otad_engine_jobs_flush (job, cancellable);
+	return TRUE;
+}

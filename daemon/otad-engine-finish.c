@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadEngine"
+
+#include "config.h"
+
+#include "otad-engine-private.h"
+#include "otad-job.h"
+#include "otad-state.h"
+
+/*
+ * The end of every job, on the main thread: the job's results become the next
+ * state (persisted before announced), or State=error with ErrorName and
+ * ErrorMessage; a cancelled job returns to where it started.
+ */
+
+static void
+otad_engine_after_check (OtadEngine *self, OtadEngineJob *job)
+{
+	if (job->ecu_registered) {
+		g_autoptr(JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
+		otad_state_store_set_field (self->store, OTAD_ENGINE_FIELD_ECU_REGISTERED, yes);
+	}
+	otad_state_store_set_last_check_time (self->store,
+					      (guint64)(g_get_real_time () / G_USEC_PER_SEC));
+	if (job->target != NULL) {
+		otad_engine_set_info (self, otad_update_info_new_from_target (
+						job->target, self->settings->hardware_id));
+		g_message ("update available: %s %s (%s)", self->info->name, self->info->version,
+			   self->info->checksum);
+		otad_engine_transition (self, OTA_STATE_UPDATE_AVAILABLE);
+	} else {
+		otad_engine_set_info (self, NULL);
+		g_message ("no update");
+		otad_engine_transition (self, OTA_STATE_IDLE);
+	}
+}
+
+static void
+otad_engine_after_confirm (OtadEngine *self, OtadEngineJob *job)
+{
+	OtadBootConfirmResult *r = job->confirm;
+
+	g_message ("boot confirmation: %s", otad_boot_confirm_outcome_to_string (r->outcome));
+	switch (r->outcome) {
+	case OTAD_BOOT_CONFIRM_AWAITING_REBOOT:
+		otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
+		break;
+	case OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED:
+	case OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED:
+	case OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK:
+		otad_engine_set_info (self, NULL);
+		otad_engine_transition (self, OTA_STATE_ROLLED_BACK);
+		break;
+	case OTAD_BOOT_CONFIRM_CONFIRMED:
+		if (r->target_name != NULL) {
+			g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (),
+									  r->target_name);
+			otad_state_store_set_field (self->store,
+						    OTAD_ENGINE_FIELD_INSTALLED_TARGET, name);
+		}
+		otad_engine_set_info (self, NULL);
+		otad_engine_transition (self, OTA_STATE_IDLE);
+		break;
+	case OTAD_BOOT_CONFIRM_NOTHING_PENDING:
+	case OTAD_BOOT_CONFIRM_DEPLOYMENT_GONE:
+	default:
+		otad_engine_transition (self, OTA_STATE_IDLE);
+		break;
+	}
+}
+
+static void
+otad_engine_after_cancel (OtadEngine *self, OtadEngineJobKind kind)
+{
+	g_message ("%s cancelled", otad_engine_job_kind_to_string (kind));
+	switch (kind) {
+	case OTAD_ENGINE_JOB_INSTALL:
+		otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+		break;
+	case OTAD_ENGINE_JOB_CHECK:
+	case OTAD_ENGINE_JOB_DOWNLOAD:
+		otad_engine_transition (self, self->info != NULL ? OTA_STATE_UPDATE_AVAILABLE
+								 : OTA_STATE_IDLE);
+		break;
+	default:
+		otad_engine_transition (self, OTA_STATE_IDLE);
+		break;
+	}
+}
+
+void
+otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	OtadEngine *self = OTAD_ENGINE (source);
+	OtadEngineJob *job = otad_job_get_data (res);
+	g_autoptr(GError) error = NULL;
+	OtadEngineJobKind kind = job->kind;
+	gboolean ok = otad_job_finish (self, res, &error);
+	gboolean found = FALSE;
+
+	if (kind == OTAD_ENGINE_JOB_FLUSH) {
+		self->flushing = FALSE;
+		return;
+	}
+	self->busy = FALSE;
+	g_clear_handle_id (&self->progress_id, g_source_remove);
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
+		otad_engine_publish_progress (self);
+	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		otad_engine_after_cancel (self, kind);
+	} else if (!ok) {
+		/* a failed confirmation retries at the next start; say what happened */
+		if (kind == OTAD_ENGINE_JOB_CONFIRM)
+			otad_engine_force_state (self, OTA_STATE_CONFIRMING);
+		otad_engine_set_error (self, error);
+	} else {
+		switch (kind) {
+		case OTAD_ENGINE_JOB_CHECK:
+			otad_engine_after_check (self, job);
+			found = job->target != NULL;
+			break;
+		case OTAD_ENGINE_JOB_DOWNLOAD:
+			if (self->info != NULL && job->download_size > 0)
+				self->info->download_size = job->download_size;
+			otad_engine_set_info (self, otad_update_info_copy (self->info));
+			ota_dbus_updater1_set_progress (self->skeleton, 100);
+			otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+			break;
+		case OTAD_ENGINE_JOB_INSTALL:
+			ota_dbus_updater1_set_progress (self->skeleton, 100);
+			otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
+			break;
+		case OTAD_ENGINE_JOB_ROLLBACK:
+			otad_engine_set_info (self, NULL);
+			otad_engine_transition (self, job->reboot_required
+							  ? OTA_STATE_PENDING_REBOOT
+							  : OTA_STATE_IDLE);
+			break;
+		case OTAD_ENGINE_JOB_CONFIRM:
+			otad_engine_after_confirm (self, job);
+			break;
+		case OTAD_ENGINE_JOB_FLUSH:
+		default:
+			break;
+		}
+	}
+	/* the sysroot changed under the workers: reload the role properties */
+	{
+		g_autoptr(GError) error_local = NULL;
+		if (!otad_sysroot_load (self->sysroot, NULL, &error_local))
+			g_warning ("cannot reload the sysroot: %s", error_local->message);
+	}
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD) {
+		gboolean then_install = self->install_after_download;
+
+		/* Install() in update-available: the download was its first half */
+		self->install_after_download = FALSE;
+		if (ok && then_install)
+			otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL);
+	}
+	/* last: a handler may start the next job (the poller's policy) */
+	otad_engine_emit_job_finished (self, kind, ok, found);
+}
