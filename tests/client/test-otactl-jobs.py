@@ -5,6 +5,7 @@ against the otad dbusmock template's state machine: text, JSON, exit codes.'''
 
 import json
 import os
+import pty
 import select
 import signal
 import subprocess
@@ -188,6 +189,35 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
                          'Downloading: 100%  4.0 MB of 4.0 MB\n'
                          'Update 2.0 downloaded.\n')
         self.assertEqual(self.prop('State'), 'downloaded')
+
+    def test_download_progress_bar(self):
+        # on a terminal: one bar that redraws itself, then a newline
+        self.start('update-available')
+        master, slave = pty.openpty()
+        env = dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE='')
+        try:
+            proc = subprocess.run([OTACTL, 'download'], stdout=slave, stderr=subprocess.PIPE,
+                                  stdin=subprocess.DEVNULL, env=env, timeout=60, check=False)
+            os.close(slave)
+            slave = None
+            out = b''
+            while select.select([master], [], [], 1)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        finally:
+            if slave is not None:
+                os.close(slave)
+            os.close(master)
+        self.assertEqual(proc.returncode, EXIT_OK, proc.stderr)
+        out = nbsp(out.decode())
+        self.assertIn('\rDownloading [' + '#' * 15 + ' ' * 15 + ']  50%  2.0 MB of 4.0 MB', out)
+        self.assertIn('\rDownloading [' + '#' * 30 + '] 100%  4.0 MB of 4.0 MB', out)
+        self.assertTrue(out.replace('\r\n', '\n').endswith('\nUpdate 2.0 downloaded.\n'), out)
 
     def test_download_json(self):
         self.start('update-available')
