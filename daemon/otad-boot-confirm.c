@@ -223,6 +223,13 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 
 	if (pending == NULL)
 		return otad_boot_confirm_result_new (OTAD_BOOT_CONFIRM_NOTHING_PENDING, NULL);
+	/* without knowing what runs, any verdict could throw away a good commit */
+	if (ctx->booted == NULL) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
+		             "no booted deployment: cannot confirm the installation of %s",
+		             pending->commit);
+		return NULL;
+	}
 	result = otad_boot_confirm_result_new (OTAD_BOOT_CONFIRM_NOTHING_PENDING, pending);
 	new_booted = g_strcmp0 (booted_csum, pending->commit) == 0;
 	rebooted = ctx->boot_id != NULL && pending->boot_id != NULL &&

@@ -72,8 +72,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBootConfirmResult, otad_boot_confirm_result_f
  * OtadBootConfirmHooks:
  * @report: hand the final outcome to reporting (installation completed or failed);
  *   called once per outcome, also across restarts; a failure is logged, not fatal
- * @prune: remove old deployments and unreferenced objects once the new one is good;
- *   a failure is logged, not fatal
+ * @prune: the new deployment is good: old deployments and unreferenced objects may go.
+ *   The sysroot is still locked: otad_deploy_cleanup() locks it again, so a caller
+ *   holding the lock records the request here and cleans up after releasing it.  A
+ *   failure is logged, not fatal
  * @request_reboot: reboot into the restored old deployment (production:
  *   otad_boot_confirm_reboot_systemctl())
  * @user_data: passed to each hook
@@ -91,8 +93,10 @@ typedef struct {
 
 /**
  * OtadBootConfirmContext:
- * @sysroot: the loaded and locked sysroot
- * @booted: (nullable): the running deployment (otad_booted_get_deployment())
+ * @sysroot: the loaded sysroot, locked by the caller for the whole confirmation
+ *   (otad_deploy_open_sysroot() with @lock); the hooks run with the lock held
+ * @booted: (nullable): the running deployment: otad_booted_get_deployment(), which
+ *   honours the test-only --test-booted-deployment on a test sysroot
  * @boot_id: (nullable): this boot's id (otad_boot_record_read_boot_id()); %NULL when
  *   unknown, in which case an old booted deployment is taken as "not rebooted yet"
  * @bootloader: the boot control backend

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "ota-error.h"
 #include "otad-checkin.h"
 #include "otad-http-fetcher.h"
@@ -271,6 +273,74 @@ otad_checkin_run_lite(OtadCheckin *self, const gchar *hardware_id, const gchar *
 	if (target == NULL || otad_checkin_is_installed(target, installed_sha256))
 		return TRUE;
 	*out_target = g_steal_pointer(&target);
+
+	/* success */
+	return TRUE;
+}
+
+/* sha256 of a file, read in chunks */
+static gchar *
+otad_checkin_sha256_file(const gchar *path, guint64 *size, GError **error)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	g_autoptr(GFile) file = g_file_new_for_path(path);
+	g_autoptr(GFileInputStream) in = g_file_read(file, NULL, error);
+	guint8 buf[65536];
+
+	*size = 0;
+	if (in == NULL)
+		return NULL;
+	for (;;) {
+		gssize n = g_input_stream_read(G_INPUT_STREAM(in), buf, sizeof(buf), NULL, error);
+		if (n < 0)
+			return NULL;
+		if (n == 0)
+			break;
+		g_checksum_update(sum, buf, (gsize)n);
+		*size += (guint64)n;
+	}
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+gboolean
+otad_checkin_download_target(OtadCheckin *self, const OtadCheckinTarget *target,
+			     const gchar *dest, OtadHttpProgressFunc progress, gpointer user_data,
+			     GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *url = NULL;
+	g_autofree gchar *actual = NULL;
+	guint64 size = 0;
+
+	g_return_val_if_fail(OTAD_IS_CHECKIN(self), FALSE);
+	if (g_strcmp0(target->target_format, "OSTREE") == 0 || target->length == 0 ||
+	    target->sha256 == NULL) {
+		g_set_error(error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+			    "target %s is not a binary target with a length and a sha256",
+			    target->name);
+		return FALSE;
+	}
+	if (target->uri != NULL) {
+		url = g_strdup(target->uri);
+	} else {
+		g_autofree gchar *escaped = g_uri_escape_string(target->name, "/", FALSE);
+		url = g_strdup_printf("%s/targets/%s", self->repo_url, escaped);
+	}
+	if (!otad_http_download(self->http, url, dest, target->length, progress, user_data,
+				cancellable, error))
+		return FALSE;
+
+	/* the trusted metadata has the last word */
+	actual = otad_checkin_sha256_file(dest, &size, error);
+	if (actual == NULL)
+		return FALSE;
+	if (size != target->length || g_ascii_strcasecmp(actual, target->sha256) != 0) {
+		g_unlink(dest);
+		g_set_error(error, OTA_ERROR, OTA_ERROR_VERIFICATION,
+			    "target %s from %s: %" G_GUINT64_FORMAT " bytes with sha256 %s, "
+			    "expected %" G_GUINT64_FORMAT " bytes with sha256 %s",
+			    target->name, url, size, actual, target->length, target->sha256);
+		return FALSE;
+	}
 
 	/* success */
 	return TRUE;

@@ -69,4 +69,14 @@ otad_checkin_run_lite(OtadCheckin *self, const gchar *hardware_id, const gchar *
 		      const gchar *installed_sha256, OtadCheckinTarget **out_target,
 		      GCancellable *cancellable, GError **error);
 
+/*
+ * Downloads a BINARY target (from custom.uri, else <repo>/targets/<name>) to @dest, resuming
+ * an interrupted download, and checks its length and sha256 against @target (which comes
+ * from verified metadata).  OSTree targets are pulled by the ostree layer instead.
+ */
+gboolean
+otad_checkin_download_target(OtadCheckin *self, const OtadCheckinTarget *target,
+			     const gchar *dest, OtadHttpProgressFunc progress, gpointer user_data,
+			     GCancellable *cancellable, GError **error);
+
 G_END_DECLS

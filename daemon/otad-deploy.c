@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "ota-error.h"
+#include "otad-sysroot.h"
 #include "otad-deploy.h"
 #include "otad-pull.h"
 
@@ -79,34 +80,7 @@ otad_deploy_get_booted (OstreeSysroot *sysroot,
 			OstreeDeployment **out_booted,
 			GError **error)
 {
-	g_autoptr(GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
-	g_auto(GStrv) parts = NULL;
-	gint64 serial = 0;
-
-	*out_booted = NULL;
-	if (options->test_booted == NULL) {
-		OstreeDeployment *booted = ostree_sysroot_get_booted_deployment (sysroot);
-		*out_booted = booted != NULL ? g_object_ref (booted) : NULL;
-		return TRUE;
-	}
-	parts = g_strsplit (options->test_booted, ".", 2);
-	if (parts[1] != NULL && !g_ascii_string_to_signed (parts[1], 10, 0, G_MAXINT, &serial,
-							     NULL)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "invalid deployment %s", options->test_booted);
-		return FALSE;
-	}
-	for (guint i = 0; i < deployments->len; i++) {
-		OstreeDeployment *d = deployments->pdata[i];
-		if (g_strcmp0 (ostree_deployment_get_csum (d), parts[0]) == 0 &&
-		    ostree_deployment_get_deployserial (d) == serial) {
-			*out_booted = g_object_ref (d);
-			return TRUE;
-		}
-	}
-	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, "no deployment %s in %s",
-		     options->test_booted, options->sysroot_path);
-	return FALSE;
+	return otad_sysroot_resolve_booted (sysroot, options->test_booted, out_booted, error);
 }
 
 static GKeyFile *
@@ -299,14 +273,18 @@ otad_deploy_cleanup (const OtadDeployOptions *options,
 		OstreeDeployment *d = deployments->pdata[i];
 		gboolean keep;
 
-		if (g_strcmp0 (ostree_deployment_get_osname (d), osname) != 0)
+		if (g_strcmp0 (ostree_deployment_get_osname (d), osname) != 0) {
 			keep = TRUE; /* another stateroot is not ours to prune */
-		else if (i == 0 || ostree_deployment_equal (d, anchor))
+		} else if (i == 0 || ostree_deployment_equal (d, anchor)) {
 			keep = TRUE;
-		else if (rollback == NULL && ostree_deployment_equal (deployments->pdata[0], anchor))
-			keep = (rollback = d) != NULL;
-		else
+		} else if (rollback == NULL &&
+			   ostree_deployment_equal (deployments->pdata[0], anchor)) {
+			/* the booted default keeps the newest older one as its rollback */
+			rollback = d;
+			keep = TRUE;
+		} else {
 			keep = FALSE;
+		}
 		if (keep) {
 			g_ptr_array_add (kept, g_object_ref (d));
 			g_hash_table_add (keep_commits, (gpointer)ostree_deployment_get_csum (d));

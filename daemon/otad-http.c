@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 
 #include "ota-error.h"
+#include "otad-http-private.h"
 #include "otad-http.h"
 
 #define OTAD_HTTP_READ_CHUNK	  (64 * 1024)
@@ -133,6 +134,7 @@ otad_http_set_ca_file(OtadHttp *self, const gchar *ca_file, GError **error)
 		return FALSE;
 	}
 	soup_session_set_tls_database(self->session, db);
+	soup_session_abort(self->session);
 
 	/* success */
 	return TRUE;
@@ -183,10 +185,21 @@ otad_http_set_client_certificate(OtadHttp *self, const gchar *cert, const gchar 
 			    key != NULL ? key : "in the same file", error_local->message);
 		return FALSE;
 	}
-	g_set_object(&self->client_cert, tls_cert);
+	otad_http_set_client_tls_certificate(self, tls_cert);
 
 	/* success */
 	return TRUE;
+}
+
+void
+otad_http_set_client_tls_certificate(OtadHttp *self, GTlsCertificate *cert)
+{
+	g_return_if_fail(OTAD_IS_HTTP(self));
+	if (self->client_cert == cert)
+		return;
+	g_set_object(&self->client_cert, cert);
+	/* a kept-alive connection still speaks with the old identity: close them all */
+	soup_session_abort(self->session);
 }
 
 void
@@ -291,7 +304,7 @@ otad_http_parse_retry_after(const gchar *value, gint64 now_real_usec, gint64 *de
 }
 
 /* map a libsoup/GIO error to OtaError, keeping the URL and the reason */
-static void
+void
 otad_http_set_transport_error(GError **error, const gchar *method, const gchar *url,
 			      const GError *error_local)
 {
@@ -355,9 +368,7 @@ otad_http_read_body(OtadHttp *self, GInputStream *stream, gsize max_body, const 
 			return NULL;
 		}
 		g_byte_array_set_size(buf, old_len + (gsize)n);
-		g_mutex_lock(&self->mutex);
-		self->bytes_received += (guint64)n;
-		g_mutex_unlock(&self->mutex);
+		otad_http_count_received(self, (gsize)n);
 		if (n == 0)
 			break;
 		/* stop reading as soon as the limit is passed, never buffer more */
@@ -372,6 +383,60 @@ otad_http_read_body(OtadHttp *self, GInputStream *stream, gsize max_body, const 
 
 	/* success */
 	return g_steal_pointer(&buf);
+}
+
+gboolean
+otad_http_note_retry_after(OtadHttp *self, SoupMessage *msg, gint64 *delay_usec)
+{
+	guint st = soup_message_get_status(msg);
+	const gchar *value =
+	    soup_message_headers_get_one(soup_message_get_response_headers(msg), "Retry-After");
+	gint64 max_delay = (gint64)self->max_retry_after_s * G_USEC_PER_SEC;
+	gint64 now;
+
+	if (st != OTAD_HTTP_STATUS_TOO_MANY_REQUESTS && st != SOUP_STATUS_SERVICE_UNAVAILABLE)
+		return FALSE;
+	if (!otad_http_parse_retry_after(value, self->clock.real_usec(self->clock.user_data),
+					 delay_usec))
+		return FALSE;
+	now = self->clock.monotonic_usec(self->clock.user_data);
+
+	/* nothing goes to this server before the time it asked for */
+	g_mutex_lock(&self->mutex);
+	self->not_before_usec = MAX(self->not_before_usec, now + MIN(*delay_usec, max_delay));
+	g_mutex_unlock(&self->mutex);
+	return TRUE;
+}
+
+GInputStream *
+otad_http_send(OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
+{
+	if (self->client_cert != NULL)
+		soup_message_set_tls_client_certificate(msg, self->client_cert);
+	g_mutex_lock(&self->mutex);
+	self->request_count++;
+	g_mutex_unlock(&self->mutex);
+	return soup_session_send(self->session, msg, cancellable, error);
+}
+
+void
+otad_http_count_received(OtadHttp *self, gsize n)
+{
+	g_mutex_lock(&self->mutex);
+	self->bytes_received += n;
+	g_mutex_unlock(&self->mutex);
+}
+
+guint
+otad_http_get_max_attempts(OtadHttp *self)
+{
+	return self->max_attempts;
+}
+
+gboolean
+otad_http_sleep(OtadHttp *self, gint64 usec, GCancellable *cancellable, GError **error)
+{
+	return self->clock.sleep_usec(self->clock.user_data, usec, cancellable, error);
 }
 
 /* one attempt; @retryable says whether another attempt may succeed */
@@ -396,16 +461,9 @@ otad_http_request_once(OtadHttp *self, const gchar *method, const gchar *url, GB
 			    method, url);
 		return NULL;
 	}
-	if (self->client_cert != NULL)
-		soup_message_set_tls_client_certificate(msg, self->client_cert);
 	if (body != NULL)
 		soup_message_set_request_body_from_bytes(msg, content_type, body);
-
-	g_mutex_lock(&self->mutex);
-	self->request_count++;
-	g_mutex_unlock(&self->mutex);
-
-	stream = soup_session_send(self->session, msg, cancellable, &error_local);
+	stream = otad_http_send(self, msg, cancellable, &error_local);
 	if (stream == NULL) {
 		otad_http_set_transport_error(error, method, url, error_local);
 		*retryable = !g_error_matches(*error, OTA_ERROR, OTA_ERROR_TLS) &&
@@ -417,7 +475,6 @@ otad_http_request_once(OtadHttp *self, const gchar *method, const gchar *url, GB
 	headers = soup_message_get_response_headers(msg);
 
 	if (!SOUP_STATUS_IS_SUCCESSFUL(st)) {
-		const gchar *retry_after = soup_message_headers_get_one(headers, "Retry-After");
 		gint64 delay = 0;
 
 		/* drain a little of the body so the connection may be reused */
@@ -426,19 +483,8 @@ otad_http_request_once(OtadHttp *self, const gchar *method, const gchar *url, GB
 					cancellable, NULL);
 		(void)ignored;
 
-		if ((st == OTAD_HTTP_STATUS_TOO_MANY_REQUESTS ||
-		     st == SOUP_STATUS_SERVICE_UNAVAILABLE) &&
-		    otad_http_parse_retry_after(retry_after,
-						self->clock.real_usec(self->clock.user_data),
-						&delay)) {
+		if (otad_http_note_retry_after(self, msg, &delay)) {
 			gint64 max_delay = (gint64)self->max_retry_after_s * G_USEC_PER_SEC;
-			gint64 now = self->clock.monotonic_usec(self->clock.user_data);
-
-			/* nothing goes to this server before the time it asked for */
-			g_mutex_lock(&self->mutex);
-			self->not_before_usec =
-			    MAX(self->not_before_usec, now + MIN(delay, max_delay));
-			g_mutex_unlock(&self->mutex);
 			g_set_error(error, OTA_ERROR, OTA_ERROR_SERVER,
 				    "%s %s: server answered %u %s, retry after %" G_GINT64_FORMAT
 				    " s",
@@ -478,7 +524,7 @@ otad_http_request_once(OtadHttp *self, const gchar *method, const gchar *url, GB
 }
 
 /* full jitter: uniform in [0, min(cap, base * 2^attempt)) */
-static gint64
+gint64
 otad_http_backoff_usec(OtadHttp *self, guint attempt)
 {
 	gint64 ceiling = (gint64)self->base_ms * 1000;
@@ -488,7 +534,7 @@ otad_http_backoff_usec(OtadHttp *self, guint attempt)
 	return (gint64)(self->clock.random(self->clock.user_data) * (gdouble)ceiling);
 }
 
-static gboolean
+gboolean
 otad_http_wait_not_before(OtadHttp *self, GCancellable *cancellable, GError **error)
 {
 	gint64 not_before;

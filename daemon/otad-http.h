@@ -9,8 +9,10 @@ G_BEGIN_DECLS
  * OtadHttp: the one HTTP(S) session otad uses to talk to its servers.
  *
  * Every failure is an OTA_ERROR (NETWORK, TLS, SERVER or NOT_FOUND) whose
- * message names the URL and the reason.  Calls are synchronous and meant for
- * worker threads; one OtadHttp may be shared between them.
+ * message names the URL and the reason.  Requests are synchronous and meant for
+ * worker threads; one OtadHttp may be shared between them (libsoup >= 3.2 allows sending
+ * from any thread).  The otad_http_set_*() calls configure the session: as libsoup
+ * requires, make them from the thread that created the OtadHttp, with no request running.
  */
 
 /* time source and sleeper, injectable so tests can check delays without sleeping */
@@ -46,6 +48,9 @@ otad_http_set_ca_file(OtadHttp *self, const gchar *ca_file, GError **error);
 gboolean
 otad_http_set_client_certificate(OtadHttp *self, const gchar *cert, const gchar *key,
 				 GError **error);
+/* an identity already in memory (provisioning); NULL removes the client certificate */
+void
+otad_http_set_client_tls_certificate(OtadHttp *self, GTlsCertificate *cert);
 void
 otad_http_set_pkcs11_pin(OtadHttp *self, const gchar *pin);
 void
@@ -67,6 +72,20 @@ otad_http_request(OtadHttp *self, const gchar *method, const gchar *url, GBytes 
 GBytes *
 otad_http_get(OtadHttp *self, const gchar *url, gsize max_body, OtadHttpFlags flags,
 	      guint *status, GCancellable *cancellable, GError **error);
+
+/* progress of a download: @received of @total bytes (total 0 when unknown) */
+typedef void (*OtadHttpProgressFunc)(guint64 received, guint64 total, gpointer user_data);
+
+/*
+ * GET @url into @dest, never more than @max_length bytes.  The body goes to "@dest.part"
+ * first; an interrupted download resumes from there with a Range request (on a later
+ * attempt or a later call), and @dest appears only when the body is complete.  The caller
+ * verifies the content (length and hashes from trusted metadata).
+ */
+gboolean
+otad_http_download(OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
+		   OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+		   GError **error);
 
 /* after a failed request: TRUE when the server answered 2xx but the body went over the
  * limit (the error is then OTA_ERROR_SERVER) */

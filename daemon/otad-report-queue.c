@@ -19,7 +19,8 @@ struct _OtadReportQueue {
 	GObject parent_instance;
 	gchar *directory;	 /* (owned) */
 	guint max_items;
-	GMutex mutex;		 /* one flush or push at a time */
+	GMutex mutex;		 /* protects seqs and next_seq; never held across I/O to the server */
+	GMutex flush_mutex;	 /* one flush at a time */
 	GArray *seqs;		 /* (owned) guint64 sequence numbers, ascending */
 	guint64 next_seq;
 };
@@ -34,6 +35,7 @@ otad_report_queue_finalize(GObject *object)
 	g_free(self->directory);
 	g_array_unref(self->seqs);
 	g_mutex_clear(&self->mutex);
+	g_mutex_clear(&self->flush_mutex);
 	G_OBJECT_CLASS(otad_report_queue_parent_class)->finalize(object);
 }
 
@@ -47,6 +49,7 @@ static void
 otad_report_queue_init(OtadReportQueue *self)
 {
 	g_mutex_init(&self->mutex);
+	g_mutex_init(&self->flush_mutex);
 	self->seqs = g_array_new(FALSE, FALSE, sizeof(guint64));
 	self->next_seq = 1;
 }
@@ -125,6 +128,15 @@ otad_report_queue_new(const gchar *directory, guint max_items, GError **error)
 	return g_steal_pointer(&self);
 }
 
+void
+otad_report_queue_set_max_items(OtadReportQueue *self, guint max_items)
+{
+	g_return_if_fail(OTAD_IS_REPORT_QUEUE(self));
+	g_mutex_lock(&self->mutex);
+	self->max_items = MAX(max_items, 1);
+	g_mutex_unlock(&self->mutex);
+}
+
 guint
 otad_report_queue_get_length(OtadReportQueue *self)
 {
@@ -134,6 +146,26 @@ otad_report_queue_get_length(OtadReportQueue *self)
 	n = self->seqs->len;
 	g_mutex_unlock(&self->mutex);
 	return n;
+}
+
+/* called with the mutex held; an item already dropped (queue full) is not an error */
+static gboolean
+otad_report_queue_remove_seq(OtadReportQueue *self, guint64 seq, GError **error)
+{
+	g_autofree gchar *path = otad_report_queue_item_path(self, seq);
+
+	for (guint i = 0; i < self->seqs->len; i++) {
+		if (g_array_index(self->seqs, guint64, i) != seq)
+			continue;
+		if (g_unlink(path) != 0 && errno != ENOENT) {
+			g_set_error(error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot remove %s: %s",
+				    path, g_strerror(errno));
+			return FALSE;
+		}
+		g_array_remove_index(self->seqs, i);
+		return otad_report_queue_sync_dir(self, error);
+	}
+	return TRUE;
 }
 
 static gboolean
@@ -233,15 +265,18 @@ gboolean
 otad_report_queue_flush(OtadReportQueue *self, OtadHttp *http, const gchar *base_url,
 			guint *delivered, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GMutexLocker) locker = NULL;
+	g_autoptr(GMutexLocker) flush_locker = NULL;
 	guint n = 0;
 
 	g_return_val_if_fail(OTAD_IS_REPORT_QUEUE(self), FALSE);
 
-	locker = g_mutex_locker_new(&self->mutex);
-	while (self->seqs->len > 0) {
-		guint64 seq = g_array_index(self->seqs, guint64, 0);
-		g_autofree gchar *file = otad_report_queue_item_path(self, seq);
+	/* pushes go on while a flush waits for the server */
+	flush_locker = g_mutex_locker_new(&self->flush_mutex);
+	for (;;) {
+		guint64 seq;
+		guint remaining;
+		gboolean removed;
+		g_autofree gchar *file = NULL;
 		g_autoptr(JsonParser) parser = json_parser_new();
 		g_autoptr(GError) error_local = NULL;
 		g_autoptr(GBytes) body = NULL;
@@ -251,11 +286,21 @@ otad_report_queue_flush(OtadReportQueue *self, OtadHttp *http, const gchar *base
 		JsonObject *obj;
 		const gchar *method, *path, *text;
 
+		g_mutex_lock(&self->mutex);
+		remaining = self->seqs->len;
+		seq = remaining > 0 ? g_array_index(self->seqs, guint64, 0) : 0;
+		g_mutex_unlock(&self->mutex);
+		if (remaining == 0)
+			break;
+		file = otad_report_queue_item_path(self, seq);
 		if (!json_parser_load_from_file(parser, file, &error_local) ||
 		    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 			g_warning("dropping unreadable report %s: %s", file,
 				  error_local != NULL ? error_local->message : "not an object");
-			if (!otad_report_queue_remove_first(self, error))
+			g_mutex_lock(&self->mutex);
+			removed = otad_report_queue_remove_seq(self, seq, error);
+			g_mutex_unlock(&self->mutex);
+			if (!removed)
 				return FALSE;
 			continue;
 		}
@@ -270,8 +315,7 @@ otad_report_queue_flush(OtadReportQueue *self, OtadHttp *http, const gchar *base
 		if (error_local != NULL) {
 			if (!otad_report_queue_is_final(status)) {
 				g_propagate_prefixed_error(error, g_steal_pointer(&error_local),
-							   "%u reports still queued: ",
-							   self->seqs->len);
+							   "%u reports still queued: ", remaining);
 				if (delivered != NULL)
 					*delivered = n;
 				return FALSE;
@@ -285,7 +329,10 @@ otad_report_queue_flush(OtadReportQueue *self, OtadHttp *http, const gchar *base
 		} else {
 			n++;
 		}
-		if (!otad_report_queue_remove_first(self, error))
+		g_mutex_lock(&self->mutex);
+		removed = otad_report_queue_remove_seq(self, seq, error);
+		g_mutex_unlock(&self->mutex);
+		if (!removed)
 			return FALSE;
 	}
 	if (delivered != NULL)

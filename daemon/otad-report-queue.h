@@ -22,6 +22,9 @@ OtadReportQueue *
 otad_report_queue_new(const gchar *directory, guint max_items,
 		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+void
+otad_report_queue_set_max_items(OtadReportQueue *self, guint max_items);
+
 /* @path is relative to the server base ("events", "director/manifest") */
 gboolean
 otad_report_queue_push(OtadReportQueue *self, const gchar *method, const gchar *path,

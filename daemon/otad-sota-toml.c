@@ -199,11 +199,27 @@ otad_sota_toml_value(OtadSotaTomlLexer *lx, GKeyFile *kf, const gchar *group, co
 	return otad_sota_toml_end_of_line(lx, error);
 }
 
+/* quoted keys may hold anything; we keep what a key file can hold unchanged */
+static gboolean
+otad_sota_toml_key_ok(const gchar *key)
+{
+	gsize len = strlen(key);
+
+	if (len == 0 || key[0] == ' ' || key[len - 1] == ' ')
+		return FALSE;
+	for (const gchar *p = key; *p != '\0'; p++) {
+		if (!g_ascii_isprint(*p) || *p == '=' || *p == '[' || *p == ']' || *p == '#')
+			return FALSE;
+	}
+	return TRUE;
+}
+
 GKeyFile *
 otad_sota_toml_parse(const gchar *text, gssize len, const gchar *origin, GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autofree gchar *group = g_strdup("");
+	/* keys before any table: a group name no TOML table header can produce */
+	g_autofree gchar *group = g_strdup("(top)");
 	OtadSotaTomlLexer lx = {text, text + (len < 0 ? (gssize)strlen(text) : len), 1, origin};
 
 	if (lx.end - lx.p > OTAD_SOTA_TOML_MAX_SIZE) {
@@ -240,6 +256,10 @@ otad_sota_toml_parse(const gchar *text, gssize len, const gchar *origin, GError 
 				if (error != NULL && *error != NULL)
 					return NULL;
 				otad_sota_toml_fail(&lx, error, "expected a key");
+				return NULL;
+			}
+			if (!otad_sota_toml_key_ok(key)) {
+				otad_sota_toml_fail(&lx, error, "unsupported characters in a key");
 				return NULL;
 			}
 			otad_sota_toml_skip_blank(&lx);

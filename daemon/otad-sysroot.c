@@ -103,26 +103,89 @@ otad_sysroot_new (const gchar *path, const gchar *test_booted, GError **error)
 	return g_steal_pointer (&self);
 }
 
+/* the deployment of @deployments with @checksum and, unless it is -1, @serial */
+static OstreeDeployment *
+otad_sysroot_match_deployment (GPtrArray *deployments, const gchar *checksum, gint serial)
+{
+	for (guint i = 0; i < deployments->len; i++) {
+		OstreeDeployment *d = g_ptr_array_index (deployments, i);
+		if (g_strcmp0 (ostree_deployment_get_csum (d), checksum) == 0 &&
+		    (serial < 0 || ostree_deployment_get_deployserial (d) == serial))
+			return d;
+	}
+	return NULL;
+}
+
+static void
+otad_sysroot_set_not_found (GError **error, const gchar *checksum, gint serial, const gchar *path)
+{
+	if (serial < 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
+			     "the test booted deployment %s is not in sysroot %s", checksum, path);
+	} else {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
+			     "the test booted deployment %s.%d is not in sysroot %s", checksum,
+			     serial, path);
+	}
+}
+
 static OstreeDeployment *
 otad_sysroot_find_test_booted (OtadSysroot *self, GError **error)
 {
-	for (guint i = 0; i < self->deployments->len; i++) {
-		OstreeDeployment *d = g_ptr_array_index (self->deployments, i);
-		if (g_strcmp0 (ostree_deployment_get_csum (d), self->test_booted_checksum) == 0 &&
-		    (self->test_booted_serial < 0 ||
-		     ostree_deployment_get_deployserial (d) == self->test_booted_serial))
-			return d;
+	OstreeDeployment *d = otad_sysroot_match_deployment (self->deployments,
+							     self->test_booted_checksum,
+							     self->test_booted_serial);
+	if (d == NULL)
+		otad_sysroot_set_not_found (error, self->test_booted_checksum,
+					    self->test_booted_serial, self->path);
+	return d;
+}
+
+/**
+ * otad_sysroot_resolve_booted:
+ * @sysroot: a loaded sysroot, as a worker opens its own
+ * @test_booted: (nullable): the test-only CHECKSUM[.SERIAL] override
+ * @out_booted: (out) (transfer full) (nullable): the booted deployment, %NULL when the
+ *   sysroot is not booted and no override names one
+ *
+ * The one place outside #OtadSysroot that applies the test override, for workers
+ * holding a plain #OstreeSysroot.  Refuses the override for a booted or real root.
+ */
+gboolean
+otad_sysroot_resolve_booted (OstreeSysroot *sysroot,
+			     const gchar *test_booted,
+			     OstreeDeployment **out_booted,
+			     GError **error)
+{
+	g_autoptr(GPtrArray) deployments = NULL;
+	g_autofree gchar *checksum = NULL;
+	g_autofree gchar *root = NULL;
+	OstreeDeployment *d;
+	gint serial = -1;
+
+	*out_booted = NULL;
+	if (test_booted == NULL) {
+		d = ostree_sysroot_get_booted_deployment (sysroot);
+		*out_booted = d != NULL ? g_object_ref (d) : NULL;
+		return TRUE;
 	}
-	if (self->test_booted_serial < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "the test booted deployment %s is not in sysroot %s",
-			     self->test_booted_checksum, self->path);
-	} else {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "the test booted deployment %s.%d is not in sysroot %s",
-			     self->test_booted_checksum, self->test_booted_serial, self->path);
+	root = g_file_get_path (ostree_sysroot_get_path (sysroot));
+	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
+	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+				     "a test booted deployment is only allowed for a test sysroot");
+		return FALSE;
 	}
-	return NULL;
+	if (!otad_sysroot_parse_test_booted (test_booted, &checksum, &serial, error))
+		return FALSE;
+	deployments = ostree_sysroot_get_deployments (sysroot);
+	d = otad_sysroot_match_deployment (deployments, checksum, serial);
+	if (d == NULL) {
+		otad_sysroot_set_not_found (error, checksum, serial, root);
+		return FALSE;
+	}
+	*out_booted = g_object_ref (d);
+	return TRUE;
 }
 
 /* the commit's "version" metadata, "" when it has none or the commit is gone */
@@ -244,6 +307,16 @@ otad_sysroot_load (OtadSysroot *self, GCancellable *cancellable, GError **error)
 	old_deployments = g_steal_pointer (&self->deployments);
 	self->deployments = g_ptr_array_ref (deployments);
 
+	if (self->test_booted_checksum != NULL &&
+	    ostree_sysroot_get_booted_deployment (self->sysroot) != NULL) {
+		/* e.g. --sysroot=/sysroot on a device: the real root under another name */
+		g_clear_pointer (&self->deployments, g_ptr_array_unref);
+		self->deployments = g_steal_pointer (&old_deployments);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+			     "--test-booted-deployment is refused: sysroot %s is booted",
+			     self->path);
+		return FALSE;
+	}
 	if (self->test_booted_checksum != NULL) {
 		booted = otad_sysroot_find_test_booted (self, error);
 		if (booted == NULL) {

@@ -37,6 +37,10 @@ GVariant *otad_sysroot_dup_role_variant (OtadSysroot *self, OtadSysrootRole role
 gchar *otad_sysroot_get_commit_version (OtadSysroot *self, const gchar *checksum)
     G_GNUC_WARN_UNUSED_RESULT;
 
+gboolean otad_sysroot_resolve_booted (OstreeSysroot *sysroot,
+				      const gchar *test_booted,
+				      OstreeDeployment **out_booted,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_sysroot_parse_test_booted (const gchar *spec,
 					 gchar **checksum,
 					 gint *serial,

@@ -55,3 +55,21 @@ otad_tuf_error_to_ota_error (OtadTufError code)
 		return OTA_ERROR_VERIFICATION;
 	}
 }
+
+gboolean
+otad_tuf_error_convert (GError **perror)
+{
+	GError *error;
+	g_autofree gchar *message = NULL;
+
+	if (perror == NULL || *perror == NULL || (*perror)->domain != OTAD_TUF_ERROR)
+		return FALSE;
+	error = *perror;
+	message = g_strdup_printf ("%s: %s", otad_tuf_error_to_string (error->code),
+				   error->message);
+	error->domain = OTA_ERROR;
+	error->code = otad_tuf_error_to_ota_error (error->code);
+	g_free (error->message);
+	error->message = g_steal_pointer (&message);
+	return TRUE;
+}

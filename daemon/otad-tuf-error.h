@@ -38,5 +38,8 @@ typedef enum {
 GQuark otad_tuf_error_quark (void);
 const gchar *otad_tuf_error_to_string (OtadTufError code);
 gint otad_tuf_error_to_ota_error (OtadTufError code);
+/* rewrites an OTAD_TUF_ERROR into OTA_ERROR (VERIFICATION mostly), keeping the message and
+ * naming the attack class: "rollback: targets version 3 is lower than ..." */
+gboolean otad_tuf_error_convert (GError **perror);
 
 G_END_DECLS

@@ -166,6 +166,23 @@ otad_tuf_refresh_root (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cance
 		g_clear_pointer (&r->snapshot, otad_tuf_metadata_unref);
 		r->discard_ts_snapshot = TRUE;
 	}
+	/* what the new root no longer vouches for cannot serve as a rollback reference:
+	 * this is how a repository recovers from a fast-forward attack */
+	if (r->root_changed) {
+		OtadTufMetadata **trusted[] = { &r->timestamp, &r->snapshot, &r->targets };
+		for (guint i = 0; i < G_N_ELEMENTS (trusted); i++) {
+			OtadTufMetadata *md = *trusted[i];
+			if (md != NULL &&
+			    !otad_tuf_metadata_verify_role (md, r->root->keys,
+							    otad_tuf_metadata_get_role (r->root,
+											md->role_name),
+							    "the new root", NULL)) {
+				g_info ("%s: trusted %s no longer signed by the root's keys",
+					self->name, md->role_name);
+				g_clear_pointer (trusted[i], otad_tuf_metadata_unref);
+			}
+		}
+	}
 	return TRUE;
 }
 

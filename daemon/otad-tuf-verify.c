@@ -5,6 +5,8 @@
 
 #include <fnmatch.h>
 #include <gio/gio.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <string.h>
 
 #include "otad-tuf-error.h"
@@ -127,10 +129,11 @@ otad_tuf_role_matches_path (const OtadTufRole *role, const gchar *target_name)
 	return FALSE;
 }
 
+/* gnutls hashes use the CPU's SHA extensions; GChecksum does not */
 typedef struct {
-	GChecksumType type;
+	gnutls_digest_algorithm_t algo;
 	const gchar *name;
-	GChecksum *checksum;
+	gnutls_hash_hd_t hd; /* (owned) */
 	const gchar *expected;
 } OtadTufHashCheck;
 
@@ -139,23 +142,38 @@ otad_tuf_hashes_prepare (const OtadJsonNode *hashes, OtadTufHashCheck checks[2],
 			 gchar *expected[2])
 {
 	const struct {
-		GChecksumType type;
+		gnutls_digest_algorithm_t algo;
 		const gchar *name;
-	} known[] = { { G_CHECKSUM_SHA256, "sha256" }, { G_CHECKSUM_SHA512, "sha512" } };
+	} known[] = { { GNUTLS_DIG_SHA256, "sha256" }, { GNUTLS_DIG_SHA512, "sha512" } };
 	guint n = 0;
 
 	for (guint i = 0; i < G_N_ELEMENTS (known); i++) {
 		const OtadJsonNode *value = otad_json_object_get (hashes, known[i].name);
 		if (value == NULL)
 			continue;
+		if (gnutls_hash_init (&checks[n].hd, known[i].algo) < 0)
+			continue;
 		expected[n] = otad_json_dup_string (value);
-		checks[n].type = known[i].type;
+		checks[n].algo = known[i].algo;
 		checks[n].name = known[i].name;
-		checks[n].checksum = g_checksum_new (known[i].type);
 		checks[n].expected = expected[n];
 		n++;
 	}
 	return n;
+}
+
+static void
+otad_tuf_hashes_update (OtadTufHashCheck *checks, guint n, const guint8 *buf, gsize len)
+{
+	for (guint i = 0; i < n; i++)
+		gnutls_hash (checks[i].hd, buf, len);
+}
+
+static void
+otad_tuf_hashes_abort (OtadTufHashCheck *checks, guint n)
+{
+	for (guint i = 0; i < n; i++)
+		gnutls_hash_deinit (checks[i].hd, NULL);
 }
 
 static gboolean
@@ -163,7 +181,12 @@ otad_tuf_hashes_finish (OtadTufHashCheck *checks, guint n, const gchar *what, GE
 {
 	gboolean ok = TRUE;
 	for (guint i = 0; i < n; i++) {
-		const gchar *got = g_checksum_get_string (checks[i].checksum);
+		guint8 digest[64];
+		gchar got[129];
+		guint len = gnutls_hash_get_len (checks[i].algo);
+		gnutls_hash_deinit (checks[i].hd, digest);
+		for (guint j = 0; j < len; j++)
+			g_snprintf (got + 2 * j, 3, "%02x", digest[j]);
 		if (ok && (checks[i].expected == NULL ||
 			   g_ascii_strcasecmp (got, checks[i].expected) != 0)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
@@ -171,7 +194,6 @@ otad_tuf_hashes_finish (OtadTufHashCheck *checks, guint n, const gchar *what, GE
 				     checks[i].expected != NULL ? checks[i].expected : "(invalid)");
 			ok = FALSE;
 		}
-		g_checksum_free (checks[i].checksum);
 	}
 	return ok;
 }
@@ -204,8 +226,7 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
 			     "%s: no supported hash algorithm (sha256, sha512)", what);
 		return FALSE;
 	}
-	for (guint i = 0; i < n; i++)
-		g_checksum_update (checks[i].checksum, buf, size);
+	otad_tuf_hashes_update (checks, n, buf, size);
 	return otad_tuf_hashes_finish (checks, n, what, error);
 }
 
@@ -239,22 +260,19 @@ otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *pat
 		gssize r = g_input_stream_read (G_INPUT_STREAM (stream), buf, 64 * 1024, NULL,
 						error);
 		if (r < 0) {
-			for (guint i = 0; i < n; i++)
-				g_checksum_free (checks[i].checksum);
+			otad_tuf_hashes_abort (checks, n);
 			return FALSE;
 		}
 		if (r == 0)
 			break;
 		total += r;
-		for (guint i = 0; i < n; i++)
-			g_checksum_update (checks[i].checksum, buf, r);
+		otad_tuf_hashes_update (checks, n, buf, r);
 		/* stop reading an endless file early */
 		if (length >= 0 && total > (guint64) length)
 			break;
 	}
 	if (length >= 0 && total != (guint64) length) {
-		for (guint i = 0; i < n; i++)
-			g_checksum_free (checks[i].checksum);
+		otad_tuf_hashes_abort (checks, n);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
 			     "%s: length differs from the expected %" G_GINT64_FORMAT, what,
 			     length);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE /* strverscmp */
 #define G_LOG_DOMAIN "OtadUptane"
 
 #include "config.h"
+
+#include <string.h>
 
 #include "otad-tuf-error.h"
 #include "otad-uptane.h"
@@ -202,4 +205,69 @@ otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
 	if (!otad_tuf_repo_commit (director, error) || !otad_tuf_repo_commit (image, error))
 		return NULL;
 	return g_steal_pointer (&assigned);
+}
+
+static gboolean
+otad_uptane_strv_node_contains (const OtadJsonNode *array, const gchar *value)
+{
+	for (guint32 i = 0; otad_json_is (array, OTAD_JSON_ARRAY) && i < array->n; i++) {
+		if (otad_json_string_equal (&array->v.children[i], value))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gchar *
+otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gchar *tag,
+			 OtadTufTargetInfo *out, GError **error)
+{
+	OtadTufMetadata *targets = otad_tuf_repo_get_targets (image);
+	g_autofree gchar *best_name = NULL;
+	g_autofree gchar *best_version = NULL;
+	OtadTufTargetInfo best = { 0 };
+
+	if (targets == NULL) {
+		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
+				     "image-repo: no trusted targets metadata");
+		return NULL;
+	}
+	for (guint i = 0; i < otad_tuf_metadata_get_n_targets (targets); i++) {
+		OtadTufTargetInfo info = { 0 };
+		g_autofree gchar *name = NULL;
+		g_autofree gchar *version = NULL;
+
+		otad_tuf_metadata_get_target_nth (targets, i, &info, &name);
+		if (name == NULL ||
+		    !otad_uptane_strv_node_contains (otad_json_object_get (info.custom,
+									   "hardwareIds"),
+						     hardware_id))
+			continue;
+		if (tag != NULL && tag[0] != '\0' &&
+		    !otad_uptane_strv_node_contains (otad_json_object_get (info.custom, "tags"),
+						     tag))
+			continue;
+		version = otad_json_dup_string (otad_json_object_get (info.custom, "version"));
+		if (version == NULL)
+			continue;
+		/* "10" after "9", "1.10" after "1.9"; equal versions: the later name */
+		if (best_version != NULL) {
+			gint cmp = strverscmp (version, best_version);
+			if (cmp < 0 || (cmp == 0 && g_strcmp0 (name, best_name) < 0))
+				continue;
+		}
+		g_free (best_name);
+		g_free (best_version);
+		best_name = g_steal_pointer (&name);
+		best_version = g_steal_pointer (&version);
+		best = info;
+	}
+	if (best_name == NULL) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
+			     "image-repo: no target for hardware id %s%s%s", hardware_id,
+			     tag != NULL ? " with tag " : "", tag != NULL ? tag : "");
+		return NULL;
+	}
+	if (out != NULL)
+		*out = best;
+	return g_steal_pointer (&best_name);
 }

@@ -42,6 +42,12 @@ const gchar *const *otad_uptane_default_root_dirs (void);
 GPtrArray *otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
 			      GCancellable *cancellable, GError **error);
 
+/* aktualizr-lite: the Image repo alone; the newest target (custom.version compared as
+ * version numbers) whose custom.hardwareIds contain @hardware_id and, when @tag is set,
+ * whose custom.tags contain @tag.  OTAD_TUF_ERROR_UNKNOWN_TARGET when none fits. */
+gchar *otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gchar *tag,
+				OtadTufTargetInfo *out, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadUptaneTarget, otad_uptane_target_free)
 
 G_END_DECLS

@@ -191,6 +191,27 @@ test_unknown (Fixture *fx, gconstpointer data)
 			   "4: [pollling]: unknown group");
 }
 
+/* a file edited on Windows works, and errors still name the right line */
+static void
+test_crlf (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(OtadConfig) config = otad_config_new ();
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true (otad_config_load_data (config, "dos.conf",
+					      "[polling]\r\ninterval-sec=5\r\n[device]\r\ntag=x\r\n",
+					      -1, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (otad_config_get_uint (config, "polling", "interval-sec"), ==, 5);
+	g_assert_cmpstr (otad_config_get_string (config, "device", "tag"), ==, "x");
+	g_assert_false (otad_config_load_data (config, "dos.conf",
+					       "[polling]\r\n\r\njitter-percent=abc\r\n", -1,
+					       &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
+	g_assert_cmpstr (error->message, ==,
+			 "dos.conf:3: [polling] jitter-percent: \"abc\" is not a number");
+}
+
 static void
 test_nul_byte (Fixture *fx, gconstpointer data)
 {
@@ -378,6 +399,8 @@ main (int argc, char **argv)
 	g_test_add ("/otad/config/syntax-errors", Fixture, NULL, fixture_setup, test_syntax_errors,
 		    fixture_teardown);
 	g_test_add ("/otad/config/unknown", Fixture, NULL, fixture_setup, test_unknown,
+		    fixture_teardown);
+	g_test_add ("/otad/config/crlf", Fixture, NULL, fixture_setup, test_crlf,
 		    fixture_teardown);
 	g_test_add ("/otad/config/nul-byte", Fixture, NULL, fixture_setup, test_nul_byte,
 		    fixture_teardown);

@@ -13,12 +13,16 @@
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
 #include "otad-booted.h"
-#include "otad-test-sysroot.h"
+#include "otad-deploy.h"
+#include "otad-boot-test.h"
 
 typedef struct {
-	OtadTestSysroot *ts;
-	OstreeSysroot *sysroot;
+	OtadBootTestSysroot *ts;
+	OstreeSysroot *sysroot; /* (nullable) opened and locked as the engine does */
+	const gchar *backend;   /* uboot, grub or systemd-boot */
 	gchar *fw_env_config;
+	gchar *grubenv;
+	gchar *esp;
 	gchar *health_dir;
 	const gchar *health_dirs[2];
 	OtadHealthOptions health;
@@ -33,6 +37,7 @@ typedef struct {
 	gchar *last_detail;
 	gchar *last_correlation_id;
 	guint prunes;
+	gboolean prune_requested;
 	guint reboots;
 } Fixture;
 
@@ -51,12 +56,13 @@ hook_report (const OtadBootConfirmResult *result, gpointer user_data, GError **e
 	return TRUE;
 }
 
+/* called with the sysroot locked: the cleanup runs once it is released */
 static gboolean
 hook_prune (OstreeSysroot *sysroot, gpointer user_data, GCancellable *cancellable, GError **error)
 {
 	Fixture *f = user_data;
 
-	f->prunes++;
+	f->prune_requested = TRUE;
 	return TRUE;
 }
 
@@ -73,13 +79,23 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
 	g_autoptr (GError) error = NULL;
-	OtadBootloaderOptions options = {.backend = "uboot"};
+	OtadBootloaderOptions options = {NULL};
 
-	f->ts = otad_test_sysroot_new ();
-	otad_test_sysroot_deploy (f->ts, f->ts->commit_a);
-	f->sysroot = otad_test_sysroot_open (f->ts);
-	f->fw_env_config = otad_test_uboot_env_new (f->ts->dir);
+	f->backend = data != NULL ? data : "uboot";
+	f->ts = otad_boot_test_sysroot_new ();
+	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_a);
+	f->fw_env_config = otad_boot_test_uboot_env_new (f->ts->dir);
+	f->grubenv = g_build_filename (f->ts->dir, "grubenv", NULL);
+	{
+		const gchar *argv[] = {"grub-editenv", f->grubenv, "create", NULL};
+		g_free (otad_boot_test_run (argv));
+	}
+	/* ostree writes the BLS entries under sysroot/boot/loader/entries */
+	f->esp = g_build_filename (f->ts->sysroot, "boot", NULL);
+	options.backend = f->backend;
 	options.fw_env_config = f->fw_env_config;
+	options.grubenv = f->grubenv;
+	options.esp = f->esp;
 	f->bootloader = otad_bootloader_new (&options, &error);
 	g_assert_no_error (error);
 	f->record_path = g_build_filename (f->ts->dir, "state", "boot-record.json", NULL);
@@ -102,17 +118,19 @@ fixture_teardown (Fixture *f, gconstpointer data)
 	g_clear_object (&f->bootloader);
 	g_clear_object (&f->sysroot);
 	g_free (f->fw_env_config);
+	g_free (f->grubenv);
+	g_free (f->esp);
 	g_free (f->health_dir);
 	g_free (f->record_path);
 	g_free (f->last_detail);
 	g_free (f->last_correlation_id);
-	otad_test_sysroot_free (f->ts);
+	otad_boot_test_sysroot_free (f->ts);
 }
 
 #define assert_env(f, name, value)                                                                 \
 	G_STMT_START                                                                               \
 	{                                                                                          \
-		g_autofree gchar *v_ = otad_test_uboot_get ((f)->fw_env_config, name);             \
+		g_autofree gchar *v_ = otad_boot_test_uboot_get ((f)->fw_env_config, name);        \
 		g_assert_cmpstr (v_, ==, value);                                                   \
 	}                                                                                          \
 	G_STMT_END
@@ -120,29 +138,67 @@ fixture_teardown (Fixture *f, gconstpointer data)
 #define assert_layout(f, expected)                                                                 \
 	G_STMT_START                                                                               \
 	{                                                                                          \
-		g_autofree gchar *l_ = otad_test_sysroot_describe ((f)->ts);                       \
+		g_autofree gchar *l_ = otad_boot_test_sysroot_describe ((f)->ts);                  \
 		g_assert_cmpstr (l_, ==, expected);                                                \
 	}                                                                                          \
 	G_STMT_END
 
-/* "the system has now booted into @commit" (test only) and run the confirmation */
+/* whether the backend's fallback is armed, read with the real tools and files */
+static gboolean
+is_armed (Fixture *f)
+{
+	if (g_strcmp0 (f->backend, "uboot") == 0) {
+		g_autofree gchar *v =
+		    otad_boot_test_uboot_get (f->fw_env_config, "upgrade_available");
+		return g_strcmp0 (v, "1") == 0;
+	}
+	if (g_strcmp0 (f->backend, "grub") == 0) {
+		const gchar *argv[] = {"grub-editenv", f->grubenv, "list", NULL};
+		g_autofree gchar *out = otad_boot_test_run (argv);
+		return strstr (out, "boot_counter=") != NULL &&
+		       strstr (out, "boot_counter=-1") == NULL;
+	}
+	{
+		g_autofree gchar *entries = g_build_filename (f->esp, "loader", "entries", NULL);
+		g_autoptr (GDir) dir = g_dir_open (entries, 0, NULL);
+		const gchar *name;
+		gboolean armed = FALSE;
+		g_assert_nonnull (dir);
+		while ((name = g_dir_read_name (dir)) != NULL)
+			armed |= strchr (name, '+') != NULL;
+		return armed;
+	}
+}
+
+/* otad (re)starts on the test sysroot with `--test-booted-deployment=COMMIT`:
+ * "the system has now booted into @commit" (test only); like the engine it opens
+ * and locks the sysroot, and reads the record back from disk */
+static OstreeDeployment *
+restart (Fixture *f, const gchar *commit)
+{
+	g_autoptr (GError) error = NULL;
+	OtadDeployOptions options = {.sysroot_path = f->ts->sysroot, .test_booted = commit};
+	OstreeDeployment *booted;
+
+	g_clear_object (&f->sysroot);
+	f->sysroot = otad_deploy_open_sysroot (&options, TRUE, NULL, &error);
+	g_assert_no_error (error);
+	booted = otad_booted_get_deployment (f->sysroot, commit, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (ostree_deployment_get_csum (booted), ==, commit);
+	g_clear_object (&f->record);
+	f->record = otad_boot_record_new (f->record_path);
+	g_assert_true (otad_boot_record_load (f->record, &error));
+	g_assert_no_error (error);
+	return booted;
+}
+
 static OtadBootConfirmResult *
 boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError **error)
 {
-	g_autoptr (GError) error_local = NULL;
-	g_autoptr (OstreeDeployment) booted = NULL;
-	g_autoptr (OtadBootRecord) record = NULL;
+	g_autoptr (OstreeDeployment) booted = restart (f, commit);
 	OtadBootConfirmContext ctx = {NULL};
-
-	/* a restart: everything is read back from disk */
-	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error_local));
-	g_assert_no_error (error_local);
-	booted = otad_booted_get_deployment (f->sysroot, commit, &error_local);
-	g_assert_no_error (error_local);
-	g_clear_object (&f->record);
-	f->record = otad_boot_record_new (f->record_path);
-	g_assert_true (otad_boot_record_load (f->record, &error_local));
-	g_assert_no_error (error_local);
+	OtadBootConfirmResult *result;
 
 	ctx.sysroot = f->sysroot;
 	ctx.booted = booted;
@@ -151,7 +207,18 @@ boot_and_confirm (Fixture *f, const gchar *commit, const gchar *boot_id, GError 
 	ctx.record = f->record;
 	ctx.health = &f->health;
 	ctx.hooks = &f->hooks;
-	return otad_boot_confirm_run (&ctx, NULL, error);
+	f->prune_requested = FALSE;
+	result = otad_boot_confirm_run (&ctx, NULL, error);
+	/* unlocks */
+	g_clear_object (&f->sysroot);
+	if (f->prune_requested) {
+		OtadDeployOptions options = {.sysroot_path = f->ts->sysroot, .test_booted = commit};
+		g_autoptr (GError) error_local = NULL;
+		f->prunes++;
+		g_assert_true (otad_deploy_cleanup (&options, NULL, NULL, &error_local));
+		g_assert_no_error (error_local);
+	}
+	return result;
 }
 
 /* A booted, B offered: record, deploy, arm; still pending before the reboot */
@@ -164,20 +231,31 @@ install_b (Fixture *f)
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 	OstreeDeployment *b;
 
+	g_autoptr (OstreeDeployment) a = restart (f, f->ts->commit_a);
+	g_autoptr (GPtrArray) deployments = NULL;
+
 	pending->version = g_strdup ("2.0");
 	pending->correlation_id = g_strdup ("urn:here-ota:campaign:7");
 	g_assert_true (otad_boot_record_check_installable (f->record, f->ts->commit_b, &error));
 	g_assert_true (otad_boot_record_set_pending (f->record, pending, &error));
 	g_assert_no_error (error);
-	otad_test_sysroot_deploy (f->ts, f->ts->commit_b);
-	g_assert_true (ostree_sysroot_load (f->sysroot, NULL, &error));
-	b = g_ptr_array_index (ostree_sysroot_get_deployments (f->sysroot), 0);
+	/* the deploy (here the ostree CLI) takes the lock itself */
+	g_clear_object (&f->sysroot);
+	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_b);
+	g_clear_object (&a);
+	a = restart (f, f->ts->commit_a);
+	deployments = ostree_sysroot_get_deployments (f->sysroot);
+	b = g_ptr_array_index (deployments, 0);
 	g_assert_true (otad_bootloader_mark_trial_boot (f->bootloader, b, NULL, &error));
 	g_assert_no_error (error);
+	g_clear_object (&f->sysroot);
 
 	assert_layout (f, "B A");
-	assert_env (f, "upgrade_available", "1");
-	assert_env (f, "bootcount", "0");
+	g_assert_true (is_armed (f));
+	if (g_strcmp0 (f->backend, "uboot") == 0) {
+		assert_env (f, "upgrade_available", "1");
+		assert_env (f, "bootcount", "0");
+	}
 
 	/* otad restarts before the reboot: still waiting (pending-reboot) */
 	result = boot_and_confirm (f, f->ts->commit_a, "boot-1", &error);
@@ -185,7 +263,7 @@ install_b (Fixture *f)
 	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_AWAITING_REBOOT);
 	g_assert_cmpuint (f->reports, ==, 0);
 	assert_layout (f, "B A");
-	assert_env (f, "upgrade_available", "1");
+	g_assert_true (is_armed (f));
 }
 
 static void
@@ -195,10 +273,10 @@ test_confirm_success (Fixture *f, gconstpointer data)
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 	GPtrArray *history;
 
-	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-ok", "exit 0"));
 	install_b (f);
 	/* U-Boot counted the boot into B */
-	otad_test_uboot_set (f->fw_env_config, "bootcount", "1");
+	otad_boot_test_uboot_set (f->fw_env_config, "bootcount", "1");
 
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
 	g_assert_no_error (error);
@@ -237,10 +315,10 @@ test_health_failure_rolls_back (Fixture *f, gconstpointer data)
 	GPtrArray *history;
 	const OtadBootPending *pending;
 
-	g_free (otad_test_write_script (f->health_dir, "10-ok", "exit 0"));
-	g_free (otad_test_write_script (f->health_dir, "20-app",
-	                                "echo 'app did not start' >&2\n"
-	                                "exit 1"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	g_free (otad_boot_test_write_script (f->health_dir, "20-app",
+	                                     "echo 'app did not start' >&2\n"
+	                                     "exit 1"));
 	install_b (f);
 
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
@@ -297,7 +375,7 @@ test_health_timeout_rolls_back (Fixture *f, gconstpointer data)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (OtadBootConfirmResult) result = NULL;
 
-	g_free (otad_test_write_script (f->health_dir, "10-slow", "sleep 60"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-slow", "sleep 60"));
 	f->health.timeout_ms = 300;
 	install_b (f);
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
@@ -318,9 +396,9 @@ test_bootloader_fallback (Fixture *f, gconstpointer data)
 
 	install_b (f);
 	/* B never came up; past bootlimit U-Boot's altbootcmd booted A */
-	otad_test_uboot_set (f->fw_env_config, "bootcount", "4");
-	otad_test_uboot_set (f->fw_env_config, "rollback", "1");
-	otad_test_uboot_set (f->fw_env_config, "upgrade_available", "0");
+	otad_boot_test_uboot_set (f->fw_env_config, "bootcount", "4");
+	otad_boot_test_uboot_set (f->fw_env_config, "rollback", "1");
+	otad_boot_test_uboot_set (f->fw_env_config, "upgrade_available", "0");
 
 	result = boot_and_confirm (f, f->ts->commit_a, "boot-2", &error);
 	g_assert_no_error (error);
@@ -354,7 +432,7 @@ test_resume_confirmed (Fixture *f, gconstpointer data)
 	g_assert_true (otad_boot_record_set_phase (f->record, OTAD_BOOT_PHASE_CONFIRMED,
 	                                           "all 0 health checks passed", &error));
 	/* a failing check would roll back if it ran again: it must not */
-	g_free (otad_test_write_script (f->health_dir, "10-fail", "exit 1"));
+	g_free (otad_boot_test_write_script (f->health_dir, "10-fail", "exit 1"));
 	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
 	g_assert_no_error (error);
 	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_CONFIRMED);
@@ -403,6 +481,104 @@ test_bootloader_error (Fixture *f, gconstpointer data)
 	g_assert_cmpuint (f->reports, ==, 0);
 }
 
+static void
+test_unknown_booted (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	OtadBootConfirmContext ctx = {NULL};
+
+	install_b (f);
+	/* a sysroot that is not booted, without the test override */
+	{
+		g_autoptr (OstreeDeployment) a = restart (f, f->ts->commit_a);
+	}
+	ctx.sysroot = f->sysroot;
+	ctx.booted = NULL;
+	ctx.boot_id = "boot-2";
+	ctx.bootloader = f->bootloader;
+	ctx.record = f->record;
+	ctx.health = &f->health;
+	ctx.hooks = &f->hooks;
+	result = otad_boot_confirm_run (&ctx, NULL, &error);
+	g_assert_null (result);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT);
+	g_clear_object (&f->sysroot);
+	/* nothing was decided: B is still pending and armed, not bad */
+	assert_layout (f, "B A");
+	assert_env (f, "upgrade_available", "1");
+	g_assert_false (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+	g_assert_nonnull (otad_boot_record_get_pending (f->record));
+	g_assert_cmpuint (f->reports, ==, 0);
+}
+
+/* the same flow through the grub and systemd-boot backends */
+static void
+test_other_backend_success (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+
+	g_free (otad_boot_test_write_script (f->health_dir, "10-ok", "exit 0"));
+	install_b (f);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_CONFIRMED);
+	g_assert_false (is_armed (f));
+	assert_layout (f, "B A");
+	g_assert_cmpuint (f->reports, ==, 1);
+	g_assert_true (f->last_success);
+	if (g_strcmp0 (f->backend, "grub") == 0) {
+		const gchar *argv[] = {"grub-editenv", f->grubenv, "list", NULL};
+		g_autofree gchar *out = otad_boot_test_run (argv);
+		g_assert_nonnull (strstr (out, "boot_success=1"));
+	}
+}
+
+static void
+test_other_backend_health_failure (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+
+	g_free (otad_boot_test_write_script (f->health_dir, "10-bad", "exit 1"));
+	install_b (f);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED);
+	g_assert_true (result->reboot_requested);
+	assert_layout (f, "A B");
+	g_assert_false (is_armed (f));
+	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+	g_clear_pointer (&result, otad_boot_confirm_result_free);
+	result = boot_and_confirm (f, f->ts->commit_a, "boot-3", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED);
+	assert_layout (f, "A");
+}
+
+/* GRUB ran out of tries (boot_counter=-1) and booted A */
+static void
+test_grub_fallback (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadBootConfirmResult) result = NULL;
+	const gchar *set[] = {"grub-editenv", f->grubenv, "set", "boot_counter=-1", NULL};
+	const gchar *list[] = {"grub-editenv", f->grubenv, "list", NULL};
+	g_autofree gchar *out = NULL;
+
+	install_b (f);
+	g_free (otad_boot_test_run (set));
+	result = boot_and_confirm (f, f->ts->commit_a, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK);
+	g_assert_nonnull (strstr (result->detail, "the bootloader fell back"));
+	assert_layout (f, "A");
+	out = otad_boot_test_run (list);
+	g_assert_null (strstr (out, "boot_counter"));
+	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -421,5 +597,17 @@ main (int argc, char **argv)
 	            test_deployment_gone, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/bootloader-error", Fixture, NULL, fixture_setup,
 	            test_bootloader_error, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/unknown-booted", Fixture, NULL, fixture_setup,
+	            test_unknown_booted, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/grub/success", Fixture, "grub", fixture_setup,
+	            test_other_backend_success, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/grub/health-failure", Fixture, "grub", fixture_setup,
+	            test_other_backend_health_failure, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/grub/fallback", Fixture, "grub", fixture_setup,
+	            test_grub_fallback, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/systemd-boot/success", Fixture, "systemd-boot",
+	            fixture_setup, test_other_backend_success, fixture_teardown);
+	g_test_add ("/otad/boot-confirm/systemd-boot/health-failure", Fixture, "systemd-boot",
+	            fixture_setup, test_other_backend_health_failure, fixture_teardown);
 	return g_test_run ();
 }

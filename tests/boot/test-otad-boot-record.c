@@ -5,7 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-boot-record.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 #define COMMIT_A "95336131905d3995de8dd40eec70b1c4b231fecca046aa798a2dc85d398195a5"
 #define COMMIT_B "b5cb3aa7aa44bfcd542223c50e94f28a043785f67abeeb5a978ca084d6f2b58d"
@@ -29,7 +29,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->path);
 }

@@ -5,7 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-bootloader.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 typedef struct {
 	gchar *dir;
@@ -33,14 +33,14 @@ uboot_setup (UbootFixture *f, gconstpointer data)
 	g_assert_no_error (error);
 	{
 		const gchar *argv[] = {"mkenvimage", "-s", "0x4000", "-o", env_img, env_txt, NULL};
-		g_free (otad_test_run (argv));
+		g_free (otad_boot_test_run (argv));
 	}
 }
 
 static void
 uboot_teardown (UbootFixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->fw_env_config);
 }
@@ -51,7 +51,7 @@ uboot_printenv (UbootFixture *f, const gchar *name)
 {
 	const gchar *argv[] = {"fw_printenv", "-c", f->fw_env_config, "-n", name, NULL};
 
-	return otad_test_run (argv);
+	return otad_boot_test_run (argv);
 }
 
 static void
@@ -59,7 +59,7 @@ uboot_setenv (UbootFixture *f, const gchar *name, const gchar *value)
 {
 	const gchar *argv[] = {"fw_setenv", "-c", f->fw_env_config, name, value, NULL};
 
-	g_free (otad_test_run (argv));
+	g_free (otad_boot_test_run (argv));
 }
 
 static OtadBootloader *
@@ -150,7 +150,7 @@ test_uboot_no_needless_writes (UbootFixture *f, gconstpointer data)
 {
 	g_autofree gchar *marker = g_build_filename (f->dir, "setenv-called", NULL);
 	g_autofree gchar *body = g_strdup_printf ("touch '%s'\nexit 1", marker);
-	g_autofree gchar *fake = otad_test_write_script (f->dir, "fake-setenv", body);
+	g_autofree gchar *fake = otad_boot_test_write_script (f->dir, "fake-setenv", body);
 	OtadBootloaderOptions options = {
 	    .backend = "uboot", .fw_env_config = f->fw_env_config, .fw_setenv = fake};
 	g_autoptr (GError) error = NULL;
@@ -221,7 +221,7 @@ static GHashTable *
 grub_list (const gchar *file)
 {
 	const gchar *argv[] = {"grub-editenv", file, "list", NULL};
-	g_autofree gchar *out = otad_test_run (argv);
+	g_autofree gchar *out = otad_boot_test_run (argv);
 	g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
 	GHashTable *env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
@@ -239,7 +239,7 @@ grub_set (const gchar *file, const gchar *assignment)
 {
 	const gchar *argv[] = {"grub-editenv", file, "set", assignment, NULL};
 
-	g_free (otad_test_run (argv));
+	g_free (otad_boot_test_run (argv));
 }
 
 static void
@@ -261,7 +261,7 @@ test_grub (void)
 	g_clear_error (&error);
 	{
 		const gchar *argv[] = {"grub-editenv", file, "create", NULL};
-		g_free (otad_test_run (argv));
+		g_free (otad_boot_test_run (argv));
 	}
 	grub_set (file, "saved_entry=ostree-1");
 
@@ -304,7 +304,7 @@ test_grub (void)
 	env = grub_list (file);
 	g_assert_false (g_hash_table_contains (env, "boot_counter"));
 
-	otad_test_rm_rf (dir);
+	otad_boot_test_rm_rf (dir);
 }
 
 /* -- systemd-boot ------------------------------------------------------------ */
@@ -351,7 +351,7 @@ sdboot_rename (const gchar *entries, const gchar *from, const gchar *to)
 static void
 test_sdboot (void)
 {
-	g_autoptr (OtadTestSysroot) ts = otad_test_sysroot_new ();
+	g_autoptr (OtadBootTestSysroot) ts = otad_boot_test_sysroot_new ();
 	g_autoptr (OstreeSysroot) sysroot = NULL;
 	g_autoptr (GPtrArray) deployments = NULL;
 	g_autoptr (OtadBootloader) bl = NULL;
@@ -366,9 +366,9 @@ test_sdboot (void)
 	OstreeDeployment *b;
 	OtadBootStatus status;
 
-	otad_test_sysroot_deploy (ts, ts->commit_a);
-	otad_test_sysroot_deploy (ts, ts->commit_b);
-	sysroot = otad_test_sysroot_open (ts);
+	otad_boot_test_sysroot_deploy (ts, ts->commit_a);
+	otad_boot_test_sysroot_deploy (ts, ts->commit_b);
+	sysroot = otad_boot_test_sysroot_open (ts);
 	deployments = ostree_sysroot_get_deployments (sysroot);
 	g_assert_cmpuint (deployments->len, ==, 2);
 	b = g_ptr_array_index (deployments, 0);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "otad-health.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 typedef struct {
 	gchar *dir;
@@ -33,7 +33,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-	otad_test_rm_rf (f->dir);
+	otad_boot_test_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->etc);
 	g_free (f->usr);
@@ -58,13 +58,13 @@ test_order_override_mask (Fixture *f, gconstpointer data)
 	g_autofree gchar *readme = NULL;
 	g_autofree gchar *masked = NULL;
 
-	g_free (otad_test_write_script (f->usr, "10-a", "exit 0"));
-	g_free (otad_test_write_script (f->usr, "20-b", "exit 1"));
-	g_free (otad_test_write_script (f->usr, "30-c", "exit 1"));
-	g_free (otad_test_write_script (f->etc, "20-b", "exit 0"));
-	g_free (otad_test_write_script (f->etc, "05-z", "exit 0"));
-	g_free (otad_test_write_script (f->etc, ".hidden", "exit 1"));
-	g_free (otad_test_write_script (f->etc, "40-d~", "exit 1"));
+	g_free (otad_boot_test_write_script (f->usr, "10-a", "exit 0"));
+	g_free (otad_boot_test_write_script (f->usr, "20-b", "exit 1"));
+	g_free (otad_boot_test_write_script (f->usr, "30-c", "exit 1"));
+	g_free (otad_boot_test_write_script (f->etc, "20-b", "exit 0"));
+	g_free (otad_boot_test_write_script (f->etc, "05-z", "exit 0"));
+	g_free (otad_boot_test_write_script (f->etc, ".hidden", "exit 1"));
+	g_free (otad_boot_test_write_script (f->etc, "40-d~", "exit 1"));
 	masked = g_build_filename (f->etc, "30-c", NULL);
 	g_assert_cmpint (symlink ("/dev/null", masked), ==, 0);
 	readme = g_build_filename (f->etc, "README", NULL);
@@ -116,8 +116,8 @@ test_failure_reason (Fixture *f, gconstpointer data)
 	g_autofree gchar *summary = NULL;
 	OtadHealthResult *r;
 
-	g_free (otad_test_write_script (f->usr, "10-disk", "echo 'disk full' >&2\nexit 3"));
-	g_free (otad_test_write_script (f->usr, "20-net", "echo fine\nexit 0"));
+	g_free (otad_boot_test_write_script (f->usr, "10-disk", "echo 'disk full' >&2\nexit 3"));
+	g_free (otad_boot_test_write_script (f->usr, "20-net", "echo fine\nexit 0"));
 	results = otad_health_run (&options, NULL, &error);
 	g_assert_no_error (error);
 	/* a failure does not stop the other checks */
@@ -151,7 +151,7 @@ test_timeout_kills (Fixture *f, gconstpointer data)
 	guint64 pid = 0;
 	gboolean gone = FALSE;
 
-	g_free (otad_test_write_script (f->usr, "10-hang", body));
+	g_free (otad_boot_test_write_script (f->usr, "10-hang", body));
 	results = otad_health_run (&options, NULL, &error);
 	g_assert_no_error (error);
 	r = find_result (results, "10-hang");
@@ -191,7 +191,7 @@ test_units (Fixture *f, gconstpointer data)
 	    "*) exit 4 ;;\n"
 	    "esac",
 	    counter, counter);
-	g_autofree gchar *systemctl = otad_test_write_script (f->dir, "fake-systemctl", body);
+	g_autofree gchar *systemctl = otad_boot_test_write_script (f->dir, "fake-systemctl", body);
 	const gchar *units[] = {"good.service", "bad.service",  "gone.service",
 	                        "slow.service", "hang.service", NULL};
 	OtadHealthOptions options = {.dirs = f->dirs,

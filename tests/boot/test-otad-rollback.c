@@ -3,12 +3,13 @@
 
 #include "ota-error.h"
 #include "otad-booted.h"
+#include "otad-deploy.h"
 #include "otad-rollback.h"
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 typedef struct {
-	OtadTestSysroot *ts;
-	OstreeSysroot *sysroot;
+	OtadBootTestSysroot *ts;
+	OstreeSysroot *sysroot; /* opened and locked as the engine does */
 	gchar *fw_env_config;
 	OtadBootloader *bootloader;
 	OtadBootRecord *record;
@@ -21,11 +22,10 @@ fixture_setup (Fixture *f, gconstpointer data)
 	g_autofree gchar *record_path = NULL;
 	OtadBootloaderOptions options = {.backend = "uboot"};
 
-	f->ts = otad_test_sysroot_new ();
-	otad_test_sysroot_deploy (f->ts, f->ts->commit_a);
-	otad_test_sysroot_deploy (f->ts, f->ts->commit_b);
-	f->sysroot = otad_test_sysroot_open (f->ts);
-	f->fw_env_config = otad_test_uboot_env_new (f->ts->dir);
+	f->ts = otad_boot_test_sysroot_new ();
+	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_a);
+	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_b);
+	f->fw_env_config = otad_boot_test_uboot_env_new (f->ts->dir);
 	options.fw_env_config = f->fw_env_config;
 	f->bootloader = otad_bootloader_new (&options, &error);
 	g_assert_no_error (error);
@@ -42,18 +42,25 @@ fixture_teardown (Fixture *f, gconstpointer data)
 	g_clear_object (&f->bootloader);
 	g_clear_object (&f->sysroot);
 	g_free (f->fw_env_config);
-	otad_test_sysroot_free (f->ts);
+	otad_boot_test_sysroot_free (f->ts);
 }
 
+/* otad started with `--test-booted-deployment=COMMIT.0` on the test sysroot */
 static OstreeDeployment *
 booted (Fixture *f, const gchar *commit)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *spec = g_strdup_printf ("%s.0", commit);
-	OstreeDeployment *d = otad_booted_get_deployment (f->sysroot, spec, &error);
+	OtadDeployOptions options = {.sysroot_path = f->ts->sysroot, .test_booted = spec};
+	OstreeDeployment *d;
 
+	g_clear_object (&f->sysroot);
+	f->sysroot = otad_deploy_open_sysroot (&options, TRUE, NULL, &error);
+	g_assert_no_error (error);
+	d = otad_booted_get_deployment (f->sysroot, spec, &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (d);
+	g_assert_cmpstr (ostree_deployment_get_csum (d), ==, commit);
 	return d;
 }
 
@@ -73,7 +80,7 @@ test_drop_pending (Fixture *f, gconstpointer data)
 	g_assert_true (otad_boot_record_set_pending (f->record, pending, &error));
 	g_assert_true (otad_bootloader_mark_trial_boot (f->bootloader, NULL, NULL, &error));
 	g_assert_no_error (error);
-	layout = otad_test_sysroot_describe (f->ts);
+	layout = otad_boot_test_sysroot_describe (f->ts);
 	g_assert_cmpstr (layout, ==, "B A");
 
 	result = otad_rollback_run (f->sysroot, a, f->bootloader, f->record, NULL, &error);
@@ -85,9 +92,9 @@ test_drop_pending (Fixture *f, gconstpointer data)
 	g_assert_false (result->reboot_required);
 
 	g_free (layout);
-	layout = otad_test_sysroot_describe (f->ts);
+	layout = otad_boot_test_sysroot_describe (f->ts);
 	g_assert_cmpstr (layout, ==, "A");
-	upgrade = otad_test_uboot_get (f->fw_env_config, "upgrade_available");
+	upgrade = otad_boot_test_uboot_get (f->fw_env_config, "upgrade_available");
 	g_assert_cmpstr (upgrade, ==, "0");
 	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
 	g_assert_null (otad_boot_record_get_pending (f->record));
@@ -118,7 +125,7 @@ test_to_previous (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (result->to_commit, ==, f->ts->commit_a);
 	g_assert_true (result->reboot_required);
 	/* A boots next; B stays as the way back until it is cleaned up */
-	layout = otad_test_sysroot_describe (f->ts);
+	layout = otad_boot_test_sysroot_describe (f->ts);
 	g_assert_cmpstr (layout, ==, "A B");
 	g_assert_true (otad_boot_record_is_bad (f->record, f->ts->commit_b));
 	g_assert_false (otad_boot_record_is_bad (f->record, f->ts->commit_a));
@@ -134,6 +141,7 @@ test_booted_override (Fixture *f, gconstpointer data)
 	g_autofree gchar *spec = g_strdup_printf ("%s.0", f->ts->commit_a);
 	g_autofree gchar *commit = NULL;
 	gint serial = 0;
+	g_autoptr (OstreeDeployment) a = booted (f, f->ts->commit_a);
 
 	/* never on the real root */
 	d = otad_booted_get_deployment (real, spec, &error);

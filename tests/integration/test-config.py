@@ -51,6 +51,30 @@ class Config(otadtest.OtadTestCase):
         self.assertNotEqual(res.returncode, 0, out)
         self.assertIn(f'{d.config}:3', out)
 
+    def test_bad_drop_in(self):
+        """a bad key in FILE.d/*.conf is reported with the drop-in's name and line"""
+        d = otadtest.Daemon(os.path.join(self.topdir, 'dropin'), self.bus, self.sysroot)
+        os.makedirs(d.state_dir)
+        otadtest.write_file(d.config, '[polling]\ninterval-sec=60\n')
+        otadtest.write_file(d.config + '.d/10-ok.conf', '[polling]\njitter-percent=5\n')
+        bad = d.config + '.d/20-bad.conf'
+        otadtest.write_file(bad, '[update]\n# comment\npolicy=whenever\n')
+        res = otadtest.run(d.command(), check=False, timeout=otadtest.START_TIMEOUT)
+        out = res.stdout + res.stderr
+        self.assertNotEqual(res.returncode, 0, out)
+        self.assertIn(f'{bad}:3', out)
+        self.assertIn('policy', out)
+        self.assertFalse(self.bus.name_has_owner(otadtest.BUS_NAME))
+
+    def test_good_drop_in(self):
+        d = otadtest.Daemon(os.path.join(self.topdir, 'dropin-ok'), self.bus, self.sysroot)
+        otadtest.write_file(d.config + '.d/10-ok.conf', '[polling]\njitter-percent=5\n')
+        d.config_text = '[polling]\ninterval-sec=60\n'
+        self.addCleanup(d.stop)
+        d.start()
+        self.assertIn('state', otadtest.otactl_status_json(self.bus.address))
+        self.assertEqual(d.stop(), 0, d.logs())
+
     def test_missing_file(self):
         d = otadtest.Daemon(os.path.join(self.topdir, 'missing'), self.bus, self.sysroot)
         os.makedirs(d.state_dir)

@@ -67,7 +67,7 @@ otad_test_server_start(const gchar *dir, const gchar *const *extra_args)
 	{
 		/* a Python child must not inherit the sanitizer runtime preload */
 		g_autoptr(GSubprocessLauncher) launcher =
-		    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+		    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 		g_subprocess_launcher_unsetenv(launcher, "LD_PRELOAD");
 		g_subprocess_launcher_set_child_setup(launcher, otad_test_server_child_setup, NULL,
 						      NULL);

@@ -210,6 +210,149 @@ test_wrong_hardware(Fixture *f, gconstpointer data)
 	g_assert_cmpint(otad_tuf_error_to_ota_error(error->code), ==, OTA_ERROR_VERIFICATION);
 }
 
+static void
+test_endless_timestamp(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OtadCheckinTarget *t = NULL;
+
+	/* an endless-data attack on the timestamp stops at the verifier's limit */
+	otad_test_server_control(f->server, "/misbehave",
+				 "{\"mode\":\"oversize\",\"size\":50000000,\"chunked\":true,"
+				 "\"count\":-1,\"prefix\":\"/repo/timestamp.json\"}");
+	g_assert_false(otad_checkin_run(f->checkin, "ecu-1", "hw-x", NULL, &t, NULL, &error));
+	g_assert_error(error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
+	g_assert_nonnull(strstr(error->message, "/repo/timestamp.json"));
+	g_assert_cmpuint(otad_http_get_bytes_received(f->http), <, 1024 * 1024);
+}
+
+static void
+test_dropped_connection(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	OtadCheckinTarget *t = NULL;
+	g_autoptr(OtadCheckinTarget) t2 = NULL;
+
+	/* every request to the Director dropped: a network error naming the URL */
+	otad_test_server_control(f->server, "/misbehave",
+				 "{\"mode\":\"drop\",\"count\":-1,\"prefix\":\"/director/\"}");
+	g_assert_false(otad_checkin_run(f->checkin, "ecu-1", "hw-x", NULL, &t, NULL, &error));
+	g_assert_error(error, OTA_ERROR, OTA_ERROR_NETWORK);
+	g_assert_nonnull(strstr(error->message, "/director/"));
+	/* and the next check-in works once the server behaves */
+	otad_test_server_control(f->server, "/clear", "{}");
+	publish(f, COMMIT_B, "2.0", "c1");
+	t2 = run(f, COMMIT_A);
+	g_assert_nonnull(t2);
+}
+
+static gchar *
+firmware(gsize len, gchar fill)
+{
+	gchar *s = g_malloc(len + 1);
+	for (gsize i = 0; i < len; i++)
+		s[i] = (i % 64 == 63) ? fill : "0123456789abcdef"[i % 16];
+	s[len] = '\0';
+	return s;
+}
+
+static OtadCheckinTarget *
+publish_binary(Fixture *f, const gchar *content)
+{
+	g_autofree gchar *sha = g_compute_checksum_for_string(G_CHECKSUM_SHA256, content, -1);
+	g_autofree gchar *json = g_strdup_printf(
+	    "{\"repo\":[{\"name\":\"fw-1.bin\",\"content\":\"%s\","
+	    "\"custom\":{\"version\":\"1\",\"hardwareIds\":[\"hw-x\"],"
+	    "\"targetFormat\":\"BINARY\"}}],"
+	    "\"director\":[{\"name\":\"fw-1.bin\",\"sha256\":\"%s\",\"length\":%zu,"
+	    "\"custom\":{\"ecuIdentifiers\":{\"ecu-1\":{\"hardwareId\":\"hw-x\"}}}}]}",
+	    content, sha, strlen(content));
+	OtadCheckinTarget *t;
+
+	otad_test_server_control(f->server, "/targets", json);
+	t = run(f, NULL);
+	g_assert_nonnull(t);
+	g_assert_cmpuint(t->length, ==, strlen(content));
+	return t;
+}
+
+static void
+assert_file(const gchar *path, const gchar *content)
+{
+	g_autofree gchar *got = NULL;
+	gsize len = 0;
+	g_assert_true(g_file_get_contents(path, &got, &len, NULL));
+	g_assert_cmpuint(len, ==, strlen(content));
+	g_assert_true(memcmp(got, content, len) == 0);
+}
+
+static void
+test_download_binary(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *content = firmware(200000, 'x');
+	g_autoptr(OtadCheckinTarget) t = publish_binary(f, content);
+	g_autofree gchar *dest = g_build_filename(f->state_dir, "fw.bin", NULL);
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(otad_checkin_download_target(f->checkin, t, dest, NULL, NULL, NULL, &error));
+	g_assert_no_error(error);
+	assert_file(dest, content);
+}
+
+static void
+test_download_resume(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *content = firmware(200000, 'y');
+	g_autoptr(OtadCheckinTarget) t = publish_binary(f, content);
+	g_autofree gchar *dest = g_build_filename(f->state_dir, "fw.bin", NULL);
+	g_autofree gchar *part = g_strdup_printf("%s.part", dest);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonArray) log = NULL;
+	guint64 before;
+
+	/* the connection breaks after 70000 bytes; no retry within this call */
+	otad_http_set_retry(f->http, 1, 1, 1, 1);
+	otad_test_server_control(f->server, "/misbehave",
+				 "{\"mode\":\"truncate\",\"bytes\":70000,\"count\":1,"
+				 "\"prefix\":\"/repo/targets/\"}");
+	g_assert_false(otad_checkin_download_target(f->checkin, t, dest, NULL, NULL, NULL, &error));
+	g_assert_error(error, OTA_ERROR, OTA_ERROR_NETWORK);
+	g_assert_nonnull(strstr(error->message, "/repo/targets/fw-1.bin"));
+	g_clear_error(&error);
+	g_assert_false(g_file_test(dest, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_test(part, G_FILE_TEST_EXISTS));
+
+	/* the next call asks only for the rest */
+	before = otad_http_get_bytes_received(f->http);
+	g_assert_true(otad_checkin_download_target(f->checkin, t, dest, NULL, NULL, NULL, &error));
+	g_assert_no_error(error);
+	assert_file(dest, content);
+	g_assert_cmpuint(otad_http_get_bytes_received(f->http) - before, ==, 200000 - 70000);
+	log = otad_test_server_log(f->server);
+	g_assert_cmpstr(json_object_get_string_member(
+			    json_array_get_object_element(log, json_array_get_length(log) - 1),
+			    "range"),
+			==, "bytes=70000-");
+}
+
+static void
+test_download_tampered(Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *content = firmware(5000, 'z');
+	g_autofree gchar *evil = firmware(5000, 'E');
+	g_autoptr(OtadCheckinTarget) t = publish_binary(f, content);
+	g_autofree gchar *dest = g_build_filename(f->state_dir, "fw.bin", NULL);
+	g_autofree gchar *json = g_strdup_printf("{\"name\":\"fw-1.bin\",\"content\":\"%s\"}",
+						 evil);
+	g_autoptr(GError) error = NULL;
+
+	/* same length, other bytes: refused and not left behind */
+	otad_test_server_control(f->server, "/blob", json);
+	g_assert_false(otad_checkin_download_target(f->checkin, t, dest, NULL, NULL, NULL, &error));
+	g_assert_error(error, OTA_ERROR, OTA_ERROR_VERIFICATION);
+	g_assert_false(g_file_test(dest, G_FILE_TEST_EXISTS));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,6 +367,11 @@ main(int argc, char **argv)
 	ADD("/otad/checkin/root-rotation", 0, test_root_rotation);
 	ADD("/otad/checkin/server-errors", 0, test_server_errors);
 	ADD("/otad/checkin/wrong-hardware", 0, test_wrong_hardware);
+	ADD("/otad/checkin/endless-timestamp", 1, test_endless_timestamp);
+	ADD("/otad/checkin/dropped-connection", 0, test_dropped_connection);
+	ADD("/otad/checkin/download-binary", 0, test_download_binary);
+	ADD("/otad/checkin/download-resume", 0, test_download_resume);
+	ADD("/otad/checkin/download-tampered", 0, test_download_tampered);
 #undef ADD
 	return g_test_run();
 }

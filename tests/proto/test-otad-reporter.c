@@ -288,6 +288,56 @@ test_queue_bounded(Fixture *f, gconstpointer data)
 	}
 }
 
+typedef struct {
+	OtadReporter *reporter;
+	gint finished;
+	guint delivered;
+} FlushThread;
+
+static gpointer
+flush_thread(gpointer data)
+{
+	FlushThread *ft = data;
+	g_autoptr(GError) error = NULL;
+	otad_reporter_flush(ft->reporter, &ft->delivered, NULL, &error);
+	g_assert_no_error(error);
+	g_atomic_int_set(&ft->finished, 1);
+	return NULL;
+}
+
+static void
+test_push_during_flush(Fixture *f, gconstpointer data)
+{
+	g_autoptr(OtadReporter) r = make_reporter(f, f->server->base_url);
+	g_autoptr(GError) error = NULL;
+	FlushThread ft = {r, 0, 0};
+	GThread *thread;
+
+	/* the server stalls the first event: a flush is stuck in the network meanwhile */
+	otad_test_server_control(f->server, "/misbehave",
+				 "{\"mode\":\"stall\",\"seconds\":3,\"count\":1}");
+	g_assert_true(otad_reporter_queue_event(r, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, "c1", FALSE,
+						&error));
+	thread = g_thread_new("flush", flush_thread, &ft);
+	/* bounded wait until the stalled request reached the server */
+	for (guint i = 0; i < 200; i++) {
+		g_autoptr(JsonArray) log = otad_test_server_log(f->server);
+		if (json_array_get_length(log) > 0 &&
+		    json_object_has_member(json_array_get_object_element(log, 0), "stalling"))
+			break;
+		g_usleep(20 * 1000);
+	}
+	/* queueing does not wait for the flush (the engine queues from its main thread) */
+	g_assert_true(otad_reporter_queue_event(r, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, "c1",
+						TRUE, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(g_atomic_int_get(&ft.finished), ==, 0);
+	g_thread_join(thread);
+	/* the flush delivered both: the second was queued while it ran */
+	g_assert_cmpuint(ft.delivered, ==, 2);
+	g_assert_cmpuint(otad_report_queue_get_length(otad_reporter_get_queue(r)), ==, 0);
+}
+
 static void
 test_system_info(Fixture *f, gconstpointer data)
 {
@@ -329,6 +379,7 @@ main(int argc, char **argv)
 	ADD("/otad/reporter/events-unsupported", test_events_unsupported);
 	ADD("/otad/reporter/queue-bounded", test_queue_bounded);
 	ADD("/otad/reporter/system-info", test_system_info);
+	ADD("/otad/reporter/push-during-flush", test_push_during_flush);
 #undef ADD
 	return g_test_run();
 }

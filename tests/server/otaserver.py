@@ -20,10 +20,12 @@ import ssl
 import sys
 import threading
 import time
+import zipfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 import ipaddress
 
@@ -91,6 +93,35 @@ def make_certs(d):
             _write_cert(os.path.join(d, "server.pem"),
                         _issue("localhost", srv_key, ca, ca_key, server=True))
             _write_key(os.path.join(d, "server.key"), srv_key)
+
+
+def _load_ca(d):
+    with open(os.path.join(d, "ca.pem"), "rb") as f:
+        ca = x509.load_pem_x509_certificate(f.read())
+    with open(os.path.join(d, "ca.key"), "rb") as f:
+        ca_key = serialization.load_pem_private_key(f.read(), None)
+    return ca, ca_key
+
+
+def issue_p12(d, cn):
+    """A PKCS#12 (no password) with a new key and its certificate for CN=@cn."""
+    ca, ca_key = _load_ca(d)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _issue(cn, key, ca, ca_key)
+    return pkcs12.serialize_key_and_certificates(cn.encode(), key, cert, None,
+                                                 serialization.NoEncryption())
+
+
+def make_credentials_zip(d, url):
+    """credentials.zip as OTA Connect hands it out for shared-credential provisioning."""
+    path = os.path.join(d, "credentials.zip")
+    with zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("autoprov.url", url + "\n")
+        z.writestr("autoprov_credentials.p12", issue_p12(d, "autoprov"))
+        with open(os.path.join(d, "ca.pem"), "rb") as f:
+            z.writestr("server_ca.pem", f.read())
+        z.writestr("treehub.json", json.dumps({"ostree": {"server": url + "/treehub"}}))
+    os.rename(path + ".tmp", path)
 
 
 # --- server state ---------------------------------------------------------------
@@ -180,6 +211,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _misbehave(self, rule):
         mode = rule["mode"]
         if mode == "stall":
+            STATE.record({"stalling": self.path})
             time.sleep(min(float(rule.get("seconds", 5)), MAX_STALL_S))
             return None  # then answer normally
         if mode in ("drop", "down"):
@@ -244,6 +276,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = STATE.blobs.get("/".join(parts[2:]))
             if data is None:
                 return 404, b"", {}
+            rng = self.headers.get("Range", "")
+            if rng.startswith("bytes=") and rng.endswith("-"):
+                start = int(rng[6:-1])
+                if start >= len(data):
+                    return 416, b"", {}
+                self._extra_headers = {"Content-Range": "bytes %d-%d/%d" % (
+                    start, len(data) - 1, len(data))}
+                return 206, data[start:], {}
             return 200, data, {}
         if method == "PUT" and path == "/director/manifest":
             return self._manifest(body)
@@ -256,6 +296,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if method == "PUT" and path in ("/system_info", "/system_info/network", "/core/installed"):
             json.loads(body)
             return 200, b"{}", {}
+        if method == "POST" and path == "/devices":
+            if self._cn() != "autoprov":
+                return 403, b'{"error":"not a provisioning identity"}', {}
+            req = json.loads(body)
+            p12 = issue_p12(STATE.dir, req["deviceId"])
+            return 200, p12, {"device_id": req["deviceId"], "ttl": req.get("ttl")}
         if method == "POST" and path == "/events":
             if not STATE.events_supported:
                 return 404, b"", {}
@@ -291,7 +337,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 entry["json"] = json.loads(body)
             except ValueError:
                 entry["body_bytes"] = len(body)
+        if self.headers.get("Range"):
+            entry["range"] = self.headers.get("Range")
         rule = STATE.take_rule(self.path)
+        if rule is not None and rule["mode"] == "truncate":
+            # the real answer, cut after "bytes" bytes of its body
+            status, data, _ = self._route(self.command, self.path, body)
+            cut = int(rule.get("bytes", len(data) // 2))
+            entry.update({"misbehave": "truncate", "status": status, "bytes": cut})
+            STATE.record(entry)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if rule is not None:
             entry["misbehave"] = rule["mode"]
             sent = self._misbehave(rule)
@@ -308,7 +370,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry["bytes"] = len(data)
         STATE.record(entry)
         self._send(status, data, "application/json" if data[:1] in (b"{", b"[") else
-                   "application/octet-stream")
+                   "application/octet-stream", getattr(self, "_extra_headers", None))
+        self._extra_headers = None
 
     do_GET = do_PUT = do_POST = _handle
 
@@ -346,6 +409,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 open(STATE.log_path, "w").close()
             elif self.path == "/events":
                 STATE.events_supported = bool(req.get("supported", True))
+            elif self.path == "/blob":  # replace a target's bytes without re-signing
+                STATE.blobs[req["name"]] = req["content"].encode()
             elif self.path == "/ecu-key":
                 STATE.ecu_keys[req["serial"]] = req["public"]
             elif self.path == "/targets":
@@ -417,12 +482,13 @@ def main():
     ctl.daemon_threads = True
     threading.Thread(target=ctl.serve_forever, daemon=True).start()
 
+    make_credentials_zip(args.dir, "https://127.0.0.1:%d" % httpd.server_address[1])
     info = {"port": httpd.server_address[1], "control_port": ctl.server_address[1],
             "dir": args.dir, "pid": os.getpid()}
     with open(os.path.join(args.dir, "server.json.tmp"), "w") as f:
         json.dump(info, f)
     os.rename(os.path.join(args.dir, "server.json.tmp"), os.path.join(args.dir, "server.json"))
-    print(json.dumps(info), flush=True)
+    print(json.dumps(info), file=sys.stderr, flush=True)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -427,6 +427,132 @@ test_tuf_store (void)
 	rm_rf (tmp);
 }
 
+/* endless data: default and configured download limits */
+static void
+test_tuf_limits (void)
+{
+	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
+	g_autofree gchar *base = vectors_dir ();
+	g_autofree gchar *server = NULL;
+	g_autofree gchar *ts = NULL;
+	g_autofree gchar *contents = NULL;
+	g_autoptr(GString) padded = NULL;
+	g_autoptr(OtadTufRepo) repo = NULL;
+	g_autoptr(GError) error = NULL;
+	OtadTufLimits limits;
+	gsize len = 0;
+
+	if (!g_file_test (base, G_FILE_TEST_IS_DIR)) {
+		g_test_skip ("no vectors");
+		return;
+	}
+	server = copy_repo ("tuf-ed25519", tmp);
+	ts = g_build_filename (server, "timestamp.json", NULL);
+	g_assert_true (g_file_get_contents (ts, &contents, &len, NULL));
+	/* still the same valid, signed metadata: only whitespace is added */
+	padded = g_string_new_len (contents, len);
+	for (guint i = 0; i < 20000; i++)
+		g_string_append_c (padded, ' ');
+	g_assert_true (g_file_set_contents (ts, padded->str, padded->len, NULL));
+
+	repo = client_for (server, tmp);
+	g_assert_false (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
+					       &error));
+	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
+	g_clear_error (&error);
+
+	/* a larger timestamp limit lets it through; a tiny targets cap stops targets.json */
+	otad_tuf_repo_get_default_limits (&limits);
+	limits.timestamp_max = 64 * 1024;
+	limits.targets_max = 100;
+	otad_tuf_repo_set_limits (repo, &limits);
+	g_assert_false (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
+					       &error));
+	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
+	g_assert_nonnull (strstr (error->message, "targets.json"));
+	g_clear_error (&error);
+	limits.targets_max = 8 * 1024 * 1024;
+	otad_tuf_repo_set_limits (repo, &limits);
+	g_assert_true (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
+					      &error));
+	g_assert_no_error (error);
+	rm_rf (tmp);
+}
+
+/* the directory fetcher never leaves its directory */
+static void
+test_tuf_fetcher_dir (void)
+{
+	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
+	g_autofree gchar *file = g_build_filename (tmp, "a.json", NULL);
+	g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (tmp);
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true (g_file_set_contents (file, "12345", 5, NULL));
+	bytes = otad_tuf_fetcher_fetch (fetcher, "a.json", 5, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (g_bytes_get_size (bytes), ==, 5);
+	g_assert_null (otad_tuf_fetcher_fetch (fetcher, "a.json", 4, NULL, &error));
+	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
+	g_clear_error (&error);
+	g_assert_null (otad_tuf_fetcher_fetch (fetcher, "missing.json", 4, NULL, &error));
+	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	g_assert_null (otad_tuf_fetcher_fetch (fetcher, "../etc/passwd", 4096, NULL, &error));
+	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	g_clear_error (&error);
+	g_assert_null (otad_tuf_fetcher_fetch (fetcher, "/etc/passwd", 4096, NULL, &error));
+	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	rm_rf (tmp);
+}
+
+/* a repository recovers from fast-forwarded targets by rotating keys in a new root */
+static void
+test_tuf_fast_forward_recovery (gconstpointer data)
+{
+	const gchar *dialect = data;
+	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
+	g_autofree gchar *script = g_test_build_filename (G_TEST_DIST, "make-fast-forward.py", NULL);
+	g_autofree gchar *tufdir = g_test_build_filename (G_TEST_DIST, "..", "tuf", NULL);
+	g_autofree gchar *s1 = g_build_filename (tmp, "s1", NULL);
+	g_autofree gchar *s2 = g_build_filename (tmp, "s2", NULL);
+	g_autofree gchar *meta = g_build_filename (tmp, "meta", NULL);
+	g_autofree gchar *root1 = g_build_filename (s1, "1.root.json", NULL);
+	g_autoptr(GBytes) root = NULL;
+	g_autoptr(GError) error = NULL;
+	gint status = 0;
+
+	if (!g_file_test (tufdir, G_FILE_TEST_IS_DIR)) {
+		g_test_skip ("no Python signer");
+		return;
+	}
+	{
+		const gchar *argv[] = { "/usr/bin/python3", script, tmp, tufdir, dialect, NULL };
+		g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+			      &status, &error);
+		g_assert_no_error (error);
+		g_assert_true (g_spawn_check_wait_status (status, NULL));
+	}
+	root = read_bytes (root1);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (i == 0 ? s1 : s2);
+		g_autoptr(OtadTufRepo) repo = otad_tuf_repo_new ("test-repo", meta, fetcher);
+		if (i == 0)
+			g_assert_true (otad_tuf_repo_init_root (repo, root, &error));
+		else
+			g_assert_true (otad_tuf_repo_load (repo, &error));
+		g_assert_no_error (error);
+		g_assert_true (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
+						      &error));
+		g_assert_no_error (error);
+		g_assert_true (otad_tuf_repo_commit (repo, &error));
+		g_assert_cmpint (otad_tuf_repo_get_targets (repo)->version, ==, i == 0 ? 1000 : 2);
+		g_assert_cmpint (otad_tuf_repo_get_root (repo)->version, ==, i == 0 ? 1 : 2);
+	}
+	rm_rf (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -442,5 +568,11 @@ main (int argc, char **argv)
 	g_test_add_func ("/tuf/hashes", test_tuf_hashes);
 	g_test_add_func ("/tuf/wrong-type", test_tuf_wrong_type);
 	g_test_add_func ("/tuf/store", test_tuf_store);
+	g_test_add_func ("/tuf/limits", test_tuf_limits);
+	g_test_add_data_func ("/tuf/fast-forward-recovery/tuf", "tuf",
+			      test_tuf_fast_forward_recovery);
+	g_test_add_data_func ("/tuf/fast-forward-recovery/ota", "ota",
+			      test_tuf_fast_forward_recovery);
+	g_test_add_func ("/tuf/fetcher-dir", test_tuf_fetcher_dir);
 	return g_test_run ();
 }

@@ -25,6 +25,7 @@ import os
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from securesystemslib.formats import encode_canonical
@@ -104,6 +105,8 @@ def parse(data, role_type, what):
             or not isinstance(md.get('signed'), dict):
         raise Refused('%s: malformed' % what)
     s = md['signed']
+    if 'spec_version' in s and str(s['spec_version']).split('.')[0] != '1':
+        raise Refused('%s: unsupported spec_version %s' % (what, s['spec_version']))
     if not isinstance(s.get('_type'), str) or s['_type'].lower() != role_type:
         raise Refused('%s: wrong _type' % what)
     if type(s.get('version')) is not int or s['version'] < 1:
@@ -343,6 +346,9 @@ class Client:
 
 
 def deliver(target_dir, name, info, urls):
+    parts = name.split('/')
+    if name.startswith('/') or any(p in ('', '.', '..') for p in parts):
+        raise Refused('unsafe target name %r' % name)
     path = os.path.join(target_dir, name)
     try:
         with open(path, 'rb') as f:
@@ -372,9 +378,9 @@ def cmd_download(a, now):
     if c.root['signed'].get('consistent_snapshot'):
         d, b = os.path.split(a.target_name)
         url = '%s/%s%s.%s' % (base, d + '/' if d else '', info['hashes'].get(
-            'sha256', list(info['hashes'].values())[0]), b)
+            'sha256', list(info['hashes'].values())[0]), urllib.parse.quote(b))
     else:
-        url = base + '/' + a.target_name
+        url = base + '/' + urllib.parse.quote(a.target_name)
     deliver(a.target_dir, a.target_name, info, [url])
 
 
@@ -451,7 +457,7 @@ def cmd_uptane(a, now):
         if hw is not None and a.hardware_id not in hw:
             raise Refused('%s not for this hardware' % name)
         uri = ii.get('custom', {}).get('uri')
-        deliver(a.target_dir, name, info, [uri or img.url + '/targets/' + name])
+        deliver(a.target_dir, name, info, [uri or img.url + '/targets/' + urllib.parse.quote(name)])
 
 
 def main(argv=None):

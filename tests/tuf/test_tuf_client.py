@@ -20,6 +20,7 @@ any one implementation; the step numbers cited are those of TUF 1.0.x.
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,108 @@ ENDLESS_SENT_BOUND = 24 * 1024 * 1024
 
 APP = b'application image v1\n' * 40
 APP2 = b'application image v2\n' * 41
+
+# The attack class each refusal must be reported as.  tuf-client prints
+# "tuf-client: CLASS: message" (OtadTufError names); a client that prints
+# something else is only held to its exit code.
+SIG = ('bad-signature', 'threshold')
+SIZE = ('too-large', 'length-mismatch', 'hash-mismatch')
+EXPECTED_CLASS = {
+    'test_arbitrary_software_target_tampered': ('hash-mismatch',),
+    'test_arbitrary_software_targets_metadata_tampered': SIG,
+    'test_delegated_role_badly_signed': SIG + ('unknown-target',),
+    'test_delegated_role_below_threshold': SIG + ('unknown-target',),
+    'test_delegated_role_disappearing_from_snapshot_refused': ('rollback',),
+    'test_delegated_role_version_going_down_refused': ('rollback',),
+    'test_spec_version_major_2_refused': ('unsupported', 'malformed'),
+    'test_root_threshold_as_string_refused': ('malformed',),
+    'test_delegated_role_expired': ('expired', 'unknown-target'),
+    'test_delegated_role_version_mismatch': ('mix-and-match', 'unknown-target'),
+    'test_delegation_cycle_is_bounded': ('unknown-target',),
+    'test_director_root_replaced_after_first_use_refused': SIG,
+    'test_director_root_rotation_only_new_signature_refused': SIG,
+    'test_director_targets_badly_signed': SIG,
+    'test_director_targets_expired': ('expired',),
+    'test_director_targets_rollback': ('rollback',),
+    'test_director_targets_with_delegations_refused': ('malformed', 'unknown-role',
+                                                      'unsupported'),
+    'test_download_unknown_target_refused': ('unknown-target',),
+    'test_duplicate_keyid_in_role_counts_once': SIG + ('malformed',),
+    'test_ecu_named_twice_refused': ('ecu-mismatch',),
+    'test_endless_director_targets': ('too-large',),
+    'test_endless_next_root': ('too-large',),
+    'test_endless_snapshot': ('too-large',),
+    'test_endless_target_file': ('too-large',),
+    'test_endless_targets_metadata': ('too-large',),
+    'test_endless_timestamp': ('too-large',),
+    'test_oversized_timestamp_with_content_length': ('too-large',),
+    'test_fast_forwarded_timestamp_blocks_without_rotation': ('rollback',),
+    'test_first_delegation_in_order_wins': SIZE,
+    'test_freeze_expired_final_root': ('expired',),
+    'test_freeze_expired_snapshot': ('expired',),
+    'test_freeze_expired_targets': ('expired',),
+    'test_freeze_expired_timestamp': ('expired',),
+    'test_freeze_expired_trusted_root_without_update': ('expired',),
+    'test_hash_mismatch_between_director_and_image': ('hash-mismatch',),
+    'test_image_content_tampered': ('hash-mismatch',),
+    'test_image_repo_hardware_ids_exclude_device': ('hardware-mismatch',),
+    'test_key_compromise_below_threshold': SIG,
+    'test_key_of_another_role_does_not_count': SIG,
+    'test_length_mismatch_between_director_and_image': ('length-mismatch',),
+    'test_malformed_signatures_not_a_list': ('malformed',),
+    'test_malformed_timestamp_array': ('malformed',),
+    'test_malformed_timestamp_binary': ('malformed',),
+    'test_malformed_timestamp_truncated': ('malformed',),
+    'test_mix_and_match_snapshot_hash_differs_from_timestamp': ('hash-mismatch',
+                                                                'mix-and-match'),
+    'test_mix_and_match_snapshot_version_differs_from_timestamp': ('mix-and-match',),
+    'test_mix_and_match_targets_hash_differs_from_snapshot': ('hash-mismatch',
+                                                             'mix-and-match'),
+    'test_mix_and_match_targets_version_differs_from_snapshot': ('mix-and-match',),
+    'test_negative_target_length_refused': ('malformed',),
+    'test_one_hash_mismatch_among_several': ('hash-mismatch',),
+    'test_path_hash_prefixes': ('unknown-target',),
+    'test_rollback_snapshot_version_in_timestamp_refused': ('rollback',),
+    'test_rollback_targets_version_in_snapshot_refused': ('rollback',),
+    'test_rollback_timestamp_refused': ('rollback',),
+    'test_root_missing_a_role_refused': ('malformed',),
+    'test_root_replayed_as_next_version_refused': ('bad-version', 'rollback'),
+    'test_root_rotation_old_threshold_not_met': SIG,
+    'test_root_rotation_signed_only_by_new_refused': SIG,
+    'test_root_rotation_signed_only_by_old_refused': SIG,
+    'test_root_threshold_zero_refused': ('malformed',),
+    'test_root_version_must_be_exactly_n_plus_1': ('bad-version',),
+    'test_rotated_timestamp_key_old_key_refused': SIG,
+    'test_rotation_chain_broken_in_the_middle': SIG,
+    'test_same_key_signing_twice_counts_once': SIG,
+    'test_snapshot_longer_than_timestamp_says': SIZE,
+    'test_snapshot_shorter_length_in_timestamp_refused': SIZE,
+    'test_snapshot_without_targets_meta_refused': ('malformed', 'unknown-role',
+                                                   'mix-and-match'),
+    'test_target_longer_than_declared': SIZE,
+    'test_target_missing_from_image_repo': ('unknown-target',),
+    'test_target_outside_delegated_paths_refused': ('unknown-target',),
+    'test_target_shorter_than_declared': ('length-mismatch', 'hash-mismatch'),
+    'test_terminating_delegation_stops_search': ('unknown-target',),
+    'test_timestamp_below_threshold': SIG,
+    'test_timestamp_server_error_refused': ('error', 'failed', 'not-found'),
+    'test_timestamp_signature_bytes_corrupted': SIG,
+    'test_timestamp_signed_by_unknown_key': SIG,
+    'test_timestamp_without_snapshot_meta_refused': ('malformed',),
+    'test_unknown_ecu_serial': ('ecu-mismatch',),
+    'test_wrong_hardware_id_of_device': ('hardware-mismatch',),
+    'test_wrong_type_expires_not_a_date': ('malformed',),
+    'test_wrong_type_root_served_as_next_root': ('wrong-type',),
+    'test_wrong_type_snapshot_meta_version_string': ('malformed',),
+    'test_wrong_type_target_length_string': ('malformed',),
+    'test_wrong_type_timestamp_is_snapshot': ('wrong-type',),
+    'test_wrong_type_version_as_boolean': ('malformed',),
+    'test_wrong_type_version_as_string': ('malformed',),
+    'test_wrong_type_version_negative': ('malformed', 'rollback'),
+    'test_tuf_key_types': SIG,
+    'test_ota_key_types': SIG,
+}
+ERROR_LINE = re.compile(r'^tuf-client: ([a-z-]+): ', re.M)
 
 
 class ClientTestCase(unittest.TestCase):
@@ -71,6 +174,11 @@ class ClientTestCase(unittest.TestCase):
         except subprocess.TimeoutExpired:
             self.fail('tuf-client did not finish within %ds: %s' % (CLIENT_TIMEOUT, argv))
         self.last = (argv, p.returncode, p.stdout.decode(errors='replace'))
+        # a sanitizer report must never pass as a refusal (exit 1)
+        for marker in ('ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+                       'CRITICAL **', 'GLib-CRITICAL', 'GLib-GObject-CRITICAL'):
+            if marker in self.last[2]:
+                self.fail('tuf-client reported %r%s' % (marker, self.describe()))
         return p.returncode
 
     def describe(self):
@@ -97,6 +205,13 @@ class ClientTestCase(unittest.TestCase):
 
     def assertRefused(self, rc):
         self.assertEqual(rc, 1, 'expected refusal (exit 1)' + self.describe())
+        self.assertErrorClass()
+
+    def assertErrorClass(self):
+        expected = EXPECTED_CLASS.get(self._testMethodName)
+        found = ERROR_LINE.findall(self.last[2]) if self.last else []
+        if expected and found:
+            self.assertIn(found[-1], expected, 'refused for the wrong reason' + self.describe())
 
     # -- repositories and trusted state -------------------------------------
     def make_repo(self, name='repo', **kw):
@@ -445,6 +560,7 @@ class TufWorkflowTests(ClientTestCase):
         if rc == 0:
             self.assertDelivered('app.bin', APP)
         else:
+            self.assertErrorClass()
             self.assertNotDelivered('app.bin')
 
     def test_target_shorter_than_declared(self):
@@ -767,6 +883,292 @@ class TufWorkflowTests(ClientTestCase):
         self.assertEqual(self.trusted_version('timestamp'), 1)
 
 
+    # -- more of 5.3 / 5.4 ------------------------------------------------------
+    def test_equal_timestamp_version_stops_checkin(self):
+        self.bootstrap()
+        before = self.trusted()
+        # same version, other bytes (re-signed with another expiry)
+        self.repo.expires['timestamp'] = expires_in(300)
+        self.sign_write('timestamp', self.repo.build_timestamp())
+        self.repo.publish(roles=['snapshot', 'targets'])   # must not be looked at
+        # spec 1.0.30+: an equal version ends the update, without an error
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.server.paths(), ['/repo/2.root.json', '/repo/timestamp.json'])
+        self.assertTrustedUnchanged(before)
+
+    def test_expired_trusted_root_recovers_by_rotation(self):
+        # 5.3.10 checks the expiry of the final root only
+        self.repo = self.make_repo()
+        self.repo.expires['root'] = expires_in(-1)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        self.init()
+        self.repo.write_root(expires=expires_in(365))
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('root'), 2)
+
+    def test_long_root_chain_is_bounded(self):
+        self.bootstrap()
+        for _ in range(60):
+            self.repo.write_root()
+        rc = self.refresh()
+        # 5.3.3: at most Y root files per update cycle; whatever Y is, the
+        # client must stop and may not trust beyond what it verified
+        self.assertIn(rc, (0, 1), self.describe())
+        fetched = [p for p in self.server.paths() if p.endswith('.root.json')]
+        self.assertLessEqual(len(fetched), 61)
+        self.assertLessEqual(self.trusted_version('root'), len(fetched) + 1)
+
+    def test_root_replayed_as_next_version_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.write_file('2.root.json', self.repo.root_history[1])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_root_missing_a_role_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        del s['roles']['snapshot']
+        md = self.repo.sign_role('root', s)
+        self.repo.write_file('2.root.json', tufgen.dump(md, self.dialect))
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_timestamp_without_snapshot_meta_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['timestamp'] += 1
+        s = self.repo.build_timestamp()
+        s['meta'] = {}
+        self.sign_write('timestamp', s)
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_snapshot_without_targets_meta_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['snapshot'] += 1
+        s = self.repo.build_snapshot()
+        del s['meta']['targets.json']
+        self.sign_write('snapshot', s)
+        self.repo.publish(roles=['timestamp'])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_snapshot_shorter_length_in_timestamp_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.publish()
+        s = self.repo.build_timestamp()
+        s['meta']['snapshot.json']['length'] -= 10
+        self.sign_write('timestamp', s)
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
+    def test_timestamp_server_error_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.publish()
+        self.server.misbehave('/repo/timestamp.json', 'status', 500)
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_chunked_transfer_encoding(self):
+        self.server.chunked = True
+        self.bootstrap()
+        self.repo.publish()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        self.assertEqual(self.trusted_version('targets'), 2)
+
+    def test_slow_server_is_not_an_attack(self):
+        self.bootstrap()
+        self.repo.publish()
+        self.server.misbehave('/repo/timestamp.json', 'slow', 1.0)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('timestamp'), 2)
+
+    # -- signatures: labels, extras, duplicates ---------------------------------
+    def test_key_ids_are_opaque_labels(self):
+        self.repo = self.make_repo()
+        for i, role in enumerate(ROLES):
+            for k in self.repo.keys[role]:
+                k.label = 'label-%s-%d' % (role, i)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    def test_unknown_extra_signature_is_ignored(self):
+        self.bootstrap()
+        self.repo.version['timestamp'] += 1
+        signed = self.repo.build_timestamp()
+        md = self.repo.sign_role('timestamp', signed)
+        stranger = tufgen.Key.generate(self.key_kind)
+        md['signatures'].insert(0, stranger.signature(tufgen.canonical(signed), self.dialect))
+        self.repo.write_role('timestamp', md)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('timestamp'), 2)
+
+    def test_invalid_extra_signature_of_trusted_key_is_ignored(self):
+        # threshold 1 of 2 keys: a bad signature of one key must not hide
+        # the good signature of the other
+        self.bootstrap(nkeys={'timestamp': 2})
+        self.repo.version['timestamp'] += 1
+        signed = self.repo.build_timestamp()
+        k0, k1 = self.repo.keys['timestamp']
+        other = dict(signed, version=99)
+        bad = k0.signature(tufgen.canonical(other), self.dialect)
+        good = k1.signature(tufgen.canonical(signed), self.dialect)
+        self.repo.write_role('timestamp', {'signatures': [bad, good], 'signed': signed})
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('timestamp'), 2)
+
+    def test_duplicate_keyid_in_role_counts_once(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        kid = s['roles']['timestamp']['keyids'][0]
+        s['roles']['timestamp'] = {'keyids': [kid, kid], 'threshold': 2}
+        self.repo.write_role('root', self.repo.sign_role('root', s))
+        self.repo.version['timestamp'] += 1
+        signed = self.repo.build_timestamp()
+        k = self.repo.keys['timestamp'][0]
+        sig = k.signature(tufgen.canonical(signed), self.dialect)
+        self.repo.write_role('timestamp', {'signatures': [sig, dict(sig)], 'signed': signed})
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['timestamp', 'snapshot', 'targets'])
+
+    # -- canonical JSON: what is signed is what is verified ---------------------
+    def test_unknown_fields_and_canonical_edge_cases(self):
+        self.bootstrap()
+        odd = {'quote': 'a"b', 'backslash': 'c\\d', 'newline': 'e\nf', 'ctrl': '\x01\x1f',
+               'unicode': 'caf\u00e9 \u2603 \U0001F600', 'slash': 'g/h', 'empty': '',
+               'ints': [0, -1, 2 ** 53 + 1, -(2 ** 63)], 'nested': {'': {}, 'a': [[], {}]},
+               'bools': [True, False, None], '\u00e9t\u00e9': 'key sorted by code point',
+               'Zed': 1, 'alpha': 2}
+        name = 'caf\u00e9-\u2603.bin'
+        self.repo.add_target(name, APP2, custom=odd)
+        self.repo.extra_signed['targets'] = {'x-vendor-field': odd}
+        self.repo.extra_signed['snapshot'] = {'x-vendor-field': ['unknown', 1]}
+        self.repo.extra_signed['timestamp'] = {'x-vendor-field': {'k': 'v'}}
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('targets'), 2)
+        self.assertAccepted(self.download(name))
+        self.assertDelivered(name, APP2)
+
+    # -- parser differentials ---------------------------------------------------
+    def _duplicate_version(self, first):
+        self.bootstrap()
+        self.repo.publish()                         # timestamp version 2, signed
+        raw = self.repo.read_file('timestamp.json').decode()
+        if first:
+            i = raw.index('"signed"')
+            i = raw.index('{', i) + 1
+            raw = raw[:i] + '"version": 1000, ' + raw[i:]
+        else:
+            i = raw.rstrip().rindex('}')            # end of the envelope
+            i = raw[:i].rstrip().rindex('}')        # end of "signed"
+            raw = raw[:i] + ', "version": 1000' + raw[i:]
+        json.loads(raw)                             # still JSON
+        self.repo.write_file('timestamp.json', raw.encode())
+        rc = self.refresh()
+        # duplicate keys: refusing is fine; accepting is fine only with the
+        # value the signature covers, never the other one
+        self.assertIn(rc, (0, 1), self.describe())
+        if rc == 0:
+            # the client must have taken version 2: a fresh version 3 is
+            # then no rollback
+            self.repo.publish()
+            self.assertAccepted(self.refresh())
+
+    def test_duplicate_json_key_before_signed_value(self):
+        self._duplicate_version(first=True)
+
+    def test_duplicate_json_key_after_signed_value(self):
+        self._duplicate_version(first=False)
+
+    def test_spec_version_minor_newer_accepted(self):
+        if self.dialect != 'tuf':
+            self.skipTest('no spec_version in the OTA dialect')
+        self.bootstrap()
+        for role in ROLES:
+            self.repo.extra_signed[role] = {'spec_version': '1.0.31'}
+        self.repo.write_root()
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('root'), 2)
+
+    def test_spec_version_major_2_refused(self):
+        if self.dialect != 'tuf':
+            self.skipTest('no spec_version in the OTA dialect')
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.extra_signed['root'] = {'spec_version': '2.0.0'}
+        self.repo.write_root()
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_root_threshold_as_string_refused(self):
+        self.bootstrap()
+        before = self.trusted()
+        self.repo.version['root'] += 1
+        s = self.repo.build_root()
+        s['roles']['targets']['threshold'] = '1'
+        self.repo.write_role('root', self.repo.sign_role('root', s))
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before)
+
+    def test_large_targets_metadata(self):
+        self.bootstrap(snapshot_hashes=True)
+        for i in range(20000):
+            self.repo.targets['targets']['pkg/%05d.bin' % i] = {
+                'length': i, 'hashes': {'sha256': '%064x' % i},
+                'custom': {'version': str(i), 'hardwareIds': ['hw-%d' % (i % 7)]}}
+        self.repo.publish()
+        self.assertGreater(len(self.repo.read_file('targets.json')), 2 * 1024 * 1024)
+        self.assertAccepted(self.refresh())
+        self.assertEqual(self.trusted_version('targets'), 2)
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    # -- targets ----------------------------------------------------------------
+    def test_target_with_only_sha512(self):
+        self.bootstrap()
+        info = self.repo.add_target('only512.bin', APP2)
+        del info['hashes']['sha256']
+        self.repo.publish()
+        self.assertAccepted(self.download('only512.bin'))
+        self.assertDelivered('only512.bin', APP2)
+
+    def test_target_name_escaping_target_dir(self):
+        self.bootstrap()
+        name = '../escaped.bin'
+        self.repo.targets['targets'][name] = fileinfo(APP2)
+        self.repo.publish()
+        with open(os.path.join(self.repo.dir, 'escaped.bin'), 'wb') as f:
+            f.write(APP2)
+        rc = self.download(name)
+        # signed by the repository, but a client must never write outside
+        # its target directory
+        self.assertIn(rc, (0, 1), self.describe())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'escaped.bin')),
+                         'wrote outside --target-dir' + self.describe())
+
+    def test_negative_target_length_refused(self):
+        self.bootstrap()
+        self.repo.targets['targets']['app.bin']['length'] = -1
+        self.repo.publish()
+        self.assertRefused(self.download('app.bin'))
+        self.assertNotDelivered('app.bin')
+
+
 class OtaWorkflowTests(TufWorkflowTests):
     """The same cases in the OTA Community Edition / aktualizr dialect."""
     dialect = 'ota'
@@ -776,6 +1178,58 @@ class OtaRsaWorkflowTests(TufWorkflowTests):
     """OTA CE servers sign with RSA keys by default."""
     dialect = 'ota'
     key_kind = 'rsa2048'
+
+
+class OtaInteropTests(ClientTestCase):
+    """What OTA CE / aktualizr tooling really writes."""
+    dialect = 'ota'
+
+    def _rewrite_keys(self, fn_key, fn_sig=None):
+        # rewrite every role's metadata through fn_key (public key dicts)
+        # and fn_sig (signature dicts), keeping signatures valid
+        r = self.repo
+        orig_public = tufgen.Key.public_dict
+        orig_signature = tufgen.Key.signature
+
+        def public_dict(key, dialect='tuf'):
+            return fn_key(orig_public(key, dialect))
+
+        def signature(key, data, dialect='tuf', keyid=None):
+            sig = orig_signature(key, data, dialect, keyid)
+            return fn_sig(sig) if fn_sig else sig
+        tufgen.Key.public_dict = public_dict
+        tufgen.Key.signature = signature
+        try:
+            r.add_target('app.bin', APP)
+            r.publish()
+        finally:
+            tufgen.Key.public_dict = orig_public
+            tufgen.Key.signature = orig_signature
+
+    def test_uppercase_hex_ed25519_keys(self):
+        # aktualizr's key generation writes ed25519 public keys in upper case hex
+        self.repo = self.make_repo(key_kind='ed25519')
+
+        def upper(k):
+            k = dict(k, keyval=dict(k['keyval']))
+            k['keyval']['public'] = k['keyval']['public'].upper()
+            return k
+        self._rewrite_keys(upper)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    def test_rsassa_pss_method_name(self):
+        # older OTA CE servers (and aktualizr's fixtures) name the method
+        # "rsassa-pss"
+        self.repo = self.make_repo(key_kind='rsa2048')
+
+        def method(sig):
+            return dict(sig, method='rsassa-pss')
+        self._rewrite_keys(lambda k: k, method)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
 
 
 class ConsistentSnapshotTests(ClientTestCase):
@@ -948,6 +1402,16 @@ class DelegationTests(ClientTestCase):
         self.assertRefused(self.refresh())
         self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
 
+    def test_delegated_role_version_going_down_refused(self):
+        self.assertAccepted(self.refresh())
+        self.repo.publish()
+        self.assertAccepted(self.refresh())
+        before = self.trusted()
+        self.repo.version['A'] = 1
+        self.repo.publish(roles=['snapshot', 'timestamp'])
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
+
     def test_delegation_cycle_is_bounded(self):
         # B delegates back to A: the visited set must end the search
         a = self.repo.delegation('A')
@@ -956,6 +1420,48 @@ class DelegationTests(ClientTestCase):
         self.assertRefused(self.download('a-b-missing.bin'))
         self.assertNotDelivered('a-b-missing.bin')
         self.assertAccepted(self.download('a-b-1.bin'))
+
+
+    def test_delegated_role_below_threshold(self):
+        keys = [tufgen.Key.generate(self.key_kind) for _ in range(2)]
+        self.repo.add_delegation('M', keys=keys, threshold=2, paths=['m-*'])
+        self.repo.add_target('m-1.bin', b'multi', role='M')
+        self.repo.publish()
+        self.assertAccepted(self.download('m-1.bin'))
+        self.repo.add_target('m-2.bin', b'multi two', role='M')
+        self.repo.publish()
+        self.sign_write('M', self.repo.build_targets('M'), keys[:1])
+        self.assertRefused(self.download('m-2.bin'))
+        self.assertNotDelivered('m-2.bin')
+
+    def test_delegated_role_expired(self):
+        self.repo.expires['A'] = expires_in(-1)
+        self.repo.publish()
+        self.assertRefused(self.download('a-1.bin'))
+        self.assertNotDelivered('a-1.bin')
+
+    def test_top_level_targets_searched_first(self):
+        self.repo.add_target('a-top.bin', b'from targets')
+        self.repo.add_target('a-top.bin', b'from A', role='A', write_file=False)
+        self.repo.publish()
+        self.assertAccepted(self.download('a-top.bin'))
+        self.assertDelivered('a-top.bin', b'from targets')
+        self.assertNotIn('/repo/A.json', self.server.paths())
+
+    def test_consistent_snapshot_delegated_names(self):
+        r = self.make_repo('cs', consistent_snapshot=True)
+        r.add_delegation('A', paths=['a-*'])
+        r.add_target('a-1.bin', b'a one', role='A')
+        r.publish()
+        r.publish()
+        for name in ('A.json', 'targets.json', 'snapshot.json'):
+            os.unlink(r.path(name))
+        meta = os.path.join(self.tmp, 'meta-cs')
+        self.client('init', r.path('1.root.json'), meta=meta)
+        url = self.server.url('/cs')
+        self.assertAccepted(self.download('a-1.bin', url=url, meta=meta))
+        self.assertIn('/cs/2.A.json', self.server.paths())
+        self.assertDelivered('a-1.bin', b'a one')
 
 
 class OtaDelegationTests(DelegationTests):
@@ -1163,6 +1669,59 @@ class UptaneTests(ClientTestCase):
         self.server.clear_log()
         self.assertAccepted(self.uptane())
         self.assertIn('/director/3.root.json', self.server.paths())
+
+
+    def test_image_target_found_through_delegation(self):
+        img = self.up.image
+        img.add_delegation('fw-team', paths=['fw-*'])
+        img.add_target('fw-d.bin', self.FW, role='fw-team',
+                       custom=tufgen.image_custom([self.HWID], name='fw-d.bin'))
+        self.up.assign('fw-d.bin', self.FW, {self.SERIAL: self.HWID})
+        self.up.publish()
+        self.assertAccepted(self.uptane())
+        self.assertDelivered('fw-d.bin', self.FW)
+
+    def test_director_with_sha256_only(self):
+        self.up.add_image('fw.bin', self.FW, [self.HWID])
+        self.up.assign('fw.bin', self.FW, {self.SERIAL: self.HWID},
+                       hashes=tufgen.file_hashes(self.FW, ('sha256',)))
+        self.up.publish()
+        self.assertAccepted(self.uptane())
+        self.assertDelivered('fw.bin', self.FW)
+
+    def test_endless_director_targets(self):
+        self.standard()
+        self.server.misbehave('/director/targets.json', 'endless')
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+        self.assertLess(self.server.sent('/director/targets.json'), ENDLESS_SENT_BOUND)
+
+    def test_director_root_rotation_only_new_signature_refused(self):
+        self.standard()
+        self.assertAccepted(self.uptane())
+        d = self.up.director
+        new = d.rotate_keys('root')
+        d.write_root(sign_with=new)
+        name, data = 'fw-2.bin', b'second'
+        self.up.add_image(name, data, [self.HWID])
+        d.targets['targets'] = {}
+        self.up.assign(name, data, {self.SERIAL: self.HWID})
+        self.up.publish()
+        self.assertRefused(self.uptane())
+        self.assertNotDelivered(name)
+
+    def test_target_name_escaping_target_dir(self):
+        name = '../uptane-escaped.bin'
+        self.up.image.add_target(name, self.FW, write_file=False,
+                                 custom=tufgen.image_custom([self.HWID], name=name))
+        with open(os.path.join(self.srvroot, 'repo', 'uptane-escaped.bin'), 'wb') as f:
+            f.write(self.FW)
+        self.up.assign(name, self.FW, {self.SERIAL: self.HWID})
+        self.up.publish()
+        rc = self.uptane()
+        self.assertIn(rc, (0, 1), self.describe())
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'uptane-escaped.bin')),
+                         'wrote outside --target-dir' + self.describe())
 
 
 class TufDialectUptaneTests(UptaneTests):

@@ -37,6 +37,13 @@ DIALECTS = ('tuf', 'ota')
 KEY_KINDS = ('ed25519', 'rsa2048', 'rsa3072', 'rsa4096', 'ecdsa')
 TOP_ROLES = ('root', 'timestamp', 'snapshot', 'targets')
 
+# RSA key generation dominates the suite's run time on a loaded machine, so
+# RSA keys come from committed test-only pools, cycled; a test uses far fewer
+# keys than a pool holds, so the keys within one test are all distinct.
+# TUFGEN_FRESH_KEYS=1 generates every key instead.
+KEY_POOL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'keys')
+_key_pools = {}
+
 OTA_TYPES = {'root': 'Root', 'timestamp': 'Timestamp', 'snapshot': 'Snapshot',
              'targets': 'Targets'}
 
@@ -73,9 +80,31 @@ class Key:
         self.kind = kind
         self.private = private
         self.public = private.public_key()
+        self.label = None       # a fixed key id (ids are opaque labels to a verifier)
+
+    @classmethod
+    def _from_pool(cls, kind):
+        pool = _key_pools.get(kind)
+        if pool is None:
+            path = os.path.join(KEY_POOL_DIR, kind + '-pool.pem')
+            if os.environ.get('TUFGEN_FRESH_KEYS') or not os.path.exists(path):
+                return None
+            with open(path, 'rb') as f:
+                blob = f.read()
+            end = b'-----END PRIVATE KEY-----\n'
+            pems = [p + end for p in blob.split(end) if p.strip()]
+            pool = _key_pools[kind] = {'keys': [serialization.load_pem_private_key(p, None)
+                                                for p in pems], 'next': 0}
+        k = pool['keys'][pool['next'] % len(pool['keys'])]
+        pool['next'] += 1
+        return cls(kind, k)
 
     @classmethod
     def generate(cls, kind='ed25519'):
+        if kind.startswith('rsa'):
+            pooled = cls._from_pool(kind)
+            if pooled is not None:
+                return pooled
         if kind == 'ed25519':
             priv = ed25519.Ed25519PrivateKey.generate()
         elif kind.startswith('rsa'):
@@ -129,6 +158,8 @@ class Key:
         raise ValueError('unknown dialect %r' % dialect)
 
     def keyid(self, dialect='tuf'):
+        if self.label is not None:
+            return self.label
         if dialect == 'tuf':
             # TUF 1.0: hex SHA-256 of the canonical JSON of the public key
             return hashlib.sha256(canonical(self.public_dict('tuf'))).hexdigest()

@@ -12,6 +12,8 @@ every request (method, path, status, bytes sent) and can misbehave per path:
 * ``content``: serve the given bytes instead of the file;
 * ``append``: the file followed by extra bytes (longer than declared);
 * ``status``: answer with the given HTTP status;
+* ``chunked`` (server-wide attribute): files sent with chunked encoding,
+  as nginx / akka-http in front of OTA CE do;
 * ``slow``: send the file in pieces with a (bounded) delay between them.
 
 Usage::
@@ -128,6 +130,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if kind == 'append':
             self._send(req, 200, data + arg)
             return
+        if srv.chunked:
+            req.status = 200
+            self.send_response(200)
+            self.send_header('Transfer-Encoding', 'chunked')
+            self.end_headers()
+            for i in range(0, len(data), 100):
+                piece = data[i:i + 100]
+                self._write(req, b'%x\r\n%s\r\n' % (len(piece), piece))
+            self._write(req, b'0\r\n\r\n')
+            return
         if kind == 'slow':
             delay = min(float(arg), 2.0)
             req.status = 200
@@ -152,6 +164,7 @@ class TufServer:
         self.root = os.path.realpath(root)
         self.requests = []
         self.behaviours = {}
+        self.chunked = False    # serve files with Transfer-Encoding: chunked
         self.lock = threading.Lock()
         self.httpd = _Server(('127.0.0.1', 0), _Handler)
         self.httpd.owner = self

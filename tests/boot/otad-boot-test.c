@@ -3,11 +3,11 @@
 
 #include <glib/gstdio.h>
 
-#include "otad-test-sysroot.h"
+#include "otad-boot-test.h"
 
 /* runs a command that must succeed and returns its stdout */
 gchar *
-otad_test_run (const gchar *const *argv)
+otad_boot_test_run (const gchar *const *argv)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = NULL;
@@ -25,7 +25,7 @@ otad_test_run (const gchar *const *argv)
 }
 
 gchar *
-otad_test_write_script (const gchar *dir, const gchar *name, const gchar *body)
+otad_boot_test_write_script (const gchar *dir, const gchar *name, const gchar *body)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *path = g_build_filename (dir, name, NULL);
@@ -39,7 +39,7 @@ otad_test_write_script (const gchar *dir, const gchar *name, const gchar *body)
 }
 
 void
-otad_test_rm_rf (const gchar *dir)
+otad_boot_test_rm_rf (const gchar *dir)
 {
 	/* deployment directories carry the immutable bit */
 	const gchar *chattr[] = {"chattr", "-R", "-i", dir, NULL};
@@ -53,7 +53,7 @@ otad_test_rm_rf (const gchar *dir)
 }
 
 static void
-otad_test_write (const gchar *path, const gchar *contents)
+otad_boot_test_write (const gchar *path, const gchar *contents)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *dir = g_path_get_dirname (path);
@@ -64,7 +64,7 @@ otad_test_write (const gchar *path, const gchar *contents)
 }
 
 static gchar *
-otad_test_commit (OtadTestSysroot *ts, const gchar *tree, const gchar *version)
+otad_boot_test_commit (OtadBootTestSysroot *ts, const gchar *tree, const gchar *version)
 {
 	g_autofree gchar *repo_arg = g_strdup_printf ("--repo=%s", ts->repo);
 	g_autofree gchar *tree_arg = g_strdup_printf ("--tree=dir=%s", tree);
@@ -75,14 +75,14 @@ otad_test_commit (OtadTestSysroot *ts, const gchar *tree, const gchar *version)
 	    tree_arg, "--owner-uid=0", "--owner-gid=0", "--no-xattrs", "-s",          version,
 	    NULL};
 
-	return otad_test_run (argv);
+	return otad_boot_test_run (argv);
 }
 
-OtadTestSysroot *
-otad_test_sysroot_new (void)
+OtadBootTestSysroot *
+otad_boot_test_sysroot_new (void)
 {
 	g_autoptr (GError) error = NULL;
-	OtadTestSysroot *ts = g_new0 (OtadTestSysroot, 1);
+	OtadBootTestSysroot *ts = g_new0 (OtadBootTestSysroot, 1);
 	g_autofree gchar *tree = NULL;
 	g_autofree gchar *file = NULL;
 	g_autofree gchar *repo_arg = NULL;
@@ -97,16 +97,16 @@ otad_test_sysroot_new (void)
 
 	/* what `ostree admin deploy` needs: a kernel, /usr/etc, os-release, /var */
 	file = g_build_filename (tree, "usr/lib/modules/6.1.0/vmlinuz", NULL);
-	otad_test_write (file, "kernel\n");
+	otad_boot_test_write (file, "kernel\n");
 	g_free (file);
 	file = g_build_filename (tree, "usr/lib/modules/6.1.0/initramfs.img", NULL);
-	otad_test_write (file, "initramfs\n");
+	otad_boot_test_write (file, "initramfs\n");
 	g_free (file);
 	file = g_build_filename (tree, "usr/lib/os-release", NULL);
-	otad_test_write (file, "NAME=demo\nID=demo\n");
+	otad_boot_test_write (file, "NAME=demo\nID=demo\n");
 	g_free (file);
 	file = g_build_filename (tree, "usr/etc/hostname", NULL);
-	otad_test_write (file, "demo\n");
+	otad_boot_test_write (file, "demo\n");
 	g_free (file);
 	file = g_build_filename (tree, "var", NULL);
 	g_assert_cmpint (g_mkdir_with_parents (file, 0755), ==, 0);
@@ -115,13 +115,13 @@ otad_test_sysroot_new (void)
 	repo_arg = g_strdup_printf ("--repo=%s", ts->repo);
 	{
 		const gchar *argv[] = {"ostree", repo_arg, "init", "--mode=archive", NULL};
-		g_free (otad_test_run (argv));
+		g_free (otad_boot_test_run (argv));
 	}
-	ts->commit_a = otad_test_commit (ts, tree, "1.0");
+	ts->commit_a = otad_boot_test_commit (ts, tree, "1.0");
 	file = g_build_filename (tree, "usr/bin/newtool", NULL);
-	otad_test_write (file, "v2\n");
-	ts->commit_b = otad_test_commit (ts, tree, "2.0");
-	otad_test_rm_rf (tree);
+	otad_boot_test_write (file, "v2\n");
+	ts->commit_b = otad_boot_test_commit (ts, tree, "2.0");
+	otad_boot_test_rm_rf (tree);
 
 	g_assert_cmpint (g_mkdir_with_parents (ts->sysroot, 0755), ==, 0);
 	sysroot_arg = g_strdup_printf ("--sysroot=%s", ts->sysroot);
@@ -135,28 +135,28 @@ otad_test_sysroot_new (void)
 		                         ts->commit_a, "--create=otad-test/a", NULL};
 		const gchar *refs_b[] = {"ostree",     sysroot_repo_arg,       "refs",
 		                         ts->commit_b, "--create=otad-test/b", NULL};
-		g_free (otad_test_run (init));
-		g_free (otad_test_run (os_init));
-		g_free (otad_test_run (pull));
+		g_free (otad_boot_test_run (init));
+		g_free (otad_boot_test_run (os_init));
+		g_free (otad_boot_test_run (pull));
 		/* refs keep both commits through deploy's cleanup */
-		g_free (otad_test_run (refs_a));
-		g_free (otad_test_run (refs_b));
+		g_free (otad_boot_test_run (refs_a));
+		g_free (otad_boot_test_run (refs_b));
 	}
 	return ts;
 }
 
 /* deploys @commit as the new default, the previous default becoming the rollback */
 void
-otad_test_sysroot_deploy (OtadTestSysroot *ts, const gchar *commit)
+otad_boot_test_sysroot_deploy (OtadBootTestSysroot *ts, const gchar *commit)
 {
 	g_autofree gchar *sysroot_arg = g_strdup_printf ("--sysroot=%s", ts->sysroot);
 	const gchar *argv[] = {"ostree", "admin", sysroot_arg, "deploy", "--os=demo", commit, NULL};
 
-	g_free (otad_test_run (argv));
+	g_free (otad_boot_test_run (argv));
 }
 
 OstreeSysroot *
-otad_test_sysroot_open (OtadTestSysroot *ts)
+otad_boot_test_sysroot_open (OtadBootTestSysroot *ts)
 {
 	g_autoptr (GFile) path = g_file_new_for_path (ts->sysroot);
 	g_autoptr (OstreeSysroot) sysroot = ostree_sysroot_new (path);
@@ -168,12 +168,12 @@ otad_test_sysroot_open (OtadTestSysroot *ts)
 }
 
 void
-otad_test_sysroot_free (OtadTestSysroot *ts)
+otad_boot_test_sysroot_free (OtadBootTestSysroot *ts)
 {
 	if (ts == NULL)
 		return;
 	if (g_getenv ("OTAD_TEST_KEEP") == NULL)
-		otad_test_rm_rf (ts->dir);
+		otad_boot_test_rm_rf (ts->dir);
 	g_free (ts->dir);
 	g_free (ts->repo);
 	g_free (ts->sysroot);
@@ -184,7 +184,7 @@ otad_test_sysroot_free (OtadTestSysroot *ts)
 
 /* a U-Boot environment in a plain file; returns the fw_env.config for it */
 gchar *
-otad_test_uboot_env_new (const gchar *dir)
+otad_boot_test_uboot_env_new (const gchar *dir)
 {
 	g_autofree gchar *env_txt = g_build_filename (dir, "env.txt", NULL);
 	g_autofree gchar *env_img = g_build_filename (dir, "uboot.env", NULL);
@@ -192,34 +192,34 @@ otad_test_uboot_env_new (const gchar *dir)
 	g_autofree gchar *line = g_strdup_printf ("%s 0x0000 0x4000\n", env_img);
 	const gchar *argv[] = {"mkenvimage", "-s", "0x4000", "-o", env_img, env_txt, NULL};
 
-	otad_test_write (config, line);
-	otad_test_write (env_txt, "bootcount=0\nupgrade_available=0\nbootlimit=3\n");
-	g_free (otad_test_run (argv));
+	otad_boot_test_write (config, line);
+	otad_boot_test_write (env_txt, "bootcount=0\nupgrade_available=0\nbootlimit=3\n");
+	g_free (otad_boot_test_run (argv));
 	return g_steal_pointer (&config);
 }
 
 /* reads a variable with the real fw_printenv */
 gchar *
-otad_test_uboot_get (const gchar *fw_env_config, const gchar *name)
+otad_boot_test_uboot_get (const gchar *fw_env_config, const gchar *name)
 {
 	const gchar *argv[] = {"fw_printenv", "-c", fw_env_config, "-n", name, NULL};
 
-	return otad_test_run (argv);
+	return otad_boot_test_run (argv);
 }
 
 void
-otad_test_uboot_set (const gchar *fw_env_config, const gchar *name, const gchar *value)
+otad_boot_test_uboot_set (const gchar *fw_env_config, const gchar *name, const gchar *value)
 {
 	const gchar *argv[] = {"fw_setenv", "-c", fw_env_config, name, value, NULL};
 
-	g_free (otad_test_run (argv));
+	g_free (otad_boot_test_run (argv));
 }
 
 /* the deployments as a fresh libostree load sees them: "csum.serial csum.serial ..." */
 gchar *
-otad_test_sysroot_describe (OtadTestSysroot *ts)
+otad_boot_test_sysroot_describe (OtadBootTestSysroot *ts)
 {
-	g_autoptr (OstreeSysroot) sysroot = otad_test_sysroot_open (ts);
+	g_autoptr (OstreeSysroot) sysroot = otad_boot_test_sysroot_open (ts);
 	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
 	g_autoptr (GString) str = g_string_new (NULL);
 
