@@ -62,6 +62,9 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
     def prop(self, name):
         return self.mock_obj.Get(IFACE, name, dbus_interface=dbus.PROPERTIES_IFACE)
 
+    def last_options(self, method):
+        return self.mock_obj.GetLastOptions(method, dbus_interface='org.freedesktop.DBus.Mock')
+
     def wait_state(self, state):
         # bounded: 400 × 50 ms
         for _ in range(400):
@@ -153,10 +156,13 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
                           ('download', 'cannot download the update'),
                           ('install', 'cannot install the update'),
                           ('update', 'cannot check for updates'),
-                          ('rollback', 'cannot roll back'),
-                          ('cancel', 'cannot cancel')):
+                          ('rollback', 'cannot roll back')):
             self.assert_one_error(*self.otactl(cmd, '--interactive'), EXIT_NOT_AUTHORIZED,
                                   'otactl: %s: not authorized' % what)
+        # otad checks the state before it asks polkit
+        self.mock_call('SetState', 'downloading', '', '')
+        self.assert_one_error(*self.otactl('cancel', '--interactive'), EXIT_NOT_AUTHORIZED,
+                              'otactl: cannot cancel: not authorized')
 
     def test_interactive(self):
         # polkit that needs to ask: only calls that allow it get through
@@ -166,11 +172,11 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
         for args in (['check'], ['check', '--no-interactive']):
             rc, _, err = self.otactl(*args)
             self.assertEqual(rc, EXIT_NOT_AUTHORIZED, err)
-            options = self.mock_obj.GetLastOptions('Check', dbus_interface='org.freedesktop.DBus.Mock')
+            options = self.last_options('Check')
             self.assertNotIn('interactive', options)
         rc, _, err = self.otactl('check', '--interactive')
         self.assertEqual(rc, EXIT_NO_UPDATE, err)
-        options = self.mock_obj.GetLastOptions('Check', dbus_interface='org.freedesktop.DBus.Mock')
+        options = self.last_options('Check')
         self.assertEqual(options, {'interactive': True})
 
     # -- download and install -------------------------------------------------------

@@ -203,7 +203,12 @@ def dbus_error(name, message):
 
 
 def check_call(mock, method, options):
-    '''The checks otad makes before it starts a job: options, polkit, state.'''
+    '''The checks otad makes before it starts a job, in its order: state, options,
+    polkit.'''
+    state = str(props(mock)['State'])
+    allowed = ALLOWED_STATES.get(method)
+    if allowed is not None and state not in allowed:
+        raise dbus_error('WrongState', "Can't call %s() while in state %s" % (method, state))
     known = KNOWN_OPTIONS.get(method, {})
     mock.otad['options'][method] = dbus.Dictionary(options or {}, signature='sv')
     for key, value in (options or {}).items():
@@ -216,10 +221,6 @@ def check_call(mock, method, options):
         interactive = bool((options or {}).get('interactive', False))
         if auth == 'no' or (auth == 'interactive' and not interactive and method != 'Cancel'):
             raise dbus_error('AuthFailed', 'not authorized')
-    state = str(props(mock)['State'])
-    allowed = ALLOWED_STATES.get(method)
-    if allowed is not None and state not in allowed:
-        raise dbus_error('WrongState', "Can't call %s() while in state %s" % (method, state))
 
 
 def set_progress(mock, downloaded, size, progress):
