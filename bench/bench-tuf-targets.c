@@ -54,18 +54,18 @@ bench_generate (guint n, const gchar *dir, gchar **root_path, gchar **targets_pa
 {
 	gnutls_privkey_t priv;
 	gnutls_pubkey_t pub;
-	gnutls_datum_t x = { NULL, 0 }, sig = { NULL, 0 }, data;
+	gnutls_datum_t x = {NULL, 0}, sig = {NULL, 0}, data;
 	gnutls_ecc_curve_t curve;
 	g_autofree gchar *pub_hex = NULL;
 	g_autofree gchar *sig_hex = NULL;
-	g_autoptr(GString) signed_json = g_string_sized_new (n * 400);
-	g_autoptr(GString) root = g_string_new (NULL);
-	g_autoptr(GString) file = NULL;
+	g_autoptr (GString) signed_json = g_string_sized_new (n * 400);
+	g_autoptr (GString) root = g_string_new (NULL);
+	g_autoptr (GString) file = NULL;
 	const gchar *keyid = "bench-key"; /* ids are labels */
 
 	g_assert_cmpint (gnutls_privkey_init (&priv), ==, 0);
 	g_assert_cmpint (gnutls_privkey_generate2 (priv, GNUTLS_PK_EDDSA_ED25519, 256, 0, NULL, 0),
-			 ==, 0);
+	                 ==, 0);
 	g_assert_cmpint (gnutls_pubkey_init (&pub), ==, 0);
 	g_assert_cmpint (gnutls_pubkey_import_privkey (pub, priv, 0, 0), ==, 0);
 	g_assert_cmpint (gnutls_pubkey_export_ecc_raw (pub, &curve, &x, NULL), ==, 0);
@@ -73,7 +73,7 @@ bench_generate (guint n, const gchar *dir, gchar **root_path, gchar **targets_pa
 
 	/* written directly in canonical form: keys sorted, no whitespace */
 	g_string_append (signed_json, "{\"_type\":\"targets\",\"expires\":\"2099-01-01T00:00:00Z\","
-				      "\"spec_version\":\"1.0.0\",\"targets\":{");
+	                              "\"spec_version\":\"1.0.0\",\"targets\":{");
 	for (guint i = 0; i < n; i++) {
 		g_autofree gchar *name = g_strdup_printf ("firmware-%07u.bin", i);
 		g_autofree gchar *digest =
@@ -87,27 +87,32 @@ bench_generate (guint n, const gchar *dir, gchar **root_path, gchar **targets_pa
 		    i > 0 ? "," : "", name, name, i, digest, 1000 + i);
 	}
 	g_string_append (signed_json, "},\"version\":1}");
-	data.data = (guchar *) signed_json->str;
+	data.data = (guchar *)signed_json->str;
 	data.size = signed_json->len;
-	g_assert_cmpint (gnutls_privkey_sign_data2 (priv, GNUTLS_SIGN_EDDSA_ED25519, 0, &data, &sig),
-			 ==, 0);
+	g_assert_cmpint (
+	    gnutls_privkey_sign_data2 (priv, GNUTLS_SIGN_EDDSA_ED25519, 0, &data, &sig), ==, 0);
 	sig_hex = bench_hex (sig.data, sig.size);
 	file = g_string_sized_new (signed_json->len + 256);
-	g_string_append_printf (file, "{\"signatures\":[{\"keyid\":\"%s\",\"sig\":\"%s\"}],\"signed\":",
-				keyid, sig_hex);
+	g_string_append_printf (
+	    file, "{\"signatures\":[{\"keyid\":\"%s\",\"sig\":\"%s\"}],\"signed\":", keyid,
+	    sig_hex);
 	g_string_append_len (file, signed_json->str, signed_json->len);
 	g_string_append (file, "}");
 
-	g_string_append_printf (root, "{\"signatures\":[],\"signed\":{\"_type\":\"root\","
-				      "\"consistent_snapshot\":false,\"expires\":\"2099-01-01T00:00:00Z\","
-				      "\"keys\":{\"%s\":{\"keytype\":\"ed25519\",\"keyval\":{\"public\":"
-				      "\"%s\"},\"scheme\":\"ed25519\"}},\"roles\":{", keyid, pub_hex);
-	g_string_append_printf (root, "\"root\":{\"keyids\":[\"%s\"],\"threshold\":1},"
-				      "\"snapshot\":{\"keyids\":[\"%s\"],\"threshold\":1},"
-				      "\"targets\":{\"keyids\":[\"%s\"],\"threshold\":1},"
-				      "\"timestamp\":{\"keyids\":[\"%s\"],\"threshold\":1}},"
-				      "\"spec_version\":\"1.0.0\",\"version\":1}}",
-				keyid, keyid, keyid, keyid);
+	g_string_append_printf (
+	    root,
+	    "{\"signatures\":[],\"signed\":{\"_type\":\"root\","
+	    "\"consistent_snapshot\":false,\"expires\":\"2099-01-01T00:00:00Z\","
+	    "\"keys\":{\"%s\":{\"keytype\":\"ed25519\",\"keyval\":{\"public\":"
+	    "\"%s\"},\"scheme\":\"ed25519\"}},\"roles\":{",
+	    keyid, pub_hex);
+	g_string_append_printf (root,
+	                        "\"root\":{\"keyids\":[\"%s\"],\"threshold\":1},"
+	                        "\"snapshot\":{\"keyids\":[\"%s\"],\"threshold\":1},"
+	                        "\"targets\":{\"keyids\":[\"%s\"],\"threshold\":1},"
+	                        "\"timestamp\":{\"keyids\":[\"%s\"],\"threshold\":1}},"
+	                        "\"spec_version\":\"1.0.0\",\"version\":1}}",
+	                        keyid, keyid, keyid, keyid);
 	*root_path = g_strdup_printf ("%s/root-%u.json", dir, n);
 	*targets_path = g_strdup_printf ("%s/targets-%u.json", dir, n);
 	g_assert_true (g_file_set_contents (*root_path, root->str, root->len, NULL));
@@ -125,27 +130,27 @@ typedef enum { BENCH_OTAD, BENCH_JSON_GLIB } BenchKind;
 static void
 bench_otad_verify (GBytes *root_bytes, GBytes *bytes, const gchar *sha256)
 {
-	g_autoptr(OtadTufMetadata) root = NULL;
-	g_autoptr(OtadTufMetadata) md = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadJsonDoc) hashes_doc = NULL;
+	g_autoptr (OtadTufMetadata) root = NULL;
+	g_autoptr (OtadTufMetadata) md = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadJsonDoc) hashes_doc = NULL;
 
 	{
 		g_autofree gchar *h = g_strdup_printf ("{\"sha256\":\"%s\"}", sha256);
-		g_autoptr(GBytes) hb = g_bytes_new_take (g_strdup (h), strlen (h));
+		g_autoptr (GBytes) hb = g_bytes_new_take (g_strdup (h), strlen (h));
 		hashes_doc = otad_json_doc_new_from_bytes (hb, &error);
 		g_assert_no_error (error);
 	}
 	root = otad_tuf_metadata_parse (root_bytes, OTAD_TUF_ROLE_ROOT, "root", &error);
 	g_assert_no_error (error);
 	if (!otad_tuf_check_hashes (otad_json_doc_get_root (hashes_doc),
-				    (gint64) g_bytes_get_size (bytes), bytes, "targets.json", &error))
+	                            (gint64)g_bytes_get_size (bytes), bytes, "targets.json",
+	                            &error))
 		g_error ("%s", error->message);
 	md = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_TARGETS, "targets", &error);
 	g_assert_no_error (error);
-	if (!otad_tuf_metadata_verify_role (md, root->keys,
-					    otad_tuf_metadata_get_role (root, "targets"), "root",
-					    &error) ||
+	if (!otad_tuf_metadata_verify_role (
+	        md, root->keys, otad_tuf_metadata_get_role (root, "targets"), "root", &error) ||
 	    !otad_tuf_metadata_check_expiry (md, g_get_real_time () / G_USEC_PER_SEC, &error))
 		g_error ("verification failed: %s", error->message);
 }
@@ -153,8 +158,8 @@ bench_otad_verify (GBytes *root_bytes, GBytes *bytes, const gchar *sha256)
 static void
 bench_json_glib_parse (GBytes *bytes)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (bytes, &len);
 	if (!json_parser_load_from_data (parser, data, len, &error))
@@ -168,8 +173,8 @@ bench_child (BenchKind kind, const gchar *root_path, const gchar *path, int fd)
 	g_autofree gchar *contents = NULL;
 	g_autofree gchar *root_contents = NULL;
 	g_autofree gchar *sha256 = NULL;
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GBytes) root_bytes = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GBytes) root_bytes = NULL;
 	gsize len = 0, root_len = 0;
 	gdouble best = G_MAXDOUBLE;
 	gint64 base_kib, peak_kib = 0;
@@ -177,7 +182,7 @@ bench_child (BenchKind kind, const gchar *root_path, const gchar *path, int fd)
 
 	g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
 	g_assert_true (g_file_get_contents (root_path, &root_contents, &root_len, NULL));
-	sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, len);
+	sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *)contents, len);
 	bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
 	root_bytes = g_bytes_new_take (g_steal_pointer (&root_contents), root_len);
 	/* warm the libraries up on a tiny input so that code pages do not count */
@@ -194,16 +199,16 @@ bench_child (BenchKind kind, const gchar *root_path, const gchar *path, int fd)
 			peak_kib = bench_status_kib ("VmHWM:") - base_kib;
 	}
 	line = g_strdup_printf ("%f %" G_GINT64_FORMAT "\n", best, peak_kib);
-	g_assert_cmpint (write (fd, line, strlen (line)), ==, (gssize) strlen (line));
+	g_assert_cmpint (write (fd, line, strlen (line)), ==, (gssize)strlen (line));
 }
 
 static BenchResult
 bench_fork (BenchKind kind, const gchar *root_path, const gchar *path)
 {
-	BenchResult result = { 0 };
+	BenchResult result = {0};
 	int fds[2];
 	pid_t pid;
-	gchar buf[128] = { 0 };
+	gchar buf[128] = {0};
 	gssize n;
 	int status = 0;
 
@@ -227,27 +232,27 @@ bench_fork (BenchKind kind, const gchar *root_path, const gchar *path)
 static BenchResult
 bench_python (const gchar *path)
 {
-	BenchResult result = { 0 };
-	const gchar *script =
-	    "import json, sys, time\n"
-	    "def kib(f):\n"
-	    "    for l in open('/proc/self/status'):\n"
-	    "        if l.startswith(f): return int(l.split()[1])\n"
-	    "data = open(sys.argv[1], 'rb').read()\n"
-	    "json.loads(b'{}')\n"
-	    "base = kib('VmRSS:')\n"
-	    "best = 1e9\n"
-	    "for i in range(5):\n"
-	    "    t = time.perf_counter(); json.loads(data); best = min(best, time.perf_counter() - t)\n"
-	    "    if i == 0: peak = kib('VmHWM:') - base\n"
-	    "print(best, peak)\n";
-	const gchar *argv[] = { "/usr/bin/python3", "-c", script, path, NULL };
+	BenchResult result = {0};
+	const gchar *script = "import json, sys, time\n"
+	                      "def kib(f):\n"
+	                      "    for l in open('/proc/self/status'):\n"
+	                      "        if l.startswith(f): return int(l.split()[1])\n"
+	                      "data = open(sys.argv[1], 'rb').read()\n"
+	                      "json.loads(b'{}')\n"
+	                      "base = kib('VmRSS:')\n"
+	                      "best = 1e9\n"
+	                      "for i in range(5):\n"
+	                      "    t = time.perf_counter(); json.loads(data); best = min(best, "
+	                      "time.perf_counter() - t)\n"
+	                      "    if i == 0: peak = kib('VmHWM:') - base\n"
+	                      "print(best, peak)\n";
+	const gchar *argv[] = {"/usr/bin/python3", "-c", script, path, NULL};
 	g_autofree gchar *out = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = 0;
 
-	if (!g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
-			   &status, &error) ||
+	if (!g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+	                   &status, &error) ||
 	    !g_spawn_check_wait_status (status, NULL)) {
 		result.seconds = -1;
 		return result;
@@ -259,11 +264,11 @@ bench_python (const gchar *path)
 int
 main (int argc, char **argv)
 {
-	const guint sizes[] = { 10000, 100000 };
+	const guint sizes[] = {10000, 100000};
 	g_autofree gchar *dir = g_dir_make_tmp ("bench-tuf-XXXXXX", NULL);
 
 	g_print ("%-8s %9s | %-22s | %-22s | %-22s | %s\n", "targets", "file", "otad full verify",
-		 "json-glib parse", "python json.loads", "ratios (otad vs json-glib; peak/file)");
+	         "json-glib parse", "python json.loads", "ratios (otad vs json-glib; peak/file)");
 	for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
 		g_autofree gchar *root_path = NULL;
 		g_autofree gchar *path = NULL;
@@ -278,11 +283,11 @@ main (int argc, char **argv)
 		glib = bench_fork (BENCH_JSON_GLIB, root_path, path);
 		py = bench_python (path);
 		g_print ("%-8u %6.2f MiB | %7.1f ms %+9.1f MiB | %7.1f ms %+9.1f MiB | "
-			 "%7.1f ms %+9.1f MiB | time %.2fx, peak %.2fx (+input %.2fx) file\n",
-			 sizes[i], file_mib, otad.seconds * 1e3, otad.peak_kib / 1024.0,
-			 glib.seconds * 1e3, glib.peak_kib / 1024.0, py.seconds * 1e3,
-			 py.peak_kib / 1024.0, otad.seconds / glib.seconds,
-			 otad.peak_kib / 1024.0 / file_mib, otad.peak_kib / 1024.0 / file_mib + 1);
+		         "%7.1f ms %+9.1f MiB | time %.2fx, peak %.2fx (+input %.2fx) file\n",
+		         sizes[i], file_mib, otad.seconds * 1e3, otad.peak_kib / 1024.0,
+		         glib.seconds * 1e3, glib.peak_kib / 1024.0, py.seconds * 1e3,
+		         py.peak_kib / 1024.0, otad.seconds / glib.seconds,
+		         otad.peak_kib / 1024.0 / file_mib, otad.peak_kib / 1024.0 / file_mib + 1);
 		g_unlink (root_path);
 		g_unlink (path);
 	}

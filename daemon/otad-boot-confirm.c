@@ -22,6 +22,9 @@
 #include "otad-rollback.h"
 #include "otad-spawn.h"
 
+/* reboots requested to leave a failed deployment before otad stops asking */
+#define OTAD_BOOT_CONFIRM_MAX_REBOOTS 3
+
 static const gchar *const otad_boot_confirm_outcome_names[] = {
     "nothing-pending",    "awaiting-reboot",     "confirmed",       "health-check-failed",
     "rollback-completed", "bootloader-rollback", "deployment-gone",
@@ -163,6 +166,17 @@ otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmR
 	if (!otad_boot_confirm_report (ctx, result, error))
 		return NULL;
 	if (ctx->hooks != NULL && ctx->hooks->request_reboot != NULL) {
+		const OtadBootPending *p = otad_boot_record_get_pending (ctx->record);
+		/* the old deployment is the default: if the failed one keeps coming
+		 * back, something else is wrong and rebooting again will not fix it */
+		if (p->reboot_requests >= OTAD_BOOT_CONFIRM_MAX_REBOOTS) {
+			g_warning ("not requesting another reboot away from %s: %u were "
+			           "requested already",
+			           result->commit, p->reboot_requests);
+			return g_steal_pointer (&result);
+		}
+		if (!otad_boot_record_count_reboot_request (ctx->record, error))
+			return NULL;
 		if (!ctx->hooks->request_reboot (ctx->hooks->user_data, &error_local)) {
 			g_warning ("failed to request a reboot into %s: %s",
 			           ostree_deployment_get_csum (previous), error_local->message);

@@ -130,6 +130,8 @@ otad_boot_record_json_parse_pending (JsonObject *obj, GError **error)
 	pending->phase = phase;
 	pending->installed_at = json_object_get_int_member_with_default (obj, "installed-at", 0);
 	pending->reported = json_object_get_boolean_member_with_default (obj, "reported", FALSE);
+	pending->reboot_requests = (guint)CLAMP (
+	    json_object_get_int_member_with_default (obj, "reboot-requests", 0), 0, G_MAXUINT32);
 	return g_steal_pointer (&pending);
 }
 
@@ -282,6 +284,8 @@ otad_boot_record_json_generate (const OtadBootRecordData *self)
 		otad_boot_record_json_add_str (builder, "detail", p->detail);
 		json_builder_set_member_name (builder, "reported");
 		json_builder_add_boolean_value (builder, p->reported);
+		json_builder_set_member_name (builder, "reboot-requests");
+		json_builder_add_int_value (builder, p->reboot_requests);
 		json_builder_end_object (builder);
 	}
 	json_builder_set_member_name (builder, "bad-commits");

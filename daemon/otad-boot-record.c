@@ -60,6 +60,7 @@ otad_boot_pending_copy (const OtadBootPending *pending)
 	copy->phase = pending->phase;
 	copy->detail = g_strdup (pending->detail);
 	copy->reported = pending->reported;
+	copy->reboot_requests = pending->reboot_requests;
 	return copy;
 }
 
@@ -280,6 +281,20 @@ otad_boot_record_set_phase (OtadBootRecord *self, OtadBootPhase phase, const gch
 	self->pending->phase = phase;
 	g_free (self->pending->detail);
 	self->pending->detail = g_strdup (detail);
+	return otad_boot_record_save (self, error);
+}
+
+/* recorded before the reboot is requested: a crash right after still counts it */
+gboolean
+otad_boot_record_count_reboot_request (OtadBootRecord *self, GError **error)
+{
+	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
+	if (self->pending == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		                     "no install is waiting for confirmation");
+		return FALSE;
+	}
+	self->pending->reboot_requests++;
 	return otad_boot_record_save (self, error);
 }
 

@@ -54,6 +54,8 @@ const gchar *otad_boot_outcome_to_string (OtadBootOutcome outcome);
  * @phase: how far confirmation got
  * @detail: (nullable): why it is being rolled back
  * @reported: the outcome of this phase was handed to reporting
+ * @reboot_requests: reboots requested to leave a failed deployment (bounded, so a
+ *   deployment that keeps coming back cannot cause a reboot loop)
  */
 typedef struct {
 	gchar *commit;
@@ -66,6 +68,7 @@ typedef struct {
 	OtadBootPhase phase;
 	gchar *detail;
 	gboolean reported;
+	guint reboot_requests;
 } OtadBootPending;
 
 OtadBootPending *otad_boot_pending_new (const gchar *commit, const gchar *previous_commit,
@@ -109,6 +112,8 @@ gboolean otad_boot_record_set_pending (OtadBootRecord *self, const OtadBootPendi
                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_boot_record_set_phase (OtadBootRecord *self, OtadBootPhase phase, const gchar *detail,
                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_count_reboot_request (OtadBootRecord *self,
+                                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_boot_record_set_reported (OtadBootRecord *self,
                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_boot_record_finish_pending (OtadBootRecord *self, OtadBootOutcome outcome,

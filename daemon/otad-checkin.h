@@ -8,25 +8,23 @@ G_BEGIN_DECLS
 
 /* what this device should run, as the verified metadata describes it */
 typedef struct {
-	gchar *name;		/* (owned) target name */
-	gchar *sha256;		/* (owned) hex; the OSTree commit for OSTREE targets */
-	guint64 length;		/* 0 for OSTree targets */
-	gchar *version;		/* (owned) (nullable) custom.version */
-	gchar *uri;		/* (owned) (nullable) custom.uri */
-	gchar *target_format;	/* (owned) (nullable) custom.targetFormat: OSTREE / BINARY */
-	gchar **hardware_ids;	/* (owned) (nullable) custom.hardwareIds */
-	gchar **tags;		/* (owned) (nullable) custom.tags */
-	gchar *correlation_id;	/* (owned) (nullable) the Director's campaign */
-	gchar *ecu_serial;	/* (owned) (nullable) the ECU the Director assigned it to */
+	gchar *name;           /* (owned) target name */
+	gchar *sha256;         /* (owned) hex; the OSTree commit for OSTREE targets */
+	guint64 length;        /* 0 for OSTree targets */
+	gchar *version;        /* (owned) (nullable) custom.version */
+	gchar *uri;            /* (owned) (nullable) custom.uri */
+	gchar *target_format;  /* (owned) (nullable) custom.targetFormat: OSTREE / BINARY */
+	gchar **hardware_ids;  /* (owned) (nullable) custom.hardwareIds */
+	gchar **tags;          /* (owned) (nullable) custom.tags */
+	gchar *correlation_id; /* (owned) (nullable) the Director's campaign */
+	gchar *ecu_serial;     /* (owned) (nullable) the ECU the Director assigned it to */
 } OtadCheckinTarget;
 
-void
-otad_checkin_target_free(OtadCheckinTarget *target);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(OtadCheckinTarget, otad_checkin_target_free)
+void otad_checkin_target_free (OtadCheckinTarget *target);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadCheckinTarget, otad_checkin_target_free)
 
 /* a target from a (verified) targets role entry; @custom_source overrides nothing */
-OtadCheckinTarget *
-otad_checkin_target_new(const gchar *name, const OtadTufTargetInfo *info);
+OtadCheckinTarget *otad_checkin_target_new (const gchar *name, const OtadTufTargetInfo *info);
 
 /*
  * OtadCheckin: one check-in with the server in the TUF order, for the Director and the
@@ -34,23 +32,19 @@ otad_checkin_target_new(const gchar *name, const OtadTufTargetInfo *info);
  * metadata lives under @metadata_dir/director and @metadata_dir/repo.  Synchronous: run it
  * in a worker thread.
  */
-#define OTAD_TYPE_CHECKIN (otad_checkin_get_type())
-G_DECLARE_FINAL_TYPE(OtadCheckin, otad_checkin, OTAD, CHECKIN, GObject)
+#define OTAD_TYPE_CHECKIN (otad_checkin_get_type ())
+G_DECLARE_FINAL_TYPE (OtadCheckin, otad_checkin, OTAD, CHECKIN, GObject)
 
 /* @director_url may be NULL for lite mode only */
-OtadCheckin *
-otad_checkin_new(OtadHttp *http, const gchar *director_url, const gchar *repo_url,
-		 const gchar *metadata_dir) G_GNUC_WARN_UNUSED_RESULT;
+OtadCheckin *otad_checkin_new (OtadHttp *http, const gchar *director_url, const gchar *repo_url,
+                               const gchar *metadata_dir) G_GNUC_WARN_UNUSED_RESULT;
 /* where pre-provisioned roots are looked for ("<dir>/director/root.json", "<dir>/repo/...");
  * default: otad_uptane_default_root_dirs() */
-void
-otad_checkin_set_root_dirs(OtadCheckin *self, const gchar *const *dirs);
+void otad_checkin_set_root_dirs (OtadCheckin *self, const gchar *const *dirs);
 /* trust the server's 1.root.json when no root is provisioned (off by default) */
-void
-otad_checkin_set_allow_tofu(OtadCheckin *self, gboolean allow_tofu);
+void otad_checkin_set_allow_tofu (OtadCheckin *self, gboolean allow_tofu);
 /* the "now" used for expiry checks (tests); 0 is the real clock */
-void
-otad_checkin_set_time(OtadCheckin *self, gint64 unix_time);
+void otad_checkin_set_time (OtadCheckin *self, gint64 unix_time);
 
 /*
  * Full Uptane: the Director's targets decide.  TRUE with *@out_target NULL means "no
@@ -58,25 +52,24 @@ otad_checkin_set_time(OtadCheckin *self, gint64 unix_time);
  * @installed_sha256 already.  Errors are OtadTufError (verification, see
  * otad_tuf_error_to_ota_error()) or OtaError (network, TLS, server).
  */
-gboolean
-otad_checkin_run(OtadCheckin *self, const gchar *primary_serial, const gchar *hardware_id,
-		 const gchar *installed_sha256, OtadCheckinTarget **out_target,
-		 GCancellable *cancellable, GError **error);
+gboolean otad_checkin_run (OtadCheckin *self, const gchar *primary_serial, const gchar *hardware_id,
+                           const gchar *installed_sha256, OtadCheckinTarget **out_target,
+                           GCancellable *cancellable, GError **error);
 
 /* lite mode (aktualizr-lite): see otad-lite.h for the selection */
-gboolean
-otad_checkin_run_lite(OtadCheckin *self, const gchar *hardware_id, const gchar *const *tags,
-		      const gchar *installed_sha256, OtadCheckinTarget **out_target,
-		      GCancellable *cancellable, GError **error);
+gboolean otad_checkin_run_lite (OtadCheckin *self, const gchar *hardware_id,
+                                const gchar *const *tags, const gchar *installed_sha256,
+                                OtadCheckinTarget **out_target, GCancellable *cancellable,
+                                GError **error);
 
 /*
  * Downloads a BINARY target (from custom.uri, else <repo>/targets/<name>) to @dest, resuming
  * an interrupted download, and checks its length and sha256 against @target (which comes
  * from verified metadata).  OSTree targets are pulled by the ostree layer instead.
  */
-gboolean
-otad_checkin_download_target(OtadCheckin *self, const OtadCheckinTarget *target,
-			     const gchar *dest, OtadHttpProgressFunc progress, gpointer user_data,
-			     GCancellable *cancellable, GError **error);
+gboolean otad_checkin_download_target (OtadCheckin *self, const OtadCheckinTarget *target,
+                                       const gchar *dest, OtadHttpProgressFunc progress,
+                                       gpointer user_data, GCancellable *cancellable,
+                                       GError **error);
 
 G_END_DECLS

@@ -20,38 +20,38 @@ typedef enum {
 } OtadHttpDownloadResult;
 
 static guint64
-otad_http_download_part_size(const gchar *part)
+otad_http_download_part_size (const gchar *part)
 {
 	GStatBuf st;
-	if (g_stat(part, &st) != 0)
+	if (g_stat (part, &st) != 0)
 		return 0;
 	return (guint64)st.st_size;
 }
 
 /* the offset a 206 reply starts at, from "bytes START-END/TOTAL" */
 static gboolean
-otad_http_download_range_start(SoupMessage *msg, guint64 *start)
+otad_http_download_range_start (SoupMessage *msg, guint64 *start)
 {
-	const gchar *cr = soup_message_headers_get_one(soup_message_get_response_headers(msg),
-						       "Content-Range");
+	const gchar *cr =
+	    soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Range");
 	gchar *end = NULL;
 
-	if (cr == NULL || !g_str_has_prefix(cr, "bytes "))
+	if (cr == NULL || !g_str_has_prefix (cr, "bytes "))
 		return FALSE;
-	*start = g_ascii_strtoull(cr + 6, &end, 10);
+	*start = g_ascii_strtoull (cr + 6, &end, 10);
 	return end != cr + 6 && *end == '-';
 }
 
 static OtadHttpDownloadResult
-otad_http_download_once(OtadHttp *self, const gchar *url, const gchar *part, guint64 max_length,
-			OtadHttpProgressFunc progress, gpointer user_data,
-			GCancellable *cancellable, GError **error)
+otad_http_download_once (OtadHttp *self, const gchar *url, const gchar *part, guint64 max_length,
+                         OtadHttpProgressFunc progress, gpointer user_data,
+                         GCancellable *cancellable, GError **error)
 {
-	g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+	g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
 	g_autoptr(GInputStream) stream = NULL;
 	g_autoptr(GError) error_local = NULL;
 	g_autofree guint8 *buf = NULL;
-	guint64 offset = otad_http_download_part_size(part);
+	guint64 offset = otad_http_download_part_size (part);
 	guint64 start = 0;
 	gboolean ok = TRUE;
 	gint64 delay = 0;
@@ -59,132 +59,134 @@ otad_http_download_once(OtadHttp *self, const gchar *url, const gchar *part, gui
 	int fd;
 
 	if (msg == NULL) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "GET %s: not a valid URL",
-			    url);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "GET %s: not a valid URL",
+		             url);
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 	/* a complete or oversized leftover is not resumed */
 	if (offset >= max_length && max_length > 0) {
-		g_unlink(part);
+		g_unlink (part);
 		offset = 0;
 	}
 	if (offset > 0)
-		soup_message_headers_set_range(soup_message_get_request_headers(msg),
-					       (goffset)offset, -1);
-	stream = otad_http_send(self, msg, cancellable, &error_local);
+		soup_message_headers_set_range (soup_message_get_request_headers (msg),
+		                                (goffset)offset, -1);
+	stream = otad_http_send (self, msg, cancellable, &error_local);
 	if (stream == NULL) {
-		otad_http_set_transport_error(error, "GET", url, error_local);
-		return g_error_matches(*error, OTA_ERROR, OTA_ERROR_NETWORK)
-			   ? OTAD_HTTP_DOWNLOAD_RETRY
-			   : OTAD_HTTP_DOWNLOAD_FAILED;
+		otad_http_set_transport_error (error, "GET", url, error_local);
+		return g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK)
+		           ? OTAD_HTTP_DOWNLOAD_RETRY
+		           : OTAD_HTTP_DOWNLOAD_FAILED;
 	}
-	st = soup_message_get_status(msg);
+	st = soup_message_get_status (msg);
 	if (st == SOUP_STATUS_PARTIAL_CONTENT && offset > 0 &&
-	    otad_http_download_range_start(msg, &start) && start == offset) {
-		g_debug("resuming %s at %" G_GUINT64_FORMAT, url, offset);
+	    otad_http_download_range_start (msg, &start) && start == offset) {
+		g_debug ("resuming %s at %" G_GUINT64_FORMAT, url, offset);
 	} else if (st == SOUP_STATUS_OK || st == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE) {
 		/* no resume from this server (or our part is stale): start again */
-		g_unlink(part);
+		g_unlink (part);
 		offset = 0;
 		if (st != SOUP_STATUS_OK) {
-			g_set_error(error, OTA_ERROR, OTA_ERROR_SERVER,
-				    "GET %s: server refused to resume (%u)", url, st);
+			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+			             "GET %s: server refused to resume (%u)", url, st);
 			return OTAD_HTTP_DOWNLOAD_RETRY;
 		}
 	} else {
-		gboolean retry = otad_http_note_retry_after(self, msg, &delay) || st >= 500 ||
-				 st == SOUP_STATUS_REQUEST_TIMEOUT;
-		g_set_error(error, OTA_ERROR,
-			    st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
-			    "GET %s: server answered %u %s", url, st,
-			    soup_message_get_reason_phrase(msg));
+		gboolean retry = otad_http_note_retry_after (self, msg, &delay) || st >= 500 ||
+		                 st == SOUP_STATUS_REQUEST_TIMEOUT;
+		g_set_error (error, OTA_ERROR,
+		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
+		             "GET %s: server answered %u %s", url, st,
+		             soup_message_get_reason_phrase (msg));
 		return retry ? OTAD_HTTP_DOWNLOAD_RETRY : OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 
-	fd = g_open(part, O_WRONLY | O_CREAT | O_CLOEXEC | (offset > 0 ? O_APPEND : O_TRUNC), 0600);
+	fd =
+	    g_open (part, O_WRONLY | O_CREAT | O_CLOEXEC | (offset > 0 ? O_APPEND : O_TRUNC), 0600);
 	if (fd < 0) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", part,
-			    g_strerror(errno));
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", part,
+		             g_strerror (errno));
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
-	buf = g_malloc(OTAD_HTTP_DOWNLOAD_CHUNK);
+	buf = g_malloc (OTAD_HTTP_DOWNLOAD_CHUNK);
 	for (;;) {
-		gssize n = g_input_stream_read(stream, buf, OTAD_HTTP_DOWNLOAD_CHUNK, cancellable,
-					       &error_local);
+		gssize n = g_input_stream_read (stream, buf, OTAD_HTTP_DOWNLOAD_CHUNK, cancellable,
+		                                &error_local);
 		if (n < 0) {
 			/* what arrived stays in the part file for the next attempt */
-			otad_http_set_transport_error(error, "GET", url, error_local);
+			otad_http_set_transport_error (error, "GET", url, error_local);
 			ok = FALSE;
 			break;
 		}
 		if (n == 0)
 			break;
-		otad_http_count_received(self, (gsize)n);
+		otad_http_count_received (self, (gsize)n);
 		if (max_length > 0 && offset + (guint64)n > max_length) {
-			g_set_error(error, OTA_ERROR, OTA_ERROR_SERVER,
-				    "GET %s: body longer than the expected %" G_GUINT64_FORMAT
-				    " bytes",
-				    url, max_length);
-			close(fd);
-			g_unlink(part);
+			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+			             "GET %s: body longer than the expected %" G_GUINT64_FORMAT
+			             " bytes",
+			             url, max_length);
+			close (fd);
+			g_unlink (part);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
-		if (write(fd, buf, (gsize)n) != n) {
-			g_set_error(error, OTA_ERROR, OTA_ERROR_NO_SPACE, "cannot write %s: %s",
-				    part, g_strerror(errno));
-			close(fd);
+		if (write (fd, buf, (gsize)n) != n) {
+			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE, "cannot write %s: %s",
+			             part, g_strerror (errno));
+			close (fd);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 		offset += (guint64)n;
 		if (progress != NULL)
-			progress(offset, max_length, user_data);
+			progress (offset, max_length, user_data);
 	}
-	if (fsync(fd) != 0 && ok) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot sync %s: %s", part,
-			    g_strerror(errno));
+	if (fsync (fd) != 0 && ok) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot sync %s: %s", part,
+		             g_strerror (errno));
 		ok = FALSE;
 	}
-	close(fd);
+	close (fd);
 	if (!ok)
-		return g_error_matches(*error, OTA_ERROR, OTA_ERROR_NETWORK)
-			   ? OTAD_HTTP_DOWNLOAD_RETRY
-			   : OTAD_HTTP_DOWNLOAD_FAILED;
+		return g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK)
+		           ? OTAD_HTTP_DOWNLOAD_RETRY
+		           : OTAD_HTTP_DOWNLOAD_FAILED;
 	return OTAD_HTTP_DOWNLOAD_DONE;
 }
 
 gboolean
-otad_http_download(OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
-		   OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-		   GError **error)
+otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
+                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+                    GError **error)
 {
-	g_autofree gchar *part = g_strdup_printf("%s.part", dest);
+	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
 	guint max_attempts;
 
-	g_return_val_if_fail(OTAD_IS_HTTP(self), FALSE);
-	max_attempts = otad_http_get_max_attempts(self);
+	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
+	max_attempts = otad_http_get_max_attempts (self);
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(GError) error_local = NULL;
 		OtadHttpDownloadResult r;
 
-		if (!otad_http_wait_not_before(self, cancellable, error))
+		if (!otad_http_wait_not_before (self, cancellable, error))
 			return FALSE;
-		r = otad_http_download_once(self, url, part, max_length, progress, user_data,
-					    cancellable, &error_local);
+		r = otad_http_download_once (self, url, part, max_length, progress, user_data,
+		                             cancellable, &error_local);
 		if (r == OTAD_HTTP_DOWNLOAD_DONE)
 			break;
 		if (r == OTAD_HTTP_DOWNLOAD_FAILED || attempt + 1 >= max_attempts) {
 			if (attempt > 0)
-				g_prefix_error(&error_local, "after %u attempts: ", attempt + 1);
-			g_propagate_error(error, g_steal_pointer(&error_local));
+				g_prefix_error (&error_local, "after %u attempts: ", attempt + 1);
+			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
 		}
-		g_debug("download attempt %u failed (%s)", attempt + 1, error_local->message);
-		if (!otad_http_sleep(self, otad_http_backoff_usec(self, attempt), cancellable, error))
+		g_debug ("download attempt %u failed (%s)", attempt + 1, error_local->message);
+		if (!otad_http_sleep (self, otad_http_backoff_usec (self, attempt), cancellable,
+		                      error))
 			return FALSE;
 	}
-	if (g_rename(part, dest) != 0) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot rename %s: %s", part,
-			    g_strerror(errno));
+	if (g_rename (part, dest) != 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot rename %s: %s", part,
+		             g_strerror (errno));
 		return FALSE;
 	}
 

@@ -9,84 +9,85 @@
 
 struct _OtadHttpFetcher {
 	GObject parent_instance;
-	OtadHttp *http;	 /* (owned) */
+	OtadHttp *http;  /* (owned) */
 	gchar *base_url; /* (owned) without a trailing slash */
 };
 
-static void otad_http_fetcher_iface_init(OtadTufFetcherInterface *iface);
+static void otad_http_fetcher_iface_init (OtadTufFetcherInterface *iface);
 
-G_DEFINE_TYPE_WITH_CODE(OtadHttpFetcher, otad_http_fetcher, G_TYPE_OBJECT,
-			G_IMPLEMENT_INTERFACE(OTAD_TYPE_TUF_FETCHER, otad_http_fetcher_iface_init))
+G_DEFINE_TYPE_WITH_CODE (OtadHttpFetcher, otad_http_fetcher, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (OTAD_TYPE_TUF_FETCHER,
+                                                otad_http_fetcher_iface_init))
 
 static GBytes *
-otad_http_fetcher_fetch(OtadTufFetcher *fetcher, const gchar *path, guint64 max_length,
-			GCancellable *cancellable, GError **error)
+otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_length,
+                         GCancellable *cancellable, GError **error)
 {
-	OtadHttpFetcher *self = OTAD_HTTP_FETCHER(fetcher);
+	OtadHttpFetcher *self = OTAD_HTTP_FETCHER (fetcher);
 	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *url = NULL;
 	GBytes *bytes;
 	guint status = 0;
 
 	/* a target's custom.uri is absolute; everything else hangs off the repository */
-	if (strstr(path, "://") != NULL)
-		url = g_strdup(path);
+	if (strstr (path, "://") != NULL)
+		url = g_strdup (path);
 	else
-		url = g_strdup_printf("%s/%s", self->base_url, path);
-	bytes = otad_http_get(self->http, url, (gsize)MIN(max_length, (guint64)G_MAXSIZE),
-			      OTAD_HTTP_FLAG_ALLOW_NOT_FOUND, &status, cancellable, &error_local);
+		url = g_strdup_printf ("%s/%s", self->base_url, path);
+	bytes = otad_http_get (self->http, url, (gsize)MIN (max_length, (guint64)G_MAXSIZE),
+	                       OTAD_HTTP_FLAG_ALLOW_NOT_FOUND, &status, cancellable, &error_local);
 	if (error_local != NULL) {
 		/* the verifier wants its own codes for these two; keep the text */
-		if (otad_http_error_is_too_large(error_local, status))
-			g_set_error_literal(error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-					    error_local->message);
+		if (otad_http_error_is_too_large (error_local, status))
+			g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
+			                     error_local->message);
 		else
-			g_propagate_error(error, g_steal_pointer(&error_local));
+			g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;
 	}
 	if (bytes == NULL) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "GET %s: server answered %u",
-			    url, status);
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "GET %s: server answered %u",
+		             url, status);
 		return NULL;
 	}
 	return bytes;
 }
 
 static void
-otad_http_fetcher_iface_init(OtadTufFetcherInterface *iface)
+otad_http_fetcher_iface_init (OtadTufFetcherInterface *iface)
 {
 	iface->fetch = otad_http_fetcher_fetch;
 }
 
 static void
-otad_http_fetcher_finalize(GObject *object)
+otad_http_fetcher_finalize (GObject *object)
 {
-	OtadHttpFetcher *self = OTAD_HTTP_FETCHER(object);
+	OtadHttpFetcher *self = OTAD_HTTP_FETCHER (object);
 
-	g_clear_object(&self->http);
-	g_free(self->base_url);
-	G_OBJECT_CLASS(otad_http_fetcher_parent_class)->finalize(object);
+	g_clear_object (&self->http);
+	g_free (self->base_url);
+	G_OBJECT_CLASS (otad_http_fetcher_parent_class)->finalize (object);
 }
 
 static void
-otad_http_fetcher_class_init(OtadHttpFetcherClass *klass)
+otad_http_fetcher_class_init (OtadHttpFetcherClass *klass)
 {
-	G_OBJECT_CLASS(klass)->finalize = otad_http_fetcher_finalize;
+	G_OBJECT_CLASS (klass)->finalize = otad_http_fetcher_finalize;
 }
 
 static void
-otad_http_fetcher_init(OtadHttpFetcher *self)
+otad_http_fetcher_init (OtadHttpFetcher *self)
 {
 }
 
 OtadTufFetcher *
-otad_http_fetcher_new(OtadHttp *http, const gchar *base_url)
+otad_http_fetcher_new (OtadHttp *http, const gchar *base_url)
 {
-	OtadHttpFetcher *self = g_object_new(OTAD_TYPE_HTTP_FETCHER, NULL);
+	OtadHttpFetcher *self = g_object_new (OTAD_TYPE_HTTP_FETCHER, NULL);
 
-	self->http = g_object_ref(http);
-	self->base_url = g_strdup(base_url);
-	while (g_str_has_suffix(self->base_url, "/"))
-		self->base_url[strlen(self->base_url) - 1] = '\0';
-	return OTAD_TUF_FETCHER(self);
+	self->http = g_object_ref (http);
+	self->base_url = g_strdup (base_url);
+	while (g_str_has_suffix (self->base_url, "/"))
+		self->base_url[strlen (self->base_url) - 1] = '\0';
+	return OTAD_TUF_FETCHER (self);
 }

@@ -13,9 +13,9 @@
 
 struct _OtadJsonDoc {
 	gint ref_count;
-	GBytes *bytes;	   /* (owned) the input, referenced by string nodes */
-	GSList *blocks;	   /* (owned) arena blocks */
-	gchar *block_pos;  /* (unowned) free space in the first block */
+	GBytes *bytes;    /* (owned) the input, referenced by string nodes */
+	GSList *blocks;   /* (owned) arena blocks */
+	gchar *block_pos; /* (unowned) free space in the first block */
 	gsize block_left;
 	OtadJsonNode root;
 };
@@ -34,7 +34,7 @@ otad_json_doc_alloc (OtadJsonDoc *doc, gsize size)
 {
 	gpointer mem;
 
-	size = (size + 7) & ~(gsize) 7;
+	size = (size + 7) & ~(gsize)7;
 	if (size > OTAD_JSON_BLOCK_SIZE / 4) {
 		/* big arrays get a block of their own, kept behind the current one */
 		gpointer big = g_malloc (size);
@@ -60,8 +60,8 @@ static gboolean
 otad_json_parser_fail (OtadJsonParser *self, GError **error, const gchar *what)
 {
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		     "invalid JSON at offset %" G_GSIZE_FORMAT ": %s",
-		     (gsize) (self->p - self->start), what);
+	             "invalid JSON at offset %" G_GSIZE_FORMAT ": %s",
+	             (gsize)(self->p - self->start), what);
 	return FALSE;
 }
 
@@ -98,7 +98,7 @@ otad_json_parser_string (OtadJsonParser *self, const gchar **out, guint32 *out_l
 
 	/* first pass: find the end, validate control characters */
 	while (q < self->end && *q != '"') {
-		if ((guchar) *q < 0x20) {
+		if ((guchar)*q < 0x20) {
 			self->p = q;
 			return otad_json_parser_fail (self, error, "control character in string");
 		}
@@ -114,7 +114,7 @@ otad_json_parser_string (OtadJsonParser *self, const gchar **out, guint32 *out_l
 		self->p = q;
 		return otad_json_parser_fail (self, error, "unterminated string");
 	}
-	if ((gsize) (q - s) > G_MAXUINT32 / 2) {
+	if ((gsize)(q - s) > G_MAXUINT32 / 2) {
 		self->p = s;
 		return otad_json_parser_fail (self, error, "string too long");
 	}
@@ -218,10 +218,10 @@ otad_json_parser_number (OtadJsonParser *self, OtadJsonNode *node, GError **erro
 		return otad_json_parser_fail (self, error, "leading zero in number");
 	if (self->p < self->end && (*self->p == '.' || *self->p == 'e' || *self->p == 'E'))
 		return otad_json_parser_fail (self, error, "floats are not canonical JSON");
-	if ((!neg && v > G_MAXINT64) || (neg && v > (guint64) G_MAXINT64 + 1))
+	if ((!neg && v > G_MAXINT64) || (neg && v > (guint64)G_MAXINT64 + 1))
 		return otad_json_parser_fail (self, error, "integer out of range");
 	node->type = OTAD_JSON_INT;
-	node->v.i = neg ? (gint64) (0 - v) : (gint64) v;
+	node->v.i = neg ? (gint64)(0 - v) : (gint64)v;
 	return TRUE;
 }
 
@@ -240,7 +240,7 @@ static gboolean otad_json_parser_value (OtadJsonParser *self, OtadJsonNode *node
 
 static gboolean
 otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean is_object,
-			    GError **error)
+                            GError **error)
 {
 	guint base = self->stack->len;
 	gchar close = is_object ? '}' : ']';
@@ -254,7 +254,7 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 		self->p++;
 	} else {
 		for (;;) {
-			OtadJsonNode child = { 0 };
+			OtadJsonNode child = {0};
 			otad_json_parser_skip_ws (self);
 			if (is_object) {
 				const gchar *key;
@@ -285,7 +285,8 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 				self->p++;
 				break;
 			}
-			return otad_json_parser_fail (self, error, "expected ',' or end of container");
+			return otad_json_parser_fail (self, error,
+			                              "expected ',' or end of container");
 		}
 	}
 	count = self->stack->len - base;
@@ -298,7 +299,7 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 		OtadJsonNode *children =
 		    otad_json_doc_alloc (self->doc, count * sizeof (OtadJsonNode));
 		memcpy (children, &g_array_index (self->stack, OtadJsonNode, base),
-			count * sizeof (OtadJsonNode));
+		        count * sizeof (OtadJsonNode));
 		g_array_set_size (self->stack, base);
 		if (is_object) {
 			/* canonical order; duplicate keys are refused so that no two
@@ -307,7 +308,7 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 			for (gsize i = 1; i < count; i++) {
 				if (otad_json_member_cmp (&children[i - 1], &children[i]) == 0)
 					return otad_json_parser_fail (self, error,
-								      "duplicate key in object");
+					                              "duplicate key in object");
 			}
 		}
 		node->v.children = children;
@@ -320,7 +321,7 @@ static gboolean
 otad_json_parser_literal (OtadJsonParser *self, const gchar *lit, GError **error)
 {
 	gsize len = strlen (lit);
-	if ((gsize) (self->end - self->p) < len || memcmp (self->p, lit, len) != 0)
+	if ((gsize)(self->end - self->p) < len || memcmp (self->p, lit, len) != 0)
 		return otad_json_parser_fail (self, error, "invalid literal");
 	self->p += len;
 	return TRUE;
@@ -369,8 +370,8 @@ otad_json_parser_value (OtadJsonParser *self, OtadJsonNode *node, GError **error
 OtadJsonDoc *
 otad_json_doc_new_from_bytes (GBytes *bytes, GError **error)
 {
-	g_autoptr(OtadJsonDoc) doc = g_new0 (OtadJsonDoc, 1);
-	OtadJsonParser parser = { 0 };
+	g_autoptr (OtadJsonDoc) doc = g_new0 (OtadJsonDoc, 1);
+	OtadJsonParser parser = {0};
 	gsize len = 0;
 	gboolean ok;
 
@@ -489,13 +490,13 @@ otad_json_canonicalize (const OtadJsonNode *node)
 const OtadJsonNode *
 otad_json_object_get (const OtadJsonNode *obj, const gchar *key)
 {
-	OtadJsonNode needle = { 0 };
+	OtadJsonNode needle = {0};
 	if (!otad_json_is (obj, OTAD_JSON_OBJECT) || obj->n == 0)
 		return NULL;
 	needle.key = key;
 	needle.key_len = strlen (key);
 	return bsearch (&needle, obj->v.children, obj->n, sizeof (OtadJsonNode),
-			otad_json_member_cmp);
+	                otad_json_member_cmp);
 }
 
 gboolean
@@ -533,8 +534,8 @@ otad_json_string_equal (const OtadJsonNode *node, const gchar *str)
 const gchar *
 otad_json_type_to_string (OtadJsonType type)
 {
-	const gchar *names[] = { "null", "boolean", "integer", "string", "array", "object" };
-	if ((guint) type >= G_N_ELEMENTS (names))
+	const gchar *names[] = {"null", "boolean", "integer", "string", "array", "object"};
+	if ((guint)type >= G_N_ELEMENTS (names))
 		return "unknown";
 	return names[type];
 }

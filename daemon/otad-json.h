@@ -28,7 +28,7 @@ struct _OtadJsonNode {
 	const gchar *key; /* (unowned) member name, NULL in arrays */
 	union {
 		gint64 i;
-		const gchar *s;		/* (unowned) not NUL-terminated */
+		const gchar *s;         /* (unowned) not NUL-terminated */
 		OtadJsonNode *children; /* (unowned) */
 	} v;
 	guint32 key_len : 28;

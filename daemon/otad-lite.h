@@ -11,11 +11,10 @@ G_BEGIN_DECLS
  * share one of @tags; the newest by custom.version compared as strverscmp() does
  * (so "10" > "9" and "1.10" > "1.9").  Returns NULL when none match.
  */
-OtadCheckinTarget *
-otad_lite_select(OtadTufMetadata *targets, const gchar *hardware_id, const gchar *const *tags);
+OtadCheckinTarget *otad_lite_select (OtadTufMetadata *targets, const gchar *hardware_id,
+                                     const gchar *const *tags);
 
 /* strverscmp() ordering, as aktualizr-lite compares versions */
-gint
-otad_lite_version_compare(const gchar *a, const gchar *b);
+gint otad_lite_version_compare (const gchar *a, const gchar *b);
 
 G_END_DECLS

@@ -18,22 +18,21 @@ typedef struct {
 typedef struct {
 	const gchar *correlation_id;
 	gboolean success;
-	const gchar *code;	  /* "OK", "INSTALL_FAILED", ... */
+	const gchar *code;        /* "OK", "INSTALL_FAILED", ... */
 	const gchar *description; /* free text */
 } OtadManifestReport;
 
 /* canonical JSON (securesystemslib / OLPC): sorted keys, no whitespace, integers only */
-gchar *
-otad_manifest_canonicalize(JsonNode *node, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gchar *otad_manifest_canonicalize (JsonNode *node, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* {"signatures": [{keyid, method: "ed25519", sig}], "signed": @signed_node} */
-JsonNode *
-otad_manifest_sign(OtadEcuKey *key, JsonNode *signed_node, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonNode *otad_manifest_sign (OtadEcuKey *key, JsonNode *signed_node,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* the device manifest PUT to director/manifest, in aktualizr's shape */
-JsonNode *
-otad_manifest_build(OtadEcuKey *key, const gchar *primary_serial, const OtadManifestImage *image,
-		    guint64 report_counter, const OtadManifestReport *report,
-		    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonNode *otad_manifest_build (OtadEcuKey *key, const gchar *primary_serial,
+                               const OtadManifestImage *image, guint64 report_counter,
+                               const OtadManifestReport *report,
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -13,24 +13,20 @@ G_BEGIN_DECLS
  * so a crash between the two can deliver it twice: events carry a unique id for that.
  * The queue is bounded: when full, the oldest item is dropped with a warning.
  */
-#define OTAD_TYPE_REPORT_QUEUE (otad_report_queue_get_type())
-G_DECLARE_FINAL_TYPE(OtadReportQueue, otad_report_queue, OTAD, REPORT_QUEUE, GObject)
+#define OTAD_TYPE_REPORT_QUEUE (otad_report_queue_get_type ())
+G_DECLARE_FINAL_TYPE (OtadReportQueue, otad_report_queue, OTAD, REPORT_QUEUE, GObject)
 
 #define OTAD_REPORT_QUEUE_DEFAULT_MAX 1000
 
-OtadReportQueue *
-otad_report_queue_new(const gchar *directory, guint max_items,
-		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OtadReportQueue *otad_report_queue_new (const gchar *directory, guint max_items,
+                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-void
-otad_report_queue_set_max_items(OtadReportQueue *self, guint max_items);
+void otad_report_queue_set_max_items (OtadReportQueue *self, guint max_items);
 
-/* @path is relative to the server base ("events", "director/manifest") */
-gboolean
-otad_report_queue_push(OtadReportQueue *self, const gchar *method, const gchar *path,
-		       const gchar *json_body, GError **error);
-guint
-otad_report_queue_get_length(OtadReportQueue *self);
+/* @path is relative to the server base ("events", "director/manifest"), or an absolute URL */
+gboolean otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar *path,
+                                 const gchar *json_body, GError **error);
+guint otad_report_queue_get_length (OtadReportQueue *self);
 
 /*
  * Sends queued items in order to @base_url.  Stops at the first one the server could not
@@ -38,8 +34,7 @@ otad_report_queue_get_length(OtadReportQueue *self);
  * returned.  A 404 on "events" means the server has no event support: dropped quietly.
  * @delivered (nullable) counts the items the server accepted.
  */
-gboolean
-otad_report_queue_flush(OtadReportQueue *self, OtadHttp *http, const gchar *base_url,
-			guint *delivered, GCancellable *cancellable, GError **error);
+gboolean otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *base_url,
+                                  guint *delivered, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -13,297 +13,313 @@
 
 struct _OtadReporter {
 	GObject parent_instance;
-	OtadHttp *http;		 /* (owned) */
-	OtadEcuKey *key;	 /* (owned) */
-	OtadReportQueue *queue;	 /* (owned) */
-	gchar *base_url;	 /* (owned) */
-	gchar *primary_serial;	 /* (owned) */
-	gchar *counter_path;	 /* (owned) */
+	OtadHttp *http;         /* (owned) */
+	OtadEcuKey *key;        /* (owned) */
+	OtadReportQueue *queue; /* (owned) */
+	gchar *base_url;        /* (owned) */
+	gchar *primary_serial;  /* (owned) */
+	gchar *counter_path;    /* (owned) */
+	gchar *director_url;    /* (owned) (nullable) */
 };
 
-G_DEFINE_TYPE(OtadReporter, otad_reporter, G_TYPE_OBJECT)
+G_DEFINE_TYPE (OtadReporter, otad_reporter, G_TYPE_OBJECT)
 
 static const gchar *otad_report_event_ids[] = {
-    "EcuDownloadStarted",     "EcuDownloadCompleted",	   "EcuInstallationStarted",
+    "EcuDownloadStarted",     "EcuDownloadCompleted",     "EcuInstallationStarted",
     "EcuInstallationApplied", "EcuInstallationCompleted",
 };
 
 static void
-otad_reporter_finalize(GObject *object)
+otad_reporter_finalize (GObject *object)
 {
-	OtadReporter *self = OTAD_REPORTER(object);
+	OtadReporter *self = OTAD_REPORTER (object);
 
-	g_clear_object(&self->http);
-	g_clear_object(&self->key);
-	g_clear_object(&self->queue);
-	g_free(self->base_url);
-	g_free(self->primary_serial);
-	g_free(self->counter_path);
-	G_OBJECT_CLASS(otad_reporter_parent_class)->finalize(object);
+	g_clear_object (&self->http);
+	g_clear_object (&self->key);
+	g_clear_object (&self->queue);
+	g_free (self->base_url);
+	g_free (self->primary_serial);
+	g_free (self->counter_path);
+	g_free (self->director_url);
+	G_OBJECT_CLASS (otad_reporter_parent_class)->finalize (object);
 }
 
 static void
-otad_reporter_class_init(OtadReporterClass *klass)
+otad_reporter_class_init (OtadReporterClass *klass)
 {
-	G_OBJECT_CLASS(klass)->finalize = otad_reporter_finalize;
+	G_OBJECT_CLASS (klass)->finalize = otad_reporter_finalize;
 }
 
 static void
-otad_reporter_init(OtadReporter *self)
+otad_reporter_init (OtadReporter *self)
 {
 }
 
 const gchar *
-otad_report_event_to_string(OtadReportEvent event)
+otad_report_event_to_string (OtadReportEvent event)
 {
-	if ((guint)event >= G_N_ELEMENTS(otad_report_event_ids))
+	if ((guint)event >= G_N_ELEMENTS (otad_report_event_ids))
 		return NULL;
 	return otad_report_event_ids[event];
 }
 
 OtadReporter *
-otad_reporter_new(OtadHttp *http, const gchar *base_url, const gchar *state_dir, OtadEcuKey *key,
-		  const gchar *primary_serial, GError **error)
+otad_reporter_new (OtadHttp *http, const gchar *base_url, const gchar *state_dir, OtadEcuKey *key,
+                   const gchar *primary_serial, GError **error)
 {
-	g_autoptr(OtadReporter) self = g_object_new(OTAD_TYPE_REPORTER, NULL);
-	g_autofree gchar *queue_dir = g_build_filename(state_dir, "report-queue", NULL);
+	g_autoptr(OtadReporter) self = g_object_new (OTAD_TYPE_REPORTER, NULL);
+	g_autofree gchar *queue_dir = g_build_filename (state_dir, "report-queue", NULL);
 
-	self->queue = otad_report_queue_new(queue_dir, OTAD_REPORT_QUEUE_DEFAULT_MAX, error);
+	self->queue = otad_report_queue_new (queue_dir, OTAD_REPORT_QUEUE_DEFAULT_MAX, error);
 	if (self->queue == NULL)
 		return NULL;
-	self->http = g_object_ref(http);
-	self->key = key != NULL ? g_object_ref(key) : NULL;
-	self->base_url = g_strdup(base_url);
+	self->http = g_object_ref (http);
+	self->key = key != NULL ? g_object_ref (key) : NULL;
+	self->base_url = g_strdup (base_url);
 	/* "gw/" and "gw" name the same server */
-	while (g_str_has_suffix(self->base_url, "/"))
-		self->base_url[strlen(self->base_url) - 1] = '\0';
-	self->primary_serial = g_strdup(primary_serial);
-	self->counter_path = g_build_filename(state_dir, "report-counter", NULL);
-	return g_steal_pointer(&self);
+	while (g_str_has_suffix (self->base_url, "/"))
+		self->base_url[strlen (self->base_url) - 1] = '\0';
+	self->primary_serial = g_strdup (primary_serial);
+	self->counter_path = g_build_filename (state_dir, "report-counter", NULL);
+	return g_steal_pointer (&self);
+}
+
+void
+otad_reporter_set_director_url (OtadReporter *self, const gchar *director_url)
+{
+	g_return_if_fail (OTAD_IS_REPORTER (self));
+	g_free (self->director_url);
+	self->director_url = g_strdup (director_url);
 }
 
 OtadReportQueue *
-otad_reporter_get_queue(OtadReporter *self)
+otad_reporter_get_queue (OtadReporter *self)
 {
-	g_return_val_if_fail(OTAD_IS_REPORTER(self), NULL);
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), NULL);
 	return self->queue;
 }
 
 static gboolean
-otad_reporter_push_node(OtadReporter *self, const gchar *method, const gchar *path,
-			JsonNode *node, GError **error)
+otad_reporter_push_node (OtadReporter *self, const gchar *method, const gchar *path, JsonNode *node,
+                         GError **error)
 {
-	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new ();
 	g_autofree gchar *text = NULL;
 
-	json_generator_set_root(gen, node);
-	text = json_generator_to_data(gen, NULL);
-	return otad_report_queue_push(self->queue, method, path, text, error);
+	json_generator_set_root (gen, node);
+	text = json_generator_to_data (gen, NULL);
+	return otad_report_queue_push (self->queue, method, path, text, error);
 }
 
 gboolean
-otad_reporter_queue_event(OtadReporter *self, OtadReportEvent event, const gchar *correlation_id,
-			  gboolean success, GError **error)
+otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event, const gchar *correlation_id,
+                           gboolean success, GError **error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree gchar *id = g_uuid_string_random();
-	g_autofree gchar *time = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autofree gchar *id = g_uuid_string_random ();
+	g_autofree gchar *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 
-	g_return_val_if_fail(OTAD_IS_REPORTER(self), FALSE);
-	if (otad_report_event_to_string(event) == NULL) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT, "unknown event %d",
-			    event);
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	if (otad_report_event_to_string (event) == NULL) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT, "unknown event %d",
+		             event);
 		return FALSE;
 	}
 
 	/* the server takes a list of events; aktualizr batches, one per request is enough */
-	json_builder_begin_array(b);
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "id");
-	json_builder_add_string_value(b, id);
-	json_builder_set_member_name(b, "deviceTime");
-	json_builder_add_string_value(b, time);
-	json_builder_set_member_name(b, "eventType");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "id");
-	json_builder_add_string_value(b, otad_report_event_to_string(event));
-	json_builder_set_member_name(b, "version");
-	json_builder_add_int_value(b, 0);
-	json_builder_end_object(b);
-	json_builder_set_member_name(b, "event");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "ecu");
-	json_builder_add_string_value(b, self->primary_serial);
-	json_builder_set_member_name(b, "correlationId");
-	json_builder_add_string_value(b, correlation_id != NULL ? correlation_id : "");
+	json_builder_begin_array (b);
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, id);
+	json_builder_set_member_name (b, "deviceTime");
+	json_builder_add_string_value (b, time);
+	json_builder_set_member_name (b, "eventType");
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, otad_report_event_to_string (event));
+	json_builder_set_member_name (b, "version");
+	json_builder_add_int_value (b, 0);
+	json_builder_end_object (b);
+	json_builder_set_member_name (b, "event");
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "ecu");
+	json_builder_add_string_value (b, self->primary_serial);
+	json_builder_set_member_name (b, "correlationId");
+	json_builder_add_string_value (b, correlation_id != NULL ? correlation_id : "");
 	if (event == OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED ||
 	    event == OTAD_REPORT_EVENT_INSTALLATION_COMPLETED) {
-		json_builder_set_member_name(b, "success");
-		json_builder_add_boolean_value(b, success);
+		json_builder_set_member_name (b, "success");
+		json_builder_add_boolean_value (b, success);
 	}
-	json_builder_end_object(b);
-	json_builder_end_object(b);
-	json_builder_end_array(b);
-	root = json_builder_get_root(b);
-	return otad_reporter_push_node(self, "POST", "events", root, error);
+	json_builder_end_object (b);
+	json_builder_end_object (b);
+	json_builder_end_array (b);
+	root = json_builder_get_root (b);
+	return otad_reporter_push_node (self, "POST", "events", root, error);
 }
 
 static guint64
-otad_reporter_next_counter(OtadReporter *self, GError **error)
+otad_reporter_next_counter (OtadReporter *self, GError **error)
 {
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *next = NULL;
 	guint64 counter = 0;
 
 	/* report_counter must grow across restarts: the Director uses it against replays */
-	if (g_file_get_contents(self->counter_path, &text, NULL, NULL))
-		counter = g_ascii_strtoull(text, NULL, 10);
+	if (g_file_get_contents (self->counter_path, &text, NULL, NULL))
+		counter = g_ascii_strtoull (text, NULL, 10);
 	counter++;
-	next = g_strdup_printf("%" G_GUINT64_FORMAT "\n", counter);
-	if (!g_file_set_contents_full(self->counter_path, next, -1,
-				      G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+	next = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", counter);
+	if (!g_file_set_contents_full (self->counter_path, next, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+	                               0600, error))
 		return 0;
 	return counter;
 }
 
 gboolean
-otad_reporter_queue_manifest(OtadReporter *self, const OtadManifestImage *image,
-			     const OtadManifestReport *report, GError **error)
+otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image,
+                              const OtadManifestReport *report, GError **error)
 {
 	g_autoptr(JsonNode) manifest = NULL;
 	g_autoptr(GError) error_local = NULL;
 	guint64 counter;
 
-	g_return_val_if_fail(OTAD_IS_REPORTER(self), FALSE);
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 	if (self->key == NULL) {
-		g_set_error_literal(error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				    "no ECU key to sign the manifest");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		                     "no ECU key to sign the manifest");
 		return FALSE;
 	}
-	counter = otad_reporter_next_counter(self, &error_local);
+	counter = otad_reporter_next_counter (self, &error_local);
 	if (counter == 0) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot store report counter: %s",
-			    error_local->message);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		             "cannot store report counter: %s", error_local->message);
 		return FALSE;
 	}
-	manifest = otad_manifest_build(self->key, self->primary_serial, image, counter, report,
-				       error);
+	manifest =
+	    otad_manifest_build (self->key, self->primary_serial, image, counter, report, error);
 	if (manifest == NULL)
 		return FALSE;
-	return otad_reporter_push_node(self, "PUT", "director/manifest", manifest, error);
+	if (self->director_url != NULL) {
+		/* an absolute URL in the queue: the Director may live apart from the gateway */
+		g_autofree gchar *url = g_strdup_printf ("%s/manifest", self->director_url);
+		return otad_reporter_push_node (self, "PUT", url, manifest, error);
+	}
+	return otad_reporter_push_node (self, "PUT", "director/manifest", manifest, error);
 }
 
 gchar *
-otad_reporter_build_network_info(void)
+otad_reporter_build_network_info (void)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonGenerator) gen = json_generator_new ();
 	g_autoptr(JsonNode) root = NULL;
 	g_autofree gchar *ipv4 = NULL;
 	g_autofree gchar *mac = NULL;
 	struct ifaddrs *ifas = NULL;
 
 	/* the first interface that is up, not loopback, and has an IPv4 address */
-	if (getifaddrs(&ifas) == 0) {
+	if (getifaddrs (&ifas) == 0) {
 		for (struct ifaddrs *ifa = ifas; ifa != NULL && ipv4 == NULL; ifa = ifa->ifa_next) {
 			gchar buf[INET_ADDRSTRLEN];
 			g_autofree gchar *mac_path = NULL;
 			if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET ||
 			    (ifa->ifa_flags & IFF_LOOPBACK) || !(ifa->ifa_flags & IFF_UP))
 				continue;
-			if (inet_ntop(AF_INET, &((struct sockaddr_in *)(gpointer)ifa->ifa_addr)->sin_addr,
-				      buf, sizeof(buf)) == NULL)
+			if (inet_ntop (AF_INET,
+			               &((struct sockaddr_in *)(gpointer)ifa->ifa_addr)->sin_addr,
+			               buf, sizeof (buf)) == NULL)
 				continue;
-			ipv4 = g_strdup(buf);
-			mac_path = g_build_filename("/sys/class/net", ifa->ifa_name, "address", NULL);
-			if (g_file_get_contents(mac_path, &mac, NULL, NULL))
-				g_strstrip(mac);
+			ipv4 = g_strdup (buf);
+			mac_path =
+			    g_build_filename ("/sys/class/net", ifa->ifa_name, "address", NULL);
+			if (g_file_get_contents (mac_path, &mac, NULL, NULL))
+				g_strstrip (mac);
 		}
-		freeifaddrs(ifas);
+		freeifaddrs (ifas);
 	}
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "local_ipv4");
-	json_builder_add_string_value(b, ipv4 != NULL ? ipv4 : "");
-	json_builder_set_member_name(b, "mac");
-	json_builder_add_string_value(b, mac != NULL ? mac : "");
-	json_builder_set_member_name(b, "hostname");
-	json_builder_add_string_value(b, g_get_host_name());
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	return json_generator_to_data(gen, NULL);
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "local_ipv4");
+	json_builder_add_string_value (b, ipv4 != NULL ? ipv4 : "");
+	json_builder_set_member_name (b, "mac");
+	json_builder_add_string_value (b, mac != NULL ? mac : "");
+	json_builder_set_member_name (b, "hostname");
+	json_builder_add_string_value (b, g_get_host_name ());
+	json_builder_end_object (b);
+	root = json_builder_get_root (b);
+	json_generator_set_root (gen, root);
+	return json_generator_to_data (gen, NULL);
 }
 
 static gchar *
-otad_reporter_read_sys(const gchar *path)
+otad_reporter_read_sys (const gchar *path)
 {
 	gchar *text = NULL;
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return g_strdup("");
-	return g_strstrip(text);
+	if (!g_file_get_contents (path, &text, NULL, NULL))
+		return g_strdup ("");
+	return g_strstrip (text);
 }
 
 gboolean
-otad_reporter_queue_system_info(OtadReporter *self, GError **error)
+otad_reporter_queue_system_info (OtadReporter *self, GError **error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
-	g_autofree gchar *network = otad_reporter_build_network_info();
-	g_autofree gchar *product = otad_reporter_read_sys("/sys/class/dmi/id/product_name");
-	g_autofree gchar *vendor = otad_reporter_read_sys("/sys/class/dmi/id/sys_vendor");
+	g_autofree gchar *network = otad_reporter_build_network_info ();
+	g_autofree gchar *product = otad_reporter_read_sys ("/sys/class/dmi/id/product_name");
+	g_autofree gchar *vendor = otad_reporter_read_sys ("/sys/class/dmi/id/sys_vendor");
 
-	g_return_val_if_fail(OTAD_IS_REPORTER(self), FALSE);
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 
 	/* the top node of `lshw -json`, which is what the server stores and shows */
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "id");
-	json_builder_add_string_value(b, g_get_host_name());
-	json_builder_set_member_name(b, "class");
-	json_builder_add_string_value(b, "system");
-	json_builder_set_member_name(b, "description");
-	json_builder_add_string_value(b, "Computer");
-	json_builder_set_member_name(b, "product");
-	json_builder_add_string_value(b, product);
-	json_builder_set_member_name(b, "vendor");
-	json_builder_add_string_value(b, vendor);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	if (!otad_reporter_push_node(self, "PUT", "system_info", root, error))
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, g_get_host_name ());
+	json_builder_set_member_name (b, "class");
+	json_builder_add_string_value (b, "system");
+	json_builder_set_member_name (b, "description");
+	json_builder_add_string_value (b, "Computer");
+	json_builder_set_member_name (b, "product");
+	json_builder_add_string_value (b, product);
+	json_builder_set_member_name (b, "vendor");
+	json_builder_add_string_value (b, vendor);
+	json_builder_end_object (b);
+	root = json_builder_get_root (b);
+	if (!otad_reporter_push_node (self, "PUT", "system_info", root, error))
 		return FALSE;
-	return otad_report_queue_push(self->queue, "PUT", "system_info/network", network, error);
+	return otad_report_queue_push (self->queue, "PUT", "system_info/network", network, error);
 }
 
 gboolean
-otad_reporter_queue_installed(OtadReporter *self, const gchar *const *names,
-			      const gchar *const *versions, GError **error)
+otad_reporter_queue_installed (OtadReporter *self, const gchar *const *names,
+                               const gchar *const *versions, GError **error)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
 
-	g_return_val_if_fail(OTAD_IS_REPORTER(self), FALSE);
-	json_builder_begin_array(b);
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	json_builder_begin_array (b);
 	for (guint i = 0; names != NULL && names[i] != NULL; i++) {
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, names[i]);
-		json_builder_set_member_name(b, "version");
-		json_builder_add_string_value(b, versions != NULL && versions[i] != NULL
-						     ? versions[i]
-						     : "");
-		json_builder_end_object(b);
+		json_builder_begin_object (b);
+		json_builder_set_member_name (b, "name");
+		json_builder_add_string_value (b, names[i]);
+		json_builder_set_member_name (b, "version");
+		json_builder_add_string_value (
+		    b, versions != NULL && versions[i] != NULL ? versions[i] : "");
+		json_builder_end_object (b);
 	}
-	json_builder_end_array(b);
-	root = json_builder_get_root(b);
-	return otad_reporter_push_node(self, "PUT", "core/installed", root, error);
+	json_builder_end_array (b);
+	root = json_builder_get_root (b);
+	return otad_reporter_push_node (self, "PUT", "core/installed", root, error);
 }
 
 gboolean
-otad_reporter_flush(OtadReporter *self, guint *delivered, GCancellable *cancellable,
-		    GError **error)
+otad_reporter_flush (OtadReporter *self, guint *delivered, GCancellable *cancellable,
+                     GError **error)
 {
-	g_return_val_if_fail(OTAD_IS_REPORTER(self), FALSE);
-	return otad_report_queue_flush(self->queue, self->http, self->base_url, delivered,
-				       cancellable, error);
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	return otad_report_queue_flush (self->queue, self->http, self->base_url, delivered,
+	                                cancellable, error);
 }

@@ -22,41 +22,37 @@ typedef enum {
 	OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
 } OtadReportEvent;
 
-#define OTAD_TYPE_REPORTER (otad_reporter_get_type())
-G_DECLARE_FINAL_TYPE(OtadReporter, otad_reporter, OTAD, REPORTER, GObject)
+#define OTAD_TYPE_REPORTER (otad_reporter_get_type ())
+G_DECLARE_FINAL_TYPE (OtadReporter, otad_reporter, OTAD, REPORTER, GObject)
 
 /* @base_url is the gateway ("https://gw:8443"); @key signs manifests */
-OtadReporter *
-otad_reporter_new(OtadHttp *http, const gchar *base_url, const gchar *state_dir, OtadEcuKey *key,
-		  const gchar *primary_serial, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OtadReporter *otad_reporter_new (OtadHttp *http, const gchar *base_url, const gchar *state_dir,
+                                 OtadEcuKey *key, const gchar *primary_serial,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-const gchar *
-otad_report_event_to_string(OtadReportEvent event);
+/* where the manifest goes when the Director is not at <gateway>/director (sota.toml's
+ * [uptane] director_server); set before queueing manifests */
+void otad_reporter_set_director_url (OtadReporter *self, const gchar *director_url);
+
+const gchar *otad_report_event_to_string (OtadReportEvent event);
 
 /* POST events: @success is only sent for the *Completed events */
-gboolean
-otad_reporter_queue_event(OtadReporter *self, OtadReportEvent event, const gchar *correlation_id,
-			  gboolean success, GError **error);
+gboolean otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event,
+                                    const gchar *correlation_id, gboolean success, GError **error);
 /* PUT director/manifest, signed now with a new report_counter */
-gboolean
-otad_reporter_queue_manifest(OtadReporter *self, const OtadManifestImage *image,
-			     const OtadManifestReport *report, GError **error);
+gboolean otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image,
+                                       const OtadManifestReport *report, GError **error);
 /* PUT system_info and PUT system_info/network */
-gboolean
-otad_reporter_queue_system_info(OtadReporter *self, GError **error);
+gboolean otad_reporter_queue_system_info (OtadReporter *self, GError **error);
 /* PUT core/installed: [{name, version}]; both arrays NULL-terminated and of equal length */
-gboolean
-otad_reporter_queue_installed(OtadReporter *self, const gchar *const *names,
-			      const gchar *const *versions, GError **error);
+gboolean otad_reporter_queue_installed (OtadReporter *self, const gchar *const *names,
+                                        const gchar *const *versions, GError **error);
 
-gboolean
-otad_reporter_flush(OtadReporter *self, guint *delivered, GCancellable *cancellable,
-		    GError **error);
-OtadReportQueue *
-otad_reporter_get_queue(OtadReporter *self);
+gboolean otad_reporter_flush (OtadReporter *self, guint *delivered, GCancellable *cancellable,
+                              GError **error);
+OtadReportQueue *otad_reporter_get_queue (OtadReporter *self);
 
 /* exposed for tests: the network description sent to system_info/network */
-gchar *
-otad_reporter_build_network_info(void);
+gchar *otad_reporter_build_network_info (void);
 
 G_END_DECLS

@@ -16,15 +16,15 @@ typedef struct {
 } OtadSotaTomlLexer;
 
 static gboolean
-otad_sota_toml_fail(OtadSotaTomlLexer *lx, GError **error, const gchar *what)
+otad_sota_toml_fail (OtadSotaTomlLexer *lx, GError **error, const gchar *what)
 {
-	g_set_error(error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s:%u: %s", lx->origin, lx->line,
-		    what);
+	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s:%u: %s", lx->origin, lx->line,
+	             what);
 	return FALSE;
 }
 
 static void
-otad_sota_toml_skip_blank(OtadSotaTomlLexer *lx)
+otad_sota_toml_skip_blank (OtadSotaTomlLexer *lx)
 {
 	while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\t'))
 		lx->p++;
@@ -32,9 +32,9 @@ otad_sota_toml_skip_blank(OtadSotaTomlLexer *lx)
 
 /* after a value or header: blanks, an optional comment, then the end of the line */
 static gboolean
-otad_sota_toml_end_of_line(OtadSotaTomlLexer *lx, GError **error)
+otad_sota_toml_end_of_line (OtadSotaTomlLexer *lx, GError **error)
 {
-	otad_sota_toml_skip_blank(lx);
+	otad_sota_toml_skip_blank (lx);
 	if (lx->p < lx->end && *lx->p == '#') {
 		while (lx->p < lx->end && *lx->p != '\n')
 			lx->p++;
@@ -42,24 +42,24 @@ otad_sota_toml_end_of_line(OtadSotaTomlLexer *lx, GError **error)
 	if (lx->p < lx->end && *lx->p == '\r')
 		lx->p++;
 	if (lx->p < lx->end && *lx->p != '\n')
-		return otad_sota_toml_fail(lx, error, "unexpected text after the value");
+		return otad_sota_toml_fail (lx, error, "unexpected text after the value");
 	return TRUE;
 }
 
 static gchar *
-otad_sota_toml_bare(OtadSotaTomlLexer *lx)
+otad_sota_toml_bare (OtadSotaTomlLexer *lx)
 {
 	const gchar *start = lx->p;
-	while (lx->p < lx->end && (g_ascii_isalnum(*lx->p) || *lx->p == '_' || *lx->p == '-' ||
-				   *lx->p == '.'))
+	while (lx->p < lx->end &&
+	       (g_ascii_isalnum (*lx->p) || *lx->p == '_' || *lx->p == '-' || *lx->p == '.'))
 		lx->p++;
-	return lx->p > start ? g_strndup(start, (gsize)(lx->p - start)) : NULL;
+	return lx->p > start ? g_strndup (start, (gsize)(lx->p - start)) : NULL;
 }
 
 static gchar *
-otad_sota_toml_string(OtadSotaTomlLexer *lx, GError **error)
+otad_sota_toml_string (OtadSotaTomlLexer *lx, GError **error)
 {
-	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GString) out = g_string_new (NULL);
 	gchar quote = *lx->p++;
 
 	while (lx->p < lx->end && *lx->p != quote) {
@@ -71,101 +71,111 @@ otad_sota_toml_string(OtadSotaTomlLexer *lx, GError **error)
 				break;
 			c = *lx->p++;
 			switch (c) {
-			case 'n': g_string_append_c(out, '\n'); break;
-			case 't': g_string_append_c(out, '\t'); break;
-			case 'r': g_string_append_c(out, '\r'); break;
-			case '"': g_string_append_c(out, '"'); break;
-			case '\\': g_string_append_c(out, '\\'); break;
+			case 'n':
+				g_string_append_c (out, '\n');
+				break;
+			case 't':
+				g_string_append_c (out, '\t');
+				break;
+			case 'r':
+				g_string_append_c (out, '\r');
+				break;
+			case '"':
+				g_string_append_c (out, '"');
+				break;
+			case '\\':
+				g_string_append_c (out, '\\');
+				break;
 			case 'u': {
 				gchar hex[5] = {0};
 				gunichar u;
 				if (lx->end - lx->p < 4) {
-					otad_sota_toml_fail(lx, error, "short \\u escape");
+					otad_sota_toml_fail (lx, error, "short \\u escape");
 					return NULL;
 				}
-				memcpy(hex, lx->p, 4);
+				memcpy (hex, lx->p, 4);
 				lx->p += 4;
-				u = (gunichar)g_ascii_strtoull(hex, NULL, 16);
-				if (!g_unichar_validate(u) || u == 0) {
-					otad_sota_toml_fail(lx, error, "bad \\u escape");
+				u = (gunichar)g_ascii_strtoull (hex, NULL, 16);
+				if (!g_unichar_validate (u) || u == 0) {
+					otad_sota_toml_fail (lx, error, "bad \\u escape");
 					return NULL;
 				}
-				g_string_append_unichar(out, u);
+				g_string_append_unichar (out, u);
 				break;
 			}
 			default:
-				otad_sota_toml_fail(lx, error, "unknown escape in a string");
+				otad_sota_toml_fail (lx, error, "unknown escape in a string");
 				return NULL;
 			}
 			continue;
 		}
-		g_string_append_c(out, c);
+		g_string_append_c (out, c);
 	}
 	if (lx->p >= lx->end || *lx->p != quote) {
-		otad_sota_toml_fail(lx, error, "unterminated string");
+		otad_sota_toml_fail (lx, error, "unterminated string");
 		return NULL;
 	}
 	lx->p++;
-	if (!g_utf8_validate(out->str, (gssize)out->len, NULL)) {
-		otad_sota_toml_fail(lx, error, "string is not valid UTF-8");
+	if (!g_utf8_validate (out->str, (gssize)out->len, NULL)) {
+		otad_sota_toml_fail (lx, error, "string is not valid UTF-8");
 		return NULL;
 	}
-	return g_string_free(g_steal_pointer(&out), FALSE);
+	return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* a scalar: string, integer or boolean, returned as text */
 static gchar *
-otad_sota_toml_scalar(OtadSotaTomlLexer *lx, GError **error)
+otad_sota_toml_scalar (OtadSotaTomlLexer *lx, GError **error)
 {
 	g_autofree gchar *word = NULL;
 
 	if (lx->p < lx->end && (*lx->p == '"' || *lx->p == '\''))
-		return otad_sota_toml_string(lx, error);
+		return otad_sota_toml_string (lx, error);
 	if (lx->p < lx->end && (*lx->p == '+' || *lx->p == '-')) {
 		gchar sign = *lx->p++;
-		g_autofree gchar *digits = otad_sota_toml_bare(lx);
-		word = g_strdup_printf("%c%s", sign, digits != NULL ? digits : "");
+		g_autofree gchar *digits = otad_sota_toml_bare (lx);
+		word = g_strdup_printf ("%c%s", sign, digits != NULL ? digits : "");
 	} else {
-		word = otad_sota_toml_bare(lx);
+		word = otad_sota_toml_bare (lx);
 	}
 	if (word == NULL) {
-		otad_sota_toml_fail(lx, error, "expected a value");
+		otad_sota_toml_fail (lx, error, "expected a value");
 		return NULL;
 	}
-	if (g_strcmp0(word, "true") == 0 || g_strcmp0(word, "false") == 0)
-		return g_steal_pointer(&word);
+	if (g_strcmp0 (word, "true") == 0 || g_strcmp0 (word, "false") == 0)
+		return g_steal_pointer (&word);
 	{
 		/* integers, with the underscores TOML allows between digits */
-		g_autoptr(GString) num = g_string_new(NULL);
+		g_autoptr(GString) num = g_string_new (NULL);
 		const gchar *s = word;
 		gint64 v;
 		gchar *endp = NULL;
 
 		for (; *s != '\0'; s++) {
 			if (*s != '_')
-				g_string_append_c(num, *s);
+				g_string_append_c (num, *s);
 		}
-		v = g_ascii_strtoll(num->str, &endp, 10);
+		v = g_ascii_strtoll (num->str, &endp, 10);
 		if (num->len == 0 || endp == NULL || *endp != '\0' ||
-		    (num->str[0] != '-' && num->str[0] != '+' && !g_ascii_isdigit(num->str[0]))) {
-			otad_sota_toml_fail(lx, error, "unsupported value (strings need quotes)");
+		    (num->str[0] != '-' && num->str[0] != '+' && !g_ascii_isdigit (num->str[0]))) {
+			otad_sota_toml_fail (lx, error, "unsupported value (strings need quotes)");
 			return NULL;
 		}
-		return g_strdup_printf("%" G_GINT64_FORMAT, v);
+		return g_strdup_printf ("%" G_GINT64_FORMAT, v);
 	}
 }
 
 static gboolean
-otad_sota_toml_value(OtadSotaTomlLexer *lx, GKeyFile *kf, const gchar *group, const gchar *key,
-		     GError **error)
+otad_sota_toml_value (OtadSotaTomlLexer *lx, GKeyFile *kf, const gchar *group, const gchar *key,
+                      GError **error)
 {
-	otad_sota_toml_skip_blank(lx);
+	otad_sota_toml_skip_blank (lx);
 	if (lx->p < lx->end && *lx->p == '[') {
-		g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
 		lx->p++;
 		for (;;) {
 			gchar *item;
-			while (lx->p < lx->end && g_ascii_isspace(*lx->p)) {
+			while (lx->p < lx->end && g_ascii_isspace (*lx->p)) {
 				if (*lx->p == '\n')
 					lx->line++;
 				lx->p++;
@@ -174,11 +184,11 @@ otad_sota_toml_value(OtadSotaTomlLexer *lx, GKeyFile *kf, const gchar *group, co
 				lx->p++;
 				break;
 			}
-			item = otad_sota_toml_scalar(lx, error);
+			item = otad_sota_toml_scalar (lx, error);
 			if (item == NULL)
 				return FALSE;
-			g_ptr_array_add(items, item);
-			while (lx->p < lx->end && g_ascii_isspace(*lx->p)) {
+			g_ptr_array_add (items, item);
+			while (lx->p < lx->end && g_ascii_isspace (*lx->p)) {
 				if (*lx->p == '\n')
 					lx->line++;
 				lx->p++;
@@ -186,89 +196,90 @@ otad_sota_toml_value(OtadSotaTomlLexer *lx, GKeyFile *kf, const gchar *group, co
 			if (lx->p < lx->end && *lx->p == ',')
 				lx->p++;
 			else if (lx->p >= lx->end || *lx->p != ']')
-				return otad_sota_toml_fail(lx, error, "expected , or ] in an array");
+				return otad_sota_toml_fail (lx, error,
+				                            "expected , or ] in an array");
 		}
-		g_key_file_set_string_list(kf, group, key, (const gchar *const *)items->pdata,
-					   items->len);
+		g_key_file_set_string_list (kf, group, key, (const gchar *const *)items->pdata,
+		                            items->len);
 	} else {
-		g_autofree gchar *v = otad_sota_toml_scalar(lx, error);
+		g_autofree gchar *v = otad_sota_toml_scalar (lx, error);
 		if (v == NULL)
 			return FALSE;
-		g_key_file_set_string(kf, group, key, v);
+		g_key_file_set_string (kf, group, key, v);
 	}
-	return otad_sota_toml_end_of_line(lx, error);
+	return otad_sota_toml_end_of_line (lx, error);
 }
 
 /* quoted keys may hold anything; we keep what a key file can hold unchanged */
 static gboolean
-otad_sota_toml_key_ok(const gchar *key)
+otad_sota_toml_key_ok (const gchar *key)
 {
-	gsize len = strlen(key);
+	gsize len = strlen (key);
 
 	if (len == 0 || key[0] == ' ' || key[len - 1] == ' ')
 		return FALSE;
 	for (const gchar *p = key; *p != '\0'; p++) {
-		if (!g_ascii_isprint(*p) || *p == '=' || *p == '[' || *p == ']' || *p == '#')
+		if (!g_ascii_isprint (*p) || *p == '=' || *p == '[' || *p == ']' || *p == '#')
 			return FALSE;
 	}
 	return TRUE;
 }
 
 GKeyFile *
-otad_sota_toml_parse(const gchar *text, gssize len, const gchar *origin, GError **error)
+otad_sota_toml_parse (const gchar *text, gssize len, const gchar *origin, GError **error)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
 	/* keys before any table: a group name no TOML table header can produce */
-	g_autofree gchar *group = g_strdup("(top)");
-	OtadSotaTomlLexer lx = {text, text + (len < 0 ? (gssize)strlen(text) : len), 1, origin};
+	g_autofree gchar *group = g_strdup ("(top)");
+	OtadSotaTomlLexer lx = {text, text + (len < 0 ? (gssize)strlen (text) : len), 1, origin};
 
 	if (lx.end - lx.p > OTAD_SOTA_TOML_MAX_SIZE) {
-		g_set_error(error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: too large", origin);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: too large", origin);
 		return NULL;
 	}
 	while (lx.p < lx.end) {
-		otad_sota_toml_skip_blank(&lx);
+		otad_sota_toml_skip_blank (&lx);
 		if (lx.p >= lx.end)
 			break;
 		if (*lx.p == '\n' || *lx.p == '\r' || *lx.p == '#') {
-			if (!otad_sota_toml_end_of_line(&lx, error))
+			if (!otad_sota_toml_end_of_line (&lx, error))
 				return NULL;
 		} else if (*lx.p == '[') {
 			lx.p++;
-			otad_sota_toml_skip_blank(&lx);
-			g_free(group);
-			group = otad_sota_toml_bare(&lx);
-			otad_sota_toml_skip_blank(&lx);
+			otad_sota_toml_skip_blank (&lx);
+			g_free (group);
+			group = otad_sota_toml_bare (&lx);
+			otad_sota_toml_skip_blank (&lx);
 			if (group == NULL || lx.p >= lx.end || *lx.p != ']') {
-				otad_sota_toml_fail(&lx, error, "bad table header");
+				otad_sota_toml_fail (&lx, error, "bad table header");
 				return NULL;
 			}
 			lx.p++;
-			if (!otad_sota_toml_end_of_line(&lx, error))
+			if (!otad_sota_toml_end_of_line (&lx, error))
 				return NULL;
 		} else {
 			g_autofree gchar *key = NULL;
 			if (*lx.p == '"')
-				key = otad_sota_toml_string(&lx, error);
+				key = otad_sota_toml_string (&lx, error);
 			else
-				key = otad_sota_toml_bare(&lx);
+				key = otad_sota_toml_bare (&lx);
 			if (key == NULL) {
 				if (error != NULL && *error != NULL)
 					return NULL;
-				otad_sota_toml_fail(&lx, error, "expected a key");
+				otad_sota_toml_fail (&lx, error, "expected a key");
 				return NULL;
 			}
-			if (!otad_sota_toml_key_ok(key)) {
-				otad_sota_toml_fail(&lx, error, "unsupported characters in a key");
+			if (!otad_sota_toml_key_ok (key)) {
+				otad_sota_toml_fail (&lx, error, "unsupported characters in a key");
 				return NULL;
 			}
-			otad_sota_toml_skip_blank(&lx);
+			otad_sota_toml_skip_blank (&lx);
 			if (lx.p >= lx.end || *lx.p != '=') {
-				otad_sota_toml_fail(&lx, error, "expected =");
+				otad_sota_toml_fail (&lx, error, "expected =");
 				return NULL;
 			}
 			lx.p++;
-			if (!otad_sota_toml_value(&lx, kf, group, key, error))
+			if (!otad_sota_toml_value (&lx, kf, group, key, error))
 				return NULL;
 		}
 		if (lx.p < lx.end && *lx.p == '\n') {
@@ -276,5 +287,5 @@ otad_sota_toml_parse(const gchar *text, gssize len, const gchar *origin, GError 
 			lx.line++;
 		}
 	}
-	return g_steal_pointer(&kf);
+	return g_steal_pointer (&kf);
 }

@@ -14,8 +14,7 @@ G_BEGIN_DECLS
  */
 
 /* parses TOML text into a key file: group = table name, key = key, value as text */
-GKeyFile *
-otad_sota_toml_parse(const gchar *text, gssize len, const gchar *origin,
-		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GKeyFile *otad_sota_toml_parse (const gchar *text, gssize len, const gchar *origin,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -114,19 +114,28 @@ otad_spawn_drain_timeout_cb (gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-static gboolean
-otad_spawn_timeout_cb (gpointer user_data)
+/* the child and everything it started (its own process group) */
+static void
+otad_spawn_kill_group (GSubprocess *proc)
 {
-	OtadSpawnData *data = user_data;
-	const gchar *ident = g_subprocess_get_identifier (data->proc);
+	const gchar *ident = g_subprocess_get_identifier (proc);
 
-	data->timed_out = TRUE;
+	/* no identifier once the child was reaped: nothing left to kill */
 	if (ident != NULL) {
 		pid_t pid = (pid_t)g_ascii_strtoll (ident, NULL, 10);
 		if (pid > 0)
 			(void)kill (-pid, SIGKILL);
 	}
-	g_subprocess_force_exit (data->proc);
+	g_subprocess_force_exit (proc);
+}
+
+static gboolean
+otad_spawn_timeout_cb (gpointer user_data)
+{
+	OtadSpawnData *data = user_data;
+
+	data->timed_out = TRUE;
+	otad_spawn_kill_group (data->proc);
 
 	data->drain = g_timeout_source_new (OTAD_SPAWN_DRAIN_MS);
 	g_source_set_callback (data->drain, otad_spawn_drain_timeout_cb, data, NULL);
@@ -206,10 +215,9 @@ otad_spawn_run (const gchar *const *argv, guint timeout_ms, GCancellable *cancel
 	if (cancel_id != 0)
 		g_cancellable_disconnect (cancellable, cancel_id);
 
-	/* a cancelled read leaves the child running: make sure it is gone */
-	if (data.error != NULL && !g_subprocess_get_if_exited (proc) &&
-	    !g_subprocess_get_if_signaled (proc)) {
-		g_subprocess_force_exit (proc);
+	/* a cancelled read may leave the child running: make sure it is gone and reaped */
+	if (data.error != NULL) {
+		otad_spawn_kill_group (proc);
 		(void)g_subprocess_wait (proc, NULL, NULL);
 	}
 	/* drain any timeout sources still attached before the context goes away */

@@ -9,8 +9,8 @@
 /* 5.6.7: finding a target through delegated targets roles, pre-order depth first */
 
 typedef struct {
-	OtadTufMetadata *parent;   /* (owned) (nullable) NULL for the top-level targets */
-	const OtadTufRole *role;   /* (unowned) lives in parent */
+	OtadTufMetadata *parent; /* (owned) (nullable) NULL for the top-level targets */
+	const OtadTufRole *role; /* (unowned) lives in parent */
 } OtadTufDelegationStep;
 
 static void
@@ -23,18 +23,17 @@ otad_tuf_delegation_step_free (OtadTufDelegationStep *step)
 /* the stored copy, when it is the version snapshot names and still verifies */
 static OtadTufMetadata *
 otad_tuf_delegation_load_stored (OtadTufRepo *self, OtadTufMetadata *parent,
-				 const OtadTufRole *role, const gchar *filename,
-				 gint64 *stored_version)
+                                 const OtadTufRole *role, const gchar *filename,
+                                 gint64 *stored_version)
 {
-	g_autoptr(GBytes) bytes = otad_tuf_store_load (self->store, filename, NULL);
-	g_autoptr(OtadTufMetadata) md = NULL;
+	g_autoptr (GBytes) bytes = otad_tuf_store_load (self->store, filename, NULL);
+	g_autoptr (OtadTufMetadata) md = NULL;
 
 	if (bytes == NULL)
 		return NULL;
 	md = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_TARGETS, role->name, NULL);
-	if (md == NULL ||
-	    !otad_tuf_metadata_verify_role (md, parent->delegation_keys, role, parent->role_name,
-					    NULL))
+	if (md == NULL || !otad_tuf_metadata_verify_role (md, parent->delegation_keys, role,
+	                                                  parent->role_name, NULL))
 		return NULL;
 	*stored_version = md->version;
 	return g_steal_pointer (&md);
@@ -42,41 +41,41 @@ otad_tuf_delegation_load_stored (OtadTufRepo *self, OtadTufMetadata *parent,
 
 static OtadTufMetadata *
 otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const OtadTufRole *role,
-			  GCancellable *cancellable, GError **error)
+                          GCancellable *cancellable, GError **error)
 {
 	OtadTufMetadata *cached = g_hash_table_lookup (self->delegated, role->name);
 	g_autofree gchar *meta_name = g_strdup_printf ("%s.json", role->name);
 	g_autofree gchar *filename = otad_tuf_store_delegation_filename (role->name);
 	g_autofree gchar *escaped = g_uri_escape_string (role->name, NULL, FALSE);
 	g_autofree gchar *path = NULL;
-	g_autoptr(OtadTufMetadata) stored = NULL;
-	g_autoptr(OtadTufMetadata) md = NULL;
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (OtadTufMetadata) stored = NULL;
+	g_autoptr (OtadTufMetadata) md = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error_local = NULL;
 	const OtadTufMetaFile *meta;
 	gint64 stored_version = 0;
 	guint64 max;
 
 	if (cached != NULL)
 		return otad_tuf_metadata_ref (cached);
-	meta = self->snapshot != NULL ? otad_tuf_metadata_get_meta (self->snapshot, meta_name)
-				      : NULL;
+	meta =
+	    self->snapshot != NULL ? otad_tuf_metadata_get_meta (self->snapshot, meta_name) : NULL;
 	if (meta == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-			     "%s: delegated role %s is not listed in snapshot", self->name,
-			     role->name);
+		             "%s: delegated role %s is not listed in snapshot", self->name,
+		             role->name);
 		return NULL;
 	}
 	stored = otad_tuf_delegation_load_stored (self, parent, role, filename, &stored_version);
 	if (stored != NULL && stored->version == meta->version &&
-	    otad_tuf_check_hashes (meta->hashes, meta->length,
-				   otad_tuf_metadata_get_bytes (stored), meta_name, NULL)) {
+	    otad_tuf_check_hashes (meta->hashes, meta->length, otad_tuf_metadata_get_bytes (stored),
+	                           meta_name, NULL)) {
 		md = g_steal_pointer (&stored);
 	} else {
-		max = meta->length >= 0 ? (guint64) meta->length : self->limits.targets_max;
+		max = meta->length >= 0 ? (guint64)meta->length : self->limits.targets_max;
 		if (self->root->consistent_snapshot)
 			path = g_strdup_printf ("%" G_GINT64_FORMAT ".%s.json", meta->version,
-						escaped);
+			                        escaped);
 		else
 			path = g_strdup_printf ("%s.json", escaped);
 		bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
@@ -91,8 +90,8 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 		if (bytes == NULL) {
 			if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
 				g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
-					     "%s: delegated role %s not found", self->name,
-					     role->name);
+				             "%s: delegated role %s not found", self->name,
+				             role->name);
 				return NULL;
 			}
 			g_propagate_error (error, g_steal_pointer (&error_local));
@@ -108,22 +107,22 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 			return NULL;
 		}
 		if (!otad_tuf_metadata_verify_role (md, parent->delegation_keys, role,
-						    parent->role_name, error)) {
+		                                    parent->role_name, error)) {
 			g_prefix_error (error, "%s: ", self->name);
 			return NULL;
 		}
 		if (md->version != meta->version) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MIX_AND_MATCH,
-				     "%s: %s version %" G_GINT64_FORMAT " differs from version %"
-				     G_GINT64_FORMAT " in snapshot", self->name, role->name,
-				     md->version, meta->version);
+			             "%s: %s version %" G_GINT64_FORMAT
+			             " differs from version %" G_GINT64_FORMAT " in snapshot",
+			             self->name, role->name, md->version, meta->version);
 			return NULL;
 		}
 		if (stored_version > md->version) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_ROLLBACK,
-				     "%s: %s version %" G_GINT64_FORMAT " is lower than the "
-				     "trusted %" G_GINT64_FORMAT, self->name, role->name,
-				     md->version, stored_version);
+			             "%s: %s version %" G_GINT64_FORMAT " is lower than the "
+			             "trusted %" G_GINT64_FORMAT,
+			             self->name, role->name, md->version, stored_version);
 			return NULL;
 		}
 		g_hash_table_insert (self->dirty, g_steal_pointer (&filename), g_bytes_ref (bytes));
@@ -138,31 +137,31 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 
 gboolean
 otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetInfo *out,
-			   OtadTufMetadata **out_role, GCancellable *cancellable, GError **error)
+                           OtadTufMetadata **out_role, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GPtrArray) stack =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify) otad_tuf_delegation_step_free);
-	g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-								NULL);
+	g_autoptr (GPtrArray) stack =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_tuf_delegation_step_free);
+	g_autoptr (GHashTable) visited =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	guint visits = 0;
 
 	g_return_val_if_fail (OTAD_IS_TUF_REPO (self), FALSE);
 	if (self->targets == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-			     "%s: no trusted targets metadata", self->name);
+		             "%s: no trusted targets metadata", self->name);
 		return FALSE;
 	}
 	g_ptr_array_add (stack, g_new0 (OtadTufDelegationStep, 1));
 	while (stack->len > 0) {
 		OtadTufDelegationStep *step = g_ptr_array_steal_index (stack, stack->len - 1);
-		g_autoptr(OtadTufMetadata) md = NULL;
-		g_autoptr(GPtrArray) children = NULL;
+		g_autoptr (OtadTufMetadata) md = NULL;
+		g_autoptr (GPtrArray) children = NULL;
 
 		if (step->parent == NULL) {
 			md = otad_tuf_metadata_ref (self->targets);
 		} else {
 			md = otad_tuf_delegation_load (self, step->parent, step->role, cancellable,
-						       error);
+			                               error);
 		}
 		otad_tuf_delegation_step_free (step);
 		if (md == NULL)
@@ -172,8 +171,8 @@ otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetIn
 			continue;
 		if (++visits > self->limits.max_delegations) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-				     "%s: target %s not found within %u roles", self->name, name,
-				     self->limits.max_delegations);
+			             "%s: target %s not found within %u roles", self->name, name,
+			             self->limits.max_delegations);
 			return FALSE;
 		}
 		g_hash_table_add (visited, g_strdup (md->role_name));
@@ -205,6 +204,6 @@ otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetIn
 			g_ptr_array_add (stack, g_ptr_array_index (children, i - 1));
 	}
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-		     "%s: no trusted role lists target %s", self->name, name);
+	             "%s: no trusted role lists target %s", self->name, name);
 	return FALSE;
 }

@@ -12,25 +12,25 @@ G_BEGIN_DECLS
  * verifier refused.  Messages name the repository, the role and the reason.
  */
 typedef enum {
-	OTAD_TUF_ERROR_FAILED,		   /* internal or I/O failure */
-	OTAD_TUF_ERROR_BAD_SIGNATURE,	   /* no valid signature from an authorised key */
-	OTAD_TUF_ERROR_THRESHOLD,	   /* some valid signatures, fewer than the threshold */
-	OTAD_TUF_ERROR_EXPIRED,		   /* freeze attack: metadata past its expiry */
-	OTAD_TUF_ERROR_ROLLBACK,	   /* version lower than trusted, or a role disappeared */
-	OTAD_TUF_ERROR_MIX_AND_MATCH,	   /* version differs from the one the parent role names */
-	OTAD_TUF_ERROR_LENGTH_MISMATCH,	   /* length differs from the declared one */
-	OTAD_TUF_ERROR_HASH_MISMATCH,	   /* hash differs from the declared one */
-	OTAD_TUF_ERROR_TOO_LARGE,	   /* endless data: more bytes than allowed */
-	OTAD_TUF_ERROR_MALFORMED,	   /* not valid JSON or not valid metadata */
-	OTAD_TUF_ERROR_WRONG_TYPE,	   /* `_type` is not the expected role */
-	OTAD_TUF_ERROR_UNKNOWN_ROLE,	   /* role not defined / not delegated */
-	OTAD_TUF_ERROR_BAD_VERSION,	   /* fast-forward: root version is not exactly N+1 */
-	OTAD_TUF_ERROR_UNKNOWN_TARGET,	   /* target not found in the repository */
-	OTAD_TUF_ERROR_ECU_MISMATCH,	   /* Director names an unknown ECU, or one twice */
-	OTAD_TUF_ERROR_HARDWARE_MISMATCH,  /* hardware identifiers disagree */
-	OTAD_TUF_ERROR_NOT_FOUND,	   /* the server does not have the file (404) */
-	OTAD_TUF_ERROR_NO_TRUSTED_ROOT,	   /* no trusted root and trust-on-first-use not allowed */
-	OTAD_TUF_ERROR_UNSUPPORTED,	   /* key type, scheme or spec version not supported */
+	OTAD_TUF_ERROR_FAILED,            /* internal or I/O failure */
+	OTAD_TUF_ERROR_BAD_SIGNATURE,     /* no valid signature from an authorised key */
+	OTAD_TUF_ERROR_THRESHOLD,         /* some valid signatures, fewer than the threshold */
+	OTAD_TUF_ERROR_EXPIRED,           /* freeze attack: metadata past its expiry */
+	OTAD_TUF_ERROR_ROLLBACK,          /* version lower than trusted, or a role disappeared */
+	OTAD_TUF_ERROR_MIX_AND_MATCH,     /* version differs from the one the parent role names */
+	OTAD_TUF_ERROR_LENGTH_MISMATCH,   /* length differs from the declared one */
+	OTAD_TUF_ERROR_HASH_MISMATCH,     /* hash differs from the declared one */
+	OTAD_TUF_ERROR_TOO_LARGE,         /* endless data: more bytes than allowed */
+	OTAD_TUF_ERROR_MALFORMED,         /* not valid JSON or not valid metadata */
+	OTAD_TUF_ERROR_WRONG_TYPE,        /* `_type` is not the expected role */
+	OTAD_TUF_ERROR_UNKNOWN_ROLE,      /* role not defined / not delegated */
+	OTAD_TUF_ERROR_BAD_VERSION,       /* fast-forward: root version is not exactly N+1 */
+	OTAD_TUF_ERROR_UNKNOWN_TARGET,    /* target not found in the repository */
+	OTAD_TUF_ERROR_ECU_MISMATCH,      /* Director names an unknown ECU, or one twice */
+	OTAD_TUF_ERROR_HARDWARE_MISMATCH, /* hardware identifiers disagree */
+	OTAD_TUF_ERROR_NOT_FOUND,         /* the server does not have the file (404) */
+	OTAD_TUF_ERROR_NO_TRUSTED_ROOT,   /* no trusted root and trust-on-first-use not allowed */
+	OTAD_TUF_ERROR_UNSUPPORTED,       /* key type, scheme or spec version not supported */
 	/*< private >*/
 	OTAD_TUF_ERROR_LAST
 } OtadTufError;

@@ -15,7 +15,7 @@ otad_tuf_fetcher_default_init (OtadTufFetcherInterface *iface)
 
 GBytes *
 otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_length,
-			GCancellable *cancellable, GError **error)
+                        GCancellable *cancellable, GError **error)
 {
 	OtadTufFetcherInterface *iface;
 	GBytes *bytes;
@@ -26,7 +26,7 @@ otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_len
 	/* the limit holds whatever the implementation does */
 	if (bytes != NULL && g_bytes_get_size (bytes) > max_length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-			     "%s is larger than %" G_GUINT64_FORMAT " bytes", path, max_length);
+		             "%s is larger than %" G_GUINT64_FORMAT " bytes", path, max_length);
 		g_bytes_unref (bytes);
 		return NULL;
 	}
@@ -44,23 +44,23 @@ struct _OtadTufFetcherDir {
 static void otad_tuf_fetcher_dir_iface_init (OtadTufFetcherInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (OtadTufFetcherDir, otad_tuf_fetcher_dir, G_TYPE_OBJECT,
-			 G_IMPLEMENT_INTERFACE (OTAD_TYPE_TUF_FETCHER,
-						otad_tuf_fetcher_dir_iface_init))
+                         G_IMPLEMENT_INTERFACE (OTAD_TYPE_TUF_FETCHER,
+                                                otad_tuf_fetcher_dir_iface_init))
 
 static GBytes *
 otad_tuf_fetcher_dir_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_length,
-			    GCancellable *cancellable, GError **error)
+                            GCancellable *cancellable, GError **error)
 {
 	OtadTufFetcherDir *self = OTAD_TUF_FETCHER_DIR (fetcher);
-	g_autoptr(GFile) file = NULL;
-	g_autoptr(GFileInputStream) stream = NULL;
-	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr (GFile) file = NULL;
+	g_autoptr (GFileInputStream) stream = NULL;
+	g_autoptr (GBytes) bytes = NULL;
 	g_autofree gchar *rel = NULL;
 
 	if (g_path_is_absolute (path) || g_strstr_len (path, -1, "..") != NULL ||
 	    g_uri_peek_scheme (path) != NULL) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			     "%s is not a path inside the repository", path);
+		             "%s is not a path inside the repository", path);
 		return NULL;
 	}
 	rel = g_uri_unescape_string (path, NULL);
@@ -69,13 +69,13 @@ otad_tuf_fetcher_dir_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 
 	if (stream == NULL)
 		return NULL;
 	bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream),
-					   max_length < G_MAXSIZE - 1 ? max_length + 1 : max_length,
-					   cancellable, error);
+	                                   max_length < G_MAXSIZE - 1 ? max_length + 1 : max_length,
+	                                   cancellable, error);
 	if (bytes == NULL)
 		return NULL;
 	if (g_bytes_get_size (bytes) > max_length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-			     "%s is larger than %" G_GUINT64_FORMAT " bytes", path, max_length);
+		             "%s is larger than %" G_GUINT64_FORMAT " bytes", path, max_length);
 		return NULL;
 	}
 	return g_steal_pointer (&bytes);

@@ -20,11 +20,11 @@ G_DECLARE_INTERFACE (OtadTufFetcher, otad_tuf_fetcher, OTAD, TUF_FETCHER, GObjec
 struct _OtadTufFetcherInterface {
 	GTypeInterface g_iface;
 	GBytes *(*fetch) (OtadTufFetcher *self, const gchar *path, guint64 max_length,
-			  GCancellable *cancellable, GError **error);
+	                  GCancellable *cancellable, GError **error);
 };
 
 GBytes *otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_length,
-				GCancellable *cancellable, GError **error);
+                                GCancellable *cancellable, GError **error);
 
 /* a fetcher reading files under a local directory (offline updates, tests) */
 OtadTufFetcher *otad_tuf_fetcher_new_for_directory (const gchar *directory);

@@ -21,9 +21,9 @@ typedef enum {
 
 struct _OtadTufKey {
 	OtadTufKeyKind kind;
-	gchar *keytype;		   /* (owned) as the server wrote it */
-	gchar *fingerprint;	   /* (owned) sha256 of the DER public key, or of the raw text */
-	gnutls_pubkey_t pubkey;	   /* (owned) (nullable) NULL when unsupported */
+	gchar *keytype;         /* (owned) as the server wrote it */
+	gchar *fingerprint;     /* (owned) sha256 of the DER public key, or of the raw text */
+	gnutls_pubkey_t pubkey; /* (owned) (nullable) NULL when unsupported */
 	/* (owned) (nullable) RSA only: the same key bound to the maximum PSS salt length,
 	 * which aktualizr's signer uses (TUF's uses the digest length) */
 	gnutls_pubkey_t pubkey_max_salt;
@@ -46,7 +46,7 @@ otad_tuf_key_free (OtadTufKey *key)
 static GBytes *
 otad_tuf_key_unhex (const gchar *str, gsize len)
 {
-	g_autoptr(GByteArray) buf = NULL;
+	g_autoptr (GByteArray) buf = NULL;
 	if (len == 0 || len % 2 != 0)
 		return NULL;
 	buf = g_byte_array_sized_new (len / 2);
@@ -87,11 +87,11 @@ otad_tuf_key_unbase64 (const gchar *str, gsize len)
 static gboolean
 otad_tuf_key_set_fingerprint (OtadTufKey *key, GError **error)
 {
-	gnutls_datum_t der = { NULL, 0 };
+	gnutls_datum_t der = {NULL, 0};
 	int rc = gnutls_pubkey_export2 (key->pubkey, GNUTLS_X509_FMT_DER, &der);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-			     "cannot export public key: %s", gnutls_strerror (rc));
+		             "cannot export public key: %s", gnutls_strerror (rc));
 		return FALSE;
 	}
 	key->fingerprint = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der.data, der.size);
@@ -102,7 +102,7 @@ otad_tuf_key_set_fingerprint (OtadTufKey *key, GError **error)
 static gboolean
 otad_tuf_key_import_ed25519 (OtadTufKey *key, const gchar *pub, gsize len, GError **error)
 {
-	g_autoptr(GBytes) raw = otad_tuf_key_unhex (pub, len);
+	g_autoptr (GBytes) raw = otad_tuf_key_unhex (pub, len);
 	gnutls_datum_t x;
 	int rc;
 
@@ -110,15 +110,15 @@ otad_tuf_key_import_ed25519 (OtadTufKey *key, const gchar *pub, gsize len, GErro
 		raw = otad_tuf_key_unbase64 (pub, len);
 	if (raw == NULL || g_bytes_get_size (raw) != 32) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "ed25519 public key is not 32 bytes of hex or base64");
+		                     "ed25519 public key is not 32 bytes of hex or base64");
 		return FALSE;
 	}
-	x.data = (guchar *) g_bytes_get_data (raw, NULL);
+	x.data = (guchar *)g_bytes_get_data (raw, NULL);
 	x.size = 32;
 	rc = gnutls_pubkey_import_ecc_raw (key->pubkey, GNUTLS_ECC_CURVE_ED25519, &x, NULL);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-			     "invalid ed25519 public key: %s", gnutls_strerror (rc));
+		             "invalid ed25519 public key: %s", gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -127,11 +127,11 @@ otad_tuf_key_import_ed25519 (OtadTufKey *key, const gchar *pub, gsize len, GErro
 static gboolean
 otad_tuf_key_import_pem (OtadTufKey *key, const gchar *pub, gsize len, GError **error)
 {
-	gnutls_datum_t pem = { (guchar *) pub, len };
+	gnutls_datum_t pem = {(guchar *)pub, len};
 	int rc = gnutls_pubkey_import (key->pubkey, &pem, GNUTLS_X509_FMT_PEM);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-			     "invalid PEM public key: %s", gnutls_strerror (rc));
+		             "invalid PEM public key: %s", gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -140,13 +140,13 @@ otad_tuf_key_import_pem (OtadTufKey *key, const gchar *pub, gsize len, GError **
 static gboolean
 otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError **error)
 {
-	g_autoptr(GBytes) raw = NULL;
+	g_autoptr (GBytes) raw = NULL;
 	gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
 	const guint8 *p;
 	int rc;
 
 	if (g_strstr_len (pub, len, "-----BEGIN") != NULL) {
-		gnutls_datum_t x = { NULL, 0 }, y = { NULL, 0 };
+		gnutls_datum_t x = {NULL, 0}, y = {NULL, 0};
 		if (!otad_tuf_key_import_pem (key, pub, len, error))
 			return FALSE;
 		rc = gnutls_pubkey_export_ecc_raw (key->pubkey, &curve, &x, &y);
@@ -154,7 +154,7 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 		gnutls_free (y.data);
 		if (rc < 0 || curve != GNUTLS_ECC_CURVE_SECP256R1) {
 			g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-					     "ECDSA key is not on curve P-256");
+			                     "ECDSA key is not on curve P-256");
 			return FALSE;
 		}
 		return TRUE;
@@ -162,20 +162,20 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 	/* hex of the uncompressed point 04 || x || y */
 	raw = otad_tuf_key_unhex (pub, len);
 	if (raw == NULL || g_bytes_get_size (raw) != 65 ||
-	    ((const guint8 *) g_bytes_get_data (raw, NULL))[0] != 0x04) {
+	    ((const guint8 *)g_bytes_get_data (raw, NULL))[0] != 0x04) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "ECDSA public key is neither PEM nor an uncompressed point");
+		                     "ECDSA public key is neither PEM nor an uncompressed point");
 		return FALSE;
 	}
 	p = g_bytes_get_data (raw, NULL);
 	{
-		gnutls_datum_t x = { (guchar *) p + 1, 32 };
-		gnutls_datum_t y = { (guchar *) p + 33, 32 };
+		gnutls_datum_t x = {(guchar *)p + 1, 32};
+		gnutls_datum_t y = {(guchar *)p + 33, 32};
 		rc = gnutls_pubkey_import_ecc_raw (key->pubkey, GNUTLS_ECC_CURVE_SECP256R1, &x, &y);
 	}
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-			     "invalid ECDSA public key: %s", gnutls_strerror (rc));
+		             "invalid ECDSA public key: %s", gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -184,9 +184,9 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 /* RFC 8017 9.1.1: emLen = ceil((modBits - 1) / 8), max salt = emLen - hLen - 2 */
 static gboolean
 otad_tuf_key_setup_max_salt (OtadTufKey *key, const gchar *pub, gsize len, guint bits,
-			     GError **error)
+                             GError **error)
 {
-	gnutls_datum_t pem = { (guchar *) pub, len };
+	gnutls_datum_t pem = {(guchar *)pub, len};
 	gnutls_x509_spki_t spki = NULL;
 	guint em_len = (bits - 1 + 7) / 8;
 	int rc;
@@ -204,7 +204,7 @@ otad_tuf_key_setup_max_salt (OtadTufKey *key, const gchar *pub, gsize len, guint
 		gnutls_x509_spki_deinit (spki);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-			     "cannot set RSA-PSS parameters: %s", gnutls_strerror (rc));
+		             "cannot set RSA-PSS parameters: %s", gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -221,12 +221,12 @@ otad_tuf_key_import_rsa (OtadTufKey *key, const gchar *pub, gsize len, GError **
 	algo = gnutls_pubkey_get_pk_algorithm (key->pubkey, &bits);
 	if (algo != GNUTLS_PK_RSA && algo != GNUTLS_PK_RSA_PSS) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "RSA key type with a non-RSA public key");
+		                     "RSA key type with a non-RSA public key");
 		return FALSE;
 	}
 	if (bits < 2048 || bits > 4096) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			     "RSA key of %u bits (2048 to 4096 supported)", bits);
+		             "RSA key of %u bits (2048 to 4096 supported)", bits);
 		return FALSE;
 	}
 	return otad_tuf_key_setup_max_salt (key, pub, len, bits, error);
@@ -253,35 +253,35 @@ otad_tuf_key_kind_from_strings (const gchar *keytype, const gchar *scheme)
 OtadTufKey *
 otad_tuf_key_new_from_json (const OtadJsonNode *node, GError **error)
 {
-	g_autoptr(OtadTufKey) key = g_new0 (OtadTufKey, 1);
+	g_autoptr (OtadTufKey) key = g_new0 (OtadTufKey, 1);
 	const OtadJsonNode *keytype = otad_json_object_get (node, "keytype");
 	const OtadJsonNode *scheme = otad_json_object_get (node, "scheme");
 	const OtadJsonNode *keyval = otad_json_object_get (node, "keyval");
 	const OtadJsonNode *pub = otad_json_object_get (keyval, "public");
 	g_autofree gchar *scheme_str = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 	gboolean ok = FALSE;
 
 	if (!otad_json_is (node, OTAD_JSON_OBJECT) || !otad_json_is (keytype, OTAD_JSON_STRING) ||
 	    (scheme != NULL && !otad_json_is (scheme, OTAD_JSON_STRING)) ||
 	    !otad_json_is (pub, OTAD_JSON_STRING)) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "key needs string keytype and keyval.public");
+		                     "key needs string keytype and keyval.public");
 		return NULL;
 	}
 	key->keytype = otad_json_dup_string (keytype);
 	scheme_str = otad_json_dup_string (scheme);
 	if (key->keytype == NULL || (scheme != NULL && scheme_str == NULL)) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "key type contains NUL");
+		                     "key type contains NUL");
 		return NULL;
 	}
 	key->kind = otad_tuf_key_kind_from_strings (key->keytype, scheme_str);
 	if (key->kind != OTAD_TUF_KEY_KIND_UNSUPPORTED) {
 		int rc = gnutls_pubkey_init (&key->pubkey);
 		if (rc < 0) {
-			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-				     "gnutls: %s", gnutls_strerror (rc));
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED, "gnutls: %s",
+			             gnutls_strerror (rc));
 			return NULL;
 		}
 		switch (key->kind) {
@@ -303,7 +303,7 @@ otad_tuf_key_new_from_json (const OtadJsonNode *node, GError **error)
 	if (!ok) {
 		/* an unusable key is kept as a label that never verifies */
 		g_debug ("key of type %s unusable: %s", key->keytype,
-			 error_local != NULL ? error_local->message : "unsupported");
+		         error_local != NULL ? error_local->message : "unsupported");
 		key->kind = OTAD_TUF_KEY_KIND_UNSUPPORTED;
 		if (key->pubkey != NULL) {
 			gnutls_pubkey_deinit (key->pubkey);
@@ -315,7 +315,7 @@ otad_tuf_key_new_from_json (const OtadJsonNode *node, GError **error)
 		}
 		g_free (key->fingerprint);
 		key->fingerprint = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-								(const guchar *) pub->v.s, pub->n);
+		                                                (const guchar *)pub->v.s, pub->n);
 	}
 	return g_steal_pointer (&key);
 }
@@ -361,31 +361,31 @@ otad_tuf_key_method_matches (const OtadTufKey *key, const OtadJsonNode *method)
 
 gboolean
 otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const guint8 *data,
-		     gsize data_len, GError **error)
+                     gsize data_len, GError **error)
 {
 	const OtadJsonNode *sig = otad_json_object_get (signature, "sig");
 	const OtadJsonNode *method = otad_json_object_get (signature, "method");
-	g_autoptr(GBytes) raw = NULL;
-	gnutls_datum_t msg = { (guchar *) data, data_len };
-	gnutls_datum_t sigd = { NULL, 0 };
-	gnutls_datum_t der = { NULL, 0 };
+	g_autoptr (GBytes) raw = NULL;
+	gnutls_datum_t msg = {(guchar *)data, data_len};
+	gnutls_datum_t sigd = {NULL, 0};
+	gnutls_datum_t der = {NULL, 0};
 	gnutls_sign_algorithm_t algo;
 	int rc;
 
 	if (key->kind == OTAD_TUF_KEY_KIND_UNSUPPORTED) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			     "key type %s is not supported", key->keytype);
+		             "key type %s is not supported", key->keytype);
 		return FALSE;
 	}
 	if (!otad_json_is (sig, OTAD_JSON_STRING) ||
 	    (method != NULL && !otad_json_is (method, OTAD_JSON_STRING))) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "signature needs a string sig");
+		                     "signature needs a string sig");
 		return FALSE;
 	}
 	if (!otad_tuf_key_method_matches (key, method)) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-			     "signature method does not match key type %s", key->keytype);
+		             "signature method does not match key type %s", key->keytype);
 		return FALSE;
 	}
 	/* aktualizr's `method` signatures are base64, TUF's are hex */
@@ -395,10 +395,10 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 		raw = otad_tuf_key_unbase64 (sig->v.s, sig->n);
 	if (raw == NULL) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "signature is neither hex nor base64");
+		                     "signature is neither hex nor base64");
 		return FALSE;
 	}
-	sigd.data = (guchar *) g_bytes_get_data (raw, NULL);
+	sigd.data = (guchar *)g_bytes_get_data (raw, NULL);
 	sigd.size = g_bytes_get_size (raw);
 	switch (key->kind) {
 	case OTAD_TUF_KEY_KIND_ED25519:
@@ -411,8 +411,8 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 		algo = GNUTLS_SIGN_ECDSA_SHA256;
 		/* raw r || s is accepted besides DER */
 		if (sigd.size == 64) {
-			gnutls_datum_t r = { sigd.data, 32 };
-			gnutls_datum_t s = { sigd.data + 32, 32 };
+			gnutls_datum_t r = {sigd.data, 32};
+			gnutls_datum_t s = {sigd.data + 32, 32};
 			if (gnutls_encode_rs_value (&der, &r, &s) == 0)
 				sigd = der;
 		}
@@ -426,7 +426,7 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 	gnutls_free (der.data);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-			     "signature does not verify: %s", gnutls_strerror (rc));
+		             "signature does not verify: %s", gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
  */
 typedef struct _OtadTufKey OtadTufKey;
 
-OtadTufKey *otad_tuf_key_new_from_json (const OtadJsonNode *node, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+OtadTufKey *otad_tuf_key_new_from_json (const OtadJsonNode *node,
+                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void otad_tuf_key_free (OtadTufKey *key);
 gboolean otad_tuf_key_is_supported (const OtadTufKey *key);
 /* a digest of the key material, equal for the same key listed under two key ids */
@@ -27,7 +27,7 @@ const gchar *otad_tuf_key_get_keytype (const OtadTufKey *key);
 /* checks one signature object ({keyid, sig[, method]}) over data; FALSE with an error
  * saying why when it does not verify */
 gboolean otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature,
-			      const guint8 *data, gsize data_len, GError **error);
+                              const guint8 *data, gsize data_len, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadTufKey, otad_tuf_key_free)
 

@@ -11,12 +11,12 @@
 /* parsing of the four role types in both dialects; strict about types so that two readers
  * cannot see different metadata in the same signed bytes */
 
-static const gchar *otad_tuf_role_type_names[] = { "root", "timestamp", "snapshot", "targets" };
+static const gchar *otad_tuf_role_type_names[] = {"root", "timestamp", "snapshot", "targets"};
 
 const gchar *
 otad_tuf_role_type_to_string (OtadTufRoleType type)
 {
-	if ((guint) type >= G_N_ELEMENTS (otad_tuf_role_type_names))
+	if ((guint)type >= G_N_ELEMENTS (otad_tuf_role_type_names))
 		return "unknown";
 	return otad_tuf_role_type_names[type];
 }
@@ -61,9 +61,8 @@ otad_tuf_metadata_get_bytes (OtadTufMetadata *md)
 	return otad_json_doc_get_bytes (md->doc);
 }
 
-static gboolean
-otad_tuf_metadata_fail (OtadTufMetadata *md, GError **error, const gchar *format, ...)
-    G_GNUC_PRINTF (3, 4);
+static gboolean otad_tuf_metadata_fail (OtadTufMetadata *md, GError **error, const gchar *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
 
 static gboolean
 otad_tuf_metadata_fail (OtadTufMetadata *md, GError **error, const gchar *format, ...)
@@ -74,7 +73,7 @@ otad_tuf_metadata_fail (OtadTufMetadata *md, GError **error, const gchar *format
 	msg = g_strdup_vprintf (format, args);
 	va_end (args);
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED, "%s metadata: %s",
-		     md->role_name, msg);
+	             md->role_name, msg);
 	return FALSE;
 }
 
@@ -82,7 +81,7 @@ otad_tuf_metadata_fail (OtadTufMetadata *md, GError **error, const gchar *format
 static GPtrArray *
 otad_tuf_metadata_strv (const OtadJsonNode *node)
 {
-	g_autoptr(GPtrArray) array = NULL;
+	g_autoptr (GPtrArray) array = NULL;
 	if (!otad_json_is (node, OTAD_JSON_ARRAY))
 		return NULL;
 	array = g_ptr_array_new_with_free_func (g_free);
@@ -98,8 +97,8 @@ otad_tuf_metadata_strv (const OtadJsonNode *node)
 static GHashTable *
 otad_tuf_metadata_parse_keys (OtadTufMetadata *md, const OtadJsonNode *keys, GError **error)
 {
-	g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-							     (GDestroyNotify) otad_tuf_key_free);
+	g_autoptr (GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+	                                                      (GDestroyNotify)otad_tuf_key_free);
 	if (!otad_json_is (keys, OTAD_JSON_OBJECT)) {
 		otad_tuf_metadata_fail (md, error, "keys must be an object");
 		return NULL;
@@ -107,7 +106,7 @@ otad_tuf_metadata_parse_keys (OtadTufMetadata *md, const OtadJsonNode *keys, GEr
 	for (guint32 i = 0; i < keys->n; i++) {
 		const OtadJsonNode *member = &keys->v.children[i];
 		g_autofree gchar *keyid = otad_json_dup_key (member);
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GError) error_local = NULL;
 		OtadTufKey *key;
 		if (keyid == NULL || keyid[0] == '\0') {
 			otad_tuf_metadata_fail (md, error, "invalid key id");
@@ -116,7 +115,7 @@ otad_tuf_metadata_parse_keys (OtadTufMetadata *md, const OtadJsonNode *keys, GEr
 		key = otad_tuf_key_new_from_json (member, &error_local);
 		if (key == NULL) {
 			otad_tuf_metadata_fail (md, error, "key %s: %s", keyid,
-						error_local->message);
+			                        error_local->message);
 			return NULL;
 		}
 		g_hash_table_insert (table, g_steal_pointer (&keyid), key);
@@ -126,22 +125,22 @@ otad_tuf_metadata_parse_keys (OtadTufMetadata *md, const OtadJsonNode *keys, GEr
 
 static OtadTufRole *
 otad_tuf_metadata_parse_role (OtadTufMetadata *md, const gchar *name, const OtadJsonNode *node,
-			      GError **error)
+                              GError **error)
 {
-	g_autoptr(OtadTufRole) role = g_new0 (OtadTufRole, 1);
+	g_autoptr (OtadTufRole) role = g_new0 (OtadTufRole, 1);
 	const OtadJsonNode *threshold = otad_json_object_get (node, "threshold");
 
 	role->name = g_strdup (name);
 	role->keyids = otad_tuf_metadata_strv (otad_json_object_get (node, "keyids"));
 	if (role->keyids == NULL) {
 		otad_tuf_metadata_fail (md, error, "role %s: keyids must be an array of strings",
-					name);
+		                        name);
 		return NULL;
 	}
 	if (!otad_json_is (threshold, OTAD_JSON_INT) || threshold->v.i < 1 ||
 	    threshold->v.i > G_MAXUINT16) {
 		otad_tuf_metadata_fail (md, error, "role %s: threshold must be a positive integer",
-					name);
+		                        name);
 		return NULL;
 	}
 	role->threshold = threshold->v.i;
@@ -153,16 +152,16 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 {
 	const OtadJsonNode *roles = otad_json_object_get (md->signed_node, "roles");
 	const OtadJsonNode *cs = otad_json_object_get (md->signed_node, "consistent_snapshot");
-	const gchar *required[] = { "root", "timestamp", "snapshot", "targets" };
+	const gchar *required[] = {"root", "timestamp", "snapshot", "targets"};
 
 	md->keys = otad_tuf_metadata_parse_keys (md, otad_json_object_get (md->signed_node, "keys"),
-						 error);
+	                                         error);
 	if (md->keys == NULL)
 		return FALSE;
 	if (!otad_json_is (roles, OTAD_JSON_OBJECT))
 		return otad_tuf_metadata_fail (md, error, "roles must be an object");
 	md->roles = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-					   (GDestroyNotify) otad_tuf_role_free);
+	                                   (GDestroyNotify)otad_tuf_role_free);
 	for (guint32 i = 0; i < roles->n; i++) {
 		const OtadJsonNode *member = &roles->v.children[i];
 		g_autofree gchar *name = otad_json_dup_key (member);
@@ -177,7 +176,7 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 	for (guint i = 0; i < G_N_ELEMENTS (required); i++) {
 		if (!g_hash_table_contains (md->roles, required[i]))
 			return otad_tuf_metadata_fail (md, error, "role %s is not defined",
-						       required[i]);
+			                               required[i]);
 	}
 	/* aktualizr's servers leave it out: absent means false */
 	if (cs != NULL && !otad_json_is (cs, OTAD_JSON_BOOL))
@@ -216,8 +215,10 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 		if (name == NULL || !otad_json_is (member, OTAD_JSON_OBJECT))
 			return otad_tuf_metadata_fail (md, error, "invalid meta entry");
 		if (!otad_json_is (version, OTAD_JSON_INT) || version->v.i < 1)
-			return otad_tuf_metadata_fail (md, error, "meta %s: version must be a "
-						       "positive integer", name);
+			return otad_tuf_metadata_fail (md, error,
+			                               "meta %s: version must be a "
+			                               "positive integer",
+			                               name);
 		if (length != NULL && (!otad_json_is (length, OTAD_JSON_INT) || length->v.i < 0))
 			return otad_tuf_metadata_fail (md, error, "meta %s: invalid length", name);
 		if (hashes != NULL && !otad_tuf_metadata_check_hashes_node (hashes))
@@ -235,35 +236,37 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 
 static gboolean
 otad_tuf_metadata_parse_delegations (OtadTufMetadata *md, const OtadJsonNode *delegations,
-				     GError **error)
+                                     GError **error)
 {
 	const OtadJsonNode *roles = otad_json_object_get (delegations, "roles");
-	g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
 	if (!otad_json_is (delegations, OTAD_JSON_OBJECT))
 		return otad_tuf_metadata_fail (md, error, "delegations must be an object");
-	md->delegation_keys = otad_tuf_metadata_parse_keys (
-	    md, otad_json_object_get (delegations, "keys"), error);
+	md->delegation_keys =
+	    otad_tuf_metadata_parse_keys (md, otad_json_object_get (delegations, "keys"), error);
 	if (md->delegation_keys == NULL)
 		return FALSE;
 	if (!otad_json_is (roles, OTAD_JSON_ARRAY))
 		return otad_tuf_metadata_fail (md, error, "delegations.roles must be an array");
-	md->delegations = g_ptr_array_new_with_free_func ((GDestroyNotify) otad_tuf_role_free);
+	md->delegations = g_ptr_array_new_with_free_func ((GDestroyNotify)otad_tuf_role_free);
 	for (guint32 i = 0; i < roles->n; i++) {
 		const OtadJsonNode *node = &roles->v.children[i];
 		const OtadJsonNode *terminating = otad_json_object_get (node, "terminating");
 		const OtadJsonNode *paths = otad_json_object_get (node, "paths");
 		const OtadJsonNode *prefixes = otad_json_object_get (node, "path_hash_prefixes");
 		g_autofree gchar *name = otad_json_dup_string (otad_json_object_get (node, "name"));
-		g_autoptr(OtadTufRole) role = NULL;
+		g_autoptr (OtadTufRole) role = NULL;
 
 		if (!otad_json_is (node, OTAD_JSON_OBJECT) || name == NULL || name[0] == '\0')
 			return otad_tuf_metadata_fail (md, error, "delegated role needs a name");
 		/* the file names of top-level roles cannot be taken by a delegation */
 		for (guint j = 0; j < G_N_ELEMENTS (otad_tuf_role_type_names); j++) {
 			if (g_ascii_strcasecmp (name, otad_tuf_role_type_names[j]) == 0)
-				return otad_tuf_metadata_fail (md, error, "delegated role may not "
-							       "be called %s", name);
+				return otad_tuf_metadata_fail (md, error,
+				                               "delegated role may not "
+				                               "be called %s",
+				                               name);
 		}
 		if (g_hash_table_contains (seen, name))
 			return otad_tuf_metadata_fail (md, error, "role %s delegated twice", name);
@@ -271,20 +274,27 @@ otad_tuf_metadata_parse_delegations (OtadTufMetadata *md, const OtadJsonNode *de
 		if (role == NULL)
 			return FALSE;
 		if (terminating != NULL && !otad_json_is (terminating, OTAD_JSON_BOOL))
-			return otad_tuf_metadata_fail (md, error, "role %s: terminating must be "
-						       "a boolean", name);
+			return otad_tuf_metadata_fail (md, error,
+			                               "role %s: terminating must be "
+			                               "a boolean",
+			                               name);
 		role->terminating = terminating != NULL && terminating->v.i;
 		if (paths != NULL && prefixes != NULL)
-			return otad_tuf_metadata_fail (md, error, "role %s: both paths and "
-						       "path_hash_prefixes", name);
-		if (paths != NULL &&
-		    (role->paths = otad_tuf_metadata_strv (paths)) == NULL)
-			return otad_tuf_metadata_fail (md, error, "role %s: paths must be "
-						       "strings", name);
+			return otad_tuf_metadata_fail (md, error,
+			                               "role %s: both paths and "
+			                               "path_hash_prefixes",
+			                               name);
+		if (paths != NULL && (role->paths = otad_tuf_metadata_strv (paths)) == NULL)
+			return otad_tuf_metadata_fail (md, error,
+			                               "role %s: paths must be "
+			                               "strings",
+			                               name);
 		if (prefixes != NULL &&
 		    (role->path_hash_prefixes = otad_tuf_metadata_strv (prefixes)) == NULL)
-			return otad_tuf_metadata_fail (md, error, "role %s: path_hash_prefixes "
-						       "must be strings", name);
+			return otad_tuf_metadata_fail (md, error,
+			                               "role %s: path_hash_prefixes "
+			                               "must be strings",
+			                               name);
 		g_hash_table_add (seen, role->name);
 		g_ptr_array_add (md->delegations, g_steal_pointer (&role));
 	}
@@ -309,13 +319,15 @@ otad_tuf_metadata_parse_targets (OtadTufMetadata *md, GError **error)
 			return otad_tuf_metadata_fail (md, error, "invalid target entry");
 		if (!otad_json_is (length, OTAD_JSON_INT) || length->v.i < 0)
 			return otad_tuf_metadata_fail (md, error, "target %s: invalid length",
-						       name);
+			                               name);
 		if (!otad_tuf_metadata_check_hashes_node (otad_json_object_get (entry, "hashes")))
 			return otad_tuf_metadata_fail (md, error, "target %s: invalid hashes",
-						       name);
+			                               name);
 		if (tcustom != NULL && !otad_json_is (tcustom, OTAD_JSON_OBJECT))
-			return otad_tuf_metadata_fail (md, error, "target %s: custom must be an "
-						       "object", name);
+			return otad_tuf_metadata_fail (md, error,
+			                               "target %s: custom must be an "
+			                               "object",
+			                               name);
 	}
 	md->targets = targets;
 	if (custom != NULL && !otad_json_is (custom, OTAD_JSON_OBJECT))
@@ -333,7 +345,7 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	const OtadJsonNode *type, *version, *expires, *spec_version;
 	g_autofree gchar *type_str = NULL;
 	g_autofree gchar *expires_str = NULL;
-	g_autoptr(GDateTime) dt = NULL;
+	g_autoptr (GDateTime) dt = NULL;
 
 	md->signed_node = otad_json_object_get (root, "signed");
 	md->signatures = otad_json_object_get (root, "signatures");
@@ -347,8 +359,10 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 		if (!otad_json_is (otad_json_object_get (sig, "keyid"), OTAD_JSON_STRING) ||
 		    !otad_json_is (otad_json_object_get (sig, "sig"), OTAD_JSON_STRING) ||
 		    (method != NULL && !otad_json_is (method, OTAD_JSON_STRING)))
-			return otad_tuf_metadata_fail (md, error, "signature %u needs string "
-						       "keyid and sig", i);
+			return otad_tuf_metadata_fail (md, error,
+			                               "signature %u needs string "
+			                               "keyid and sig",
+			                               i);
 	}
 
 	/* `_type` is lower case in TUF and capitalised in OTA CE ("Targets") */
@@ -358,21 +372,21 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 		return otad_tuf_metadata_fail (md, error, "_type must be a string");
 	if (g_ascii_strcasecmp (type_str, otad_tuf_role_type_to_string (md->type)) != 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_WRONG_TYPE,
-			     "%s metadata: _type is \"%s\", expected \"%s\"", md->role_name,
-			     type_str, otad_tuf_role_type_to_string (md->type));
+		             "%s metadata: _type is \"%s\", expected \"%s\"", md->role_name,
+		             type_str, otad_tuf_role_type_to_string (md->type));
 		return FALSE;
 	}
 
 	spec_version = otad_json_object_get (md->signed_node, "spec_version");
 	if (spec_version != NULL) {
 		g_autofree gchar *sv = otad_json_dup_string (spec_version);
-		g_auto(GStrv) parts = sv != NULL ? g_strsplit (sv, ".", -1) : NULL;
+		g_auto (GStrv) parts = sv != NULL ? g_strsplit (sv, ".", -1) : NULL;
 		if (parts == NULL || g_strv_length (parts) < 2 || g_strv_length (parts) > 3)
 			return otad_tuf_metadata_fail (md, error, "invalid spec_version");
 		if (g_strcmp0 (parts[0], "1") != 0) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-				     "%s metadata: spec_version %s is not supported",
-				     md->role_name, sv);
+			             "%s metadata: spec_version %s is not supported", md->role_name,
+			             sv);
 			return FALSE;
 		}
 	}
@@ -389,27 +403,30 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	/* ISO 8601 with an explicit zone, as both dialects write it ("...Z") */
 	if (strchr (expires_str, 'T') == NULL ||
 	    (dt = g_date_time_new_from_iso8601 (expires_str, NULL)) == NULL)
-		return otad_tuf_metadata_fail (md, error, "expires \"%s\" is not an ISO 8601 "
-					       "time with a zone", expires_str);
+		return otad_tuf_metadata_fail (md, error,
+		                               "expires \"%s\" is not an ISO 8601 "
+		                               "time with a zone",
+		                               expires_str);
 	md->expires = g_date_time_to_unix (dt);
 	return TRUE;
 }
 
 OtadTufMetadata *
 otad_tuf_metadata_parse (GBytes *bytes, OtadTufRoleType type, const gchar *role_name,
-			 GError **error)
+                         GError **error)
 {
-	g_autoptr(OtadTufMetadata) md = g_new0 (OtadTufMetadata, 1);
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (OtadTufMetadata) md = g_new0 (OtadTufMetadata, 1);
+	g_autoptr (GError) error_local = NULL;
 	gboolean ok = FALSE;
 
 	md->ref_count = 1;
 	md->type = type;
-	md->role_name = g_strdup (role_name != NULL ? role_name : otad_tuf_role_type_to_string (type));
+	md->role_name =
+	    g_strdup (role_name != NULL ? role_name : otad_tuf_role_type_to_string (type));
 	md->doc = otad_json_doc_new_from_bytes (bytes, &error_local);
 	if (md->doc == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED, "%s metadata: %s",
-			     md->role_name, error_local->message);
+		             md->role_name, error_local->message);
 		return NULL;
 	}
 	if (!otad_tuf_metadata_parse_common (md, error))
@@ -477,7 +494,7 @@ otad_tuf_metadata_get_n_targets (OtadTufMetadata *md)
 
 gboolean
 otad_tuf_metadata_get_target_nth (OtadTufMetadata *md, guint idx, OtadTufTargetInfo *out,
-				  gchar **name)
+                                  gchar **name)
 {
 	const OtadJsonNode *entry;
 	if (md->targets == NULL || idx >= md->targets->n)

@@ -17,36 +17,36 @@ typedef enum {
 
 /* a role as root or a delegating targets role defines it */
 typedef struct {
-	gchar *name;	   /* (owned) */
+	gchar *name;       /* (owned) */
 	GPtrArray *keyids; /* (owned) (element-type utf8) */
 	guint threshold;
 	/* delegations only */
 	gboolean terminating;
-	GPtrArray *paths;		/* (owned) (nullable) (element-type utf8) */
-	GPtrArray *path_hash_prefixes;	/* (owned) (nullable) (element-type utf8) */
+	GPtrArray *paths;              /* (owned) (nullable) (element-type utf8) */
+	GPtrArray *path_hash_prefixes; /* (owned) (nullable) (element-type utf8) */
 } OtadTufRole;
 
 /* an entry of timestamp's or snapshot's `meta` */
 typedef struct {
 	gint64 version;
-	gint64 length;		     /* -1 when not given */
-	const OtadJsonNode *hashes;  /* (unowned) (nullable) */
+	gint64 length;              /* -1 when not given */
+	const OtadJsonNode *hashes; /* (unowned) (nullable) */
 } OtadTufMetaFile;
 
 /* a target as a targets role lists it */
 typedef struct {
 	gint64 length;
-	const OtadJsonNode *hashes;  /* (unowned) object algorithm → hex */
-	const OtadJsonNode *custom;  /* (unowned) (nullable) */
+	const OtadJsonNode *hashes; /* (unowned) object algorithm → hex */
+	const OtadJsonNode *custom; /* (unowned) (nullable) */
 } OtadTufTargetInfo;
 
 typedef struct {
 	gint ref_count;
 	OtadJsonDoc *doc; /* (owned) */
 	OtadTufRoleType type;
-	gchar *role_name; /* (owned) "root", "targets", or a delegated role's name */
+	gchar *role_name;                /* (owned) "root", "targets", or a delegated role's name */
 	const OtadJsonNode *signed_node; /* (unowned) */
-	const OtadJsonNode *signatures;	 /* (unowned) */
+	const OtadJsonNode *signatures;  /* (unowned) */
 	gint64 version;
 	gint64 expires; /* unix time */
 	/* root */
@@ -56,15 +56,15 @@ typedef struct {
 	/* timestamp and snapshot */
 	GHashTable *meta; /* (owned) (nullable) file name → OtadTufMetaFile */
 	/* targets */
-	const OtadJsonNode *targets;	  /* (unowned) (nullable) */
-	const OtadJsonNode *custom;	  /* (unowned) (nullable) signed.custom */
-	GHashTable *delegation_keys;	  /* (owned) (nullable) keyid → OtadTufKey */
-	GPtrArray *delegations;		  /* (owned) (nullable) OtadTufRole, in order */
+	const OtadJsonNode *targets; /* (unowned) (nullable) */
+	const OtadJsonNode *custom;  /* (unowned) (nullable) signed.custom */
+	GHashTable *delegation_keys; /* (owned) (nullable) keyid → OtadTufKey */
+	GPtrArray *delegations;      /* (owned) (nullable) OtadTufRole, in order */
 } OtadTufMetadata;
 
 OtadTufMetadata *otad_tuf_metadata_parse (GBytes *bytes, OtadTufRoleType type,
-					  const gchar *role_name, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+                                          const gchar *role_name,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 OtadTufMetadata *otad_tuf_metadata_ref (OtadTufMetadata *md);
 void otad_tuf_metadata_unref (OtadTufMetadata *md);
 GBytes *otad_tuf_metadata_get_bytes (OtadTufMetadata *md);
@@ -74,27 +74,27 @@ const gchar *otad_tuf_role_type_to_string (OtadTufRoleType type);
  * threshold: BAD_SIGNATURE when a signature by an authorised key does not verify,
  * THRESHOLD otherwise */
 gboolean otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys,
-					const OtadTufRole *role, const gchar *signer,
-					GError **error);
+                                        const OtadTufRole *role, const gchar *signer,
+                                        GError **error);
 gboolean otad_tuf_metadata_check_expiry (OtadTufMetadata *md, gint64 now, GError **error);
 
 const OtadTufRole *otad_tuf_metadata_get_role (OtadTufMetadata *root, const gchar *name);
 const OtadTufMetaFile *otad_tuf_metadata_get_meta (OtadTufMetadata *md, const gchar *filename);
 gboolean otad_tuf_metadata_get_target (OtadTufMetadata *md, const gchar *name,
-				       OtadTufTargetInfo *out);
+                                       OtadTufTargetInfo *out);
 guint otad_tuf_metadata_get_n_targets (OtadTufMetadata *md);
-gboolean otad_tuf_metadata_get_target_nth (OtadTufMetadata *md, guint idx,
-					   OtadTufTargetInfo *out, gchar **name);
+gboolean otad_tuf_metadata_get_target_nth (OtadTufMetadata *md, guint idx, OtadTufTargetInfo *out,
+                                           gchar **name);
 
 void otad_tuf_role_free (OtadTufRole *role);
 gboolean otad_tuf_role_matches_path (const OtadTufRole *role, const gchar *target_name);
 
 /* checks length (when >= 0) and every known hash (sha256, sha512) of data */
 gboolean otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
-				 const gchar *what, GError **error);
+                                const gchar *what, GError **error);
 /* same for a file on disk, read in chunks */
 gboolean otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *path,
-			      const gchar *what, GError **error);
+                              const gchar *what, GError **error);
 /* the same hashes with the same values for every algorithm both name, at least one */
 gboolean otad_tuf_hashes_agree (const OtadJsonNode *a, const OtadJsonNode *b);
 

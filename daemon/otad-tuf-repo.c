@@ -48,10 +48,10 @@ otad_tuf_repo_init (OtadTufRepo *self)
 {
 	otad_tuf_repo_get_default_limits (&self->limits);
 	self->delegated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-						 (GDestroyNotify) otad_tuf_metadata_unref);
+	                                         (GDestroyNotify)otad_tuf_metadata_unref);
 	/* file name → bytes to write, or NULL to remove */
-	self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-					     (GDestroyNotify) g_bytes_unref);
+	self->dirty =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
 }
 
 OtadTufRepo *
@@ -103,12 +103,12 @@ otad_tuf_repo_get_targets (OtadTufRepo *self)
 /* fetches with the error prefixed by what was fetched; G_IO_ERROR_NOT_FOUND kept as is */
 GBytes *
 otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
-		     GCancellable *cancellable, GError **error)
+                     GCancellable *cancellable, GError **error)
 {
 	GBytes *bytes;
 	if (self->fetcher == NULL) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-				     "no fetcher for the repository");
+		                     "no fetcher for the repository");
 		return NULL;
 	}
 	bytes = otad_tuf_fetcher_fetch (self->fetcher, path, max_length, cancellable, error);
@@ -120,9 +120,8 @@ otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
 static gboolean
 otad_tuf_repo_verify_self_signed (OtadTufMetadata *root, GError **error)
 {
-	return otad_tuf_metadata_verify_role (root, root->keys,
-					      otad_tuf_metadata_get_role (root, "root"),
-					      "itself", error);
+	return otad_tuf_metadata_verify_role (
+	    root, root->keys, otad_tuf_metadata_get_role (root, "root"), "itself", error);
 }
 
 /* stored timestamp/snapshot/targets count only while the trusted root still vouches for
@@ -130,19 +129,18 @@ otad_tuf_repo_verify_self_signed (OtadTufMetadata *root, GError **error)
 static OtadTufMetadata *
 otad_tuf_repo_load_trusted (OtadTufRepo *self, const gchar *filename, OtadTufRoleType type)
 {
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(OtadTufMetadata) md = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (OtadTufMetadata) md = NULL;
+	g_autoptr (GError) error_local = NULL;
 	const gchar *role = otad_tuf_role_type_to_string (type);
 
 	bytes = otad_tuf_store_load (self->store, filename, &error_local);
 	if (bytes == NULL)
 		return NULL;
 	md = otad_tuf_metadata_parse (bytes, type, role, &error_local);
-	if (md == NULL || !otad_tuf_metadata_verify_role (md, self->root->keys,
-							  otad_tuf_metadata_get_role (self->root,
-										      role),
-							  "the trusted root", &error_local)) {
+	if (md == NULL || !otad_tuf_metadata_verify_role (
+	                      md, self->root->keys, otad_tuf_metadata_get_role (self->root, role),
+	                      "the trusted root", &error_local)) {
 		g_info ("%s: ignoring stored %s: %s", self->name, filename, error_local->message);
 		return NULL;
 	}
@@ -152,20 +150,20 @@ otad_tuf_repo_load_trusted (OtadTufRepo *self, const gchar *filename, OtadTufRol
 gboolean
 otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 {
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(OtadTufMetadata) root = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (OtadTufMetadata) root = NULL;
 
 	bytes = otad_tuf_store_load (self->store, "root.json", &error_local);
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
-				     "%s: no trusted root in %s", self->name,
-				     otad_tuf_store_get_directory (self->store));
+			             "%s: no trusted root in %s", self->name,
+			             otad_tuf_store_get_directory (self->store));
 			return FALSE;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-					    "%s: cannot read trusted root: ", self->name);
+		                            "%s: cannot read trusted root: ", self->name);
 		return FALSE;
 	}
 	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", error);
@@ -178,8 +176,8 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 	g_clear_pointer (&self->timestamp, otad_tuf_metadata_unref);
 	g_clear_pointer (&self->snapshot, otad_tuf_metadata_unref);
 	g_clear_pointer (&self->targets, otad_tuf_metadata_unref);
-	self->timestamp = otad_tuf_repo_load_trusted (self, "timestamp.json",
-						      OTAD_TUF_ROLE_TIMESTAMP);
+	self->timestamp =
+	    otad_tuf_repo_load_trusted (self, "timestamp.json", OTAD_TUF_ROLE_TIMESTAMP);
 	self->snapshot = otad_tuf_repo_load_trusted (self, "snapshot.json", OTAD_TUF_ROLE_SNAPSHOT);
 	self->targets = otad_tuf_repo_load_trusted (self, "targets.json", OTAD_TUF_ROLE_TARGETS);
 	g_hash_table_remove_all (self->delegated);
@@ -190,7 +188,7 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 static gboolean
 otad_tuf_repo_adopt_root (OtadTufRepo *self, GBytes *bytes, GError **error)
 {
-	g_autoptr(OtadTufMetadata) root = NULL;
+	g_autoptr (OtadTufMetadata) root = NULL;
 	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", error);
 	if (root == NULL || !otad_tuf_repo_verify_self_signed (root, error)) {
 		g_prefix_error (error, "%s: initial root: ", self->name);
@@ -208,7 +206,7 @@ otad_tuf_repo_adopt_root (OtadTufRepo *self, GBytes *bytes, GError **error)
 gboolean
 otad_tuf_repo_init_root (OtadTufRepo *self, GBytes *root, GError **error)
 {
-	const gchar *stale[] = { "timestamp.json", "snapshot.json", "targets.json" };
+	const gchar *stale[] = {"timestamp.json", "snapshot.json", "targets.json"};
 	if (!otad_tuf_repo_adopt_root (self, root, error))
 		return FALSE;
 	g_hash_table_remove_all (self->dirty);
@@ -222,17 +220,17 @@ otad_tuf_repo_init_root (OtadTufRepo *self, GBytes *root, GError **error)
 gboolean
 otad_tuf_repo_init_root_tofu (OtadTufRepo *self, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GBytes) bytes = NULL;
-	bytes = otad_tuf_repo_fetch (self, "1.root.json", self->limits.root_max, cancellable,
-				     error);
+	g_autoptr (GBytes) bytes = NULL;
+	bytes =
+	    otad_tuf_repo_fetch (self, "1.root.json", self->limits.root_max, cancellable, error);
 	if (bytes == NULL)
 		return FALSE;
 	if (!otad_tuf_repo_adopt_root (self, bytes, error))
 		return FALSE;
 	if (self->root->version != 1) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_VERSION,
-			     "%s: 1.root.json has version %" G_GINT64_FORMAT, self->name,
-			     self->root->version);
+		             "%s: 1.root.json has version %" G_GINT64_FORMAT, self->name,
+		             self->root->version);
 		g_clear_pointer (&self->root, otad_tuf_metadata_unref);
 		return FALSE;
 	}
@@ -246,7 +244,7 @@ otad_tuf_repo_commit (OtadTufRepo *self, GError **error)
 {
 	/* timestamp last: a crash part way leaves an older timestamp, which makes the next
 	 * check-in fetch again rather than stop on "unchanged" with stale files */
-	const gchar *order[] = { "root.json", "targets.json", "snapshot.json", "timestamp.json" };
+	const gchar *order[] = {"root.json", "targets.json", "snapshot.json", "timestamp.json"};
 	GHashTableIter iter;
 	gpointer key, value;
 
@@ -258,7 +256,7 @@ otad_tuf_repo_commit (OtadTufRepo *self, GError **error)
 		if (top)
 			continue;
 		if (value == NULL ? !otad_tuf_store_remove (self->store, key, error)
-				  : !otad_tuf_store_save (self->store, key, value, error))
+		                  : !otad_tuf_store_save (self->store, key, value, error))
 			return FALSE;
 		g_hash_table_iter_remove (&iter);
 	}
@@ -266,17 +264,33 @@ otad_tuf_repo_commit (OtadTufRepo *self, GError **error)
 		if (!g_hash_table_lookup_extended (self->dirty, order[i], NULL, &value))
 			continue;
 		if (value == NULL ? !otad_tuf_store_remove (self->store, order[i], error)
-				  : !otad_tuf_store_save (self->store, order[i], value, error))
+		                  : !otad_tuf_store_save (self->store, order[i], value, error))
 			return FALSE;
 		g_hash_table_remove (self->dirty, order[i]);
 	}
 	return TRUE;
 }
 
-gchar *
-otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
+static gchar *
+otad_tuf_repo_join_target_path (gchar **parts, guint n, const gchar *hash_prefix)
 {
-	g_auto(GStrv) parts = g_strsplit (name, "/", -1);
+	g_autofree gchar *last = parts[n - 1];
+	gchar *joined;
+	if (hash_prefix != NULL)
+		parts[n - 1] = g_strdup_printf ("%s.%s", hash_prefix, last);
+	else
+		parts[n - 1] = g_strdup (last);
+	joined = g_strjoinv ("/", parts);
+	g_free (parts[n - 1]);
+	parts[n - 1] = g_steal_pointer (&last);
+	return joined;
+}
+
+gchar **
+otad_tuf_repo_get_target_paths (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
+{
+	g_auto (GStrv) parts = g_strsplit (name, "/", -1);
+	g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
 	guint n = g_strv_length (parts);
 
 	for (guint i = 0; i < n; i++) {
@@ -284,41 +298,59 @@ otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadT
 		g_free (parts[i]);
 		parts[i] = escaped;
 	}
-	if (self->root != NULL && self->root->consistent_snapshot && n > 0) {
-		const OtadJsonNode *hash = otad_json_object_get (info->hashes, "sha256");
-		g_autofree gchar *hex = NULL;
-		if (hash == NULL)
-			hash = otad_json_object_get (info->hashes, "sha512");
-		if (hash == NULL && info->hashes != NULL && info->hashes->n > 0)
-			hash = &info->hashes->v.children[0];
-		hex = otad_json_dup_string (hash);
-		if (hex != NULL) {
-			gchar *base = g_strdup_printf ("%s.%s", hex, parts[n - 1]);
-			g_free (parts[n - 1]);
-			parts[n - 1] = base;
+	if (n == 0) {
+		g_ptr_array_add (paths, g_strdup (""));
+	} else if (self->root != NULL && self->root->consistent_snapshot && info->hashes != NULL) {
+		/* HASH.FILENAME with any of the listed hashes: sha256 first, then sha512 */
+		const gchar *order[] = {"sha256", "sha512"};
+		for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+			g_autofree gchar *hex =
+			    otad_json_dup_string (otad_json_object_get (info->hashes, order[i]));
+			if (hex != NULL)
+				g_ptr_array_add (paths,
+				                 otad_tuf_repo_join_target_path (parts, n, hex));
+		}
+		for (guint32 i = 0; i < info->hashes->n; i++) {
+			const OtadJsonNode *hash = &info->hashes->v.children[i];
+			g_autofree gchar *hex = otad_json_dup_string (hash);
+			if (hex == NULL || otad_json_key_equal (hash, "sha256") ||
+			    otad_json_key_equal (hash, "sha512"))
+				continue;
+			g_ptr_array_add (paths, otad_tuf_repo_join_target_path (parts, n, hex));
 		}
 	}
-	return g_strjoinv ("/", parts);
+	if (paths->len == 0)
+		g_ptr_array_add (paths, otad_tuf_repo_join_target_path (parts, n, NULL));
+	g_ptr_array_add (paths, NULL);
+	return (gchar **)g_ptr_array_free (g_steal_pointer (&paths), FALSE);
+}
+
+gchar *
+otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name, const OtadTufTargetInfo *info)
+{
+	g_auto (GStrv) paths = otad_tuf_repo_get_target_paths (self, name, info);
+	return g_strdup (paths[0]);
 }
 
 GBytes *
 otad_tuf_fetch_target (OtadTufFetcher *fetcher, const gchar *path, const OtadTufTargetInfo *info,
-		       const gchar *what, GCancellable *cancellable, GError **error)
+                       const gchar *what, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	bytes = otad_tuf_fetcher_fetch (fetcher, path, info->length, cancellable, &error_local);
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
-				     "%s: not found at %s", what, path);
+			             "%s: not found at %s", what, path);
 			return NULL;
 		}
 		if (g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-				     "%s: more data than the declared length of %" G_GINT64_FORMAT
-				     " bytes", what, info->length);
+			             "%s: more data than the declared length of %" G_GINT64_FORMAT
+			             " bytes",
+			             what, info->length);
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", what);

@@ -19,12 +19,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (OtadTufRepo, otad_tuf_repo, OTAD, TUF_REPO, GObject)
 
 typedef struct {
-	guint64 root_max;	 /* default 512 KiB */
-	guint64 timestamp_max;	 /* default 16 KiB */
-	guint64 snapshot_max;	 /* when timestamp gives no length; default 2 MiB */
-	guint64 targets_max;	 /* when snapshot gives no length; default 8 MiB (aktualizr) */
+	guint64 root_max;         /* default 512 KiB */
+	guint64 timestamp_max;    /* default 16 KiB */
+	guint64 snapshot_max;     /* when timestamp gives no length; default 2 MiB */
+	guint64 targets_max;      /* when snapshot gives no length; default 8 MiB (aktualizr) */
 	guint max_root_rotations; /* default 32 */
-	guint max_delegations;	 /* roles visited per target search; default 32 */
+	guint max_delegations;    /* roles visited per target search; default 32 */
 } OtadTufLimits;
 
 typedef enum {
@@ -40,7 +40,7 @@ typedef enum {
 } OtadTufRefreshResult;
 
 OtadTufRepo *otad_tuf_repo_new (const gchar *name, const gchar *metadata_dir,
-				OtadTufFetcher *fetcher);
+                                OtadTufFetcher *fetcher);
 void otad_tuf_repo_get_default_limits (OtadTufLimits *limits);
 void otad_tuf_repo_set_limits (OtadTufRepo *self, const OtadTufLimits *limits);
 /* the "fixed start time" of the next refresh; 0 (default) means the clock at its start */
@@ -54,11 +54,11 @@ gboolean otad_tuf_repo_has_root (OtadTufRepo *self);
 gboolean otad_tuf_repo_init_root (OtadTufRepo *self, GBytes *root, GError **error);
 /* trust-on-first-use: fetch 1.root.json and trust it; only when the policy allows it */
 gboolean otad_tuf_repo_init_root_tofu (OtadTufRepo *self, GCancellable *cancellable,
-				       GError **error);
+                                       GError **error);
 
 gboolean otad_tuf_repo_refresh (OtadTufRepo *self, OtadTufRefreshFlags flags,
-				OtadTufRefreshResult *out_result, GCancellable *cancellable,
-				GError **error);
+                                OtadTufRefreshResult *out_result, GCancellable *cancellable,
+                                GError **error);
 /* writes what the last refresh and target searches verified */
 gboolean otad_tuf_repo_commit (OtadTufRepo *self, GError **error);
 
@@ -68,15 +68,19 @@ OtadTufMetadata *otad_tuf_repo_get_targets (OtadTufRepo *self);
 /* searches @name in targets and its delegations (pre-order depth first); fills @out, whose
  * pointers stay valid while @out_role (the role that listed it) is referenced */
 gboolean otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetInfo *out,
-				    OtadTufMetadata **out_role, GCancellable *cancellable,
-				    GError **error);
+                                    OtadTufMetadata **out_role, GCancellable *cancellable,
+                                    GError **error);
 /* the path to download a target from: "<dir>/<hash>.<base>" when consistent_snapshot */
+/* every candidate, one per listed hash when consistent_snapshot (sha256 first): try the next
+ * on NOT_FOUND */
+gchar **otad_tuf_repo_get_target_paths (OtadTufRepo *self, const gchar *name,
+                                        const OtadTufTargetInfo *info);
 gchar *otad_tuf_repo_get_target_path (OtadTufRepo *self, const gchar *name,
-				      const OtadTufTargetInfo *info);
+                                      const OtadTufTargetInfo *info);
 
 /* downloads @path (at most info->length bytes) and checks length and hashes */
 GBytes *otad_tuf_fetch_target (OtadTufFetcher *fetcher, const gchar *path,
-			       const OtadTufTargetInfo *info, const gchar *what,
-			       GCancellable *cancellable, GError **error);
+                               const OtadTufTargetInfo *info, const gchar *what,
+                               GCancellable *cancellable, GError **error);
 
 G_END_DECLS

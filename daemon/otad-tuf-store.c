@@ -65,14 +65,13 @@ otad_tuf_store_save (OtadTufStore *store, const gchar *filename, GBytes *bytes, 
 	if (g_mkdir_with_parents (dir, 0755) != 0) {
 		int errsv = errno;
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-			     "cannot create %s: %s", dir, g_strerror (errsv));
+		             "cannot create %s: %s", dir, g_strerror (errsv));
 		return FALSE;
 	}
 	/* written to a temporary file, synced and renamed over the old one */
-	return g_file_set_contents_full (path, data != NULL ? data : "", len,
-					 G_FILE_SET_CONTENTS_CONSISTENT |
-					     G_FILE_SET_CONTENTS_DURABLE,
-					 0644, error);
+	return g_file_set_contents_full (
+	    path, data != NULL ? data : "", len,
+	    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
 }
 
 gboolean
@@ -82,7 +81,7 @@ otad_tuf_store_remove (OtadTufStore *store, const gchar *filename, GError **erro
 	if (g_unlink (path) != 0 && errno != ENOENT) {
 		int errsv = errno;
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-			     "cannot remove %s: %s", path, g_strerror (errsv));
+		             "cannot remove %s: %s", path, g_strerror (errsv));
 		return FALSE;
 	}
 	return TRUE;

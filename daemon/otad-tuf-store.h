@@ -14,7 +14,7 @@ const gchar *otad_tuf_store_get_directory (OtadTufStore *store);
 /* NULL with G_IO_ERROR_NOT_FOUND when the file is not there */
 GBytes *otad_tuf_store_load (OtadTufStore *store, const gchar *filename, GError **error);
 gboolean otad_tuf_store_save (OtadTufStore *store, const gchar *filename, GBytes *bytes,
-			      GError **error);
+                              GError **error);
 gboolean otad_tuf_store_remove (OtadTufStore *store, const gchar *filename, GError **error);
 /* "delegations/<escaped role>.json" */
 gchar *otad_tuf_store_delegation_filename (const gchar *role);

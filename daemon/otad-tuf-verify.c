@@ -17,12 +17,12 @@
 
 gboolean
 otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const OtadTufRole *role,
-			       const gchar *signer, GError **error)
+                               const gchar *signer, GError **error)
 {
-	g_autoptr(GString) canonical = otad_json_canonicalize (md->signed_node);
-	g_autoptr(GHashTable) counted_ids = g_hash_table_new (g_str_hash, g_str_equal);
-	g_autoptr(GHashTable) counted_keys = g_hash_table_new (g_str_hash, g_str_equal);
-	g_autoptr(GHashTable) authorised = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GString) canonical = otad_json_canonicalize (md->signed_node);
+	g_autoptr (GHashTable) counted_ids = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GHashTable) counted_keys = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GHashTable) authorised = g_hash_table_new (g_str_hash, g_str_equal);
 	guint valid = 0;
 	guint bad = 0;
 
@@ -31,8 +31,9 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 
 	for (guint32 i = 0; i < md->signatures->n && valid < role->threshold; i++) {
 		const OtadJsonNode *sig = &md->signatures->v.children[i];
-		g_autofree gchar *keyid = otad_json_dup_string (otad_json_object_get (sig, "keyid"));
-		g_autoptr(GError) error_local = NULL;
+		g_autofree gchar *keyid =
+		    otad_json_dup_string (otad_json_object_get (sig, "keyid"));
+		g_autoptr (GError) error_local = NULL;
 		const OtadTufKey *key;
 
 		if (keyid == NULL || !g_hash_table_contains (authorised, keyid))
@@ -45,34 +46,36 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 			continue;
 		if (g_hash_table_contains (counted_keys, otad_tuf_key_get_fingerprint (key)))
 			continue;
-		if (!otad_tuf_key_verify (key, sig, (const guint8 *) canonical->str,
-					  canonical->len, &error_local)) {
+		if (!otad_tuf_key_verify (key, sig, (const guint8 *)canonical->str, canonical->len,
+		                          &error_local)) {
 			g_debug ("%s: signature by key %s refused: %s", md->role_name, keyid,
-				 error_local->message);
+			         error_local->message);
 			if (g_error_matches (error_local, OTAD_TUF_ERROR,
-					     OTAD_TUF_ERROR_BAD_SIGNATURE) ||
+			                     OTAD_TUF_ERROR_BAD_SIGNATURE) ||
 			    g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED))
 				bad++;
 			continue;
 		}
-		g_hash_table_add (counted_ids, (gpointer) g_hash_table_lookup (authorised, keyid));
-		g_hash_table_add (counted_keys, (gpointer) otad_tuf_key_get_fingerprint (key));
+		g_hash_table_add (counted_ids, (gpointer)g_hash_table_lookup (authorised, keyid));
+		g_hash_table_add (counted_keys, (gpointer)otad_tuf_key_get_fingerprint (key));
 		valid++;
 	}
 	/* a signature of an authorised key that does not verify is tampering; too few
 	 * signatures of authorised keys (or only of other keys) is a threshold failure */
 	if (valid < role->threshold && bad > 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-			     "%s metadata version %" G_GINT64_FORMAT ": %u bad signature(s) by "
-			     "keys of the %s role in %s (%u valid, threshold %u)", md->role_name,
-			     md->version, bad, role->name, signer, valid, role->threshold);
+		             "%s metadata version %" G_GINT64_FORMAT ": %u bad signature(s) by "
+		             "keys of the %s role in %s (%u valid, threshold %u)",
+		             md->role_name, md->version, bad, role->name, signer, valid,
+		             role->threshold);
 		return FALSE;
 	}
 	if (valid < role->threshold) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_THRESHOLD,
-			     "%s metadata version %" G_GINT64_FORMAT ": %u valid signature(s) by "
-			     "keys of the %s role in %s, threshold is %u", md->role_name,
-			     md->version, valid, role->name, signer, role->threshold);
+		             "%s metadata version %" G_GINT64_FORMAT ": %u valid signature(s) by "
+		             "keys of the %s role in %s, threshold is %u",
+		             md->role_name, md->version, valid, role->name, signer,
+		             role->threshold);
 		return FALSE;
 	}
 	return TRUE;
@@ -82,11 +85,11 @@ gboolean
 otad_tuf_metadata_check_expiry (OtadTufMetadata *md, gint64 now, GError **error)
 {
 	if (md->expires <= now) {
-		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (md->expires);
+		g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (md->expires);
 		g_autofree gchar *str = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_EXPIRED,
-			     "%s metadata version %" G_GINT64_FORMAT " expired at %s",
-			     md->role_name, md->version, str != NULL ? str : "?");
+		             "%s metadata version %" G_GINT64_FORMAT " expired at %s",
+		             md->role_name, md->version, str != NULL ? str : "?");
 		return FALSE;
 	}
 	return TRUE;
@@ -97,8 +100,8 @@ otad_tuf_metadata_check_expiry (OtadTufMetadata *md, gint64 now, GError **error)
 static gboolean
 otad_tuf_path_matches (const gchar *pattern, const gchar *path)
 {
-	g_auto(GStrv) pparts = g_strsplit (pattern, "/", -1);
-	g_auto(GStrv) tparts = g_strsplit (path, "/", -1);
+	g_auto (GStrv) pparts = g_strsplit (pattern, "/", -1);
+	g_auto (GStrv) tparts = g_strsplit (path, "/", -1);
 	if (g_strv_length (pparts) != g_strv_length (tparts))
 		return FALSE;
 	for (guint i = 0; pparts[i] != NULL; i++) {
@@ -138,13 +141,12 @@ typedef struct {
 } OtadTufHashCheck;
 
 static guint
-otad_tuf_hashes_prepare (const OtadJsonNode *hashes, OtadTufHashCheck checks[2],
-			 gchar *expected[2])
+otad_tuf_hashes_prepare (const OtadJsonNode *hashes, OtadTufHashCheck checks[2], gchar *expected[2])
 {
 	const struct {
 		gnutls_digest_algorithm_t algo;
 		const gchar *name;
-	} known[] = { { GNUTLS_DIG_SHA256, "sha256" }, { GNUTLS_DIG_SHA512, "sha512" } };
+	} known[] = {{GNUTLS_DIG_SHA256, "sha256"}, {GNUTLS_DIG_SHA512, "sha512"}};
 	guint n = 0;
 
 	for (guint i = 0; i < G_N_ELEMENTS (known); i++) {
@@ -188,10 +190,10 @@ otad_tuf_hashes_finish (OtadTufHashCheck *checks, guint n, const gchar *what, GE
 		for (guint j = 0; j < len; j++)
 			g_snprintf (got + 2 * j, 3, "%02x", digest[j]);
 		if (ok && (checks[i].expected == NULL ||
-			   g_ascii_strcasecmp (got, checks[i].expected) != 0)) {
+		           g_ascii_strcasecmp (got, checks[i].expected) != 0)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
-				     "%s: %s is %s, expected %s", what, checks[i].name, got,
-				     checks[i].expected != NULL ? checks[i].expected : "(invalid)");
+			             "%s: %s is %s, expected %s", what, checks[i].name, got,
+			             checks[i].expected != NULL ? checks[i].expected : "(invalid)");
 			ok = FALSE;
 		}
 	}
@@ -199,21 +201,21 @@ otad_tuf_hashes_finish (OtadTufHashCheck *checks, guint n, const gchar *what, GE
 }
 
 gboolean
-otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
-		       const gchar *what, GError **error)
+otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data, const gchar *what,
+                       GError **error)
 {
-	OtadTufHashCheck checks[2] = { 0 };
+	OtadTufHashCheck checks[2] = {0};
 	g_autofree gchar *expected0 = NULL;
 	g_autofree gchar *expected1 = NULL;
-	gchar *expected[2] = { NULL, NULL };
+	gchar *expected[2] = {NULL, NULL};
 	gsize size = 0;
 	const guint8 *buf = g_bytes_get_data (data, &size);
 	guint n;
 
-	if (length >= 0 && (guint64) length != size) {
+	if (length >= 0 && (guint64)length != size) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-			     "%s: length is %" G_GSIZE_FORMAT ", expected %" G_GINT64_FORMAT, what,
-			     size, length);
+		             "%s: length is %" G_GSIZE_FORMAT ", expected %" G_GINT64_FORMAT, what,
+		             size, length);
 		return FALSE;
 	}
 	if (hashes == NULL)
@@ -223,7 +225,7 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
 	expected1 = expected[1];
 	if (n == 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			     "%s: no supported hash algorithm (sha256, sha512)", what);
+		             "%s: no supported hash algorithm (sha256, sha512)", what);
 		return FALSE;
 	}
 	otad_tuf_hashes_update (checks, n, buf, size);
@@ -232,14 +234,14 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
 
 gboolean
 otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *path,
-		     const gchar *what, GError **error)
+                     const gchar *what, GError **error)
 {
-	OtadTufHashCheck checks[2] = { 0 };
+	OtadTufHashCheck checks[2] = {0};
 	g_autofree gchar *expected0 = NULL;
 	g_autofree gchar *expected1 = NULL;
-	gchar *expected[2] = { NULL, NULL };
-	g_autoptr(GFile) file = g_file_new_for_path (path);
-	g_autoptr(GFileInputStream) stream = NULL;
+	gchar *expected[2] = {NULL, NULL};
+	g_autoptr (GFile) file = g_file_new_for_path (path);
+	g_autoptr (GFileInputStream) stream = NULL;
 	g_autofree guint8 *buf = NULL;
 	guint64 total = 0;
 	guint n;
@@ -252,13 +254,13 @@ otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *pat
 	expected1 = expected[1];
 	if (n == 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			     "%s: no supported hash algorithm (sha256, sha512)", what);
+		             "%s: no supported hash algorithm (sha256, sha512)", what);
 		return FALSE;
 	}
 	buf = g_malloc (64 * 1024);
 	for (;;) {
-		gssize r = g_input_stream_read (G_INPUT_STREAM (stream), buf, 64 * 1024, NULL,
-						error);
+		gssize r =
+		    g_input_stream_read (G_INPUT_STREAM (stream), buf, 64 * 1024, NULL, error);
 		if (r < 0) {
 			otad_tuf_hashes_abort (checks, n);
 			return FALSE;
@@ -268,14 +270,14 @@ otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *pat
 		total += r;
 		otad_tuf_hashes_update (checks, n, buf, r);
 		/* stop reading an endless file early */
-		if (length >= 0 && total > (guint64) length)
+		if (length >= 0 && total > (guint64)length)
 			break;
 	}
-	if (length >= 0 && total != (guint64) length) {
+	if (length >= 0 && total != (guint64)length) {
 		otad_tuf_hashes_abort (checks, n);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-			     "%s: length differs from the expected %" G_GINT64_FORMAT, what,
-			     length);
+		             "%s: length differs from the expected %" G_GINT64_FORMAT, what,
+		             length);
 		return FALSE;
 	}
 	return otad_tuf_hashes_finish (checks, n, what, error);

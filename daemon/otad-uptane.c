@@ -26,17 +26,17 @@ otad_uptane_target_free (OtadUptaneTarget *target)
 const gchar *const *
 otad_uptane_default_root_dirs (void)
 {
-	static const gchar *const dirs[] = { OTAD_VENDOR_DIR "/tuf", "/usr/lib/sota/tuf", NULL };
+	static const gchar *const dirs[] = {OTAD_VENDOR_DIR "/tuf", "/usr/lib/sota/tuf", NULL};
 	return dirs;
 }
 
 gboolean
 otad_uptane_ensure_root (OtadTufRepo *repo, const gchar *repo_dir_name,
-			 const gchar *const *search_dirs, gboolean allow_tofu,
-			 GCancellable *cancellable, GError **error)
+                         const gchar *const *search_dirs, gboolean allow_tofu,
+                         GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
-	const gchar *names[] = { "root.json", "1.root.json" };
+	g_autoptr (GError) error_local = NULL;
+	const gchar *names[] = {"root.json", "1.root.json"};
 
 	if (otad_tuf_repo_load (repo, &error_local))
 		return TRUE;
@@ -49,12 +49,12 @@ otad_uptane_ensure_root (OtadTufRepo *repo, const gchar *repo_dir_name,
 			g_autofree gchar *path =
 			    g_build_filename (search_dirs[i], repo_dir_name, names[j], NULL);
 			g_autofree gchar *contents = NULL;
-			g_autoptr(GBytes) bytes = NULL;
+			g_autoptr (GBytes) bytes = NULL;
 			gsize len = 0;
 			if (!g_file_get_contents (path, &contents, &len, NULL))
 				continue;
 			g_debug ("%s: pre-provisioned root %s", otad_tuf_repo_get_name (repo),
-				 path);
+			         path);
 			bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
 			return otad_tuf_repo_init_root (repo, bytes, error);
 		}
@@ -63,12 +63,13 @@ otad_uptane_ensure_root (OtadTufRepo *repo, const gchar *repo_dir_name,
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
 	}
-	g_info ("%s: no trusted root: trusting the server's first root", otad_tuf_repo_get_name (repo));
+	g_info ("%s: no trusted root: trusting the server's first root",
+	        otad_tuf_repo_get_name (repo));
 	return otad_tuf_repo_init_root_tofu (repo, cancellable, error);
 }
 
-static gboolean
-otad_uptane_fail (GError **error, OtadTufError code, const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+static gboolean otad_uptane_fail (GError **error, OtadTufError code, const gchar *format, ...)
+    G_GNUC_PRINTF (3, 4);
 
 static gboolean
 otad_uptane_fail (GError **error, OtadTufError code, const gchar *format, ...)
@@ -86,15 +87,15 @@ otad_uptane_fail (GError **error, OtadTufError code, const gchar *format, ...)
  * their hardware ids; collects the assignments */
 static gboolean
 otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArray *assigned,
-			    GError **error)
+                            GError **error)
 {
-	g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
 	if (targets->delegations != NULL && targets->delegations->len > 0)
 		return otad_uptane_fail (error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-					 "targets metadata may not delegate");
+		                         "targets metadata may not delegate");
 	for (guint i = 0; i < otad_tuf_metadata_get_n_targets (targets); i++) {
-		OtadTufTargetInfo info = { 0 };
+		OtadTufTargetInfo info = {0};
 		g_autofree gchar *name = NULL;
 		const OtadJsonNode *ids;
 
@@ -102,7 +103,7 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 		ids = otad_json_object_get (info.custom, "ecuIdentifiers");
 		if (!otad_json_is (ids, OTAD_JSON_OBJECT) || ids->n == 0)
 			return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
-						 "target %s has no custom.ecuIdentifiers", name);
+			                         "target %s has no custom.ecuIdentifiers", name);
 		for (guint32 j = 0; j < ids->n; j++) {
 			const OtadJsonNode *ecu = &ids->v.children[j];
 			g_autofree gchar *serial = otad_json_dup_key (ecu);
@@ -113,28 +114,32 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 
 			if (serial == NULL || hwid == NULL)
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
-							 "target %s: ECU identifier needs a "
-							 "hardwareId", name);
+				                         "target %s: ECU identifier needs a "
+				                         "hardwareId",
+				                         name);
 			if (g_hash_table_contains (seen, serial))
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
-							 "ECU %s is assigned more than one target",
-							 serial);
+				                         "ECU %s is assigned more than one target",
+				                         serial);
 			g_hash_table_add (seen, g_strdup (serial));
-			if (!g_hash_table_lookup_extended (ecus, serial, NULL, (gpointer *) &ours))
+			if (!g_hash_table_lookup_extended (ecus, serial, NULL, (gpointer *)&ours))
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
-							 "target %s names ECU %s, which is not "
-							 "part of this device", name, serial);
+				                         "target %s names ECU %s, which is not "
+				                         "part of this device",
+				                         name, serial);
 			if (g_strcmp0 (ours, hwid) != 0)
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
-							 "target %s for ECU %s has hardware id %s, "
-							 "the ECU is %s", name, serial, hwid, ours);
+				                         "target %s for ECU %s has hardware id %s, "
+				                         "the ECU is %s",
+				                         name, serial, hwid, ours);
 			target = g_new0 (OtadUptaneTarget, 1);
 			target->name = g_strdup (name);
 			target->ecu_serial = g_steal_pointer (&serial);
 			target->hardware_id = g_steal_pointer (&hwid);
 			target->director_info = info;
 			target->director_targets = otad_tuf_metadata_ref (targets);
-			target->uri = otad_json_dup_string (otad_json_object_get (info.custom, "uri"));
+			target->uri =
+			    otad_json_dup_string (otad_json_object_get (info.custom, "uri"));
 			g_ptr_array_add (assigned, target);
 		}
 	}
@@ -145,26 +150,26 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
  * hardware id list that contains the ECU's */
 static gboolean
 otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancellable *cancellable,
-			 GError **error)
+                         GError **error)
 {
 	const OtadJsonNode *hwids;
 	gboolean hw_ok = FALSE;
 
 	if (!otad_tuf_repo_find_target (image, target->name, &target->info, &target->image_role,
-					cancellable, error)) {
+	                                cancellable, error)) {
 		g_prefix_error (error, "target %s assigned by the director: ", target->name);
 		return FALSE;
 	}
 	if (target->info.length != target->director_info.length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-			     "target %s: director length %" G_GINT64_FORMAT " differs from "
-			     "image-repo length %" G_GINT64_FORMAT, target->name,
-			     target->director_info.length, target->info.length);
+		             "target %s: director length %" G_GINT64_FORMAT " differs from "
+		             "image-repo length %" G_GINT64_FORMAT,
+		             target->name, target->director_info.length, target->info.length);
 		return FALSE;
 	}
 	if (!otad_tuf_hashes_agree (target->director_info.hashes, target->info.hashes)) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
-			     "target %s: director and image-repo hashes differ", target->name);
+		             "target %s: director and image-repo hashes differ", target->name);
 		return FALSE;
 	}
 	hwids = otad_json_object_get (target->info.custom, "hardwareIds");
@@ -172,34 +177,34 @@ otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancella
 		hw_ok |= otad_json_string_equal (&hwids->v.children[i], target->hardware_id);
 	if (!hw_ok) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
-			     "target %s: image-repo hardwareIds do not include %s", target->name,
-			     target->hardware_id);
+		             "target %s: image-repo hardwareIds do not include %s", target->name,
+		             target->hardware_id);
 		return FALSE;
 	}
 	if (target->uri == NULL)
-		target->uri = otad_json_dup_string (otad_json_object_get (target->info.custom,
-									  "uri"));
+		target->uri =
+		    otad_json_dup_string (otad_json_object_get (target->info.custom, "uri"));
 	return TRUE;
 }
 
 GPtrArray *
 otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
-		   GCancellable *cancellable, GError **error)
+                   GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GPtrArray) assigned =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify) otad_uptane_target_free);
+	g_autoptr (GPtrArray) assigned =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_uptane_target_free);
 
 	if (!otad_tuf_repo_refresh (director, OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT, NULL,
-				    cancellable, error))
+	                            cancellable, error))
 		return NULL;
 	if (!otad_uptane_check_director (otad_tuf_repo_get_targets (director), ecus, assigned,
-					 error))
+	                                 error))
 		return NULL;
 	if (!otad_tuf_repo_refresh (image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, cancellable, error))
 		return NULL;
 	for (guint i = 0; i < assigned->len; i++) {
 		if (!otad_uptane_check_image (image, g_ptr_array_index (assigned, i), cancellable,
-					      error))
+		                              error))
 			return NULL;
 	}
 	if (!otad_tuf_repo_commit (director, error) || !otad_tuf_repo_commit (image, error))
@@ -219,32 +224,31 @@ otad_uptane_strv_node_contains (const OtadJsonNode *array, const gchar *value)
 
 gchar *
 otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gchar *tag,
-			 OtadTufTargetInfo *out, GError **error)
+                         OtadTufTargetInfo *out, GError **error)
 {
 	OtadTufMetadata *targets = otad_tuf_repo_get_targets (image);
 	g_autofree gchar *best_name = NULL;
 	g_autofree gchar *best_version = NULL;
-	OtadTufTargetInfo best = { 0 };
+	OtadTufTargetInfo best = {0};
 
 	if (targets == NULL) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-				     "image-repo: no trusted targets metadata");
+		                     "image-repo: no trusted targets metadata");
 		return NULL;
 	}
 	for (guint i = 0; i < otad_tuf_metadata_get_n_targets (targets); i++) {
-		OtadTufTargetInfo info = { 0 };
+		OtadTufTargetInfo info = {0};
 		g_autofree gchar *name = NULL;
 		g_autofree gchar *version = NULL;
 
 		otad_tuf_metadata_get_target_nth (targets, i, &info, &name);
 		if (name == NULL ||
-		    !otad_uptane_strv_node_contains (otad_json_object_get (info.custom,
-									   "hardwareIds"),
-						     hardware_id))
+		    !otad_uptane_strv_node_contains (
+		        otad_json_object_get (info.custom, "hardwareIds"), hardware_id))
 			continue;
 		if (tag != NULL && tag[0] != '\0' &&
 		    !otad_uptane_strv_node_contains (otad_json_object_get (info.custom, "tags"),
-						     tag))
+		                                     tag))
 			continue;
 		version = otad_json_dup_string (otad_json_object_get (info.custom, "version"));
 		if (version == NULL)
@@ -263,11 +267,24 @@ otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gch
 	}
 	if (best_name == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-			     "image-repo: no target for hardware id %s%s%s", hardware_id,
-			     tag != NULL ? " with tag " : "", tag != NULL ? tag : "");
+		             "image-repo: no target for hardware id %s%s%s", hardware_id,
+		             tag != NULL ? " with tag " : "", tag != NULL ? tag : "");
 		return NULL;
 	}
 	if (out != NULL)
 		*out = best;
 	return g_steal_pointer (&best_name);
+}
+
+gchar *
+otad_uptane_target_get_ostree_commit (const OtadTufTargetInfo *info)
+{
+	g_autofree gchar *commit = NULL;
+	if (!otad_json_string_equal (otad_json_object_get (info->custom, "targetFormat"), "OSTREE"))
+		return NULL;
+	commit = otad_json_dup_string (otad_json_object_get (info->hashes, "sha256"));
+	/* an OSTree commit checksum: 64 lower-case hex digits */
+	if (commit == NULL || strlen (commit) != 64 || strspn (commit, "0123456789abcdef") != 64)
+		return NULL;
+	return g_steal_pointer (&commit);
 }

@@ -14,13 +14,13 @@ G_BEGIN_DECLS
 
 /* what the Director assigns to one ECU of this device, cross-checked with the Image repo */
 typedef struct {
-	gchar *name;		 /* (owned) target name */
-	gchar *ecu_serial;	 /* (owned) */
-	gchar *hardware_id;	 /* (owned) */
-	gchar *uri;		 /* (owned) (nullable) custom.uri, Director's first, else Image's */
-	OtadTufTargetInfo info;	 /* the Image repo's entry (length, hashes, custom) */
+	gchar *name;            /* (owned) target name */
+	gchar *ecu_serial;      /* (owned) */
+	gchar *hardware_id;     /* (owned) */
+	gchar *uri;             /* (owned) (nullable) custom.uri, Director's first, else Image's */
+	OtadTufTargetInfo info; /* the Image repo's entry (length, hashes, custom) */
 	OtadTufTargetInfo director_info;
-	OtadTufMetadata *image_role;	  /* (owned) keeps @info valid */
+	OtadTufMetadata *image_role;       /* (owned) keeps @info valid */
 	OtadTufMetadata *director_targets; /* (owned) keeps @director_info valid */
 } OtadUptaneTarget;
 
@@ -30,8 +30,8 @@ void otad_uptane_target_free (OtadUptaneTarget *target);
  * @search_dirs (each "<dir>/<repo_dir_name>/root.json", then 1.root.json), else fetches
  * 1.root.json when @allow_tofu, else fails with OTAD_TUF_ERROR_NO_TRUSTED_ROOT */
 gboolean otad_uptane_ensure_root (OtadTufRepo *repo, const gchar *repo_dir_name,
-				  const gchar *const *search_dirs, gboolean allow_tofu,
-				  GCancellable *cancellable, GError **error);
+                                  const gchar *const *search_dirs, gboolean allow_tofu,
+                                  GCancellable *cancellable, GError **error);
 /* the default search path: OTAD_VENDOR_DIR/tuf, then aktualizr-lite's /usr/lib/sota/tuf */
 const gchar *const *otad_uptane_default_root_dirs (void);
 
@@ -40,13 +40,17 @@ const gchar *const *otad_uptane_default_root_dirs (void);
  * Image repo; on success commits both repositories' metadata and returns the targets for
  * this device's ECUs (element-type OtadUptaneTarget) */
 GPtrArray *otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
-			      GCancellable *cancellable, GError **error);
+                              GCancellable *cancellable, GError **error);
 
 /* aktualizr-lite: the Image repo alone; the newest target (custom.version compared as
  * version numbers) whose custom.hardwareIds contain @hardware_id and, when @tag is set,
  * whose custom.tags contain @tag.  OTAD_TUF_ERROR_UNKNOWN_TARGET when none fits. */
 gchar *otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gchar *tag,
-				OtadTufTargetInfo *out, GError **error);
+                                OtadTufTargetInfo *out, GError **error);
+
+/* an OSTree target (custom.targetFormat "OSTREE", as OTA CE writes it): the commit to pull is
+ * its sha256; NULL for other targets */
+gchar *otad_uptane_target_get_ostree_commit (const OtadTufTargetInfo *info);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadUptaneTarget, otad_uptane_target_free)
 

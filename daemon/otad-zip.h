@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 #define OTAD_ZIP_MAX_MEMBER (4 * 1024 * 1024)
 
 /* the member called @name (exact path inside the archive), or NOT_FOUND */
-GBytes *
-otad_zip_extract(GBytes *archive, const gchar *name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *otad_zip_extract (GBytes *archive, const gchar *name,
+                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

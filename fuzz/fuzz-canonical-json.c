@@ -13,12 +13,12 @@ int LLVMFuzzerTestOneInput (const guint8 *data, gsize size);
 int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new (data, size);
-	g_autoptr(OtadJsonDoc) doc = otad_json_doc_new_from_bytes (bytes, NULL);
-	g_autoptr(GString) canonical = NULL;
-	g_autoptr(GBytes) again_bytes = NULL;
-	g_autoptr(OtadJsonDoc) again = NULL;
-	g_autoptr(GString) canonical2 = NULL;
+	g_autoptr (GBytes) bytes = g_bytes_new (data, size);
+	g_autoptr (OtadJsonDoc) doc = otad_json_doc_new_from_bytes (bytes, NULL);
+	g_autoptr (GString) canonical = NULL;
+	g_autoptr (GBytes) again_bytes = NULL;
+	g_autoptr (OtadJsonDoc) again = NULL;
+	g_autoptr (GString) canonical2 = NULL;
 
 	if (doc == NULL)
 		return 0;

@@ -11,12 +11,12 @@ static guint
 localfuzzer_run_path (const gchar *path)
 {
 	g_autofree gchar *contents = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gsize len = 0;
 	guint n = 0;
 
 	if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
-		g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
+		g_autoptr (GDir) dir = g_dir_open (path, 0, &error);
 		const gchar *name;
 		if (dir == NULL)
 			g_error ("%s", error->message);
@@ -28,7 +28,7 @@ localfuzzer_run_path (const gchar *path)
 	}
 	if (!g_file_get_contents (path, &contents, &len, &error))
 		g_error ("%s", error->message);
-	LLVMFuzzerTestOneInput ((const guint8 *) contents, len);
+	LLVMFuzzerTestOneInput ((const guint8 *)contents, len);
 	return 1;
 }
 

@@ -288,6 +288,54 @@ test_reload_on_change (Fixture *fx, gconstpointer data)
 	g_assert_true (pinned);
 }
 
+/* the resolver for workers that hold a plain OstreeSysroot agrees with OtadSysroot */
+static void
+test_resolve_booted (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GFile) path = g_file_new_for_path (fx->ts->sysroot);
+	g_autoptr(GFile) root_path = g_file_new_for_path ("/");
+	g_autoptr(OstreeSysroot) sysroot = ostree_sysroot_new (path);
+	g_autoptr(OstreeSysroot) root = ostree_sysroot_new (root_path);
+	g_autoptr(OstreeDeployment) booted = NULL;
+	g_autofree gchar *spec_b = g_strdup_printf ("%s.0", fx->ts->commit_b);
+	g_autofree gchar *spec_missing = g_strdup_printf ("%s.3", fx->ts->commit_b);
+
+	g_assert_true (ostree_sysroot_load (sysroot, NULL, &error));
+	g_assert_no_error (error);
+
+	/* not booted, no override: nothing runs */
+	g_assert_true (otad_sysroot_resolve_booted (sysroot, NULL, &booted, &error));
+	g_assert_no_error (error);
+	g_assert_null (booted);
+
+	g_assert_true (otad_sysroot_resolve_booted (sysroot, fx->ts->commit_a, &booted, &error));
+	g_assert_no_error (error);
+	g_assert_nonnull (booted);
+	g_assert_cmpstr (ostree_deployment_get_csum (booted), ==, fx->ts->commit_a);
+	g_clear_object (&booted);
+
+	g_assert_true (otad_sysroot_resolve_booted (sysroot, spec_b, &booted, &error));
+	g_assert_no_error (error);
+	g_assert_cmpstr (ostree_deployment_get_csum (booted), ==, fx->ts->commit_b);
+	g_assert_cmpint (ostree_deployment_get_index (booted), ==, 0);
+	g_clear_object (&booted);
+
+	g_assert_false (otad_sysroot_resolve_booted (sysroot, spec_missing, &booted, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND);
+	g_assert_null (booted);
+	g_clear_error (&error);
+
+	g_assert_false (otad_sysroot_resolve_booted (sysroot, "nonsense", &booted, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT);
+	g_clear_error (&error);
+
+	/* never for the real root */
+	g_assert_false (otad_sysroot_resolve_booted (root, fx->ts->commit_a, &booted, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT);
+	g_assert_null (booted);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -302,6 +350,8 @@ main (int argc, char **argv)
 		    test_roles_booted_new, fixture_teardown);
 	g_test_add ("/otad/sysroot/test-booted-errors", Fixture, NULL, fixture_setup,
 		    test_test_booted_errors, fixture_teardown);
+	g_test_add ("/otad/sysroot/resolve-booted", Fixture, NULL, fixture_setup,
+		    test_resolve_booted, fixture_teardown);
 	g_test_add ("/otad/sysroot/pinned", Fixture, NULL, fixture_setup, test_pinned,
 		    fixture_teardown);
 	g_test_add ("/otad/sysroot/reload-on-change", Fixture, NULL, fixture_setup,

@@ -354,6 +354,23 @@ test_health_failure_rolls_back (Fixture *f, gconstpointer data)
 	g_assert_cmpuint (f->reports, ==, 1);
 	assert_layout (f, "A B");
 
+	/* B keeps coming back: after three requests otad stops asking for reboots */
+	g_clear_pointer (&result, otad_boot_confirm_result_free);
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (f->reboots, ==, 3);
+	g_assert_true (result->reboot_requested);
+	g_clear_pointer (&result, otad_boot_confirm_result_free);
+	g_test_expect_message ("OtadBootConfirm", G_LOG_LEVEL_WARNING,
+	                       "*not requesting another reboot*");
+	result = boot_and_confirm (f, f->ts->commit_b, "boot-2", &error);
+	g_test_assert_expected_messages ();
+	g_assert_no_error (error);
+	g_assert_cmpint (result->outcome, ==, OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED);
+	g_assert_false (result->reboot_requested);
+	g_assert_cmpuint (f->reboots, ==, 3);
+	g_assert_cmpuint (f->reports, ==, 1);
+
 	/* the reboot brings A back: B goes away, the record is closed */
 	g_clear_pointer (&result, otad_boot_confirm_result_free);
 	result = boot_and_confirm (f, f->ts->commit_a, "boot-3", &error);

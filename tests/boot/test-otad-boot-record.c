@@ -79,12 +79,15 @@ test_roundtrip (Fixture *f, gconstpointer data)
 	g_assert_true (
 	    otad_boot_record_set_phase (record, OTAD_BOOT_PHASE_ROLLING_BACK, "bad", &error));
 	g_assert_true (otad_boot_record_set_reported (record, &error));
+	g_assert_true (otad_boot_record_count_reboot_request (record, &error));
+	g_assert_true (otad_boot_record_count_reboot_request (record, &error));
 	g_clear_object (&record);
 	record = reload (f);
 	p = otad_boot_record_get_pending (record);
 	g_assert_cmpint (p->phase, ==, OTAD_BOOT_PHASE_ROLLING_BACK);
 	g_assert_cmpstr (p->detail, ==, "bad");
 	g_assert_true (p->reported);
+	g_assert_cmpuint (p->reboot_requests, ==, 2);
 
 	g_assert_true (otad_boot_record_finish_pending (
 	    record, OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED, "check 10-x failed", &error));

@@ -225,6 +225,43 @@ test_units (Fixture *f, gconstpointer data)
 	g_assert_false (otad_health_results_passed (results));
 }
 
+static gboolean
+cancel_cb (gpointer user_data)
+{
+	g_cancellable_cancel (G_CANCELLABLE (user_data));
+	return G_SOURCE_REMOVE;
+}
+
+static gpointer
+cancel_thread (gpointer user_data)
+{
+	g_autoptr (GMainContext) context = g_main_context_new ();
+	g_autoptr (GSource) source = g_timeout_source_new (200);
+
+	g_source_set_callback (source, cancel_cb, user_data, NULL);
+	g_source_attach (source, context);
+	g_main_context_iteration (context, TRUE);
+	return NULL;
+}
+
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+	OtadHealthOptions options = {.dirs = f->dirs, .timeout_ms = 60000};
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = NULL;
+	GThread *thread;
+
+	g_free (otad_boot_test_write_script (f->usr, "10-hang", "sleep 60"));
+	thread = g_thread_new ("cancel", cancel_thread, cancellable);
+	/* returns once cancelled, long before the check's own timeout */
+	results = otad_health_run (&options, cancellable, &error);
+	g_thread_join (thread);
+	g_assert_null (results);
+	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -238,6 +275,8 @@ main (int argc, char **argv)
 	g_test_add ("/otad/health/timeout-kills", Fixture, NULL, fixture_setup, test_timeout_kills,
 	            fixture_teardown);
 	g_test_add ("/otad/health/units", Fixture, NULL, fixture_setup, test_units,
+	            fixture_teardown);
+	g_test_add ("/otad/health/cancel", Fixture, NULL, fixture_setup, test_cancel,
 	            fixture_teardown);
 	return g_test_run ();
 }

@@ -7,89 +7,88 @@
 #include "otad-test-server.h"
 
 #define CERT_URI "pkcs11:token=otad;object=devkey;type=cert"
-#define KEY_URI	 "pkcs11:token=otad;object=devkey;type=private"
+#define KEY_URI "pkcs11:token=otad;object=devkey;type=private"
 
 static OtadTestServer *server;
 
 static OtadHttp *
-make_http(const gchar *pin)
+make_http (const gchar *pin)
 {
-	g_autoptr(OtadHttp) http = otad_http_new();
+	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *ca = otad_test_server_path(server, "ca.pem");
+	g_autofree gchar *ca = otad_test_server_path (server, "ca.pem");
 
-	g_assert_true(otad_http_set_ca_file(http, ca, &error));
+	g_assert_true (otad_http_set_ca_file (http, ca, &error));
 	if (pin != NULL)
-		otad_http_set_pkcs11_pin(http, pin);
-	otad_http_set_retry(http, 1, 10, 10, 1);
-	if (!otad_http_set_client_certificate(http, CERT_URI, KEY_URI, &error)) {
-		g_test_message("%s", error->message);
+		otad_http_set_pkcs11_pin (http, pin);
+	otad_http_set_retry (http, 1, 10, 10, 1);
+	if (!otad_http_set_client_certificate (http, CERT_URI, KEY_URI, &error)) {
+		g_test_message ("%s", error->message);
 		return NULL;
 	}
-	return g_steal_pointer(&http);
+	return g_steal_pointer (&http);
 }
 
 static void
-test_pkcs11_auth(void)
+test_pkcs11_auth (void)
 {
-	g_autoptr(OtadHttp) http = make_http("1234");
+	g_autoptr(OtadHttp) http = make_http ("1234");
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *url = g_strconcat(server->base_url, "/repo/timestamp.json", NULL);
+	g_autofree gchar *url = g_strconcat (server->base_url, "/repo/timestamp.json", NULL);
 	g_autoptr(GBytes) body = NULL;
 	g_autoptr(JsonArray) log = NULL;
 
-	g_assert_nonnull(http);
-	body = otad_http_get(http, url, 0, 0, NULL, NULL, &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(body);
+	g_assert_nonnull (http);
+	body = otad_http_get (http, url, 0, 0, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (body);
 	/* the server saw the token's certificate */
-	log = otad_test_server_log(server);
-	g_assert_cmpstr(json_object_get_string_member(
-			    json_array_get_object_element(log, json_array_get_length(log) - 1),
-			    "cn"),
-			==, "device-1");
+	log = otad_test_server_log (server);
+	g_assert_cmpstr (
+	    json_object_get_string_member (
+	        json_array_get_object_element (log, json_array_get_length (log) - 1), "cn"),
+	    ==, "device-1");
 }
 
 static void
-test_pkcs11_wrong_pin(void)
+test_pkcs11_wrong_pin (void)
 {
-	g_autoptr(OtadHttp) http = make_http("9999");
+	g_autoptr(OtadHttp) http = make_http ("9999");
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *url = g_strconcat(server->base_url, "/repo/timestamp.json", NULL);
+	g_autofree gchar *url = g_strconcat (server->base_url, "/repo/timestamp.json", NULL);
 	g_autoptr(GBytes) body = NULL;
 
 	/* either loading the key or the handshake fails, and it says TLS */
 	if (http == NULL)
 		return;
-	body = otad_http_get(http, url, 0, 0, NULL, NULL, &error);
-	g_assert_null(body);
-	g_assert_error(error, OTA_ERROR, OTA_ERROR_TLS);
-	g_assert_nonnull(strstr(error->message, url));
-	g_test_message("%s", error->message);
+	body = otad_http_get (http, url, 0, 0, NULL, NULL, &error);
+	g_assert_null (body);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_TLS);
+	g_assert_nonnull (strstr (error->message, url));
+	g_test_message ("%s", error->message);
 }
 
 static void
-test_pkcs11_missing_object(void)
+test_pkcs11_missing_object (void)
 {
-	g_autoptr(OtadHttp) http = otad_http_new();
+	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autoptr(GError) error = NULL;
 
-	g_assert_false(otad_http_set_client_certificate(
+	g_assert_false (otad_http_set_client_certificate (
 	    http, "pkcs11:token=otad;object=nothere;type=cert",
 	    "pkcs11:token=otad;object=nothere;type=private", &error));
-	g_assert_error(error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
-	g_assert_nonnull(strstr(error->message, "nothere"));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
+	g_assert_nonnull (strstr (error->message, "nothere"));
 }
 
 static void
-test_pkcs11_ecu_key(void)
+test_pkcs11_ecu_key (void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadEcuKey) key =
-	    otad_ecu_key_new_from_pkcs11("pkcs11:token=otad;object=ecukey;type=private", "1234",
-					 &error);
-	g_autoptr(OtadHttp) http = make_http("1234");
-	g_autofree gchar *state = otad_test_mkdtemp();
+	g_autoptr(OtadEcuKey) key = otad_ecu_key_new_from_pkcs11 (
+	    "pkcs11:token=otad;object=ecukey;type=private", "1234", &error);
+	g_autoptr(OtadHttp) http = make_http ("1234");
+	g_autofree gchar *state = otad_test_mkdtemp ();
 	g_autoptr(OtadReporter) r = NULL;
 	g_autofree gchar *json = NULL;
 	OtadManifestImage image = {"demo-1", "0123", 0};
@@ -97,28 +96,28 @@ test_pkcs11_ecu_key(void)
 	g_autoptr(JsonArray) log = NULL;
 	JsonObject *last;
 
-	g_assert_no_error(error);
-	g_assert_cmpuint(strlen(otad_ecu_key_get_public_hex(key)), ==, 64);
+	g_assert_no_error (error);
+	g_assert_cmpuint (strlen (otad_ecu_key_get_public_hex (key)), ==, 64);
 	/* the manifest signed in the token verifies in the server */
-	json = g_strdup_printf("{\"serial\":\"ecu-hsm\",\"public\":\"%s\"}",
-			       otad_ecu_key_get_public_hex(key));
-	otad_test_server_control(server, "/ecu-key", json);
-	r = otad_reporter_new(http, server->base_url, state, key, "ecu-hsm", &error);
-	g_assert_no_error(error);
-	g_assert_true(otad_reporter_queue_manifest(r, &image, NULL, &error));
-	g_assert_no_error(error);
-	g_assert_true(otad_reporter_flush(r, &delivered, NULL, &error));
-	g_assert_no_error(error);
-	g_assert_cmpuint(delivered, ==, 1);
-	log = otad_test_server_log(server);
-	last = json_array_get_object_element(log, json_array_get_length(log) - 1);
-	g_assert_cmpstr(json_object_get_string_member(last, "path"), ==, "/director/manifest");
-	g_assert_true(json_object_get_boolean_member(last, "verified"));
-	otad_test_rm_rf(state);
+	json = g_strdup_printf ("{\"serial\":\"ecu-hsm\",\"public\":\"%s\"}",
+	                        otad_ecu_key_get_public_hex (key));
+	otad_test_server_control (server, "/ecu-key", json);
+	r = otad_reporter_new (http, server->base_url, state, key, "ecu-hsm", &error);
+	g_assert_no_error (error);
+	g_assert_true (otad_reporter_queue_manifest (r, &image, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_true (otad_reporter_flush (r, &delivered, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (delivered, ==, 1);
+	log = otad_test_server_log (server);
+	last = json_array_get_object_element (log, json_array_get_length (log) - 1);
+	g_assert_cmpstr (json_object_get_string_member (last, "path"), ==, "/director/manifest");
+	g_assert_true (json_object_get_boolean_member (last, "verified"));
+	otad_test_rm_rf (state);
 }
 
 int
-main(int argc, char **argv)
+main (int argc, char **argv)
 {
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *hsm = NULL;
@@ -133,40 +132,40 @@ main(int argc, char **argv)
 	g_autofree gchar *softhsm_util = NULL;
 	g_autofree gchar *p11tool = NULL;
 
-	g_test_init(&argc, &argv, NULL);
-	softhsm_util = g_find_program_in_path("softhsm2-util");
-	p11tool = g_find_program_in_path("p11tool");
+	g_test_init (&argc, &argv, NULL);
+	softhsm_util = g_find_program_in_path ("softhsm2-util");
+	p11tool = g_find_program_in_path ("p11tool");
 	if (softhsm_util == NULL || p11tool == NULL) {
-		g_test_skip("softhsm2-util or p11tool missing");
-		return g_test_run();
+		g_test_skip ("softhsm2-util or p11tool missing");
+		return g_test_run ();
 	}
 
-	dir = otad_test_mkdtemp();
-	hsm = g_build_filename(dir, "hsm", NULL);
+	dir = otad_test_mkdtemp ();
+	hsm = g_build_filename (dir, "hsm", NULL);
 	/* before any thread exists and before the TLS backend loads p11-kit modules */
-	conf = g_build_filename(hsm, "softhsm2.conf", NULL);
-	g_setenv("SOFTHSM2_CONF", conf, TRUE);
-	g_clear_pointer(&conf, g_free);
-	server = otad_test_server_start(dir, NULL);
-	script = g_test_build_filename(G_TEST_DIST, "softhsm-setup.sh", NULL);
-	cert = otad_test_server_path(server, "device.pem");
-	key = otad_test_server_path(server, "device.key");
+	conf = g_build_filename (hsm, "softhsm2.conf", NULL);
+	g_setenv ("SOFTHSM2_CONF", conf, TRUE);
+	g_clear_pointer (&conf, g_free);
+	server = otad_test_server_start (dir, NULL);
+	script = g_test_build_filename (G_TEST_DIST, "softhsm-setup.sh", NULL);
+	cert = otad_test_server_path (server, "device.pem");
+	key = otad_test_server_path (server, "device.key");
 	{
 		const gchar *args[] = {"/bin/sh", script, hsm, cert, key, NULL};
-		g_spawn_sync(NULL, (gchar **)args, NULL, G_SPAWN_DEFAULT, NULL, NULL, &conf, NULL,
-			     &status, &error);
-		g_assert_no_error(error);
-		g_assert_true(g_spawn_check_wait_status(status, NULL));
+		g_spawn_sync (NULL, (gchar **)args, NULL, G_SPAWN_DEFAULT, NULL, NULL, &conf, NULL,
+		              &status, &error);
+		g_assert_no_error (error);
+		g_assert_true (g_spawn_check_wait_status (status, NULL));
 	}
-	g_assert_cmpstr(g_strstrip(conf), ==, g_getenv("SOFTHSM2_CONF"));
+	g_assert_cmpstr (g_strstrip (conf), ==, g_getenv ("SOFTHSM2_CONF"));
 
-	g_test_add_func("/otad/pkcs11/auth", test_pkcs11_auth);
-	g_test_add_func("/otad/pkcs11/wrong-pin", test_pkcs11_wrong_pin);
-	g_test_add_func("/otad/pkcs11/missing-object", test_pkcs11_missing_object);
-	g_test_add_func("/otad/pkcs11/ecu-key", test_pkcs11_ecu_key);
-	rc = g_test_run();
+	g_test_add_func ("/otad/pkcs11/auth", test_pkcs11_auth);
+	g_test_add_func ("/otad/pkcs11/wrong-pin", test_pkcs11_wrong_pin);
+	g_test_add_func ("/otad/pkcs11/missing-object", test_pkcs11_missing_object);
+	g_test_add_func ("/otad/pkcs11/ecu-key", test_pkcs11_ecu_key);
+	rc = g_test_run ();
 
-	otad_test_server_free(server);
-	otad_test_rm_rf(dir);
+	otad_test_server_free (server);
+	otad_test_rm_rf (dir);
 	return rc;
 }

@@ -55,7 +55,7 @@ tuf_client_need (const gchar *value, const gchar *option, GError **error)
 {
 	if (value == NULL) {
 		g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s is required",
-			     option);
+		             option);
 		return FALSE;
 	}
 	return TRUE;
@@ -76,10 +76,10 @@ tuf_client_setup_repo (TufClientOptions *opts, OtadTufRepo *repo, GError **error
 		limits.targets_max = opts->targets_max;
 	otad_tuf_repo_set_limits (repo, &limits);
 	if (opts->fixed_time != NULL) {
-		g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (opts->fixed_time, NULL);
+		g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (opts->fixed_time, NULL);
 		if (dt == NULL) {
 			g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				     "invalid --fixed-time %s", opts->fixed_time);
+			             "invalid --fixed-time %s", opts->fixed_time);
 			return FALSE;
 		}
 		otad_tuf_repo_set_time (repo, g_date_time_to_unix (dt));
@@ -91,12 +91,12 @@ tuf_client_setup_repo (TufClientOptions *opts, OtadTufRepo *repo, GError **error
 static gchar *
 tuf_client_target_path (const gchar *dir, const gchar *name, GError **error)
 {
-	g_auto(GStrv) parts = g_strsplit (name, "/", -1);
+	g_auto (GStrv) parts = g_strsplit (name, "/", -1);
 	for (guint i = 0; parts[i] != NULL; i++) {
 		if (parts[i][0] == '\0' || g_strcmp0 (parts[i], ".") == 0 ||
 		    g_strcmp0 (parts[i], "..") == 0) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-				     "target name %s is not a safe relative path", name);
+			             "target name %s is not a safe relative path", name);
 			return NULL;
 		}
 	}
@@ -112,21 +112,21 @@ tuf_client_write_target (const gchar *path, GBytes *bytes, GError **error)
 	if (g_mkdir_with_parents (parent, 0755) != 0) {
 		int errsv = errno;
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-			     "cannot create %s: %s", parent, g_strerror (errsv));
+		             "cannot create %s: %s", parent, g_strerror (errsv));
 		return FALSE;
 	}
 	return g_file_set_contents_full (path, data != NULL ? data : "", len,
-					 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+	                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
 /* fetch and verify one target into DIR unless a verified copy is already there */
 static gboolean
-tuf_client_get_target (OtadTufFetcher *fetcher, const gchar *fetch_path, const gchar *name,
-		       const OtadTufTargetInfo *info, const gchar *dir, GError **error)
+tuf_client_get_target (OtadTufFetcher *fetcher, gchar **fetch_paths, const gchar *name,
+                       const OtadTufTargetInfo *info, const gchar *dir, GError **error)
 {
 	g_autofree gchar *path = tuf_client_target_path (dir, name, error);
 	g_autofree gchar *what = g_strdup_printf ("target %s", name);
-	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr (GBytes) bytes = NULL;
 
 	if (path == NULL)
 		return FALSE;
@@ -135,9 +135,19 @@ tuf_client_get_target (OtadTufFetcher *fetcher, const gchar *fetch_path, const g
 		g_print ("%s: already verified in %s\n", name, dir);
 		return TRUE;
 	}
-	bytes = otad_tuf_fetch_target (fetcher, fetch_path, info, what, NULL, error);
-	if (bytes == NULL)
-		return FALSE;
+	/* consistent snapshots: one candidate name per listed hash */
+	for (guint i = 0; fetch_paths[i] != NULL; i++) {
+		g_autoptr (GError) error_local = NULL;
+		bytes =
+		    otad_tuf_fetch_target (fetcher, fetch_paths[i], info, what, NULL, &error_local);
+		if (bytes != NULL)
+			break;
+		if (fetch_paths[i + 1] == NULL ||
+		    !g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND)) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+	}
 	if (!tuf_client_write_target (path, bytes, error))
 		return FALSE;
 	g_print ("%s: verified, %" G_GSIZE_FORMAT " bytes\n", name, g_bytes_get_size (bytes));
@@ -147,14 +157,14 @@ tuf_client_get_target (OtadTufFetcher *fetcher, const gchar *fetch_path, const g
 static gboolean
 tuf_client_cmd_init (TufClientOptions *opts, gchar **args, GError **error)
 {
-	g_autoptr(OtadTufRepo) repo = NULL;
+	g_autoptr (OtadTufRepo) repo = NULL;
 	g_autofree gchar *contents = NULL;
-	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr (GBytes) bytes = NULL;
 	gsize len = 0;
 
 	if (args[0] == NULL || args[1] != NULL) {
 		g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-				     "usage: init ROOT_FILE");
+		                     "usage: init ROOT_FILE");
 		return FALSE;
 	}
 	if (!g_file_get_contents (args[0], &contents, &len, error))
@@ -167,7 +177,7 @@ tuf_client_cmd_init (TufClientOptions *opts, gchar **args, GError **error)
 static OtadTufRepo *
 tuf_client_refresh (TufClientOptions *opts, OtadTufFetcher *fetcher, GError **error)
 {
-	g_autoptr(OtadTufRepo) repo = NULL;
+	g_autoptr (OtadTufRepo) repo = NULL;
 	OtadTufRefreshResult result = OTAD_TUF_REFRESH_RESULT_UPDATED;
 
 	if (!tuf_client_need (opts->metadata_url, "--metadata-url", error))
@@ -182,19 +192,19 @@ tuf_client_refresh (TufClientOptions *opts, OtadTufFetcher *fetcher, GError **er
 	if (!otad_tuf_repo_commit (repo, error))
 		return NULL;
 	g_print ("refresh: %s (targets version %" G_GINT64_FORMAT ")\n",
-		 result == OTAD_TUF_REFRESH_RESULT_UNCHANGED ? "unchanged" : "updated",
-		 otad_tuf_repo_get_targets (repo)->version);
+	         result == OTAD_TUF_REFRESH_RESULT_UNCHANGED ? "unchanged" : "updated",
+	         otad_tuf_repo_get_targets (repo)->version);
 	return g_steal_pointer (&repo);
 }
 
 static gboolean
 tuf_client_cmd_download (TufClientOptions *opts, OtadTufFetcher *fetcher, GError **error)
 {
-	g_autoptr(OtadTufRepo) repo = NULL;
-	g_autoptr(OtadTufMetadata) role = NULL;
-	g_autoptr(OtadTufFetcher) target_fetcher = NULL;
-	g_autofree gchar *fetch_path = NULL;
-	OtadTufTargetInfo info = { 0 };
+	g_autoptr (OtadTufRepo) repo = NULL;
+	g_autoptr (OtadTufMetadata) role = NULL;
+	g_autoptr (OtadTufFetcher) target_fetcher = NULL;
+	g_auto (GStrv) fetch_paths = NULL;
+	OtadTufTargetInfo info = {0};
 
 	if (!tuf_client_need (opts->target_name, "--target-name", error) ||
 	    !tuf_client_need (opts->target_base_url, "--target-base-url", error) ||
@@ -209,9 +219,9 @@ tuf_client_cmd_download (TufClientOptions *opts, OtadTufFetcher *fetcher, GError
 	if (!otad_tuf_repo_commit (repo, error))
 		return FALSE;
 	target_fetcher = tuf_fetcher_soup_new (opts->target_base_url, NULL);
-	fetch_path = otad_tuf_repo_get_target_path (repo, opts->target_name, &info);
-	return tuf_client_get_target (target_fetcher, fetch_path, opts->target_name, &info,
-				      opts->target_dir, error);
+	fetch_paths = otad_tuf_repo_get_target_paths (repo, opts->target_name, &info);
+	return tuf_client_get_target (target_fetcher, fetch_paths, opts->target_name, &info,
+	                              opts->target_dir, error);
 }
 
 static gboolean
@@ -224,12 +234,12 @@ tuf_client_is_ostree (const OtadTufTargetInfo *info)
 static gboolean
 tuf_client_cmd_uptane (TufClientOptions *opts, GError **error)
 {
-	g_autoptr(OtadTufFetcher) director_fetcher = NULL;
-	g_autoptr(OtadTufFetcher) image_fetcher = NULL;
-	g_autoptr(OtadTufRepo) director = NULL;
-	g_autoptr(OtadTufRepo) image = NULL;
-	g_autoptr(GHashTable) ecus = NULL;
-	g_autoptr(GPtrArray) targets = NULL;
+	g_autoptr (OtadTufFetcher) director_fetcher = NULL;
+	g_autoptr (OtadTufFetcher) image_fetcher = NULL;
+	g_autoptr (OtadTufRepo) director = NULL;
+	g_autoptr (OtadTufRepo) image = NULL;
+	g_autoptr (GHashTable) ecus = NULL;
+	g_autoptr (GPtrArray) targets = NULL;
 	g_autofree gchar *director_dir = NULL;
 
 	if (!tuf_client_need (opts->director_url, "--director-url", error) ||
@@ -259,23 +269,33 @@ tuf_client_cmd_uptane (TufClientOptions *opts, GError **error)
 		g_print ("uptane: no target assigned to ECU %s\n", opts->ecu_serial);
 	for (guint i = 0; i < targets->len; i++) {
 		OtadUptaneTarget *target = g_ptr_array_index (targets, i);
-		g_autofree gchar *fetch_path = NULL;
+		g_autoptr (GPtrArray) fetch_paths = g_ptr_array_new_with_free_func (g_free);
 		if (tuf_client_is_ostree (&target->info)) {
 			g_autofree gchar *commit = otad_json_dup_string (
 			    otad_json_object_get (target->info.hashes, "sha256"));
 			g_print ("%s: OSTree commit %s, not a file: metadata verified\n",
-				 target->name, commit);
+			         target->name, commit);
 			continue;
 		}
 		if (target->uri != NULL && g_uri_peek_scheme (target->uri) != NULL) {
-			fetch_path = g_strdup (target->uri);
+			g_ptr_array_add (fetch_paths, g_strdup (target->uri));
 		} else {
-			g_autofree gchar *escaped =
-			    g_uri_escape_string (target->name, "/", FALSE);
-			fetch_path = g_strdup_printf ("targets/%s", escaped);
+			/* targets/<name>, as aktualizr; with consistent snapshots the
+			 * HASH.<name> forms first */
+			g_auto (GStrv) paths =
+			    otad_tuf_repo_get_target_paths (image, target->name, &target->info);
+			g_autofree gchar *escaped = g_uri_escape_string (target->name, "/", FALSE);
+			g_autofree gchar *plain = g_strdup_printf ("targets/%s", escaped);
+			for (guint j = 0; paths[j] != NULL; j++) {
+				g_autofree gchar *p = g_strdup_printf ("targets/%s", paths[j]);
+				if (g_strcmp0 (p, plain) != 0)
+					g_ptr_array_add (fetch_paths, g_steal_pointer (&p));
+			}
+			g_ptr_array_add (fetch_paths, g_steal_pointer (&plain));
 		}
-		if (!tuf_client_get_target (image_fetcher, fetch_path, target->name, &target->info,
-					    opts->target_dir, error))
+		g_ptr_array_add (fetch_paths, NULL);
+		if (!tuf_client_get_target (image_fetcher, (gchar **)fetch_paths->pdata,
+		                            target->name, &target->info, opts->target_dir, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -292,12 +312,12 @@ tuf_client_error_class (const GError *error)
 static gboolean
 tuf_client_run (TufClientOptions *opts, gchar **args, GError **error)
 {
-	g_autoptr(OtadTufFetcher) fetcher = NULL;
-	g_autoptr(OtadTufRepo) repo = NULL;
+	g_autoptr (OtadTufFetcher) fetcher = NULL;
+	g_autoptr (OtadTufRepo) repo = NULL;
 
 	if (args == NULL || args[0] == NULL) {
 		g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-				     "a command is needed: init, refresh, download or uptane");
+		                     "a command is needed: init, refresh, download or uptane");
 		return FALSE;
 	}
 	if (!tuf_client_need (opts->metadata_dir, "--metadata-dir", error))
@@ -305,8 +325,8 @@ tuf_client_run (TufClientOptions *opts, gchar **args, GError **error)
 	if (g_strcmp0 (args[0], "init") == 0)
 		return tuf_client_cmd_init (opts, args + 1, error);
 	if (args[1] != NULL) {
-		g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			     "unexpected argument %s", args[1]);
+		g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument %s",
+		             args[1]);
 		return FALSE;
 	}
 	if (opts->metadata_url != NULL)
@@ -326,45 +346,43 @@ tuf_client_run (TufClientOptions *opts, gchar **args, GError **error)
 int
 main (int argc, char **argv)
 {
-	TufClientOptions opts = { 0 };
-	g_autoptr(GOptionContext) context = NULL;
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) args = NULL;
+	TufClientOptions opts = {0};
+	g_autoptr (GOptionContext) context = NULL;
+	g_autoptr (GError) error = NULL;
+	g_auto (GStrv) args = NULL;
 	gboolean ok = FALSE;
 	const GOptionEntry entries[] = {
-		{ "metadata-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.metadata_dir,
-		  "Trusted metadata directory", "D" },
-		{ "metadata-url", 0, 0, G_OPTION_ARG_STRING, &opts.metadata_url,
-		  "Repository metadata base URL", "URL" },
-		{ "target-name", 0, 0, G_OPTION_ARG_STRING, &opts.target_name, "Target to fetch",
-		  "NAME" },
-		{ "target-base-url", 0, 0, G_OPTION_ARG_STRING, &opts.target_base_url,
-		  "Base URL of target files", "URL" },
-		{ "target-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.target_dir,
-		  "Where verified targets go", "DIR" },
-		{ "director-url", 0, 0, G_OPTION_ARG_STRING, &opts.director_url,
-		  "Uptane Director base URL", "URL" },
-		{ "image-url", 0, 0, G_OPTION_ARG_STRING, &opts.image_url,
-		  "Uptane Image repository base URL", "URL" },
-		{ "ecu-serial", 0, 0, G_OPTION_ARG_STRING, &opts.ecu_serial, "This ECU's serial",
-		  "S" },
-		{ "hardware-id", 0, 0, G_OPTION_ARG_STRING, &opts.hardware_id,
-		  "This ECU's hardware id", "H" },
-		{ "fixed-time", 0, 0, G_OPTION_ARG_STRING, &opts.fixed_time,
-		  "Check expiry against this ISO 8601 time instead of the clock", "TIME" },
-		{ "root-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.root_max,
-		  "Download limit for root metadata", "BYTES" },
-		{ "timestamp-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.timestamp_max,
-		  "Download limit for timestamp metadata", "BYTES" },
-		{ "snapshot-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.snapshot_max,
-		  "Download limit for snapshot metadata without a declared length", "BYTES" },
-		{ "targets-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.targets_max,
-		  "Download limit for targets metadata without a declared length", "BYTES" },
-		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose, "Debug output", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL,
-		  "init ROOT_FILE | refresh | download | uptane" },
-		{ NULL }
-	};
+	    {"metadata-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.metadata_dir,
+	     "Trusted metadata directory", "D"},
+	    {"metadata-url", 0, 0, G_OPTION_ARG_STRING, &opts.metadata_url,
+	     "Repository metadata base URL", "URL"},
+	    {"target-name", 0, 0, G_OPTION_ARG_STRING, &opts.target_name, "Target to fetch",
+	     "NAME"},
+	    {"target-base-url", 0, 0, G_OPTION_ARG_STRING, &opts.target_base_url,
+	     "Base URL of target files", "URL"},
+	    {"target-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.target_dir,
+	     "Where verified targets go", "DIR"},
+	    {"director-url", 0, 0, G_OPTION_ARG_STRING, &opts.director_url,
+	     "Uptane Director base URL", "URL"},
+	    {"image-url", 0, 0, G_OPTION_ARG_STRING, &opts.image_url,
+	     "Uptane Image repository base URL", "URL"},
+	    {"ecu-serial", 0, 0, G_OPTION_ARG_STRING, &opts.ecu_serial, "This ECU's serial", "S"},
+	    {"hardware-id", 0, 0, G_OPTION_ARG_STRING, &opts.hardware_id, "This ECU's hardware id",
+	     "H"},
+	    {"fixed-time", 0, 0, G_OPTION_ARG_STRING, &opts.fixed_time,
+	     "Check expiry against this ISO 8601 time instead of the clock", "TIME"},
+	    {"root-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.root_max,
+	     "Download limit for root metadata", "BYTES"},
+	    {"timestamp-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.timestamp_max,
+	     "Download limit for timestamp metadata", "BYTES"},
+	    {"snapshot-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.snapshot_max,
+	     "Download limit for snapshot metadata without a declared length", "BYTES"},
+	    {"targets-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.targets_max,
+	     "Download limit for targets metadata without a declared length", "BYTES"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose, "Debug output", NULL},
+	    {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL,
+	     "init ROOT_FILE | refresh | download | uptane"},
+	    {NULL}};
 
 	setlocale (LC_ALL, "");
 	context = g_option_context_new ("COMMAND - drive otad's TUF/Uptane verifier");
@@ -376,8 +394,8 @@ main (int argc, char **argv)
 	}
 	if (!ok) {
 		g_printerr ("tuf-client: %s: %s\n",
-			    error != NULL ? tuf_client_error_class (error) : "error",
-			    error != NULL ? error->message : "failed");
+		            error != NULL ? tuf_client_error_class (error) : "error",
+		            error != NULL ? error->message : "failed");
 	}
 	g_free (opts.metadata_dir);
 	g_free (opts.metadata_url);

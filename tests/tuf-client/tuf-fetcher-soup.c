@@ -14,23 +14,23 @@ struct _TufFetcherSoup {
 	GObject parent_instance;
 	SoupSession *session; /* (owned) */
 	gchar *base_url;      /* (owned) without trailing '/' */
-	guint *counter;	      /* (unowned) (nullable) */
+	guint *counter;       /* (unowned) (nullable) */
 };
 
 static void tuf_fetcher_soup_iface_init (OtadTufFetcherInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (TufFetcherSoup, tuf_fetcher_soup, G_TYPE_OBJECT,
-			 G_IMPLEMENT_INTERFACE (OTAD_TYPE_TUF_FETCHER, tuf_fetcher_soup_iface_init))
+                         G_IMPLEMENT_INTERFACE (OTAD_TYPE_TUF_FETCHER, tuf_fetcher_soup_iface_init))
 
 static GBytes *
 tuf_fetcher_soup_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_length,
-			GCancellable *cancellable, GError **error)
+                        GCancellable *cancellable, GError **error)
 {
 	TufFetcherSoup *self = TUF_FETCHER_SOUP (fetcher);
 	g_autofree gchar *url = NULL;
-	g_autoptr(SoupMessage) msg = NULL;
-	g_autoptr(GInputStream) stream = NULL;
-	g_autoptr(GByteArray) body = g_byte_array_new ();
+	g_autoptr (SoupMessage) msg = NULL;
+	g_autoptr (GInputStream) stream = NULL;
+	g_autoptr (GByteArray) body = g_byte_array_new ();
 	guint status;
 	goffset declared;
 	guint8 buf[16384];
@@ -57,14 +57,15 @@ tuf_fetcher_soup_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_
 	}
 	if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: HTTP %u %s", url, status,
-			     soup_message_get_reason_phrase (msg));
+		             soup_message_get_reason_phrase (msg));
 		return NULL;
 	}
-	declared = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
-	if (declared > 0 && (guint64) declared > max_length) {
+	declared =
+	    soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+	if (declared > 0 && (guint64)declared > max_length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-			     "%s: Content-Length %" G_GOFFSET_FORMAT " exceeds %" G_GUINT64_FORMAT,
-			     url, declared, max_length);
+		             "%s: Content-Length %" G_GOFFSET_FORMAT " exceeds %" G_GUINT64_FORMAT,
+		             url, declared, max_length);
 		return NULL;
 	}
 	for (;;) {
@@ -74,9 +75,9 @@ tuf_fetcher_soup_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_
 		if (n == 0)
 			break;
 		g_byte_array_append (body, buf, n);
-		if ((guint64) body->len > max_length) {
+		if ((guint64)body->len > max_length) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-				     "%s: more than %" G_GUINT64_FORMAT " bytes", url, max_length);
+			             "%s: more than %" G_GUINT64_FORMAT " bytes", url, max_length);
 			return NULL;
 		}
 	}

@@ -22,7 +22,7 @@ read_bytes (const gchar *path)
 {
 	gchar *contents = NULL;
 	gsize len = 0;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_file_get_contents (path, &contents, &len, &error);
 	g_assert_no_error (error);
 	return g_bytes_new_take (contents, len);
@@ -31,7 +31,7 @@ read_bytes (const gchar *path)
 static OtadTufMetadata *
 parse_file (const gchar *path, OtadTufRoleType type, const gchar *name, GError **error)
 {
-	g_autoptr(GBytes) bytes = read_bytes (path);
+	g_autoptr (GBytes) bytes = read_bytes (path);
 	return otad_tuf_metadata_parse (bytes, type, name, error);
 }
 
@@ -51,11 +51,12 @@ static gboolean
 verify_vector (const gchar *base, JsonObject *entry, GError **error)
 {
 	const gchar *role = json_object_get_string_member (entry, "role");
-	g_autofree gchar *file = g_build_filename (base, json_object_get_string_member (entry, "file"), NULL);
+	g_autofree gchar *file =
+	    g_build_filename (base, json_object_get_string_member (entry, "file"), NULL);
 	gboolean delegated = g_strcmp0 (role, "delegated") == 0;
 	OtadTufRoleType type = OTAD_TUF_ROLE_TARGETS;
-	g_autoptr(OtadTufMetadata) md = NULL;
-	g_autoptr(OtadTufMetadata) signer = NULL;
+	g_autoptr (OtadTufMetadata) md = NULL;
+	g_autoptr (OtadTufMetadata) signer = NULL;
 
 	if (g_strcmp0 (role, "root") == 0)
 		type = OTAD_TUF_ROLE_ROOT;
@@ -75,9 +76,10 @@ verify_vector (const gchar *base, JsonObject *entry, GError **error)
 		for (guint i = 0; i < signer->delegations->len; i++) {
 			OtadTufRole *r = g_ptr_array_index (signer->delegations, i);
 			if (g_strcmp0 (r->name, role) == 0)
-				return otad_tuf_metadata_verify_role (md, signer->delegation_keys, r,
-								      "targets", error) &&
-				       otad_tuf_metadata_check_expiry (md, g_get_real_time () / G_USEC_PER_SEC, error);
+				return otad_tuf_metadata_verify_role (md, signer->delegation_keys,
+				                                      r, "targets", error) &&
+				       otad_tuf_metadata_check_expiry (
+				           md, g_get_real_time () / G_USEC_PER_SEC, error);
 		}
 		g_error ("no delegation %s", role);
 	}
@@ -87,13 +89,12 @@ verify_vector (const gchar *base, JsonObject *entry, GError **error)
 		signer = parse_file (root_path, OTAD_TUF_ROLE_ROOT, "root", NULL);
 		g_assert_nonnull (signer);
 	}
-	if (!otad_tuf_metadata_verify_role (md, signer->keys,
-					    otad_tuf_metadata_get_role (signer, role), "trusted root",
-					    error))
+	if (!otad_tuf_metadata_verify_role (
+	        md, signer->keys, otad_tuf_metadata_get_role (signer, role), "trusted root", error))
 		return FALSE;
 	if (type == OTAD_TUF_ROLE_ROOT &&
 	    !otad_tuf_metadata_verify_role (md, md->keys, otad_tuf_metadata_get_role (md, "root"),
-					    "itself", error))
+	                                    "itself", error))
 		return FALSE;
 	return otad_tuf_metadata_check_expiry (md, g_get_real_time () / G_USEC_PER_SEC, error);
 }
@@ -103,8 +104,8 @@ test_tuf_vectors (void)
 {
 	g_autofree gchar *base = vectors_dir ();
 	g_autofree gchar *manifest = g_build_filename (base, "MANIFEST.json", NULL);
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 	JsonArray *entries;
 
 	if (!g_file_test (manifest, G_FILE_TEST_EXISTS)) {
@@ -117,7 +118,7 @@ test_tuf_vectors (void)
 	g_assert_cmpuint (json_array_get_length (entries), >, 10);
 	for (guint i = 0; i < json_array_get_length (entries); i++) {
 		JsonObject *entry = json_array_get_object_element (entries, i);
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GError) error_local = NULL;
 		gboolean ok = verify_vector (base, entry, &error_local);
 		const gchar *file = json_object_get_string_member (entry, "file");
 		g_test_message ("%s: %s", file, ok ? "ok" : error_local->message);
@@ -139,7 +140,7 @@ copy_repo (const gchar *name, const gchar *tmp)
 	g_autofree gchar *src = g_build_filename (base, "repos", name, NULL);
 	g_autofree gchar *dst = g_build_filename (tmp, "server", NULL);
 	g_autofree gchar *cmd = g_strdup_printf ("cp -a '%s' '%s'", src, dst);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = 0;
 	g_spawn_command_line_sync (cmd, NULL, NULL, &status, &error);
 	g_assert_no_error (error);
@@ -150,12 +151,12 @@ copy_repo (const gchar *name, const gchar *tmp)
 static OtadTufRepo *
 client_for (const gchar *server, const gchar *tmp)
 {
-	g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (server);
+	g_autoptr (OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (server);
 	g_autofree gchar *meta = g_build_filename (tmp, "meta", NULL);
 	g_autofree gchar *root1 = g_build_filename (server, "1.root.json", NULL);
-	g_autoptr(GBytes) root = read_bytes (root1);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadTufRepo) repo = otad_tuf_repo_new ("test-repo", meta, fetcher);
+	g_autoptr (GBytes) root = read_bytes (root1);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadTufRepo) repo = otad_tuf_repo_new ("test-repo", meta, fetcher);
 	otad_tuf_repo_init_root (repo, root, &error);
 	g_assert_no_error (error);
 	return g_steal_pointer (&repo);
@@ -177,17 +178,17 @@ test_tuf_workflow_dir (gconstpointer data)
 	g_autofree gchar *server = NULL;
 	g_autofree gchar *meta = g_build_filename (tmp, "meta", NULL);
 	g_autofree gchar *targets_dir = NULL;
-	g_autoptr(OtadTufRepo) repo = NULL;
-	g_autoptr(OtadTufRepo) again = NULL;
-	g_autoptr(OtadTufFetcher) target_fetcher = NULL;
-	g_autoptr(OtadTufMetadata) role = NULL;
-	g_autoptr(GBytes) target = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadTufRepo) repo = NULL;
+	g_autoptr (OtadTufRepo) again = NULL;
+	g_autoptr (OtadTufFetcher) target_fetcher = NULL;
+	g_autoptr (OtadTufMetadata) role = NULL;
+	g_autoptr (GBytes) target = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *path = NULL;
-	OtadTufTargetInfo info = { 0 };
+	OtadTufTargetInfo info = {0};
 	OtadTufRefreshResult result = 0;
-	const gchar *files[] = { "root.json", "timestamp.json", "snapshot.json", "targets.json",
-				 "delegations/delegated.json" };
+	const gchar *files[] = {"root.json", "timestamp.json", "snapshot.json", "targets.json",
+	                        "delegations/delegated.json"};
 
 	if (!g_file_test (base, G_FILE_TEST_IS_DIR)) {
 		g_test_skip ("no vectors");
@@ -195,8 +196,8 @@ test_tuf_workflow_dir (gconstpointer data)
 	}
 	server = copy_repo (name, tmp);
 	repo = client_for (server, tmp);
-	g_assert_true (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, &result, NULL,
-					      &error));
+	g_assert_true (
+	    otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, &result, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpint (result, ==, OTAD_TUF_REFRESH_RESULT_UPDATED);
 	g_assert_cmpint (otad_tuf_repo_get_root (repo)->version, ==, 2);
@@ -233,20 +234,20 @@ test_tuf_workflow_dir (gconstpointer data)
 	g_assert_no_error (error);
 	g_clear_object (&again);
 	{
-		g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (server);
+		g_autoptr (OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (server);
 		g_autofree gchar *snap = g_build_filename (server, "snapshot.json", NULL);
 		again = otad_tuf_repo_new ("test-repo", meta, fetcher);
 		g_assert_true (otad_tuf_repo_load (again, &error));
 		/* proof that nothing after timestamp is fetched: snapshot is gone */
 		g_assert_cmpint (g_unlink (snap), ==, 0);
 		g_assert_true (otad_tuf_repo_refresh (again, OTAD_TUF_REFRESH_FLAG_NONE, &result,
-						      NULL, &error));
+		                                      NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpint (result, ==, OTAD_TUF_REFRESH_RESULT_UNCHANGED);
 		/* the trusted copy is expired at a later "now": a frozen repository */
 		otad_tuf_repo_set_time (again, 4102444800 + 3600); /* 2100-01-01 */
 		g_assert_false (otad_tuf_repo_refresh (again, OTAD_TUF_REFRESH_FLAG_NONE, &result,
-						       NULL, &error));
+		                                       NULL, &error));
 		g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_EXPIRED);
 	}
 	rm_rf (tmp);
@@ -258,8 +259,8 @@ test_tuf_workflow_bad_timestamps (void)
 {
 	g_autofree gchar *base = vectors_dir ();
 	g_autofree gchar *manifest = g_build_filename (base, "MANIFEST.json", NULL);
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 	JsonArray *entries;
 	guint n = 0;
 
@@ -279,10 +280,10 @@ test_tuf_workflow_bad_timestamps (void)
 		g_autofree gchar *src = NULL;
 		g_autofree gchar *dst = NULL;
 		g_autofree gchar *meta = NULL;
-		g_autoptr(GBytes) bad = NULL;
-		g_autoptr(OtadTufRepo) repo = NULL;
-		g_auto(GStrv) parts = NULL;
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GBytes) bad = NULL;
+		g_autoptr (OtadTufRepo) repo = NULL;
+		g_auto (GStrv) parts = NULL;
+		g_autoptr (GError) error_local = NULL;
 
 		if (json_object_get_boolean_member (entry, "valid") ||
 		    g_strcmp0 (json_object_get_string_member (entry, "role"), "timestamp") != 0)
@@ -295,13 +296,13 @@ test_tuf_workflow_bad_timestamps (void)
 		dst = g_build_filename (server, "timestamp.json", NULL);
 		bad = read_bytes (src);
 		g_assert_true (g_file_set_contents (dst, g_bytes_get_data (bad, NULL),
-						    g_bytes_get_size (bad), NULL));
+		                                    g_bytes_get_size (bad), NULL));
 		repo = client_for (server, tmp);
 		g_assert_false (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
-						       &error_local));
+		                                       &error_local));
 		g_test_message ("%s: %s", file, error_local->message);
 		g_assert_error (error_local, OTAD_TUF_ERROR,
-				reason_to_code (json_object_get_string_member (entry, "reason")));
+		                reason_to_code (json_object_get_string_member (entry, "reason")));
 		g_assert_true (otad_tuf_repo_commit (repo, NULL));
 		/* nothing but the initial root is trusted */
 		meta = g_build_filename (tmp, "meta", "timestamp.json", NULL);
@@ -315,9 +316,9 @@ test_tuf_workflow_bad_timestamps (void)
 static void
 test_tuf_paths (void)
 {
-	OtadTufRole role = { 0 };
-	g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-	g_autoptr(GPtrArray) prefixes = g_ptr_array_new ();
+	OtadTufRole role = {0};
+	g_autoptr (GPtrArray) paths = g_ptr_array_new ();
+	g_autoptr (GPtrArray) prefixes = g_ptr_array_new ();
 	g_autofree gchar *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "foo.bin", -1);
 	g_autofree gchar *prefix = g_strndup (digest, 4);
 
@@ -344,7 +345,7 @@ test_tuf_paths (void)
 static const OtadJsonNode *
 json_of (OtadJsonDoc **doc, const gchar *json)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+	g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
 	*doc = otad_json_doc_new_from_bytes (bytes, NULL);
 	g_assert_nonnull (*doc);
 	return otad_json_doc_get_root (*doc);
@@ -353,17 +354,18 @@ json_of (OtadJsonDoc **doc, const gchar *json)
 static void
 test_tuf_hashes (void)
 {
-	g_autoptr(OtadJsonDoc) d1 = NULL, d2 = NULL, d3 = NULL, d4 = NULL;
+	g_autoptr (OtadJsonDoc) d1 = NULL, d2 = NULL, d3 = NULL, d4 = NULL;
 	const OtadJsonNode *a = json_of (&d1, "{\"sha256\":\"AB\",\"sha512\":\"cd\"}");
 	const OtadJsonNode *b = json_of (&d2, "{\"sha256\":\"ab\"}");
 	const OtadJsonNode *c = json_of (&d3, "{\"sha256\":\"ac\",\"sha512\":\"cd\"}");
 	const OtadJsonNode *e = json_of (&d4, "{\"md5\":\"ab\"}");
-	g_autoptr(GBytes) data = g_bytes_new_static ("hello", 5);
-	g_autoptr(OtadJsonDoc) d5 = NULL;
-	g_autofree gchar *json = g_strdup_printf (
-	    "{\"sha256\":\"%s\"}", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	g_autoptr (GBytes) data = g_bytes_new_static ("hello", 5);
+	g_autoptr (OtadJsonDoc) d5 = NULL;
+	g_autofree gchar *json =
+	    g_strdup_printf ("{\"sha256\":\"%s\"}",
+	                     "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 	const OtadJsonNode *good = json_of (&d5, json);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	g_assert_true (otad_tuf_hashes_agree (a, b));
 	g_assert_false (otad_tuf_hashes_agree (a, c));
@@ -384,9 +386,10 @@ static void
 test_tuf_wrong_type (void)
 {
 	g_autofree gchar *base = vectors_dir ();
-	g_autofree gchar *ts = g_build_filename (base, "repos", "ota-ed25519", "timestamp.json", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadTufMetadata) md = NULL;
+	g_autofree gchar *ts =
+	    g_build_filename (base, "repos", "ota-ed25519", "timestamp.json", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OtadTufMetadata) md = NULL;
 
 	if (!g_file_test (ts, G_FILE_TEST_EXISTS)) {
 		g_test_skip ("no vectors");
@@ -406,11 +409,11 @@ static void
 test_tuf_store (void)
 {
 	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
-	g_autoptr(OtadTufStore) store = otad_tuf_store_new (tmp);
-	g_autoptr(GBytes) one = g_bytes_new_static ("one", 3);
-	g_autoptr(GBytes) two = g_bytes_new_static ("two", 3);
-	g_autoptr(GBytes) got = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadTufStore) store = otad_tuf_store_new (tmp);
+	g_autoptr (GBytes) one = g_bytes_new_static ("one", 3);
+	g_autoptr (GBytes) two = g_bytes_new_static ("two", 3);
+	g_autoptr (GBytes) got = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *name = otad_tuf_store_delegation_filename ("a/../b");
 
 	g_assert_cmpstr (name, ==, "delegations/a%2F..%2Fb.json");
@@ -436,9 +439,9 @@ test_tuf_limits (void)
 	g_autofree gchar *server = NULL;
 	g_autofree gchar *ts = NULL;
 	g_autofree gchar *contents = NULL;
-	g_autoptr(GString) padded = NULL;
-	g_autoptr(OtadTufRepo) repo = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GString) padded = NULL;
+	g_autoptr (OtadTufRepo) repo = NULL;
+	g_autoptr (GError) error = NULL;
 	OtadTufLimits limits;
 	gsize len = 0;
 
@@ -456,8 +459,8 @@ test_tuf_limits (void)
 	g_assert_true (g_file_set_contents (ts, padded->str, padded->len, NULL));
 
 	repo = client_for (server, tmp);
-	g_assert_false (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
-					       &error));
+	g_assert_false (
+	    otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
 	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
 	g_clear_error (&error);
 
@@ -466,15 +469,15 @@ test_tuf_limits (void)
 	limits.timestamp_max = 64 * 1024;
 	limits.targets_max = 100;
 	otad_tuf_repo_set_limits (repo, &limits);
-	g_assert_false (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
-					       &error));
+	g_assert_false (
+	    otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
 	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
 	g_assert_nonnull (strstr (error->message, "targets.json"));
 	g_clear_error (&error);
 	limits.targets_max = 8 * 1024 * 1024;
 	otad_tuf_repo_set_limits (repo, &limits);
-	g_assert_true (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
-					      &error));
+	g_assert_true (
+	    otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
 	g_assert_no_error (error);
 	rm_rf (tmp);
 }
@@ -485,9 +488,9 @@ test_tuf_fetcher_dir (void)
 {
 	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
 	g_autofree gchar *file = g_build_filename (tmp, "a.json", NULL);
-	g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (tmp);
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (tmp);
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error = NULL;
 
 	g_assert_true (g_file_set_contents (file, "12345", 5, NULL));
 	bytes = otad_tuf_fetcher_fetch (fetcher, "a.json", 5, NULL, &error);
@@ -513,14 +516,15 @@ test_tuf_fast_forward_recovery (gconstpointer data)
 {
 	const gchar *dialect = data;
 	g_autofree gchar *tmp = g_dir_make_tmp ("otad-tuf-XXXXXX", NULL);
-	g_autofree gchar *script = g_test_build_filename (G_TEST_DIST, "make-fast-forward.py", NULL);
+	g_autofree gchar *script =
+	    g_test_build_filename (G_TEST_DIST, "make-fast-forward.py", NULL);
 	g_autofree gchar *tufdir = g_test_build_filename (G_TEST_DIST, "..", "tuf", NULL);
 	g_autofree gchar *s1 = g_build_filename (tmp, "s1", NULL);
 	g_autofree gchar *s2 = g_build_filename (tmp, "s2", NULL);
 	g_autofree gchar *meta = g_build_filename (tmp, "meta", NULL);
 	g_autofree gchar *root1 = g_build_filename (s1, "1.root.json", NULL);
-	g_autoptr(GBytes) root = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GBytes) root = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = 0;
 
 	if (!g_file_test (tufdir, G_FILE_TEST_IS_DIR)) {
@@ -528,23 +532,24 @@ test_tuf_fast_forward_recovery (gconstpointer data)
 		return;
 	}
 	{
-		const gchar *argv[] = { "/usr/bin/python3", script, tmp, tufdir, dialect, NULL };
-		g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-			      &status, &error);
+		const gchar *argv[] = {"/usr/bin/python3", script, tmp, tufdir, dialect, NULL};
+		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+		              &status, &error);
 		g_assert_no_error (error);
 		g_assert_true (g_spawn_check_wait_status (status, NULL));
 	}
 	root = read_bytes (root1);
 	for (guint i = 0; i < 2; i++) {
-		g_autoptr(OtadTufFetcher) fetcher = otad_tuf_fetcher_new_for_directory (i == 0 ? s1 : s2);
-		g_autoptr(OtadTufRepo) repo = otad_tuf_repo_new ("test-repo", meta, fetcher);
+		g_autoptr (OtadTufFetcher) fetcher =
+		    otad_tuf_fetcher_new_for_directory (i == 0 ? s1 : s2);
+		g_autoptr (OtadTufRepo) repo = otad_tuf_repo_new ("test-repo", meta, fetcher);
 		if (i == 0)
 			g_assert_true (otad_tuf_repo_init_root (repo, root, &error));
 		else
 			g_assert_true (otad_tuf_repo_load (repo, &error));
 		g_assert_no_error (error);
-		g_assert_true (otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL,
-						      &error));
+		g_assert_true (
+		    otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_true (otad_tuf_repo_commit (repo, &error));
 		g_assert_cmpint (otad_tuf_repo_get_targets (repo)->version, ==, i == 0 ? 1000 : 2);
@@ -570,9 +575,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/tuf/store", test_tuf_store);
 	g_test_add_func ("/tuf/limits", test_tuf_limits);
 	g_test_add_data_func ("/tuf/fast-forward-recovery/tuf", "tuf",
-			      test_tuf_fast_forward_recovery);
+	                      test_tuf_fast_forward_recovery);
 	g_test_add_data_func ("/tuf/fast-forward-recovery/ota", "ota",
-			      test_tuf_fast_forward_recovery);
+	                      test_tuf_fast_forward_recovery);
 	g_test_add_func ("/tuf/fetcher-dir", test_tuf_fetcher_dir);
 	return g_test_run ();
 }

@@ -18,10 +18,11 @@ static void
 fixture_set_up (Fixture *fx, gconstpointer data)
 {
 	const gchar *dialect = data;
-	g_autofree gchar *tufgen = g_test_build_filename (G_TEST_DIST, "..", "tuf", "tufgen.py", NULL);
+	g_autofree gchar *tufgen =
+	    g_test_build_filename (G_TEST_DIST, "..", "tuf", "tufgen.py", NULL);
 	g_autofree gchar *payload = NULL;
 	g_autofree gchar *target_arg = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = 0;
 
 	fx->tmp = g_dir_make_tmp ("otad-uptane-XXXXXX", NULL);
@@ -33,11 +34,21 @@ fixture_set_up (Fixture *fx, gconstpointer data)
 	    !g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
 		return;
 	{
-		const gchar *argv[] = { "/usr/bin/python3", tufgen, "uptane", fx->server,
-					"--dialect", dialect, "--ecu", "ecu-1",
-					"--hardware-id", "board-a", "--target", target_arg, NULL };
-		g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-			      &status, &error);
+		const gchar *argv[] = {"/usr/bin/python3",
+		                       tufgen,
+		                       "uptane",
+		                       fx->server,
+		                       "--dialect",
+		                       dialect,
+		                       "--ecu",
+		                       "ecu-1",
+		                       "--hardware-id",
+		                       "board-a",
+		                       "--target",
+		                       target_arg,
+		                       NULL};
+		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+		              &status, &error);
 	}
 	g_assert_no_error (error);
 	g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -60,8 +71,8 @@ repos_new (Fixture *fx, const gchar *meta_name, OtadTufRepo **director, OtadTufR
 	g_autofree gchar *idir = g_build_filename (fx->server, "repo", NULL);
 	g_autofree gchar *dmeta = g_build_filename (fx->tmp, meta_name, "director", NULL);
 	g_autofree gchar *imeta = g_build_filename (fx->tmp, meta_name, "image", NULL);
-	g_autoptr(OtadTufFetcher) df = otad_tuf_fetcher_new_for_directory (ddir);
-	g_autoptr(OtadTufFetcher) imf = otad_tuf_fetcher_new_for_directory (idir);
+	g_autoptr (OtadTufFetcher) df = otad_tuf_fetcher_new_for_directory (ddir);
+	g_autoptr (OtadTufFetcher) imf = otad_tuf_fetcher_new_for_directory (idir);
 	*director = otad_tuf_repo_new ("director", dmeta, df);
 	*image = otad_tuf_repo_new ("image-repo", imeta, imf);
 }
@@ -70,20 +81,20 @@ static GHashTable *
 ecus_new (const gchar *serial, const gchar *hwid)
 {
 	GHashTable *ecus = g_hash_table_new (g_str_hash, g_str_equal);
-	g_hash_table_insert (ecus, (gpointer) serial, (gpointer) hwid);
+	g_hash_table_insert (ecus, (gpointer)serial, (gpointer)hwid);
 	return ecus;
 }
 
 static void
 test_uptane_cycle (Fixture *fx, gconstpointer data)
 {
-	g_autoptr(OtadTufRepo) director = NULL;
-	g_autoptr(OtadTufRepo) image = NULL;
-	g_autoptr(GHashTable) ecus = ecus_new ("ecu-1", "board-a");
-	g_autoptr(GPtrArray) targets = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(OtadTufFetcher) fetcher = NULL;
+	g_autoptr (OtadTufRepo) director = NULL;
+	g_autoptr (OtadTufRepo) image = NULL;
+	g_autoptr (GHashTable) ecus = ecus_new ("ecu-1", "board-a");
+	g_autoptr (GPtrArray) targets = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (OtadTufFetcher) fetcher = NULL;
 	g_autofree gchar *idir = NULL;
 	OtadUptaneTarget *target;
 
@@ -108,10 +119,11 @@ test_uptane_cycle (Fixture *fx, gconstpointer data)
 	g_assert_cmpstr (target->name, ==, "fw-2.bin");
 	g_assert_cmpstr (target->ecu_serial, ==, "ecu-1");
 	g_assert_cmpint (target->info.length, ==, strlen ("firmware v2\n"));
+	g_assert_null (otad_uptane_target_get_ostree_commit (&target->info)); /* BINARY */
 	idir = g_build_filename (fx->server, "repo", NULL);
 	fetcher = otad_tuf_fetcher_new_for_directory (idir);
-	bytes = otad_tuf_fetch_target (fetcher, "targets/fw-2.bin", &target->info, "fw-2.bin",
-				       NULL, &error);
+	bytes = otad_tuf_fetch_target (fetcher, "targets/fw-2.bin", &target->info, "fw-2.bin", NULL,
+	                               &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (bytes);
 }
@@ -124,24 +136,25 @@ test_uptane_refusals (Fixture *fx, gconstpointer data)
 		const gchar *hwid;
 		gint code;
 	} cases[] = {
-		{ "ecu-other", "board-a", OTAD_TUF_ERROR_ECU_MISMATCH },
-		{ "ecu-1", "board-b", OTAD_TUF_ERROR_HARDWARE_MISMATCH },
+	    {"ecu-other", "board-a", OTAD_TUF_ERROR_ECU_MISMATCH},
+	    {"ecu-1", "board-b", OTAD_TUF_ERROR_HARDWARE_MISMATCH},
 	};
 	if (!fx->ok) {
 		g_test_skip ("no Python signer");
 		return;
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(OtadTufRepo) director = NULL;
-		g_autoptr(OtadTufRepo) image = NULL;
-		g_autoptr(GHashTable) ecus = ecus_new (cases[i].serial, cases[i].hwid);
-		g_autoptr(GPtrArray) targets = NULL;
-		g_autoptr(GError) error = NULL;
+		g_autoptr (OtadTufRepo) director = NULL;
+		g_autoptr (OtadTufRepo) image = NULL;
+		g_autoptr (GHashTable) ecus = ecus_new (cases[i].serial, cases[i].hwid);
+		g_autoptr (GPtrArray) targets = NULL;
+		g_autoptr (GError) error = NULL;
 		g_autofree gchar *meta = g_strdup_printf ("meta-%u", i);
 		g_autofree gchar *written = NULL;
 
 		repos_new (fx, meta, &director, &image);
-		g_assert_true (otad_uptane_ensure_root (director, "director", NULL, TRUE, NULL, NULL));
+		g_assert_true (
+		    otad_uptane_ensure_root (director, "director", NULL, TRUE, NULL, NULL));
 		g_assert_true (otad_uptane_ensure_root (image, "repo", NULL, TRUE, NULL, NULL));
 		targets = otad_uptane_check (director, image, ecus, NULL, &error);
 		g_assert_null (targets);
@@ -157,16 +170,16 @@ test_uptane_refusals (Fixture *fx, gconstpointer data)
 static void
 test_uptane_provisioned_root (Fixture *fx, gconstpointer data)
 {
-	g_autoptr(OtadTufRepo) director = NULL;
-	g_autoptr(OtadTufRepo) image = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OtadTufRepo) director = NULL;
+	g_autoptr (OtadTufRepo) image = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *vendor = NULL;
 	g_autofree gchar *vdir = NULL;
 	g_autofree gchar *src = NULL;
 	g_autofree gchar *dst = NULL;
 	g_autofree gchar *contents = NULL;
 	g_autofree gchar *other = NULL;
-	const gchar *dirs[2] = { NULL, NULL };
+	const gchar *dirs[2] = {NULL, NULL};
 	gsize len = 0;
 
 	if (!fx->ok) {
@@ -187,10 +200,10 @@ test_uptane_provisioned_root (Fixture *fx, gconstpointer data)
 	g_assert_true (otad_uptane_ensure_root (director, "director", dirs, TRUE, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_false (otad_tuf_repo_refresh (director, OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT,
-					       NULL, NULL, &error));
+	                                       NULL, NULL, &error));
 	g_assert_nonnull (error);
 	g_assert_true (error->code == OTAD_TUF_ERROR_THRESHOLD ||
-		       error->code == OTAD_TUF_ERROR_BAD_SIGNATURE);
+	               error->code == OTAD_TUF_ERROR_BAD_SIGNATURE);
 	other = g_build_filename (fx->tmp, "meta-prov", "director", "root.json", NULL);
 	g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
 }
@@ -202,26 +215,28 @@ test_uptane_lite (Fixture *fx, gconstpointer data)
 	g_autofree gchar *tufdir = g_test_build_filename (G_TEST_DIST, "..", "tuf", NULL);
 	g_autofree gchar *repo_dir = g_build_filename (fx->tmp, "lite", NULL);
 	g_autofree gchar *meta = g_build_filename (fx->tmp, "lite-meta", NULL);
-	const gchar *script =
-	    "import sys\n"
-	    "sys.path.insert(0, sys.argv[2])\n"
-	    "import tufgen\n"
-	    "r = tufgen.Repo(sys.argv[1], 'ota')\n"
-	    "for name, hw, ver, tags in [('a-9', 'board-a', '9', ['prod']),\n"
-	    "                            ('a-10', 'board-a', '10', ['prod']),\n"
-	    "                            ('a-11', 'board-a', '11', ['devel']),\n"
-	    "                            ('b-99', 'board-b', '99', ['prod'])]:\n"
-	    "    c = tufgen.image_custom([hw], version=ver, name=name)\n"
-	    "    c['tags'] = tags\n"
-	    "    r.add_target(name, name.encode(), custom=c)\n"
-	    "r.publish()\n";
-	g_autoptr(OtadTufFetcher) fetcher = NULL;
-	g_autoptr(OtadTufRepo) image = NULL;
-	g_autoptr(GError) error = NULL;
+	const gchar *script = "import sys\n"
+	                      "sys.path.insert(0, sys.argv[2])\n"
+	                      "import tufgen\n"
+	                      "r = tufgen.Repo(sys.argv[1], 'ota')\n"
+	                      "for name, hw, ver, tags in [('a-9', 'board-a', '9', ['prod']),\n"
+	                      "                            ('a-10', 'board-a', '10', ['prod']),\n"
+	                      "                            ('a-11', 'board-a', '11', ['devel']),\n"
+	                      "                            ('b-99', 'board-b', '99', ['prod']),\n"
+	                      "                            ('os-1', 'board-z', '1', [])]:\n"
+	                      "    fmt = 'OSTREE' if name.startswith('os') else 'BINARY'\n"
+	                      "    c = tufgen.image_custom([hw], version=ver, name=name,\n"
+	                      "                            target_format=fmt)\n"
+	                      "    c['tags'] = tags\n"
+	                      "    r.add_target(name, name.encode(), custom=c)\n"
+	                      "r.publish()\n";
+	g_autoptr (OtadTufFetcher) fetcher = NULL;
+	g_autoptr (OtadTufRepo) image = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *prod = NULL;
 	g_autofree gchar *any = NULL;
 	g_autofree gchar *none = NULL;
-	OtadTufTargetInfo info = { 0 };
+	OtadTufTargetInfo info = {0};
 	gint status = 0;
 
 	if (!fx->ok) {
@@ -229,16 +244,17 @@ test_uptane_lite (Fixture *fx, gconstpointer data)
 		return;
 	}
 	{
-		const gchar *argv[] = { "/usr/bin/python3", "-c", script, repo_dir, tufdir, NULL };
-		g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-			      &status, &error);
+		const gchar *argv[] = {"/usr/bin/python3", "-c", script, repo_dir, tufdir, NULL};
+		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+		              &status, &error);
 		g_assert_no_error (error);
 		g_assert_true (g_spawn_check_wait_status (status, NULL));
 	}
 	fetcher = otad_tuf_fetcher_new_for_directory (repo_dir);
 	image = otad_tuf_repo_new ("image-repo", meta, fetcher);
 	g_assert_true (otad_uptane_ensure_root (image, "repo", NULL, TRUE, NULL, &error));
-	g_assert_true (otad_tuf_repo_refresh (image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
+	g_assert_true (
+	    otad_tuf_repo_refresh (image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
 	g_assert_no_error (error);
 	prod = otad_uptane_lite_select (image, "board-a", "prod", &info, &error);
 	g_assert_no_error (error);
@@ -246,6 +262,16 @@ test_uptane_lite (Fixture *fx, gconstpointer data)
 	g_assert_cmpint (info.length, ==, 4);
 	any = otad_uptane_lite_select (image, "board-a", NULL, NULL, &error);
 	g_assert_cmpstr (any, ==, "a-11");
+	{
+		g_autofree gchar *os =
+		    otad_uptane_lite_select (image, "board-z", NULL, &info, &error);
+		g_autofree gchar *commit = otad_uptane_target_get_ostree_commit (&info);
+		g_autofree gchar *expected =
+		    g_compute_checksum_for_string (G_CHECKSUM_SHA256, "os-1", -1);
+		g_assert_no_error (error);
+		g_assert_cmpstr (os, ==, "os-1");
+		g_assert_cmpstr (commit, ==, expected);
+	}
 	none = otad_uptane_lite_select (image, "board-c", NULL, NULL, &error);
 	g_assert_null (none);
 	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET);
@@ -256,14 +282,14 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add ("/uptane/ota/cycle", Fixture, "ota", fixture_set_up, test_uptane_cycle,
-		    fixture_tear_down);
+	            fixture_tear_down);
 	g_test_add ("/uptane/tuf/cycle", Fixture, "tuf", fixture_set_up, test_uptane_cycle,
-		    fixture_tear_down);
+	            fixture_tear_down);
 	g_test_add ("/uptane/ota/refusals", Fixture, "ota", fixture_set_up, test_uptane_refusals,
-		    fixture_tear_down);
+	            fixture_tear_down);
 	g_test_add ("/uptane/ota/provisioned-root", Fixture, "ota", fixture_set_up,
-		    test_uptane_provisioned_root, fixture_tear_down);
+	            test_uptane_provisioned_root, fixture_tear_down);
 	g_test_add ("/uptane/lite", Fixture, "ota", fixture_set_up, test_uptane_lite,
-		    fixture_tear_down);
+	            fixture_tear_down);
 	return g_test_run ();
 }

@@ -145,6 +145,12 @@ def check_threshold(md, keys, role, what):
         raise Refused('%s: %d of %d signatures' % (what, len(good), role['threshold']))
 
 
+def path_match(name, pattern):
+    # wildcards do not cross a '/'
+    a, b = name.split('/'), pattern.split('/')
+    return len(a) == len(b) and all(fnmatch.fnmatchcase(x, y) for x, y in zip(a, b))
+
+
 class Store:
     def __init__(self, d):
         self.d = d
@@ -325,7 +331,7 @@ class Client:
                     continue
                 h = hashlib.sha256(name.encode()).hexdigest()
                 if 'paths' in r:
-                    match = any(fnmatch.fnmatchcase(name, p) for p in r['paths'])
+                    match = any(path_match(name, p) for p in r['paths'])
                 else:
                     match = any(h.startswith(p) for p in r.get('path_hash_prefixes', []))
                 if not match:

@@ -64,7 +64,11 @@ EXPECTED_CLASS = {
     'test_director_root_rotation_only_new_signature_refused': SIG,
     'test_director_targets_badly_signed': SIG,
     'test_director_targets_expired': ('expired',),
+    'test_image_repo_timestamp_expired': ('expired',),
+    'test_director_root_expired': ('expired',),
+    'test_same_content_other_name_in_image_repo': ('unknown-target',),
     'test_director_targets_rollback': ('rollback',),
+    'test_director_timestamp_rollback': ('rollback',),
     'test_director_targets_with_delegations_refused': ('malformed', 'unknown-role',
                                                       'unsupported'),
     'test_download_unknown_target_refused': ('unknown-target',),
@@ -103,6 +107,7 @@ EXPECTED_CLASS = {
     'test_negative_target_length_refused': ('malformed',),
     'test_one_hash_mismatch_among_several': ('hash-mismatch',),
     'test_path_hash_prefixes': ('unknown-target',),
+    'test_path_pattern_wildcards': ('unknown-target',),
     'test_rollback_snapshot_version_in_timestamp_refused': ('rollback',),
     'test_rollback_targets_version_in_snapshot_refused': ('rollback',),
     'test_rollback_timestamp_refused': ('rollback',),
@@ -342,6 +347,32 @@ class TufWorkflowTests(ClientTestCase):
         self.assertAccepted(self.download('app.bin'))
         self.assertDelivered('app.bin', APP)
         self.assertIn('/repo/targets/app.bin', self.server.paths())
+
+    def test_download_refetches_when_target_changes(self):
+        self.bootstrap()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        self.repo.add_target('app.bin', APP2)          # same name, new content
+        self.repo.publish()
+        self.server.clear_log()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP2)
+        self.assertIn('/repo/targets/app.bin', self.server.paths())
+
+    def test_download_empty_target(self):
+        self.bootstrap()
+        self.repo.add_target('empty.bin', b'')
+        self.repo.publish()
+        self.assertAccepted(self.download('empty.bin'))
+        self.assertDelivered('empty.bin', b'')
+
+    def test_download_large_target(self):
+        self.bootstrap()
+        big = hashlib.sha512(b'seed').digest() * (16 * 1024 * 1024 // 64)
+        self.repo.add_target('big.img', big)
+        self.repo.publish()
+        self.assertAccepted(self.download('big.img'))
+        self.assertDelivered('big.img', big)
 
     def test_download_unknown_target_refused(self):
         self.bootstrap()
@@ -1412,6 +1443,24 @@ class DelegationTests(ClientTestCase):
         self.assertRefused(self.refresh())
         self.assertTrustedUnchanged(before, ['root', 'snapshot', 'targets'])
 
+    def test_path_pattern_wildcards(self):
+        # TUF 1.0.x: shell-style wildcards; "a path separator in a path
+        # SHOULD NOT be matched by a wildcard"
+        r = self.repo
+        r.add_delegation('W', paths=['w/*', 'v-?.bin'])
+        r.add_target('w/x.bin', b'in w', role='W')
+        r.add_target('w/sub/y.bin', b'two levels down', role='W')
+        r.add_target('v-2.bin', b'v two', role='W')
+        r.add_target('v-10.bin', b'v ten', role='W')
+        r.publish()
+        self.assertAccepted(self.download('v-2.bin'))
+        self.assertDelivered('v-2.bin', b'v two')
+        self.assertRefused(self.download('v-10.bin'))
+        self.assertNotDelivered('v-10.bin')
+        self.assertAccepted(self.download('w/x.bin'))
+        self.assertRefused(self.download('w/sub/y.bin'))
+        self.assertFalse(os.path.exists(os.path.join(self.out, 'w', 'sub', 'y.bin')))
+
     def test_delegation_cycle_is_bounded(self):
         # B delegates back to A: the visited set must end the search
         a = self.repo.delegation('A')
@@ -1536,6 +1585,18 @@ class UptaneTests(ClientTestCase):
         self.assertDelivered(name, data)
         self.assertIn('/director/timestamp.json', self.server.paths())
 
+    def test_director_timestamp_rollback(self):
+        self.up = UptaneRepos(self.srvroot, self.dialect, self.key_kind,
+                              director_timestamp_snapshot=True)
+        name, data = self.standard()
+        old_ts = self.up.director.written['timestamp.json']
+        self.up.director.publish()
+        self.assertAccepted(self.uptane())
+        before = self.trusted()
+        self.up.director.write_file('timestamp.json', old_ts)
+        self.assertRefused(self.uptane())
+        self.assertEqual(before, self.trusted(), 'trusted metadata changed' + self.describe())
+
     def test_target_from_custom_uri(self):
         data = b'fetched from elsewhere\n' * 10
         name = 'fw-uri.bin'
@@ -1646,6 +1707,26 @@ class UptaneTests(ClientTestCase):
     def test_director_targets_expired(self):
         self.up.director.expires['targets'] = expires_in(-1)
         self.standard()
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+
+    def test_image_repo_timestamp_expired(self):
+        self.up.image.expires['timestamp'] = expires_in(-1)
+        self.standard()
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+
+    def test_director_root_expired(self):
+        self.up.director.expires['root'] = expires_in(-1)
+        self.standard()
+        self.assertRefused(self.uptane())
+        self.assertEqual(os.listdir(self.out), [])
+
+    def test_same_content_other_name_in_image_repo(self):
+        self.up.add_image('fw-a.bin', self.FW, [self.HWID])
+        self.up.assign('fw-b.bin', self.FW, {self.SERIAL: self.HWID})
+        self.up.image.write_target_file('fw-b.bin', self.FW)
+        self.up.publish()
         self.assertRefused(self.uptane())
         self.assertEqual(os.listdir(self.out), [])
 

@@ -146,6 +146,60 @@ class GeneratorTests(unittest.TestCase):
             self.assertEqual(srv.paths()[0], '/repo/x.json')
 
 
+class CommandLineTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='tufgen-cli-')
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def run_tool(self, *args):
+        import subprocess
+        return subprocess.run([sys.executable] + list(args), check=True, timeout=300,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def test_repo_command(self):
+        f = os.path.join(self.tmp, 'payload')
+        with open(f, 'wb') as fh:
+            fh.write(b'payload')
+        out = os.path.join(self.tmp, 'r')
+        self.run_tool(os.path.join(HERE, 'tufgen.py'), 'repo', out, '--dialect', 'ota',
+                      '--key-type', 'rsa2048', '--target', 'p.bin=' + f, '--root-versions', '3')
+        for name in ('1.root.json', '2.root.json', '3.root.json', 'timestamp.json',
+                     'snapshot.json', 'targets.json', 'targets/p.bin'):
+            self.assertTrue(os.path.exists(os.path.join(out, name)), name)
+        with open(os.path.join(out, 'targets.json')) as fh:
+            t = json.load(fh)['signed']
+        self.assertEqual(t['_type'], 'Targets')
+        self.assertEqual(t['targets']['p.bin']['length'], 7)
+
+    def test_uptane_command(self):
+        f = os.path.join(self.tmp, 'fw')
+        with open(f, 'wb') as fh:
+            fh.write(b'firmware')
+        self.run_tool(os.path.join(HERE, 'tufgen.py'), 'uptane', self.tmp, '--ecu', 'ecu1',
+                      '--hardware-id', 'hw1', '--target', 'fw.bin=' + f)
+        with open(os.path.join(self.tmp, 'director', 'targets.json')) as fh:
+            d = json.load(fh)['signed']
+        self.assertEqual(d['targets']['fw.bin']['custom']['ecuIdentifiers'],
+                         {'ecu1': {'hardwareId': 'hw1'}})
+        self.assertIn('correlationId', d['custom'])
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'director', 'timestamp.json')))
+        with open(os.path.join(self.tmp, 'repo', 'targets.json')) as fh:
+            i = json.load(fh)['signed']
+        self.assertEqual(i['targets']['fw.bin']['custom']['hardwareIds'], ['hw1'])
+        self.assertEqual(i['targets']['fw.bin']['hashes'], d['targets']['fw.bin']['hashes'])
+
+    def test_make_vectors_script(self):
+        out = os.path.join(self.tmp, 'v')
+        self.run_tool(os.path.join(HERE, 'make_vectors.py'), out)
+        with open(os.path.join(out, 'MANIFEST.json')) as fh:
+            fresh = json.load(fh)
+        with open(os.path.join(VECTORS, 'MANIFEST.json')) as fh:
+            committed = json.load(fh)
+        # same vectors (signatures differ run to run, the list does not)
+        self.assertEqual([(e['file'], e['valid']) for e in fresh],
+                         [(e['file'], e['valid']) for e in committed])
+
+
 class VectorTests(unittest.TestCase):
     def test_canonical_vectors(self):
         d = os.path.join(VECTORS, 'canonical')
