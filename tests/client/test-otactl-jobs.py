@@ -258,6 +258,32 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
         self.assertEqual(proc.returncode, EXIT_FAILED, err)
         self.assertEqual(err, 'otactl: cannot download the update: cancelled\n')
 
+    def test_check_timeout(self):
+        # a check that does not end: the wait is bounded by --timeout
+        self.start()
+        self.mock_call('SetStepTiming', dbus.UInt32(4), dbus.UInt32(600000))
+        self.assert_one_error(*self.otactl('check', '--timeout', '1'), EXIT_FAILED,
+                              'otactl: cannot check for updates: no result after 1 seconds')
+        self.assertEqual(self.prop('State'), 'checking')
+
+    def test_daemon_exits_while_waiting(self):
+        self.start('update-available')
+        self.mock_call('SetStepTiming', dbus.UInt32(4), dbus.UInt32(600000))
+        env = dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE='')
+        proc = subprocess.Popen([OTACTL, 'download'], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env,
+                                stdin=subprocess.DEVNULL)
+        try:
+            self.wait_state('downloading')
+            self.stop_mock()
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, EXIT_UNREACHABLE, err)
+        self.assertEqual(err, 'otactl: cannot download the update: otad exited\n')
+
     def test_install(self):
         self.start('downloaded')
         rc, out, err = self.otactl('install')
