@@ -126,10 +126,11 @@ class PoTest(unittest.TestCase):
                     empty = sorted(k for k in fresh if not have[k][0])
                     self.assertEqual(empty, [])
 
-    def test_otactl_help_in_german(self):
-        """LANGUAGE=de otactl --help prints the German strings of de.po"""
-        if not ARGS.otactl:
-            self.skipTest('otactl is not built')
+    def check_help_in_german(self, program, source_prefix):
+        """LANGUAGE=de PROGRAM --help prints the German text of every de.po
+        string from SOURCE_PREFIX that its English --help shows"""
+        if not program or not os.path.exists(program):
+            self.skipTest(f'{program or "the program"} is not built')
         mo = os.path.join(ARGS.build_dir, 'po', 'de', 'LC_MESSAGES', 'otad.mo')
         self.assertTrue(os.path.isfile(mo), mo)
         if os.geteuid() != 0 or not shutil.which('unshare'):
@@ -137,16 +138,14 @@ class PoTest(unittest.TestCase):
         probe = run(['unshare', '--mount', '--propagation', 'private', 'true'])
         if probe.returncode != 0:
             self.skipTest('no mount namespace here: ' + probe.stderr.strip())
-        english = run([ARGS.otactl, '--help'], env=dict(os.environ, LC_ALL='C.UTF-8',
-                                                         LANGUAGE=''))
+        english = run([program, '--help'], env=dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE=''))
         self.assertEqual(english.returncode, 0, english.stderr)
-        # the strings of cli/ that --help shows in English, and their German text
         pairs = [(k, v[0]) for k, v in parse_po(os.path.join(self.po_dir, 'de.po')).items()
-                 if v[0] and v[0] != k and any(r.startswith('cli/') for r in v[1])
+                 if v[0] and v[0] != k and any(r.startswith(source_prefix) for r in v[1])
                  and '\n' not in k and len(k) > 3 and k in english.stdout]
-        self.assertGreater(len(pairs), 0, 'otactl --help shows no string of de.po')
-        # otactl binds its domain to the compiled-in LOCALEDIR: in a private
-        # mount namespace, put the build tree's po/ there
+        self.assertGreater(len(pairs), 2, f'{program} --help shows no string of de.po')
+        # the programs bind their domain to the compiled-in LOCALEDIR: in a
+        # private mount namespace, put the build tree's po/ there
         script = r'''
 set -e
 target="$1"; shift
@@ -162,11 +161,17 @@ exec "$@"
         env = dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE='de',
                    BUILD_PO=os.path.join(ARGS.build_dir, 'po'))
         res = run(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script,
-                   'sh', ARGS.localedir, ARGS.otactl, '--help'], env=env)
+                   'sh', ARGS.localedir, program, '--help'], env=env)
         self.assertEqual(res.returncode, 0, res.stderr)
         for msgid, msgstr in pairs:
             with self.subTest(msgid=msgid):
                 self.assertIn(msgstr, res.stdout)
+
+    def test_otactl_help_in_german(self):
+        self.check_help_in_german(ARGS.otactl, 'cli/')
+
+    def test_otad_help_in_german(self):
+        self.check_help_in_german(ARGS.otad, 'daemon/')
 
 
 def main():
@@ -176,6 +181,7 @@ def main():
     p.add_argument('--build-dir', required=True)
     p.add_argument('--localedir', required=True)
     p.add_argument('--otactl', default='')
+    p.add_argument('--otad', default='')
     ARGS, rest = p.parse_known_args()
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 

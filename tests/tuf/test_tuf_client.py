@@ -236,15 +236,15 @@ class ClientTestCase(unittest.TestCase):
         return self.repo
 
     def trusted(self, meta=None):
-        """Every JSON file under the metadata dir: {relative path: bytes}."""
+        """Every file under the metadata dir: {relative path: bytes} (so a
+        refused update may not leave temporary files behind either)."""
         meta = meta or self.meta
         out = {}
         for d, _, files in os.walk(meta):
             for f in files:
-                if f.endswith('.json'):
-                    p = os.path.join(d, f)
-                    with open(p, 'rb') as fh:
-                        out[os.path.relpath(p, meta)] = fh.read()
+                p = os.path.join(d, f)
+                with open(p, 'rb') as fh:
+                    out[os.path.relpath(p, meta)] = fh.read()
         return out
 
     def trusted_version(self, role, meta=None):
@@ -1611,6 +1611,20 @@ class UptaneTests(ClientTestCase):
         self.assertAccepted(self.uptane())
         self.assertDelivered(name, data)
         self.assertIn('/cdn/blob-123', self.server.paths())
+
+    def test_ota_ce_custom_fields_with_nulls(self):
+        # tuf-reposerver writes "uri": null (and other nulls) for uploaded targets
+        name = 'fw-null-uri.bin'
+        custom = tufgen.image_custom([self.HWID], name=name)
+        custom.update({'uri': None, 'cliUploaded': False, 'diff': None, 'targetFormat': None,
+                       'tags': [], 'proprietary': {}})
+        self.up.image.add_target(name, self.FW, custom=custom)
+        self.up.assign(name, self.FW, {self.SERIAL: self.HWID})
+        self.up.director.targets['targets'][name]['custom']['uri'] = None
+        self.up.publish()
+        self.assertAccepted(self.uptane())
+        self.assertDelivered(name, self.FW)
+        self.assertIn('/repo/targets/' + name, self.server.paths())
 
     def test_no_target_for_this_ecu(self):
         self.up.publish()
