@@ -426,29 +426,35 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
         '''Runs otactl monitor, calls @action after its first line, reads until @want.'''
         env = dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE='', TZ='UTC')
         proc = subprocess.Popen([OTACTL, 'monitor', '--timeout', '60', *args],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=env, stdin=subprocess.DEVNULL)
-        lines = []
+        fd = proc.stdout.fileno()
+        data = b''
+        acted = False
         try:
+            # raw reads: a buffered readline() would hide lines from select()
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and want not in lines:
-                ready, _, _ = select.select([proc.stdout], [], [], 1)
-                if not ready:
-                    continue
-                line = proc.stdout.readline()
-                if not line:
+            while time.monotonic() < deadline:
+                lines = nbsp(data.decode()).splitlines()
+                if want in lines:
                     break
-                lines.append(nbsp(line.rstrip('\n')))
-                if len(lines) == 1:
+                if lines and not acted:
+                    acted = True
                     action()
+                if not select.select([fd], [], [], 1)[0]:
+                    continue
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                data += chunk
             proc.send_signal(signal.SIGINT)
+            # what the same batch of changes printed after @want comes too
             rest, err = proc.communicate(timeout=30)
-            # what the same batch of changes printed after @want
-            lines += nbsp(rest).splitlines()
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        lines = nbsp((data + rest).decode()).splitlines()
         self.assertEqual(proc.returncode, EXIT_OK, err)
         self.assertIn(want, lines)
         return lines
