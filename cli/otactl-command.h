@@ -11,6 +11,8 @@ typedef enum {
 	OTACTL_EXIT_FAILED = 1,
 	OTACTL_EXIT_USAGE = 2,
 	OTACTL_EXIT_UNREACHABLE = 3,
+	/* polkit refused the call */
+	OTACTL_EXIT_NOT_AUTHORIZED = 4,
 	/* as rpm-ostree's RPM_OSTREE_EXIT_UNCHANGED: `check` found nothing new */
 	OTACTL_EXIT_NO_UPDATE = 77,
 } OtactlExit;
@@ -29,5 +31,13 @@ typedef struct {
 
 /* one per cli/otactl-cmd-<name>.c */
 gint otactl_cmd_status (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_check (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_download (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_install (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_update (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_cancel (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_history (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv);
 
 G_END_DECLS

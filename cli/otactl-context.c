@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "otactl-context.h"
 
@@ -17,6 +21,11 @@ void
 otactl_context_free (OtactlContext *ctx)
 {
 	g_clear_object (&ctx->client);
+	if (ctx->agent != NULL) {
+		g_subprocess_send_signal (ctx->agent, SIGTERM);
+		g_subprocess_wait (ctx->agent, NULL, NULL);
+		g_clear_object (&ctx->agent);
+	}
 	g_free (ctx->bus_address);
 	g_free (ctx);
 }
@@ -47,6 +56,7 @@ otactl_context_exit_codes (void)
 		 "  1   the command failed\n"
 		 "  2   wrong usage\n"
 		 "  3   otad cannot be reached\n"
+		 "  4   not authorized\n"
 		 "  77  no update is available");
 }
 
@@ -91,6 +101,12 @@ otactl_context_parse (OtactlContext *ctx,
 	     N_("Talk to otad on the bus at ADDRESS instead of the system bus (for development)"),
 	     /* TRANSLATORS: the argument of --bus-address */
 	     N_("ADDRESS")},
+	    {"interactive", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->interactive,
+	     /* TRANSLATORS: description of --interactive */
+	     N_("Let polkit ask for a password (default when run on a terminal)"), NULL},
+	    {"no-interactive", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->no_interactive,
+	     /* TRANSLATORS: description of --no-interactive */
+	     N_("Never ask for a password; fail when not authorized"), NULL},
 	    {"help", 'h', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctx->help,
 	     /* TRANSLATORS: description of --help */
 	     N_("Show help options"), NULL},
@@ -120,6 +136,13 @@ otactl_context_parse (OtactlContext *ctx,
 	}
 	if (ctx->verbose)
 		g_log_set_debug_enabled (TRUE);
+	if (ctx->interactive && ctx->no_interactive) {
+		otactl_context_usage_error (ctx,
+					    /* TRANSLATORS: two options that exclude each other */
+					    _("--interactive and --no-interactive exclude each other"));
+		*exit_code = OTACTL_EXIT_USAGE;
+		return FALSE;
+	}
 	if (ctx->help) {
 		g_autofree gchar *help = g_option_context_get_help (option_context, TRUE, NULL);
 		g_print ("%s", help);
@@ -163,4 +186,98 @@ otactl_context_connect (OtactlContext *ctx)
 		return OTACTL_EXIT_UNREACHABLE;
 	}
 	return OTACTL_EXIT_OK;
+}
+
+/* after parsing: a command that takes no arguments says so */
+gboolean
+otactl_context_check_no_args (OtactlContext *ctx, gint argc, gchar **argv)
+{
+	g_autofree gchar *msg = NULL;
+
+	if (argc <= 1)
+		return TRUE;
+	/* TRANSLATORS: %s is the unexpected argument */
+	msg = g_strdup_printf (_("unexpected argument “%s”"), argv[1]);
+	otactl_context_usage_error (ctx, msg);
+	return FALSE;
+}
+
+/* interactive unless told otherwise, when a person can answer on the terminal */
+OtaClientFlags
+otactl_context_get_flags (OtactlContext *ctx)
+{
+	if (ctx->interactive)
+		return OTA_CLIENT_FLAGS_INTERACTIVE;
+	if (ctx->no_interactive)
+		return OTA_CLIENT_FLAGS_NONE;
+	return isatty (STDIN_FILENO) ? OTA_CLIENT_FLAGS_INTERACTIVE : OTA_CLIENT_FLAGS_NONE;
+}
+
+/* without a desktop agent nobody would show polkit's password prompt: start a
+ * text agent for this process, as systemctl does, and wait until it listens */
+void
+otactl_context_start_agent (OtactlContext *ctx)
+{
+	g_autoptr(GSubprocessLauncher) launcher = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *pid = NULL;
+	gint fds[2];
+	struct pollfd pfd;
+	gchar buf[1];
+
+	if (ctx->agent != NULL || !(otactl_context_get_flags (ctx) & OTA_CLIENT_FLAGS_INTERACTIVE))
+		return;
+	if (!isatty (STDIN_FILENO))
+		return;
+	path = g_find_program_in_path ("pkttyagent");
+	if (path == NULL)
+		return;
+	if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error)) {
+		g_debug ("no pipe for pkttyagent: %s", error->message);
+		return;
+	}
+	pid = g_strdup_printf ("%d", (gint)getpid ());
+	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+	g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+	ctx->agent = g_subprocess_launcher_spawn (launcher, &error, path, "--notify-fd", "3",
+						  "--fallback", "--process", pid, NULL);
+	/* the launcher holds the write end: drop it so that EOF can arrive */
+	g_clear_object (&launcher);
+	if (ctx->agent == NULL) {
+		g_debug ("cannot start pkttyagent: %s", error->message);
+		close (fds[0]);
+		return;
+	}
+
+	/* the agent closes the fd once it is registered (or gives up); bounded */
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	if (poll (&pfd, 1, 5000) > 0)
+		(void)!read (fds[0], buf, sizeof (buf));
+	close (fds[0]);
+}
+
+/* prints "otactl: WHAT: why" for a failed call and returns the exit code for it */
+gint
+otactl_context_report_error (OtactlContext *ctx, const gchar *what, const GError *error)
+{
+	if (g_error_matches (error, OTA_ERROR, OTA_ERROR_AUTH_FAILED)) {
+		/* TRANSLATORS: %s says what failed, e.g. "cannot check for updates" */
+		g_printerr (_("otactl: %s: not authorized"), what);
+		g_printerr ("\n");
+		g_debug ("%s", error->message);
+		return OTACTL_EXIT_NOT_AUTHORIZED;
+	}
+	if (g_error_matches (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED) &&
+	    (ctx->client == NULL || !ota_client_get_connected (ctx->client))) {
+		/* TRANSLATORS: %s says what failed, e.g. "cannot check for updates" */
+		g_printerr (_("otactl: %s: otad is not running"), what);
+		g_printerr ("\n");
+		return OTACTL_EXIT_UNREACHABLE;
+	}
+	/* TRANSLATORS: first %s says what failed, the second is otad's reason */
+	g_printerr (_("otactl: %s: %s"), what, error->message);
+	g_printerr ("\n");
+	return OTACTL_EXIT_FAILED;
 }

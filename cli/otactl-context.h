@@ -15,8 +15,11 @@ struct _OtactlContext {
 	gboolean verbose;
 	gboolean version;
 	gboolean help;
-	gchar *bus_address; /* (owned) (nullable) */
-	OtaClient *client;  /* (owned) (nullable) */
+	gboolean interactive;	 /* --interactive */
+	gboolean no_interactive; /* --no-interactive */
+	gchar *bus_address;	 /* (owned) (nullable) */
+	OtaClient *client;	 /* (owned) (nullable) */
+	GSubprocess *agent;	 /* (owned) (nullable): pkttyagent, when we started one */
 };
 
 OtactlContext *otactl_context_new (const OtactlCommand *commands);
@@ -30,5 +33,9 @@ gboolean otactl_context_parse (OtactlContext *ctx,
 			       gint *exit_code);
 gint otactl_context_connect (OtactlContext *ctx);
 void otactl_context_usage_error (OtactlContext *ctx, const gchar *message);
+gboolean otactl_context_check_no_args (OtactlContext *ctx, gint argc, gchar **argv);
+OtaClientFlags otactl_context_get_flags (OtactlContext *ctx);
+void otactl_context_start_agent (OtactlContext *ctx);
+gint otactl_context_report_error (OtactlContext *ctx, const gchar *what, const GError *error);
 
 G_END_DECLS

@@ -35,6 +35,59 @@ otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeploy
 	json_builder_end_object (builder);
 }
 
+static void
+otactl_json_add_string (JsonBuilder *builder, const gchar *member, const gchar *value)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_add_string_value (builder, value);
+}
+
+static void
+otactl_json_add_uint64 (JsonBuilder *builder, const gchar *member, guint64 value)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_add_int_value (builder, (gint64)MIN (value, (guint64)G_MAXINT64));
+}
+
+/* adds "member": {update} or "member": null, with the keys of UpdateInfo on D-Bus */
+void
+otactl_json_add_update_info (JsonBuilder *builder, const gchar *member, OtaUpdateInfo *info)
+{
+	json_builder_set_member_name (builder, member);
+	if (info == NULL) {
+		json_builder_add_null_value (builder);
+		return;
+	}
+	json_builder_begin_object (builder);
+	otactl_json_add_string (builder, "name", ota_update_info_get_name (info));
+	otactl_json_add_string (builder, "version", ota_update_info_get_version (info));
+	otactl_json_add_string (builder, "checksum", ota_update_info_get_checksum (info));
+	otactl_json_add_uint64 (builder, "length", ota_update_info_get_length (info));
+	otactl_json_add_uint64 (builder, "download-size", ota_update_info_get_download_size (info));
+	otactl_json_add_string (builder, "correlation-id",
+				ota_update_info_get_correlation_id (info));
+	otactl_json_add_string (builder, "hardware-id", ota_update_info_get_hardware_id (info));
+	otactl_json_add_string (builder, "uri", ota_update_info_get_uri (info));
+	json_builder_end_object (builder);
+}
+
+/* adds one history entry as an object with the keys of GetHistory on D-Bus */
+void
+otactl_json_add_history_entry (JsonBuilder *builder, OtaHistoryEntry *entry)
+{
+	json_builder_begin_object (builder);
+	otactl_json_add_uint64 (builder, "time", ota_history_entry_get_time (entry));
+	otactl_json_add_string (builder, "action", ota_history_entry_get_action (entry));
+	otactl_json_add_string (builder, "commit", ota_history_entry_get_commit (entry));
+	otactl_json_add_string (builder, "version", ota_history_entry_get_version (entry));
+	json_builder_set_member_name (builder, "success");
+	json_builder_add_boolean_value (builder, ota_history_entry_get_success (entry));
+	otactl_json_add_string (builder, "detail", ota_history_entry_get_detail (entry));
+	otactl_json_add_string (builder, "correlation-id",
+				ota_history_entry_get_correlation_id (entry));
+	json_builder_end_object (builder);
+}
+
 /* prints the builder's root as pretty JSON and a newline on stdout */
 void
 otactl_json_print (JsonBuilder *builder)

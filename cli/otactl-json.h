@@ -9,6 +9,10 @@ G_BEGIN_DECLS
 void otactl_json_add_deployment (JsonBuilder *builder,
 				 const gchar *member,
 				 OtaDeployment *deployment);
+void otactl_json_add_update_info (JsonBuilder *builder,
+				  const gchar *member,
+				  OtaUpdateInfo *info);
+void otactl_json_add_history_entry (JsonBuilder *builder, OtaHistoryEntry *entry);
 void otactl_json_print (JsonBuilder *builder);
 
 G_END_DECLS

@@ -6,12 +6,44 @@
 
 #include "otactl-context.h"
 
-/* one entry per subcommand; later ones (check, download, …) slot in here */
+/* one entry per subcommand, in the order `otactl --help` lists them */
 static const OtactlCommand otactl_commands[] = {
     {"status", "",
      /* TRANSLATORS: description of `otactl status` */
      N_("Show the state of otad and the booted, pending and rollback deployments"),
      otactl_cmd_status},
+    {"check", "",
+     /* TRANSLATORS: description of `otactl check` */
+     N_("Check the server for an update and show what it offers"),
+     otactl_cmd_check},
+    {"download", "",
+     /* TRANSLATORS: description of `otactl download` */
+     N_("Download the update on offer"),
+     otactl_cmd_download},
+    {"install", "",
+     /* TRANSLATORS: description of `otactl install` */
+     N_("Install the downloaded update; it starts at the next reboot"),
+     otactl_cmd_install},
+    {"update", "",
+     /* TRANSLATORS: description of `otactl update` */
+     N_("Check, download and install in one go"),
+     otactl_cmd_update},
+    {"cancel", "",
+     /* TRANSLATORS: description of `otactl cancel` */
+     N_("Cancel the running check, download or installation"),
+     otactl_cmd_cancel},
+    {"rollback", "",
+     /* TRANSLATORS: description of `otactl rollback` */
+     N_("Boot the other A/B slot again, or drop a pending update"),
+     otactl_cmd_rollback},
+    {"history", "",
+     /* TRANSLATORS: description of `otactl history` */
+     N_("Show past updates and their outcomes"),
+     otactl_cmd_history},
+    {"monitor", "",
+     /* TRANSLATORS: description of `otactl monitor` */
+     N_("Follow otad's state and progress until interrupted"),
+     otactl_cmd_monitor},
     {NULL, NULL, NULL, NULL}};
 
 static const OtactlCommand *

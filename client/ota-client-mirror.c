@@ -28,6 +28,24 @@ static const gchar *const ota_client_dbus_props[] = {
     "RollbackDeployment",
     "PendingDeployment",
     "LastCheckTime",
+    "UpdateInfo",
+    "DownloadedBytes",
+    "DownloadSize",
+    "Progress",
+    "Policy",
+    "NextCheckTime",
+};
+
+/* the t (guint64) properties, all "0 when unknown" */
+static const struct {
+	const gchar *dbus_name;
+	guint prop_id;
+	gsize offset;
+} ota_client_uint64_props[] = {
+    {"LastCheckTime", PROP_LAST_CHECK_TIME, G_STRUCT_OFFSET (OtaClient, last_check_time)},
+    {"DownloadedBytes", PROP_DOWNLOADED_BYTES, G_STRUCT_OFFSET (OtaClient, downloaded_bytes)},
+    {"DownloadSize", PROP_DOWNLOAD_SIZE, G_STRUCT_OFFSET (OtaClient, download_size)},
+    {"NextCheckTime", PROP_NEXT_CHECK_TIME, G_STRUCT_OFFSET (OtaClient, next_check_time)},
 };
 
 void
@@ -78,6 +96,27 @@ ota_client_set_deployment (OtaClient *self, guint idx, GVariant *value)
 	ota_client_notify (self, ota_client_deployment_props[idx].prop_id);
 }
 
+static void
+ota_client_set_update_info (OtaClient *self, GVariant *value)
+{
+	GVariant *old = self->update_info_value;
+
+	/* anything but a non-empty dictionary means "no update on offer" */
+	if (value != NULL && (!g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT) ||
+			      g_variant_n_children (value) == 0))
+		value = NULL;
+	if (old == value || (old != NULL && value != NULL && g_variant_equal (old, value)))
+		return;
+
+	g_clear_pointer (&self->update_info_value, g_variant_unref);
+	g_clear_object (&self->update_info);
+	if (value != NULL) {
+		self->update_info_value = g_variant_ref_sink (value);
+		self->update_info = ota_update_info_new_from_variant (value);
+	}
+	ota_client_notify (self, PROP_UPDATE_INFO);
+}
+
 /* value NULL resets the property to its default, as when otad has gone */
 static void
 ota_client_apply_property (OtaClient *self, const gchar *name, GVariant *value)
@@ -116,14 +155,35 @@ ota_client_apply_property (OtaClient *self, const gchar *name, GVariant *value)
 		ota_client_set_string (self, &self->error_message, value, PROP_ERROR_MESSAGE);
 		return;
 	}
-	if (g_strcmp0 (name, "LastCheckTime") == 0) {
-		guint64 last_check_time = 0;
-		if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-			last_check_time = g_variant_get_uint64 (value);
-		if (self->last_check_time != last_check_time) {
-			self->last_check_time = last_check_time;
-			ota_client_notify (self, PROP_LAST_CHECK_TIME);
+	for (guint i = 0; i < G_N_ELEMENTS (ota_client_uint64_props); i++) {
+		if (g_strcmp0 (name, ota_client_uint64_props[i].dbus_name) == 0) {
+			guint64 *field = G_STRUCT_MEMBER_P (self, ota_client_uint64_props[i].offset);
+			guint64 val = 0;
+			if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+				val = g_variant_get_uint64 (value);
+			if (*field != val) {
+				*field = val;
+				ota_client_notify (self, ota_client_uint64_props[i].prop_id);
+			}
+			return;
 		}
+	}
+	if (g_strcmp0 (name, "Progress") == 0) {
+		guint progress = 0;
+		if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+			progress = MIN (g_variant_get_uint32 (value), 100);
+		if (self->progress != progress) {
+			self->progress = progress;
+			ota_client_notify (self, PROP_PROGRESS);
+		}
+		return;
+	}
+	if (g_strcmp0 (name, "Policy") == 0) {
+		ota_client_set_string (self, &self->policy, value, PROP_POLICY);
+		return;
+	}
+	if (g_strcmp0 (name, "UpdateInfo") == 0) {
+		ota_client_set_update_info (self, value);
 		return;
 	}
 	for (guint i = 0; i < OTA_CLIENT_DEPLOYMENT_LAST; i++) {

@@ -33,6 +33,14 @@ struct _OtaClient {
 	GVariant *deployment_values[OTA_CLIENT_DEPLOYMENT_LAST]; /* (owned) (nullable) */
 	OtaDeployment *deployments[OTA_CLIENT_DEPLOYMENT_LAST];	 /* (owned) (nullable) */
 	guint64 last_check_time;
+	/* since 0.2 */
+	GVariant *update_info_value; /* (owned) (nullable) */
+	OtaUpdateInfo *update_info;  /* (owned) (nullable) */
+	guint64 downloaded_bytes;
+	guint64 download_size;
+	guint progress;
+	gchar *policy; /* (owned) */
+	guint64 next_check_time;
 };
 
 
@@ -49,6 +57,12 @@ enum {
 	PROP_ROLLBACK_DEPLOYMENT,
 	PROP_PENDING_DEPLOYMENT,
 	PROP_LAST_CHECK_TIME,
+	PROP_UPDATE_INFO,
+	PROP_DOWNLOADED_BYTES,
+	PROP_DOWNLOAD_SIZE,
+	PROP_PROGRESS,
+	PROP_POLICY,
+	PROP_NEXT_CHECK_TIME,
 	PROP_LAST
 };
 

@@ -8,4 +8,29 @@ G_BEGIN_DECLS
 gboolean ota_client_connect_sync (OtaClient *self, GCancellable *cancellable, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+gboolean ota_client_check_sync (OtaClient *self,
+				OtaClientFlags flags,
+				GCancellable *cancellable,
+				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_download_sync (OtaClient *self,
+				   OtaClientFlags flags,
+				   GCancellable *cancellable,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_install_sync (OtaClient *self,
+				  OtaClientFlags flags,
+				  GCancellable *cancellable,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_cancel_sync (OtaClient *self,
+				 OtaClientFlags flags,
+				 GCancellable *cancellable,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_rollback_sync (OtaClient *self,
+				   OtaClientFlags flags,
+				   GCancellable *cancellable,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *ota_client_get_history_sync (OtaClient *self,
+					OtaClientFlags flags,
+					GCancellable *cancellable,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

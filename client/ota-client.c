@@ -295,6 +295,24 @@ ota_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 	case PROP_LAST_CHECK_TIME:
 		g_value_set_uint64 (value, self->last_check_time);
 		break;
+	case PROP_UPDATE_INFO:
+		g_value_set_object (value, self->update_info);
+		break;
+	case PROP_DOWNLOADED_BYTES:
+		g_value_set_uint64 (value, self->downloaded_bytes);
+		break;
+	case PROP_DOWNLOAD_SIZE:
+		g_value_set_uint64 (value, self->download_size);
+		break;
+	case PROP_PROGRESS:
+		g_value_set_uint (value, self->progress);
+		break;
+	case PROP_POLICY:
+		g_value_set_string (value, self->policy);
+		break;
+	case PROP_NEXT_CHECK_TIME:
+		g_value_set_uint64 (value, self->next_check_time);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -332,6 +350,8 @@ ota_client_dispose (GObject *object)
 		g_clear_object (&self->deployments[i]);
 		g_clear_pointer (&self->deployment_values[i], g_variant_unref);
 	}
+	g_clear_object (&self->update_info);
+	g_clear_pointer (&self->update_info_value, g_variant_unref);
 
 	G_OBJECT_CLASS (ota_client_parent_class)->dispose (object);
 }
@@ -344,6 +364,7 @@ ota_client_finalize (GObject *object)
 	g_free (self->bus_address);
 	g_free (self->error_name);
 	g_free (self->error_message);
+	g_free (self->policy);
 	g_main_context_unref (self->context);
 
 	G_OBJECT_CLASS (ota_client_parent_class)->finalize (object);
@@ -356,6 +377,7 @@ ota_client_init (OtaClient *self)
 	self->state = OTA_STATE_IDLE;
 	self->error_name = g_strdup ("");
 	self->error_message = g_strdup ("");
+	self->policy = g_strdup ("");
 }
 
 static void
@@ -371,6 +393,8 @@ ota_client_class_init (OtaClientClass *klass)
 
 	/* remote errors must map to OtaError from the first call on */
 	g_type_ensure (OTA_TYPE_DEPLOYMENT);
+	g_type_ensure (OTA_TYPE_UPDATE_INFO);
+	g_type_ensure (OTA_TYPE_HISTORY_ENTRY);
 	(void)ota_error_quark ();
 
 	/**
@@ -494,6 +518,67 @@ ota_client_class_init (OtaClientClass *klass)
 	 */
 	ota_client_props[PROP_LAST_CHECK_TIME] =
 	    g_param_spec_uint64 ("last-check-time", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+	/**
+	 * OtaClient:update-info:
+	 *
+	 * The verified update on offer, %NULL when there is none.
+	 *
+	 * Since: 0.2
+	 */
+	ota_client_props[PROP_UPDATE_INFO] =
+	    g_param_spec_object ("update-info", NULL, NULL, OTA_TYPE_UPDATE_INFO, ro);
+
+	/**
+	 * OtaClient:downloaded-bytes:
+	 *
+	 * The bytes the running download has fetched so far.
+	 *
+	 * Since: 0.2
+	 */
+	ota_client_props[PROP_DOWNLOADED_BYTES] =
+	    g_param_spec_uint64 ("downloaded-bytes", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+	/**
+	 * OtaClient:download-size:
+	 *
+	 * The bytes the running download fetches in all, 0 when unknown.
+	 *
+	 * Since: 0.2
+	 */
+	ota_client_props[PROP_DOWNLOAD_SIZE] =
+	    g_param_spec_uint64 ("download-size", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+	/**
+	 * OtaClient:progress:
+	 *
+	 * The weighted progress of the running job, 0 to 100.
+	 *
+	 * Since: 0.2
+	 */
+	ota_client_props[PROP_PROGRESS] =
+	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, ro);
+
+	/**
+	 * OtaClient:policy:
+	 *
+	 * How updates are applied: "automatic", "download-only", "consent" or
+	 * "manual"; "" when not connected.
+	 *
+	 * Since: 0.2
+	 */
+	ota_client_props[PROP_POLICY] = g_param_spec_string ("policy", NULL, NULL, "", ro);
+
+	/**
+	 * OtaClient:next-check-time:
+	 *
+	 * When the next automatic check is due, in seconds since the Unix
+	 * epoch; 0 when polling is off.
+	 *
+	 * Since: 0.2
+	 */
+	ota_client_props[PROP_NEXT_CHECK_TIME] =
+	    g_param_spec_uint64 ("next-check-time", NULL, NULL, 0, G_MAXUINT64, 0, ro);
 
 	g_object_class_install_properties (object_class, PROP_LAST, ota_client_props);
 }

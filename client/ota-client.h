@@ -5,6 +5,8 @@
 
 #include "ota-deployment.h"
 #include "ota-enums.h"
+#include "ota-history-entry.h"
+#include "ota-update-info.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +38,54 @@ OtaDeployment *ota_client_get_booted_deployment (OtaClient *self);
 OtaDeployment *ota_client_get_rollback_deployment (OtaClient *self);
 OtaDeployment *ota_client_get_pending_deployment (OtaClient *self);
 guint64 ota_client_get_last_check_time (OtaClient *self);
+OtaUpdateInfo *ota_client_get_update_info (OtaClient *self);
+guint64 ota_client_get_downloaded_bytes (OtaClient *self);
+guint64 ota_client_get_download_size (OtaClient *self);
+guint ota_client_get_progress (OtaClient *self);
+const gchar *ota_client_get_policy (OtaClient *self);
+guint64 ota_client_get_next_check_time (OtaClient *self);
+
+void ota_client_check_async (OtaClient *self,
+			     OtaClientFlags flags,
+			     GCancellable *cancellable,
+			     GAsyncReadyCallback callback,
+			     gpointer callback_data);
+gboolean ota_client_check_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void ota_client_download_async (OtaClient *self,
+				OtaClientFlags flags,
+				GCancellable *cancellable,
+				GAsyncReadyCallback callback,
+				gpointer callback_data);
+gboolean ota_client_download_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void ota_client_install_async (OtaClient *self,
+			       OtaClientFlags flags,
+			       GCancellable *cancellable,
+			       GAsyncReadyCallback callback,
+			       gpointer callback_data);
+gboolean ota_client_install_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void ota_client_cancel_async (OtaClient *self,
+			      OtaClientFlags flags,
+			      GCancellable *cancellable,
+			      GAsyncReadyCallback callback,
+			      gpointer callback_data);
+gboolean ota_client_cancel_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void ota_client_rollback_async (OtaClient *self,
+				OtaClientFlags flags,
+				GCancellable *cancellable,
+				GAsyncReadyCallback callback,
+				gpointer callback_data);
+gboolean ota_client_rollback_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void ota_client_get_history_async (OtaClient *self,
+				   OtaClientFlags flags,
+				   GCancellable *cancellable,
+				   GAsyncReadyCallback callback,
+				   gpointer callback_data);
+GPtrArray *ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

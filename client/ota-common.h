@@ -35,4 +35,4 @@
  *
  * Since: 0.1
  */
-#define OTA_DBUS_INTERFACE_VERSION 1
+#define OTA_DBUS_INTERFACE_VERSION 2

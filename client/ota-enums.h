@@ -39,6 +39,23 @@ typedef enum {
 	OTA_STATE_LAST
 } OtaState;
 
+/**
+ * OtaClientFlags:
+ * @OTA_CLIENT_FLAGS_NONE: no flags
+ * @OTA_CLIENT_FLAGS_INTERACTIVE: polkit may ask the user for a password (sets
+ *   the "interactive" option and allows interactive authorization on the
+ *   D-Bus message); without it, a call that needs authentication fails with
+ *   %OTA_ERROR_AUTH_FAILED
+ *
+ * Options for the methods of #OtaClient that call otad.
+ *
+ * Since: 0.2
+ */
+typedef enum /*< flags >*/ {
+	OTA_CLIENT_FLAGS_NONE = 0,
+	OTA_CLIENT_FLAGS_INTERACTIVE = 1 << 0,
+} OtaClientFlags;
+
 const gchar *ota_state_to_string (OtaState state);
 gboolean ota_state_from_string (const gchar *str, OtaState *state);
 

@@ -12,6 +12,8 @@
 #include "ota-enum-types.h"
 #include "ota-enums.h"
 #include "ota-error.h"
+#include "ota-history-entry.h"
+#include "ota-update-info.h"
 #include "ota-version.h"
 
 #undef __OTA_H_INSIDE__

@@ -72,9 +72,11 @@ static const OtadConfigKey otad_config_schema_keys[] = {
     OTAD_UINT ("boot", "boot-count-limit", "3", 1, 100),
     /* checks after booting a new deployment */
     OTAD_LIST ("health", "units", "", OTAD_UNIT),
+    OTAD_LIST ("health", "directories", "", OTAD_PATH),
     OTAD_UINT ("health", "timeout-sec", "300", 1, 86400),
     /* TUF/Uptane metadata */
     OTAD_BOOL ("tuf", "allow-trust-on-first-use", "false"),
+    OTAD_STR ("tuf", "root-dir", "", OTAD_PATH),
     OTAD_UINT ("tuf", "max-root-size", "524288", 1024, 64 * OTAD_MIB),
     OTAD_UINT ("tuf", "max-timestamp-size", "16384", 1024, 64 * OTAD_MIB),
     OTAD_UINT ("tuf", "max-snapshot-size", "2097152", 1024, 64 * OTAD_MIB),

@@ -13,6 +13,9 @@
 
 #include "otad-config.h"
 #include "otad-daemon.h"
+#include "otad-engine.h"
+#include "otad-manager.h"
+#include "otad-poller.h"
 #include "otad-sd-notify.h"
 #include "otad-state-store.h"
 #include "otad-sysroot.h"
@@ -131,6 +134,9 @@ main (int argc, char *argv[])
 	g_autoptr(OtadSysroot) sysroot = NULL;
 	g_autoptr(OtadStateStore) store = NULL;
 	g_autoptr(OtadDaemon) daemon = NULL;
+	g_autoptr(OtadEngine) engine = NULL;
+	g_autoptr(OtadManager) manager = NULL;
+	g_autoptr(OtadPoller) poller = NULL;
 	g_auto(OtadMain) self = {NULL, NULL, FALSE};
 	g_autofree gchar *vendor_file = g_build_filename (OTAD_VENDOR_DIR, "otad.conf", NULL);
 	guint sigterm_id;
@@ -197,11 +203,23 @@ main (int argc, char *argv[])
 	self.loop = g_main_loop_new (NULL, FALSE);
 	daemon = otad_daemon_new (config, store, sysroot);
 	g_signal_connect (daemon, "fatal", G_CALLBACK (otad_main_fatal_cb), &self);
+	engine = otad_engine_new (daemon, opt_test_booted, &error);
+	if (engine == NULL) {
+		/* TRANSLATORS: error message, %s says where and what */
+		g_printerr ("otad: %s %s\n", _("Invalid configuration:"), error->message);
+		return EXIT_FAILURE;
+	}
+	/* the handlers are in place before the name is owned */
+	manager = otad_manager_new (daemon, engine);
+	poller = otad_poller_new (config, engine, otad_daemon_get_skeleton (daemon));
 	if (!otad_daemon_start (daemon, opt_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM,
 				opt_bus_address, &error)) {
 		g_printerr ("otad: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
+
+	otad_engine_start (engine);
+	otad_poller_start (poller);
 
 	sigterm_id = g_unix_signal_add (SIGTERM, otad_main_quit_cb, &self);
 	sigint_id = g_unix_signal_add (SIGINT, otad_main_quit_cb, &self);

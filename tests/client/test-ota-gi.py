@@ -69,6 +69,59 @@ class TestOtaGI(otad_mock.OtadMockTestCase):
         self.run_until(lambda: pending)
         self.assertIsNone(pending[-1])
 
+    def test_check_and_history(self):
+        params = dict(otad_mock.PARAMS, State='idle', PendingDeployment={})
+        self.start_mock(params)
+        offer = dbus.Dictionary({'name': 'demo-2.0', 'version': '2.0', 'checksum': 'c' * 64,
+                                 'download-size': dbus.UInt64(4000),
+                                 'correlation-id': 'urn:campaign:7'}, signature='sv')
+        self.mock_call('SetOffer', offer)
+        client = Ota.Client.new()
+        self.assertTrue(client.connect_sync(None))
+        self.assertIsNone(client.props.update_info)
+
+        # notifications connected before the call, as the documentation asks
+        states = []
+        client.connect('notify::state', lambda c, pspec: states.append(c.props.state))
+        results = []
+        client.check_async(Ota.ClientFlags.NONE, None,
+                           lambda c, res: results.append(c.check_finish(res)))
+        self.run_until(lambda: results and client.props.state == Ota.State.UPDATE_AVAILABLE)
+        self.assertEqual(results, [True])
+        self.assertEqual(states[0], Ota.State.CHECKING)
+        info = client.props.update_info
+        self.assertIsInstance(info, Ota.UpdateInfo)
+        self.assertEqual(info.get_name(), 'demo-2.0')
+        self.assertEqual(info.props.checksum, 'c' * 64)
+        self.assertEqual(info.props.download_size, 4000)
+        self.assertEqual(info.get_correlation_id(), 'urn:campaign:7')
+
+        # install, then the history has it
+        self.assertTrue(client.install_sync(Ota.ClientFlags.INTERACTIVE, None))
+        self.run_until(lambda: client.props.state == Ota.State.PENDING_REBOOT)
+        history = client.get_history_sync(Ota.ClientFlags.NONE, None)
+        self.assertEqual(len(history), 1)
+        self.assertIsInstance(history[0], Ota.HistoryEntry)
+        self.assertEqual(history[0].get_action(), 'install')
+        self.assertTrue(history[0].props.success)
+        self.assertEqual(history[0].props.commit, 'c' * 64)
+        self.assertEqual(history[0].props.correlation_id, 'urn:campaign:7')
+        got = []
+        client.get_history_async(Ota.ClientFlags.NONE, None,
+                                 lambda c, res: got.append(c.get_history_finish(res)))
+        self.run_until(lambda: got)
+        self.assertEqual([e.props.action for e in got[0]], ['install'])
+
+    def test_wrong_state_error(self):
+        self.start_mock(dict(otad_mock.PARAMS, State='idle', PendingDeployment={}))
+        client = Ota.Client.new()
+        self.assertTrue(client.connect_sync(None))
+        with self.assertRaises(GLib.Error) as ctx:
+            client.download_sync(Ota.ClientFlags.NONE, None)
+        self.assertTrue(ctx.exception.matches(Ota.error_quark(), Ota.Error.WRONG_STATE),
+                        ctx.exception)
+        self.assertEqual(ctx.exception.message, "Can't call Download() while in state idle")
+
     def test_not_running(self):
         client = Ota.Client.new()
         with self.assertRaises(GLib.Error) as ctx:

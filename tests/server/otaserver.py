@@ -138,6 +138,7 @@ class State:
         self.rules = []            # misbehaviour rules, applied in order
         self.ecu_keys = {}         # serial -> public key hex
         self.events_supported = True
+        self.treehub = None        # an OSTree archive repo served under /treehub/
         self.log_path = os.path.join(d, "requests.jsonl")
         self.log = []
         self.write_roots()
@@ -285,6 +286,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     start, len(data) - 1, len(data))}
                 return 206, data[start:], {}
             return 200, data, {}
+        if method in ("GET", "HEAD") and parts[0] == "treehub" and STATE.treehub:
+            return self._treehub("/".join(parts[1:]))
         if method == "PUT" and path == "/director/manifest":
             return self._manifest(body)
         if method == "POST" and path == "/director/ecus":
@@ -308,6 +311,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             json.loads(body)
             return 204, b"", {}
         return 404, b'{"error":"no such endpoint"}', {}
+
+    def _treehub(self, rel):
+        """static files of the OSTree repo, with Range (a resumed delta part)"""
+        root = os.path.realpath(STATE.treehub)
+        path = os.path.realpath(os.path.join(root, rel))
+        if not path.startswith(root + os.sep) or not os.path.isfile(path):
+            return 404, b"", {}
+        with open(path, "rb") as f:
+            data = f.read()
+        rng = self.headers.get("Range", "")
+        if rng.startswith("bytes="):
+            first, _, last = rng[6:].split(",")[0].partition("-")
+            start = int(first) if first else max(len(data) - int(last), 0)
+            end = int(last) if first and last else len(data) - 1
+            if start >= len(data):
+                return 416, b"", {"_headers": {"Content-Range": "bytes */%d" % len(data)}}
+            end = min(end, len(data) - 1)
+            return 206, data[start:end + 1], {
+                "_headers": {"Content-Range": "bytes %d-%d/%d" % (start, end, len(data))}}
+        return 200, data, {}
 
     def _manifest(self, body):
         env = json.loads(body)
@@ -365,15 +388,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, data, extra = self._route(self.command, self.path, body)
         except (ValueError, KeyError, TypeError) as e:
             status, data, extra = 400, json.dumps({"error": str(e)}).encode(), {}
+        headers = extra.pop("_headers", None)
         entry.update(extra)
         entry["status"] = status
         entry["bytes"] = len(data)
         STATE.record(entry)
         self._send(status, data, "application/json" if data[:1] in (b"{", b"[") else
-                   "application/octet-stream", getattr(self, "_extra_headers", None))
+                   "application/octet-stream",
+                   headers or getattr(self, "_extra_headers", None))
         self._extra_headers = None
 
-    do_GET = do_PUT = do_POST = _handle
+    do_GET = do_PUT = do_POST = do_HEAD = _handle
 
 
 class ControlHandler(http.server.BaseHTTPRequestHandler):
@@ -457,6 +482,7 @@ def main():
     ap.add_argument("--control-port", type=int, default=0)
     ap.add_argument("--director-full", action="store_true",
                     help="the Director has timestamp and snapshot roles too")
+    ap.add_argument("--treehub", help="an OSTree archive repo to serve under /treehub/")
     ap.add_argument("--misbehave", action="append", default=[],
                     help="a JSON rule, as POSTed to /misbehave")
     args = ap.parse_args()
@@ -464,6 +490,7 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     make_certs(args.dir)
     STATE = State(args.dir, args.director_full)
+    STATE.treehub = args.treehub
     for r in args.misbehave:
         STATE.rules.append(json.loads(r))
 

@@ -9,7 +9,18 @@ Run it on a test bus:
 Parameters (all optional): Version (u), State (s), ErrorName (s), ErrorMessage (s),
 BootedDeployment, RollbackDeployment, PendingDeployment (dictionaries with the keys
 osname, checksum, version, origin (s), serial, index (i), booted, staged, pinned (b);
-{} for none) and LastCheckTime (t).
+{} for none), LastCheckTime (t), UpdateInfo (dictionary with the keys name, version,
+checksum, correlation-id, hardware-id, uri (s), length, download-size (t)),
+DownloadedBytes, DownloadSize, NextCheckTime (t), Progress (u) and Policy (s).
+
+The methods of interface version 2 run a small state machine like otad's:
+Check → checking → update-available (UpdateInfo = the offer set with SetOffer) or idle
+when there is no offer; Download → downloading with DownloadedBytes/Progress ticks →
+downloaded; Install → installing → pending-reboot (the offer becomes
+PendingDeployment); Cancel returns to the state before the job; Rollback drops the
+pending deployment (→ idle) or makes the rollback deployment pending (→ pending-reboot);
+GetHistory returns the entries set with SetHistory plus those the mock recorded.  A call
+in the wrong state fails with org.otad.Updater1.Error.WrongState.
 
 Extra methods on org.freedesktop.DBus.Mock change the state the way otad does, with
 PropertiesChanged:
@@ -17,9 +28,24 @@ PropertiesChanged:
     SetState(s state, s error_name, s error_message)
     SetDeployment(s role, a{sv} deployment)     role: booted, rollback or pending
     SetLastCheckTime(t seconds)
+    SetOffer(a{sv} update_info)       what the next Check finds; {} for nothing new
+    SetHistory(aa{sv} entries)        what GetHistory returns (newest first)
+    SetAuthorization(s mode)          "yes" (default), "no" (every privileged call
+                                      fails with AuthFailed) or "interactive" (only calls
+                                      with the option interactive=true are authorised)
+    SetJobError(s method, s name, s message)
+                                      the next Check/Download/Install job ends in state
+                                      error with this ErrorName/ErrorMessage
+    SetStepTiming(u steps, u interval_msec)
+                                      how many progress ticks a job has and how far apart
+                                      (default 4 × 20 ms; a long interval holds the job)
+    GetLastOptions(s method) → a{sv}  the options of the last call of @method
 '''
 
+import time
+
 import dbus
+from gi.repository import GLib
 
 from dbusmock import MOCK_IFACE
 
@@ -106,11 +132,155 @@ def check_state(state):
             'unknown state %s' % state, name=ERROR_PREFIX + 'InvalidArgument')
 
 
+UPDATE_INFO_KEYS = {
+    'name': dbus.String,
+    'version': dbus.String,
+    'checksum': dbus.String,
+    'length': dbus.UInt64,
+    'download-size': dbus.UInt64,
+    'correlation-id': dbus.String,
+    'hardware-id': dbus.String,
+    'uri': dbus.String,
+}
+
+HISTORY_KEYS = {
+    'time': dbus.UInt64,
+    'action': dbus.String,
+    'commit': dbus.String,
+    'version': dbus.String,
+    'success': dbus.Boolean,
+    'detail': dbus.String,
+    'correlation-id': dbus.String,
+}
+
+# the states each method is allowed in, as documented in org.otad.Updater1.xml
+ALLOWED_STATES = {
+    'Check': ('idle', 'update-available', 'error', 'rolled-back'),
+    'Download': ('update-available',),
+    'Install': ('update-available', 'downloaded'),
+    'Cancel': ('checking', 'downloading', 'installing'),
+    'Rollback': ('idle', 'update-available', 'pending-reboot', 'error', 'rolled-back'),
+}
+
+# the options each method knows; otad refuses any other key
+KNOWN_OPTIONS = {
+    'Check': {'interactive': 'b'},
+    'Download': {'interactive': 'b'},
+    'Install': {'interactive': 'b'},
+    'Rollback': {'interactive': 'b'},
+    'GetHistory': {},
+}
+
+
+def typed_dict(value, keys, what):
+    '''@value with the D-Bus types otad uses for @keys ({} for none).'''
+    result = dbus.Dictionary({}, signature='sv')
+    for key, val in dict(value or {}).items():
+        key = str(key)
+        typ = keys.get(key)
+        if typ is None:
+            raise dbus.exceptions.DBusException(
+                'unknown %s key %s' % (what, key), name=ERROR_PREFIX + 'InvalidArgument')
+        result[key] = typ(val)
+    return result
+
+
+def update_info_variant(value):
+    return typed_dict(value, UPDATE_INFO_KEYS, 'update info')
+
+
+def history_variant(entries):
+    return dbus.Array([typed_dict(e, HISTORY_KEYS, 'history') for e in entries],
+                      signature='a{sv}')
+
+
+def props(mock):
+    return mock.props[MAIN_IFACE]
+
+
+def dbus_error(name, message):
+    return dbus.exceptions.DBusException(message, name=ERROR_PREFIX + name)
+
+
+def check_call(mock, method, options):
+    '''The checks otad makes before it starts a job, in its order: state, options,
+    polkit.'''
+    state = str(props(mock)['State'])
+    allowed = ALLOWED_STATES.get(method)
+    if allowed is not None and state not in allowed:
+        raise dbus_error('WrongState', "Can't call %s() while in state %s" % (method, state))
+    known = KNOWN_OPTIONS.get(method, {})
+    mock.otad['options'][method] = dbus.Dictionary(options or {}, signature='sv')
+    for key, value in (options or {}).items():
+        if key not in known:
+            raise dbus_error('InvalidArgument', 'unknown option “%s”' % key)
+        if known[key] == 'b' and not isinstance(value, dbus.Boolean):
+            raise dbus_error('InvalidArgument', 'option “%s” must be a boolean' % key)
+    if method != 'GetHistory':
+        auth = mock.otad['authorization']
+        interactive = bool((options or {}).get('interactive', False))
+        if auth == 'no' or (auth == 'interactive' and not interactive and method != 'Cancel'):
+            raise dbus_error('AuthFailed', 'not authorized')
+
+
+def set_progress(mock, downloaded, size, progress):
+    emit_changed(mock, {
+        'DownloadedBytes': dbus.UInt64(downloaded),
+        'DownloadSize': dbus.UInt64(size),
+        'Progress': dbus.UInt32(progress),
+    })
+
+
+def start_job(mock, method, state, finish):
+    '''Moves to @state and ticks progress; @finish(mock) runs after the last tick.'''
+    job = {'method': method, 'prev_state': str(props(mock)['State']), 'step': 0}
+    mock.otad['job'] = job
+    steps = mock.otad['steps']
+    offer = props(mock)['UpdateInfo']
+    size = int(offer.get('download-size', 0)) if method == 'Download' else 0
+    # the new state and the reset progress in one PropertiesChanged, as otad does
+    emit_changed(mock, {'State': dbus.String(state), 'ErrorName': dbus.String(''),
+                        'ErrorMessage': dbus.String(''),
+                        'DownloadedBytes': dbus.UInt64(0), 'DownloadSize': dbus.UInt64(size),
+                        'Progress': dbus.UInt32(0)})
+
+    def tick():
+        if mock.otad.get('job') is not job:
+            return False
+        job['step'] += 1
+        if method in ('Download', 'Install') and job['step'] <= steps:
+            set_progress(mock, size * job['step'] // steps, size, 100 * job['step'] // steps)
+        if job['step'] < steps:
+            return True
+        job['source'] = 0
+        mock.otad['job'] = None
+        error = mock.otad['job_errors'].pop(method, None)
+        if error is not None:
+            emit_changed(mock, {'State': dbus.String('error'),
+                                'ErrorName': dbus.String(ERROR_PREFIX + error[0]),
+                                'ErrorMessage': dbus.String(error[1])})
+            return False
+        finish(mock)
+        return False
+
+    job['source'] = GLib.timeout_add(mock.otad['interval'], tick)
+
+
+def record(mock, action, success, detail):
+    offer = props(mock)['UpdateInfo']
+    mock.otad['history'].insert(0, {
+        'time': int(time.time()), 'action': action,
+        'commit': str(offer.get('checksum', '')), 'version': str(offer.get('version', '')),
+        'success': success, 'detail': detail,
+        'correlation-id': str(offer.get('correlation-id', '')),
+    })
+
+
 def load(mock, parameters):
     state = parameters.get('State', 'idle')
     check_state(state)
     props = {
-        'Version': dbus.UInt32(parameters.get('Version', 1)),
+        'Version': dbus.UInt32(parameters.get('Version', 2)),
         'State': dbus.String(state),
         'ErrorName': dbus.String(parameters.get('ErrorName', '')),
         'ErrorMessage': dbus.String(parameters.get('ErrorMessage', '')),
@@ -120,6 +290,22 @@ def load(mock, parameters):
                                                                 DEFAULT_ROLLBACK)),
         'PendingDeployment': deployment_variant(parameters.get('PendingDeployment', {})),
         'LastCheckTime': dbus.UInt64(parameters.get('LastCheckTime', 0)),
+        'UpdateInfo': update_info_variant(parameters.get('UpdateInfo', {})),
+        'DownloadedBytes': dbus.UInt64(parameters.get('DownloadedBytes', 0)),
+        'DownloadSize': dbus.UInt64(parameters.get('DownloadSize', 0)),
+        'Progress': dbus.UInt32(parameters.get('Progress', 0)),
+        'Policy': dbus.String(parameters.get('Policy', 'manual')),
+        'NextCheckTime': dbus.UInt64(parameters.get('NextCheckTime', 0)),
+    }
+    mock.otad = {
+        'offer': dbus.Dictionary({}, signature='sv'),
+        'history': [],
+        'authorization': 'yes',
+        'job_errors': {},
+        'steps': 4,
+        'interval': 20,
+        'job': None,
+        'options': {},
     }
     mock.AddProperties(MAIN_IFACE, dbus.Dictionary(props, signature='sv'))
 
@@ -152,3 +338,139 @@ def SetDeployment(self, role, deployment):
 def SetLastCheckTime(self, seconds):
     '''Change LastCheckTime (seconds since the epoch, 0 for never).'''
     emit_changed(self, {'LastCheckTime': dbus.UInt64(seconds)})
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='a{sv}', out_signature='')
+def SetOffer(self, update_info):
+    '''What the next Check finds ({} for nothing new).'''
+    self.otad['offer'] = update_info_variant(update_info)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='aa{sv}', out_signature='')
+def SetHistory(self, entries):
+    '''The entries GetHistory returns, newest first.'''
+    history_variant(entries)
+    self.otad['history'] = [dict(e) for e in entries]
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
+def SetAuthorization(self, mode):
+    '''"yes", "no" or "interactive": what polkit would answer.'''
+    if mode not in ('yes', 'no', 'interactive'):
+        raise dbus_error('InvalidArgument', 'unknown authorization mode %s' % mode)
+    self.otad['authorization'] = str(mode)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='sss', out_signature='')
+def SetJobError(self, method, name, message):
+    '''The next job of @method ends in state error with ErrorName @name.'''
+    if method not in ('Check', 'Download', 'Install'):
+        raise dbus_error('InvalidArgument', 'no job for %s' % method)
+    self.otad['job_errors'][str(method)] = (str(name), str(message))
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='uu', out_signature='')
+def SetStepTiming(self, steps, interval_msec):
+    '''Progress ticks per job and the time between them.'''
+    self.otad['steps'] = max(1, int(steps))
+    self.otad['interval'] = max(1, int(interval_msec))
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='a{sv}')
+def GetLastOptions(self, method):
+    '''The options of the last call of @method ({} when none).'''
+    return self.otad['options'].get(str(method), dbus.Dictionary({}, signature='sv'))
+
+
+def finish_check(mock):
+    offer = mock.otad['offer']
+    emit_changed(mock, {
+        'UpdateInfo': update_info_variant(offer),
+        'LastCheckTime': dbus.UInt64(int(time.time())),
+        'State': dbus.String('update-available' if offer else 'idle'),
+    })
+
+
+def finish_download(mock):
+    emit_changed(mock, {'State': dbus.String('downloaded')})
+
+
+def finish_install(mock):
+    offer = props(mock)['UpdateInfo']
+    booted = props(mock)['BootedDeployment']
+    pending = {
+        'osname': str(booted.get('osname', 'demo')), 'checksum': str(offer.get('checksum', '')),
+        'version': str(offer.get('version', '')), 'origin': str(booted.get('origin', '')),
+        'serial': 0, 'index': 0, 'booted': False, 'staged': True, 'pinned': False,
+    }
+    record(mock, 'install', True, '')
+    emit_changed(mock, {'PendingDeployment': deployment_variant(pending),
+                        'State': dbus.String('pending-reboot')})
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='')
+def Check(self, options):
+    '''Starts a check; see the module documentation.'''
+    check_call(self, 'Check', options)
+    start_job(self, 'Check', 'checking', finish_check)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='')
+def Download(self, options):
+    '''Starts a download of UpdateInfo.'''
+    check_call(self, 'Download', options)
+    start_job(self, 'Download', 'downloading', finish_download)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='')
+def Install(self, options):
+    '''Deploys UpdateInfo (downloading first from update-available).'''
+    check_call(self, 'Install', options)
+    start_job(self, 'Install', 'installing', finish_install)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='', out_signature='')
+def Cancel(self):
+    '''Stops the running job; the state returns to where it was.'''
+    check_call(self, 'Cancel', {})
+    job = self.otad['job']
+    if job is not None:
+        if job.get('source'):
+            GLib.source_remove(job['source'])
+        self.otad['job'] = None
+        set_progress(self, 0, 0, 0)
+        emit_changed(self, {'State': dbus.String(job['prev_state'])})
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='')
+def Rollback(self, options):
+    '''Drops the pending deployment, or makes the rollback one boot next.'''
+    check_call(self, 'Rollback', options)
+    pending = props(self)['PendingDeployment']
+    rollback = props(self)['RollbackDeployment']
+    if pending:
+        self.otad['history'].insert(0, {
+            'time': int(time.time()), 'action': 'rollback',
+            'commit': str(pending.get('checksum', '')), 'version': str(pending.get('version', '')),
+            'success': True, 'detail': 'pending deployment dropped', 'correlation-id': ''})
+        emit_changed(self, {'PendingDeployment': deployment_variant({}),
+                            'State': dbus.String('idle')})
+        return
+    if not rollback:
+        raise dbus_error('NotFound', 'there is no rollback deployment')
+    booted = props(self)['BootedDeployment']
+    self.otad['history'].insert(0, {
+        'time': int(time.time()), 'action': 'rollback',
+        'commit': str(booted.get('checksum', '')), 'version': str(booted.get('version', '')),
+        'success': True, 'detail': '', 'correlation-id': ''})
+    new_pending = dict(rollback, index=0)
+    emit_changed(self, {'PendingDeployment': deployment_variant(new_pending),
+                        'RollbackDeployment': deployment_variant(dict(booted, index=1)),
+                        'State': dbus.String('pending-reboot')})
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='aa{sv}')
+def GetHistory(self, options):
+    '''The recorded history, newest first.'''
+    check_call(self, 'GetHistory', options)
+    return history_variant(self.otad['history'])

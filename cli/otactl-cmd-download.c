@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "otactl-job.h"
+#include "otactl-json.h"
+
+/* `otactl download`: fetches the update on offer and waits until it is downloaded
+ * (or failed), with a progress bar on a terminal and one line per step otherwise.
+ * JSON (no progress output):
+ *
+ *   {"state": "downloaded", "update": {UpdateInfo keys}, "downloaded-bytes": n}
+ */
+
+gint
+otactl_job_report_downloaded (OtactlContext *ctx)
+{
+	OtaUpdateInfo *info = ota_client_get_update_info (ctx->client);
+
+	if (ctx->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new ();
+		json_builder_begin_object (builder);
+		json_builder_set_member_name (builder, "state");
+		json_builder_add_string_value (builder,
+					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_update_info (builder, "update", info);
+		json_builder_set_member_name (builder, "downloaded-bytes");
+		json_builder_add_int_value (builder,
+					    (gint64)ota_client_get_downloaded_bytes (ctx->client));
+		json_builder_end_object (builder);
+		otactl_json_print (builder);
+		return OTACTL_EXIT_OK;
+	}
+	/* TRANSLATORS: %s is the version of the update, or its name */
+	g_print (_("Update %s downloaded."),
+		 info == NULL ? "" :
+		 ota_update_info_get_version (info)[0] != '\0' ? ota_update_info_get_version (info) :
+								  ota_update_info_get_name (info));
+	g_print ("\n");
+	return OTACTL_EXIT_OK;
+}
+
+gint
+otactl_cmd_download (OtactlContext *ctx, gint argc, gchar **argv)
+{
+	gint timeout = 0;
+	gint exit_code = OTACTL_EXIT_OK;
+	const GOptionEntry entries[] = {
+	    {"timeout", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &timeout,
+	     /* TRANSLATORS: description of --timeout of download, install and update */
+	     N_("Wait at most SECONDS for the result (default 0: no limit)"),
+	     /* TRANSLATORS: the argument of --timeout */
+	     N_("SECONDS")},
+	    {NULL}};
+
+	if (!otactl_context_parse (ctx, entries, &argc, &argv, &exit_code))
+		return exit_code;
+	if (!otactl_context_check_no_args (ctx, argc, argv) ||
+	    !otactl_job_check_timeout (ctx, timeout))
+		return OTACTL_EXIT_USAGE;
+	exit_code = otactl_context_connect (ctx);
+	if (exit_code != OTACTL_EXIT_OK)
+		return exit_code;
+
+	exit_code = otactl_job_run (ctx, OTACTL_JOB_DOWNLOAD, (guint)timeout);
+	if (exit_code != OTACTL_EXIT_OK)
+		return exit_code;
+	return otactl_job_report_downloaded (ctx);
+}

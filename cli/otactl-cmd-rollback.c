@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "otactl-context.h"
+#include "otactl-json.h"
+
+/* `otactl rollback`: makes the other A/B slot boot next again, or drops a pending
+ * update.  JSON: {"state": …, "pending": {deployment} | null} */
+
+gint
+otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
+{
+	g_autoptr(GError) error = NULL;
+	gint exit_code = OTACTL_EXIT_OK;
+	OtaDeployment *pending;
+
+	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
+		return exit_code;
+	if (!otactl_context_check_no_args (ctx, argc, argv))
+		return OTACTL_EXIT_USAGE;
+	exit_code = otactl_context_connect (ctx);
+	if (exit_code != OTACTL_EXIT_OK)
+		return exit_code;
+
+	otactl_context_start_agent (ctx);
+	if (!ota_client_rollback_sync (ctx->client, otactl_context_get_flags (ctx), NULL, &error))
+		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
+		return otactl_context_report_error (ctx, _("cannot roll back"), error);
+
+	/* the property changes that came before the reply; bounded */
+	for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
+		g_main_context_iteration (NULL, FALSE);
+
+	pending = ota_client_get_pending_deployment (ctx->client);
+	if (ctx->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new ();
+		json_builder_begin_object (builder);
+		json_builder_set_member_name (builder, "state");
+		json_builder_add_string_value (builder,
+					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_deployment (builder, "pending", pending);
+		json_builder_end_object (builder);
+		otactl_json_print (builder);
+	} else if (pending != NULL) {
+		const gchar *version = ota_deployment_get_version (pending);
+		/* TRANSLATORS: first %s is a commit checksum, second its version */
+		g_print (_("Rolled back: %s (version %s) boots next; reboot to use it."),
+			 ota_deployment_get_checksum (pending),
+			 version[0] != '\0' ? version : _("(none)"));
+		g_print ("\n");
+	} else {
+		/* TRANSLATORS: rollback dropped an update that waited for a reboot */
+		g_print ("%s\n", _("Rolled back: the pending update was dropped."));
+	}
+
+	/* success */
+	return OTACTL_EXIT_OK;
+}

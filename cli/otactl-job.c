@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "otactl-job.h"
+
+/* Check, Download and Install return as soon as otad has started the job; the
+ * outcome arrives through the State property.  otactl connects to the client's
+ * notifications before it calls the method (as RAUC's client does), so that no
+ * transition can slip between the call and the wait. */
+
+typedef struct {
+	OtactlContext *ctx;
+	OtactlJobKind kind;
+	OtaState start_state;
+	guint64 start_check_time;
+	gboolean seen_busy;
+	gboolean done;
+	gboolean timed_out;
+	gboolean vanished;
+	gboolean tty;	      /* progress as a bar that redraws itself */
+	gboolean bar_drawn;
+	guint last_percent;   /* G_MAXUINT before the first line */
+	GMainLoop *loop;      /* (owned) */
+} OtactlJob;
+
+static gboolean
+otactl_job_is_busy (OtactlJob *job, OtaState state)
+{
+	switch (job->kind) {
+	case OTACTL_JOB_CHECK:
+		return state == OTA_STATE_CHECKING;
+	case OTACTL_JOB_DOWNLOAD:
+		return state == OTA_STATE_DOWNLOADING;
+	case OTACTL_JOB_INSTALL:
+		/* from update-available, Install downloads first */
+		return state == OTA_STATE_DOWNLOADING || state == OTA_STATE_INSTALLING;
+	default:
+		return FALSE;
+	}
+}
+
+static gboolean
+otactl_job_is_done (OtactlJob *job)
+{
+	OtaClient *client = job->ctx->client;
+	OtaState state = ota_client_get_state (client);
+
+	if (otactl_job_is_busy (job, state)) {
+		job->seen_busy = TRUE;
+		return FALSE;
+	}
+	switch (job->kind) {
+	case OTACTL_JOB_CHECK:
+		/* Check is allowed in error and idle: only a transition proves the end */
+		return job->seen_busy ||
+		       ota_client_get_last_check_time (client) != job->start_check_time;
+	case OTACTL_JOB_DOWNLOAD:
+		if (state == OTA_STATE_DOWNLOADED || state == OTA_STATE_ERROR)
+			return TRUE;
+		break;
+	case OTACTL_JOB_INSTALL:
+		if (state == OTA_STATE_PENDING_REBOOT || state == OTA_STATE_ERROR)
+			return TRUE;
+		break;
+	default:
+		break;
+	}
+	/* cancelled: back where it started */
+	return job->seen_busy && state == job->start_state;
+}
+
+static gboolean
+otactl_job_is_progress (GParamSpec *pspec)
+{
+	const gchar *name = g_param_spec_get_name (pspec);
+	return g_strcmp0 (name, "progress") == 0 || g_strcmp0 (name, "downloaded-bytes") == 0 ||
+	       g_strcmp0 (name, "download-size") == 0;
+}
+
+static void
+otactl_job_print_progress (OtactlJob *job)
+{
+	OtaClient *client = job->ctx->client;
+	guint percent = ota_client_get_progress (client);
+	g_autofree gchar *detail = NULL;
+	const gchar *label;
+
+	if (job->ctx->json || job->kind == OTACTL_JOB_CHECK)
+		return;
+	if (!otactl_job_is_busy (job, ota_client_get_state (client)))
+		return;
+	if (ota_client_get_state (client) == OTA_STATE_INSTALLING) {
+		/* TRANSLATORS: label of the progress bar or line while installing */
+		label = _("Installing");
+		detail = g_strdup ("");
+	} else {
+		/* TRANSLATORS: label of the progress bar or line while downloading */
+		label = _("Downloading");
+		detail = otactl_job_format_progress (client);
+	}
+	if (job->tty) {
+		gchar bar[31];
+		guint filled = MIN (percent, 100) * 30 / 100;
+		memset (bar, '#', filled);
+		memset (bar + filled, ' ', 30 - filled);
+		bar[30] = '\0';
+		g_print ("\r%s [%s] %3u%%  %s\033[K", label, bar, percent, detail);
+		job->bar_drawn = TRUE;
+		return;
+	}
+	/* a log or a pipe gets one line per step, not per byte count */
+	if (percent == job->last_percent)
+		return;
+	job->last_percent = percent;
+	if (detail[0] != '\0')
+		g_print ("%s: %u%%  %s\n", label, percent, detail);
+	else
+		g_print ("%s: %u%%\n", label, percent);
+}
+
+static void
+otactl_job_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+	OtactlJob *job = user_data;
+
+	if (!ota_client_get_connected (job->ctx->client)) {
+		job->vanished = TRUE;
+		g_main_loop_quit (job->loop);
+		return;
+	}
+	if (otactl_job_is_progress (pspec))
+		otactl_job_print_progress (job);
+	if (!job->done && otactl_job_is_done (job)) {
+		job->done = TRUE;
+		g_main_loop_quit (job->loop);
+	}
+}
+
+static gboolean
+otactl_job_timeout_cb (gpointer user_data)
+{
+	OtactlJob *job = user_data;
+	job->timed_out = TRUE;
+	g_main_loop_quit (job->loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* "12.3 MB of 45.6 MB" or "12.3 MB" when the size is not known */
+gchar *
+otactl_job_format_progress (OtaClient *client)
+{
+	g_autofree gchar *done = g_format_size (ota_client_get_downloaded_bytes (client));
+	g_autofree gchar *size = NULL;
+
+	if (ota_client_get_download_size (client) == 0)
+		return g_steal_pointer (&done);
+	size = g_format_size (ota_client_get_download_size (client));
+	/* TRANSLATORS: download progress, e.g. "12.3 MB of 45.6 MB" */
+	return g_strdup_printf (_("%s of %s"), done, size);
+}
+
+void
+otactl_job_print_update_info (OtaUpdateInfo *info)
+{
+	const gchar *version = ota_update_info_get_version (info);
+	const gchar *correlation_id = ota_update_info_get_correlation_id (info);
+	guint64 size = ota_update_info_get_download_size (info);
+
+	/* TRANSLATORS: %s is the target name of the update */
+	g_print (_("Update available: %s"), ota_update_info_get_name (info));
+	g_print ("\n");
+	/* TRANSLATORS: field of the offered update; (none) when it has no version */
+	g_print ("  %s %s\n", _("Version:"), version[0] != '\0' ? version : _("(none)"));
+	/* TRANSLATORS: field of the offered update: the OSTree commit */
+	g_print ("  %s %s\n", _("Commit:"), ota_update_info_get_checksum (info));
+	if (size > 0) {
+		g_autofree gchar *size_str = g_format_size (size);
+		/* TRANSLATORS: field of the offered update: estimated bytes to fetch */
+		g_print ("  %s %s\n", _("Download size:"), size_str);
+	}
+	if (correlation_id[0] != '\0')
+		/* TRANSLATORS: field of the offered update: the server's campaign id */
+		g_print ("  %s %s\n", _("Campaign:"), correlation_id);
+}
+
+static const gchar *
+otactl_job_failure_text (OtactlJobKind kind)
+{
+	switch (kind) {
+	case OTACTL_JOB_CHECK:
+		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
+		return _("cannot check for updates");
+	case OTACTL_JOB_DOWNLOAD:
+		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
+		return _("cannot download the update");
+	case OTACTL_JOB_INSTALL:
+		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
+		return _("cannot install the update");
+	default:
+		return "";
+	}
+}
+
+static gboolean
+otactl_job_start (OtactlContext *ctx, OtactlJobKind kind, GError **error)
+{
+	OtaClientFlags flags = otactl_context_get_flags (ctx);
+
+	switch (kind) {
+	case OTACTL_JOB_CHECK:
+		return ota_client_check_sync (ctx->client, flags, NULL, error);
+	case OTACTL_JOB_DOWNLOAD:
+		return ota_client_download_sync (ctx->client, flags, NULL, error);
+	case OTACTL_JOB_INSTALL:
+		return ota_client_install_sync (ctx->client, flags, NULL, error);
+	default:
+		g_assert_not_reached ();
+	}
+}
+
+/* starts the job, follows it to its end and says how it ended; returns the exit code */
+gint
+otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)
+{
+	OtactlJob job = {ctx, kind, ota_client_get_state (ctx->client),
+			 ota_client_get_last_check_time (ctx->client)};
+	g_autoptr(GError) error = NULL;
+	const gchar *what = otactl_job_failure_text (kind);
+	guint timeout_id = 0;
+	gulong handler_id;
+	OtaState state;
+
+	job.tty = isatty (STDOUT_FILENO);
+	job.last_percent = G_MAXUINT;
+	job.loop = g_main_loop_new (NULL, FALSE);
+	handler_id = g_signal_connect (ctx->client, "notify", G_CALLBACK (otactl_job_notify_cb),
+				       &job);
+	otactl_context_start_agent (ctx);
+	if (otactl_job_start (ctx, kind, &error) && !otactl_job_is_done (&job)) {
+		if (timeout_secs > 0)
+			timeout_id = g_timeout_add_seconds (timeout_secs, otactl_job_timeout_cb, &job);
+		g_main_loop_run (job.loop);
+		if (timeout_id != 0 && !job.timed_out)
+			g_source_remove (timeout_id);
+	}
+	g_signal_handler_disconnect (ctx->client, handler_id);
+	g_main_loop_unref (job.loop);
+	if (job.bar_drawn)
+		g_print ("\n");
+
+	if (error != NULL)
+		return otactl_context_report_error (ctx, what, error);
+	if (job.vanished) {
+		/* TRANSLATORS: %s says what failed, e.g. "cannot check for updates" */
+		g_printerr (_("otactl: %s: otad exited"), what);
+		g_printerr ("\n");
+		return OTACTL_EXIT_UNREACHABLE;
+	}
+	if (job.timed_out) {
+		/* TRANSLATORS: %s says what failed, %u is a number of seconds */
+		g_printerr (_("otactl: %s: no result after %u seconds"), what, timeout_secs);
+		g_printerr ("\n");
+		return OTACTL_EXIT_FAILED;
+	}
+	state = ota_client_get_state (ctx->client);
+	if (state == OTA_STATE_ERROR) {
+		const gchar *name = ota_client_get_error_name (ctx->client);
+		/* TRANSLATORS: %s says what failed, then otad's message and error name */
+		g_printerr (_("otactl: %s: %s (%s)"), what,
+			    ota_client_get_error_message (ctx->client), name);
+		g_printerr ("\n");
+		return g_strcmp0 (name, "org.otad.Updater1.Error.AuthFailed") == 0
+			   ? OTACTL_EXIT_NOT_AUTHORIZED
+			   : OTACTL_EXIT_FAILED;
+	}
+	if (kind != OTACTL_JOB_CHECK && state == job.start_state) {
+		/* TRANSLATORS: %s says what failed, e.g. "cannot download the update" */
+		g_printerr (_("otactl: %s: cancelled"), what);
+		g_printerr ("\n");
+		return OTACTL_EXIT_FAILED;
+	}
+
+	/* success */
+	return OTACTL_EXIT_OK;
+}

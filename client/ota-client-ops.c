@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "ota-client-private.h"
+#include "ota-error.h"
+
+/* the methods of org.otad.Updater1 (interface version 2) and the progress
+ * properties that came with them */
+
+/**
+ * ota_client_get_update_info:
+ * @self: an #OtaClient
+ *
+ * Returns: (transfer none) (nullable): the verified update on offer, %NULL
+ *   when there is none or the client is not connected
+ *
+ * Since: 0.2
+ */
+OtaUpdateInfo *
+ota_client_get_update_info (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), NULL);
+	return self->update_info;
+}
+
+/**
+ * ota_client_get_downloaded_bytes:
+ * @self: an #OtaClient
+ *
+ * Returns: the bytes the running download has fetched so far
+ *
+ * Since: 0.2
+ */
+guint64
+ota_client_get_downloaded_bytes (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), 0);
+	return self->downloaded_bytes;
+}
+
+/**
+ * ota_client_get_download_size:
+ * @self: an #OtaClient
+ *
+ * Returns: the bytes the running download fetches in all, 0 when unknown
+ *
+ * Since: 0.2
+ */
+guint64
+ota_client_get_download_size (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), 0);
+	return self->download_size;
+}
+
+/**
+ * ota_client_get_progress:
+ * @self: an #OtaClient
+ *
+ * Returns: the weighted progress of the running job, 0 to 100
+ *
+ * Since: 0.2
+ */
+guint
+ota_client_get_progress (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), 0);
+	return self->progress;
+}
+
+/**
+ * ota_client_get_policy:
+ * @self: an #OtaClient
+ *
+ * Returns: (transfer none): how updates are applied: "automatic",
+ *   "download-only", "consent" or "manual"; "" when not connected
+ *
+ * Since: 0.2
+ */
+const gchar *
+ota_client_get_policy (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), NULL);
+	return self->policy;
+}
+
+/**
+ * ota_client_get_next_check_time:
+ * @self: an #OtaClient
+ *
+ * Returns: when the next automatic check is due, in seconds since the Unix
+ *   epoch; 0 when polling is off
+ *
+ * Since: 0.2
+ */
+guint64
+ota_client_get_next_check_time (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), 0);
+	return self->next_check_time;
+}
+
+/* the a{sv} options of Check, Download, Install and Rollback */
+static GVariant *
+ota_client_build_options (OtaClientFlags flags)
+{
+	g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
+
+	/* only sent when set, so that a daemon that knows no options accepts the call */
+	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE)
+		g_variant_builder_add (builder, "{sv}", "interactive", g_variant_new_boolean (TRUE));
+	return g_variant_builder_end (builder);
+}
+
+static void
+ota_client_call_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = G_TASK (user_data);
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error = NULL;
+
+	reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), res, &error);
+	if (reply == NULL) {
+		ota_client_fixup_error (error);
+		g_task_return_error (task, g_steal_pointer (&error));
+		return;
+	}
+	g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify)g_variant_unref);
+}
+
+/* calls @method with @params (floating, nullable) on the current owner of the name */
+static void
+ota_client_call (OtaClient *self,
+		 const gchar *method,
+		 GVariant *params,
+		 OtaClientFlags flags,
+		 GCancellable *cancellable,
+		 GAsyncReadyCallback callback,
+		 gpointer callback_data,
+		 gpointer source_tag)
+{
+	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, callback_data);
+	g_autoptr(GVariant) params_owned = params != NULL ? g_variant_ref_sink (params) : NULL;
+	GDBusCallFlags call_flags = G_DBUS_CALL_FLAGS_NO_AUTO_START;
+	gint timeout_msec = -1;
+
+	g_task_set_source_tag (task, source_tag);
+	if (self->proxy == NULL) {
+		g_task_return_new_error (task,
+					 OTA_ERROR,
+					 OTA_ERROR_NOT_SUPPORTED,
+					 "not connected to otad");
+		return;
+	}
+	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE) {
+		/* a person typing a password is not bound by the default 25 s */
+		call_flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+		timeout_msec = G_MAXINT;
+	}
+	g_dbus_proxy_call (G_DBUS_PROXY (self->proxy),
+			   method,
+			   params_owned,
+			   call_flags,
+			   timeout_msec,
+			   cancellable,
+			   ota_client_call_cb,
+			   g_steal_pointer (&task));
+}
+
+static GVariant *
+ota_client_call_finish (OtaClient *self, GAsyncResult *res, gpointer source_tag, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	GVariant *reply;
+
+	reply = g_task_propagate_pointer (G_TASK (res), &error_local);
+	if (reply == NULL) {
+		/* a cancelled GTask reports G_IO_ERROR_CANCELLED itself */
+		ota_client_fixup_error (error_local);
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+	return reply;
+}
+
+#define OTA_CLIENT_CHECK_FINISH(self, res, tag, error, ret)                                    \
+	G_STMT_START                                                                           \
+	{                                                                                      \
+		g_return_val_if_fail (OTA_IS_CLIENT (self), ret);                              \
+		g_return_val_if_fail (g_task_is_valid (res, self), ret);                       \
+		g_return_val_if_fail (g_task_get_source_tag (G_TASK (res)) == (tag), ret);     \
+		g_return_val_if_fail (error == NULL || *error == NULL, ret);                   \
+	}                                                                                      \
+	G_STMT_END
+
+/**
+ * ota_client_check_async:
+ * @self: a connected #OtaClient
+ * @flags: #OtaClientFlags, e.g. %OTA_CLIENT_FLAGS_INTERACTIVE
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called when otad answered
+ * @callback_data: data for @callback
+ *
+ * Asks otad to check the server for an update (D-Bus `Check`).  otad
+ * answers as soon as the check has started: follow #OtaClient:state, which
+ * moves to %OTA_STATE_CHECKING and then to %OTA_STATE_UPDATE_AVAILABLE (with
+ * #OtaClient:update-info set) or back to %OTA_STATE_IDLE when there is
+ * nothing new.  Connect to #GObject::notify before calling, so that no
+ * change is missed.
+ *
+ * Since: 0.2
+ */
+void
+ota_client_check_async (OtaClient *self,
+			OtaClientFlags flags,
+			GCancellable *cancellable,
+			GAsyncReadyCallback callback,
+			gpointer callback_data)
+{
+	g_return_if_fail (OTA_IS_CLIENT (self));
+	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+	ota_client_call (self, "Check", g_variant_new_tuple ((GVariant *[]){
+			     ota_client_build_options (flags)}, 1),
+			 flags, cancellable, callback, callback_data, ota_client_check_async);
+}
+
+/**
+ * ota_client_check_finish:
+ * @self: an #OtaClient
+ * @res: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes ota_client_check_async().  Errors are #OtaError codes, e.g.
+ * %OTA_ERROR_WRONG_STATE while another job runs, %OTA_ERROR_AUTH_FAILED when
+ * polkit refused.
+ *
+ * Returns: %TRUE when the check has started
+ *
+ * Since: 0.2
+ */
+gboolean
+ota_client_check_finish (OtaClient *self, GAsyncResult *res, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_check_async, error, FALSE);
+	reply = ota_client_call_finish (self, res, ota_client_check_async, error);
+	return reply != NULL;
+}
+
+/**
+ * ota_client_download_async:
+ * @self: a connected #OtaClient
+ * @flags: #OtaClientFlags
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called when otad answered
+ * @callback_data: data for @callback
+ *
+ * Asks otad to download the update on offer (D-Bus `Download`).  The state
+ * moves to %OTA_STATE_DOWNLOADING, with #OtaClient:downloaded-bytes,
+ * #OtaClient:download-size and #OtaClient:progress following the transfer,
+ * then to %OTA_STATE_DOWNLOADED, or to %OTA_STATE_ERROR with
+ * #OtaClient:error-name set.
+ *
+ * Since: 0.2
+ */
+void
+ota_client_download_async (OtaClient *self,
+			   OtaClientFlags flags,
+			   GCancellable *cancellable,
+			   GAsyncReadyCallback callback,
+			   gpointer callback_data)
+{
+	g_return_if_fail (OTA_IS_CLIENT (self));
+	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+	ota_client_call (self, "Download", g_variant_new_tuple ((GVariant *[]){
+			     ota_client_build_options (flags)}, 1),
+			 flags, cancellable, callback, callback_data, ota_client_download_async);
+}
+
+/**
+ * ota_client_download_finish:
+ * @self: an #OtaClient
+ * @res: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes ota_client_download_async().
+ *
+ * Returns: %TRUE when the download has started
+ *
+ * Since: 0.2
+ */
+gboolean
+ota_client_download_finish (OtaClient *self, GAsyncResult *res, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_download_async, error, FALSE);
+	reply = ota_client_call_finish (self, res, ota_client_download_async, error);
+	return reply != NULL;
+}
+
+/**
+ * ota_client_install_async:
+ * @self: a connected #OtaClient
+ * @flags: #OtaClientFlags
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called when otad answered
+ * @callback_data: data for @callback
+ *
+ * Asks otad to deploy the downloaded update (D-Bus `Install`); from
+ * %OTA_STATE_UPDATE_AVAILABLE it downloads first.  The state moves to
+ * %OTA_STATE_INSTALLING, then to %OTA_STATE_PENDING_REBOOT.
+ *
+ * Since: 0.2
+ */
+void
+ota_client_install_async (OtaClient *self,
+			  OtaClientFlags flags,
+			  GCancellable *cancellable,
+			  GAsyncReadyCallback callback,
+			  gpointer callback_data)
+{
+	g_return_if_fail (OTA_IS_CLIENT (self));
+	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+	ota_client_call (self, "Install", g_variant_new_tuple ((GVariant *[]){
+			     ota_client_build_options (flags)}, 1),
+			 flags, cancellable, callback, callback_data, ota_client_install_async);
+}
+
+/**
+ * ota_client_install_finish:
+ * @self: an #OtaClient
+ * @res: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes ota_client_install_async().
+ *
+ * Returns: %TRUE when the installation has started
+ *
+ * Since: 0.2
+ */
+gboolean
+ota_client_install_finish (OtaClient *self, GAsyncResult *res, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_install_async, error, FALSE);
+	reply = ota_client_call_finish (self, res, ota_client_install_async, error);
+	return reply != NULL;
+}
+
+/**
+ * ota_client_cancel_async:
+ * @self: a connected #OtaClient
+ * @flags: #OtaClientFlags; %OTA_CLIENT_FLAGS_INTERACTIVE allows interactive
+ *   authorization on the message (`Cancel` takes no options)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called when otad answered
+ * @callback_data: data for @callback
+ *
+ * Asks otad to stop the running check, download or installation (D-Bus
+ * `Cancel`); the state returns to where it was before the job.
+ *
+ * Since: 0.2
+ */
+void
+ota_client_cancel_async (OtaClient *self,
+			 OtaClientFlags flags,
+			 GCancellable *cancellable,
+			 GAsyncReadyCallback callback,
+			 gpointer callback_data)
+{
+	g_return_if_fail (OTA_IS_CLIENT (self));
+	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+	ota_client_call (self, "Cancel", NULL,
+			 flags, cancellable, callback, callback_data, ota_client_cancel_async);
+}
+
+/**
+ * ota_client_cancel_finish:
+ * @self: an #OtaClient
+ * @res: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes ota_client_cancel_async().  %OTA_ERROR_WRONG_STATE means that
+ * nothing was running.
+ *
+ * Returns: %TRUE when the job was cancelled
+ *
+ * Since: 0.2
+ */
+gboolean
+ota_client_cancel_finish (OtaClient *self, GAsyncResult *res, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_cancel_async, error, FALSE);
+	reply = ota_client_call_finish (self, res, ota_client_cancel_async, error);
+	return reply != NULL;
+}
+
+/**
+ * ota_client_rollback_async:
+ * @self: a connected #OtaClient
+ * @flags: #OtaClientFlags
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called when otad answered
+ * @callback_data: data for @callback
+ *
+ * Asks otad to make the rollback deployment the default again, or to drop a
+ * pending one (D-Bus `Rollback`); the abandoned commit is marked bad so it
+ * is not offered again.  The state moves to %OTA_STATE_PENDING_REBOOT when a
+ * reboot is needed, else to %OTA_STATE_IDLE.  %OTA_ERROR_NOT_FOUND means
+ * there is no rollback deployment.
+ *
+ * Since: 0.2
+ */
+void
+ota_client_rollback_async (OtaClient *self,
+			   OtaClientFlags flags,
+			   GCancellable *cancellable,
+			   GAsyncReadyCallback callback,
+			   gpointer callback_data)
+{
+	g_return_if_fail (OTA_IS_CLIENT (self));
+	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+	ota_client_call (self, "Rollback", g_variant_new_tuple ((GVariant *[]){
+			     ota_client_build_options (flags)}, 1),
+			 flags, cancellable, callback, callback_data, ota_client_rollback_async);
+}
+
+/**
+ * ota_client_rollback_finish:
+ * @self: an #OtaClient
+ * @res: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes ota_client_rollback_async().
+ *
+ * Returns: %TRUE when rolled back
+ *
+ * Since: 0.2
+ */
+gboolean
+ota_client_rollback_finish (OtaClient *self, GAsyncResult *res, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+
+	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_rollback_async, error, FALSE);
+	reply = ota_client_call_finish (self, res, ota_client_rollback_async, error);
+	return reply != NULL;
+}
+
+/**
+ * ota_client_get_history_async:
+ * @self: a connected #OtaClient
+ * @flags: #OtaClientFlags (`GetHistory` defines no options yet)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called with the history
+ * @callback_data: data for @callback
+ *
+ * Reads the past update attempts and their outcomes (D-Bus `GetHistory`).
+ *
+ * Since: 0.2
+ */
+void
+ota_client_get_history_async (OtaClient *self,
+			      OtaClientFlags flags,
+			      GCancellable *cancellable,
+			      GAsyncReadyCallback callback,
+			      gpointer callback_data)
+{
+	g_return_if_fail (OTA_IS_CLIENT (self));
+	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+	/* the interactive flag is a message flag here: GetHistory knows no options */
+	ota_client_call (self, "GetHistory", g_variant_new ("(@a{sv})",
+			     g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+			 flags, cancellable, callback, callback_data,
+			 ota_client_get_history_async);
+}
+
+/**
+ * ota_client_get_history_finish:
+ * @self: an #OtaClient
+ * @res: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes ota_client_get_history_async().
+ *
+ * Returns: (transfer container) (element-type OtaHistoryEntry): the entries,
+ *   newest first, or %NULL on error
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) entries = NULL;
+	g_autoptr(GPtrArray) history = NULL;
+	GVariantIter iter;
+	GVariant *entry;
+
+	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_get_history_async, error, NULL);
+	reply = ota_client_call_finish (self, res, ota_client_get_history_async, error);
+	if (reply == NULL)
+		return NULL;
+	if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("(aa{sv})"))) {
+		g_set_error (error,
+			     OTA_ERROR,
+			     OTA_ERROR_NOT_SUPPORTED,
+			     "unexpected GetHistory reply of type %s",
+			     g_variant_get_type_string (reply));
+		return NULL;
+	}
+	entries = g_variant_get_child_value (reply, 0);
+	history = g_ptr_array_new_full (g_variant_n_children (entries), g_object_unref);
+	g_variant_iter_init (&iter, entries);
+	while ((entry = g_variant_iter_next_value (&iter)) != NULL) {
+		g_ptr_array_add (history, ota_history_entry_new_from_variant (entry));
+		g_variant_unref (entry);
+	}
+	return g_steal_pointer (&history);
+}
