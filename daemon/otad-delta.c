@@ -9,283 +9,14 @@
 
 #include "ota-error.h"
 #include "otad-delta.h"
-
-/* OSTREE_STATIC_DELTA_SUPERBLOCK_FORMAT in libostree's ostree-repo-static-delta-private.h */
-#define OTAD_DELTA_SUPERBLOCK_FORMAT                                                         \
-	"(a{sv}tayay(a{sv}aya(say)sstayay)aya(uayttay)a(yaytt))"
-/* superblocks are small unless parts are inlined, which generators only do for tiny parts */
-#define OTAD_DELTA_SUPERBLOCK_MAX (64 * 1024 * 1024)
-#define OTAD_DELTA_PACKED_OBJECT_LEN (1 + OSTREE_SHA256_DIGEST_LEN)
-
-void
-otad_delta_superblock_free (OtadDeltaSuperblock *self)
-{
-	if (self == NULL)
-		return;
-	for (guint i = 0; self->parts != NULL && i < self->parts->len; i++)
-		g_clear_pointer (&g_array_index (self->parts, OtadDeltaPart, i).objects,
-				 g_bytes_unref);
-	g_clear_pointer (&self->parts, g_array_unref);
-	g_clear_pointer (&self->fallbacks, g_array_unref);
-	g_clear_pointer (&self->bytes, g_bytes_unref);
-	g_free (self->from);
-	g_free (self->to);
-	g_free (self);
-}
-
-gchar *
-otad_delta_get_relpath (const gchar *from, const gchar *to, const gchar *target)
-{
-	guint8 csum[OSTREE_SHA256_DIGEST_LEN];
-	g_autofree gchar *to_b64 = NULL;
-	GString *path = g_string_new ("deltas/");
-
-	/* the layout of libostree's _ostree_get_relative_static_delta_path(): modified base64 */
-	ostree_checksum_inplace_to_bytes (to, csum);
-	to_b64 = ostree_checksum_b64_from_bytes (csum);
-	if (from != NULL) {
-		g_autofree gchar *from_b64 = NULL;
-		ostree_checksum_inplace_to_bytes (from, csum);
-		from_b64 = ostree_checksum_b64_from_bytes (csum);
-		g_string_append_printf (path, "%.2s/%s-%s", from_b64, from_b64 + 2, to_b64);
-	} else {
-		g_string_append_printf (path, "%.2s/%s", to_b64, to_b64 + 2);
-	}
-	if (target != NULL)
-		g_string_append_printf (path, "/%s", target);
-	return g_string_free (path, FALSE);
-}
-
-/* a 32 byte checksum from an untrusted `ay`, or NULL */
-static gchar *
-otad_delta_checksum_from_variant (GVariant *v)
-{
-	if (g_variant_n_children (v) != OSTREE_SHA256_DIGEST_LEN)
-		return NULL;
-	return ostree_checksum_from_bytes (g_variant_get_data (v));
-}
-
-/* which byte order the generator used for sizes (a historical mistake in libostree) */
-static gboolean
-otad_delta_needs_byteswap (GVariant *metadata, GVariant *headers)
-{
-	guint8 endianness = 0;
-	guint64 total = 0;
-	gsize n = g_variant_n_children (headers);
-
-	if (g_variant_lookup (metadata, "ostree.endianness", "y", &endianness)) {
-		if (endianness == 'l')
-			return G_BYTE_ORDER != G_LITTLE_ENDIAN;
-		if (endianness == 'B')
-			return G_BYTE_ORDER != G_BIG_ENDIAN;
-	}
-	/* old generators: an average part above 4 GiB means the other order */
-	for (gsize i = 0; i < n; i++) {
-		guint64 size = 0;
-		g_variant_get_child (headers, i, "(u@aytt@ay)", NULL, NULL, &size, NULL, NULL);
-		total += size / n;
-	}
-	return n > 0 && total > G_MAXUINT32;
-}
-
-static guint64
-otad_delta_u64 (gboolean swap, guint64 v)
-{
-	return swap ? GUINT64_SWAP_LE_BE (v) : v;
-}
-
-static gboolean
-otad_delta_parse_parts (OtadDeltaSuperblock *self,
-			GVariant *metadata,
-			GVariant *headers,
-			gboolean swap,
-			GError **error)
-{
-	gsize n = g_variant_n_children (headers);
-
-	for (gsize i = 0; i < n; i++) {
-		g_autoptr(GVariant) csum_v = NULL;
-		g_autoptr(GVariant) objects_v = NULL;
-		g_autoptr(GVariant) inline_v = NULL;
-		g_autofree gchar *checksum = NULL;
-		g_autofree gchar *part_key = NULL;
-		OtadDeltaPart part = { 0 };
-		guint32 version = 0;
-
-		g_variant_get_child (headers, i, "(u@aytt@ay)", &version, &csum_v, &part.size,
-				     &part.usize, &objects_v);
-		if (version != 0) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "delta part %" G_GSIZE_FORMAT " has unknown version %u", i,
-				     version);
-			return FALSE;
-		}
-		checksum = otad_delta_checksum_from_variant (csum_v);
-		if (checksum == NULL ||
-		    g_variant_n_children (objects_v) % OTAD_DELTA_PACKED_OBJECT_LEN != 0) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "delta part %" G_GSIZE_FORMAT " has a malformed header", i);
-			return FALSE;
-		}
-		memcpy (part.checksum, checksum, sizeof part.checksum);
-		part.size = otad_delta_u64 (swap, part.size);
-		part.usize = otad_delta_u64 (swap, part.usize);
-		part.objects = g_variant_get_data_as_bytes (objects_v);
-		part_key = g_strdup_printf ("%" G_GSIZE_FORMAT, i);
-		{
-			g_autofree gchar *relpath =
-			    otad_delta_get_relpath (self->from, self->to, part_key);
-			inline_v = g_variant_lookup_value (metadata, relpath,
-							   G_VARIANT_TYPE ("(yay)"));
-		}
-		part.is_inline = inline_v != NULL;
-		g_array_append_val (self->parts, part);
-	}
-	return TRUE;
-}
-
-static gboolean
-otad_delta_parse_fallbacks (OtadDeltaSuperblock *self,
-			    GVariant *fallbacks,
-			    gboolean swap,
-			    GError **error)
-{
-	gsize n = g_variant_n_children (fallbacks);
-
-	for (gsize i = 0; i < n; i++) {
-		g_autoptr(GVariant) csum_v = NULL;
-		g_autofree gchar *checksum = NULL;
-		OtadDeltaFallback fallback = { 0 };
-		guint8 objtype = 0;
-
-		g_variant_get_child (fallbacks, i, "(y@aytt)", &objtype, &csum_v, &fallback.size,
-				     &fallback.usize);
-		checksum = otad_delta_checksum_from_variant (csum_v);
-		if (checksum == NULL || objtype < OSTREE_OBJECT_TYPE_FILE ||
-		    objtype > OSTREE_OBJECT_TYPE_COMMIT) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "delta fallback %" G_GSIZE_FORMAT " is malformed", i);
-			return FALSE;
-		}
-		fallback.objtype = (OstreeObjectType)objtype;
-		memcpy (fallback.checksum, checksum, sizeof fallback.checksum);
-		fallback.size = otad_delta_u64 (swap, fallback.size);
-		fallback.usize = otad_delta_u64 (swap, fallback.usize);
-		g_array_append_val (self->fallbacks, fallback);
-	}
-	return TRUE;
-}
-
-OtadDeltaSuperblock *
-otad_delta_superblock_new_from_bytes (GBytes *bytes,
-				      const gchar *expected_from,
-				      const gchar *expected_to,
-				      GError **error)
-{
-	g_autoptr(OtadDeltaSuperblock) self = g_new0 (OtadDeltaSuperblock, 1);
-	g_autoptr(GVariant) sb = NULL;
-	g_autoptr(GVariant) metadata = NULL;
-	g_autoptr(GVariant) from_v = NULL;
-	g_autoptr(GVariant) to_v = NULL;
-	g_autoptr(GVariant) headers = NULL;
-	g_autoptr(GVariant) fallbacks = NULL;
-	g_autoptr(GVariant) commit = NULL;
-	gboolean swap;
-
-	g_return_val_if_fail (expected_to != NULL, NULL);
-
-	self->parts = g_array_new (FALSE, TRUE, sizeof (OtadDeltaPart));
-	self->fallbacks = g_array_new (FALSE, TRUE, sizeof (OtadDeltaFallback));
-	self->bytes = g_bytes_ref (bytes);
-	sb = g_variant_ref_sink (g_variant_new_from_bytes (
-	    G_VARIANT_TYPE (OTAD_DELTA_SUPERBLOCK_FORMAT), bytes, FALSE));
-	/* the bytes come from the network: refuse anything GVariant would have to guess at */
-	if (!g_variant_is_normal_form (sb)) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "static delta superblock is malformed");
-		return NULL;
-	}
-	metadata = g_variant_get_child_value (sb, 0);
-	from_v = g_variant_get_child_value (sb, 2);
-	to_v = g_variant_get_child_value (sb, 3);
-	headers = g_variant_get_child_value (sb, 6);
-	fallbacks = g_variant_get_child_value (sb, 7);
-	commit = g_variant_get_child_value (sb, 4);
-	self->timestamp = ostree_commit_get_timestamp (commit);
-
-	self->to = otad_delta_checksum_from_variant (to_v);
-	if (g_variant_n_children (from_v) > 0)
-		self->from = otad_delta_checksum_from_variant (from_v);
-	if (self->to == NULL || (g_variant_n_children (from_v) > 0 && self->from == NULL)) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "static delta superblock has malformed checksums");
-		return NULL;
-	}
-	if (g_strcmp0 (self->to, expected_to) != 0 || g_strcmp0 (self->from, expected_from) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "static delta superblock is for %s-%s, expected %s-%s",
-			     self->from != NULL ? self->from : "(scratch)", self->to,
-			     expected_from != NULL ? expected_from : "(scratch)", expected_to);
-		return NULL;
-	}
-	swap = otad_delta_needs_byteswap (metadata, headers);
-	if (!otad_delta_parse_parts (self, metadata, headers, swap, error))
-		return NULL;
-	if (!otad_delta_parse_fallbacks (self, fallbacks, swap, error))
-		return NULL;
-
-	/* success */
-	return g_steal_pointer (&self);
-}
-
-guint64
-otad_delta_superblock_get_download_size (const OtadDeltaSuperblock *self)
-{
-	guint64 total = g_bytes_get_size (self->bytes);
-
-	for (guint i = 0; i < self->parts->len; i++) {
-		const OtadDeltaPart *part = &g_array_index (self->parts, OtadDeltaPart, i);
-		if (!part->is_inline)
-			total += part->size;
-	}
-	for (guint i = 0; i < self->fallbacks->len; i++)
-		total += g_array_index (self->fallbacks, OtadDeltaFallback, i).size;
-	return total;
-}
-
-guint64
-otad_delta_superblock_get_unpacked_size (const OtadDeltaSuperblock *self)
-{
-	guint64 total = 0;
-
-	for (guint i = 0; i < self->parts->len; i++)
-		total += g_array_index (self->parts, OtadDeltaPart, i).usize;
-	for (guint i = 0; i < self->fallbacks->len; i++)
-		total += g_array_index (self->fallbacks, OtadDeltaFallback, i).usize;
-	return total;
-}
-
-OtadDeltaSuperblock *
-otad_delta_fetch_superblock (OtadPullHttp *http,
-			     const gchar *from,
-			     const gchar *to,
-			     GCancellable *cancellable,
-			     GError **error)
-{
-	g_autofree gchar *relpath = otad_delta_get_relpath (from, to, "superblock");
-	g_autoptr(GBytes) bytes = NULL;
-
-	bytes = otad_pull_http_get (http, relpath, OTAD_DELTA_SUPERBLOCK_MAX, cancellable, error);
-	if (bytes == NULL)
-		return NULL;
-	return otad_delta_superblock_new_from_bytes (bytes, from, to, error);
-}
+#include "otad-pull.h"
 
 typedef struct {
 	OtadPullProgress progress;
 	OtadPullProgressFunc func;
 	gpointer data;
-	gint64 last_report; /* monotonic µs */
+	gint64 last_report;    /* monotonic µs */
+	guint64 file_received; /* bytes of the file being fetched already counted */
 } OtadDeltaProgress;
 
 static void
@@ -302,13 +33,47 @@ otad_delta_progress_report (OtadDeltaProgress *self, gboolean force)
 	self->func (&self->progress, self->data);
 }
 
+/* OtadHttp reports where the file stands; the engine wants what crossed the network */
 static void
-otad_delta_progress_bytes_cb (guint64 new_bytes, gpointer user_data)
+otad_delta_progress_http_cb (guint64 received, guint64 total, gpointer user_data)
 {
 	OtadDeltaProgress *self = user_data;
 
-	self->progress.bytes_transferred += new_bytes;
+	/* a server that ignored our Range sends the file from its start again */
+	if (received < self->file_received)
+		self->file_received = 0;
+	self->progress.bytes_transferred += received - self->file_received;
+	self->file_received = received;
 	otad_delta_progress_report (self, FALSE);
+}
+
+/* GET @url into @dest (resuming "@dest.part" with Range), never more than @size bytes */
+static gboolean
+otad_delta_download (OtadHttp *http,
+		     const gchar *url,
+		     const gchar *dest,
+		     guint64 size,
+		     OtadDeltaProgress *progress,
+		     GCancellable *cancellable,
+		     GError **error)
+{
+	g_autofree gchar *part = g_strconcat (dest, ".part", NULL);
+	GStatBuf st;
+
+	/* 0 would mean "no limit" to OtadHttp; no part or archive object is empty */
+	if (size == 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+			     "static delta announces an empty file at %s", url);
+		return FALSE;
+	}
+	/* what an earlier attempt left is on disk already, not transferred now */
+	progress->file_received = g_stat (part, &st) == 0 ? (guint64)st.st_size : 0;
+	if (!otad_http_download (http, url, dest, size, otad_delta_progress_http_cb, progress,
+				 cancellable, error))
+		return FALSE;
+	progress->progress.objects_fetched++;
+	otad_delta_progress_report (progress, TRUE);
+	return TRUE;
 }
 
 static gboolean
@@ -366,7 +131,8 @@ otad_delta_file_sha256 (const gchar *path,
 
 static gboolean
 otad_delta_fetch_part (OstreeRepo *repo,
-		       OtadPullHttp *http,
+		       OtadHttp *http,
+		       const gchar *base_url,
 		       const OtadDeltaSuperblock *sb,
 		       guint idx,
 		       const gchar *dir,
@@ -377,8 +143,9 @@ otad_delta_fetch_part (OstreeRepo *repo,
 	const OtadDeltaPart *part = &g_array_index (sb->parts, OtadDeltaPart, idx);
 	g_autofree gchar *name = g_strdup_printf ("%u", idx);
 	g_autofree gchar *final = g_build_filename (dir, name, NULL);
-	g_autofree gchar *partial = g_strconcat (final, ".partial", NULL);
+	g_autofree gchar *partial = g_strconcat (final, ".unverified", NULL);
 	g_autofree gchar *relpath = otad_delta_get_relpath (sb->from, sb->to, name);
+	g_autofree gchar *url = otad_pull_join_url (base_url, relpath);
 	gchar actual[OSTREE_SHA256_STRING_LEN + 1];
 	gboolean have_all = FALSE;
 
@@ -389,8 +156,7 @@ otad_delta_fetch_part (OstreeRepo *repo,
 		return FALSE;
 	if (have_all)
 		return TRUE;
-	if (!otad_pull_http_download (http, relpath, partial, part->size,
-				      otad_delta_progress_bytes_cb, progress, cancellable, error))
+	if (!otad_delta_download (http, url, partial, part->size, progress, cancellable, error))
 		return FALSE;
 	if (!otad_delta_file_sha256 (partial, actual, cancellable, error))
 		return FALSE;
@@ -407,8 +173,6 @@ otad_delta_fetch_part (OstreeRepo *repo,
 			     "failed to rename %s: %s", partial, g_strerror (errno));
 		return FALSE;
 	}
-	progress->progress.objects_fetched++;
-	otad_delta_progress_report (progress, TRUE);
 	return TRUE;
 }
 
@@ -421,7 +185,8 @@ otad_delta_fallback_path (const gchar *dir, const OtadDeltaFallback *fallback)
 
 static gboolean
 otad_delta_fetch_fallback (OstreeRepo *repo,
-			   OtadPullHttp *http,
+			   OtadHttp *http,
+			   const gchar *base_url,
 			   const OtadDeltaFallback *fallback,
 			   const gchar *dir,
 			   OtadDeltaProgress *progress,
@@ -430,12 +195,13 @@ otad_delta_fetch_fallback (OstreeRepo *repo,
 {
 	g_autofree gchar *path = otad_delta_fallback_path (dir, fallback);
 	g_autofree gchar *relpath = NULL;
+	g_autofree gchar *url = NULL;
 	gboolean have = FALSE;
 
 	if (!ostree_repo_has_object (repo, fallback->objtype, fallback->checksum, &have,
 				     cancellable, error))
 		return FALSE;
-	if (have)
+	if (have || g_file_test (path, G_FILE_TEST_EXISTS))
 		return TRUE;
 	/* generators only put large files there; metadata would need another writer */
 	if (fallback->objtype != OSTREE_OBJECT_TYPE_FILE) {
@@ -447,12 +213,8 @@ otad_delta_fetch_fallback (OstreeRepo *repo,
 	/* the archive layout TreeHub serves: objects/ab/cdef….filez */
 	relpath = g_strdup_printf ("objects/%.2s/%s.filez", fallback->checksum,
 				   fallback->checksum + 2);
-	if (!otad_pull_http_download (http, relpath, path, fallback->size,
-				      otad_delta_progress_bytes_cb, progress, cancellable, error))
-		return FALSE;
-	progress->progress.objects_fetched++;
-	otad_delta_progress_report (progress, TRUE);
-	return TRUE;
+	url = otad_pull_join_url (base_url, relpath);
+	return otad_delta_download (http, url, path, fallback->size, progress, cancellable, error);
 }
 
 /* write a fetched archive (.filez) object; libostree checks it against its checksum */
@@ -488,6 +250,8 @@ otad_delta_write_fallback (OstreeRepo *repo,
 						cancellable, error) ||
 	    !ostree_repo_write_content (repo, fallback->checksum, object, length, &csum,
 					cancellable, error)) {
+		/* fetch it again next time rather than fail on the same bytes forever */
+		g_unlink (path);
 		g_prefix_error (error, "failed to store fallback object %s: ", fallback->checksum);
 		return FALSE;
 	}
@@ -522,32 +286,6 @@ otad_delta_apply (OstreeRepo *repo,
 	return ostree_repo_commit_transaction (repo, NULL, cancellable, error);
 }
 
-/*
- * libostree refuses to execute offline a superblock that lists fallback objects, even when
- * they are in the repo already; otad fetched and stored them itself, so it hands libostree
- * the same superblock with an empty fallback list (the superblock is not signed: parts and
- * objects are checked by their checksums either way)
- */
-static GBytes *
-otad_delta_superblock_for_offline (const OtadDeltaSuperblock *sb)
-{
-	g_autoptr(GVariant) orig = NULL;
-	g_autoptr(GVariant) stripped = NULL;
-	GVariantBuilder builder;
-
-	if (sb->fallbacks->len == 0)
-		return g_bytes_ref (sb->bytes);
-	orig = g_variant_ref_sink (g_variant_new_from_bytes (
-	    G_VARIANT_TYPE (OTAD_DELTA_SUPERBLOCK_FORMAT), sb->bytes, FALSE));
-	g_variant_builder_init (&builder, G_VARIANT_TYPE (OTAD_DELTA_SUPERBLOCK_FORMAT));
-	for (gsize i = 0; i < 7; i++)
-		g_variant_builder_add_value (&builder, g_variant_get_child_value (orig, i));
-	g_variant_builder_add_value (&builder,
-				     g_variant_new_array (G_VARIANT_TYPE ("(yaytt)"), NULL, 0));
-	stripped = g_variant_ref_sink (g_variant_builder_end (&builder));
-	return g_variant_get_data_as_bytes (stripped);
-}
-
 static void
 otad_delta_remove_dir (const gchar *dir)
 {
@@ -566,7 +304,8 @@ otad_delta_remove_dir (const gchar *dir)
 
 gboolean
 otad_delta_pull (OstreeRepo *repo,
-		 OtadPullHttp *http,
+		 OtadHttp *http,
+		 const gchar *base_url,
 		 const OtadDeltaSuperblock *sb,
 		 const gchar *download_dir,
 		 OtadPullProgressFunc progress_func,
@@ -601,12 +340,13 @@ otad_delta_pull (OstreeRepo *repo,
 	for (guint i = 0; i < sb->fallbacks->len; i++) {
 		const OtadDeltaFallback *fallback =
 		    &g_array_index (sb->fallbacks, OtadDeltaFallback, i);
-		if (!otad_delta_fetch_fallback (repo, http, fallback, dir, &progress, cancellable,
-						error))
+		if (!otad_delta_fetch_fallback (repo, http, base_url, fallback, dir, &progress,
+						cancellable, error))
 			return FALSE;
 	}
 	for (guint i = 0; i < sb->parts->len; i++) {
-		if (!otad_delta_fetch_part (repo, http, sb, i, dir, &progress, cancellable, error))
+		if (!otad_delta_fetch_part (repo, http, base_url, sb, i, dir, &progress,
+					    cancellable, error))
 			return FALSE;
 	}
 	progress.progress.phase = OTAD_PULL_PHASE_APPLY;

@@ -92,8 +92,9 @@ otad_http_download_once (OtadHttp *self, const gchar *url, const gchar *part, gu
 			return OTAD_HTTP_DOWNLOAD_RETRY;
 		}
 	} else {
-		gboolean retry = otad_http_note_retry_after (self, msg, &delay) || st >= 500 ||
-		                 st == SOUP_STATUS_REQUEST_TIMEOUT;
+		/* the same statuses as otad_http_request() retries; Retry-After noted first */
+		gboolean retry =
+		    otad_http_note_retry_after (self, msg, &delay) || otad_http_status_retryable (st);
 		g_set_error (error, OTA_ERROR,
 		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
 		             "GET %s: server answered %u %s", url, st,

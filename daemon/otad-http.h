@@ -47,6 +47,8 @@ gboolean otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, co
                                            GError **error);
 /* an identity already in memory (provisioning); NULL removes the client certificate */
 void otad_http_set_client_tls_certificate (OtadHttp *self, GTlsCertificate *cert);
+/* the client certificate requests present, or NULL */
+GTlsCertificate *otad_http_get_client_tls_certificate (OtadHttp *self);
 void otad_http_set_pkcs11_pin (OtadHttp *self, const gchar *pin);
 void otad_http_set_timeout (OtadHttp *self, guint seconds);
 void otad_http_set_max_body_size (OtadHttp *self, gsize max_body);

@@ -5,8 +5,85 @@
 
 #include "ota-error.h"
 #include "otad-delta.h"
-#include "otad-pull-http.h"
 #include "otad-pull.h"
+
+/* a commit object is a few KiB: its metadata, not the tree */
+#define OTAD_PULL_COMMIT_MAX (16 * 1024 * 1024)
+
+static gboolean
+otad_pull_is_pkcs11 (const gchar *path)
+{
+	return path != NULL && g_str_has_prefix (path, "pkcs11:");
+}
+
+/**
+ * otad_pull_get_http:
+ *
+ * The transport for what otad fetches from TreeHub itself: @options->http, or one made
+ * from the tls_* options (files or PKCS#11 URIs) when that is %NULL.
+ */
+OtadHttp *
+otad_pull_get_http (const OtadPullOptions *options, GError **error)
+{
+	g_autoptr(OtadHttp) http = NULL;
+
+	if (options->http != NULL)
+		return g_object_ref (options->http);
+	http = otad_http_new ();
+	if (options->tls_ca_path != NULL &&
+	    !otad_http_set_ca_file (http, options->tls_ca_path, error))
+		return NULL;
+	if (options->tls_client_cert_path != NULL &&
+	    !otad_http_set_client_certificate (http, options->tls_client_cert_path,
+					       options->tls_client_key_path, error))
+		return NULL;
+	return g_steal_pointer (&http);
+}
+
+gchar *
+otad_pull_join_url (const gchar *base_url, const gchar *relpath)
+{
+	gsize len = strlen (base_url);
+
+	while (len > 0 && base_url[len - 1] == '/')
+		len--;
+	return g_strdup_printf ("%.*s/%s", (int)len, base_url, relpath);
+}
+
+/* OtadHttp names a cancellation OTA_ERROR_CANCELLED; libostree and our callers use GIO's */
+static void
+otad_pull_fix_cancelled (GError **error)
+{
+	if (error != NULL && g_error_matches (*error, OTA_ERROR, OTA_ERROR_CANCELLED)) {
+		(*error)->domain = G_IO_ERROR;
+		(*error)->code = G_IO_ERROR_CANCELLED;
+	}
+}
+
+/*
+ * libostree's fetcher takes the client certificate from files only: when the device's
+ * identity is in PKCS#11 (a URI in the options, or only in @options->http), an object pull
+ * would connect without one; say so instead
+ */
+static gboolean
+otad_pull_check_libostree_identity (const OtadPullOptions *options,
+				    const gchar *checksum,
+				    GError **error)
+{
+	gboolean pkcs11 = otad_pull_is_pkcs11 (options->tls_client_cert_path) ||
+			  otad_pull_is_pkcs11 (options->tls_client_key_path);
+	gboolean http_identity = options->http != NULL &&
+				 otad_http_get_client_tls_certificate (options->http) != NULL;
+
+	if (!pkcs11 && (options->tls_client_cert_path != NULL || !http_identity))
+		return TRUE;
+	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
+		     "cannot pull the objects of %s from %s: the device's TLS client key is in "
+		     "PKCS#11 and libostree's object pull reads client certificates from PEM "
+		     "files only (only static deltas go through otad's transport)",
+		     checksum, options->url);
+	return FALSE;
+}
 
 gchar *
 otad_pull_get_download_dir (OstreeRepo *repo, const OtadPullOptions *options)
@@ -31,10 +108,13 @@ otad_pull_ensure_remote (OstreeRepo *repo,
 	g_variant_builder_add (&builder, "{sv}", "gpg-verify", g_variant_new_boolean (FALSE));
 	g_variant_builder_add (&builder, "{sv}", "gpg-verify-summary",
 			       g_variant_new_boolean (FALSE));
-	if (options->tls_client_cert_path != NULL)
+	/* libostree cannot use PKCS#11 URIs: see otad_pull_check_libostree_identity() */
+	if (options->tls_client_cert_path != NULL &&
+	    !otad_pull_is_pkcs11 (options->tls_client_cert_path))
 		g_variant_builder_add (&builder, "{sv}", "tls-client-cert-path",
 				       g_variant_new_string (options->tls_client_cert_path));
-	if (options->tls_client_key_path != NULL)
+	if (options->tls_client_key_path != NULL &&
+	    !otad_pull_is_pkcs11 (options->tls_client_key_path))
 		g_variant_builder_add (&builder, "{sv}", "tls-client-key-path",
 				       g_variant_new_string (options->tls_client_key_path));
 	if (options->tls_ca_path != NULL)
@@ -156,6 +236,8 @@ otad_pull_objects (OstreeRepo *repo,
 	const gchar *commits[] = { checksum, NULL };
 	gboolean ret;
 
+	if (!otad_pull_check_libostree_identity (options, checksum, error))
+		return FALSE;
 	/* exactly the verified commit, whatever the server's ref says now */
 	g_variant_builder_add (&builder, "{sv}", "refs", g_variant_new_strv (refs, -1));
 	g_variant_builder_add (&builder, "{sv}", "override-commit-ids",
@@ -192,6 +274,52 @@ otad_pull_objects (OstreeRepo *repo,
 	return TRUE;
 }
 
+/* the commit object alone, through otad's transport; marked partial as libostree's
+ * commit-only pull marks it, since its tree is not there yet */
+static gboolean
+otad_pull_fetch_commit_object (OstreeRepo *repo,
+			       const OtadPullOptions *options,
+			       const gchar *checksum,
+			       GCancellable *cancellable,
+			       GError **error)
+{
+	g_autoptr(OtadHttp) http = otad_pull_get_http (options, error);
+	g_autofree gchar *relpath = NULL;
+	g_autofree gchar *url = NULL;
+	g_autofree gchar *actual = NULL;
+	g_autofree guchar *csum = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GVariant) commit = NULL;
+
+	if (http == NULL)
+		return FALSE;
+	relpath = g_strdup_printf ("objects/%.2s/%s.commit", checksum, checksum + 2);
+	url = otad_pull_join_url (options->url, relpath);
+	bytes = otad_http_get (http, url, OTAD_PULL_COMMIT_MAX, OTAD_HTTP_FLAG_NONE, NULL,
+			       cancellable, error);
+	if (bytes == NULL) {
+		otad_pull_fix_cancelled (error);
+		return FALSE;
+	}
+	actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+	if (g_strcmp0 (actual, checksum) != 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
+			     "commit object %s from %s has checksum %s", checksum, url, actual);
+		return FALSE;
+	}
+	commit = g_variant_ref_sink (
+	    g_variant_new_from_bytes (OSTREE_COMMIT_GVARIANT_FORMAT, bytes, FALSE));
+	if (!g_variant_is_normal_form (commit)) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER, "commit object %s is malformed",
+			     checksum);
+		return FALSE;
+	}
+	if (!ostree_repo_mark_commit_partial (repo, checksum, TRUE, error))
+		return FALSE;
+	return ostree_repo_write_metadata (repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, commit,
+					   &csum, cancellable, error);
+}
+
 /**
  * otad_pull_commit_object:
  *
@@ -216,13 +344,8 @@ otad_pull_commit_object (OstreeRepo *repo,
 	if (!ostree_repo_has_object (repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, &have,
 				     cancellable, error))
 		return NULL;
-	if (!have) {
-		if (!otad_pull_ensure_remote (repo, options, cancellable, error))
-			return NULL;
-		if (!otad_pull_objects (repo, options, checksum, OSTREE_REPO_PULL_FLAGS_COMMIT_ONLY,
-					NULL, NULL, cancellable, error))
-			return NULL;
-	}
+	if (!have && !otad_pull_fetch_commit_object (repo, options, checksum, cancellable, error))
+		return NULL;
 	if (!ostree_repo_load_variant (repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, &commit, error))
 		return NULL;
 	bytes = g_variant_get_data_as_bytes (commit);
@@ -246,11 +369,11 @@ otad_pull_try_delta (OstreeRepo *repo,
 		     GCancellable *cancellable,
 		     GError **error)
 {
-	g_autoptr(OtadPullHttp) http = NULL;
+	g_autoptr(OtadHttp) http = NULL;
 	g_autoptr(OtadDeltaSuperblock) sb = NULL;
-	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
 	gboolean have_from = FALSE;
+	gboolean found = FALSE;
 
 	*out_done = FALSE;
 	if (!ostree_repo_has_object (repo, OSTREE_OBJECT_TYPE_COMMIT, options->from_commit,
@@ -258,23 +381,21 @@ otad_pull_try_delta (OstreeRepo *repo,
 		return FALSE;
 	if (!have_from)
 		return TRUE;
-	http = otad_pull_http_new (options->url, options->tls_client_cert_path,
-				   options->tls_client_key_path, options->tls_ca_path, error);
+	http = otad_pull_get_http (options, error);
 	if (http == NULL)
 		return FALSE;
 	if (progress_func != NULL) {
 		OtadPullProgress progress = { .phase = OTAD_PULL_PHASE_METADATA };
 		progress_func (&progress, progress_data);
 	}
-	sb = otad_delta_fetch_superblock (http, options->from_commit, checksum, cancellable,
-					  &error_local);
+	sb = otad_delta_fetch_superblock (http, options->url, options->from_commit, checksum,
+					  &found, cancellable, error);
+	if (sb == NULL && !found) {
+		g_debug ("no static delta %s-%s: pulling objects", options->from_commit, checksum);
+		return TRUE;
+	}
 	if (sb == NULL) {
-		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
-			g_debug ("no static delta %s-%s: pulling objects", options->from_commit,
-				 checksum);
-			return TRUE;
-		}
-		g_propagate_error (error, g_steal_pointer (&error_local));
+		otad_pull_fix_cancelled (error);
 		return FALSE;
 	}
 	if (!(options->flags & OTAD_PULL_FLAGS_ALLOW_DOWNGRADE)) {
@@ -289,9 +410,11 @@ otad_pull_try_delta (OstreeRepo *repo,
 			return FALSE;
 		}
 	}
-	if (!otad_delta_pull (repo, http, sb, download_dir, progress_func, progress_data,
-			      cancellable, error))
+	if (!otad_delta_pull (repo, http, options->url, sb, download_dir, progress_func,
+			      progress_data, cancellable, error)) {
+		otad_pull_fix_cancelled (error);
 		return FALSE;
+	}
 	*out_done = TRUE;
 	return TRUE;
 }

@@ -3,6 +3,7 @@
 
 #include <ostree.h>
 
+#include "otad-http.h"
 #include "otad-pull-progress.h"
 
 G_BEGIN_DECLS
@@ -26,8 +27,15 @@ typedef enum {
  * @url: TreeHub base URL (from config, or the target's custom.uri)
  * @ref: ref name written under @remote_name for the pulled commit; it keeps the commit
  *   from being pruned until otad_deploy_cleanup() drops it
- * @tls_client_cert_path: (nullable): device certificate (PEM) for mutual TLS
- * @tls_client_key_path: (nullable): its private key (PEM)
+ * @http: (nullable): otad's transport for what otad fetches itself (static delta
+ *   superblock and parts, fallback objects, the commit object for the space estimate):
+ *   the daemon passes its one #OtadHttp so TreeHub traffic has the same TLS identity
+ *   (PEM files or PKCS#11 URIs), CA pinning, size limits and retries as everything else.
+ *   When %NULL, one is made from the three tls_* fields below.
+ * @tls_client_cert_path: (nullable): device certificate for mutual TLS: a PEM file (given
+ *   to libostree's object pull and to otad's transport) or, when @http is %NULL, a
+ *   PKCS#11 URI (otad's transport only)
+ * @tls_client_key_path: (nullable): its private key (PEM file or PKCS#11 URI, as above)
  * @tls_ca_path: (nullable): CA bundle to check the server with instead of the system one
  * @from_commit: (nullable): the booted commit: static delta source and downgrade check
  * @download_dir: (nullable): where delta parts wait between attempts; defaults to
@@ -35,11 +43,18 @@ typedef enum {
  * @flags: #OtadPullFlags
  *
  * What otad_pull_commit() needs; the engine fills it from config and the verified target.
+ *
+ * libostree's own object pull (used when the server has no static delta from
+ * @from_commit) reads client certificates from files only (`tls-client-cert-path`,
+ * `tls-client-key-path`).  A device whose identity lives only in PKCS#11 can pull static
+ * deltas, but an object pull fails with %OTA_ERROR_NOT_SUPPORTED saying so, rather than
+ * connecting to TreeHub without a client certificate.
  */
 typedef struct {
 	const gchar *remote_name;
 	const gchar *url;
 	const gchar *ref;
+	OtadHttp *http;
 	const gchar *tls_client_cert_path;
 	const gchar *tls_client_key_path;
 	const gchar *tls_ca_path;
@@ -68,6 +83,9 @@ GVariant *otad_pull_commit_object (OstreeRepo *repo,
 				   const gchar *checksum,
 				   GCancellable *cancellable,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+OtadHttp *otad_pull_get_http (const OtadPullOptions *options, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gchar *otad_pull_join_url (const gchar *base_url, const gchar *relpath) G_GNUC_WARN_UNUSED_RESULT;
 gchar *otad_pull_get_download_dir (OstreeRepo *repo, const OtadPullOptions *options)
     G_GNUC_WARN_UNUSED_RESULT;
 

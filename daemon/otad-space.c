@@ -8,7 +8,6 @@
 
 #include "ota-error.h"
 #include "otad-delta.h"
-#include "otad-pull-http.h"
 #include "otad-space.h"
 
 /* checkouts of a bare repo are hard links: a deployment costs directories and /etc */
@@ -209,10 +208,10 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 				GCancellable *cancellable,
 				GError **error)
 {
-	g_autoptr(OtadPullHttp) http = NULL;
+	g_autoptr(OtadHttp) http = NULL;
 	g_autoptr(OtadDeltaSuperblock) sb = NULL;
-	g_autoptr(GError) error_local = NULL;
 	gboolean have_from = FALSE;
+	gboolean found = FALSE;
 
 	if (options->from_commit == NULL || (options->flags & OTAD_PULL_FLAGS_NO_DELTA))
 		return TRUE;
@@ -221,18 +220,13 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 		return FALSE;
 	if (!have_from)
 		return TRUE;
-	http = otad_pull_http_new (options->url, options->tls_client_cert_path,
-				   options->tls_client_key_path, options->tls_ca_path, error);
+	http = otad_pull_get_http (options, error);
 	if (http == NULL)
 		return FALSE;
-	sb = otad_delta_fetch_superblock (http, options->from_commit, checksum, cancellable,
-					  &error_local);
-	if (sb == NULL) {
-		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-			return TRUE;
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
-	}
+	sb = otad_delta_fetch_superblock (http, options->url, options->from_commit, checksum,
+					  &found, cancellable, error);
+	if (sb == NULL)
+		return !found;
 	est->source = OTAD_SPACE_SOURCE_DELTA;
 	est->download_bytes = otad_delta_superblock_get_download_size (sb);
 	/* parts wait in the repo's tmp until applied next to the objects they make */

@@ -139,14 +139,21 @@ fixture_has_commit (Fixture *fx, const gchar *checksum)
 	return have;
 }
 
+/* a static delta @from → @to on the server; small parts unless @extra says otherwise */
 static G_GNUC_UNUSED void
-fixture_generate_delta (Fixture *fx, const gchar *extra)
+fixture_generate_delta_between (Fixture *fx, const gchar *from, const gchar *to,
+				const gchar *extra)
 {
 	g_autofree gchar *srv_arg = g_strconcat ("--repo=", fx->srv, NULL);
-	g_autofree gchar *from_arg = g_strconcat ("--from=", fx->a, NULL);
-	g_autofree gchar *to_arg = g_strconcat ("--to=", fx->b, NULL);
+	g_autofree gchar *from_arg = g_strconcat ("--from=", from, NULL);
+	g_autofree gchar *to_arg = g_strconcat ("--to=", to, NULL);
 	g_autofree gchar *out = OTAD_TEST_RUN (NULL, "ostree", srv_arg, "static-delta", "generate",
 					       from_arg, to_arg,
 					       extra != NULL ? extra : "--max-chunk-size=32");
 }
 
+static G_GNUC_UNUSED void
+fixture_generate_delta (Fixture *fx, const gchar *extra)
+{
+	fixture_generate_delta_between (fx, fx->a, fx->b, extra);
+}

@@ -151,6 +151,43 @@ otad_test_delta_size (const gchar *repo, const gchar *from, const gchar *to)
 	return otad_test_dir_size (dir);
 }
 
+static void
+otad_test_make_cert (const gchar *dir, const gchar *name, const gchar *cn, const gchar *ext)
+{
+	g_autofree gchar *key = g_strdup_printf ("%s/%s.key", dir, name);
+	g_autofree gchar *csr = g_strdup_printf ("%s/%s.csr", dir, name);
+	g_autofree gchar *crt = g_strdup_printf ("%s/%s.crt", dir, name);
+	g_autofree gchar *subj = g_strdup_printf ("/CN=%s", cn);
+	g_autofree gchar *ca_crt = g_strdup_printf ("%s/ca.crt", dir);
+	g_autofree gchar *ca_key = g_strdup_printf ("%s/ca.key", dir);
+	g_autofree gchar *out = NULL;
+
+	out = OTAD_TEST_RUN (dir, "openssl", "req", "-newkey", "ec", "-pkeyopt",
+			     "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr, "-subj",
+			     subj);
+	g_clear_pointer (&out, g_free);
+	out = OTAD_TEST_RUN (dir, "openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey",
+			     ca_key, "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext);
+}
+
+/* DIR/ca.{crt,key}, DIR/server.{crt,key} for 127.0.0.1 and DIR/device.{crt,key}, PEM */
+void
+otad_test_make_pki (const gchar *dir)
+{
+	g_autofree gchar *ext = g_build_filename (dir, "ext.cnf", NULL);
+	g_autofree gchar *ca_crt = g_build_filename (dir, "ca.crt", NULL);
+	g_autofree gchar *ca_key = g_build_filename (dir, "ca.key", NULL);
+	g_autofree gchar *out = NULL;
+
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	otad_test_write_text (ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+	out = OTAD_TEST_RUN (dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+			     "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca_key, "-out", ca_crt,
+			     "-subj", "/CN=otad test CA", "-days", "2");
+	otad_test_make_cert (dir, "server", "127.0.0.1", ext);
+	otad_test_make_cert (dir, "device", "otad-test-device", ext);
+}
+
 struct _OtadTestServer {
 	GPid pid;
 	gint stdin_fd;
@@ -214,6 +251,21 @@ otad_test_server_new (const gchar *root, const OtadTestServerTls *tls)
 		}
 	}
 	return self;
+}
+
+/* HTTPS with the PKI of otad_test_make_pki (@pki_dir), demanding a device certificate */
+OtadTestServer *
+otad_test_server_new_mtls (const gchar *root, const gchar *pki_dir)
+{
+	g_autofree gchar *ca_crt = g_build_filename (pki_dir, "ca.crt", NULL);
+	g_autofree gchar *srv_crt = g_build_filename (pki_dir, "server.crt", NULL);
+	g_autofree gchar *srv_key = g_build_filename (pki_dir, "server.key", NULL);
+	g_autofree gchar *dev_crt = g_build_filename (pki_dir, "device.crt", NULL);
+	g_autofree gchar *dev_key = g_build_filename (pki_dir, "device.key", NULL);
+	OtadTestServerTls tls = { .cert = srv_crt, .key = srv_key, .client_ca = ca_crt,
+				  .client_cert = dev_crt, .client_key = dev_key, .ca = ca_crt };
+
+	return otad_test_server_new (root, &tls);
 }
 
 void

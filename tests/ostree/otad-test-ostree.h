@@ -18,6 +18,7 @@ void otad_test_write_text (const gchar *path, const gchar *text);
 gchar *otad_test_make_tree (const gchar *dir);
 gchar *otad_test_commit (const gchar *repo, const gchar *tree, const gchar *branch,
 			 const gchar *subject, const gchar *timestamp);
+void otad_test_make_pki (const gchar *dir);
 guint64 otad_test_delta_size (const gchar *repo, const gchar *from, const gchar *to);
 
 typedef struct _OtadTestServer OtadTestServer;
@@ -31,6 +32,7 @@ typedef struct {
 } OtadTestServerTls;
 
 OtadTestServer *otad_test_server_new (const gchar *root, const OtadTestServerTls *tls);
+OtadTestServer *otad_test_server_new_mtls (const gchar *root, const gchar *pki_dir);
 void otad_test_server_free (OtadTestServer *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadTestServer, otad_test_server_free)
 const gchar *otad_test_server_get_url (OtadTestServer *self);

@@ -295,25 +295,6 @@ test_pull_cancel (Fixture *fx, gconstpointer data)
 	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-static void
-make_cert (const gchar *dir, const gchar *name, const gchar *cn, const gchar *ext)
-{
-	g_autofree gchar *key = g_strdup_printf ("%s/%s.key", dir, name);
-	g_autofree gchar *csr = g_strdup_printf ("%s/%s.csr", dir, name);
-	g_autofree gchar *crt = g_strdup_printf ("%s/%s.crt", dir, name);
-	g_autofree gchar *subj = g_strdup_printf ("/CN=%s", cn);
-	g_autofree gchar *ca_crt = g_strdup_printf ("%s/ca.crt", dir);
-	g_autofree gchar *ca_key = g_strdup_printf ("%s/ca.key", dir);
-	g_autofree gchar *out = NULL;
-
-	out = OTAD_TEST_RUN (dir, "openssl", "req", "-newkey", "ec", "-pkeyopt",
-			     "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr, "-subj",
-			     subj);
-	g_clear_pointer (&out, g_free);
-	out = OTAD_TEST_RUN (dir, "openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey",
-			     ca_key, "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext);
-}
-
 /* mutual TLS: libostree's object pull and otad's delta fetch both present the device
  * certificate from the remote options; without it the server refuses both */
 static void
@@ -321,29 +302,15 @@ test_pull_mtls (Fixture *fx, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *dir = g_build_filename (fx->tmp, "pki", NULL);
-	g_autofree gchar *ext = g_build_filename (dir, "ext.cnf", NULL);
 	g_autofree gchar *ca_crt = g_build_filename (dir, "ca.crt", NULL);
-	g_autofree gchar *ca_key = g_build_filename (dir, "ca.key", NULL);
-	g_autofree gchar *srv_crt = g_build_filename (dir, "server.crt", NULL);
-	g_autofree gchar *srv_key = g_build_filename (dir, "server.key", NULL);
 	g_autofree gchar *dev_crt = g_build_filename (dir, "device.crt", NULL);
 	g_autofree gchar *dev_key = g_build_filename (dir, "device.key", NULL);
-	g_autofree gchar *out = NULL;
 	g_autofree gchar *c = NULL;
 	g_autoptr(OtadTestServer) tls_server = NULL;
-	OtadTestServerTls tls = { 0 };
 	OtadPullOptions options = fixture_options (fx, OTAD_PULL_FLAGS_NONE);
 
-	g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-	otad_test_write_text (ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-	out = OTAD_TEST_RUN (dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-			     "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca_key, "-out", ca_crt,
-			     "-subj", "/CN=otad test CA", "-days", "2");
-	make_cert (dir, "server", "127.0.0.1", ext);
-	make_cert (dir, "device", "otad-test-device", ext);
-	tls = (OtadTestServerTls){ .cert = srv_crt, .key = srv_key, .client_ca = ca_crt,
-				   .client_cert = dev_crt, .client_key = dev_key, .ca = ca_crt };
-	tls_server = otad_test_server_new (fx->srv, &tls);
+	otad_test_make_pki (dir);
+	tls_server = otad_test_server_new_mtls (fx->srv, dir);
 	options.url = otad_test_server_get_url (tls_server);
 	options.tls_ca_path = ca_crt;
 	fixture_generate_delta (fx, NULL);

@@ -5,9 +5,10 @@
 #include "otad-http.h"
 #include "otad-reporter.h"
 #include "otad-test-server.h"
+#include "otad-test-softhsm.h"
 
-#define CERT_URI "pkcs11:token=otad;object=devkey;type=cert"
-#define KEY_URI "pkcs11:token=otad;object=devkey;type=private"
+#define CERT_URI OTAD_TEST_SOFTHSM_CERT_URI
+#define KEY_URI OTAD_TEST_SOFTHSM_KEY_URI
 
 static OtadTestServer *server;
 
@@ -121,21 +122,12 @@ main (int argc, char **argv)
 {
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *hsm = NULL;
-	g_autofree gchar *script = NULL;
 	g_autofree gchar *cert = NULL;
 	g_autofree gchar *key = NULL;
-	g_autofree gchar *conf = NULL;
-	g_autoptr(GError) error = NULL;
-	gint status = 0;
 	int rc;
 
-	g_autofree gchar *softhsm_util = NULL;
-	g_autofree gchar *p11tool = NULL;
-
 	g_test_init (&argc, &argv, NULL);
-	softhsm_util = g_find_program_in_path ("softhsm2-util");
-	p11tool = g_find_program_in_path ("p11tool");
-	if (softhsm_util == NULL || p11tool == NULL) {
+	if (!otad_test_softhsm_available ()) {
 		g_test_skip ("softhsm2-util or p11tool missing");
 		return g_test_run ();
 	}
@@ -143,21 +135,11 @@ main (int argc, char **argv)
 	dir = otad_test_mkdtemp ();
 	hsm = g_build_filename (dir, "hsm", NULL);
 	/* before any thread exists and before the TLS backend loads p11-kit modules */
-	conf = g_build_filename (hsm, "softhsm2.conf", NULL);
-	g_setenv ("SOFTHSM2_CONF", conf, TRUE);
-	g_clear_pointer (&conf, g_free);
+	otad_test_softhsm_prepare (hsm);
 	server = otad_test_server_start (dir, NULL);
-	script = g_test_build_filename (G_TEST_DIST, "softhsm-setup.sh", NULL);
 	cert = otad_test_server_path (server, "device.pem");
 	key = otad_test_server_path (server, "device.key");
-	{
-		const gchar *args[] = {"/bin/sh", script, hsm, cert, key, NULL};
-		g_spawn_sync (NULL, (gchar **)args, NULL, G_SPAWN_DEFAULT, NULL, NULL, &conf, NULL,
-		              &status, &error);
-		g_assert_no_error (error);
-		g_assert_true (g_spawn_check_wait_status (status, NULL));
-	}
-	g_assert_cmpstr (g_strstrip (conf), ==, g_getenv ("SOFTHSM2_CONF"));
+	otad_test_softhsm_setup (hsm, cert, key);
 
 	g_test_add_func ("/otad/pkcs11/auth", test_pkcs11_auth);
 	g_test_add_func ("/otad/pkcs11/wrong-pin", test_pkcs11_wrong_pin);

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadHttp"
+
+/* requests with bodies in memory: limits, named errors, the retry loop */
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "ota-error.h"
+#include "otad-http-private.h"
+#include "otad-http.h"
+
+#define OTAD_HTTP_READ_CHUNK (64 * 1024)
+#define OTAD_HTTP_ERROR_BODY_MAX 4096
+
+/* map a libsoup/GIO error to OtaError, keeping the URL and the reason */
+void
+otad_http_set_transport_error (GError **error, const gchar *method, const gchar *url,
+                               const GError *error_local)
+{
+	gint code = OTA_ERROR_NETWORK;
+	const gchar *what = "network error";
+
+	if (error_local->domain == G_TLS_ERROR) {
+		code = OTA_ERROR_TLS;
+		what = "TLS error";
+	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		code = OTA_ERROR_CANCELLED;
+		what = "cancelled";
+	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+		what = "timed out";
+	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)) {
+		what = "connection closed before the end of the body";
+	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+	           g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
+		/* a peer that rejects our client certificate closes the connection
+		 * after the TLS 1.3 handshake; GnuTLS reports the alert in the text */
+		if (strstr (error_local->message, "TLS") != NULL ||
+		    strstr (error_local->message, "certificate") != NULL) {
+			code = OTA_ERROR_TLS;
+			what = "TLS error";
+		}
+	}
+	if (code == OTA_ERROR_NETWORK && error_local->domain == G_IO_ERROR &&
+	    (strstr (error_local->message, "TLS") != NULL ||
+	     strstr (error_local->message, "certificate") != NULL)) {
+		code = OTA_ERROR_TLS;
+		what = "TLS error";
+	}
+	g_set_error (error, OTA_ERROR, code, "%s %s: %s: %s", method, url, what,
+	             error_local->message);
+}
+
+static GByteArray *
+otad_http_read_body (OtadHttp *self, GInputStream *stream, gsize max_body, const gchar *method,
+                     const gchar *url, GCancellable *cancellable, GError **error)
+{
+	g_autoptr(GByteArray) buf = g_byte_array_new ();
+
+	for (;;) {
+		g_autoptr(GError) error_local = NULL;
+		gsize old_len = buf->len;
+		gssize n;
+
+		g_byte_array_set_size (buf, old_len + OTAD_HTTP_READ_CHUNK);
+		n = g_input_stream_read (stream, buf->data + old_len, OTAD_HTTP_READ_CHUNK,
+		                         cancellable, &error_local);
+		if (n < 0) {
+			otad_http_set_transport_error (error, method, url, error_local);
+			return NULL;
+		}
+		g_byte_array_set_size (buf, old_len + (gsize)n);
+		otad_http_count_received (self, (gsize)n);
+		if (n == 0)
+			break;
+		/* stop reading as soon as the limit is passed, never buffer more */
+		if (buf->len > max_body) {
+			g_set_error (
+			    error, OTA_ERROR, OTA_ERROR_SERVER,
+			    "%s %s: response body larger than the limit of %" G_GSIZE_FORMAT
+			    " bytes",
+			    method, url, max_body);
+			return NULL;
+		}
+	}
+
+	/* success */
+	return g_steal_pointer (&buf);
+}
+
+/* one attempt; @retryable says whether another attempt may succeed */
+static GBytes *
+otad_http_request_once (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
+                        const gchar *content_type, gsize max_body, OtadHttpFlags flags,
+                        guint *status, gboolean *retryable, GCancellable *cancellable,
+                        GError **error)
+{
+	g_autoptr(SoupMessage) msg = NULL;
+	g_autoptr(GInputStream) stream = NULL;
+	g_autoptr(GByteArray) buf = NULL;
+	g_autoptr(GError) error_local = NULL;
+	SoupMessageHeaders *headers;
+	goffset content_length;
+	guint st;
+
+	*retryable = FALSE;
+	msg = soup_message_new (method, url);
+	if (msg == NULL) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s %s: not a valid URL",
+		             method, url);
+		return NULL;
+	}
+	if (body != NULL)
+		soup_message_set_request_body_from_bytes (msg, content_type, body);
+	stream = otad_http_send (self, msg, cancellable, &error_local);
+	if (stream == NULL) {
+		otad_http_set_transport_error (error, method, url, error_local);
+		*retryable = !g_error_matches (*error, OTA_ERROR, OTA_ERROR_TLS) &&
+		             !g_error_matches (*error, OTA_ERROR, OTA_ERROR_CANCELLED);
+		return NULL;
+	}
+	st = soup_message_get_status (msg);
+	*status = st;
+	headers = soup_message_get_response_headers (msg);
+
+	if (!SOUP_STATUS_IS_SUCCESSFUL (st)) {
+		gint64 delay = 0;
+
+		/* drain a little of the body so the connection may be reused */
+		g_autoptr(GByteArray) ignored = otad_http_read_body (
+		    self, stream, OTAD_HTTP_ERROR_BODY_MAX, method, url, cancellable, NULL);
+		(void)ignored;
+
+		if (otad_http_note_retry_after (self, msg, &delay)) {
+			gint64 max_delay = (gint64)self->max_retry_after_s * G_USEC_PER_SEC;
+			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+			             "%s %s: server answered %u %s, retry after %" G_GINT64_FORMAT
+			             " s",
+			             method, url, st, soup_message_get_reason_phrase (msg),
+			             delay / G_USEC_PER_SEC);
+			*retryable = delay <= max_delay;
+			return NULL;
+		}
+		if (st == SOUP_STATUS_NOT_FOUND && (flags & OTAD_HTTP_FLAG_ALLOW_NOT_FOUND))
+			return NULL;
+		g_set_error (error, OTA_ERROR,
+		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
+		             "%s %s: server answered %u %s", method, url, st,
+		             soup_message_get_reason_phrase (msg));
+		*retryable = otad_http_status_retryable (st);
+		return NULL;
+	}
+
+	/* refuse early when the server announces too much */
+	content_length = soup_message_headers_get_content_length (headers);
+	if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+	    content_length > 0 && (guint64)content_length > max_body) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+		             "%s %s: response body of %" G_GOFFSET_FORMAT
+		             " bytes is larger than the limit of %" G_GSIZE_FORMAT " bytes",
+		             method, url, content_length, max_body);
+		return NULL;
+	}
+	buf = otad_http_read_body (self, stream, max_body, method, url, cancellable, error);
+	if (buf == NULL) {
+		*retryable = g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK);
+		return NULL;
+	}
+
+	/* success */
+	return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
+GBytes *
+otad_http_request (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
+                   const gchar *content_type, gsize max_body, OtadHttpFlags flags, guint *status,
+                   GCancellable *cancellable, GError **error)
+{
+	guint status_local = 0;
+
+	g_return_val_if_fail (OTAD_IS_HTTP (self), NULL);
+	g_return_val_if_fail (method != NULL && url != NULL, NULL);
+
+	if (max_body == 0)
+		max_body = self->max_body;
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(GError) error_local = NULL;
+		gboolean retryable = FALSE;
+		GBytes *result;
+		gint64 delay;
+
+		if (!otad_http_wait_not_before (self, cancellable, error))
+			return NULL;
+		status_local = 0;
+		result =
+		    otad_http_request_once (self, method, url, body, content_type, max_body, flags,
+		                            &status_local, &retryable, cancellable, &error_local);
+		if (status != NULL)
+			*status = status_local;
+		if (error_local == NULL)
+			return result;
+		if (!retryable || (flags & OTAD_HTTP_FLAG_NO_RETRY) ||
+		    attempt + 1 >= self->max_attempts) {
+			if (attempt > 0)
+				g_prefix_error (&error_local, "after %u attempts: ", attempt + 1);
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return NULL;
+		}
+		delay = otad_http_retry_delay_usec (self, status_local, attempt);
+		g_debug ("attempt %u failed (%s), retrying in %" G_GINT64_FORMAT " ms", attempt + 1,
+		         error_local->message, delay / 1000);
+		if (delay > 0 && !otad_http_sleep (self, delay, cancellable, error))
+			return NULL;
+	}
+}
+
+GBytes *
+otad_http_get (OtadHttp *self, const gchar *url, gsize max_body, OtadHttpFlags flags, guint *status,
+               GCancellable *cancellable, GError **error)
+{
+	return otad_http_request (self, "GET", url, NULL, NULL, max_body, flags, status,
+	                          cancellable, error);
+}
+
+gboolean
+otad_http_error_is_too_large (const GError *error, guint status)
+{
+	return SOUP_STATUS_IS_SUCCESSFUL (status) &&
+	       g_error_matches (error, OTA_ERROR, OTA_ERROR_SERVER);
+}
