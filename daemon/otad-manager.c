@@ -31,7 +31,7 @@ static const OtadOption otad_manager_interactive_option[] = {{"interactive", "b"
 /* one polkit action per verb (DESIGN.md), as the XML documents them */
 static const gchar *const otad_manager_actions[] = {
     [OTAD_ENGINE_OP_CHECK] = "org.otad.check",	     [OTAD_ENGINE_OP_DOWNLOAD] = "org.otad.install",
-    [OTAD_ENGINE_OP_INSTALL] = "org.otad.install",   [OTAD_ENGINE_OP_CANCEL] = "org.otad.check",
+    [OTAD_ENGINE_OP_INSTALL] = "org.otad.install",   [OTAD_ENGINE_OP_CANCEL] = "org.otad.install",
     [OTAD_ENGINE_OP_ROLLBACK] = "org.otad.rollback",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (otad_manager_actions) == OTAD_ENGINE_OP_LAST);

@@ -229,6 +229,14 @@ class KilledDuringDownload(UpdateTestCase):
         _, err = client.call('Download')
         self.assertIsNone(err)
         client.wait_state('downloading', daemon=daemon)
+        # stopping an update takes the right to install, not just to check
+        self.polkit.set_allowed(['org.otad.check'])
+        try:
+            _, err = client.call('Cancel', None)
+        finally:
+            self.polkit.set_allowed(ALL_ACTIONS)
+        self.assertEqual(err, 'AuthFailed')
+        self.assertEqual(client.props()['State'], 'downloading')
         _, err = client.call('Cancel', None)
         self.assertIsNone(err)
         props = client.wait_state(('update-available', 'downloaded'), daemon=daemon)
