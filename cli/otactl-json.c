@@ -3,38 +3,6 @@
 
 #include "otactl-json.h"
 
-/* adds "member": {deployment} or "member": null; the keys are those of the D-Bus
- * deployment dictionary, so scripts can use either */
-void
-otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeployment *deployment)
-{
-	json_builder_set_member_name (builder, member);
-	if (deployment == NULL) {
-		json_builder_add_null_value (builder);
-		return;
-	}
-	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "osname");
-	json_builder_add_string_value (builder, ota_deployment_get_osname (deployment));
-	json_builder_set_member_name (builder, "checksum");
-	json_builder_add_string_value (builder, ota_deployment_get_checksum (deployment));
-	json_builder_set_member_name (builder, "version");
-	json_builder_add_string_value (builder, ota_deployment_get_version (deployment));
-	json_builder_set_member_name (builder, "serial");
-	json_builder_add_int_value (builder, ota_deployment_get_serial (deployment));
-	json_builder_set_member_name (builder, "index");
-	json_builder_add_int_value (builder, ota_deployment_get_index (deployment));
-	json_builder_set_member_name (builder, "origin");
-	json_builder_add_string_value (builder, ota_deployment_get_origin (deployment));
-	json_builder_set_member_name (builder, "booted");
-	json_builder_add_boolean_value (builder, ota_deployment_get_booted (deployment));
-	json_builder_set_member_name (builder, "staged");
-	json_builder_add_boolean_value (builder, ota_deployment_get_staged (deployment));
-	json_builder_set_member_name (builder, "pinned");
-	json_builder_add_boolean_value (builder, ota_deployment_get_pinned (deployment));
-	json_builder_end_object (builder);
-}
-
 static void
 otactl_json_add_string (JsonBuilder *builder, const gchar *member, const gchar *value)
 {
@@ -47,6 +15,43 @@ otactl_json_add_uint64 (JsonBuilder *builder, const gchar *member, guint64 value
 {
 	json_builder_set_member_name (builder, member);
 	json_builder_add_int_value (builder, (gint64)MIN (value, (guint64)G_MAXINT64));
+}
+
+static void
+otactl_json_add_int (JsonBuilder *builder, const gchar *member, gint64 value)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_add_int_value (builder, value);
+}
+
+static void
+otactl_json_add_boolean (JsonBuilder *builder, const gchar *member, gboolean value)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_add_boolean_value (builder, value);
+}
+
+/* adds "member": {deployment} or "member": null; the keys are those of the D-Bus
+ * deployment dictionary, so scripts can use either */
+void
+otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeployment *deployment)
+{
+	json_builder_set_member_name (builder, member);
+	if (deployment == NULL) {
+		json_builder_add_null_value (builder);
+		return;
+	}
+	json_builder_begin_object (builder);
+	otactl_json_add_string (builder, "osname", ota_deployment_get_osname (deployment));
+	otactl_json_add_string (builder, "checksum", ota_deployment_get_checksum (deployment));
+	otactl_json_add_string (builder, "version", ota_deployment_get_version (deployment));
+	otactl_json_add_int (builder, "serial", ota_deployment_get_serial (deployment));
+	otactl_json_add_int (builder, "index", ota_deployment_get_index (deployment));
+	otactl_json_add_string (builder, "origin", ota_deployment_get_origin (deployment));
+	otactl_json_add_boolean (builder, "booted", ota_deployment_get_booted (deployment));
+	otactl_json_add_boolean (builder, "staged", ota_deployment_get_staged (deployment));
+	otactl_json_add_boolean (builder, "pinned", ota_deployment_get_pinned (deployment));
+	json_builder_end_object (builder);
 }
 
 /* adds "member": {update} or "member": null, with the keys of UpdateInfo on D-Bus */
@@ -80,8 +85,7 @@ otactl_json_add_history_entry (JsonBuilder *builder, OtaHistoryEntry *entry)
 	otactl_json_add_string (builder, "action", ota_history_entry_get_action (entry));
 	otactl_json_add_string (builder, "commit", ota_history_entry_get_commit (entry));
 	otactl_json_add_string (builder, "version", ota_history_entry_get_version (entry));
-	json_builder_set_member_name (builder, "success");
-	json_builder_add_boolean_value (builder, ota_history_entry_get_success (entry));
+	otactl_json_add_boolean (builder, "success", ota_history_entry_get_success (entry));
 	otactl_json_add_string (builder, "detail", ota_history_entry_get_detail (entry));
 	otactl_json_add_string (builder, "correlation-id",
 				ota_history_entry_get_correlation_id (entry));
