@@ -16,12 +16,7 @@ otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
 	gint exit_code = OTACTL_EXIT_OK;
 	OtaDeployment *pending;
 
-	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
 	otactl_context_start_agent (ctx);
@@ -29,9 +24,8 @@ otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
 		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
 		return otactl_context_report_error (ctx, _("cannot roll back"), error);
 
-	/* the property changes that came before the reply; bounded */
-	for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
-		g_main_context_iteration (NULL, FALSE);
+	/* the property changes that came before the reply */
+	otactl_context_drain (ctx);
 
 	pending = ota_client_get_pending_deployment (ctx->client);
 	if (ctx->json) {

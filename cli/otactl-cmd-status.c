@@ -218,17 +218,7 @@ otactl_cmd_status (OtactlContext *ctx, gint argc, gchar **argv)
 {
 	gint exit_code = OTACTL_EXIT_OK;
 
-	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
-		return exit_code;
-	if (argc > 1) {
-		/* TRANSLATORS: %s is the unexpected argument */
-		g_autofree gchar *msg = g_strdup_printf (_("unexpected argument “%s”"), argv[1]);
-		otactl_context_usage_error (ctx, msg);
-		return OTACTL_EXIT_USAGE;
-	}
-
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
 	if (ctx->json)
