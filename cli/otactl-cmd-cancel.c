@@ -29,9 +29,7 @@ otactl_cmd_cancel (OtactlContext *ctx, gint argc, gchar **argv)
 		json_builder_begin_object (builder);
 		json_builder_set_member_name (builder, "cancelled");
 		json_builder_add_boolean_value (builder, TRUE);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		json_builder_end_object (builder);
 		otactl_json_print (builder);
 	} else {

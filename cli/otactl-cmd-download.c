@@ -21,9 +21,7 @@ otactl_job_report_downloaded (OtactlContext *ctx)
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		otactl_json_add_update_info (builder, "update", info);
 		json_builder_set_member_name (builder, "downloaded-bytes");
 		json_builder_add_int_value (builder,

@@ -31,9 +31,7 @@ otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		otactl_json_add_deployment (builder, "pending", pending);
 		json_builder_end_object (builder);
 		otactl_json_print (builder);

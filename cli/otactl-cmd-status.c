@@ -183,8 +183,7 @@ otactl_cmd_status_print_json (OtaClient *client)
 	guint64 last_check = ota_client_get_last_check_time (client);
 
 	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "state");
-	json_builder_add_string_value (builder, ota_state_to_string (ota_client_get_state (client)));
+	otactl_json_add_state (builder, client);
 	json_builder_set_member_name (builder, "error");
 	if (error_name[0] != '\0') {
 		json_builder_begin_object (builder);

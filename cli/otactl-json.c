@@ -31,17 +31,36 @@ otactl_json_add_boolean (JsonBuilder *builder, const gchar *member, gboolean val
 	json_builder_add_boolean_value (builder, value);
 }
 
+/* sets @member and, when @object is NULL, its null value; returns TRUE when the
+ * caller is to add the object's keys and end the object it opened */
+static gboolean
+otactl_json_begin_nullable_object (JsonBuilder *builder, const gchar *member, gconstpointer object)
+{
+	json_builder_set_member_name (builder, member);
+	if (object == NULL) {
+		json_builder_add_null_value (builder);
+		return FALSE;
+	}
+	json_builder_begin_object (builder);
+	return TRUE;
+}
+
+/* adds "state": the client's State, as the commands that report one spell it */
+void
+otactl_json_add_state (JsonBuilder *builder, OtaClient *client)
+{
+	const gchar *state = ota_state_to_string (ota_client_get_state (client));
+
+	otactl_json_add_string (builder, "state", state);
+}
+
 /* adds "member": {deployment} or "member": null; the keys are those of the D-Bus
  * deployment dictionary, so scripts can use either */
 void
 otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeployment *deployment)
 {
-	json_builder_set_member_name (builder, member);
-	if (deployment == NULL) {
-		json_builder_add_null_value (builder);
+	if (!otactl_json_begin_nullable_object (builder, member, deployment))
 		return;
-	}
-	json_builder_begin_object (builder);
 	otactl_json_add_string (builder, "osname", ota_deployment_get_osname (deployment));
 	otactl_json_add_string (builder, "checksum", ota_deployment_get_checksum (deployment));
 	otactl_json_add_string (builder, "version", ota_deployment_get_version (deployment));
@@ -58,12 +77,8 @@ otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeploy
 void
 otactl_json_add_update_info (JsonBuilder *builder, const gchar *member, OtaUpdateInfo *info)
 {
-	json_builder_set_member_name (builder, member);
-	if (info == NULL) {
-		json_builder_add_null_value (builder);
+	if (!otactl_json_begin_nullable_object (builder, member, info))
 		return;
-	}
-	json_builder_begin_object (builder);
 	otactl_json_add_string (builder, "name", ota_update_info_get_name (info));
 	otactl_json_add_string (builder, "version", ota_update_info_get_version (info));
 	otactl_json_add_string (builder, "checksum", ota_update_info_get_checksum (info));
