@@ -9,42 +9,27 @@
 /* `otactl cancel`: stops otad's running check, download or installation.
  * JSON: {"cancelled": true, "state": the state otad returned to} */
 
-/* lets the property changes that came with a reply reach the client; bounded */
-static void
-otactl_cmd_cancel_drain (void)
-{
-	for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
-		g_main_context_iteration (NULL, FALSE);
-}
-
 gint
 otactl_cmd_cancel (OtactlContext *ctx, gint argc, gchar **argv)
 {
 	g_autoptr(GError) error = NULL;
 	gint exit_code = OTACTL_EXIT_OK;
 
-	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
 	otactl_context_start_agent (ctx);
 	if (!ota_client_cancel_sync (ctx->client, otactl_context_get_flags (ctx), NULL, &error))
 		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
 		return otactl_context_report_error (ctx, _("cannot cancel"), error);
-	otactl_cmd_cancel_drain ();
+	otactl_context_drain (ctx);
 
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);
 		json_builder_set_member_name (builder, "cancelled");
 		json_builder_add_boolean_value (builder, TRUE);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		json_builder_end_object (builder);
 		otactl_json_print (builder);
 	} else {

@@ -64,17 +64,8 @@ otactl_cmd_check (OtactlContext *ctx, gint argc, gchar **argv)
 	     N_("SECONDS")},
 	    {NULL}};
 
-	if (!otactl_context_parse (ctx, entries, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv) ||
-	    !otactl_job_check_timeout (ctx, timeout))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_job_prepare (ctx, entries, &argc, &argv, &timeout, &exit_code))
 		return exit_code;
 
-	exit_code = otactl_job_run (ctx, OTACTL_JOB_CHECK, (guint)timeout);
-	if (exit_code != OTACTL_EXIT_OK)
-		return exit_code;
-	return otactl_job_report_offer (ctx);
+	return otactl_job_run_and_report (ctx, OTACTL_JOB_CHECK, (guint)timeout);
 }

@@ -21,9 +21,7 @@ otactl_job_report_downloaded (OtactlContext *ctx)
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		otactl_json_add_update_info (builder, "update", info);
 		json_builder_set_member_name (builder, "downloaded-bytes");
 		json_builder_add_int_value (builder,
@@ -54,17 +52,8 @@ otactl_cmd_download (OtactlContext *ctx, gint argc, gchar **argv)
 	     N_("SECONDS")},
 	    {NULL}};
 
-	if (!otactl_context_parse (ctx, entries, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv) ||
-	    !otactl_job_check_timeout (ctx, timeout))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_job_prepare (ctx, entries, &argc, &argv, &timeout, &exit_code))
 		return exit_code;
 
-	exit_code = otactl_job_run (ctx, OTACTL_JOB_DOWNLOAD, (guint)timeout);
-	if (exit_code != OTACTL_EXIT_OK)
-		return exit_code;
-	return otactl_job_report_downloaded (ctx);
+	return otactl_job_run_and_report (ctx, OTACTL_JOB_DOWNLOAD, (guint)timeout);
 }

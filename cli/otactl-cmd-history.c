@@ -61,12 +61,7 @@ otactl_cmd_history (OtactlContext *ctx, gint argc, gchar **argv)
 	g_autoptr(GPtrArray) history = NULL;
 	gint exit_code = OTACTL_EXIT_OK;
 
-	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
 	history = ota_client_get_history_sync (ctx->client,

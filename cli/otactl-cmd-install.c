@@ -20,9 +20,7 @@ otactl_job_report_installed (OtactlContext *ctx)
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		otactl_json_add_deployment (builder, "pending", pending);
 		json_builder_end_object (builder);
 		otactl_json_print (builder);
@@ -48,17 +46,8 @@ otactl_cmd_install (OtactlContext *ctx, gint argc, gchar **argv)
 	     N_("Wait at most SECONDS for the result (default 0: no limit)"), N_("SECONDS")},
 	    {NULL}};
 
-	if (!otactl_context_parse (ctx, entries, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv) ||
-	    !otactl_job_check_timeout (ctx, timeout))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_job_prepare (ctx, entries, &argc, &argv, &timeout, &exit_code))
 		return exit_code;
 
-	exit_code = otactl_job_run (ctx, OTACTL_JOB_INSTALL, (guint)timeout);
-	if (exit_code != OTACTL_EXIT_OK)
-		return exit_code;
-	return otactl_job_report_installed (ctx);
+	return otactl_job_run_and_report (ctx, OTACTL_JOB_INSTALL, (guint)timeout);
 }

@@ -16,12 +16,7 @@ otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
 	gint exit_code = OTACTL_EXIT_OK;
 	OtaDeployment *pending;
 
-	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
 	otactl_context_start_agent (ctx);
@@ -29,17 +24,14 @@ otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
 		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
 		return otactl_context_report_error (ctx, _("cannot roll back"), error);
 
-	/* the property changes that came before the reply; bounded */
-	for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
-		g_main_context_iteration (NULL, FALSE);
+	/* the property changes that came before the reply */
+	otactl_context_drain (ctx);
 
 	pending = ota_client_get_pending_deployment (ctx->client);
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "state");
-		json_builder_add_string_value (builder,
-					       ota_state_to_string (ota_client_get_state (ctx->client)));
+		otactl_json_add_state (builder, ctx->client);
 		otactl_json_add_deployment (builder, "pending", pending);
 		json_builder_end_object (builder);
 		otactl_json_print (builder);

@@ -183,8 +183,7 @@ otactl_cmd_status_print_json (OtaClient *client)
 	guint64 last_check = ota_client_get_last_check_time (client);
 
 	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "state");
-	json_builder_add_string_value (builder, ota_state_to_string (ota_client_get_state (client)));
+	otactl_json_add_state (builder, client);
 	json_builder_set_member_name (builder, "error");
 	if (error_name[0] != '\0') {
 		json_builder_begin_object (builder);
@@ -218,17 +217,7 @@ otactl_cmd_status (OtactlContext *ctx, gint argc, gchar **argv)
 {
 	gint exit_code = OTACTL_EXIT_OK;
 
-	if (!otactl_context_parse (ctx, NULL, &argc, &argv, &exit_code))
-		return exit_code;
-	if (argc > 1) {
-		/* TRANSLATORS: %s is the unexpected argument */
-		g_autofree gchar *msg = g_strdup_printf (_("unexpected argument “%s”"), argv[1]);
-		otactl_context_usage_error (ctx, msg);
-		return OTACTL_EXIT_USAGE;
-	}
-
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
 	if (ctx->json)

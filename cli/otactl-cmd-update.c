@@ -33,13 +33,7 @@ otactl_cmd_update (OtactlContext *ctx, gint argc, gchar **argv)
 	     N_("Wait at most SECONDS for the result (default 0: no limit)"), N_("SECONDS")},
 	    {NULL}};
 
-	if (!otactl_context_parse (ctx, entries, &argc, &argv, &exit_code))
-		return exit_code;
-	if (!otactl_context_check_no_args (ctx, argc, argv) ||
-	    !otactl_job_check_timeout (ctx, timeout))
-		return OTACTL_EXIT_USAGE;
-	exit_code = otactl_context_connect (ctx);
-	if (exit_code != OTACTL_EXIT_OK)
+	if (!otactl_job_prepare (ctx, entries, &argc, &argv, &timeout, &exit_code))
 		return exit_code;
 
 	/* an update that is already downloaded needs no new check */

@@ -202,6 +202,34 @@ otactl_context_check_no_args (OtactlContext *ctx, gint argc, gchar **argv)
 	return FALSE;
 }
 
+/* what the commands that take no arguments do before their work: parse
+ * @entries (nullable), refuse arguments, connect; returns FALSE when the
+ * command ends here, with *exit_code to exit with */
+gboolean
+otactl_context_prepare (OtactlContext *ctx,
+			const GOptionEntry *entries,
+			gint *argc,
+			gchar ***argv,
+			gint *exit_code)
+{
+	if (!otactl_context_parse (ctx, entries, argc, argv, exit_code))
+		return FALSE;
+	if (!otactl_context_check_no_args (ctx, *argc, *argv)) {
+		*exit_code = OTACTL_EXIT_USAGE;
+		return FALSE;
+	}
+	*exit_code = otactl_context_connect (ctx);
+	return *exit_code == OTACTL_EXIT_OK;
+}
+
+/* lets the property changes that came with a reply reach the client; bounded */
+void
+otactl_context_drain (OtactlContext *ctx)
+{
+	for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
+		g_main_context_iteration (NULL, FALSE);
+}
+
 /* interactive unless told otherwise, when a person can answer on the terminal */
 OtaClientFlags
 otactl_context_get_flags (OtactlContext *ctx)

@@ -32,6 +32,12 @@ gboolean otactl_context_parse (OtactlContext *ctx,
 			       gchar ***argv,
 			       gint *exit_code);
 gint otactl_context_connect (OtactlContext *ctx);
+gboolean otactl_context_prepare (OtactlContext *ctx,
+				 const GOptionEntry *entries,
+				 gint *argc,
+				 gchar ***argv,
+				 gint *exit_code);
+void otactl_context_drain (OtactlContext *ctx);
 void otactl_context_usage_error (OtactlContext *ctx, const gchar *message);
 gboolean otactl_context_check_no_args (OtactlContext *ctx, gint argc, gchar **argv);
 OtaClientFlags otactl_context_get_flags (OtactlContext *ctx);

@@ -222,6 +222,49 @@ otactl_job_start (OtactlContext *ctx, OtactlJobKind kind, GError **error)
 	}
 }
 
+/* what every command that follows a job does before it starts one: parse its
+ * options (@entries hold its --timeout), refuse arguments and a negative
+ * timeout, then connect; returns FALSE when the command ends here, with
+ * *exit_code to exit with.  @timeout is read only after the parse set it. */
+gboolean
+otactl_job_prepare (OtactlContext *ctx,
+		    const GOptionEntry *entries,
+		    gint *argc,
+		    gchar ***argv,
+		    const gint *timeout,
+		    gint *exit_code)
+{
+	if (!otactl_context_parse (ctx, entries, argc, argv, exit_code))
+		return FALSE;
+	if (!otactl_context_check_no_args (ctx, *argc, *argv) ||
+	    !otactl_job_check_timeout (ctx, *timeout)) {
+		*exit_code = OTACTL_EXIT_USAGE;
+		return FALSE;
+	}
+	*exit_code = otactl_context_connect (ctx);
+	return *exit_code == OTACTL_EXIT_OK;
+}
+
+/* `otactl check`, `download` and `install`: the job, then its result */
+gint
+otactl_job_run_and_report (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)
+{
+	gint exit_code = otactl_job_run (ctx, kind, timeout_secs);
+
+	if (exit_code != OTACTL_EXIT_OK)
+		return exit_code;
+	switch (kind) {
+	case OTACTL_JOB_CHECK:
+		return otactl_job_report_offer (ctx);
+	case OTACTL_JOB_DOWNLOAD:
+		return otactl_job_report_downloaded (ctx);
+	case OTACTL_JOB_INSTALL:
+		return otactl_job_report_installed (ctx);
+	default:
+		g_assert_not_reached ();
+	}
+}
+
 /* starts the job, follows it to its end and says how it ended; returns the exit code */
 gint
 otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)

@@ -12,7 +12,14 @@ typedef enum {
 	OTACTL_JOB_INSTALL,
 } OtactlJobKind;
 
+gboolean otactl_job_prepare (OtactlContext *ctx,
+			     const GOptionEntry *entries,
+			     gint *argc,
+			     gchar ***argv,
+			     const gint *timeout,
+			     gint *exit_code);
 gint otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs);
+gint otactl_job_run_and_report (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs);
 void otactl_job_print_update_info (OtaUpdateInfo *info);
 gchar *otactl_job_format_progress (OtaClient *client);
 gboolean otactl_job_check_timeout (OtactlContext *ctx, gint timeout);

@@ -3,38 +3,6 @@
 
 #include "otactl-json.h"
 
-/* adds "member": {deployment} or "member": null; the keys are those of the D-Bus
- * deployment dictionary, so scripts can use either */
-void
-otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeployment *deployment)
-{
-	json_builder_set_member_name (builder, member);
-	if (deployment == NULL) {
-		json_builder_add_null_value (builder);
-		return;
-	}
-	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "osname");
-	json_builder_add_string_value (builder, ota_deployment_get_osname (deployment));
-	json_builder_set_member_name (builder, "checksum");
-	json_builder_add_string_value (builder, ota_deployment_get_checksum (deployment));
-	json_builder_set_member_name (builder, "version");
-	json_builder_add_string_value (builder, ota_deployment_get_version (deployment));
-	json_builder_set_member_name (builder, "serial");
-	json_builder_add_int_value (builder, ota_deployment_get_serial (deployment));
-	json_builder_set_member_name (builder, "index");
-	json_builder_add_int_value (builder, ota_deployment_get_index (deployment));
-	json_builder_set_member_name (builder, "origin");
-	json_builder_add_string_value (builder, ota_deployment_get_origin (deployment));
-	json_builder_set_member_name (builder, "booted");
-	json_builder_add_boolean_value (builder, ota_deployment_get_booted (deployment));
-	json_builder_set_member_name (builder, "staged");
-	json_builder_add_boolean_value (builder, ota_deployment_get_staged (deployment));
-	json_builder_set_member_name (builder, "pinned");
-	json_builder_add_boolean_value (builder, ota_deployment_get_pinned (deployment));
-	json_builder_end_object (builder);
-}
-
 static void
 otactl_json_add_string (JsonBuilder *builder, const gchar *member, const gchar *value)
 {
@@ -49,16 +17,68 @@ otactl_json_add_uint64 (JsonBuilder *builder, const gchar *member, guint64 value
 	json_builder_add_int_value (builder, (gint64)MIN (value, (guint64)G_MAXINT64));
 }
 
+static void
+otactl_json_add_int (JsonBuilder *builder, const gchar *member, gint64 value)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_add_int_value (builder, value);
+}
+
+static void
+otactl_json_add_boolean (JsonBuilder *builder, const gchar *member, gboolean value)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_add_boolean_value (builder, value);
+}
+
+/* sets @member and, when @object is NULL, its null value; returns TRUE when the
+ * caller is to add the object's keys and end the object it opened */
+static gboolean
+otactl_json_begin_nullable_object (JsonBuilder *builder, const gchar *member, gconstpointer object)
+{
+	json_builder_set_member_name (builder, member);
+	if (object == NULL) {
+		json_builder_add_null_value (builder);
+		return FALSE;
+	}
+	json_builder_begin_object (builder);
+	return TRUE;
+}
+
+/* adds "state": the client's State, as the commands that report one spell it */
+void
+otactl_json_add_state (JsonBuilder *builder, OtaClient *client)
+{
+	const gchar *state = ota_state_to_string (ota_client_get_state (client));
+
+	otactl_json_add_string (builder, "state", state);
+}
+
+/* adds "member": {deployment} or "member": null; the keys are those of the D-Bus
+ * deployment dictionary, so scripts can use either */
+void
+otactl_json_add_deployment (JsonBuilder *builder, const gchar *member, OtaDeployment *deployment)
+{
+	if (!otactl_json_begin_nullable_object (builder, member, deployment))
+		return;
+	otactl_json_add_string (builder, "osname", ota_deployment_get_osname (deployment));
+	otactl_json_add_string (builder, "checksum", ota_deployment_get_checksum (deployment));
+	otactl_json_add_string (builder, "version", ota_deployment_get_version (deployment));
+	otactl_json_add_int (builder, "serial", ota_deployment_get_serial (deployment));
+	otactl_json_add_int (builder, "index", ota_deployment_get_index (deployment));
+	otactl_json_add_string (builder, "origin", ota_deployment_get_origin (deployment));
+	otactl_json_add_boolean (builder, "booted", ota_deployment_get_booted (deployment));
+	otactl_json_add_boolean (builder, "staged", ota_deployment_get_staged (deployment));
+	otactl_json_add_boolean (builder, "pinned", ota_deployment_get_pinned (deployment));
+	json_builder_end_object (builder);
+}
+
 /* adds "member": {update} or "member": null, with the keys of UpdateInfo on D-Bus */
 void
 otactl_json_add_update_info (JsonBuilder *builder, const gchar *member, OtaUpdateInfo *info)
 {
-	json_builder_set_member_name (builder, member);
-	if (info == NULL) {
-		json_builder_add_null_value (builder);
+	if (!otactl_json_begin_nullable_object (builder, member, info))
 		return;
-	}
-	json_builder_begin_object (builder);
 	otactl_json_add_string (builder, "name", ota_update_info_get_name (info));
 	otactl_json_add_string (builder, "version", ota_update_info_get_version (info));
 	otactl_json_add_string (builder, "checksum", ota_update_info_get_checksum (info));
@@ -80,8 +100,7 @@ otactl_json_add_history_entry (JsonBuilder *builder, OtaHistoryEntry *entry)
 	otactl_json_add_string (builder, "action", ota_history_entry_get_action (entry));
 	otactl_json_add_string (builder, "commit", ota_history_entry_get_commit (entry));
 	otactl_json_add_string (builder, "version", ota_history_entry_get_version (entry));
-	json_builder_set_member_name (builder, "success");
-	json_builder_add_boolean_value (builder, ota_history_entry_get_success (entry));
+	otactl_json_add_boolean (builder, "success", ota_history_entry_get_success (entry));
 	otactl_json_add_string (builder, "detail", ota_history_entry_get_detail (entry));
 	otactl_json_add_string (builder, "correlation-id",
 				ota_history_entry_get_correlation_id (entry));

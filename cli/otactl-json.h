@@ -12,6 +12,7 @@ void otactl_json_add_deployment (JsonBuilder *builder,
 void otactl_json_add_update_info (JsonBuilder *builder,
 				  const gchar *member,
 				  OtaUpdateInfo *info);
+void otactl_json_add_state (JsonBuilder *builder, OtaClient *client);
 void otactl_json_add_history_entry (JsonBuilder *builder, OtaHistoryEntry *entry);
 void otactl_json_print (JsonBuilder *builder);
 

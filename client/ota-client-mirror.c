@@ -70,6 +70,20 @@ ota_client_set_string (OtaClient *self, gchar **field, GVariant *value, guint pr
 	ota_client_notify (self, prop_id);
 }
 
+/* @value anything but a u means 0; @max caps what a daemon may send */
+static void
+ota_client_set_uint (OtaClient *self, guint *field, GVariant *value, guint max, guint prop_id)
+{
+	guint val = 0;
+
+	if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+		val = MIN (g_variant_get_uint32 (value), max);
+	if (*field == val)
+		return;
+	*field = val;
+	ota_client_notify (self, prop_id);
+}
+
 static void
 ota_client_set_deployment (OtaClient *self, guint idx, GVariant *value)
 {
@@ -122,13 +136,8 @@ static void
 ota_client_apply_property (OtaClient *self, const gchar *name, GVariant *value)
 {
 	if (g_strcmp0 (name, "Version") == 0) {
-		guint version = 0;
-		if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-			version = g_variant_get_uint32 (value);
-		if (self->daemon_version != version) {
-			self->daemon_version = version;
-			ota_client_notify (self, PROP_DAEMON_VERSION);
-		}
+		ota_client_set_uint (self, &self->daemon_version, value, G_MAXUINT32,
+				     PROP_DAEMON_VERSION);
 		return;
 	}
 	if (g_strcmp0 (name, "State") == 0) {
@@ -169,13 +178,7 @@ ota_client_apply_property (OtaClient *self, const gchar *name, GVariant *value)
 		}
 	}
 	if (g_strcmp0 (name, "Progress") == 0) {
-		guint progress = 0;
-		if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-			progress = MIN (g_variant_get_uint32 (value), 100);
-		if (self->progress != progress) {
-			self->progress = progress;
-			ota_client_notify (self, PROP_PROGRESS);
-		}
+		ota_client_set_uint (self, &self->progress, value, 100, PROP_PROGRESS);
 		return;
 	}
 	if (g_strcmp0 (name, "Policy") == 0) {

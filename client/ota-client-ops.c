@@ -112,6 +112,13 @@ ota_client_build_options (OtaClientFlags flags)
 	return g_variant_builder_end (builder);
 }
 
+/* the (a{sv}) parameters of Check, Download, Install and Rollback */
+static GVariant *
+ota_client_build_params (OtaClientFlags flags)
+{
+	return g_variant_new_tuple ((GVariant *[]){ota_client_build_options (flags)}, 1);
+}
+
 static void
 ota_client_call_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -183,6 +190,17 @@ ota_client_call_finish (OtaClient *self, GAsyncResult *res, gpointer source_tag,
 	return reply;
 }
 
+/* the finish of the methods whose reply carries nothing: only success counts */
+static gboolean
+ota_client_call_finish_boolean (OtaClient *self,
+				GAsyncResult *res,
+				gpointer source_tag,
+				GError **error)
+{
+	g_autoptr(GVariant) reply = ota_client_call_finish (self, res, source_tag, error);
+	return reply != NULL;
+}
+
 #define OTA_CLIENT_CHECK_FINISH(self, res, tag, error, ret)                                    \
 	G_STMT_START                                                                           \
 	{                                                                                      \
@@ -219,8 +237,7 @@ ota_client_check_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Check", g_variant_new_tuple ((GVariant *[]){
-			     ota_client_build_options (flags)}, 1),
+	ota_client_call (self, "Check", ota_client_build_params (flags),
 			 flags, cancellable, callback, callback_data, ota_client_check_async);
 }
 
@@ -241,11 +258,8 @@ ota_client_check_async (OtaClient *self,
 gboolean
 ota_client_check_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
 	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_check_async, error, FALSE);
-	reply = ota_client_call_finish (self, res, ota_client_check_async, error);
-	return reply != NULL;
+	return ota_client_call_finish_boolean (self, res, ota_client_check_async, error);
 }
 
 /**
@@ -273,8 +287,7 @@ ota_client_download_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Download", g_variant_new_tuple ((GVariant *[]){
-			     ota_client_build_options (flags)}, 1),
+	ota_client_call (self, "Download", ota_client_build_params (flags),
 			 flags, cancellable, callback, callback_data, ota_client_download_async);
 }
 
@@ -293,11 +306,8 @@ ota_client_download_async (OtaClient *self,
 gboolean
 ota_client_download_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
 	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_download_async, error, FALSE);
-	reply = ota_client_call_finish (self, res, ota_client_download_async, error);
-	return reply != NULL;
+	return ota_client_call_finish_boolean (self, res, ota_client_download_async, error);
 }
 
 /**
@@ -323,8 +333,7 @@ ota_client_install_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Install", g_variant_new_tuple ((GVariant *[]){
-			     ota_client_build_options (flags)}, 1),
+	ota_client_call (self, "Install", ota_client_build_params (flags),
 			 flags, cancellable, callback, callback_data, ota_client_install_async);
 }
 
@@ -343,11 +352,8 @@ ota_client_install_async (OtaClient *self,
 gboolean
 ota_client_install_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
 	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_install_async, error, FALSE);
-	reply = ota_client_call_finish (self, res, ota_client_install_async, error);
-	return reply != NULL;
+	return ota_client_call_finish_boolean (self, res, ota_client_install_async, error);
 }
 
 /**
@@ -393,11 +399,8 @@ ota_client_cancel_async (OtaClient *self,
 gboolean
 ota_client_cancel_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
 	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_cancel_async, error, FALSE);
-	reply = ota_client_call_finish (self, res, ota_client_cancel_async, error);
-	return reply != NULL;
+	return ota_client_call_finish_boolean (self, res, ota_client_cancel_async, error);
 }
 
 /**
@@ -425,8 +428,7 @@ ota_client_rollback_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Rollback", g_variant_new_tuple ((GVariant *[]){
-			     ota_client_build_options (flags)}, 1),
+	ota_client_call (self, "Rollback", ota_client_build_params (flags),
 			 flags, cancellable, callback, callback_data, ota_client_rollback_async);
 }
 
@@ -445,11 +447,8 @@ ota_client_rollback_async (OtaClient *self,
 gboolean
 ota_client_rollback_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
 	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_rollback_async, error, FALSE);
-	reply = ota_client_call_finish (self, res, ota_client_rollback_async, error);
-	return reply != NULL;
+	return ota_client_call_finish_boolean (self, res, ota_client_rollback_async, error);
 }
 
 /**
