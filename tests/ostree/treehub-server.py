@@ -17,9 +17,11 @@ never outlives the test that started it.
 import argparse
 import json
 import os
+import socket
 import ssl
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +36,30 @@ def reset():
 
 class Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def handle(self):
+        # the TLS handshake runs here, in the handler's thread, so that a refused client
+        # gets a lingering close (see below) instead of a reset from accept()
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except (ssl.SSLError, OSError):
+                self.linger_close()
+                return
+        super().handle()
+
+    def linger_close(self):
+        # read what the client already sent before closing: closing with unread data
+        # sends a TCP reset, and the client then loses the TLS 1.3 alert unread
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.5)
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                if not self.connection.recv(65536):
+                    break
+        except OSError:
+            pass
 
     def log_message(self, fmt, *args):
         if os.environ.get("TREEHUB_VERBOSE"):
@@ -168,7 +194,8 @@ def main():
         if args.client_ca:
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(args.client_ca)
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
 
     def watch_stdin():
         while sys.stdin.buffer.read(4096):
