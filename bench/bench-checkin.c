@@ -40,7 +40,7 @@ static void
 checkin (OtadCheckin *c)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadCheckinTarget) t = NULL;
+	g_autoptr(OtadTarget) t = NULL;
 	if (!otad_checkin_run (c, "ecu-1", "hw-x", NULL, &t, NULL, &error))
 		g_error ("check-in failed: %s", error->message);
 }

@@ -12,6 +12,7 @@
 
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
+#include "otad-bootloaders.h"
 #include "otad-booted.h"
 #include "otad-deploy.h"
 #include "otad-boot-test.h"
@@ -96,7 +97,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 	options.fw_env_config = f->fw_env_config;
 	options.grubenv = f->grubenv;
 	options.esp = f->esp;
-	f->bootloader = otad_bootloader_new (&options, &error);
+	f->bootloader = otad_bootloaders_new (&options, &error);
 	g_assert_no_error (error);
 	f->record_path = g_build_filename (f->ts->dir, "state", "boot-record.json", NULL);
 	f->record = otad_boot_record_new (f->record_path);

@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "ota-error.h"
-#include "otad-bootloader.h"
+#include "otad-bootloaders.h"
 #include "otad-boot-test.h"
 
 typedef struct {
@@ -48,7 +48,7 @@ uboot_new (UbootFixture *f)
 {
 	OtadBootloaderOptions options = {.backend = "uboot", .fw_env_config = f->fw_env_config};
 	g_autoptr (GError) error = NULL;
-	OtadBootloader *bl = otad_bootloader_new (&options, &error);
+	OtadBootloader *bl = otad_bootloaders_new (&options, &error);
 
 	g_assert_no_error (error);
 	g_assert_cmpstr (otad_bootloader_get_name (bl), ==, "uboot");
@@ -135,7 +135,7 @@ test_uboot_no_needless_writes (UbootFixture *f, gconstpointer data)
 	OtadBootloaderOptions options = {
 	    .backend = "uboot", .fw_env_config = f->fw_env_config, .fw_setenv = fake};
 	g_autoptr (GError) error = NULL;
-	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (OtadBootloader) bl = otad_bootloaders_new (&options, &error);
 
 	g_assert_no_error (error);
 	/* already good: nothing to write, so the (failing) fw_setenv is not run */
@@ -156,7 +156,7 @@ test_uboot_broken_config (UbootFixture *f, gconstpointer data)
 	g_autofree gchar *missing = g_build_filename (f->dir, "nope.config", NULL);
 	OtadBootloaderOptions options = {.backend = "uboot", .fw_env_config = missing};
 	g_autoptr (GError) error = NULL;
-	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (OtadBootloader) bl = otad_bootloaders_new (&options, &error);
 	OtadBootStatus status;
 
 	g_assert_no_error (error);
@@ -171,7 +171,7 @@ test_unknown_backend (void)
 {
 	OtadBootloaderOptions options = {.backend = "lilo"};
 	g_autoptr (GError) error = NULL;
-	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (OtadBootloader) bl = otad_bootloaders_new (&options, &error);
 
 	g_assert_null (bl);
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
@@ -183,7 +183,7 @@ test_none (void)
 {
 	OtadBootloaderOptions options = {.backend = "none"};
 	g_autoptr (GError) error = NULL;
-	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (OtadBootloader) bl = otad_bootloaders_new (&options, &error);
 	OtadBootStatus status = {TRUE, TRUE, 7};
 
 	g_assert_no_error (error);
@@ -230,7 +230,7 @@ test_grub (void)
 	g_autofree gchar *dir = g_dir_make_tmp ("otad-grub-XXXXXX", &error);
 	g_autofree gchar *file = g_build_filename (dir, "grubenv", NULL);
 	OtadBootloaderOptions options = {.backend = "grub", .grubenv = file, .boot_count_limit = 3};
-	g_autoptr (OtadBootloader) bl = otad_bootloader_new (&options, &error);
+	g_autoptr (OtadBootloader) bl = otad_bootloaders_new (&options, &error);
 	g_autoptr (GHashTable) env = NULL;
 	OtadBootStatus status;
 
@@ -358,7 +358,7 @@ test_sdboot (void)
 	arg_a = sdboot_ostree_arg (g_ptr_array_index (deployments, 1));
 	name_a = sdboot_find_entry (entries, arg_a);
 
-	bl = otad_bootloader_new (&options, &error);
+	bl = otad_bootloaders_new (&options, &error);
 	g_assert_no_error (error);
 	g_assert_true (otad_bootloader_mark_trial_boot (bl, b, NULL, &error));
 	g_assert_no_error (error);
@@ -421,7 +421,7 @@ test_sdboot (void)
 	{
 		g_autofree gchar *nowhere = g_build_filename (ts->dir, "no-esp", NULL);
 		OtadBootloaderOptions bad = {.backend = "systemd-boot", .esp = nowhere};
-		g_autoptr (OtadBootloader) bl2 = otad_bootloader_new (&bad, &error);
+		g_autoptr (OtadBootloader) bl2 = otad_bootloaders_new (&bad, &error);
 		g_assert_no_error (error);
 		g_assert_false (otad_bootloader_mark_trial_boot (bl2, b, NULL, &error));
 		g_assert_nonnull (error);

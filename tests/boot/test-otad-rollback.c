@@ -3,6 +3,7 @@
 
 #include "ota-error.h"
 #include "otad-booted.h"
+#include "otad-bootloaders.h"
 #include "otad-deploy.h"
 #include "otad-rollback.h"
 #include "otad-boot-test.h"
@@ -27,7 +28,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 	otad_boot_test_sysroot_deploy (f->ts, f->ts->commit_b);
 	f->fw_env_config = otad_boot_test_uboot_env_new (f->ts->dir);
 	options.fw_env_config = f->fw_env_config;
-	f->bootloader = otad_bootloader_new (&options, &error);
+	f->bootloader = otad_bootloaders_new (&options, &error);
 	g_assert_no_error (error);
 	record_path = g_build_filename (f->ts->dir, "state", "boot-record.json", NULL);
 	f->record = otad_boot_record_new (record_path);

@@ -66,11 +66,11 @@ publish (Fixture *f, const gchar *commit, const gchar *version, const gchar *cid
 	otad_test_server_control (f->server, "/targets", json);
 }
 
-static OtadCheckinTarget *
+static OtadTarget *
 run (Fixture *f, const gchar *installed)
 {
 	g_autoptr(GError) error = NULL;
-	OtadCheckinTarget *target = NULL;
+	OtadTarget *target = NULL;
 
 	otad_checkin_run (f->checkin, "ecu-1", "hw-x", installed, &target, NULL, &error);
 	g_assert_no_error (error);
@@ -80,15 +80,15 @@ run (Fixture *f, const gchar *installed)
 static void
 test_no_update (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadCheckinTarget) t = run (f, NULL);
+	g_autoptr(OtadTarget) t = run (f, NULL);
 	g_assert_null (t);
 }
 
 static void
 test_update (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadCheckinTarget) t = NULL;
-	g_autoptr(OtadCheckinTarget) t2 = NULL;
+	g_autoptr(OtadTarget) t = NULL;
+	g_autoptr(OtadTarget) t2 = NULL;
 
 	publish (f, COMMIT_B, "2.0", "urn:here-ota:campaign:7");
 	t = run (f, COMMIT_A);
@@ -111,8 +111,8 @@ test_update (Fixture *f, gconstpointer data)
 static void
 test_unchanged_cost (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadCheckinTarget) t = NULL;
-	g_autoptr(OtadCheckinTarget) t2 = NULL;
+	g_autoptr(OtadTarget) t = NULL;
+	g_autoptr(OtadTarget) t2 = NULL;
 	g_autoptr(JsonArray) log = NULL;
 	const gchar *expected[] = {"/director/2.root.json", "/director/timestamp.json",
 	                           "/repo/2.root.json", "/repo/timestamp.json"};
@@ -138,8 +138,8 @@ test_unchanged_cost (Fixture *f, gconstpointer data)
 static void
 test_director_without_timestamp (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadCheckinTarget) t = NULL;
-	g_autoptr(OtadCheckinTarget) t2 = NULL;
+	g_autoptr(OtadTarget) t = NULL;
+	g_autoptr(OtadTarget) t2 = NULL;
 
 	/* an OTA CE Director has no timestamp/snapshot: targets.json every time */
 	publish (f, COMMIT_B, "2.0", "c1");
@@ -157,8 +157,8 @@ test_director_without_timestamp (Fixture *f, gconstpointer data)
 static void
 test_new_campaign (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadCheckinTarget) t = NULL;
-	g_autoptr(OtadCheckinTarget) t2 = NULL;
+	g_autoptr(OtadTarget) t = NULL;
+	g_autoptr(OtadTarget) t2 = NULL;
 
 	publish (f, COMMIT_A, "1.0", "c1");
 	t = run (f, COMMIT_A);
@@ -173,7 +173,7 @@ test_new_campaign (Fixture *f, gconstpointer data)
 static void
 test_root_rotation (Fixture *f, gconstpointer data)
 {
-	g_autoptr(OtadCheckinTarget) t = NULL;
+	g_autoptr(OtadTarget) t = NULL;
 
 	publish (f, COMMIT_B, "2.0", "c1");
 	otad_test_server_control (f->server, "/rotate-root", "{\"repo\":\"repo\"}");
@@ -187,7 +187,7 @@ static void
 test_server_errors (Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	OtadCheckinTarget *t = NULL;
+	OtadTarget *t = NULL;
 
 	otad_test_server_control (f->server, "/misbehave",
 	                          "{\"mode\":\"status\",\"status\":500,\"count\":-1,"
@@ -202,7 +202,7 @@ static void
 test_wrong_hardware (Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	OtadCheckinTarget *t = NULL;
+	OtadTarget *t = NULL;
 
 	/* the Director assigns a target for other hardware to our ECU: refused */
 	publish (f, COMMIT_B, "2.0", "c1");
@@ -215,7 +215,7 @@ static void
 test_endless_timestamp (Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	OtadCheckinTarget *t = NULL;
+	OtadTarget *t = NULL;
 
 	/* an endless-data attack on the timestamp stops at the verifier's limit */
 	otad_test_server_control (f->server, "/misbehave",
@@ -231,8 +231,8 @@ static void
 test_dropped_connection (Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	OtadCheckinTarget *t = NULL;
-	g_autoptr(OtadCheckinTarget) t2 = NULL;
+	OtadTarget *t = NULL;
+	g_autoptr(OtadTarget) t2 = NULL;
 
 	/* every request to the Director dropped: a network error naming the URL */
 	otad_test_server_control (f->server, "/misbehave",
@@ -257,7 +257,7 @@ firmware (gsize len, gchar fill)
 	return s;
 }
 
-static OtadCheckinTarget *
+static OtadTarget *
 publish_binary (Fixture *f, const gchar *content)
 {
 	g_autofree gchar *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, content, -1);
@@ -268,7 +268,7 @@ publish_binary (Fixture *f, const gchar *content)
 	    "\"director\":[{\"name\":\"fw-1.bin\",\"sha256\":\"%s\",\"length\":%zu,"
 	    "\"custom\":{\"ecuIdentifiers\":{\"ecu-1\":{\"hardwareId\":\"hw-x\"}}}}]}",
 	    content, sha, strlen (content));
-	OtadCheckinTarget *t;
+	OtadTarget *t;
 
 	otad_test_server_control (f->server, "/targets", json);
 	t = run (f, NULL);
@@ -291,7 +291,7 @@ static void
 test_download_binary (Fixture *f, gconstpointer data)
 {
 	g_autofree gchar *content = firmware (200000, 'x');
-	g_autoptr(OtadCheckinTarget) t = publish_binary (f, content);
+	g_autoptr(OtadTarget) t = publish_binary (f, content);
 	g_autofree gchar *dest = g_build_filename (f->state_dir, "fw.bin", NULL);
 	g_autoptr(GError) error = NULL;
 
@@ -305,7 +305,7 @@ static void
 test_download_resume (Fixture *f, gconstpointer data)
 {
 	g_autofree gchar *content = firmware (200000, 'y');
-	g_autoptr(OtadCheckinTarget) t = publish_binary (f, content);
+	g_autoptr(OtadTarget) t = publish_binary (f, content);
 	g_autofree gchar *dest = g_build_filename (f->state_dir, "fw.bin", NULL);
 	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
 	g_autoptr(GError) error = NULL;
@@ -344,7 +344,7 @@ test_download_tampered (Fixture *f, gconstpointer data)
 {
 	g_autofree gchar *content = firmware (5000, 'z');
 	g_autofree gchar *evil = firmware (5000, 'E');
-	g_autoptr(OtadCheckinTarget) t = publish_binary (f, content);
+	g_autoptr(OtadTarget) t = publish_binary (f, content);
 	g_autofree gchar *dest = g_build_filename (f->state_dir, "fw.bin", NULL);
 	g_autofree gchar *json =
 	    g_strdup_printf ("{\"name\":\"fw-1.bin\",\"content\":\"%s\"}", evil);

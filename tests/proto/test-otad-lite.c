@@ -87,7 +87,7 @@ static void
 check (OtadTufMetadata *md, const gchar *hwid, const gchar *tag, const gchar *expected)
 {
 	const gchar *tags[] = {tag, NULL};
-	g_autoptr(OtadCheckinTarget) t = otad_lite_select (md, hwid, tags);
+	g_autoptr(OtadTarget) t = otad_lite_select (md, hwid, tags);
 
 	if (expected == NULL) {
 		g_assert_null (t);
@@ -102,7 +102,7 @@ test_select (void)
 {
 	g_autoptr(OtadTufMetadata) md = parse_targets ();
 	const gchar *both[] = {"devel", "main", NULL};
-	g_autoptr(OtadCheckinTarget) t = NULL;
+	g_autoptr(OtadTarget) t = NULL;
 
 	check (md, "hw-x", "main", "a-1.10"); /* 1.10 > 1.9 > 1.2 */
 	check (md, "hw-x", "devel", "a-2.0-devel");
@@ -141,8 +141,8 @@ test_lite_checkin (void)
 	g_autofree gchar *repo = g_strconcat (server->base_url, "/repo", NULL);
 	g_autofree gchar *md = g_build_filename (state, "metadata", NULL);
 	g_autoptr(OtadCheckin) checkin = otad_checkin_new (http, NULL, repo, md);
-	g_autoptr(OtadCheckinTarget) t = NULL;
-	g_autoptr(OtadCheckinTarget) t2 = NULL;
+	g_autoptr(OtadTarget) t = NULL;
+	g_autoptr(OtadTarget) t2 = NULL;
 	g_autoptr(GError) error = NULL;
 	const gchar *roots[] = {dir, NULL};
 	const gchar *tags[] = {"main", NULL};
