@@ -11,14 +11,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "otad-config.h"
 #include "otad-daemon.h"
-#include "otad-engine.h"
-#include "otad-manager.h"
-#include "otad-poller.h"
 #include "otad-sd-notify.h"
-#include "otad-state-store.h"
-#include "otad-sysroot.h"
 
 typedef struct {
 	GMainLoop *loop; /* (owned) */
@@ -130,15 +124,9 @@ main (int argc, char *argv[])
 	    {NULL}};
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadConfig) config = NULL;
-	g_autoptr(OtadSysroot) sysroot = NULL;
-	g_autoptr(OtadStateStore) store = NULL;
 	g_autoptr(OtadDaemon) daemon = NULL;
-	g_autoptr(OtadEngine) engine = NULL;
-	g_autoptr(OtadManager) manager = NULL;
-	g_autoptr(OtadPoller) poller = NULL;
 	g_auto(OtadMain) self = {NULL, NULL, FALSE};
-	g_autofree gchar *vendor_file = g_build_filename (OTAD_VENDOR_DIR, "otad.conf", NULL);
+	OtadDaemonOptions options = {G_BUS_TYPE_SYSTEM};
 	guint sigterm_id;
 	guint sigint_id;
 
@@ -172,54 +160,19 @@ main (int argc, char *argv[])
 		g_log_set_debug_enabled (TRUE);
 
 	/* everything that can be wrong with the setup fails here, before the bus sees us */
-	config = otad_config_new ();
-	if (!otad_config_load_default (config, opt_config != NULL ? opt_config : OTAD_CONFIG_FILE,
-				       opt_config != NULL ? NULL : vendor_file,
-				       opt_config != NULL, &error)) {
-		/* TRANSLATORS: error message, %s says where and what */
-		g_printerr ("otad: %s %s\n", _("Invalid configuration:"), error->message);
-		return EXIT_FAILURE;
-	}
-	if (g_log_get_debug_enabled ()) {
-		g_autofree gchar *text = otad_config_to_string (config);
-		g_debug ("effective configuration:\n%s", text);
-	}
-
-	sysroot = otad_sysroot_new (opt_sysroot != NULL ? opt_sysroot : "/", opt_test_booted,
-				    &error);
-	if (sysroot == NULL || !otad_sysroot_load (sysroot, NULL, &error) ||
-	    !otad_sysroot_watch (sysroot, &error)) {
-		g_printerr ("otad: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
-
-	store = otad_state_store_new (opt_state_dir != NULL ? opt_state_dir : OTAD_STATE_DIR,
-				      &error);
-	if (store == NULL) {
-		g_printerr ("otad: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
-
+	options.bus_type = opt_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
+	options.bus_address = opt_bus_address;
+	options.config_file = opt_config;
+	options.state_dir = opt_state_dir;
+	options.sysroot = opt_sysroot;
+	options.test_booted = opt_test_booted;
 	self.loop = g_main_loop_new (NULL, FALSE);
-	daemon = otad_daemon_new (config, store, sysroot);
-	g_signal_connect (daemon, "fatal", G_CALLBACK (otad_main_fatal_cb), &self);
-	engine = otad_engine_new (daemon, opt_test_booted, &error);
-	if (engine == NULL) {
-		/* TRANSLATORS: error message, %s says where and what */
-		g_printerr ("otad: %s %s\n", _("Invalid configuration:"), error->message);
-		return EXIT_FAILURE;
-	}
-	/* the handlers are in place before the name is owned */
-	manager = otad_manager_new (daemon, engine);
-	poller = otad_poller_new (config, engine, otad_daemon_get_skeleton (daemon));
-	if (!otad_daemon_start (daemon, opt_session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM,
-				opt_bus_address, &error)) {
+	daemon = otad_daemon_new (&options, &error);
+	if (daemon == NULL || !otad_daemon_start (daemon, &error)) {
 		g_printerr ("otad: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-
-	otad_engine_start (engine);
-	otad_poller_start (poller);
+	g_signal_connect (daemon, "fatal", G_CALLBACK (otad_main_fatal_cb), &self);
 
 	sigterm_id = g_unix_signal_add (SIGTERM, otad_main_quit_cb, &self);
 	sigint_id = g_unix_signal_add (SIGINT, otad_main_quit_cb, &self);

@@ -28,12 +28,15 @@ typedef enum {
  * @OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED: it booted, failed a health check and was rolled back
  * @OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK: the bootloader fell back to the old deployment
  * @OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK: an administrator rolled back
+ * @OTAD_BOOT_OUTCOME_INSTALL_FAILED: the install itself failed (deployment or trial boot);
+ *   the deployments stayed as they were
  */
 typedef enum {
 	OTAD_BOOT_OUTCOME_SUCCESS,
 	OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED,
 	OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK,
 	OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK,
+	OTAD_BOOT_OUTCOME_INSTALL_FAILED,
 } OtadBootOutcome;
 
 const gchar *otad_boot_phase_to_string (OtadBootPhase phase);

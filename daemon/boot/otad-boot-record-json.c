@@ -21,7 +21,8 @@
 static const gchar *const otad_boot_phase_names[] = {"installed", "confirmed", "rolling-back",
                                                      "fell-back"};
 static const gchar *const otad_boot_outcome_names[] = {"success", "health-check-failed",
-                                                       "bootloader-rollback", "manual-rollback"};
+                                                       "bootloader-rollback", "manual-rollback",
+                                                       "install-failed"};
 
 const gchar *
 otad_boot_phase_to_string (OtadBootPhase phase)

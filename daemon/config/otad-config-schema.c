@@ -65,6 +65,7 @@ static const OtadConfigKey otad_config_schema_keys[] = {
     OTAD_ENUM ("update", "policy", "automatic", otad_config_schema_policy_choices),
     OTAD_STR ("update", "osname", "", OTAD_ID),
     OTAD_UINT ("update", "min-free-space-mb", "0", 0, G_MAXUINT32),
+    OTAD_UINT ("update", "max-automatic-attempts", "3", 1, 100),
     /* boot control */
     OTAD_ENUM ("boot", "backend", "none", otad_config_schema_boot_choices),
     OTAD_STR ("boot", "fw-env-config", "/etc/fw_env.config", OTAD_PATH),

@@ -4,17 +4,21 @@
 #include "config.h"
 
 #include "otad-engine-private.h"
+#include "otad-job-check.h"
+#include "otad-job-confirm.h"
+#include "otad-job-download.h"
+#include "otad-job-rollback.h"
 #include "otad-job.h"
 #include "otad-state.h"
 
 /*
- * The end of every job, on the main thread: the job's results become the next
- * state (persisted before announced), or State=error with ErrorName and
- * ErrorMessage; a cancelled job returns to where it started.
+ * The end of every job, on the main thread: the job's outputs become the next
+ * state (persisted before announced), or the error state with a name and a
+ * message; a cancelled job returns to where it started.
  */
 
 static void
-otad_engine_after_check (OtadEngine *self, OtadEngineJob *job)
+otad_engine_after_check (OtadEngine *self, OtadJobCheck *job)
 {
 	if (job->ecu_registered) {
 		g_autoptr(JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
@@ -36,9 +40,9 @@ otad_engine_after_check (OtadEngine *self, OtadEngineJob *job)
 }
 
 static void
-otad_engine_after_confirm (OtadEngine *self, OtadEngineJob *job)
+otad_engine_after_confirm (OtadEngine *self, OtadJobConfirm *job)
 {
-	OtadBootConfirmResult *r = job->confirm;
+	OtadBootConfirmResult *r = job->result;
 
 	g_message ("boot confirmation: %s", otad_boot_confirm_outcome_to_string (r->outcome));
 	switch (r->outcome) {
@@ -53,8 +57,8 @@ otad_engine_after_confirm (OtadEngine *self, OtadEngineJob *job)
 		break;
 	case OTAD_BOOT_CONFIRM_CONFIRMED:
 		if (r->target_name != NULL) {
-			g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (),
-									  r->target_name);
+			g_autoptr(JsonNode) name =
+			    json_node_init_string (json_node_alloc (), r->target_name);
 			otad_state_store_set_field (self->store,
 						    OTAD_ENGINE_FIELD_INSTALLED_TARGET, name);
 		}
@@ -88,24 +92,57 @@ otad_engine_after_cancel (OtadEngine *self, OtadEngineJobKind kind)
 	}
 }
 
+/* the job succeeded: its outputs decide the next state; TRUE when it found an update */
+static gboolean
+otad_engine_after_success (OtadEngine *self, OtadEngineJobKind kind, gpointer data)
+{
+	switch (kind) {
+	case OTAD_ENGINE_JOB_CHECK:
+		otad_engine_after_check (self, data);
+		return ((OtadJobCheck *)data)->target != NULL;
+	case OTAD_ENGINE_JOB_DOWNLOAD: {
+		OtadJobDownload *job = data;
+		if (self->info != NULL && job->download_size > 0)
+			self->info->download_size = job->download_size;
+		otad_engine_set_info (self, otad_update_info_copy (self->info));
+		otad_engine_progress_set_done (self);
+		otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+		return FALSE;
+	}
+	case OTAD_ENGINE_JOB_INSTALL:
+		otad_engine_progress_set_done (self);
+		otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
+		return FALSE;
+	case OTAD_ENGINE_JOB_ROLLBACK:
+		otad_engine_set_info (self, NULL);
+		otad_engine_transition (self, ((OtadJobRollback *)data)->reboot_required
+						  ? OTA_STATE_PENDING_REBOOT
+						  : OTA_STATE_IDLE);
+		return FALSE;
+	case OTAD_ENGINE_JOB_CONFIRM:
+		otad_engine_after_confirm (self, data);
+		return FALSE;
+	case OTAD_ENGINE_JOB_FLUSH:
+	case OTAD_ENGINE_JOB_LAST:
+	default:
+		return FALSE;
+	}
+}
+
 void
 otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	OtadEngine *self = OTAD_ENGINE (source);
-	OtadEngineJob *job = otad_job_get_data (res);
+	gpointer data = otad_job_get_data (res);
 	g_autoptr(GError) error = NULL;
-	OtadEngineJobKind kind = job->kind;
+	OtadEngineJobKind kind = self->running;
 	gboolean ok = otad_job_finish (self, res, &error);
 	gboolean found = FALSE;
 
-	if (kind == OTAD_ENGINE_JOB_FLUSH) {
-		self->flushing = FALSE;
-		return;
-	}
 	self->busy = FALSE;
 	g_clear_handle_id (&self->progress_id, g_source_remove);
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
-		otad_engine_publish_progress (self);
+		otad_engine_progress_publish (self);
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		otad_engine_after_cancel (self, kind);
 	} else if (!ok) {
@@ -114,37 +151,9 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 			otad_engine_force_state (self, OTA_STATE_CONFIRMING);
 		otad_engine_set_error (self, error);
 	} else {
-		switch (kind) {
-		case OTAD_ENGINE_JOB_CHECK:
-			otad_engine_after_check (self, job);
-			found = job->target != NULL;
-			break;
-		case OTAD_ENGINE_JOB_DOWNLOAD:
-			if (self->info != NULL && job->download_size > 0)
-				self->info->download_size = job->download_size;
-			otad_engine_set_info (self, otad_update_info_copy (self->info));
-			ota_dbus_updater1_set_progress (self->skeleton, 100);
-			otad_engine_transition (self, OTA_STATE_DOWNLOADED);
-			break;
-		case OTAD_ENGINE_JOB_INSTALL:
-			ota_dbus_updater1_set_progress (self->skeleton, 100);
-			otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
-			break;
-		case OTAD_ENGINE_JOB_ROLLBACK:
-			otad_engine_set_info (self, NULL);
-			otad_engine_transition (self, job->reboot_required
-							  ? OTA_STATE_PENDING_REBOOT
-							  : OTA_STATE_IDLE);
-			break;
-		case OTAD_ENGINE_JOB_CONFIRM:
-			otad_engine_after_confirm (self, job);
-			break;
-		case OTAD_ENGINE_JOB_FLUSH:
-		default:
-			break;
-		}
+		found = otad_engine_after_success (self, kind, data);
 	}
-	/* the sysroot changed under the workers: reload the role properties */
+	/* the sysroot changed under the workers: reload the deployment roles */
 	{
 		g_autoptr(GError) error_local = NULL;
 		if (!otad_sysroot_load (self->sysroot, NULL, &error_local))

@@ -2,49 +2,75 @@
 #pragma once
 
 #include "otad-engine.h"
+#include "otad-pull-progress.h"
+#include "otad-update-info.h"
 
 G_BEGIN_DECLS
 
-/* shared by otad-engine.c and otad-engine-finish.c; main thread only */
+/* shared by the otad-engine*.c files; main thread only */
 
-/* DownloadedBytes/Progress change at most this often on the bus */
+/* DownloadedBytes/Progress change at most this often */
 #define OTAD_ENGINE_PROGRESS_INTERVAL_MS 250
 
 #define OTAD_ENGINE_FIELD_UPDATE_INFO "update-info"
 #define OTAD_ENGINE_FIELD_ECU_REGISTERED "ecu-registered"
 #define OTAD_ENGINE_FIELD_INSTALLED_TARGET "installed-target"
 
+typedef enum {
+	OTAD_ENGINE_PROP_0,
+	OTAD_ENGINE_PROP_STATE,
+	OTAD_ENGINE_PROP_ERROR_NAME,
+	OTAD_ENGINE_PROP_ERROR_MESSAGE,
+	OTAD_ENGINE_PROP_LAST_CHECK_TIME,
+	OTAD_ENGINE_PROP_NEXT_CHECK_TIME,
+	OTAD_ENGINE_PROP_UPDATE_INFO,
+	OTAD_ENGINE_PROP_DOWNLOADED_BYTES,
+	OTAD_ENGINE_PROP_DOWNLOAD_SIZE,
+	OTAD_ENGINE_PROP_PROGRESS,
+	OTAD_ENGINE_PROP_POLICY,
+	OTAD_ENGINE_PROP_LAST
+} OtadEngineProperty;
+
 struct _OtadEngine {
 	GObject parent_instance;
-	OtadStateStore *store;	   /* (owned) */
-	OtadSysroot *sysroot;	   /* (owned) */
-	OtaDBusUpdater1 *skeleton; /* (owned) */
-	OtadEngineSettings *settings;
-	gboolean reporting;	/* a reporter is configured */
-	gchar *ecu_public;	/* (owned) (nullable) */
-	GMutex reporter_lock;
-	GCancellable *cancellable; /* (owned) for the running or next job */
+	OtadJobContext *ctx;	      /* (owned) */
+	const OtadSettings *settings; /* (unowned) the context's */
+	OtadStateStore *store;	      /* (owned) */
+	OtadSysroot *sysroot;	      /* (owned) */
+	GMainContext *main_context;   /* (owned) where jobs report back */
+	GCancellable *cancellable;    /* (owned) for the running or next job */
 	gboolean busy;
 	gboolean flushing;
 	OtadEngineJobKind running;
 	gboolean install_after_download;
 	OtadUpdateInfo *info; /* (owned) (nullable) the update on offer */
+	/* progress of the running job: what workers said, what is published */
 	OtadPullProgress progress;
 	guint progress_id;
+	guint64 downloaded_bytes;
+	guint64 download_size;
+	guint progress_percent;
+	guint64 next_check_time;
 	guint flush_id;
+	gulong store_changed_id;
 };
 
-OtaState otad_engine_get_state (OtadEngine *self);
+void otad_engine_notify (OtadEngine *self, OtadEngineProperty prop);
 void otad_engine_transition (OtadEngine *self, OtaState to);
 void otad_engine_set_error (OtadEngine *self, const GError *failure);
 void otad_engine_force_state (OtadEngine *self, OtaState state);
 void otad_engine_set_info (OtadEngine *self, OtadUpdateInfo *info);
-void otad_engine_publish_progress (OtadEngine *self);
 void otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind);
+void otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data);
 void otad_engine_emit_job_finished (OtadEngine *self,
 				    OtadEngineJobKind kind,
 				    gboolean ok,
 				    gboolean found);
-void otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data);
+
+/* otad-engine-progress.c */
+void otad_engine_progress_reset (OtadEngine *self);
+void otad_engine_progress_publish (OtadEngine *self);
+void otad_engine_progress_set_done (OtadEngine *self);
+void otad_engine_progress_from_worker (const OtadPullProgress *progress, gpointer user_data);
 
 G_END_DECLS

@@ -3,32 +3,51 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "ota-error.h"
-#include "otad-boot-record.h"
 #include "otad-engine-private.h"
-#include "otad-engine-setup.h"
 #include "otad-history.h"
+#include "otad-job-check.h"
+#include "otad-job-confirm.h"
+#include "otad-job-download.h"
+#include "otad-job-install.h"
+#include "otad-job-report.h"
+#include "otad-job-rollback.h"
 #include "otad-job.h"
 #include "otad-state.h"
 
 /*
  * The update engine: owns the update flow on the main thread and runs at most
  * one worker job at a time (eos-updater's job pattern, STYLE.md §7).  Starting
- * a job copies its inputs into an OtadEngineJob, replaces the cancellable,
- * persists the busy state (the store announces it after it is on disk) and
- * runs the job in a thread; the job's callback, back on the main thread, moves
- * to the next state or to error with ErrorName/ErrorMessage.
+ * a job copies its inputs into the job's own struct (engine/jobs/), replaces
+ * the cancellable, persists the busy state (the store announces it after it is
+ * on disk) and runs the job in a thread; the job's callback, back on the main
+ * thread, moves to the next state or to error with an error name and message
+ * (otad-engine-finish.c).  Front ends follow its properties and signals.
  */
-
-/* queued reports are retried this often when nothing else sends them */
-#define OTAD_ENGINE_FLUSH_INTERVAL_S (10 * 60)
-
-
 
 enum { SIGNAL_JOB_FINISHED, SIGNAL_LAST };
 static guint otad_engine_signals[SIGNAL_LAST] = {0};
+static GParamSpec *otad_engine_props[OTAD_ENGINE_PROP_LAST] = {NULL};
+
+G_DEFINE_TYPE (OtadEngine, otad_engine, G_TYPE_OBJECT)
+
+static const gchar *const otad_engine_job_names[] = {"check",	 "download", "install",
+						      "rollback", "confirm",  "flush"};
+G_STATIC_ASSERT (G_N_ELEMENTS (otad_engine_job_names) == OTAD_ENGINE_JOB_LAST);
+
+const gchar *
+otad_engine_job_kind_to_string (OtadEngineJobKind kind)
+{
+	if ((guint)kind >= G_N_ELEMENTS (otad_engine_job_names))
+		return NULL;
+	return otad_engine_job_names[kind];
+}
+
+void
+otad_engine_notify (OtadEngine *self, OtadEngineProperty prop)
+{
+	g_object_notify_by_pspec (G_OBJECT (self), otad_engine_props[prop]);
+}
 
 void
 otad_engine_emit_job_finished (OtadEngine *self, OtadEngineJobKind kind, gboolean ok,
@@ -36,9 +55,6 @@ otad_engine_emit_job_finished (OtadEngine *self, OtadEngineJobKind kind, gboolea
 {
 	g_signal_emit (self, otad_engine_signals[SIGNAL_JOB_FINISHED], 0, (gint)kind, ok, found);
 }
-
-G_DEFINE_TYPE (OtadEngine, otad_engine, G_TYPE_OBJECT)
-
 
 /* -- states ------------------------------------------------------------------ */
 
@@ -93,12 +109,6 @@ otad_engine_can (OtadEngine *self, OtadEngineOp op, GError **error)
 	return TRUE;
 }
 
-OtaState
-otad_engine_get_state (OtadEngine *self)
-{
-	return otad_state_store_get_state (self->store);
-}
-
 /* a failed save is fatal for the transition, not for the daemon: say so loudly */
 void
 otad_engine_transition (OtadEngine *self, OtaState to)
@@ -149,7 +159,7 @@ otad_engine_set_info (OtadEngine *self, OtadUpdateInfo *info)
 		node = otad_update_info_to_json (info);
 	/* saved with the next transition */
 	otad_state_store_set_field (self->store, OTAD_ENGINE_FIELD_UPDATE_INFO, node);
-	ota_dbus_updater1_set_update_info (self->skeleton, otad_update_info_to_variant (info));
+	otad_engine_notify (self, OTAD_ENGINE_PROP_UPDATE_INFO);
 }
 
 gboolean
@@ -162,90 +172,6 @@ gboolean
 otad_engine_has_update (OtadEngine *self)
 {
 	return self->info != NULL;
-}
-
-/* -- progress ---------------------------------------------------------------- */
-
-void
-otad_engine_publish_progress (OtadEngine *self)
-{
-	guint64 total = MAX (self->progress.bytes_total, ota_dbus_updater1_get_download_size (
-							     self->skeleton));
-	guint percent = 0;
-
-	if (total > 0)
-		percent = (guint)MIN (self->progress.bytes_transferred * 100 / total, 99);
-	ota_dbus_updater1_set_downloaded_bytes (self->skeleton, self->progress.bytes_transferred);
-	ota_dbus_updater1_set_download_size (self->skeleton, total);
-	if (percent > ota_dbus_updater1_get_progress (self->skeleton))
-		ota_dbus_updater1_set_progress (self->skeleton, percent);
-}
-
-static gboolean
-otad_engine_progress_timeout_cb (gpointer user_data)
-{
-	OtadEngine *self = OTAD_ENGINE (user_data);
-
-	self->progress_id = 0;
-	otad_engine_publish_progress (self);
-	return G_SOURCE_REMOVE;
-}
-
-typedef struct {
-	OtadEngine *engine; /* (owned) */
-	OtadPullProgress progress;
-} OtadEngineProgressData;
-
-static void
-otad_engine_progress_data_free (gpointer data)
-{
-	OtadEngineProgressData *d = data;
-	g_object_unref (d->engine);
-	g_free (d);
-}
-
-/* main thread: keep the newest numbers, publish them at a bounded rate */
-static gboolean
-otad_engine_progress_main_cb (gpointer user_data)
-{
-	OtadEngineProgressData *d = user_data;
-	OtadEngine *self = d->engine;
-
-	if (!self->busy)
-		return G_SOURCE_REMOVE;
-	/* the verify phase reports no bytes: the numbers of a job never go down */
-	self->progress.phase = d->progress.phase;
-	self->progress.bytes_transferred =
-	    MAX (self->progress.bytes_transferred, d->progress.bytes_transferred);
-	self->progress.bytes_total = MAX (self->progress.bytes_total, d->progress.bytes_total);
-	if (self->progress_id == 0)
-		self->progress_id = g_timeout_add (OTAD_ENGINE_PROGRESS_INTERVAL_MS,
-						   otad_engine_progress_timeout_cb, self);
-	return G_SOURCE_REMOVE;
-}
-
-/* worker thread */
-static void
-otad_engine_progress_cb (const OtadPullProgress *progress, gpointer user_data)
-{
-	OtadEngineJob *job = user_data;
-	OtadEngineProgressData *d = g_new0 (OtadEngineProgressData, 1);
-
-	d->engine = g_object_ref (OTAD_ENGINE (job->progress_data_engine));
-	d->progress = *progress;
-	g_main_context_invoke_full (job->main_context, G_PRIORITY_DEFAULT,
-				    otad_engine_progress_main_cb, d,
-				    otad_engine_progress_data_free);
-}
-
-static void
-otad_engine_reset_progress (OtadEngine *self)
-{
-	g_clear_handle_id (&self->progress_id, g_source_remove);
-	memset (&self->progress, 0, sizeof (self->progress));
-	ota_dbus_updater1_set_downloaded_bytes (self->skeleton, 0);
-	ota_dbus_updater1_set_download_size (self->skeleton, 0);
-	ota_dbus_updater1_set_progress (self->skeleton, 0);
 }
 
 /* -- job start ----------------------------------------------------------------- */
@@ -264,44 +190,102 @@ otad_engine_busy_state (OtadEngineJobKind kind)
 	case OTAD_ENGINE_JOB_CONFIRM:
 		return OTA_STATE_CONFIRMING;
 	case OTAD_ENGINE_JOB_FLUSH:
+	case OTAD_ENGINE_JOB_LAST:
 	default:
 		return OTA_STATE_LAST;
 	}
 }
 
-static OtadEngineJob *
-otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind)
+static gchar *
+otad_engine_dup_installed_target (OtadEngine *self)
 {
-	OtadEngineJob *job = otad_engine_job_new (kind, self->settings);
-	JsonNode *installed =
-	    otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_INSTALLED_TARGET);
+	JsonNode *node = otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_INSTALLED_TARGET);
 
-	job->reporter_lock = &self->reporter_lock;
-	job->info = otad_update_info_copy (self->info);
-	job->ecu_public = g_strdup (self->ecu_public);
-	job->register_ecu = kind == OTAD_ENGINE_JOB_CHECK &&
-			    otad_state_store_get_field (self->store,
-							OTAD_ENGINE_FIELD_ECU_REGISTERED) == NULL;
-	if (installed != NULL && JSON_NODE_HOLDS_VALUE (installed) &&
-	    json_node_get_value_type (installed) == G_TYPE_STRING)
-		job->installed_target = g_strdup (json_node_get_string (installed));
-	job->progress_func = otad_engine_progress_cb;
-	job->progress_data_engine = self;
-	return job;
+	if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+	    json_node_get_value_type (node) == G_TYPE_STRING)
+		return g_strdup (json_node_get_string (node));
+	return NULL;
+}
+
+/* each job's own closure (engine/jobs/), with its inputs copied on this thread */
+static gpointer
+otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *out_func,
+			 GDestroyNotify *out_free)
+{
+	g_autofree gchar *installed = otad_engine_dup_installed_target (self);
+
+	switch (kind) {
+	case OTAD_ENGINE_JOB_CHECK: {
+		OtadJobCheck *job = otad_job_check_new (self->ctx);
+		job->register_ecu = otad_state_store_get_field (
+					self->store, OTAD_ENGINE_FIELD_ECU_REGISTERED) == NULL;
+		*out_func = otad_job_check_run;
+		*out_free = (GDestroyNotify)otad_job_check_free;
+		return job;
+	}
+	case OTAD_ENGINE_JOB_DOWNLOAD: {
+		OtadJobDownload *job = otad_job_download_new (self->ctx, self->info);
+		job->progress_func = otad_engine_progress_from_worker;
+		job->progress_data = self;
+		*out_func = otad_job_download_run;
+		*out_free = (GDestroyNotify)otad_job_download_free;
+		return job;
+	}
+	case OTAD_ENGINE_JOB_INSTALL:
+		*out_func = otad_job_install_run;
+		*out_free = (GDestroyNotify)otad_job_install_free;
+		return otad_job_install_new (self->ctx, self->info, installed);
+	case OTAD_ENGINE_JOB_ROLLBACK:
+		*out_func = otad_job_rollback_run;
+		*out_free = (GDestroyNotify)otad_job_rollback_free;
+		return otad_job_rollback_new (self->ctx);
+	case OTAD_ENGINE_JOB_CONFIRM:
+		*out_func = otad_job_confirm_run;
+		*out_free = (GDestroyNotify)otad_job_confirm_free;
+		return otad_job_confirm_new (self->ctx, installed);
+	case OTAD_ENGINE_JOB_FLUSH:
+		*out_func = otad_job_report_run;
+		*out_free = g_object_unref;
+		return g_object_ref (self->ctx);
+	case OTAD_ENGINE_JOB_LAST:
+	default:
+		g_assert_not_reached ();
+	}
+}
+
+static void
+otad_engine_flush_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	OtadEngine *self = OTAD_ENGINE (source);
+	g_autoptr(GError) error = NULL;
+
+	self->flushing = FALSE;
+	if (!otad_job_finish (self, res, &error))
+		g_info ("report flush: %s", error->message);
 }
 
 void
 otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
 {
-	OtadEngineJob *job = otad_engine_job_prepare (self, kind);
 	OtaState busy_state = otad_engine_busy_state (kind);
 	g_autoptr(GError) error_local = NULL;
+	OtadJobFunc func = NULL;
+	GDestroyNotify free_func = NULL;
+	gpointer job;
 
+	g_return_if_fail (kind == OTAD_ENGINE_JOB_FLUSH || !self->busy);
+	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
+	    self->info == NULL) {
+		g_set_error_literal (&error_local, OTA_ERROR, OTA_ERROR_INTERNAL,
+				     "no update on offer");
+		otad_engine_set_error (self, error_local);
+		return;
+	}
+	job = otad_engine_job_prepare (self, kind, &func, &free_func);
 	if (kind == OTAD_ENGINE_JOB_FLUSH) {
 		self->flushing = TRUE;
-		otad_job_run (self, "flush", otad_engine_job_run, job,
-			      (GDestroyNotify)otad_engine_job_free, NULL,
-			      otad_engine_job_done_cb, NULL);
+		otad_job_run (self, "flush", func, job, free_func, NULL, otad_engine_flush_done_cb,
+			      NULL);
 		return;
 	}
 	/* the previous Cancel() cancelled the old one; every job gets a fresh one */
@@ -309,7 +293,7 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
 	self->cancellable = g_cancellable_new ();
 	/* an install keeps showing what its download fetched */
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
-		otad_engine_reset_progress (self);
+		otad_engine_progress_reset (self);
 	/* persisted before announced (otad-state) */
 	if (kind == OTAD_ENGINE_JOB_CONFIRM) {
 		otad_engine_force_state (self, busy_state);
@@ -318,25 +302,24 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
 		   !otad_state_transition (self->store, OTA_STATE_IDLE, &error_local)) {
 		/* the offer is abandoned first: a rollback is no step forward */
 		otad_engine_set_error (self, error_local);
-		otad_engine_job_free (job);
+		free_func (job);
 		return;
 	} else if (!otad_state_transition (self->store, busy_state, &error_local)) {
 		otad_engine_set_error (self, error_local);
-		otad_engine_job_free (job);
+		free_func (job);
 		return;
 	}
 	self->busy = TRUE;
 	self->running = kind;
-	otad_job_run (self, otad_engine_job_kind_to_string (kind), otad_engine_job_run, job,
-		      (GDestroyNotify)otad_engine_job_free, self->cancellable,
-		      otad_engine_job_done_cb, NULL);
+	otad_job_run (self, otad_engine_job_kind_to_string (kind), func, job, free_func,
+		      self->cancellable, otad_engine_job_done_cb, NULL);
 }
 
 /**
  * otad_engine_run_op:
  *
  * Starts @op after checking the state again (polkit may have taken a while).
- * Returns as soon as the job runs; its outcome arrives through State.
+ * Returns as soon as the job runs; its outcome arrives through the state.
  */
 gboolean
 otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
@@ -375,24 +358,6 @@ otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
 	return TRUE;
 }
 
-/* -- reporting timer ---------------------------------------------------------------- */
-
-void
-otad_engine_flush_reports (OtadEngine *self)
-{
-	/* jobs flush at their end; this only covers quiet times */
-	if (!self->reporting || self->busy || self->flushing)
-		return;
-	otad_engine_start_job (self, OTAD_ENGINE_JOB_FLUSH);
-}
-
-static gboolean
-otad_engine_flush_timeout_cb (gpointer user_data)
-{
-	otad_engine_flush_reports (OTAD_ENGINE (user_data));
-	return G_SOURCE_CONTINUE;
-}
-
 /* Returns: (transfer floating): aa{sv}, newest first (the GetHistory reply) */
 GVariant *
 otad_engine_get_history (OtadEngine *self, GError **error)
@@ -400,84 +365,160 @@ otad_engine_get_history (OtadEngine *self, GError **error)
 	return otad_history_load (self->settings->state_dir, error);
 }
 
-/* -- start-up -------------------------------------------------------------------- */
+/* -- properties ------------------------------------------------------------------ */
 
-static gboolean
-otad_engine_commit_present (OtadEngine *self, const gchar *checksum)
+OtadSysroot *
+otad_engine_get_sysroot (OtadEngine *self)
 {
-	OstreeRepo *repo = ostree_sysroot_repo (otad_sysroot_get_ostree (self->sysroot));
-	g_autoptr(GVariant) commit = NULL;
-	OstreeRepoCommitState state = 0;
-
-	if (checksum == NULL ||
-	    !ostree_repo_load_commit (repo, checksum, &commit, &state, NULL))
-		return FALSE;
-	return (state & OSTREE_REPO_COMMIT_STATE_PARTIAL) == 0;
+	return self->sysroot;
 }
 
-/**
- * otad_engine_start:
- *
- * Resumes consistently from what the state store and the boot record say
- * (a killed daemon may have left a busy state behind), then confirms the boot
- * when an install waits for it.
- */
-void
-otad_engine_start (OtadEngine *self)
+const OtadSettings *
+otad_engine_get_settings (OtadEngine *self)
 {
-	g_autofree gchar *path =
-	    g_build_filename (self->settings->state_dir, OTAD_BOOT_RECORD_FILENAME, NULL);
-	g_autoptr(OtadBootRecord) record = otad_boot_record_new (path);
-	g_autoptr(GError) error_local = NULL;
-	OtaState state = otad_engine_get_state (self);
-	OtaState fallback = self->info != NULL ? OTA_STATE_UPDATE_AVAILABLE : OTA_STATE_IDLE;
-	gboolean downloaded = self->info != NULL &&
-			      otad_engine_commit_present (self, self->info->checksum);
+	return self->settings;
+}
 
-	if (!otad_boot_record_load (record, &error_local)) {
-		otad_engine_set_error (self, error_local);
-	} else if (otad_boot_record_get_pending (record) != NULL) {
-		otad_engine_start_job (self, OTAD_ENGINE_JOB_CONFIRM);
-	} else {
-		switch (state) {
-		case OTA_STATE_CHECKING:
-		case OTA_STATE_DOWNLOADING:
-		case OTA_STATE_AWAITING_CONSENT:
-			/* what a download fetched stays in the repo: the next one resumes */
-			otad_engine_force_state (self, fallback);
-			break;
-		case OTA_STATE_DOWNLOADED:
-		case OTA_STATE_INSTALLING:
-			/* no pending install recorded: the deployment never happened */
-			otad_engine_force_state (self, downloaded ? OTA_STATE_DOWNLOADED
-								  : fallback);
-			break;
-		case OTA_STATE_PENDING_REBOOT:
-		case OTA_STATE_CONFIRMING:
-			otad_engine_force_state (self, OTA_STATE_IDLE);
-			break;
-		case OTA_STATE_UPDATE_AVAILABLE:
-			if (self->info == NULL)
-				otad_engine_force_state (self, OTA_STATE_IDLE);
-			break;
-		case OTA_STATE_IDLE:
-		case OTA_STATE_ROLLED_BACK:
-		case OTA_STATE_ERROR:
-		case OTA_STATE_LAST:
-		default:
-			break;
-		}
-	}
-	if (self->reporting) {
-		self->flush_id = g_timeout_add_seconds_full (G_PRIORITY_LOW,
-							     OTAD_ENGINE_FLUSH_INTERVAL_S,
-							     otad_engine_flush_timeout_cb,
-							     self, NULL);
-		otad_engine_flush_reports (self);
+OtadStateStore *
+otad_engine_get_state_store (OtadEngine *self)
+{
+	return self->store;
+}
+
+OtaState
+otad_engine_get_state (OtadEngine *self)
+{
+	return otad_state_store_get_state (self->store);
+}
+
+const gchar *
+otad_engine_get_error_name (OtadEngine *self)
+{
+	return otad_state_store_get_error_name (self->store);
+}
+
+const gchar *
+otad_engine_get_error_message (OtadEngine *self)
+{
+	return otad_state_store_get_error_message (self->store);
+}
+
+guint64
+otad_engine_get_last_check_time (OtadEngine *self)
+{
+	return otad_state_store_get_last_check_time (self->store);
+}
+
+guint64
+otad_engine_get_next_check_time (OtadEngine *self)
+{
+	return self->next_check_time;
+}
+
+/* the poller's deadline, in seconds since the epoch; 0: no automatic check */
+void
+otad_engine_set_next_check_time (OtadEngine *self, guint64 unix_time)
+{
+	if (self->next_check_time == unix_time)
+		return;
+	self->next_check_time = unix_time;
+	otad_engine_notify (self, OTAD_ENGINE_PROP_NEXT_CHECK_TIME);
+}
+
+/* Returns: (transfer full): a{sv}, empty when nothing is on offer */
+GVariant *
+otad_engine_dup_update_info (OtadEngine *self)
+{
+	return g_variant_ref_sink (otad_update_info_to_variant (self->info));
+}
+
+/* Returns: (nullable): the commit on offer */
+const gchar *
+otad_engine_get_update_checksum (OtadEngine *self)
+{
+	return self->info != NULL ? self->info->checksum : NULL;
+}
+
+guint64
+otad_engine_get_downloaded_bytes (OtadEngine *self)
+{
+	return self->downloaded_bytes;
+}
+
+guint64
+otad_engine_get_download_size (OtadEngine *self)
+{
+	return self->download_size;
+}
+
+guint
+otad_engine_get_progress (OtadEngine *self)
+{
+	return self->progress_percent;
+}
+
+const gchar *
+otad_engine_get_policy (OtadEngine *self)
+{
+	return self->settings->policy;
+}
+
+static void
+otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	OtadEngine *self = OTAD_ENGINE (object);
+
+	switch ((OtadEngineProperty)prop_id) {
+	case OTAD_ENGINE_PROP_STATE:
+		g_value_set_uint (value, otad_engine_get_state (self));
+		break;
+	case OTAD_ENGINE_PROP_ERROR_NAME:
+		g_value_set_string (value, otad_engine_get_error_name (self));
+		break;
+	case OTAD_ENGINE_PROP_ERROR_MESSAGE:
+		g_value_set_string (value, otad_engine_get_error_message (self));
+		break;
+	case OTAD_ENGINE_PROP_LAST_CHECK_TIME:
+		g_value_set_uint64 (value, otad_engine_get_last_check_time (self));
+		break;
+	case OTAD_ENGINE_PROP_NEXT_CHECK_TIME:
+		g_value_set_uint64 (value, self->next_check_time);
+		break;
+	case OTAD_ENGINE_PROP_UPDATE_INFO:
+		g_value_take_variant (value, otad_engine_dup_update_info (self));
+		break;
+	case OTAD_ENGINE_PROP_DOWNLOADED_BYTES:
+		g_value_set_uint64 (value, self->downloaded_bytes);
+		break;
+	case OTAD_ENGINE_PROP_DOWNLOAD_SIZE:
+		g_value_set_uint64 (value, self->download_size);
+		break;
+	case OTAD_ENGINE_PROP_PROGRESS:
+		g_value_set_uint (value, self->progress_percent);
+		break;
+	case OTAD_ENGINE_PROP_POLICY:
+		g_value_set_string (value, otad_engine_get_policy (self));
+		break;
+	case OTAD_ENGINE_PROP_0:
+	case OTAD_ENGINE_PROP_LAST:
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 	}
 }
 
 /* -- object --------------------------------------------------------------------- */
+
+static void
+otad_engine_store_changed_cb (OtadStateStore *store, gpointer user_data)
+{
+	OtadEngine *self = OTAD_ENGINE (user_data);
+
+	/* the store says it after the state is on disk: persisted before announced */
+	otad_engine_notify (self, OTAD_ENGINE_PROP_STATE);
+	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_NAME);
+	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_MESSAGE);
+	otad_engine_notify (self, OTAD_ENGINE_PROP_LAST_CHECK_TIME);
+}
 
 static void
 otad_engine_dispose (GObject *object)
@@ -489,7 +530,7 @@ otad_engine_dispose (GObject *object)
 	if (self->cancellable != NULL)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
-	g_clear_object (&self->skeleton);
+	g_clear_signal_handler (&self->store_changed_id, self->store);
 	g_clear_object (&self->sysroot);
 	g_clear_object (&self->store);
 	G_OBJECT_CLASS (otad_engine_parent_class)->dispose (object);
@@ -500,10 +541,9 @@ otad_engine_finalize (GObject *object)
 {
 	OtadEngine *self = OTAD_ENGINE (object);
 
-	g_clear_pointer (&self->settings, otad_engine_settings_free);
 	g_clear_pointer (&self->info, otad_update_info_free);
-	g_free (self->ecu_public);
-	g_mutex_clear (&self->reporter_lock);
+	g_clear_pointer (&self->main_context, g_main_context_unref);
+	g_clear_object (&self->ctx);
 	G_OBJECT_CLASS (otad_engine_parent_class)->finalize (object);
 }
 
@@ -511,9 +551,33 @@ static void
 otad_engine_class_init (OtadEngineClass *klass)
 {
 	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
+	object_class->get_property = otad_engine_get_property;
 	object_class->dispose = otad_engine_dispose;
 	object_class->finalize = otad_engine_finalize;
+
+	otad_engine_props[OTAD_ENGINE_PROP_STATE] =
+	    g_param_spec_uint ("state", NULL, NULL, 0, OTA_STATE_LAST, OTA_STATE_IDLE, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_ERROR_NAME] =
+	    g_param_spec_string ("error-name", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_ERROR_MESSAGE] =
+	    g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_LAST_CHECK_TIME] =
+	    g_param_spec_uint64 ("last-check-time", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_NEXT_CHECK_TIME] =
+	    g_param_spec_uint64 ("next-check-time", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_UPDATE_INFO] = g_param_spec_variant (
+	    "update-info", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_DOWNLOADED_BYTES] =
+	    g_param_spec_uint64 ("downloaded-bytes", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_DOWNLOAD_SIZE] =
+	    g_param_spec_uint64 ("download-size", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_PROGRESS] =
+	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_POLICY] =
+	    g_param_spec_string ("policy", NULL, NULL, NULL, flags);
+	g_object_class_install_properties (object_class, OTAD_ENGINE_PROP_LAST, otad_engine_props);
 
 	/* (kind, success, found an update) after every job but report flushes */
 	otad_engine_signals[SIGNAL_JOB_FINISHED] =
@@ -524,46 +588,30 @@ otad_engine_class_init (OtadEngineClass *klass)
 static void
 otad_engine_init (OtadEngine *self)
 {
-	g_mutex_init (&self->reporter_lock);
 	self->cancellable = g_cancellable_new ();
+	self->main_context = g_main_context_ref_thread_default ();
 }
 
 /**
  * otad_engine_new:
- * @test_booted: (nullable): TEST ONLY, the --test-booted-deployment of a test sysroot
+ * @ctx: the jobs' settings and collaborators
+ * @store: the persisted state
+ * @sysroot: the sysroot as the main thread sees it (reloaded after each job)
  *
- * Returns: (transfer full): an engine for @daemon's config, store and sysroot, or %NULL
- *   when the configuration cannot work (credentials, ECU key)
+ * Returns: (transfer full): an engine; otad_engine_start() resumes from the state
  */
 OtadEngine *
-otad_engine_new (OtadDaemon *daemon, const gchar *test_booted, GError **error)
+otad_engine_new (OtadJobContext *ctx, OtadStateStore *store, OtadSysroot *sysroot)
 {
-	g_autoptr(OtadEngine) self = g_object_new (OTAD_TYPE_ENGINE, NULL);
-	OtadConfig *config = otad_daemon_get_config (daemon);
+	OtadEngine *self = g_object_new (OTAD_TYPE_ENGINE, NULL);
 
-	self->store = g_object_ref (otad_daemon_get_state_store (daemon));
-	self->sysroot = g_object_ref (otad_daemon_get_sysroot (daemon));
-	self->skeleton = g_object_ref (otad_daemon_get_skeleton (daemon));
-	self->settings = otad_engine_setup_settings (config, self->store,
-						     otad_sysroot_get_path (self->sysroot),
-						     test_booted, error);
-	if (self->settings == NULL)
-		return NULL;
-	/* made once here to find configuration problems before the bus sees us */
-	{
-		g_autoptr(OtadHttp) http = otad_engine_setup_http (self->settings, error);
-		g_autoptr(OtadReporter) reporter = NULL;
-
-		if (http == NULL || !otad_engine_setup_reporter (self->settings, http, &reporter,
-								 &self->ecu_public, error))
-			return NULL;
-		self->reporting = reporter != NULL;
-	}
+	self->ctx = g_object_ref (ctx);
+	self->settings = otad_job_context_get_settings (ctx);
+	self->store = g_object_ref (store);
+	self->sysroot = g_object_ref (sysroot);
+	self->store_changed_id = g_signal_connect (store, "changed",
+						   G_CALLBACK (otad_engine_store_changed_cb), self);
 	self->info = otad_update_info_new_from_json (
-	    otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_UPDATE_INFO));
-	ota_dbus_updater1_set_update_info (self->skeleton,
-					   otad_update_info_to_variant (self->info));
-	ota_dbus_updater1_set_policy (self->skeleton,
-				      otad_config_get_string (config, "update", "policy"));
-	return g_steal_pointer (&self);
+	    otad_state_store_get_field (store, OTAD_ENGINE_FIELD_UPDATE_INFO));
+	return self;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "otad-daemon.h"
-#include "otad-engine-jobs.h"
+#include "ota-enums.h"
+#include "otad-job-context.h"
+#include "otad-state-store.h"
+#include "otad-sysroot.h"
 
 G_BEGIN_DECLS
 
-/* what a caller (D-Bus or the poller) asks the engine to do */
+/* what a caller (the bus or the poller) asks the engine to do */
 typedef enum {
 	OTAD_ENGINE_OP_CHECK,
 	OTAD_ENGINE_OP_DOWNLOAD,
@@ -16,10 +18,30 @@ typedef enum {
 	OTAD_ENGINE_OP_LAST
 } OtadEngineOp;
 
+/* the jobs the engine runs in a worker thread (engine/jobs/) */
+typedef enum {
+	OTAD_ENGINE_JOB_CHECK,
+	OTAD_ENGINE_JOB_DOWNLOAD,
+	OTAD_ENGINE_JOB_INSTALL,
+	OTAD_ENGINE_JOB_ROLLBACK,
+	OTAD_ENGINE_JOB_CONFIRM,
+	OTAD_ENGINE_JOB_FLUSH,
+	OTAD_ENGINE_JOB_LAST
+} OtadEngineJobKind;
+
+const gchar *otad_engine_job_kind_to_string (OtadEngineJobKind kind);
+
+/*
+ * OtadEngine: the update flow as a plain GObject.  Its properties (notify::NAME)
+ * are what a front end shows: "state", "error-name", "error-message",
+ * "last-check-time", "next-check-time", "update-info" (a{sv}), "downloaded-bytes",
+ * "download-size", "progress" (0-100) and "policy"; "job-finished" (kind, success,
+ * found an update) follows every job but report flushes.  It knows nothing of D-Bus.
+ */
 #define OTAD_TYPE_ENGINE (otad_engine_get_type ())
 G_DECLARE_FINAL_TYPE (OtadEngine, otad_engine, OTAD, ENGINE, GObject)
 
-OtadEngine *otad_engine_new (OtadDaemon *daemon, const gchar *test_booted, GError **error)
+OtadEngine *otad_engine_new (OtadJobContext *ctx, OtadStateStore *store, OtadSysroot *sysroot)
     G_GNUC_WARN_UNUSED_RESULT;
 void otad_engine_start (OtadEngine *self);
 
@@ -32,5 +54,23 @@ gboolean otad_engine_is_busy (OtadEngine *self);
 gboolean otad_engine_has_update (OtadEngine *self);
 GVariant *otad_engine_get_history (OtadEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void otad_engine_flush_reports (OtadEngine *self);
+
+OtadSysroot *otad_engine_get_sysroot (OtadEngine *self);
+const OtadSettings *otad_engine_get_settings (OtadEngine *self);
+OtadStateStore *otad_engine_get_state_store (OtadEngine *self);
+
+/* the properties */
+OtaState otad_engine_get_state (OtadEngine *self);
+const gchar *otad_engine_get_error_name (OtadEngine *self);
+const gchar *otad_engine_get_error_message (OtadEngine *self);
+guint64 otad_engine_get_last_check_time (OtadEngine *self);
+guint64 otad_engine_get_next_check_time (OtadEngine *self);
+void otad_engine_set_next_check_time (OtadEngine *self, guint64 unix_time);
+GVariant *otad_engine_dup_update_info (OtadEngine *self) G_GNUC_WARN_UNUSED_RESULT;
+const gchar *otad_engine_get_update_checksum (OtadEngine *self);
+guint64 otad_engine_get_downloaded_bytes (OtadEngine *self);
+guint64 otad_engine_get_download_size (OtadEngine *self);
+guint otad_engine_get_progress (OtadEngine *self);
+const gchar *otad_engine_get_policy (OtadEngine *self);
 
 G_END_DECLS

@@ -18,6 +18,8 @@ otad_history_action (OtadBootOutcome outcome)
 		return "health-check-failed";
 	case OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK:
 		return "bootloader-rollback";
+	case OTAD_BOOT_OUTCOME_INSTALL_FAILED:
+		return "install";
 	case OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK:
 	default:
 		return "rollback";

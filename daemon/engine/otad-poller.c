@@ -3,52 +3,48 @@
 
 #include "config.h"
 
-#include <time.h>
+#include <errno.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "otad-poller.h"
 
 /*
  * Automatic checks (RAUC's polling.c): the next check is a deadline on
- * CLOCK_BOOTTIME (so time spent suspended counts, and wall-clock jumps do
- * not), checked by a low-priority timeout; each interval is jittered so a
- * fleet spreads out; failures back off exponentially up to a cap.  The
+ * CLOCK_BOOTTIME (time spent suspended counts, wall-clock jumps do not), armed
+ * as one timerfd, so nothing wakes up before it; each interval is jittered so
+ * a fleet spreads out; failures back off exponentially up to a cap.  The
  * configured policy decides what follows a found update: automatic downloads
  * and installs, download-only downloads, consent and manual stop at
  * update-available for a person (or HMI) to decide.
+ *
+ * A download or install the policy started that fails counts as a failure of
+ * that update: the next attempt waits the backoff, and after
+ * [update] max-automatic-attempts failures of the same commit the policy stops
+ * trying it (it stays on offer).  The count is kept in the state store, so a
+ * restart neither forgets it nor retries at once.
  */
 
-/* how often the deadline is looked at; short enough to be punctual after a resume */
-#define OTAD_POLLER_TICK_S 5
 /* the first retry after a failure waits this long (or the interval, when shorter) */
 #define OTAD_POLLER_BACKOFF_BASE_S 60
+/* state store field: {"checksum": s, "failures": n} of the update the policy failed on */
+#define OTAD_POLLER_FIELD_ATTEMPTS "automatic-attempts"
 
 struct _OtadPoller {
 	GObject parent_instance;
-	OtadEngine *engine;	   /* (owned) */
-	OtaDBusUpdater1 *skeleton; /* (owned) */
-	gchar *policy;
-	guint64 interval_s;
-	guint jitter_percent;
-	guint64 max_backoff_s;
-	gboolean enabled;
-	guint failures;
-	gint64 deadline_us; /* CLOCK_BOOTTIME */
+	OtadEngine *engine; /* (owned) */
+	const OtadSettings *settings;
+	guint failures;	     /* checks that failed in a row */
 	gboolean auto_check; /* the running check was ours */
-	guint tick_id;
+	gboolean auto_job;   /* the running download or install was the policy's */
+	gint timer_fd;
+	guint timer_id;
 	gulong finished_id;
 };
 
 G_DEFINE_TYPE (OtadPoller, otad_poller, G_TYPE_OBJECT)
-
-static gint64
-otad_poller_boottime_us (void)
-{
-	struct timespec ts;
-
-	if (clock_gettime (CLOCK_BOOTTIME, &ts) != 0)
-		return g_get_monotonic_time ();
-	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
 
 /**
  * otad_poller_compute_delay:
@@ -78,27 +74,76 @@ otad_poller_compute_delay (guint64 interval_s,
 	return base < 1.0 ? 1 : (guint64)base;
 }
 
+/* -- failed attempts of one update, persisted -------------------------------- */
+
+static guint
+otad_poller_get_attempts (OtadPoller *self, const gchar *checksum)
+{
+	OtadStateStore *store = otad_engine_get_state_store (self->engine);
+	JsonNode *node = otad_state_store_get_field (store, OTAD_POLLER_FIELD_ATTEMPTS);
+	JsonObject *obj;
+
+	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+		return 0;
+	obj = json_node_get_object (node);
+	if (checksum != NULL &&
+	    g_strcmp0 (json_object_get_string_member_with_default (obj, "checksum", NULL),
+		       checksum) != 0)
+		return 0;
+	return (guint)CLAMP (json_object_get_int_member_with_default (obj, "failures", 0), 0,
+			     G_MAXUINT16);
+}
+
+static void
+otad_poller_set_attempts (OtadPoller *self, const gchar *checksum, guint failures)
+{
+	OtadStateStore *store = otad_engine_get_state_store (self->engine);
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(JsonNode) node = NULL;
+
+	if (checksum != NULL && failures > 0) {
+		g_autoptr(JsonObject) obj = json_object_new ();
+		json_object_set_string_member (obj, "checksum", checksum);
+		json_object_set_int_member (obj, "failures", failures);
+		node = json_node_init_object (json_node_alloc (), obj);
+	}
+	otad_state_store_set_field (store, OTAD_POLLER_FIELD_ATTEMPTS, node);
+	if (!otad_state_store_save (store, &error_local))
+		g_warning ("cannot save the automatic attempts: %s", error_local->message);
+}
+
+/* -- the timer --------------------------------------------------------------- */
+
+static gboolean otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data);
+
 static void
 otad_poller_schedule (OtadPoller *self)
 {
-	guint64 delay = otad_poller_compute_delay (self->interval_s, self->jitter_percent,
-						   self->failures, self->max_backoff_s,
+	const OtadSettings *s = self->settings;
+	guint failures = MAX (self->failures, otad_poller_get_attempts (self, NULL));
+	guint64 delay = otad_poller_compute_delay (s->poll_interval_s, s->poll_jitter_percent,
+						   failures, s->poll_max_backoff_s,
 						   g_random_double ());
+	struct itimerspec spec = {.it_value = {.tv_sec = (time_t)delay}};
 
-	self->deadline_us = otad_poller_boottime_us () + (gint64)delay * G_USEC_PER_SEC;
-	ota_dbus_updater1_set_next_check_time (
-	    self->skeleton, (guint64)(g_get_real_time () / G_USEC_PER_SEC) + delay);
+	if (timerfd_settime (self->timer_fd, 0, &spec, NULL) != 0) {
+		g_warning ("cannot arm the check timer: %s", g_strerror (errno));
+		return;
+	}
+	otad_engine_set_next_check_time (self->engine,
+					 (guint64)(g_get_real_time () / G_USEC_PER_SEC) + delay);
 	g_debug ("next automatic check in %" G_GUINT64_FORMAT " s", delay);
 }
 
 static gboolean
-otad_poller_tick_cb (gpointer user_data)
+otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 {
 	OtadPoller *self = OTAD_POLLER (user_data);
 	g_autoptr(GError) error_local = NULL;
+	guint64 expirations = 0;
 
-	if (otad_poller_boottime_us () < self->deadline_us)
-		return G_SOURCE_CONTINUE;
+	if (read (fd, &expirations, sizeof (expirations)) < 0 && errno != EAGAIN)
+		g_debug ("check timer: %s", g_strerror (errno));
 	/* someone else is at work, or the state does not allow a check: try later */
 	if (!otad_engine_can (self->engine, OTAD_ENGINE_OP_CHECK, &error_local)) {
 		g_debug ("automatic check postponed: %s", error_local->message);
@@ -112,26 +157,38 @@ otad_poller_tick_cb (gpointer user_data)
 		g_warning ("automatic check: %s", error_local->message);
 		otad_poller_schedule (self);
 	}
-	/* job-finished schedules the next one */
-	self->deadline_us = G_MAXINT64;
+	/* otherwise job-finished schedules the next one */
 	return G_SOURCE_CONTINUE;
 }
+
+/* -- the policy -------------------------------------------------------------- */
 
 static void
 otad_poller_follow_policy (OtadPoller *self)
 {
+	const gchar *policy = self->settings->policy;
+	const gchar *checksum = otad_engine_get_update_checksum (self->engine);
+	guint attempts = otad_poller_get_attempts (self, checksum);
 	g_autoptr(GError) error_local = NULL;
 	OtadEngineOp op;
 
-	if (g_strcmp0 (self->policy, "automatic") == 0)
+	if (g_strcmp0 (policy, "automatic") == 0)
 		op = OTAD_ENGINE_OP_INSTALL;
-	else if (g_strcmp0 (self->policy, "download-only") == 0)
+	else if (g_strcmp0 (policy, "download-only") == 0)
 		op = OTAD_ENGINE_OP_DOWNLOAD;
 	else
 		return; /* consent, manual: a person decides */
-	g_info ("policy %s: %s", self->policy, otad_engine_op_to_method (op));
-	if (!otad_engine_run_op (self->engine, op, &error_local))
-		g_warning ("policy %s: %s", self->policy, error_local->message);
+	if (attempts >= self->settings->max_automatic_attempts) {
+		g_message ("policy %s: not trying %s again, it failed %u times", policy, checksum,
+			   attempts);
+		return;
+	}
+	g_info ("policy %s: %s", policy, otad_engine_op_to_method (op));
+	self->auto_job = TRUE;
+	if (!otad_engine_run_op (self->engine, op, &error_local)) {
+		self->auto_job = FALSE;
+		g_warning ("policy %s: %s", policy, error_local->message);
+	}
 }
 
 static void
@@ -142,31 +199,58 @@ otad_poller_job_finished_cb (OtadEngine *engine,
 			     gpointer user_data)
 {
 	OtadPoller *self = OTAD_POLLER (user_data);
-	gboolean ours = self->auto_check;
+	const gchar *checksum = otad_engine_get_update_checksum (engine);
 
-	if (kind != OTAD_ENGINE_JOB_CHECK)
+	if (kind == OTAD_ENGINE_JOB_CHECK) {
+		gboolean ours = self->auto_check;
+
+		self->auto_check = FALSE;
+		/* a check anybody made counts: it resets the timer and the backoff */
+		self->failures = success ? 0 : self->failures + 1;
+		if (self->settings->polling)
+			otad_poller_schedule (self);
+		if (ours && success && found)
+			otad_poller_follow_policy (self);
 		return;
-	self->auto_check = FALSE;
-	/* a check anybody made counts: it resets the timer and the backoff */
-	self->failures = success ? 0 : self->failures + 1;
-	if (self->enabled)
+	}
+	if (kind != OTAD_ENGINE_JOB_DOWNLOAD && kind != OTAD_ENGINE_JOB_INSTALL)
+		return;
+	/* Install() in update-available runs the download first: wait for its install */
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD && success && otad_engine_is_busy (engine))
+		return;
+	if (!self->auto_job)
+		return;
+	self->auto_job = FALSE;
+	if (success) {
+		otad_poller_set_attempts (self, NULL, 0);
+		return;
+	}
+	otad_poller_set_attempts (self, checksum, otad_poller_get_attempts (self, checksum) + 1);
+	g_message ("policy %s: %s failed for %s (%u of %u attempts)", self->settings->policy,
+		   otad_engine_job_kind_to_string (kind), checksum,
+		   otad_poller_get_attempts (self, checksum), self->settings->max_automatic_attempts);
+	/* the next try waits the backoff, visible in the next check time */
+	if (self->settings->polling)
 		otad_poller_schedule (self);
-	if (ours && success && found)
-		otad_poller_follow_policy (self);
 }
 
 /* starts the timer; does nothing when polling is off */
 void
 otad_poller_start (OtadPoller *self)
 {
-	if (!self->enabled) {
+	if (!self->settings->polling) {
 		g_info ("automatic checks are off");
-		ota_dbus_updater1_set_next_check_time (self->skeleton, 0);
+		otad_engine_set_next_check_time (self->engine, 0);
 		return;
 	}
+	self->timer_fd = timerfd_create (CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (self->timer_fd < 0) {
+		g_warning ("cannot make the check timer: %s", g_strerror (errno));
+		return;
+	}
+	self->timer_id = g_unix_fd_add_full (G_PRIORITY_LOW, self->timer_fd, G_IO_IN,
+					     otad_poller_timer_cb, self, NULL);
 	otad_poller_schedule (self);
-	self->tick_id = g_timeout_add_seconds_full (G_PRIORITY_LOW, OTAD_POLLER_TICK_S,
-						    otad_poller_tick_cb, self, NULL);
 }
 
 static void
@@ -174,14 +258,14 @@ otad_poller_dispose (GObject *object)
 {
 	OtadPoller *self = OTAD_POLLER (object);
 
-	g_clear_handle_id (&self->tick_id, g_source_remove);
-	if (self->finished_id != 0) {
-		g_signal_handler_disconnect (self->engine, self->finished_id);
-		self->finished_id = 0;
+	g_clear_handle_id (&self->timer_id, g_source_remove);
+	if (self->timer_fd >= 0) {
+		close (self->timer_fd);
+		self->timer_fd = -1;
 	}
+	if (self->engine != NULL)
+		g_clear_signal_handler (&self->finished_id, self->engine);
 	g_clear_object (&self->engine);
-	g_clear_object (&self->skeleton);
-	g_clear_pointer (&self->policy, g_free);
 	G_OBJECT_CLASS (otad_poller_parent_class)->dispose (object);
 }
 
@@ -194,21 +278,16 @@ otad_poller_class_init (OtadPollerClass *klass)
 static void
 otad_poller_init (OtadPoller *self)
 {
+	self->timer_fd = -1;
 }
 
 OtadPoller *
-otad_poller_new (OtadConfig *config, OtadEngine *engine, OtaDBusUpdater1 *skeleton)
+otad_poller_new (OtadEngine *engine)
 {
 	OtadPoller *self = g_object_new (OTAD_TYPE_POLLER, NULL);
 
 	self->engine = g_object_ref (engine);
-	self->skeleton = g_object_ref (skeleton);
-	self->policy = g_strdup (otad_config_get_string (config, "update", "policy"));
-	self->interval_s = otad_config_get_uint (config, "polling", "interval-sec");
-	self->jitter_percent = (guint)otad_config_get_uint (config, "polling", "jitter-percent");
-	self->max_backoff_s = otad_config_get_uint (config, "polling", "max-backoff-sec");
-	self->enabled = otad_config_get_boolean (config, "polling", "enabled") &&
-			self->interval_s > 0;
+	self->settings = otad_engine_get_settings (engine);
 	self->finished_id = g_signal_connect (engine, "job-finished",
 					      G_CALLBACK (otad_poller_job_finished_cb), self);
 	return self;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "otad-config.h"
 #include "otad-engine.h"
 
 G_BEGIN_DECLS
@@ -9,8 +8,7 @@ G_BEGIN_DECLS
 #define OTAD_TYPE_POLLER (otad_poller_get_type ())
 G_DECLARE_FINAL_TYPE (OtadPoller, otad_poller, OTAD, POLLER, GObject)
 
-OtadPoller *otad_poller_new (OtadConfig *config, OtadEngine *engine, OtaDBusUpdater1 *skeleton)
-    G_GNUC_WARN_UNUSED_RESULT;
+OtadPoller *otad_poller_new (OtadEngine *engine) G_GNUC_WARN_UNUSED_RESULT;
 void otad_poller_start (OtadPoller *self);
 guint64 otad_poller_compute_delay (guint64 interval_s,
 				   guint jitter_percent,

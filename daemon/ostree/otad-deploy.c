@@ -132,6 +132,49 @@ otad_deploy_commit (const OtadDeployOptions *options,
 		    GCancellable *cancellable,
 		    GError **error)
 {
+	return otad_deploy_commit_armed (options, checksum, NULL, NULL, out_result, cancellable,
+					 error);
+}
+
+/* puts the deployment list back as it was before a deployment whose trial boot could not
+ * be armed: the device must not boot something with no way back */
+static void
+otad_deploy_undo (OstreeSysroot *sysroot, GPtrArray *previous, OstreeDeployment *new_deployment)
+{
+	g_autoptr(GError) error_local = NULL;
+	OstreeSysrootWriteDeploymentsOpts opts = {.do_postclean = FALSE};
+
+	if (!ostree_sysroot_write_deployments_with_options (sysroot, previous, &opts, NULL,
+							    &error_local)) {
+		g_warning ("failed to restore the deployments after %s.%d could not be armed: %s",
+			   ostree_deployment_get_csum (new_deployment),
+			   ostree_deployment_get_deployserial (new_deployment),
+			   error_local->message);
+		return;
+	}
+	g_info ("restored the previous deployments: %s.%d is not the default",
+		ostree_deployment_get_csum (new_deployment),
+		ostree_deployment_get_deployserial (new_deployment));
+}
+
+/**
+ * otad_deploy_commit_armed:
+ * @arm: (nullable): called with the new deployment while the sysroot is still locked;
+ *   when it fails the previous deployment list is written back and its error returned
+ *
+ * otad_deploy_commit() with the trial boot armed in the same locked step, so a failed
+ * arm leaves the deployments as they were (nothing new boots by default).
+ */
+gboolean
+otad_deploy_commit_armed (const OtadDeployOptions *options,
+			  const gchar *checksum,
+			  OtadDeployArmFunc arm,
+			  gpointer arm_data,
+			  OtadDeployResult *out_result,
+			  GCancellable *cancellable,
+			  GError **error)
+{
+	g_autoptr(GPtrArray) previous = NULL;
 	g_autoptr(OstreeSysroot) sysroot = NULL;
 	g_autoptr(OstreeDeployment) booted = NULL;
 	g_autoptr(OstreeDeployment) merge = NULL;
@@ -151,6 +194,7 @@ otad_deploy_commit (const OtadDeployOptions *options,
 	if (!otad_deploy_get_booted (sysroot, options, &booted, error))
 		return FALSE;
 	repo = ostree_sysroot_repo (sysroot);
+	previous = ostree_sysroot_get_deployments (sysroot);
 	/* nothing deploys a commit that is not complete and exactly the verified one */
 	if (!otad_pull_verify_commit (repo, checksum, cancellable, error))
 		return FALSE;
@@ -195,6 +239,10 @@ otad_deploy_commit (const OtadDeployOptions *options,
 		}
 		if (!ostree_sysroot_load (sysroot, cancellable, error))
 			return FALSE;
+	}
+	if (arm != NULL && !arm (sysroot, new_deployment, arm_data, cancellable, error)) {
+		otad_deploy_undo (sysroot, previous, new_deployment);
+		return FALSE;
 	}
 	deployments = ostree_sysroot_get_deployments (sysroot);
 	rollback = stage ? booted : otad_deploy_find_rollback (deployments, osname);

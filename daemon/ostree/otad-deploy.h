@@ -54,6 +54,19 @@ gboolean otad_deploy_commit (const OtadDeployOptions *options,
 			     OtadDeployResult *out_result,
 			     GCancellable *cancellable,
 			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* arms the trial boot of a new deployment (otad_deploy_commit_armed()) */
+typedef gboolean (*OtadDeployArmFunc) (OstreeSysroot *sysroot,
+				       OstreeDeployment *deployment,
+				       gpointer user_data,
+				       GCancellable *cancellable,
+				       GError **error);
+gboolean otad_deploy_commit_armed (const OtadDeployOptions *options,
+				   const gchar *checksum,
+				   OtadDeployArmFunc arm,
+				   gpointer arm_data,
+				   OtadDeployResult *out_result,
+				   GCancellable *cancellable,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_deploy_cleanup (const OtadDeployOptions *options,
 			      const gchar *remote_name,
 			      GCancellable *cancellable,

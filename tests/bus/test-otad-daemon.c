@@ -11,6 +11,7 @@
 
 #include "ota-common.h"
 #include "ota-error.h"
+#include "ota-dbus-generated.h"
 #include "otad-daemon.h"
 #include "otad-state.h"
 #include "otad-test-sysroot.h"
@@ -128,22 +129,24 @@ check_pending (gpointer data)
 			  e->pending) == 0;
 }
 
+/* built as otad builds itself: through the composition root, with a test sysroot */
 static OtadDaemon *
 make_daemon (Fixture *fx, const gchar *test_booted)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadConfig) config = otad_config_new ();
-	g_autoptr(OtadSysroot) sysroot = otad_sysroot_new (fx->ts->sysroot, test_booted, &error);
-	g_autoptr(OtadStateStore) store = NULL;
+	g_autofree gchar *config_file = g_build_filename (fx->ts->tmpdir, "otad.conf", NULL);
+	OtadDaemonOptions options = {G_BUS_TYPE_SESSION};
+	OtadDaemon *daemon;
 
+	g_assert_true (g_file_set_contents (config_file, "", 0, &error));
+	options.bus_address = g_test_dbus_get_bus_address (fx->bus);
+	options.config_file = config_file;
+	options.state_dir = fx->state_dir;
+	options.sysroot = fx->ts->sysroot;
+	options.test_booted = test_booted;
+	daemon = otad_daemon_new (&options, &error);
 	g_assert_no_error (error);
-	g_assert_true (otad_sysroot_load (sysroot, NULL, &error));
-	g_assert_no_error (error);
-	g_assert_true (otad_sysroot_watch (sysroot, &error));
-	g_assert_no_error (error);
-	store = otad_state_store_new (fx->state_dir, &error);
-	g_assert_no_error (error);
-	return otad_daemon_new (config, store, sysroot);
+	return daemon;
 }
 
 static void
@@ -155,16 +158,14 @@ test_properties (Fixture *fx, gconstpointer data)
 	g_autoptr(GDBusConnection) client = NULL;
 	g_autoptr(OtaDBusUpdater1) proxy = NULL;
 	g_autofree gchar *commit_c = NULL;
-	OtadStateStore *store = otad_daemon_get_state_store (daemon);
+	OtadStateStore *store = otad_engine_get_state_store (otad_daemon_get_engine (daemon));
 	Expect e = {NULL, NULL, 0, NULL};
 
-	g_assert_true (otad_daemon_start (daemon, G_BUS_TYPE_SESSION,
-					  g_test_dbus_get_bus_address (fx->bus), &error));
+	g_assert_true (otad_daemon_start (daemon, &error));
 	g_assert_no_error (error);
 
 	/* a second daemon cannot take the name */
-	g_assert_false (otad_daemon_start (daemon2, G_BUS_TYPE_SESSION,
-					   g_test_dbus_get_bus_address (fx->bus), &error));
+	g_assert_false (otad_daemon_start (daemon2, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_FAILED);
 	g_assert_nonnull (strstr (error->message, "is another otad running?"));
 	g_clear_error (&error);

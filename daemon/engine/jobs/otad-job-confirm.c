@@ -1,51 +1,72 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#define G_LOG_DOMAIN "OtadEngine"
+#define G_LOG_DOMAIN "OtadJob"
 
 #include "config.h"
 
 #include "otad-booted.h"
-#include "otad-engine-jobs-private.h"
+#include "otad-job-confirm.h"
+#include "otad-job-report.h"
 
 /*
  * The confirm job, run at start-up when an install waits for confirmation:
  * otad-boot-confirm decides and acts (health checks, bootloader, rollback);
- * the engine supplies its hooks: reporting through the reporter, pruning once
+ * the job supplies its hooks: reporting through the reporter, pruning once
  * the sysroot lock is released, and the reboot request (systemctl on a
  * device; a file in the state directory for a test sysroot: never the host).
  */
 
+OtadJobConfirm *
+otad_job_confirm_new (OtadJobContext *ctx, const gchar *installed_target)
+{
+	OtadJobConfirm *job = g_new0 (OtadJobConfirm, 1);
+
+	job->ctx = g_object_ref (ctx);
+	job->installed_target = g_strdup (installed_target);
+	return job;
+}
+
+void
+otad_job_confirm_free (OtadJobConfirm *job)
+{
+	if (job == NULL)
+		return;
+	g_clear_object (&job->ctx);
+	g_free (job->installed_target);
+	g_clear_pointer (&job->result, otad_boot_confirm_result_free);
+	g_free (job);
+}
+
 /* the confirmation hooks (otad-boot-confirm.h), called in this worker */
 typedef struct {
-	OtadEngineJob *job;
+	OtadJobConfirm *job;
 	gboolean prune;
-} OtadEngineConfirmData;
+} OtadJobConfirmHooksData;
 
 static gboolean
-otad_engine_jobs_confirm_report (const OtadBootConfirmResult *result,
+otad_job_confirm_report (const OtadBootConfirmResult *result,
 				 gpointer user_data,
 				 GError **error)
 {
-	OtadEngineConfirmData *data = user_data;
-	OtadEngineJob *job = data->job;
+	OtadJobConfirmHooksData *data = user_data;
+	OtadJobConfirm *job = data->job;
 	OtadManifestReport report = {result->correlation_id, result->success,
 				     result->success ? "OK" : "INSTALL_FAILED",
 				     result->detail != NULL ? result->detail : ""};
-	g_autoptr(GError) error_local = NULL;
 
-	if (job->reporter == NULL)
-		return TRUE;
 	{
-		g_autoptr(GMutexLocker) locker = otad_engine_jobs_lock_reporter (job);
-		if (job->reporter != NULL &&
-		    !otad_reporter_queue_event (job->reporter,
-						OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
+		g_autoptr(GMutexLocker) locker = NULL;
+		OtadReporter *reporter = otad_job_context_lock_reporter (job->ctx, &locker);
+
+		if (reporter == NULL)
+			return TRUE;
+		if (!otad_reporter_queue_event (reporter, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
 						result->correlation_id, result->success, error))
 			return FALSE;
 	}
 	if (result->success)
-		otad_engine_jobs_manifest (job, result->target_name, result->commit, &report);
+		otad_job_report_manifest (job->ctx, result->target_name, result->commit, &report);
 	else
-		otad_engine_jobs_manifest (job, job->installed_target,
+		otad_job_report_manifest (job->ctx, job->installed_target,
 					   result->previous_commit != NULL
 					       ? result->previous_commit
 					       : result->commit,
@@ -54,12 +75,12 @@ otad_engine_jobs_confirm_report (const OtadBootConfirmResult *result,
 }
 
 static gboolean
-otad_engine_jobs_confirm_prune (OstreeSysroot *sysroot,
+otad_job_confirm_prune (OstreeSysroot *sysroot,
 				gpointer user_data,
 				GCancellable *cancellable,
 				GError **error)
 {
-	OtadEngineConfirmData *data = user_data;
+	OtadJobConfirmHooksData *data = user_data;
 
 	/* the sysroot is locked now: prune once it is released */
 	data->prune = TRUE;
@@ -67,10 +88,10 @@ otad_engine_jobs_confirm_prune (OstreeSysroot *sysroot,
 }
 
 static gboolean
-otad_engine_jobs_confirm_reboot (gpointer user_data, GError **error)
+otad_job_confirm_reboot (gpointer user_data, GError **error)
 {
-	OtadEngineConfirmData *data = user_data;
-	const OtadEngineSettings *s = data->job->settings;
+	OtadJobConfirmHooksData *data = user_data;
+	const OtadSettings *s = otad_job_context_get_settings (data->job->ctx);
 	g_autofree gchar *path = NULL;
 	g_autofree gchar *text = NULL;
 
@@ -84,14 +105,15 @@ otad_engine_jobs_confirm_reboot (gpointer user_data, GError **error)
 }
 
 gboolean
-otad_engine_jobs_confirm (OtadEngineJob *job, GCancellable *cancellable, GError **error)
+otad_job_confirm_run (gpointer job_data, GCancellable *cancellable, GError **error)
 {
-	const OtadEngineSettings *s = job->settings;
+	OtadJobConfirm *job = job_data;
+	const OtadSettings *s = otad_job_context_get_settings (job->ctx);
 	OtadDeployOptions options = {NULL};
-	OtadEngineConfirmData data = {job, FALSE};
-	OtadBootConfirmHooks hooks = {otad_engine_jobs_confirm_report,
-				      otad_engine_jobs_confirm_prune,
-				      otad_engine_jobs_confirm_reboot, &data};
+	OtadJobConfirmHooksData data = {job, FALSE};
+	OtadBootConfirmHooks hooks = {otad_job_confirm_report,
+				      otad_job_confirm_prune,
+				      otad_job_confirm_reboot, &data};
 	OtadHealthOptions health = {
 	    .dirs = (const gchar *const *)s->health_dirs,
 	    .units = (const gchar *const *)s->health_units,
@@ -99,19 +121,15 @@ otad_engine_jobs_confirm (OtadEngineJob *job, GCancellable *cancellable, GError 
 	};
 	OtadBootConfirmContext ctx = {NULL};
 	g_autoptr(OtadBootRecord) record = NULL;
-	g_autoptr(OtadBootloader) bootloader = NULL;
 	g_autoptr(OstreeSysroot) sysroot = NULL;
 	g_autoptr(OstreeDeployment) booted = NULL;
 	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *boot_id = NULL;
 
-	record = otad_engine_jobs_load_record (s, error);
+	record = otad_job_context_load_record (job->ctx, error);
 	if (record == NULL)
 		return FALSE;
-	bootloader = otad_engine_jobs_bootloader (s, error);
-	if (bootloader == NULL)
-		return FALSE;
-	otad_engine_jobs_deploy_options (s, &options);
+	otad_job_context_deploy_options (job->ctx, &options);
 	sysroot = otad_deploy_open_sysroot (&options, TRUE, cancellable, error);
 	if (sysroot == NULL)
 		return FALSE;
@@ -122,19 +140,18 @@ otad_engine_jobs_confirm (OtadEngineJob *job, GCancellable *cancellable, GError 
 	ctx.sysroot = sysroot;
 	ctx.booted = booted;
 	ctx.boot_id = boot_id;
-	ctx.bootloader = bootloader;
+	ctx.bootloader = otad_job_context_get_bootloader (job->ctx);
 	ctx.record = record;
 	ctx.health = &health;
 	ctx.hooks = &hooks;
-	job->confirm = otad_boot_confirm_run (&ctx, cancellable, error);
-	if (job->confirm == NULL)
+	job->result = otad_boot_confirm_run (&ctx, cancellable, error);
+	if (job->result == NULL)
 		return FALSE;
-	job->reboot_requested = job->confirm->reboot_requested;
 	g_clear_object (&sysroot); /* unlocks */
 
-	if (data.prune && !otad_deploy_cleanup (&options, OTAD_ENGINE_REMOTE, cancellable,
+	if (data.prune && !otad_deploy_cleanup (&options, OTAD_JOB_REMOTE, cancellable,
 						&error_local))
 		g_warning ("failed to prune after confirmation: %s", error_local->message);
-	otad_engine_jobs_flush (job, cancellable);
+	otad_job_report_flush (job->ctx, cancellable);
 	return TRUE;
 }

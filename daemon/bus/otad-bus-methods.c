@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#define G_LOG_DOMAIN "OtadManager"
+#define G_LOG_DOMAIN "OtadBus"
 
 #include "config.h"
 
 #include "ota-error.h"
-#include "otad-authority.h"
+#include "otad-bus-private.h"
 #include "otad-invocation.h"
-#include "otad-manager.h"
 
 /*
  * The bus side of the update methods: thin on purpose.  Each handler checks
@@ -16,43 +15,33 @@
  * the call completes at once, the outcome arrives through State (STYLE.md §6-7).
  */
 
-struct _OtadManager {
-	GObject parent_instance;
-	OtadDaemon *daemon;	   /* (owned) */
-	OtadEngine *engine;	   /* (owned) */
-	OtaDBusUpdater1 *skeleton; /* (owned) */
-	OtadAuthority *authority;  /* (owned) (nullable) made on the first call */
-};
-
-G_DEFINE_TYPE (OtadManager, otad_manager, G_TYPE_OBJECT)
-
-static const OtadOption otad_manager_interactive_option[] = {{"interactive", "b"}};
+static const OtadOption otad_bus_methods_interactive_option[] = {{"interactive", "b"}};
 
 /* one polkit action per verb (DESIGN.md), as the XML documents them */
-static const gchar *const otad_manager_actions[] = {
+static const gchar *const otad_bus_methods_actions[] = {
     [OTAD_ENGINE_OP_CHECK] = "org.otad.check",	     [OTAD_ENGINE_OP_DOWNLOAD] = "org.otad.install",
     [OTAD_ENGINE_OP_INSTALL] = "org.otad.install",   [OTAD_ENGINE_OP_CANCEL] = "org.otad.install",
     [OTAD_ENGINE_OP_ROLLBACK] = "org.otad.rollback",
 };
-G_STATIC_ASSERT (G_N_ELEMENTS (otad_manager_actions) == OTAD_ENGINE_OP_LAST);
+G_STATIC_ASSERT (G_N_ELEMENTS (otad_bus_methods_actions) == OTAD_ENGINE_OP_LAST);
 
 typedef struct {
-	OtadManager *manager;		   /* (owned) */
+	OtadBus *bus;		   /* (owned) */
 	GDBusMethodInvocation *invocation; /* (owned) */
 	OtadEngineOp op;
-} OtadManagerAuthHelper;
+} OtadBusAuthHelper;
 
 static void
-otad_manager_auth_helper_free (OtadManagerAuthHelper *helper)
+otad_bus_methods_auth_helper_free (OtadBusAuthHelper *helper)
 {
-	g_object_unref (helper->manager);
+	g_object_unref (helper->bus);
 	g_object_unref (helper->invocation);
 	g_free (helper);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadManagerAuthHelper, otad_manager_auth_helper_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBusAuthHelper, otad_bus_methods_auth_helper_free)
 
 static void
-otad_manager_complete (OtadManager *self, GDBusMethodInvocation *invocation, OtadEngineOp op)
+otad_bus_methods_complete (OtadBus *self, GDBusMethodInvocation *invocation, OtadEngineOp op)
 {
 	switch (op) {
 	case OTAD_ENGINE_OP_CHECK:
@@ -77,10 +66,10 @@ otad_manager_complete (OtadManager *self, GDBusMethodInvocation *invocation, Ota
 }
 
 static void
-otad_manager_auth_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+otad_bus_methods_auth_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	g_autoptr(OtadManagerAuthHelper) helper = user_data;
-	OtadManager *self = helper->manager;
+	g_autoptr(OtadBusAuthHelper) helper = user_data;
+	OtadBus *self = helper->bus;
 	g_autoptr(GError) error = NULL;
 
 	if (!otad_authority_check_finish (OTAD_AUTHORITY (source), res, &error) ||
@@ -90,11 +79,11 @@ otad_manager_auth_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	g_info ("%s from %s", otad_engine_op_to_method (helper->op),
 		g_dbus_method_invocation_get_sender (helper->invocation));
-	otad_manager_complete (self, helper->invocation, helper->op);
+	otad_bus_methods_complete (self, helper->invocation, helper->op);
 }
 
 static gboolean
-otad_manager_handle (OtadManager *self,
+otad_bus_methods_handle (OtadBus *self,
 		     GDBusMethodInvocation *invocation,
 		     OtadEngineOp op,
 		     GVariant *options)
@@ -102,12 +91,12 @@ otad_manager_handle (OtadManager *self,
 	g_autoptr(GError) error = NULL;
 	OtadAuthorityCheckFlags flags = OTAD_AUTHORITY_CHECK_FLAG_NONE;
 	gboolean interactive = FALSE;
-	OtadManagerAuthHelper *helper;
+	OtadBusAuthHelper *helper;
 
 	if (!otad_engine_can (self->engine, op, &error) ||
 	    (options != NULL &&
-	     !otad_invocation_check_options (options, otad_manager_interactive_option,
-					     G_N_ELEMENTS (otad_manager_interactive_option),
+	     !otad_invocation_check_options (options, otad_bus_methods_interactive_option,
+					     G_N_ELEMENTS (otad_bus_methods_interactive_option),
 					     &error))) {
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -116,7 +105,7 @@ otad_manager_handle (OtadManager *self,
 	    interactive)
 		flags |= OTAD_AUTHORITY_CHECK_FLAG_ALLOW_INTERACTION;
 	if (self->authority == NULL) {
-		GDBusConnection *connection = otad_daemon_get_connection (self->daemon);
+		GDBusConnection *connection = self->connection;
 		if (connection == NULL) {
 			g_set_error_literal (&error, OTA_ERROR, OTA_ERROR_INTERNAL,
 					     "not connected");
@@ -125,72 +114,72 @@ otad_manager_handle (OtadManager *self,
 		}
 		self->authority = otad_authority_new (connection);
 	}
-	helper = g_new0 (OtadManagerAuthHelper, 1);
-	helper->manager = g_object_ref (self);
+	helper = g_new0 (OtadBusAuthHelper, 1);
+	helper->bus = g_object_ref (self);
 	helper->invocation = g_object_ref (invocation);
 	helper->op = op;
 	otad_authority_check (self->authority, g_dbus_method_invocation_get_sender (invocation),
-			      otad_manager_actions[op], flags, NULL, otad_manager_auth_cb, helper);
+			      otad_bus_methods_actions[op], flags, NULL, otad_bus_methods_auth_cb, helper);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static gboolean
-otad_manager_handle_check_cb (OtaDBusUpdater1 *skeleton,
+otad_bus_methods_handle_check_cb (OtaDBusUpdater1 *skeleton,
 			      GDBusMethodInvocation *invocation,
 			      GVariant *options,
 			      gpointer user_data)
 {
-	return otad_manager_handle (OTAD_MANAGER (user_data), invocation, OTAD_ENGINE_OP_CHECK,
+	return otad_bus_methods_handle (OTAD_BUS (user_data), invocation, OTAD_ENGINE_OP_CHECK,
 				    options);
 }
 
 static gboolean
-otad_manager_handle_download_cb (OtaDBusUpdater1 *skeleton,
+otad_bus_methods_handle_download_cb (OtaDBusUpdater1 *skeleton,
 				 GDBusMethodInvocation *invocation,
 				 GVariant *options,
 				 gpointer user_data)
 {
-	return otad_manager_handle (OTAD_MANAGER (user_data), invocation,
+	return otad_bus_methods_handle (OTAD_BUS (user_data), invocation,
 				    OTAD_ENGINE_OP_DOWNLOAD, options);
 }
 
 static gboolean
-otad_manager_handle_install_cb (OtaDBusUpdater1 *skeleton,
+otad_bus_methods_handle_install_cb (OtaDBusUpdater1 *skeleton,
 				GDBusMethodInvocation *invocation,
 				GVariant *options,
 				gpointer user_data)
 {
-	return otad_manager_handle (OTAD_MANAGER (user_data), invocation, OTAD_ENGINE_OP_INSTALL,
+	return otad_bus_methods_handle (OTAD_BUS (user_data), invocation, OTAD_ENGINE_OP_INSTALL,
 				    options);
 }
 
 static gboolean
-otad_manager_handle_cancel_cb (OtaDBusUpdater1 *skeleton,
+otad_bus_methods_handle_cancel_cb (OtaDBusUpdater1 *skeleton,
 			       GDBusMethodInvocation *invocation,
 			       gpointer user_data)
 {
-	return otad_manager_handle (OTAD_MANAGER (user_data), invocation, OTAD_ENGINE_OP_CANCEL,
+	return otad_bus_methods_handle (OTAD_BUS (user_data), invocation, OTAD_ENGINE_OP_CANCEL,
 				    NULL);
 }
 
 static gboolean
-otad_manager_handle_rollback_cb (OtaDBusUpdater1 *skeleton,
+otad_bus_methods_handle_rollback_cb (OtaDBusUpdater1 *skeleton,
 				 GDBusMethodInvocation *invocation,
 				 GVariant *options,
 				 gpointer user_data)
 {
-	return otad_manager_handle (OTAD_MANAGER (user_data), invocation,
+	return otad_bus_methods_handle (OTAD_BUS (user_data), invocation,
 				    OTAD_ENGINE_OP_ROLLBACK, options);
 }
 
 /* reading the history needs no authorisation, like the properties */
 static gboolean
-otad_manager_handle_get_history_cb (OtaDBusUpdater1 *skeleton,
+otad_bus_methods_handle_get_history_cb (OtaDBusUpdater1 *skeleton,
 				    GDBusMethodInvocation *invocation,
 				    GVariant *options,
 				    gpointer user_data)
 {
-	OtadManager *self = OTAD_MANAGER (user_data);
+	OtadBus *self = OTAD_BUS (user_data);
 	g_autoptr(GError) error = NULL;
 	GVariant *entries;
 
@@ -207,56 +196,20 @@ otad_manager_handle_get_history_cb (OtaDBusUpdater1 *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static void
-otad_manager_dispose (GObject *object)
+/* connected before the name is owned, so no call finds a method unhandled */
+void
+otad_bus_methods_connect (OtadBus *self)
 {
-	OtadManager *self = OTAD_MANAGER (object);
-
-	if (self->skeleton != NULL)
-		g_signal_handlers_disconnect_by_data (self->skeleton, self);
-	g_clear_object (&self->authority);
-	g_clear_object (&self->skeleton);
-	g_clear_object (&self->engine);
-	g_clear_object (&self->daemon);
-	G_OBJECT_CLASS (otad_manager_parent_class)->dispose (object);
-}
-
-static void
-otad_manager_class_init (OtadManagerClass *klass)
-{
-	G_OBJECT_CLASS (klass)->dispose = otad_manager_dispose;
-}
-
-static void
-otad_manager_init (OtadManager *self)
-{
-}
-
-/**
- * otad_manager_new:
- *
- * Connects the method handlers to @daemon's skeleton; create it before the
- * daemon owns its name so no call finds a method unhandled.
- */
-OtadManager *
-otad_manager_new (OtadDaemon *daemon, OtadEngine *engine)
-{
-	OtadManager *self = g_object_new (OTAD_TYPE_MANAGER, NULL);
-
-	self->daemon = g_object_ref (daemon);
-	self->engine = g_object_ref (engine);
-	self->skeleton = g_object_ref (otad_daemon_get_skeleton (daemon));
 	g_signal_connect (self->skeleton, "handle-check",
-			  G_CALLBACK (otad_manager_handle_check_cb), self);
+			  G_CALLBACK (otad_bus_methods_handle_check_cb), self);
 	g_signal_connect (self->skeleton, "handle-download",
-			  G_CALLBACK (otad_manager_handle_download_cb), self);
+			  G_CALLBACK (otad_bus_methods_handle_download_cb), self);
 	g_signal_connect (self->skeleton, "handle-install",
-			  G_CALLBACK (otad_manager_handle_install_cb), self);
+			  G_CALLBACK (otad_bus_methods_handle_install_cb), self);
 	g_signal_connect (self->skeleton, "handle-cancel",
-			  G_CALLBACK (otad_manager_handle_cancel_cb), self);
+			  G_CALLBACK (otad_bus_methods_handle_cancel_cb), self);
 	g_signal_connect (self->skeleton, "handle-rollback",
-			  G_CALLBACK (otad_manager_handle_rollback_cb), self);
+			  G_CALLBACK (otad_bus_methods_handle_rollback_cb), self);
 	g_signal_connect (self->skeleton, "handle-get-history",
-			  G_CALLBACK (otad_manager_handle_get_history_cb), self);
-	return self;
+			  G_CALLBACK (otad_bus_methods_handle_get_history_cb), self);
 }

@@ -1,55 +1,51 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#define G_LOG_DOMAIN "OtadDaemon"
+#define G_LOG_DOMAIN "OtadBus"
 
 #include "config.h"
 
 #include "ota-common.h"
 #include "ota-enums.h"
 #include "ota-error.h"
-#include "otad-daemon.h"
+#include "otad-bus-private.h"
 
 /*
- * The bus side of otad: one connection, the org.otad.Updater name and the
- * Updater1 object.  Its properties mirror the state store (updated on the
- * store's ::changed, i.e. after the state is on disk) and the sysroot
- * (updated on the sysroot's ::changed).  Losing the name or the bus is fatal:
- * ::fatal tells main() to exit with an error so systemd can restart us.
+ * The bus side of otad.  Its properties mirror the engine's (updated on the
+ * engine's notify, which for the state comes after it is on disk) and the
+ * sysroot's deployment roles (updated on the sysroot's ::changed).  Losing the
+ * name or the bus is fatal: ::fatal tells main() to exit with an error so
+ * systemd can restart us.
  */
 
-struct _OtadDaemon {
-	GObject parent_instance;
-	OtadConfig *config;	     /* (owned) */
-	OtadStateStore *store;	     /* (owned) */
-	OtadSysroot *sysroot;	     /* (owned) */
-	GDBusConnection *connection; /* (owned) (nullable) */
-	OtaDBusUpdater1 *skeleton;   /* (owned) */
-	guint owner_id;
-	gboolean name_acquired;
-	gboolean name_lost;
-	gulong closed_id;
-};
-
 enum { SIGNAL_FATAL, SIGNAL_LAST };
-static guint otad_daemon_signals[SIGNAL_LAST] = {0};
+static guint otad_bus_signals[SIGNAL_LAST] = {0};
 
-G_DEFINE_TYPE (OtadDaemon, otad_daemon, G_TYPE_OBJECT)
+G_DEFINE_TYPE (OtadBus, otad_bus, G_TYPE_OBJECT)
 
+/* the skeleton emits PropertiesChanged only for values that really changed */
 static void
-otad_daemon_refresh_store (OtadDaemon *self)
+otad_bus_refresh_engine (OtadBus *self)
 {
-	OtaState state = otad_state_store_get_state (self->store);
+	OtadEngine *e = self->engine;
+	g_autoptr(GVariant) info = otad_engine_dup_update_info (e);
 
-	ota_dbus_updater1_set_state (self->skeleton, ota_state_to_string (state));
-	ota_dbus_updater1_set_error_name (self->skeleton,
-					  otad_state_store_get_error_name (self->store));
-	ota_dbus_updater1_set_error_message (self->skeleton,
-					     otad_state_store_get_error_message (self->store));
+	ota_dbus_updater1_set_state (self->skeleton,
+				     ota_state_to_string (otad_engine_get_state (e)));
+	ota_dbus_updater1_set_error_name (self->skeleton, otad_engine_get_error_name (e));
+	ota_dbus_updater1_set_error_message (self->skeleton, otad_engine_get_error_message (e));
 	ota_dbus_updater1_set_last_check_time (self->skeleton,
-					       otad_state_store_get_last_check_time (self->store));
+					       otad_engine_get_last_check_time (e));
+	ota_dbus_updater1_set_next_check_time (self->skeleton,
+					       otad_engine_get_next_check_time (e));
+	ota_dbus_updater1_set_update_info (self->skeleton, info);
+	ota_dbus_updater1_set_downloaded_bytes (self->skeleton,
+						otad_engine_get_downloaded_bytes (e));
+	ota_dbus_updater1_set_download_size (self->skeleton, otad_engine_get_download_size (e));
+	ota_dbus_updater1_set_progress (self->skeleton, otad_engine_get_progress (e));
+	ota_dbus_updater1_set_policy (self->skeleton, otad_engine_get_policy (e));
 }
 
 static void
-otad_daemon_refresh_sysroot (OtadDaemon *self)
+otad_bus_refresh_sysroot (OtadBus *self)
 {
 	g_autoptr(GVariant) booted =
 	    otad_sysroot_dup_role_variant (self->sysroot, OTAD_SYSROOT_ROLE_BOOTED);
@@ -64,38 +60,38 @@ otad_daemon_refresh_sysroot (OtadDaemon *self)
 }
 
 static void
-otad_daemon_store_changed_cb (OtadStateStore *store, gpointer user_data)
+otad_bus_engine_notify_cb (GObject *engine, GParamSpec *pspec, gpointer user_data)
 {
-	otad_daemon_refresh_store (OTAD_DAEMON (user_data));
+	otad_bus_refresh_engine (OTAD_BUS (user_data));
 }
 
 static void
-otad_daemon_sysroot_changed_cb (OtadSysroot *sysroot, gpointer user_data)
+otad_bus_sysroot_changed_cb (OtadSysroot *sysroot, gpointer user_data)
 {
 	g_info ("deployments changed");
-	otad_daemon_refresh_sysroot (OTAD_DAEMON (user_data));
+	otad_bus_refresh_sysroot (OTAD_BUS (user_data));
 }
 
 static void
-otad_daemon_fatal (OtadDaemon *self, const gchar *message)
+otad_bus_fatal (OtadBus *self, const gchar *message)
 {
 	g_autoptr(GError) error = g_error_new_literal (OTA_ERROR, OTA_ERROR_FAILED, message);
-	g_signal_emit (self, otad_daemon_signals[SIGNAL_FATAL], 0, error);
+	g_signal_emit (self, otad_bus_signals[SIGNAL_FATAL], 0, error);
 }
 
 static void
-otad_daemon_name_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
+otad_bus_name_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
 {
-	OtadDaemon *self = OTAD_DAEMON (user_data);
+	OtadBus *self = OTAD_BUS (user_data);
 
 	g_debug ("acquired the name %s", name);
 	self->name_acquired = TRUE;
 }
 
 static void
-otad_daemon_name_lost_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
+otad_bus_name_lost_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
 {
-	OtadDaemon *self = OTAD_DAEMON (user_data);
+	OtadBus *self = OTAD_BUS (user_data);
 	gboolean was_acquired = self->name_acquired;
 	g_autofree gchar *message = NULL;
 
@@ -108,24 +104,24 @@ otad_daemon_name_lost_cb (GDBusConnection *connection, const gchar *name, gpoint
 		message = g_strdup_printf ("lost the bus name %s: the bus connection closed", name);
 	else
 		message = g_strdup_printf ("lost the bus name %s", name);
-	otad_daemon_fatal (self, message);
+	otad_bus_fatal (self, message);
 }
 
 static void
-otad_daemon_closed_cb (GDBusConnection *connection,
+otad_bus_closed_cb (GDBusConnection *connection,
 		       gboolean remote_peer_vanished,
 		       GError *error,
 		       gpointer user_data)
 {
-	OtadDaemon *self = OTAD_DAEMON (user_data);
+	OtadBus *self = OTAD_BUS (user_data);
 	g_autofree gchar *message =
 	    g_strdup_printf ("the bus connection closed%s%s", error != NULL ? ": " : "",
 			     error != NULL ? error->message : "");
-	otad_daemon_fatal (self, message);
+	otad_bus_fatal (self, message);
 }
 
 /**
- * otad_daemon_start:
+ * otad_bus_start:
  * @bus_address: (nullable): connect to this bus instead of @bus_type
  *
  * Connects, exports /org/otad/Updater with its properties filled in, and owns
@@ -133,9 +129,9 @@ otad_daemon_closed_cb (GDBusConnection *connection,
  * cannot be (e.g. another otad runs).
  */
 gboolean
-otad_daemon_start (OtadDaemon *self, GBusType bus_type, const gchar *bus_address, GError **error)
+otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GError **error)
 {
-	g_return_val_if_fail (OTAD_IS_DAEMON (self), FALSE);
+	g_return_val_if_fail (OTAD_IS_BUS (self), FALSE);
 	g_return_val_if_fail (self->connection == NULL, FALSE);
 
 	/* register the error domain before the first error crosses the bus */
@@ -159,8 +155,8 @@ otad_daemon_start (OtadDaemon *self, GBusType bus_type, const gchar *bus_address
 	}
 	g_dbus_connection_set_exit_on_close (self->connection, FALSE);
 
-	otad_daemon_refresh_store (self);
-	otad_daemon_refresh_sysroot (self);
+	otad_bus_refresh_engine (self);
+	otad_bus_refresh_sysroot (self);
 	if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton),
 					       self->connection, OTA_DBUS_PATH, error)) {
 		g_prefix_error (error, "failed to export %s: ", OTA_DBUS_PATH);
@@ -169,7 +165,7 @@ otad_daemon_start (OtadDaemon *self, GBusType bus_type, const gchar *bus_address
 
 	self->owner_id = g_bus_own_name_on_connection (
 	    self->connection, OTA_DBUS_SERVICE, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
-	    otad_daemon_name_acquired_cb, otad_daemon_name_lost_cb, self, NULL);
+	    otad_bus_name_acquired_cb, otad_bus_name_lost_cb, self, NULL);
 	/* the bus answers RequestName promptly; nothing else runs until it did */
 	while (!self->name_acquired && !self->name_lost)
 		g_main_context_iteration (NULL, TRUE);
@@ -180,7 +176,7 @@ otad_daemon_start (OtadDaemon *self, GBusType bus_type, const gchar *bus_address
 		return FALSE;
 	}
 	self->closed_id = g_signal_connect (self->connection, "closed",
-					    G_CALLBACK (otad_daemon_closed_cb), self);
+					    G_CALLBACK (otad_bus_closed_cb), self);
 	g_info ("otad %s ready on %s", PACKAGE_VERSION,
 		bus_address != NULL ? bus_address
 		: bus_type == G_BUS_TYPE_SESSION ? "the session bus"
@@ -192,9 +188,9 @@ otad_daemon_start (OtadDaemon *self, GBusType bus_type, const gchar *bus_address
 
 /* releases the name and the object; safe to call more than once */
 void
-otad_daemon_stop (OtadDaemon *self)
+otad_bus_stop (OtadBus *self)
 {
-	g_return_if_fail (OTAD_IS_DAEMON (self));
+	g_return_if_fail (OTAD_IS_BUS (self));
 
 	if (self->owner_id != 0) {
 		g_bus_unown_name (self->owner_id);
@@ -216,97 +212,72 @@ otad_daemon_stop (OtadDaemon *self)
 	self->name_acquired = FALSE;
 }
 
-OtadConfig *
-otad_daemon_get_config (OtadDaemon *self)
-{
-	g_return_val_if_fail (OTAD_IS_DAEMON (self), NULL);
-	return self->config;
-}
-
-OtadStateStore *
-otad_daemon_get_state_store (OtadDaemon *self)
-{
-	g_return_val_if_fail (OTAD_IS_DAEMON (self), NULL);
-	return self->store;
-}
-
-OtadSysroot *
-otad_daemon_get_sysroot (OtadDaemon *self)
-{
-	g_return_val_if_fail (OTAD_IS_DAEMON (self), NULL);
-	return self->sysroot;
-}
-
-OtaDBusUpdater1 *
-otad_daemon_get_skeleton (OtadDaemon *self)
-{
-	g_return_val_if_fail (OTAD_IS_DAEMON (self), NULL);
-	return self->skeleton;
-}
-
 /* Returns: (nullable): the connection while started */
 GDBusConnection *
-otad_daemon_get_connection (OtadDaemon *self)
+otad_bus_get_connection (OtadBus *self)
 {
-	g_return_val_if_fail (OTAD_IS_DAEMON (self), NULL);
+	g_return_val_if_fail (OTAD_IS_BUS (self), NULL);
 	return self->connection;
 }
 
 static void
-otad_daemon_dispose (GObject *object)
+otad_bus_dispose (GObject *object)
 {
-	OtadDaemon *self = OTAD_DAEMON (object);
+	OtadBus *self = OTAD_BUS (object);
 
-	otad_daemon_stop (self);
-	if (self->store != NULL)
-		g_signal_handlers_disconnect_by_data (self->store, self);
+	otad_bus_stop (self);
+	if (self->engine != NULL)
+		g_signal_handlers_disconnect_by_data (self->engine, self);
 	if (self->sysroot != NULL)
 		g_signal_handlers_disconnect_by_data (self->sysroot, self);
+	if (self->skeleton != NULL)
+		g_signal_handlers_disconnect_by_data (self->skeleton, self);
+	g_clear_object (&self->authority);
 	g_clear_object (&self->skeleton);
-	g_clear_object (&self->store);
+	g_clear_object (&self->engine);
 	g_clear_object (&self->sysroot);
-	g_clear_object (&self->config);
-	G_OBJECT_CLASS (otad_daemon_parent_class)->dispose (object);
+	G_OBJECT_CLASS (otad_bus_parent_class)->dispose (object);
 }
 
 static void
-otad_daemon_class_init (OtadDaemonClass *klass)
+otad_bus_class_init (OtadBusClass *klass)
 {
 	GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-	object_class->dispose = otad_daemon_dispose;
+	object_class->dispose = otad_bus_dispose;
 
 	/* the daemon cannot go on (name or bus lost); the GError says why */
-	otad_daemon_signals[SIGNAL_FATAL] =
+	otad_bus_signals[SIGNAL_FATAL] =
 	    g_signal_new ("fatal", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
-otad_daemon_init (OtadDaemon *self)
+otad_bus_init (OtadBus *self)
 {
 	self->skeleton = ota_dbus_updater1_skeleton_new ();
 	ota_dbus_updater1_set_version (self->skeleton, OTA_DBUS_INTERFACE_VERSION);
 }
 
 /**
- * otad_daemon_new:
- * @sysroot: a loaded sysroot
+ * otad_bus_new:
+ * @engine: the engine whose state the object shows and whose jobs its methods start
  *
- * Returns: (transfer full): a daemon that is not on the bus yet
+ * Returns: (transfer full): the bus object, with its method handlers connected,
+ *   not on a bus yet (otad_bus_start())
  */
-OtadDaemon *
-otad_daemon_new (OtadConfig *config, OtadStateStore *store, OtadSysroot *sysroot)
+OtadBus *
+otad_bus_new (OtadEngine *engine)
 {
-	OtadDaemon *self = g_object_new (OTAD_TYPE_DAEMON, NULL);
+	OtadBus *self = g_object_new (OTAD_TYPE_BUS, NULL);
 
-	self->config = g_object_ref (config);
-	self->store = g_object_ref (store);
-	self->sysroot = g_object_ref (sysroot);
-	g_signal_connect (self->store, "changed", G_CALLBACK (otad_daemon_store_changed_cb), self);
-	g_signal_connect (self->sysroot, "changed", G_CALLBACK (otad_daemon_sysroot_changed_cb),
+	self->engine = g_object_ref (engine);
+	self->sysroot = g_object_ref (otad_engine_get_sysroot (engine));
+	g_signal_connect (self->engine, "notify", G_CALLBACK (otad_bus_engine_notify_cb), self);
+	g_signal_connect (self->sysroot, "changed", G_CALLBACK (otad_bus_sysroot_changed_cb),
 			  self);
-	otad_daemon_refresh_store (self);
-	otad_daemon_refresh_sysroot (self);
+	otad_bus_methods_connect (self);
+	otad_bus_refresh_engine (self);
+	otad_bus_refresh_sysroot (self);
 	return self;
 }

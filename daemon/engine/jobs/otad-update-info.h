@@ -3,7 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "otad-checkin.h"
+#include "otad-target.h"
 
 G_BEGIN_DECLS
 

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "ota-dbus-generated.h"
+#include "otad-authority.h"
+#include "otad-bus.h"
+
+G_BEGIN_DECLS
+
+/* shared by otad-bus.c (connection, name, properties) and otad-bus-methods.c */
+struct _OtadBus {
+	GObject parent_instance;
+	OtadEngine *engine;	     /* (owned) */
+	OtadSysroot *sysroot;	     /* (owned) */
+	OtaDBusUpdater1 *skeleton;   /* (owned) */
+	GDBusConnection *connection; /* (owned) (nullable) */
+	OtadAuthority *authority;    /* (owned) (nullable) made on the first call */
+	guint owner_id;
+	gboolean name_acquired;
+	gboolean name_lost;
+	gulong closed_id;
+};
+
+void otad_bus_methods_connect (OtadBus *self);
+
+G_END_DECLS

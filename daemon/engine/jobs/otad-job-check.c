@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadJob"
+
+#include "config.h"
+
+#include "ota-error.h"
+#include "otad-checkin.h"
+#include "otad-job-check.h"
+#include "otad-job-report.h"
+#include "otad-uptane.h"
+
+OtadJobCheck *
+otad_job_check_new (OtadJobContext *ctx)
+{
+	OtadJobCheck *job = g_new0 (OtadJobCheck, 1);
+
+	job->ctx = g_object_ref (ctx);
+	return job;
+}
+
+void
+otad_job_check_free (OtadJobCheck *job)
+{
+	if (job == NULL)
+		return;
+	g_clear_object (&job->ctx);
+	g_clear_pointer (&job->target, otad_target_free);
+	g_free (job->skipped_bad);
+	g_free (job);
+}
+
+static OtadCheckin *
+otad_job_check_make_checkin (OtadJobContext *ctx)
+{
+	const OtadSettings *s = otad_job_context_get_settings (ctx);
+	g_autofree gchar *metadata_dir = g_build_filename (s->state_dir, "tuf", NULL);
+	g_autoptr(GPtrArray) root_dirs = g_ptr_array_new ();
+	OtadCheckin *checkin = otad_checkin_new (otad_job_context_get_http (ctx),
+						 s->lite ? NULL : s->director_url, s->repo_url,
+						 metadata_dir);
+
+	if (s->root_dir != NULL)
+		g_ptr_array_add (root_dirs, s->root_dir);
+	for (const gchar *const *d = otad_uptane_default_root_dirs (); *d != NULL; d++)
+		g_ptr_array_add (root_dirs, (gpointer)*d);
+	g_ptr_array_add (root_dirs, NULL);
+	otad_checkin_set_root_dirs (checkin, (const gchar *const *)root_dirs->pdata);
+	otad_checkin_set_allow_tofu (checkin, s->allow_tofu);
+	return checkin;
+}
+
+/* what the verified metadata offers must be something otad can install */
+static gboolean
+otad_job_check_installable (const OtadTarget *target, GError **error)
+{
+	if (target->target_format != NULL &&
+	    g_ascii_strcasecmp (target->target_format, "OSTREE") != 0) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
+			     "target %s is of format %s; only OSTREE targets can be installed",
+			     target->name, target->target_format);
+		return FALSE;
+	}
+	if (!ostree_validate_checksum_string (target->sha256, NULL)) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
+			     "target %s has no OSTree commit as its sha256", target->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
+{
+	OtadJobCheck *job = data;
+	OtadJobContext *ctx = job->ctx;
+	const OtadSettings *s = otad_job_context_get_settings (ctx);
+	OtadDeployOptions options = {NULL};
+	g_autoptr(OstreeSysroot) sysroot = NULL;
+	g_autofree gchar *installed = NULL;
+	g_autoptr(OtadCheckin) checkin = NULL;
+	g_autoptr(OtadTarget) target = NULL;
+	g_autoptr(OtadBootRecord) record = NULL;
+	gboolean ok;
+
+	if (s->repo_url == NULL || (!s->lite && s->director_url == NULL)) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+				     "no server configured ([server] url)");
+		return FALSE;
+	}
+	otad_job_context_deploy_options (ctx, &options);
+	sysroot = otad_deploy_open_sysroot (&options, FALSE, cancellable, error);
+	if (sysroot == NULL)
+		return FALSE;
+	if (!otad_job_context_get_booted_commit (ctx, sysroot, &installed, error))
+		return FALSE;
+	if (job->register_ecu)
+		job->ecu_registered = otad_job_report_register_ecu (ctx);
+
+	checkin = otad_job_check_make_checkin (ctx);
+	if (s->lite)
+		ok = otad_checkin_run_lite (checkin, s->hardware_id, (const gchar *const *)s->tags,
+					    installed, &target, cancellable, error);
+	else
+		ok = otad_checkin_run (checkin, s->ecu_serial, s->hardware_id, installed, &target,
+				       cancellable, error);
+	if (!ok) {
+		otad_job_report_flush (ctx, cancellable);
+		return FALSE;
+	}
+	if (target != NULL && g_strcmp0 (target->sha256, installed) == 0)
+		g_clear_pointer (&target, otad_target_free);
+	if (target != NULL && !otad_job_check_installable (target, error))
+		return FALSE;
+	record = otad_job_context_load_record (ctx, error);
+	if (record == NULL)
+		return FALSE;
+	if (target != NULL && otad_boot_record_is_bad (record, target->sha256)) {
+		g_message ("not offering %s (%s): it failed before (%s)", target->name,
+			   target->sha256, otad_boot_record_get_bad_reason (record, target->sha256));
+		job->skipped_bad = g_strdup (target->sha256);
+		g_clear_pointer (&target, otad_target_free);
+	}
+	job->target = g_steal_pointer (&target);
+	otad_job_report_flush (ctx, cancellable);
+	return TRUE;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "otad-job-context.h"
+#include "otad-target.h"
+
+G_BEGIN_DECLS
+
+/* Check(): ask the server, verify (TUF/Uptane), decide what is on offer */
+typedef struct {
+	OtadJobContext *ctx; /* (owned) */
+	/* input */
+	gboolean register_ecu; /* POST director/ecus first (not registered yet) */
+	/* output */
+	OtadTarget *target;   /* (owned) (nullable) the update on offer; NULL: none */
+	gboolean ecu_registered; /* the registration was queued */
+	gchar *skipped_bad;      /* (owned) (nullable) a commit offered that failed before */
+} OtadJobCheck;
+
+OtadJobCheck *otad_job_check_new (OtadJobContext *ctx) G_GNUC_WARN_UNUSED_RESULT;
+void otad_job_check_free (OtadJobCheck *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadJobCheck, otad_job_check_free)
+
+/* an #OtadJobFunc: runs in a worker thread */
+gboolean otad_job_check_run (gpointer job, GCancellable *cancellable, GError **error);
+
+G_END_DECLS

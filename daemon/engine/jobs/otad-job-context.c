@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadJob"
+
+#include "config.h"
+
+#include "ota-error.h"
+#include "otad-bootloaders.h"
+#include "otad-job-context.h"
+
+struct _OtadJobContext {
+	GObject parent_instance;
+	OtadSettings *settings;	   /* (owned) */
+	OtadHttp *http;		   /* (owned) */
+	OtadBootloader *bootloader; /* (owned) */
+	OtadReporter *reporter;	   /* (owned) (nullable) */
+	gchar *ecu_public;	   /* (owned) (nullable) the ECU key, hex */
+	GMutex reporter_lock;
+};
+
+G_DEFINE_TYPE (OtadJobContext, otad_job_context, G_TYPE_OBJECT)
+
+/* libsoup >= 3.2 sends from any thread once the session is configured (its
+ * "Client thread safety" notes): the session is set up here, on the main
+ * thread, before any job runs, and then only used to send */
+static OtadHttp *
+otad_job_context_make_http (const OtadSettings *s, GError **error)
+{
+	g_autoptr(OtadHttp) http = otad_http_new ();
+	g_autofree gchar *agent = g_strdup_printf ("otad/%s", PACKAGE_VERSION);
+
+	otad_http_set_user_agent (http, agent);
+	otad_http_set_timeout (http, s->timeout_s);
+	if (s->ca_file != NULL && !otad_http_set_ca_file (http, s->ca_file, error)) {
+		g_prefix_error (error, "[server] ca-file: ");
+		return NULL;
+	}
+	if (s->cert != NULL && !otad_http_set_client_certificate (http, s->cert, s->key, error)) {
+		g_prefix_error (error, "[server] cert/key: ");
+		return NULL;
+	}
+	return g_steal_pointer (&http);
+}
+
+static gboolean
+otad_job_context_make_reporter (OtadJobContext *self, GError **error)
+{
+	const OtadSettings *s = self->settings;
+	g_autofree gchar *key_path = NULL;
+	g_autoptr(OtadEcuKey) key = NULL;
+
+	if (!s->report_enabled || s->gateway_url == NULL)
+		return TRUE;
+	key_path = g_build_filename (s->state_dir, "ecu.key", NULL);
+	key = otad_ecu_key_load_or_create (key_path, error);
+	if (key == NULL)
+		return FALSE;
+	self->reporter =
+	    otad_reporter_new (self->http, s->gateway_url, s->state_dir, key, s->ecu_serial, error);
+	if (self->reporter == NULL)
+		return FALSE;
+	self->ecu_public = g_strdup (otad_ecu_key_get_public_hex (key));
+	return TRUE;
+}
+
+/**
+ * otad_job_context_new:
+ * @settings: (transfer full): the settings
+ *
+ * Makes the long-lived collaborators; every problem with the configuration
+ * (credentials, CA, ECU key, bootloader) shows here, before the bus sees us.
+ *
+ * Returns: (transfer full): the context, or %NULL
+ */
+OtadJobContext *
+otad_job_context_new (OtadSettings *settings, GError **error)
+{
+	g_autoptr(OtadJobContext) self = g_object_new (OTAD_TYPE_JOB_CONTEXT, NULL);
+	OtadBootloaderOptions boot = {NULL};
+
+	self->settings = settings;
+	self->http = otad_job_context_make_http (settings, error);
+	if (self->http == NULL)
+		return NULL;
+	boot.backend = settings->boot_backend;
+	boot.fw_env_config = settings->fw_env_config;
+	boot.grubenv = settings->grubenv;
+	boot.boot_count_limit = settings->boot_count_limit;
+	self->bootloader = otad_bootloaders_new (&boot, error);
+	if (self->bootloader == NULL)
+		return NULL;
+	if (!otad_job_context_make_reporter (self, error))
+		return NULL;
+	return g_steal_pointer (&self);
+}
+
+const OtadSettings *
+otad_job_context_get_settings (OtadJobContext *self)
+{
+	return self->settings;
+}
+
+OtadHttp *
+otad_job_context_get_http (OtadJobContext *self)
+{
+	return self->http;
+}
+
+OtadBootloader *
+otad_job_context_get_bootloader (OtadJobContext *self)
+{
+	return self->bootloader;
+}
+
+gboolean
+otad_job_context_has_reporter (OtadJobContext *self)
+{
+	return self->reporter != NULL;
+}
+
+const gchar *
+otad_job_context_get_ecu_public (OtadJobContext *self)
+{
+	return self->ecu_public;
+}
+
+/**
+ * otad_job_context_lock_reporter:
+ * @out_locker: (out): free it (g_autoptr) to release the lock
+ *
+ * Returns: (transfer none) (nullable): the reporter, locked for the caller
+ */
+OtadReporter *
+otad_job_context_lock_reporter (OtadJobContext *self, GMutexLocker **out_locker)
+{
+	*out_locker = NULL;
+	if (self->reporter == NULL)
+		return NULL;
+	*out_locker = g_mutex_locker_new (&self->reporter_lock);
+	return self->reporter;
+}
+
+void
+otad_job_context_deploy_options (OtadJobContext *self, OtadDeployOptions *options)
+{
+	options->sysroot_path = self->settings->sysroot_path;
+	options->osname = self->settings->osname;
+	options->refspec = OTAD_JOB_REMOTE ":" OTAD_JOB_REF;
+	options->test_booted = self->settings->test_booted;
+}
+
+OtadBootRecord *
+otad_job_context_load_record (OtadJobContext *self, GError **error)
+{
+	g_autofree gchar *path =
+	    g_build_filename (self->settings->state_dir, OTAD_BOOT_RECORD_FILENAME, NULL);
+	g_autoptr(OtadBootRecord) record = otad_boot_record_new (path);
+
+	if (!otad_boot_record_load (record, error))
+		return NULL;
+	return g_steal_pointer (&record);
+}
+
+/* the commit that runs now (the booted one, else the default of a test sysroot) */
+gboolean
+otad_job_context_get_booted_commit (OtadJobContext *self,
+				    OstreeSysroot *sysroot,
+				    gchar **out_commit,
+				    GError **error)
+{
+	OtadDeployOptions options = {NULL};
+	g_autoptr(OstreeDeployment) booted = NULL;
+	g_autoptr(GPtrArray) deployments = NULL;
+
+	otad_job_context_deploy_options (self, &options);
+	if (!otad_deploy_get_booted (sysroot, &options, &booted, error))
+		return FALSE;
+	deployments = ostree_sysroot_get_deployments (sysroot);
+	if (booted != NULL)
+		*out_commit = g_strdup (ostree_deployment_get_csum (booted));
+	else if (deployments->len > 0)
+		*out_commit = g_strdup (ostree_deployment_get_csum (deployments->pdata[0]));
+	else
+		*out_commit = NULL;
+	return TRUE;
+}
+
+static void
+otad_job_context_finalize (GObject *object)
+{
+	OtadJobContext *self = OTAD_JOB_CONTEXT (object);
+
+	g_clear_object (&self->reporter);
+	g_clear_object (&self->bootloader);
+	g_clear_object (&self->http);
+	g_clear_pointer (&self->settings, otad_settings_free);
+	g_free (self->ecu_public);
+	g_mutex_clear (&self->reporter_lock);
+	G_OBJECT_CLASS (otad_job_context_parent_class)->finalize (object);
+}
+
+static void
+otad_job_context_class_init (OtadJobContextClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = otad_job_context_finalize;
+}
+
+static void
+otad_job_context_init (OtadJobContext *self)
+{
+	g_mutex_init (&self->reporter_lock);
+}

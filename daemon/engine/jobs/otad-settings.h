@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "otad-config.h"
+
+G_BEGIN_DECLS
+
+/**
+ * OtadSettings:
+ *
+ * The configuration as the daemon uses it: typed, with URLs resolved against
+ * the gateway, made once at start-up from #OtadConfig (the file reader, which
+ * keeps where each value came from) and the command line.  Read-only
+ * afterwards, so worker threads read it without locking.
+ */
+typedef struct {
+	gchar *sysroot_path;
+	gchar *test_booted; /* (nullable) TEST ONLY */
+	gchar *state_dir;
+	gchar *osname; /* (nullable) */
+	gboolean lite;
+	gchar *gateway_url;  /* (nullable) */
+	gchar *director_url; /* (nullable) */
+	gchar *repo_url;     /* (nullable) */
+	gchar *treehub_url;  /* (nullable) */
+	gchar *ca_file;	     /* (nullable) */
+	guint timeout_s;
+	gboolean report_enabled;
+	gchar *cert; /* (nullable) */
+	gchar *key;  /* (nullable) */
+	gchar *hardware_id;
+	gchar *ecu_serial;
+	gchar **tags;
+	gchar *root_dir; /* (nullable) */
+	gboolean allow_tofu;
+	guint64 min_free_bytes;
+	gchar *policy;
+	gboolean polling;
+	guint64 poll_interval_s;
+	guint poll_jitter_percent;
+	guint64 poll_max_backoff_s;
+	guint max_automatic_attempts;
+	gchar *boot_backend;
+	gchar *fw_env_config; /* (nullable) */
+	gchar *grubenv;	      /* (nullable) */
+	guint boot_count_limit;
+	gchar **health_dirs;  /* (nullable) */
+	gchar **health_units; /* (nullable) */
+	guint health_timeout_ms;
+} OtadSettings;
+
+OtadSettings *otad_settings_new (OtadConfig *config,
+				 const gchar *sysroot_path,
+				 const gchar *test_booted,
+				 const gchar *state_dir,
+				 const gchar *ecu_serial,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void otad_settings_free (OtadSettings *settings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadSettings, otad_settings_free)
+
+G_END_DECLS

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Otad"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ota-error.h"
+#include "otad-bus.h"
+#include "otad-daemon.h"
+#include "otad-identity.h"
+#include "otad-poller.h"
+
+struct _OtadDaemon {
+	GObject parent_instance;
+	GBusType bus_type;
+	gchar *bus_address;	/* (owned) (nullable) */
+	OtadConfig *config;	/* (owned) */
+	OtadSysroot *sysroot;	/* (owned) */
+	OtadStateStore *store;	/* (owned) */
+	OtadJobContext *ctx;	/* (owned) */
+	OtadEngine *engine;	/* (owned) */
+	OtadPoller *poller;	/* (owned) */
+	OtadBus *bus;		/* (owned) */
+};
+
+enum { SIGNAL_FATAL, SIGNAL_LAST };
+static guint otad_daemon_signals[SIGNAL_LAST] = {0};
+
+G_DEFINE_TYPE (OtadDaemon, otad_daemon, G_TYPE_OBJECT)
+
+static gboolean
+otad_daemon_load_config (OtadDaemon *self, const OtadDaemonOptions *options, GError **error)
+{
+	g_autofree gchar *vendor_file = g_build_filename (OTAD_VENDOR_DIR, "otad.conf", NULL);
+	const gchar *file = options->config_file != NULL ? options->config_file
+							  : OTAD_CONFIG_FILE;
+
+	self->config = otad_config_new ();
+	if (!otad_config_load_default (self->config, file,
+				       options->config_file != NULL ? NULL : vendor_file,
+				       options->config_file != NULL, error)) {
+		/* TRANSLATORS: error message, followed by where and what */
+		g_prefix_error (error, "%s ", _("Invalid configuration:"));
+		return FALSE;
+	}
+	if (g_log_get_debug_enabled ()) {
+		g_autofree gchar *text = otad_config_to_string (self->config);
+		g_debug ("effective configuration:\n%s", text);
+	}
+	return TRUE;
+}
+
+static void
+otad_daemon_fatal_cb (OtadBus *bus, const GError *error, gpointer user_data)
+{
+	g_signal_emit (OTAD_DAEMON (user_data), otad_daemon_signals[SIGNAL_FATAL], 0, error);
+}
+
+/**
+ * otad_daemon_new:
+ *
+ * Builds the daemon; everything that can be wrong with the setup (configuration,
+ * sysroot, state directory, credentials, ECU key) fails here, before the bus
+ * sees us.
+ *
+ * Returns: (transfer full): the daemon, not on the bus yet
+ */
+OtadDaemon *
+otad_daemon_new (const OtadDaemonOptions *options, GError **error)
+{
+	g_autoptr(OtadDaemon) self = g_object_new (OTAD_TYPE_DAEMON, NULL);
+	const gchar *sysroot_path = options->sysroot != NULL ? options->sysroot : "/";
+	OtadSettings *settings;
+	g_autofree gchar *ecu_serial = NULL;
+
+	self->bus_type = options->bus_type;
+	self->bus_address = g_strdup (options->bus_address);
+	if (!otad_daemon_load_config (self, options, error))
+		return NULL;
+	self->sysroot = otad_sysroot_new (sysroot_path, options->test_booted, error);
+	if (self->sysroot == NULL || !otad_sysroot_load (self->sysroot, NULL, error) ||
+	    !otad_sysroot_watch (self->sysroot, error))
+		return NULL;
+	self->store = otad_state_store_new (
+	    options->state_dir != NULL ? options->state_dir : OTAD_STATE_DIR, error);
+	if (self->store == NULL)
+		return NULL;
+	ecu_serial = otad_identity_ecu_serial (self->config, self->store, error);
+	if (ecu_serial == NULL)
+		return NULL;
+	settings = otad_settings_new (self->config, sysroot_path, options->test_booted,
+				      otad_state_store_get_state_dir (self->store), ecu_serial,
+				      error);
+	if (settings == NULL ||
+	    (self->ctx = otad_job_context_new (settings, error)) == NULL) {
+		/* TRANSLATORS: error message, followed by where and what */
+		g_prefix_error (error, "%s ", _("Invalid configuration:"));
+		return NULL;
+	}
+	self->engine = otad_engine_new (self->ctx, self->store, self->sysroot);
+	self->poller = otad_poller_new (self->engine);
+	/* the method handlers are in place before the name is owned */
+	self->bus = otad_bus_new (self->engine);
+	g_signal_connect (self->bus, "fatal", G_CALLBACK (otad_daemon_fatal_cb), self);
+	return g_steal_pointer (&self);
+}
+
+/* on the bus, then resume (confirm a pending install) and start polling */
+gboolean
+otad_daemon_start (OtadDaemon *self, GError **error)
+{
+	if (!otad_bus_start (self->bus, self->bus_type, self->bus_address, error))
+		return FALSE;
+	otad_engine_start (self->engine);
+	otad_poller_start (self->poller);
+	return TRUE;
+}
+
+void
+otad_daemon_stop (OtadDaemon *self)
+{
+	otad_bus_stop (self->bus);
+}
+
+OtadEngine *
+otad_daemon_get_engine (OtadDaemon *self)
+{
+	return self->engine;
+}
+
+static void
+otad_daemon_dispose (GObject *object)
+{
+	OtadDaemon *self = OTAD_DAEMON (object);
+
+	if (self->bus != NULL) {
+		g_signal_handlers_disconnect_by_data (self->bus, self);
+		otad_bus_stop (self->bus);
+	}
+	g_clear_object (&self->bus);
+	g_clear_object (&self->poller);
+	g_clear_object (&self->engine);
+	g_clear_object (&self->ctx);
+	g_clear_object (&self->store);
+	g_clear_object (&self->sysroot);
+	g_clear_object (&self->config);
+	g_clear_pointer (&self->bus_address, g_free);
+	G_OBJECT_CLASS (otad_daemon_parent_class)->dispose (object);
+}
+
+static void
+otad_daemon_class_init (OtadDaemonClass *klass)
+{
+	G_OBJECT_CLASS (klass)->dispose = otad_daemon_dispose;
+
+	/* the daemon cannot go on (name or bus lost); the GError says why */
+	otad_daemon_signals[SIGNAL_FATAL] =
+	    g_signal_new ("fatal", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+otad_daemon_init (OtadDaemon *self)
+{
+}
