@@ -12,7 +12,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
+import unittest
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -257,3 +259,80 @@ def events(log, event_id):
 
 def manifests(log):
     return [e for e in log if e.get('method') == 'PUT' and e.get('path') == '/director/manifest']
+
+
+ALL_ACTIONS = ['org.otad.check', 'org.otad.install', 'org.otad.rollback']
+TARGET = 'otadtest-2.0'
+CAMPAIGN = 'campaign-42'
+
+
+class UpdateTestCase(unittest.TestCase):
+    """a fresh device, server, bus and polkit per test class"""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.topdir = tempfile.mkdtemp(prefix='otad-engine-')
+        cls.server = cls.bus = cls.polkit = None
+        try:
+            cls.device = Device(cls.topdir).create()
+            cls.server = Server(cls.topdir, cls.device.treehub).start()
+            cls.server.offer(TARGET, cls.device.commits['B'], '2.0', CAMPAIGN)
+            cls.bus = otadtest.Bus(cls.topdir).start()
+            cls.polkit = Polkit(cls.bus).start()
+            cls.polkit.set_allowed(ALL_ACTIONS)
+        except BaseException:
+            cls.cleanup()
+            raise
+
+    @classmethod
+    def cleanup(cls):
+        for thing in (cls.polkit, cls.bus, cls.server):
+            if thing:
+                thing.stop()
+        if os.environ.get('OTAD_TEST_KEEP'):
+            print(f'# kept {cls.topdir}')
+        else:
+            otadtest.remove_tree(cls.topdir)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cleanup()
+
+    def start_otad(self, booted, health='pass', name='d', config=None):
+        """otad with its state dir shared across restarts (name picks the log)"""
+        if config is None:
+            config = self.device.config(self.server, getattr(self.device, 'health_' + health))
+        d = otadtest.Daemon(os.path.join(self.topdir, 'otad'), self.bus, self.device, config,
+                            [f'--test-booted-deployment={self.device.commits[booted]}'])
+        d.log_path = os.path.join(self.topdir, f'otad-{name}.log')
+        self.addCleanup(d.stop)
+        d.start()
+        client = Client(self.bus.address)
+        self.addCleanup(client.close)
+        return d, client
+
+    def check_and_install(self, daemon, client):
+        B = self.device.commits['B']
+        _, err = client.call('Check')
+        self.assertIsNone(err)
+        props = client.wait_state('update-available', daemon=daemon)
+        info = props['UpdateInfo']
+        self.assertEqual(info['checksum'], B)
+        self.assertEqual(info['name'], TARGET)
+        self.assertEqual(info['version'], '2.0')
+        self.assertEqual(info['correlation-id'], CAMPAIGN)
+        self.assertEqual(info['hardware-id'], HWID)
+        self.assertGreater(props['LastCheckTime'], 0)
+
+        _, err = client.call('Install')
+        self.assertIsNone(err)
+        props = client.wait_state('pending-reboot', daemon=daemon)
+        self.assertEqual(props['Progress'], 100)
+        self.assertGreater(props['DownloadedBytes'], 0)
+        self.assertEqual(props['PendingDeployment']['checksum'], B)
+        return props
+
+    def assert_slots(self, default, other):
+        status = self.device.admin_status()
+        self.assertEqual([d.checksum for d in status[:2]],
+                         [self.device.commits[default], self.device.commits[other]])

@@ -311,6 +311,55 @@ test_deploy_refused (Fixture *fx, gconstpointer data)
 			 fx->a);
 }
 
+/* the trial boot cannot be armed: the failure is the caller's error */
+static gboolean
+arm_fails (OstreeSysroot *sysroot, OstreeDeployment *deployment, gpointer user_data,
+	   GCancellable *cancellable, GError **error)
+{
+	gchar **armed = user_data;
+
+	*armed = g_strdup (ostree_deployment_get_csum (deployment));
+	g_set_error_literal (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT, "fw_setenv failed");
+	return FALSE;
+}
+
+static gchar *
+deployments_text (Fixture *fx)
+{
+	g_autoptr(GPtrArray) deployments = fixture_deployments (fx);
+	GString *text = g_string_new (NULL);
+
+	for (guint i = 0; i < deployments->len; i++)
+		g_string_append_printf (text, "%s.%d ",
+					ostree_deployment_get_csum (deployments->pdata[i]),
+					ostree_deployment_get_deployserial (deployments->pdata[i]));
+	return g_string_free (text, FALSE);
+}
+
+/* a new deployment whose trial boot could not be armed never stays the default */
+static void
+test_deploy_arm_fails (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *before = deployments_text (fx);
+	g_autofree gchar *after = NULL;
+	g_autofree gchar *armed = NULL;
+	OtadDeployOptions options = {
+		.sysroot_path = fx->sysroot,
+		.refspec = "otad-treehub:b",
+		.test_booted = fx->a_booted,
+	};
+
+	g_assert_false (otad_deploy_commit_armed (&options, fx->b, arm_fails, &armed, NULL, NULL,
+						  &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT);
+	g_assert_cmpstr (armed, ==, fx->b);
+	after = deployments_text (fx);
+	g_assert_cmpstr (after, ==, before);
+	g_assert_cmpstr (ostree_deployment_get_csum (fixture_deployments (fx)->pdata[0]), ==,
+			 fx->a);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -320,5 +369,6 @@ main (int argc, char **argv)
 	ADD ("/otad/deploy/cleanup", test_deploy_cleanup);
 	ADD ("/otad/deploy/cleanup-one-rollback", test_deploy_cleanup_one_rollback);
 	ADD ("/otad/deploy/refused", test_deploy_refused);
+	ADD ("/otad/deploy/arm-fails", test_deploy_arm_fails);
 	return g_test_run ();
 }
