@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadEngine"
+
+#include "config.h"
+
+#include "ota-error.h"
+#include "otad-engine-private.h"
+#include "otad-job-check.h"
+#include "otad-job-confirm.h"
+#include "otad-job-download.h"
+#include "otad-job-install.h"
+#include "otad-job-report.h"
+#include "otad-job-rollback.h"
+#include "otad-job.h"
+#include "otad-state.h"
+
+/*
+ * Starting a job: its inputs copied into the job's own struct on the main
+ * thread, a fresh cancellable, the busy state saved before it is announced,
+ * then the worker (otad-job.c); otad-engine-finish.c takes it from there.
+ */
+
+static OtaState
+otad_engine_busy_state (OtadEngineJobKind kind)
+{
+	switch (kind) {
+	case OTAD_ENGINE_JOB_CHECK:
+		return OTA_STATE_CHECKING;
+	case OTAD_ENGINE_JOB_DOWNLOAD:
+		return OTA_STATE_DOWNLOADING;
+	case OTAD_ENGINE_JOB_INSTALL:
+	case OTAD_ENGINE_JOB_ROLLBACK:
+		return OTA_STATE_INSTALLING;
+	case OTAD_ENGINE_JOB_CONFIRM:
+		return OTA_STATE_CONFIRMING;
+	case OTAD_ENGINE_JOB_FLUSH:
+	case OTAD_ENGINE_JOB_LAST:
+	default:
+		return OTA_STATE_LAST;
+	}
+}
+
+static gchar *
+otad_engine_dup_installed_target (OtadEngine *self)
+{
+	JsonNode *node = otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_INSTALLED_TARGET);
+
+	if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+	    json_node_get_value_type (node) == G_TYPE_STRING)
+		return g_strdup (json_node_get_string (node));
+	return NULL;
+}
+
+/* each job's own closure (engine/jobs/), with its inputs copied on this thread */
+static gpointer
+otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *out_func,
+			 GDestroyNotify *out_free)
+{
+	g_autofree gchar *installed = otad_engine_dup_installed_target (self);
+
+	switch (kind) {
+	case OTAD_ENGINE_JOB_CHECK: {
+		OtadJobCheck *job = otad_job_check_new (self->ctx);
+		job->register_ecu = otad_state_store_get_field (
+					self->store, OTAD_ENGINE_FIELD_ECU_REGISTERED) == NULL;
+		*out_func = otad_job_check_run;
+		*out_free = (GDestroyNotify)otad_job_check_free;
+		return job;
+	}
+	case OTAD_ENGINE_JOB_DOWNLOAD: {
+		OtadJobDownload *job = otad_job_download_new (self->ctx, self->info);
+		job->progress_func = otad_engine_progress_from_worker;
+		job->progress_data = self;
+		*out_func = otad_job_download_run;
+		*out_free = (GDestroyNotify)otad_job_download_free;
+		return job;
+	}
+	case OTAD_ENGINE_JOB_INSTALL:
+		*out_func = otad_job_install_run;
+		*out_free = (GDestroyNotify)otad_job_install_free;
+		return otad_job_install_new (self->ctx, self->info, installed);
+	case OTAD_ENGINE_JOB_ROLLBACK:
+		*out_func = otad_job_rollback_run;
+		*out_free = (GDestroyNotify)otad_job_rollback_free;
+		return otad_job_rollback_new (self->ctx);
+	case OTAD_ENGINE_JOB_CONFIRM:
+		*out_func = otad_job_confirm_run;
+		*out_free = (GDestroyNotify)otad_job_confirm_free;
+		return otad_job_confirm_new (self->ctx, installed);
+	case OTAD_ENGINE_JOB_FLUSH:
+		*out_func = otad_job_report_run;
+		*out_free = g_object_unref;
+		return g_object_ref (self->ctx);
+	case OTAD_ENGINE_JOB_LAST:
+	default:
+		g_assert_not_reached ();
+	}
+}
+
+static void
+otad_engine_flush_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	OtadEngine *self = OTAD_ENGINE (source);
+	g_autoptr(GError) error = NULL;
+
+	self->flushing = FALSE;
+	if (!otad_job_finish (self, res, &error))
+		g_info ("report flush: %s", error->message);
+}
+
+void
+otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
+{
+	OtaState busy_state = otad_engine_busy_state (kind);
+	g_autoptr(GError) error_local = NULL;
+	OtadJobFunc func = NULL;
+	GDestroyNotify free_func = NULL;
+	gpointer job;
+
+	g_return_if_fail (kind == OTAD_ENGINE_JOB_FLUSH || !self->busy);
+	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
+	    self->info == NULL) {
+		g_set_error_literal (&error_local, OTA_ERROR, OTA_ERROR_INTERNAL,
+				     "no update on offer");
+		otad_engine_set_error (self, error_local);
+		return;
+	}
+	job = otad_engine_job_prepare (self, kind, &func, &free_func);
+	if (kind == OTAD_ENGINE_JOB_FLUSH) {
+		self->flushing = TRUE;
+		otad_job_run (self, "flush", func, job, free_func, NULL, otad_engine_flush_done_cb,
+			      NULL);
+		return;
+	}
+	/* the previous Cancel() cancelled the old one; every job gets a fresh one */
+	g_clear_object (&self->cancellable);
+	self->cancellable = g_cancellable_new ();
+	/* an install keeps showing what its download fetched */
+	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
+		otad_engine_progress_reset (self);
+	/* persisted before announced (otad-state) */
+	if (kind == OTAD_ENGINE_JOB_CONFIRM) {
+		otad_engine_force_state (self, busy_state);
+	} else if (kind == OTAD_ENGINE_JOB_ROLLBACK &&
+		   otad_engine_get_state (self) == OTA_STATE_UPDATE_AVAILABLE &&
+		   !otad_state_transition (self->store, OTA_STATE_IDLE, &error_local)) {
+		/* the offer is abandoned first: a rollback is no step forward */
+		otad_engine_set_error (self, error_local);
+		free_func (job);
+		return;
+	} else if (!otad_state_transition (self->store, busy_state, &error_local)) {
+		otad_engine_set_error (self, error_local);
+		free_func (job);
+		return;
+	}
+	self->busy = TRUE;
+	self->running = kind;
+	otad_job_run (self, otad_engine_job_kind_to_string (kind), func, job, free_func,
+		      self->cancellable, otad_engine_job_done_cb, NULL);
+}
+
