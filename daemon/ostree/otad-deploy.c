@@ -82,7 +82,7 @@ otad_deploy_get_booted (OstreeSysroot *sysroot,
 {
 	g_autoptr(GError) error_local = NULL;
 
-	/* one implementation of the test override for workers (bootctl's) */
+	/* one implementation of the test override for the workers and the boot layer */
 	*out_booted = otad_booted_get_deployment (sysroot, options->test_booted, &error_local);
 	if (*out_booted == NULL && error_local != NULL) {
 		g_propagate_error (error, g_steal_pointer (&error_local));

@@ -215,7 +215,7 @@ class Device:
              self.commits['A']])
         run(['ostree', 'admin', f'--sysroot={self.path}', 'deploy', f'--os={self.OSNAME}',
              self.commits['A']])
-        # U-Boot environment in a plain file, as the bootctl tests make it
+        # U-Boot environment in a plain file, as the boot tests make it
         env_txt = os.path.join(self.topdir, 'env.txt')
         env_img = os.path.join(self.topdir, 'uboot.env')
         write_file(self.fw_env_config, f'{env_img} 0x0000 0x4000\n')

@@ -161,7 +161,7 @@ class ClientTestCase(unittest.TestCase):
     def setUp(self):
         if not TUF_CLIENT:
             self.skipTest('TUF_CLIENT not set')
-        self.tmp = tempfile.mkdtemp(prefix='tuffix-')
+        self.tmp = tempfile.mkdtemp(prefix='otad-tuf-')
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.srvroot = os.path.join(self.tmp, 'srv')
         os.makedirs(self.srvroot)
