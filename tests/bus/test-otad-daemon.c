@@ -14,6 +14,7 @@
 #include "otad-daemon.h"
 #include "otad-state.h"
 #include "otad-test-sysroot.h"
+#include "otad-test-require.h"
 
 /*
  * OtadDaemon in this process on a private bus (GTestDBus), read through the
@@ -448,6 +449,9 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_sysroot_require_tools ();
+	otad_test_require_program ("dbus-daemon", "dbus-daemon");
 	(void)ota_error_quark ();
 
 	g_test_add ("/otad/daemon/properties", Fixture, NULL, fixture_setup, test_properties,

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "ota.h"
+#include "otad-test-require.h"
 #include "ota-dbus-generated.h"
 
 /* OtaClient against python-dbusmock's otad template on a private dbus-daemon */
@@ -656,6 +657,11 @@ main (int argc, char **argv)
 	int rc;
 
 	g_test_init (&argc, &argv, NULL);
+	/* a private bus and python-dbusmock's otad template (tests/templates/), or one line
+	 * saying which package is missing */
+	otad_test_require_program ("dbus-daemon", "dbus-daemon");
+	otad_test_require_python_module ("dbusmock", "python3-dbusmock");
+	otad_test_require_python_module ("dbus", "python3-dbus");
 
 	bus = g_test_dbus_new (G_TEST_DBUS_NONE);
 	g_test_dbus_up (bus);
