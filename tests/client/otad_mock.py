@@ -8,13 +8,14 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'require'))
-from requiretool import require_module, require_program  # noqa: E402
+from requiretool import require_module, require_program, require_typelib  # noqa: E402
 
 # python-dbusmock starts its own dbus-daemon; a missing piece ends the test with one
 # line naming the Debian package (import otad_mock before dbus in the test scripts)
 require_program('dbus-daemon', 'dbus-daemon')
 require_module('dbus', 'python3-dbus')
 require_module('dbusmock', 'python3-dbusmock')
+require_typelib('GLib', '2.0', 'gir1.2-glib-2.0')   # the template's main loop
 
 import dbus  # noqa: E402
 import dbusmock  # noqa: E402
