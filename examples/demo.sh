@@ -9,14 +9,16 @@
 # with U-Boot boot control on a file environment, and then: check, download,
 # install (B becomes the trial boot), a simulated reboot into B, the health
 # check and the confirmation, reported back to the server.  Everything is
-# torn down at the end; the host's own boot and OS are never touched.
+# torn down at the end; the host's own boot and OS are never touched, and the
+# checkout is only read (the build goes to the temporary directory too).
 # Run as root on Debian 12:
 #
 #   sudo bash examples/demo.sh
 #
 #   SKIP_DEPS=1       do not apt-get install the build dependencies
-#   BUILD_DIR=dir     build directory (default: _build-demo, reused)
-#   KEEP=1            keep the temporary sysroot and logs
+#   BUILD_DIR=dir     build directory, reused and kept (default: a fresh one in the
+#                     temporary directory, removed with it)
+#   KEEP=1            keep the temporary directory: sysroot, logs and build
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -32,17 +34,9 @@ if [ -z "${SKIP_DEPS:-}" ]; then
 	bash .ci/install-deps
 fi
 
-build=${BUILD_DIR:-_build-demo}
-step "building otad and otactl in $build"
-if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" -Dtests=false
-fi
-meson compile -C "$build"
-build=$(cd "$build" && pwd)
-otad="$build/daemon/otad"
-otactl="$build/cli/otactl"
-[ -x "$otad" ] && [ -x "$otactl" ] || { echo "otad or otactl was not built" >&2; exit 1; }
 python=/usr/bin/python3
+# the test server must not leave __pycache__ in the checkout
+export PYTHONDONTWRITEBYTECODE=1
 
 work=$(mktemp -d /tmp/otad-demo.XXXXXX)
 bus_pid=
@@ -64,6 +58,18 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+
+# outside the checkout, so that a demo run leaves the source tree as it found it
+build=${BUILD_DIR:-$work/build}
+step "building otad and otactl in $build"
+if [ ! -f "$build/build.ninja" ]; then
+	meson setup "$build" -Dtests=false
+fi
+meson compile -C "$build"
+build=$(cd "$build" && pwd)
+otad="$build/daemon/otad"
+otactl="$build/cli/otactl"
+[ -x "$otad" ] && [ -x "$otactl" ] || { echo "otad or otactl was not built" >&2; exit 1; }
 
 step "making an OSTree repository with two commits (the server's TreeHub)"
 tree="$work/tree"

@@ -5,7 +5,16 @@
 #include <glib/gstdio.h>
 #include <stdarg.h>
 
+#include "otad-test-require.h"
 #include "otad-test-sysroot.h"
+
+void
+otad_test_sysroot_require_tools (void)
+{
+	otad_test_require_program ("ostree", "ostree");
+	/* deployments carry the immutable bit: without chattr they cannot be removed */
+	otad_test_require_program ("chattr", "e2fsprogs");
+}
 
 /**
  * otad_test_sysroot_run:
@@ -171,6 +180,7 @@ otad_test_sysroot_new_full (const gchar *osname, OtadTestSysrootFlags flags, GEr
 	g_autofree gchar *repo_arg = NULL;
 	g_autofree gchar *sysroot_arg = NULL;
 
+	otad_test_sysroot_require_tools ();
 	self->tmpdir = g_dir_make_tmp ("otad-test-sysroot-XXXXXX", error);
 	if (self->tmpdir == NULL)
 		return NULL;
@@ -238,6 +248,7 @@ otad_test_sysroot_rm_rf (const gchar *dir, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
 
+	otad_test_require_program ("chattr", "e2fsprogs");
 	/* deploy dirs carry the immutable bit; chattr complains about symlinks */
 	(void)otad_test_sysroot_run (&error_local, NULL, "chattr", "-R", "-i", dir, NULL);
 	return otad_test_sysroot_run (error, NULL, "rm", "-rf", dir, NULL);

@@ -29,6 +29,10 @@ typedef enum {
 	OTAD_TEST_SYSROOT_NO_DEPLOY = 1 << 0,
 } OtadTestSysrootFlags;
 
+/* ostree and chattr are there, or the test program ends with the one-line reason
+ * (otad-test-require.h); the builders below check it themselves too, but a main() that
+ * calls it first fails before any test starts */
+void otad_test_sysroot_require_tools (void);
 OtadTestSysroot *otad_test_sysroot_new (GError **error);
 /* the same with another osname (and ref OSNAME/x86_64), or nothing deployed */
 OtadTestSysroot *otad_test_sysroot_new_full (const gchar *osname, OtadTestSysrootFlags flags,

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "otad-boot-test.h"
+#include "otad-test-require.h"
 #include "otad-test-sysroot.h"
 
 /* runs a command that must succeed and returns its stdout */
@@ -113,6 +114,14 @@ otad_boot_test_sysroot_free (OtadBootTestSysroot *ts)
 	g_free (ts);
 }
 
+void
+otad_boot_test_require_uboot (void)
+{
+	otad_test_require_program ("mkenvimage", "u-boot-tools");
+	otad_test_require_program ("fw_printenv", "libubootenv-tool");
+	otad_test_require_program ("fw_setenv", "libubootenv-tool");
+}
+
 /* a U-Boot environment in a plain file; returns the fw_env.config for it */
 gchar *
 otad_boot_test_uboot_env_new (const gchar *dir)
@@ -123,6 +132,7 @@ otad_boot_test_uboot_env_new (const gchar *dir)
 	g_autofree gchar *line = g_strdup_printf ("%s 0x0000 0x4000\n", env_img);
 	const gchar *argv[] = {"mkenvimage", "-s", "0x4000", "-o", env_img, env_txt, NULL};
 
+	otad_boot_test_require_uboot ();
 	otad_boot_test_write (config, line);
 	otad_boot_test_write (env_txt, "bootcount=0\nupgrade_available=0\nbootlimit=3\n");
 	g_free (otad_boot_test_run (argv));

@@ -24,6 +24,9 @@ gchar *otad_boot_test_run (const gchar *const *argv);
 gchar *otad_boot_test_write_script (const gchar *dir, const gchar *name, const gchar *body);
 void otad_boot_test_rm_rf (const gchar *dir);
 gchar *otad_boot_test_sysroot_describe (OtadBootTestSysroot *ts);
+/* mkenvimage, fw_printenv and fw_setenv are there (otad-test-require.h), for the
+ * helpers below and for otad's uboot backend */
+void otad_boot_test_require_uboot (void);
 gchar *otad_boot_test_uboot_env_new (const gchar *dir);
 gchar *otad_boot_test_uboot_get (const gchar *fw_env_config, const gchar *name);
 void otad_boot_test_uboot_set (const gchar *fw_env_config, const gchar *name, const gchar *value);

@@ -16,6 +16,8 @@
 #include "otad-booted.h"
 #include "otad-deploy.h"
 #include "otad-boot-test.h"
+#include "otad-test-require.h"
+#include "otad-test-sysroot.h"
 
 typedef struct {
 	OtadBootTestSysroot *ts;
@@ -601,6 +603,10 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_sysroot_require_tools ();
+	otad_boot_test_require_uboot ();
+	otad_test_require_program ("grub-editenv", "grub-common");
 	g_test_add ("/otad/boot-confirm/success", Fixture, NULL, fixture_setup,
 	            test_confirm_success, fixture_teardown);
 	g_test_add ("/otad/boot-confirm/health-failure", Fixture, NULL, fixture_setup,

@@ -6,6 +6,7 @@
 #include "ota-error.h"
 #include "otad-boot-record.h"
 #include "otad-boot-test.h"
+#include "otad-test-require.h"
 
 #define COMMIT_A "95336131905d3995de8dd40eec70b1c4b231fecca046aa798a2dc85d398195a5"
 #define COMMIT_B "b5cb3aa7aa44bfcd542223c50e94f28a043785f67abeeb5a978ca084d6f2b58d"
@@ -225,6 +226,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_require_program ("chattr", "e2fsprogs");
 	g_test_add ("/otad/boot-record/roundtrip", Fixture, NULL, fixture_setup, test_roundtrip,
 	            fixture_teardown);
 	g_test_add ("/otad/boot-record/bad-commits", Fixture, NULL, fixture_setup, test_bad_commits,

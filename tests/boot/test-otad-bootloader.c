@@ -6,6 +6,8 @@
 #include "ota-error.h"
 #include "otad-bootloaders.h"
 #include "otad-boot-test.h"
+#include "otad-test-require.h"
+#include "otad-test-sysroot.h"
 
 typedef struct {
 	gchar *dir;
@@ -433,6 +435,10 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_sysroot_require_tools ();
+	otad_boot_test_require_uboot ();
+	otad_test_require_program ("grub-editenv", "grub-common");
 	g_test_add ("/otad/bootloader/uboot/trial-and-good", UbootFixture, NULL, uboot_setup,
 	            test_uboot_trial_and_good, uboot_teardown);
 	g_test_add ("/otad/bootloader/uboot/fallback", UbootFixture, NULL, uboot_setup,

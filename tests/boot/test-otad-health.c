@@ -8,6 +8,7 @@
 
 #include "otad-health.h"
 #include "otad-boot-test.h"
+#include "otad-test-require.h"
 
 typedef struct {
 	gchar *dir;
@@ -266,6 +267,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_require_program ("chattr", "e2fsprogs");
 	g_test_add ("/otad/health/order-override-mask", Fixture, NULL, fixture_setup,
 	            test_order_override_mask, fixture_teardown);
 	g_test_add ("/otad/health/missing-dirs", Fixture, NULL, fixture_setup, test_missing_dirs,

@@ -7,6 +7,8 @@
 #include "otad-deploy.h"
 #include "otad-rollback.h"
 #include "otad-boot-test.h"
+#include "otad-test-require.h"
+#include "otad-test-sysroot.h"
 
 typedef struct {
 	OtadBootTestSysroot *ts;
@@ -175,6 +177,9 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_sysroot_require_tools ();
+	otad_boot_test_require_uboot ();
 	g_test_add ("/otad/rollback/drop-pending", Fixture, NULL, fixture_setup, test_drop_pending,
 	            fixture_teardown);
 	g_test_add ("/otad/rollback/to-previous", Fixture, NULL, fixture_setup, test_to_previous,

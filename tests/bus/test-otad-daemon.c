@@ -15,6 +15,7 @@
 #include "otad-daemon.h"
 #include "otad-state.h"
 #include "otad-test-sysroot.h"
+#include "otad-test-require.h"
 
 /*
  * OtadDaemon in this process on a private bus (GTestDBus), read through the
@@ -239,8 +240,10 @@ run_otad (Fixture *fx, gchar **stderr_out, const gchar *first_arg, ...)
 		g_ptr_array_add (argv, g_strdup (arg));
 	va_end (ap);
 	g_ptr_array_add (argv, NULL);
-	g_assert_true (g_spawn_sync (NULL, (gchar **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL,
-				     NULL, NULL, stderr_out, &status, &error));
+	/* otad's stdout (--version) would land in this test's TAP stream */
+	g_assert_true (g_spawn_sync (NULL, (gchar **)argv->pdata, NULL,
+				     G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, stderr_out,
+				     &status, &error));
 	g_assert_no_error (error);
 	g_assert_true (WIFEXITED (status));
 	return WEXITSTATUS (status);
@@ -449,6 +452,9 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_sysroot_require_tools ();
+	otad_test_require_program ("dbus-daemon", "dbus-daemon");
 	(void)ota_error_quark ();
 
 	g_test_add ("/otad/daemon/properties", Fixture, NULL, fixture_setup, test_properties,

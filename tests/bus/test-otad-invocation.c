@@ -5,6 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-invocation.h"
+#include "otad-test-require.h"
 
 static const OtadOption known_options[] = {
     {"interactive", "b"},
@@ -179,6 +180,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_require_program ("dbus-daemon", "dbus-daemon");
 	(void)ota_error_quark ();
 
 	g_test_add_func ("/otad/invocation/options", test_options);

@@ -4,10 +4,21 @@ with python-dbusmock's otad template (tests/templates/otad_updater.py) on it.'''
 
 import os
 import subprocess
+import sys
 import time
 
-import dbus
-import dbusmock
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'require'))
+from requiretool import require_module, require_program, require_typelib  # noqa: E402
+
+# python-dbusmock starts its own dbus-daemon; a missing piece ends the test with one
+# line naming the Debian package (import otad_mock before dbus in the test scripts)
+require_program('dbus-daemon', 'dbus-daemon')
+require_module('dbus', 'python3-dbus')
+require_module('dbusmock', 'python3-dbusmock')
+require_typelib('GLib', '2.0', 'gir1.2-glib-2.0')   # the template's main loop
+
+import dbus  # noqa: E402
+import dbusmock  # noqa: E402
 
 TEMPLATE = os.environ.get('OTA_TEST_TEMPLATE') or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), '..', 'templates', 'otad_updater.py')

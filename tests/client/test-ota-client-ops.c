@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "ota.h"
+#include "otad-test-require.h"
 
 /* the methods of interface version 2 (Check, Download, Install, Cancel, Rollback,
  * GetHistory) and the progress properties, against python-dbusmock's otad template
@@ -595,6 +596,14 @@ main (int argc, char **argv)
 	int rc;
 
 	g_test_init (&argc, &argv, NULL);
+	/* a private bus and python-dbusmock's otad template (tests/templates/), or one line
+	 * saying which package is missing */
+	otad_test_require_program ("dbus-daemon", "dbus-daemon");
+	otad_test_require_python_module ("dbusmock", "python3-dbusmock");
+	otad_test_require_python_module ("dbus", "python3-dbus");
+	/* the template uses GLib through GI: python3-gi first, then the typelib */
+	otad_test_require_python_module ("gi", "python3-gi");
+	otad_test_require_python_module ("gi.repository.GLib", "gir1.2-glib-2.0");
 	bus = g_test_dbus_new (G_TEST_DBUS_NONE);
 	g_test_dbus_up (bus);
 	test_bus_address = g_test_dbus_get_bus_address (bus);

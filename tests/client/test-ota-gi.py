@@ -6,10 +6,14 @@ import os
 import sys
 import unittest
 
-import dbus
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# first: it checks for dbus-daemon, python3-dbus and python3-dbusmock
 import otad_mock  # noqa: E402
+
+import dbus  # noqa: E402
+
+from requiretool import require_typelib  # noqa: E402
+require_typelib('GLib', '2.0', 'gir1.2-glib-2.0')
 
 import gi  # noqa: E402
 gi.require_version('Ota', '1.0')

@@ -13,10 +13,11 @@ import sys
 import time
 import unittest
 
-import dbus
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# first: it checks for dbus-daemon, python3-dbus and python3-dbusmock
 import otad_mock  # noqa: E402
+
+import dbus  # noqa: E402
 
 OTACTL = os.environ['OTACTL']
 

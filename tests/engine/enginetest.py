@@ -21,6 +21,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
 import otadtest  # noqa: E402,F401
 from otadtest import run, write_file, SLOW, START_TIMEOUT  # noqa: E402
+from requiretool import require_module, require_program  # noqa: E402
+
+# on top of otadtest's: the U-Boot environment (made here, edited by otad), the polkitd
+# mock and the OTA server's signer; checked before anything starts
+require_program('mkenvimage', 'u-boot-tools')
+require_program('fw_printenv', 'libubootenv-tool')
+require_program('fw_setenv', 'libubootenv-tool')
+require_module('dbusmock', 'python3-dbusmock')
+require_module('dbus', 'python3-dbus')
+require_module('cryptography', 'python3-cryptography')
+require_module('securesystemslib', 'python3-securesystemslib')
 
 from gi.repository import Gio, GLib  # noqa: E402
 

@@ -7,6 +7,7 @@
 #include "ota-error.h"
 #include "otad-state-store.h"
 #include "otad-test-sysroot.h"
+#include "otad-test-require.h"
 
 typedef struct {
 	gchar *tmpdir;	  /* (owned) */
@@ -263,6 +264,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_require_program ("chattr", "e2fsprogs");
 	(void)ota_error_quark ();
 
 	g_test_add ("/otad/state-store/defaults", Fixture, NULL, fixture_setup, test_defaults,

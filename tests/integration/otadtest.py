@@ -20,8 +20,21 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import sys
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'require'))
+from requiretool import require_program, require_typelib  # noqa: E402
+
+# what every test here runs; a missing one ends the test with one line naming the
+# Debian package, before anything is started
+require_program('ostree', 'ostree')
+require_program('chattr', 'e2fsprogs')   # remove_tree: deployments are immutable
+require_program('dbus-daemon', 'dbus-daemon')
+require_program('gdbus', 'libglib2.0-bin')
+require_typelib('GLib', '2.0', 'gir1.2-glib-2.0')
+require_typelib('Gio', '2.0', 'gir1.2-glib-2.0')
 
 BUS_NAME = 'org.otad.Updater'
 OBJECT_PATH = '/org/otad/Updater'

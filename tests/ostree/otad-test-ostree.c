@@ -11,6 +11,17 @@
 
 #include "otad-delta.h"
 #include "otad-test-ostree.h"
+#include "otad-test-require.h"
+
+void
+otad_test_ostree_require_tools (void)
+{
+	otad_test_require_program ("ostree", "ostree");
+	/* otad_test_rm_rf: deployments carry the immutable bit */
+	otad_test_require_program ("chattr", "e2fsprogs");
+	otad_test_require_program ("openssl", "openssl");
+	otad_test_require_program ("/usr/bin/python3", "python3");
+}
 
 gchar *
 otad_test_run (const gchar *cwd, const gchar *const *argv)

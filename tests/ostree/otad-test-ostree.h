@@ -7,6 +7,9 @@ G_BEGIN_DECLS
 
 /* helpers for the ostree suite: real repos made with the ostree CLI, a real HTTP server */
 
+/* ostree, chattr, openssl and /usr/bin/python3 (the HTTP server) are there, or the
+ * test program ends with the one-line reason (otad-test-require.h); call in main() */
+void otad_test_ostree_require_tools (void);
 gchar *otad_test_run (const gchar *cwd, const gchar *const *argv);
 #define OTAD_TEST_RUN(cwd, ...)                                                             \
 	otad_test_run (cwd, (const gchar *const[]){ __VA_ARGS__, NULL })

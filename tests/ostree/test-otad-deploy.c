@@ -364,6 +364,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_ostree_require_tools ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 	ADD ("/otad/deploy/ab", test_deploy_ab);
 	ADD ("/otad/deploy/cleanup", test_deploy_cleanup);

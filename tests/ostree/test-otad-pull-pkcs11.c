@@ -115,10 +115,10 @@ main (int argc, char **argv)
 	int rc;
 
 	g_test_init (&argc, &argv, NULL);
-	if (!otad_test_softhsm_available ()) {
-		g_test_skip ("softhsm2-util or p11tool missing");
-		return g_test_run ();
-	}
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_ostree_require_tools ();
+	/* a missing tool fails the test with one line naming the package, never a skip */
+	otad_test_softhsm_require_tools ();
 	tmp = otad_test_make_tmpdir ();
 	hsm = g_build_filename (tmp, "hsm", NULL);
 	pki_dir = g_build_filename (tmp, "pki", NULL);

@@ -3,6 +3,7 @@
 
 #include "otad-space.h"
 #include "otad-test-fixture.h"
+#include "otad-test-require.h"
 
 typedef struct {
 	guint64 repo_free;
@@ -183,6 +184,11 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_ostree_require_tools ();
+	/* the tmpfs test mounts a small file system (as root) */
+	otad_test_require_program ("mount", "mount");
+	otad_test_require_program ("umount", "mount");
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 	ADD ("/otad/space/commit-sizes", test_space_commit_sizes);
 	ADD ("/otad/space/delta", test_space_delta);

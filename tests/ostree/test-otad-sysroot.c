@@ -6,6 +6,7 @@
 #include "ota-error.h"
 #include "otad-sysroot.h"
 #include "otad-test-sysroot.h"
+#include "otad-test-require.h"
 
 typedef struct {
 	OtadTestSysroot *ts; /* (owned) */
@@ -340,6 +341,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_sysroot_require_tools ();
 	(void)ota_error_quark ();
 
 	g_test_add ("/otad/sysroot/roles-not-booted", Fixture, NULL, fixture_setup,

@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <libsoup/soup.h>
 
+#include "otad-test-require.h"
 #include "otad-test-server.h"
 
 gchar *
@@ -43,6 +44,15 @@ otad_test_server_read_info (const gchar *path)
 	return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+void
+otad_test_server_require_tools (void)
+{
+	/* otaserver.py and its signer tufsign.py: without them the server never writes
+	 * server.json and the test would only see a timeout */
+	otad_test_require_python_module ("cryptography", "python3-cryptography");
+	otad_test_require_python_module ("securesystemslib", "python3-securesystemslib");
+}
+
 OtadTestServer *
 otad_test_server_start (const gchar *dir, const gchar *const *extra_args)
 {
@@ -54,6 +64,7 @@ otad_test_server_start (const gchar *dir, const gchar *const *extra_args)
 	g_autoptr(JsonObject) info = NULL;
 	OtadTestServer *server = g_new0 (OtadTestServer, 1);
 
+	otad_test_server_require_tools ();
 	server->dir = g_strdup (dir);
 	g_unlink (info_path);
 	g_ptr_array_add (argv, (gpointer) "/usr/bin/python3");

@@ -16,6 +16,9 @@ typedef struct {
 	guint16 control_port;
 } OtadTestServer;
 
+/* /usr/bin/python3 and the modules otaserver.py imports are there (otad-test-require.h);
+ * otad_test_server_start() checks too, main() may check before any test starts */
+void otad_test_server_require_tools (void);
 OtadTestServer *otad_test_server_start (const gchar *dir, const gchar *const *extra_args);
 void otad_test_server_stop (OtadTestServer *server);
 void otad_test_server_free (OtadTestServer *server);

@@ -3,15 +3,16 @@
 
 #include <gio/gio.h>
 
+#include "otad-test-require.h"
 #include "otad-test-softhsm.h"
 
-gboolean
-otad_test_softhsm_available (void)
+/* what softhsm-setup.sh runs */
+void
+otad_test_softhsm_require_tools (void)
 {
-	g_autofree gchar *softhsm_util = g_find_program_in_path ("softhsm2-util");
-	g_autofree gchar *p11tool = g_find_program_in_path ("p11tool");
-
-	return softhsm_util != NULL && p11tool != NULL;
+	otad_test_require_program ("softhsm2-util", "softhsm2");
+	otad_test_require_program ("p11tool", "gnutls-bin");
+	otad_test_require_program ("certtool", "gnutls-bin");
 }
 
 void
@@ -30,6 +31,7 @@ otad_test_softhsm_setup (const gchar *dir, const gchar *cert, const gchar *key)
 	g_autofree gchar *conf = NULL;
 	gint status = 0;
 
+	otad_test_softhsm_require_tools ();
 	g_spawn_sync (NULL, (gchar **)args, NULL, G_SPAWN_DEFAULT, NULL, NULL, &conf, NULL,
 		      &status, &error);
 	g_assert_no_error (error);

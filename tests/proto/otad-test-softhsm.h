@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 #define OTAD_TEST_SOFTHSM_CERT_URI "pkcs11:token=otad;object=devkey;type=cert"
 #define OTAD_TEST_SOFTHSM_KEY_URI "pkcs11:token=otad;object=devkey;type=private"
 
-/* softhsm2-util and p11tool are installed */
-gboolean otad_test_softhsm_available (void);
+/* softhsm2-util, p11tool and certtool are there, or the test program ends with the
+ * one-line reason (otad-test-require.h) */
+void otad_test_softhsm_require_tools (void);
 /* points SOFTHSM2_CONF into @dir: call before any thread exists and before the TLS
  * backend loads the p11-kit modules */
 void otad_test_softhsm_prepare (const gchar *dir);

@@ -362,6 +362,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_server_require_tools ();
 #define ADD(path, full, fn)                                                                        \
 	g_test_add (path, Fixture, GINT_TO_POINTER (full), fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/checkin/no-update", 0, test_no_update);

@@ -455,6 +455,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_server_require_tools ();
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/http/get", test_get);
 	ADD ("/otad/http/not-found", test_not_found);

@@ -180,6 +180,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_server_require_tools ();
 	g_test_add_func ("/otad/lite/select", test_select);
 	g_test_add_func ("/otad/lite/version-compare", test_version_compare);
 	g_test_add_func ("/otad/lite/checkin", test_lite_checkin);

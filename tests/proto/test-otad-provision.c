@@ -198,6 +198,8 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the tools these tests run, or one line saying which package is missing */
+	otad_test_server_require_tools ();
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/provision/shared-credentials", test_shared_credentials);
 	ADD ("/otad/provision/implicit", test_implicit);

@@ -7,6 +7,7 @@
 
 #include "otad-tuf-error.h"
 #include "otad-uptane.h"
+#include "otad-test-require.h"
 
 typedef struct {
 	gchar *tmp;
@@ -281,6 +282,10 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	/* the independent Python signer (tests/tuf/tufgen.py) makes the fixtures: without it
+	 * these tests would skip, so a missing module fails them with one line instead */
+	otad_test_require_python_module ("securesystemslib", "python3-securesystemslib");
+	otad_test_require_python_module ("cryptography", "python3-cryptography");
 	g_test_add ("/uptane/ota/cycle", Fixture, "ota", fixture_set_up, test_uptane_cycle,
 	            fixture_tear_down);
 	g_test_add ("/uptane/tuf/cycle", Fixture, "tuf", fixture_set_up, test_uptane_cycle,
