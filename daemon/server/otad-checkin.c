@@ -207,8 +207,6 @@ otad_checkin_run_lite (OtadCheckin *self, const gchar *hardware_id, const gchar 
 	if (!otad_tuf_repo_refresh (self->image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, cancellable,
 	                            error))
 		return FALSE;
-	if (!otad_tuf_repo_commit (self->image, error))
-		return FALSE;
 	target = otad_lite_select (otad_tuf_repo_get_targets (self->image), hardware_id, tags);
 	if (target == NULL || otad_checkin_is_installed (target, installed_sha256))
 		return TRUE;
