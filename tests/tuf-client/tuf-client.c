@@ -18,10 +18,10 @@
  *
  * Exit 0 on success, 1 on any failure; the failure is printed on stderr as
  * "tuf-client: <class>: <message>" where <class> is the attack class (bad-signature,
- * threshold, expired, rollback, mix-and-match, length-mismatch, hash-mismatch, too-large,
- * malformed, wrong-type, unknown-role, bad-version, unknown-target, ecu-mismatch,
- * hardware-mismatch, not-found, no-trusted-root, unsupported, slow-retrieval) or "error" for
- * anything else.
+ * threshold, freeze (metadata expired), rollback, mix-and-match, length-mismatch,
+ * hash-mismatch, too-large, malformed, wrong-type, unknown-role, bad-version,
+ * unknown-target, ecu-mismatch, hardware-mismatch, not-found, no-trusted-root, unsupported,
+ * slow-retrieval) or "error" for anything else.
  *
  * Trusted metadata: D/root.json, D/timestamp.json, D/snapshot.json, D/targets.json and
  * D/delegations/<role>.json.  For `uptane`, D holds the Image repository's metadata and
