@@ -15,14 +15,18 @@ ROW = re.compile(r'OTAD_(?:STR|BOOL|UINT|ENUM|LIST)\s*\(\s*"(?P<group>[a-z0-9-]+
 
 
 def table_keys():
-    path = os.path.join(SOURCE_DIR, 'daemon', 'otad-config-schema.c')
-    if not os.path.exists(path):
+    # daemon/config/ since the daemon was split into layer folders
+    for path in (os.path.join(SOURCE_DIR, 'daemon', 'config', 'otad-config-schema.c'),
+                 os.path.join(SOURCE_DIR, 'daemon', 'otad-config-schema.c')):
+        if os.path.exists(path):
+            break
+    else:
         return None
     with open(path, encoding='utf-8') as f:
         text = f.read()
     m = re.search(r'otad_config_schema_keys\[\]\s*=\s*\{(.*?)\n\};', text, re.S)
     if not m:
-        raise AssertionError('no otad_config_schema_keys[] table in daemon/otad-config-schema.c')
+        raise AssertionError('no otad_config_schema_keys[] table in ' + path)
     return {(r['group'], r['key']): r['default'] for r in ROW.finditer(m[1])}
 
 
