@@ -130,3 +130,17 @@ class WorkflowStepCases:
         # three seconds, plus the byte that shows it, plus start-up
         self.assertLess(elapsed, 15, self.describe())
         self.assertTrustedUnchanged(before)
+
+    def test_root_at_the_largest_version(self):
+        # a trusted root at 2^63 - 1 has no next version: no overflow to ask for (the
+        # sanitizers catch a signed overflow), and the refresh goes on from it
+        self.repo = self.make_repo()
+        self.repo.add_target('app.bin', APP)
+        self.repo.version['root'] = 2 ** 63 - 2
+        self.repo.write_root()
+        self.repo.publish()
+        self.init(self.repo.path('%d.root.json' % (2 ** 63 - 1)))
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        self.assertFalse([p for p in self.server.paths() if p.endswith('.root.json')],
+                         self.describe())
