@@ -379,6 +379,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Range"):
             entry["range"] = self.headers.get("Range")
         rule = STATE.take_rule(self.path)
+        if rule is not None and rule["mode"] == "trickle":
+            # the real answer at a byte a second (a slow retrieval attack), at most
+            # "seconds" of it (30 at most), then the rest at once
+            status, data, _ = self._route(self.command, self.path, body)
+            entry.update({"misbehave": "trickle", "status": status, "bytes": len(data)})
+            STATE.record(entry)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            deadline = time.monotonic() + min(float(rule.get("seconds", 30)), MAX_STALL_S)
+            sent = 0
+            try:
+                while sent < len(data) and time.monotonic() < deadline:
+                    self.wfile.write(data[sent:sent + 1])
+                    self.wfile.flush()
+                    sent += 1
+                    time.sleep(1.0)
+                self.wfile.write(data[sent:])
+            except OSError:
+                self.close_connection = True  # the client gave up, as it should
+            return
         if rule is not None and rule["mode"] == "truncate":
             # the real answer, cut after "bytes" bytes of its body
             status, data, _ = self._route(self.command, self.path, body)
