@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench-tuf-targets: full verification of a signed targets.json with 10 000 and 100 000
- * targets against a bare json-glib parse and Python's json.loads of the same bytes, in the
- * same run.  Each measurement runs in a fresh child process: time is the best of several
- * runs, memory is the child's peak (VmHWM) above its resident size with the file already
- * in memory.
+ * targets, and of a crafted 8 MiB body of tiny values ("[0,0,...]", refused), against a
+ * bare json-glib parse and Python's json.loads of the same bytes, in the same run.  Each
+ * measurement runs in a fresh child process: time is the best of several runs, memory is
+ * the child's peak (VmHWM) above its resident size with the file already in memory; the
+ * ratio counts the file too (peak + file, over the file).
+ *
+ * Exits 1 unless, for every file, that ratio is at most BENCH_MAX_PEAK and otad's time at
+ * most BENCH_MAX_TIME of json-glib's.
  */
 #include "config.h"
 
@@ -17,9 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "otad-tuf-error.h"
 #include "otad-tuf-metadata.h"
 
 #define BENCH_RUNS 5
+#define BENCH_MAX_PEAK 4.0 /* (peak above the loaded file + the file) / file */
+#define BENCH_MAX_TIME 0.3 /* otad's verification / json-glib's parse */
+#define BENCH_CRAFTED_SIZE (8 * 1024 * 1024)
 
 typedef struct {
 	gdouble seconds; /* best of BENCH_RUNS */
@@ -123,7 +131,34 @@ bench_generate (guint n, const gchar *dir, gchar **root_path, gchar **targets_pa
 	gnutls_privkey_deinit (priv);
 }
 
-typedef enum { BENCH_OTAD, BENCH_JSON_GLIB } BenchKind;
+/* the worst case for a tree of 24-byte nodes: two bytes of input per value */
+static gchar *
+bench_generate_crafted (const gchar *dir)
+{
+	g_autofree gchar *path = g_build_filename (dir, "crafted.json", NULL);
+	g_autoptr (GString) body = g_string_sized_new (BENCH_CRAFTED_SIZE + 2);
+
+	g_string_append_c (body, '[');
+	while (body->len < BENCH_CRAFTED_SIZE - 1)
+		g_string_append (body, "0,");
+	g_string_append (body, "0]");
+	g_assert_true (g_file_set_contents (path, body->str, body->len, NULL));
+	return g_steal_pointer (&path);
+}
+
+typedef enum { BENCH_OTAD, BENCH_OTAD_CRAFTED, BENCH_JSON_GLIB } BenchKind;
+
+/* what a refresh does with it: parse as targets metadata, which the tree bound refuses */
+static void
+bench_otad_crafted (GBytes *bytes)
+{
+	g_autoptr (OtadTufMetadata) md = NULL;
+	g_autoptr (GError) error = NULL;
+
+	md = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_TARGETS, "targets", &error);
+	g_assert_null (md);
+	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED);
+}
 
 /* the whole check a refresh makes of targets.json: length and sha256 against what snapshot
  * declares, parse, strict structure, signatures over canonical JSON, expiry */
@@ -192,6 +227,8 @@ bench_child (BenchKind kind, const gchar *root_path, const gchar *path, int fd)
 		gint64 start = g_get_monotonic_time ();
 		if (kind == BENCH_OTAD)
 			bench_otad_verify (root_bytes, bytes, sha256);
+		else if (kind == BENCH_OTAD_CRAFTED)
+			bench_otad_crafted (bytes);
 		else
 			bench_json_glib_parse (bytes);
 		best = MIN (best, (g_get_monotonic_time () - start) / 1e6);
@@ -264,33 +301,50 @@ bench_python (const gchar *path)
 int
 main (int argc, char **argv)
 {
-	const guint sizes[] = {10000, 100000};
+	const guint sizes[] = {10000, 100000, 0 /* the crafted body */};
 	g_autofree gchar *dir = g_dir_make_tmp ("bench-tuf-XXXXXX", NULL);
+	gboolean ok = TRUE;
 
 	g_print ("%-8s %9s | %-22s | %-22s | %-22s | %s\n", "targets", "file", "otad full verify",
-	         "json-glib parse", "python json.loads", "ratios (otad vs json-glib; peak/file)");
+	         "json-glib parse", "python json.loads",
+	         "otad/json-glib time; otad (peak + file)/file");
 	for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
 		g_autofree gchar *root_path = NULL;
 		g_autofree gchar *path = NULL;
 		BenchResult otad, glib, py;
 		GStatBuf st;
-		gdouble file_mib;
+		gdouble file_mib, time_ratio, peak_ratio;
+		gboolean row_ok;
 
-		bench_generate (sizes[i], dir, &root_path, &path);
+		if (sizes[i] > 0) {
+			bench_generate (sizes[i], dir, &root_path, &path);
+		} else {
+			/* the root only warms the libraries up */
+			g_autofree gchar *unused = NULL;
+			bench_generate (1, dir, &root_path, &unused);
+			g_unlink (unused);
+			path = bench_generate_crafted (dir);
+		}
 		g_assert_cmpint (g_stat (path, &st), ==, 0);
 		file_mib = st.st_size / (1024.0 * 1024.0);
-		otad = bench_fork (BENCH_OTAD, root_path, path);
+		otad = bench_fork (sizes[i] > 0 ? BENCH_OTAD : BENCH_OTAD_CRAFTED, root_path, path);
 		glib = bench_fork (BENCH_JSON_GLIB, root_path, path);
 		py = bench_python (path);
-		g_print ("%-8u %6.2f MiB | %7.1f ms %+9.1f MiB | %7.1f ms %+9.1f MiB | "
-		         "%7.1f ms %+9.1f MiB | time %.2fx, peak %.2fx (+input %.2fx) file\n",
-		         sizes[i], file_mib, otad.seconds * 1e3, otad.peak_kib / 1024.0,
-		         glib.seconds * 1e3, glib.peak_kib / 1024.0, py.seconds * 1e3,
-		         py.peak_kib / 1024.0, otad.seconds / glib.seconds,
-		         otad.peak_kib / 1024.0 / file_mib, otad.peak_kib / 1024.0 / file_mib + 1);
+		time_ratio = otad.seconds / glib.seconds;
+		peak_ratio = otad.peak_kib / 1024.0 / file_mib + 1;
+		row_ok = time_ratio <= BENCH_MAX_TIME && peak_ratio <= BENCH_MAX_PEAK;
+		ok &= row_ok;
+		g_print ("%-8s %6.2f MiB | %7.1f ms %+9.1f MiB | %7.1f ms %+9.1f MiB | "
+		         "%7.1f ms %+9.1f MiB | time %.2fx, peak %.2fx %s\n",
+		         sizes[i] == 10000 ? "10k" : sizes[i] == 100000 ? "100k" : "[0,0,..]",
+		         file_mib, otad.seconds * 1e3, otad.peak_kib / 1024.0, glib.seconds * 1e3,
+		         glib.peak_kib / 1024.0, py.seconds * 1e3, py.peak_kib / 1024.0, time_ratio,
+		         peak_ratio, row_ok ? "ok" : "FAIL");
 		g_unlink (root_path);
 		g_unlink (path);
 	}
 	g_rmdir (dir);
-	return 0;
+	g_print ("limits: time %.2fx of json-glib, peak %.1fx of the file: %s\n", BENCH_MAX_TIME,
+	         BENCH_MAX_PEAK, ok ? "met" : "NOT MET");
+	return ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer harness: the JSON reader and canonical JSON writer; canonical output must parse
- * again and be a fixed point */
+/* libFuzzer harness: the JSON reader and both canonical JSON writers; canonical output must
+ * parse again and be a fixed point */
 #include "config.h"
 
 #include <stdlib.h>
@@ -19,10 +19,25 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	g_autoptr (GBytes) again_bytes = NULL;
 	g_autoptr (OtadJsonDoc) again = NULL;
 	g_autoptr (GString) canonical2 = NULL;
+	g_autoptr (GString) jsoncpp = NULL;
+	g_autoptr (GBytes) jsoncpp_bytes = NULL;
+	g_autoptr (OtadJsonDoc) jsoncpp_doc = NULL;
+	g_autoptr (GString) jsoncpp2 = NULL;
 
 	if (doc == NULL)
 		return 0;
-	canonical = otad_json_canonicalize (otad_json_doc_get_root (doc));
+	/* aktualizr's form escapes every control character: always JSON, always a fixed
+	 * point */
+	jsoncpp = otad_json_canonicalize (otad_json_doc_get_root (doc), OTAD_JSON_FORM_JSONCPP, size);
+	jsoncpp_bytes = g_bytes_new (jsoncpp->str, jsoncpp->len);
+	jsoncpp_doc = otad_json_doc_new_from_bytes (jsoncpp_bytes, NULL);
+	if (jsoncpp_doc == NULL)
+		abort ();
+	jsoncpp2 =
+	    otad_json_canonicalize (otad_json_doc_get_root (jsoncpp_doc), OTAD_JSON_FORM_JSONCPP, 0);
+	if (jsoncpp2->len != jsoncpp->len || memcmp (jsoncpp2->str, jsoncpp->str, jsoncpp->len) != 0)
+		abort ();
+	canonical = otad_json_canonicalize (otad_json_doc_get_root (doc), OTAD_JSON_FORM_OLPC, size);
 	/* canonical JSON is never longer than its source */
 	if (canonical->len > size)
 		abort ();
@@ -32,7 +47,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	 * the output is not always JSON again; when it is, it must be a fixed point */
 	if (again == NULL)
 		return 0;
-	canonical2 = otad_json_canonicalize (otad_json_doc_get_root (again));
+	canonical2 = otad_json_canonicalize (otad_json_doc_get_root (again), OTAD_JSON_FORM_OLPC, 0);
 	if (canonical2->len != canonical->len ||
 	    memcmp (canonical2->str, canonical->str, canonical->len) != 0)
 		abort ();

@@ -52,6 +52,10 @@ static const OtadConfigKey otad_config_schema_keys[] = {
     OTAD_STR ("server", "cert", "", OTAD_CRED),
     OTAD_STR ("server", "key", "", OTAD_CRED),
     OTAD_UINT ("server", "timeout-sec", "60", 1, 3600),
+    /* slow retrieval: otad_http_set_deadline(); defaults OTAD_HTTP_DEFAULT_DEADLINE_S and
+     * OTAD_HTTP_DEFAULT_MIN_SPEED (the config layer does not see the transport's header) */
+    OTAD_UINT ("server", "transfer-deadline-sec", "120", 0, 86400),
+    OTAD_UINT ("server", "min-transfer-speed", "1024", 0, G_MAXUINT32),
     /* identity of this device */
     OTAD_STR ("device", "hardware-id", "", OTAD_ID),
     OTAD_STR ("device", "ecu-serial", "", OTAD_ID),

@@ -236,6 +236,15 @@ otad_delta_superblock_new_from_bytes (GBytes *bytes,
 	return g_steal_pointer (&self);
 }
 
+/* the sizes are the server's word, unsigned: a sum that would wrap around stays at the
+ * largest value, so that a space check refuses it rather than passing a small remainder */
+static guint64
+otad_delta_sum (guint64 a, guint64 b)
+{
+	guint64 sum;
+	return g_uint64_checked_add (&sum, a, b) ? sum : G_MAXUINT64;
+}
+
 guint64
 otad_delta_superblock_get_download_size (const OtadDeltaSuperblock *self)
 {
@@ -244,10 +253,11 @@ otad_delta_superblock_get_download_size (const OtadDeltaSuperblock *self)
 	for (guint i = 0; i < self->parts->len; i++) {
 		const OtadDeltaPart *part = &g_array_index (self->parts, OtadDeltaPart, i);
 		if (!part->is_inline)
-			total += part->size;
+			total = otad_delta_sum (total, part->size);
 	}
 	for (guint i = 0; i < self->fallbacks->len; i++)
-		total += g_array_index (self->fallbacks, OtadDeltaFallback, i).size;
+		total = otad_delta_sum (total,
+					g_array_index (self->fallbacks, OtadDeltaFallback, i).size);
 	return total;
 }
 
@@ -257,9 +267,10 @@ otad_delta_superblock_get_unpacked_size (const OtadDeltaSuperblock *self)
 	guint64 total = 0;
 
 	for (guint i = 0; i < self->parts->len; i++)
-		total += g_array_index (self->parts, OtadDeltaPart, i).usize;
+		total = otad_delta_sum (total, g_array_index (self->parts, OtadDeltaPart, i).usize);
 	for (guint i = 0; i < self->fallbacks->len; i++)
-		total += g_array_index (self->fallbacks, OtadDeltaFallback, i).usize;
+		total = otad_delta_sum (total,
+					g_array_index (self->fallbacks, OtadDeltaFallback, i).usize);
 	return total;
 }
 

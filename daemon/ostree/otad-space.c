@@ -50,6 +50,15 @@ otad_space_get_free (const gchar *path,
 	return TRUE;
 }
 
+/* sizes from the server (ostree.sizes, a delta superblock) are unsigned and unchecked: a
+ * sum that would wrap around stays at the largest value, and the check refuses it */
+static guint64
+otad_space_sum (guint64 a, guint64 b)
+{
+	guint64 sum;
+	return g_uint64_checked_add (&sum, a, b) ? sum : G_MAXUINT64;
+}
+
 /* protobuf-style varint as libostree writes in ostree.sizes */
 static gboolean
 otad_space_read_varint (const guint8 *buf, gsize len, gsize *pos, guint64 *out)
@@ -98,8 +107,8 @@ otad_space_add_sizes_entry (OstreeRepo *repo,
 		return FALSE;
 	if (have)
 		return TRUE;
-	*download += archived;
-	*unpacked += size;
+	*download = otad_space_sum (*download, archived);
+	*unpacked = otad_space_sum (*unpacked, size);
 	return TRUE;
 }
 
@@ -230,7 +239,8 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 	est->source = OTAD_SPACE_SOURCE_DELTA;
 	est->download_bytes = otad_delta_superblock_get_download_size (sb);
 	/* parts wait in the repo's tmp until applied next to the objects they make */
-	est->repo_bytes = est->download_bytes + otad_delta_superblock_get_unpacked_size (sb);
+	est->repo_bytes =
+	    otad_space_sum (est->download_bytes, otad_delta_superblock_get_unpacked_size (sb));
 	return TRUE;
 }
 
@@ -281,7 +291,7 @@ otad_space_estimate (OstreeRepo *repo,
 					     &est.repo_bytes, cancellable, NULL))
 			est.source = OTAD_SPACE_SOURCE_BOOTED_COMMIT;
 	}
-	est.repo_bytes += OTAD_SPACE_DEPLOYMENT_SLACK;
+	est.repo_bytes = otad_space_sum (est.repo_bytes, OTAD_SPACE_DEPLOYMENT_SLACK);
 	est.boot_bytes = otad_space_boot_estimate (repo, options->from_commit, cancellable);
 	g_debug ("space needed for %s (%s): download %" G_GUINT64_FORMAT ", repo %" G_GUINT64_FORMAT
 		 ", boot %" G_GUINT64_FORMAT,
@@ -298,7 +308,7 @@ otad_space_refuse (const gchar *path,
 		   guint64 available,
 		   GError **error)
 {
-	g_autofree gchar *needed_str = g_format_size (needed + reserved);
+	g_autofree gchar *needed_str = g_format_size (otad_space_sum (needed, reserved));
 	g_autofree gchar *update_str = g_format_size (needed);
 	g_autofree gchar *reserved_str = g_format_size (reserved);
 	g_autofree gchar *available_str = g_format_size (available);
@@ -341,12 +351,12 @@ otad_space_check (OstreeRepo *repo,
 		if (!free_func (boot_path, &boot_free, &boot_fsid, free_data, error))
 			return FALSE;
 		if (boot_fsid == repo_fsid)
-			repo_need += estimate->boot_bytes;
+			repo_need = otad_space_sum (repo_need, estimate->boot_bytes);
 		else if (boot_free < estimate->boot_bytes)
 			return otad_space_refuse (boot_path, estimate->boot_bytes, 0, boot_free,
 						  error);
 	}
-	if (repo_free < repo_need + reserved)
+	if (repo_free < otad_space_sum (repo_need, reserved))
 		return otad_space_refuse (repo_path, repo_need, reserved, repo_free, error);
 
 	/* success */

@@ -137,6 +137,19 @@ otad_checkin_open (OtadCheckin *self, gboolean lite, GCancellable *cancellable, 
 	return TRUE;
 }
 
+/* everything that leaves a check-in is an OtaError, so that D-Bus tells the classes apart:
+ * a refusal of the verifier is OTA_ERROR_VERIFICATION with its attack class in front of the
+ * message ("rollback: ..."), by otad_tuf_error_convert(); transport failures are OtaErrors
+ * already (NETWORK, TLS, SERVER by their GError domain and code); the rest (the trusted
+ * metadata directory) by ota_error_convert() */
+static gboolean
+otad_checkin_fail (GError **error)
+{
+	if (error != NULL && *error != NULL && !otad_tuf_error_convert (error))
+		ota_error_convert (error);
+	return FALSE;
+}
+
 static gboolean
 otad_checkin_is_installed (OtadTarget *target, const gchar *installed_sha256)
 {
@@ -158,11 +171,11 @@ otad_checkin_run (OtadCheckin *self, const gchar *primary_serial, const gchar *h
 
 	*out_target = NULL;
 	if (!otad_checkin_open (self, FALSE, cancellable, error))
-		return FALSE;
+		return otad_checkin_fail (error);
 	g_hash_table_insert (ecus, (gpointer)primary_serial, (gpointer)hardware_id);
 	assigned = otad_uptane_check (self->director, self->image, ecus, cancellable, error);
 	if (assigned == NULL)
-		return FALSE;
+		return otad_checkin_fail (error);
 	for (guint i = 0; i < assigned->len; i++) {
 		OtadUptaneTarget *u = g_ptr_array_index (assigned, i);
 		const OtadJsonNode *cid;
@@ -203,12 +216,10 @@ otad_checkin_run_lite (OtadCheckin *self, const gchar *hardware_id, const gchar 
 
 	*out_target = NULL;
 	if (!otad_checkin_open (self, TRUE, cancellable, error))
-		return FALSE;
+		return otad_checkin_fail (error);
 	if (!otad_tuf_repo_refresh (self->image, OTAD_TUF_REFRESH_FLAG_NONE, NULL, cancellable,
 	                            error))
-		return FALSE;
-	if (!otad_tuf_repo_commit (self->image, error))
-		return FALSE;
+		return otad_checkin_fail (error);
 	target = otad_lite_select (otad_tuf_repo_get_targets (self->image), hardware_id, tags);
 	if (target == NULL || otad_checkin_is_installed (target, installed_sha256))
 		return TRUE;

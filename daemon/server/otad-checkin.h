@@ -30,8 +30,9 @@ void otad_checkin_set_time (OtadCheckin *self, gint64 unix_time);
 /*
  * Full Uptane: the Director's targets decide.  TRUE with *@out_target NULL means "no
  * update": the Director assigns nothing to @primary_serial, or what it assigns is
- * @installed_sha256 already.  Errors are OtadTufError (verification, see
- * otad_tuf_error_to_ota_error()) or OtaError (network, TLS, server).
+ * @installed_sha256 already.  Errors are OtaError: VERIFICATION for what the verifier
+ * refused, the attack class first in the message ("rollback: ..."; see
+ * otad_tuf_error_convert()), NETWORK, TLS or SERVER for the transport.
  */
 gboolean otad_checkin_run (OtadCheckin *self, const gchar *primary_serial, const gchar *hardware_id,
                            const gchar *installed_sha256, OtadTarget **out_target,

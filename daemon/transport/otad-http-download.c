@@ -43,8 +43,8 @@ otad_http_download_range_start (SoupMessage *msg, guint64 *start)
 }
 
 static OtadHttpDownloadResult
-otad_http_download_once (OtadHttp *self, const gchar *url, const gchar *part, guint64 max_length,
-                         OtadHttpProgressFunc progress, gpointer user_data,
+otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, const gchar *part,
+                         guint64 max_length, OtadHttpProgressFunc progress, gpointer user_data,
                          GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
@@ -122,6 +122,11 @@ otad_http_download_once (OtadHttp *self, const gchar *url, const gchar *part, gu
 		if (n == 0)
 			break;
 		otad_http_count_received (self, (gsize)n);
+		if (!otad_http_transfer_check (self, t, (gsize)n, "GET", url, error)) {
+			/* what arrived stays for a later call; this one is over */
+			close (fd);
+			return OTAD_HTTP_DOWNLOAD_FAILED;
+		}
 		if (max_length > 0 && offset + (guint64)n > max_length) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
 			             "GET %s: body longer than the expected %" G_GUINT64_FORMAT
@@ -160,17 +165,20 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
                     GError **error)
 {
 	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
+	OtadHttpTransfer t;
 	guint max_attempts;
 
 	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
 	max_attempts = otad_http_get_max_attempts (self);
+	otad_http_transfer_init (self, &t, max_length);
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(GError) error_local = NULL;
 		OtadHttpDownloadResult r;
 
-		if (!otad_http_wait_not_before (self, cancellable, error))
+		if (!otad_http_transfer_wait_not_before (self, &t, cancellable, error) ||
+		    !otad_http_transfer_check (self, &t, 0, "GET", url, error))
 			return FALSE;
-		r = otad_http_download_once (self, url, part, max_length, progress, user_data,
+		r = otad_http_download_once (self, &t, url, part, max_length, progress, user_data,
 		                             cancellable, &error_local);
 		if (r == OTAD_HTTP_DOWNLOAD_DONE)
 			break;
@@ -181,8 +189,8 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 			return FALSE;
 		}
 		g_debug ("download attempt %u failed (%s)", attempt + 1, error_local->message);
-		if (!otad_http_sleep (self, otad_http_backoff_usec (self, attempt), cancellable,
-		                      error))
+		if (!otad_http_transfer_sleep (self, &t, otad_http_backoff_usec (self, attempt),
+		                               cancellable, error))
 			return FALSE;
 	}
 	if (g_rename (part, dest) != 0) {

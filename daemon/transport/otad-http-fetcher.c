@@ -5,6 +5,7 @@
 
 #include "ota-error.h"
 #include "otad-http-fetcher.h"
+#include "otad-http-private.h"
 #include "otad-tuf-error.h"
 
 struct _OtadHttpFetcher {
@@ -28,17 +29,25 @@ otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max
 	g_autofree gchar *url = NULL;
 	GBytes *bytes;
 	guint status = 0;
+	gboolean slow = FALSE;
 
 	/* a target's custom.uri is absolute; everything else hangs off the repository */
 	if (strstr (path, "://") != NULL)
 		url = g_strdup (path);
 	else
 		url = g_strdup_printf ("%s/%s", self->base_url, path);
-	bytes = otad_http_get (self->http, url, (gsize)MIN (max_length, (guint64)G_MAXSIZE),
-	                       OTAD_HTTP_FLAG_ALLOW_NOT_FOUND, &status, cancellable, &error_local);
+	/* 0 would mean "the default limit": a file of length 0 may have 1 byte here, which
+	 * otad_tuf_fetcher_fetch() refuses */
+	bytes = otad_http_request_full (self->http, "GET", url, NULL, NULL,
+	                                (gsize)CLAMP (max_length, 1, (guint64)G_MAXSIZE),
+	                                OTAD_HTTP_FLAG_ALLOW_NOT_FOUND, &status, &slow, cancellable,
+	                                &error_local);
 	if (error_local != NULL) {
-		/* the verifier wants its own codes for these two; keep the text */
-		if (otad_http_error_is_too_large (error_local, status))
+		/* the verifier wants its own codes for these; keep the text */
+		if (slow)
+			g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_SLOW_RETRIEVAL,
+			                     error_local->message);
+		else if (otad_http_error_is_too_large (error_local, status))
 			g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
 			                     error_local->message);
 		else

@@ -23,6 +23,8 @@ struct _OtadHttp {
 	guint base_ms;
 	guint cap_ms;
 	guint max_retry_after_s;
+	guint deadline_s; /* see otad-http-deadline.c; 0: none */
+	guint min_speed;  /* bytes/s */
 	OtadHttpClock clock;
 	GMutex mutex;           /* protects not_before_usec and the counters */
 	gint64 not_before_usec; /* monotonic; set by Retry-After */
@@ -37,6 +39,31 @@ void otad_http_count_received (OtadHttp *self, gsize n);
 guint otad_http_get_max_attempts (OtadHttp *self);
 void otad_http_set_transport_error (GError **error, const gchar *method, const gchar *url,
                                     const GError *error_local);
+
+/* one file (all its attempts) against the deadline and the minimum speed */
+typedef struct {
+	gint64 start_usec;  /* monotonic, at the first attempt */
+	gint64 paused_usec; /* waits between attempts, not counted */
+	guint64 expected;   /* the most bytes the file may have; 0: unknown */
+	guint64 received;   /* bytes of the body, all attempts */
+	gboolean slow;      /* failed a bound: the error is a slow retrieval */
+} OtadHttpTransfer;
+
+/* otad-http-deadline.c */
+void otad_http_transfer_init (OtadHttp *self, OtadHttpTransfer *t, guint64 expected);
+/* after @n more bytes arrived (0 before an attempt): FALSE when a bound is passed */
+gboolean otad_http_transfer_check (OtadHttp *self, OtadHttpTransfer *t, gsize n,
+                                   const gchar *method, const gchar *url, GError **error);
+gboolean otad_http_transfer_sleep (OtadHttp *self, OtadHttpTransfer *t, gint64 usec,
+                                   GCancellable *cancellable, GError **error);
+gboolean otad_http_transfer_wait_not_before (OtadHttp *self, OtadHttpTransfer *t,
+                                             GCancellable *cancellable, GError **error);
+
+/* otad_http_request(), and whether a failure was a slow retrieval (for the TUF fetcher) */
+GBytes *otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url,
+                                GBytes *body, const gchar *content_type, gsize max_body,
+                                OtadHttpFlags flags, guint *status, gboolean *out_slow,
+                                GCancellable *cancellable, GError **error);
 
 /* otad-http-retry.c */
 gboolean otad_http_status_retryable (guint status);

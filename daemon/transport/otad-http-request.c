@@ -14,7 +14,11 @@
 #define OTAD_HTTP_READ_CHUNK (64 * 1024)
 #define OTAD_HTTP_ERROR_BODY_MAX 4096
 
-/* map a libsoup/GIO error to OtaError, keeping the URL and the reason */
+/* map a libsoup/GIO error to OtaError by its domain and code, keeping the URL and the
+ * reason; the text is never looked at (it is translated, and it changes between GnuTLS
+ * versions).  A peer that refuses our client certificate sends a TLS alert, which GLib's
+ * TLS backend reports as a G_TLS_ERROR once it is read: servers close with a lingering
+ * close so that it is (nginx's lingering_close; tests/server/otaserver.py) */
 void
 otad_http_set_transport_error (GError **error, const gchar *method, const gchar *url,
                                const GError *error_local)
@@ -32,29 +36,15 @@ otad_http_set_transport_error (GError **error, const gchar *method, const gchar 
 		what = "timed out";
 	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)) {
 		what = "connection closed before the end of the body";
-	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
-	           g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
-		/* a peer that rejects our client certificate closes the connection
-		 * after the TLS 1.3 handshake; GnuTLS reports the alert in the text */
-		if (strstr (error_local->message, "TLS") != NULL ||
-		    strstr (error_local->message, "certificate") != NULL) {
-			code = OTA_ERROR_TLS;
-			what = "TLS error";
-		}
-	}
-	if (code == OTA_ERROR_NETWORK && error_local->domain == G_IO_ERROR &&
-	    (strstr (error_local->message, "TLS") != NULL ||
-	     strstr (error_local->message, "certificate") != NULL)) {
-		code = OTA_ERROR_TLS;
-		what = "TLS error";
 	}
 	g_set_error (error, OTA_ERROR, code, "%s %s: %s: %s", method, url, what,
 	             error_local->message);
 }
 
 static GByteArray *
-otad_http_read_body (OtadHttp *self, GInputStream *stream, gsize max_body, const gchar *method,
-                     const gchar *url, GCancellable *cancellable, GError **error)
+otad_http_read_body (OtadHttp *self, OtadHttpTransfer *t, GInputStream *stream, gsize max_body,
+                     const gchar *method, const gchar *url, GCancellable *cancellable,
+                     GError **error)
 {
 	g_autoptr(GByteArray) buf = g_byte_array_new ();
 
@@ -74,6 +64,8 @@ otad_http_read_body (OtadHttp *self, GInputStream *stream, gsize max_body, const
 		otad_http_count_received (self, (gsize)n);
 		if (n == 0)
 			break;
+		if (t != NULL && !otad_http_transfer_check (self, t, (gsize)n, method, url, error))
+			return NULL;
 		/* stop reading as soon as the limit is passed, never buffer more */
 		if (buf->len > max_body) {
 			g_set_error (
@@ -91,10 +83,10 @@ otad_http_read_body (OtadHttp *self, GInputStream *stream, gsize max_body, const
 
 /* one attempt; @retryable says whether another attempt may succeed */
 static GBytes *
-otad_http_request_once (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
-                        const gchar *content_type, gsize max_body, OtadHttpFlags flags,
-                        guint *status, gboolean *retryable, GCancellable *cancellable,
-                        GError **error)
+otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method,
+                        const gchar *url, GBytes *body, const gchar *content_type, gsize max_body,
+                        OtadHttpFlags flags, guint *status, gboolean *retryable,
+                        GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SoupMessage) msg = NULL;
 	g_autoptr(GInputStream) stream = NULL;
@@ -129,7 +121,7 @@ otad_http_request_once (OtadHttp *self, const gchar *method, const gchar *url, G
 
 		/* drain a little of the body so the connection may be reused */
 		g_autoptr(GByteArray) ignored = otad_http_read_body (
-		    self, stream, OTAD_HTTP_ERROR_BODY_MAX, method, url, cancellable, NULL);
+		    self, NULL, stream, OTAD_HTTP_ERROR_BODY_MAX, method, url, cancellable, NULL);
 		(void)ignored;
 
 		if (otad_http_note_retry_after (self, msg, &delay)) {
@@ -162,9 +154,9 @@ otad_http_request_once (OtadHttp *self, const gchar *method, const gchar *url, G
 		             method, url, content_length, max_body);
 		return NULL;
 	}
-	buf = otad_http_read_body (self, stream, max_body, method, url, cancellable, error);
+	buf = otad_http_read_body (self, t, stream, max_body, method, url, cancellable, error);
 	if (buf == NULL) {
-		*retryable = g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK);
+		*retryable = g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK) && !t->slow;
 		return NULL;
 	}
 
@@ -173,10 +165,12 @@ otad_http_request_once (OtadHttp *self, const gchar *method, const gchar *url, G
 }
 
 GBytes *
-otad_http_request (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
-                   const gchar *content_type, gsize max_body, OtadHttpFlags flags, guint *status,
-                   GCancellable *cancellable, GError **error)
+otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
+                        const gchar *content_type, gsize max_body, OtadHttpFlags flags,
+                        guint *status, gboolean *out_slow, GCancellable *cancellable,
+                        GError **error)
 {
+	OtadHttpTransfer t;
 	guint status_local = 0;
 
 	g_return_val_if_fail (OTAD_IS_HTTP (self), NULL);
@@ -184,18 +178,25 @@ otad_http_request (OtadHttp *self, const gchar *method, const gchar *url, GBytes
 
 	if (max_body == 0)
 		max_body = self->max_body;
+	otad_http_transfer_init (self, &t, max_body);
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(GError) error_local = NULL;
 		gboolean retryable = FALSE;
 		GBytes *result;
 		gint64 delay;
 
-		if (!otad_http_wait_not_before (self, cancellable, error))
+		if (!otad_http_transfer_wait_not_before (self, &t, cancellable, error))
 			return NULL;
+		/* a file whose time is up gets no further attempt */
+		if (!otad_http_transfer_check (self, &t, 0, method, url, error)) {
+			if (out_slow != NULL)
+				*out_slow = TRUE;
+			return NULL;
+		}
 		status_local = 0;
-		result =
-		    otad_http_request_once (self, method, url, body, content_type, max_body, flags,
-		                            &status_local, &retryable, cancellable, &error_local);
+		result = otad_http_request_once (self, &t, method, url, body, content_type,
+		                                 max_body, flags, &status_local, &retryable,
+		                                 cancellable, &error_local);
 		if (status != NULL)
 			*status = status_local;
 		if (error_local == NULL)
@@ -204,15 +205,26 @@ otad_http_request (OtadHttp *self, const gchar *method, const gchar *url, GBytes
 		    attempt + 1 >= self->max_attempts) {
 			if (attempt > 0)
 				g_prefix_error (&error_local, "after %u attempts: ", attempt + 1);
+			if (out_slow != NULL)
+				*out_slow = t.slow;
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}
 		delay = otad_http_retry_delay_usec (self, status_local, attempt);
 		g_debug ("attempt %u failed (%s), retrying in %" G_GINT64_FORMAT " ms", attempt + 1,
 		         error_local->message, delay / 1000);
-		if (delay > 0 && !otad_http_sleep (self, delay, cancellable, error))
+		if (delay > 0 && !otad_http_transfer_sleep (self, &t, delay, cancellable, error))
 			return NULL;
 	}
+}
+
+GBytes *
+otad_http_request (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
+                   const gchar *content_type, gsize max_body, OtadHttpFlags flags, guint *status,
+                   GCancellable *cancellable, GError **error)
+{
+	return otad_http_request_full (self, method, url, body, content_type, max_body, flags,
+	                               status, NULL, cancellable, error);
 }
 
 GBytes *

@@ -83,6 +83,8 @@ otad_http_init (OtadHttp *self)
 	self->base_ms = 500;
 	self->cap_ms = 60 * 1000;
 	self->max_retry_after_s = 3600;
+	self->deadline_s = OTAD_HTTP_DEFAULT_DEADLINE_S;
+	self->min_speed = OTAD_HTTP_DEFAULT_MIN_SPEED;
 	self->clock.monotonic_usec = otad_http_default_monotonic;
 	self->clock.real_usec = otad_http_default_real;
 	self->clock.sleep_usec = otad_http_default_sleep;

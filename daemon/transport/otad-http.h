@@ -36,6 +36,8 @@ typedef enum {
 } OtadHttpFlags;
 
 #define OTAD_HTTP_DEFAULT_MAX_BODY (16 * 1024 * 1024)
+#define OTAD_HTTP_DEFAULT_DEADLINE_S 120
+#define OTAD_HTTP_DEFAULT_MIN_SPEED 1024
 
 #define OTAD_TYPE_HTTP (otad_http_get_type ())
 G_DECLARE_FINAL_TYPE (OtadHttp, otad_http, OTAD, HTTP, GObject)
@@ -54,6 +56,13 @@ void otad_http_set_timeout (OtadHttp *self, guint seconds);
 void otad_http_set_max_body_size (OtadHttp *self, gsize max_body);
 void otad_http_set_retry (OtadHttp *self, guint max_attempts, guint base_ms, guint cap_ms,
                           guint max_retry_after_s);
+/* against slow retrieval: every file must be complete within @total_s plus the time its size
+ * takes at @min_bytes_per_s, and once @total_s has passed must average at least
+ * @min_bytes_per_s (otad-http-deadline.c).  @total_s 0 turns both off; @min_bytes_per_s 0
+ * makes @total_s a plain deadline.  Default: OTAD_HTTP_DEFAULT_DEADLINE_S and
+ * OTAD_HTTP_DEFAULT_MIN_SPEED, a poor cellular link's worth; failures are OTA_ERROR_NETWORK
+ * whose message says "slow retrieval". */
+void otad_http_set_deadline (OtadHttp *self, guint total_s, guint min_bytes_per_s);
 void otad_http_set_clock (OtadHttp *self, const OtadHttpClock *clock);
 void otad_http_set_user_agent (OtadHttp *self, const gchar *user_agent);
 

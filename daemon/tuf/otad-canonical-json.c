@@ -84,6 +84,8 @@ otad_canonical_json_from_node (JsonNode *node, GError **error)
 		             "cannot write canonical JSON: %s", local_error->message);
 		return NULL;
 	}
-	out = otad_json_canonicalize (otad_json_doc_get_root (doc));
+	/* securesystemslib's form, which the test server and python-tuf verify; for what
+	 * otad signs (ASCII, no control characters) aktualizr's jsoncpp form is the same */
+	out = otad_json_canonicalize (otad_json_doc_get_root (doc), OTAD_JSON_FORM_OLPC, len);
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }

@@ -17,6 +17,7 @@ struct _OtadJsonDoc {
 	GSList *blocks;   /* (owned) arena blocks */
 	gchar *block_pos; /* (unowned) free space in the first block */
 	gsize block_left;
+	gsize allocated; /* bytes of arena blocks, for the tree bound */
 	OtadJsonNode root;
 };
 
@@ -25,19 +26,37 @@ typedef struct {
 	const gchar *p;
 	const gchar *start;
 	const gchar *end;
-	GArray *stack; /* (owned) pending children of the open containers */
+	/* pending children of the open containers; a plain array rather than a GArray so
+	 * that its capacity counts against the tree bound */
+	OtadJsonNode *stack; /* (owned) */
+	gsize stack_len;
+	gsize stack_cap;
+	gsize max_tree; /* bytes the arena and the stack may take together */
 	guint depth;
 } OtadJsonParser;
 
-static gpointer
-otad_json_doc_alloc (OtadJsonDoc *doc, gsize size)
+static gboolean
+otad_json_parser_within (OtadJsonParser *self, gsize more)
 {
+	gsize used = self->doc->allocated + self->stack_cap * sizeof (OtadJsonNode);
+	return used <= self->max_tree && more <= self->max_tree - used;
+}
+
+/* NULL when the tree would pass its bound */
+static gpointer
+otad_json_parser_alloc (OtadJsonParser *self, gsize size)
+{
+	OtadJsonDoc *doc = self->doc;
 	gpointer mem;
 
 	size = (size + 7) & ~(gsize)7;
 	if (size > OTAD_JSON_BLOCK_SIZE / 4) {
 		/* big arrays get a block of their own, kept behind the current one */
-		gpointer big = g_malloc (size);
+		gpointer big;
+		if (!otad_json_parser_within (self, size))
+			return NULL;
+		big = g_malloc (size);
+		doc->allocated += size;
 		if (doc->blocks == NULL)
 			doc->blocks = g_slist_prepend (doc->blocks, big);
 		else
@@ -45,7 +64,11 @@ otad_json_doc_alloc (OtadJsonDoc *doc, gsize size)
 		return big;
 	}
 	if (size > doc->block_left) {
-		gchar *block = g_malloc (OTAD_JSON_BLOCK_SIZE);
+		gchar *block;
+		if (!otad_json_parser_within (self, OTAD_JSON_BLOCK_SIZE))
+			return NULL;
+		block = g_malloc (OTAD_JSON_BLOCK_SIZE);
+		doc->allocated += OTAD_JSON_BLOCK_SIZE;
 		doc->blocks = g_slist_prepend (doc->blocks, block);
 		doc->block_pos = block;
 		doc->block_left = OTAD_JSON_BLOCK_SIZE;
@@ -62,6 +85,16 @@ otad_json_parser_fail (OtadJsonParser *self, GError **error, const gchar *what)
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
 	             "invalid JSON at offset %" G_GSIZE_FORMAT ": %s",
 	             (gsize)(self->p - self->start), what);
+	return FALSE;
+}
+
+static gboolean
+otad_json_parser_fail_tree (OtadJsonParser *self, GError **error)
+{
+	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
+	             "JSON of %" G_GSIZE_FORMAT " bytes has too many values: its tree would "
+	             "take more than %" G_GSIZE_FORMAT " bytes",
+	             (gsize)(self->end - self->start), self->max_tree);
 	return FALSE;
 }
 
@@ -130,7 +163,9 @@ otad_json_parser_string (OtadJsonParser *self, const gchar **out, guint32 *out_l
 	}
 
 	/* unescaping never makes a string longer */
-	buf = otad_json_doc_alloc (self->doc, q - s);
+	buf = otad_json_parser_alloc (self, q - s);
+	if (buf == NULL)
+		return otad_json_parser_fail_tree (self, error);
 	for (const gchar *r = s; r < q; r++) {
 		gunichar c;
 		gint hi;
@@ -239,10 +274,31 @@ otad_json_member_cmp (gconstpointer a, gconstpointer b)
 static gboolean otad_json_parser_value (OtadJsonParser *self, OtadJsonNode *node, GError **error);
 
 static gboolean
+otad_json_parser_push (OtadJsonParser *self, const OtadJsonNode *child, GError **error)
+{
+	if (self->stack_len == self->stack_cap) {
+		/* doubling, clamped to what the bound leaves */
+		gsize grow = MAX (self->stack_cap, 64);
+		gsize left;
+		if (!otad_json_parser_within (self, 0))
+			return otad_json_parser_fail_tree (self, error);
+		left = (self->max_tree - self->doc->allocated) / sizeof (OtadJsonNode) -
+		       self->stack_cap;
+		grow = MIN (grow, left);
+		if (grow == 0)
+			return otad_json_parser_fail_tree (self, error);
+		self->stack_cap += grow;
+		self->stack = g_renew (OtadJsonNode, self->stack, self->stack_cap);
+	}
+	self->stack[self->stack_len++] = *child;
+	return TRUE;
+}
+
+static gboolean
 otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean is_object,
                             GError **error)
 {
-	guint base = self->stack->len;
+	gsize base = self->stack_len;
 	gchar close = is_object ? '}' : ']';
 	gsize count;
 
@@ -275,7 +331,8 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 			}
 			if (!otad_json_parser_value (self, &child, error))
 				return FALSE;
-			g_array_append_val (self->stack, child);
+			if (!otad_json_parser_push (self, &child, error))
+				return FALSE;
 			otad_json_parser_skip_ws (self);
 			if (self->p < self->end && *self->p == ',') {
 				self->p++;
@@ -289,7 +346,7 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 			                              "expected ',' or end of container");
 		}
 	}
-	count = self->stack->len - base;
+	count = self->stack_len - base;
 	if (count > G_MAXUINT32)
 		return otad_json_parser_fail (self, error, "too many members");
 	node->type = is_object ? OTAD_JSON_OBJECT : OTAD_JSON_ARRAY;
@@ -297,10 +354,11 @@ otad_json_parser_container (OtadJsonParser *self, OtadJsonNode *node, gboolean i
 	node->v.children = NULL;
 	if (count > 0) {
 		OtadJsonNode *children =
-		    otad_json_doc_alloc (self->doc, count * sizeof (OtadJsonNode));
-		memcpy (children, &g_array_index (self->stack, OtadJsonNode, base),
-		        count * sizeof (OtadJsonNode));
-		g_array_set_size (self->stack, base);
+		    otad_json_parser_alloc (self, count * sizeof (OtadJsonNode));
+		if (children == NULL)
+			return otad_json_parser_fail_tree (self, error);
+		memcpy (children, self->stack + base, count * sizeof (OtadJsonNode));
+		self->stack_len = base;
 		if (is_object) {
 			/* canonical order; duplicate keys are refused so that no two
 			 * readers can disagree on which value counts */
@@ -382,9 +440,11 @@ otad_json_doc_new_from_bytes (GBytes *bytes, GError **error)
 	if (parser.start == NULL)
 		parser.start = parser.p = "";
 	parser.end = parser.start + len;
-	parser.stack = g_array_new (FALSE, FALSE, sizeof (OtadJsonNode));
+	parser.max_tree = len > (G_MAXSIZE - OTAD_JSON_TREE_MIN) / OTAD_JSON_TREE_FACTOR
+	                      ? G_MAXSIZE
+	                      : len * OTAD_JSON_TREE_FACTOR + OTAD_JSON_TREE_MIN;
 	ok = otad_json_parser_value (&parser, &doc->root, error);
-	g_array_unref (parser.stack);
+	g_free (parser.stack);
 	if (!ok)
 		return NULL;
 	otad_json_parser_skip_ws (&parser);
@@ -424,67 +484,10 @@ otad_json_doc_get_bytes (OtadJsonDoc *doc)
 	return doc->bytes;
 }
 
-static void
-otad_json_canonical_string (GString *out, const gchar *s, gsize len)
+gsize
+otad_json_doc_get_tree_size (OtadJsonDoc *doc)
 {
-	const gchar *run = s;
-	g_string_append_c (out, '"');
-	for (const gchar *p = s; p < s + len; p++) {
-		if (*p != '"' && *p != '\\')
-			continue;
-		g_string_append_len (out, run, p - run);
-		g_string_append_c (out, '\\');
-		run = p;
-	}
-	g_string_append_len (out, run, s + len - run);
-	g_string_append_c (out, '"');
-}
-
-void
-otad_json_canonicalize_to (const OtadJsonNode *node, GString *out)
-{
-	switch (node->type) {
-	case OTAD_JSON_NULL:
-		g_string_append_len (out, "null", 4);
-		break;
-	case OTAD_JSON_BOOL:
-		if (node->v.i)
-			g_string_append_len (out, "true", 4);
-		else
-			g_string_append_len (out, "false", 5);
-		break;
-	case OTAD_JSON_INT:
-		g_string_append_printf (out, "%" G_GINT64_FORMAT, node->v.i);
-		break;
-	case OTAD_JSON_STRING:
-		otad_json_canonical_string (out, node->v.s, node->n);
-		break;
-	case OTAD_JSON_ARRAY:
-	case OTAD_JSON_OBJECT:
-		g_string_append_c (out, node->type == OTAD_JSON_ARRAY ? '[' : '{');
-		for (guint32 i = 0; i < node->n; i++) {
-			const OtadJsonNode *child = &node->v.children[i];
-			if (i > 0)
-				g_string_append_c (out, ',');
-			if (node->type == OTAD_JSON_OBJECT) {
-				otad_json_canonical_string (out, child->key, child->key_len);
-				g_string_append_c (out, ':');
-			}
-			otad_json_canonicalize_to (child, out);
-		}
-		g_string_append_c (out, node->type == OTAD_JSON_ARRAY ? ']' : '}');
-		break;
-	default:
-		g_assert_not_reached ();
-	}
-}
-
-GString *
-otad_json_canonicalize (const OtadJsonNode *node)
-{
-	GString *out = g_string_sized_new (256);
-	otad_json_canonicalize_to (node, out);
-	return out;
+	return doc->allocated;
 }
 
 const OtadJsonNode *

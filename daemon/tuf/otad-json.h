@@ -10,7 +10,15 @@ G_BEGIN_DECLS
  * that need no unescaping point into the (kept) input, object members are stored sorted by
  * key (the canonical JSON order) so lookups are binary searches.  Only what canonical JSON
  * can express is accepted: no floats, no duplicate keys, valid UTF-8, integers in int64.
+ *
+ * Bounded: the tree of a document may take at most OTAD_JSON_TREE_FACTOR times the
+ * document's size (and OTAD_JSON_TREE_MIN bytes whatever its size).  Real metadata needs
+ * less than its size (a target entry of ~300 bytes is ~13 nodes of 24 bytes); a body of
+ * tiny values ("[0,0,...]": 24 bytes of node per 2 bytes of input) is refused as soon as it
+ * passes the bound instead of costing twelve times its size.
  */
+#define OTAD_JSON_TREE_FACTOR 2
+#define OTAD_JSON_TREE_MIN (256 * 1024)
 
 typedef enum {
 	OTAD_JSON_NULL,
@@ -41,10 +49,25 @@ OtadJsonDoc *otad_json_doc_ref (OtadJsonDoc *doc);
 void otad_json_doc_unref (OtadJsonDoc *doc);
 const OtadJsonNode *otad_json_doc_get_root (OtadJsonDoc *doc);
 GBytes *otad_json_doc_get_bytes (OtadJsonDoc *doc);
+/* bytes the tree takes (arena blocks), within the bound above */
+gsize otad_json_doc_get_tree_size (OtadJsonDoc *doc);
 
-/* canonical JSON as securesystemslib's encode_canonical writes it */
-GString *otad_json_canonicalize (const OtadJsonNode *node);
-void otad_json_canonicalize_to (const OtadJsonNode *node, GString *out);
+/* the canonical forms of the two dialects' signers (otad-json-canonical.c) */
+typedef enum {
+	OTAD_JSON_FORM_OLPC,    /* securesystemslib encode_canonical: standard TUF */
+	OTAD_JSON_FORM_JSONCPP, /* aktualizr's jsoncpp writer: OTA CE / aktualizr */
+} OtadJsonForm;
+
+typedef void (*OtadJsonWriteFunc) (const gchar *data, gsize len, gpointer user_data);
+
+GString *otad_json_canonicalize (const OtadJsonNode *node, OtadJsonForm form, gsize size_hint);
+void otad_json_canonicalize_to (const OtadJsonNode *node, OtadJsonForm form, GString *out);
+/* FALSE (and @out partly written) when the form would pass @max_len bytes */
+gboolean otad_json_canonicalize_bounded (const OtadJsonNode *node, OtadJsonForm form, GString *out,
+                                         gsize max_len);
+/* the canonical form in pieces, e.g. into a hash, without holding all of it */
+void otad_json_canonical_stream (const OtadJsonNode *node, OtadJsonForm form,
+                                 OtadJsonWriteFunc func, gpointer user_data);
 
 const OtadJsonNode *otad_json_object_get (const OtadJsonNode *obj, const gchar *key);
 gboolean otad_json_key_equal (const OtadJsonNode *member, const gchar *key);

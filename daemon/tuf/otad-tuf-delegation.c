@@ -20,11 +20,10 @@ otad_tuf_delegation_step_free (OtadTufDelegationStep *step)
 	g_free (step);
 }
 
-/* the stored copy, when it is the version snapshot names and still verifies */
+/* the stored copy, when it still verifies */
 static OtadTufMetadata *
 otad_tuf_delegation_load_stored (OtadTufRepo *self, OtadTufMetadata *parent,
-                                 const OtadTufRole *role, const gchar *filename,
-                                 gint64 *stored_version)
+                                 const OtadTufRole *role, const gchar *filename)
 {
 	g_autoptr (GBytes) bytes = otad_tuf_store_load (self->store, filename, NULL);
 	g_autoptr (OtadTufMetadata) md = NULL;
@@ -35,8 +34,46 @@ otad_tuf_delegation_load_stored (OtadTufRepo *self, OtadTufMetadata *parent,
 	if (md == NULL || !otad_tuf_metadata_verify_role (md, parent->delegation_keys, role,
 	                                                  parent->role_name, NULL))
 		return NULL;
-	*stored_version = md->version;
 	return g_steal_pointer (&md);
+}
+
+/* the role's file from the server: VERSION.NAME.json (consistent snapshots) or NAME.json,
+ * else OTA CE's delegations/NAME.json; NAME percent-encoded as python-tuf does (ngclient/updater.py,
+ * parse.quote (rolename, "")), so that no role name is ever a path */
+static GBytes *
+otad_tuf_delegation_fetch (OtadTufRepo *self, const OtadTufRole *role, const OtadTufMetaFile *meta,
+                           gchar **out_path, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *escaped = g_uri_escape_string (role->name, NULL, FALSE);
+	g_autofree gchar *path = NULL;
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	guint64 max = self->limits.targets_max;
+
+	if (meta->length >= 0)
+		max = meta->canonical ? MAX ((guint64)meta->length, max) : (guint64)meta->length;
+	if (self->root->consistent_snapshot)
+		path = g_strdup_printf ("%" G_GINT64_FORMAT ".%s.json", meta->version, escaped);
+	else
+		path = g_strdup_printf ("%s.json", escaped);
+	bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
+	if (bytes == NULL && g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+		g_clear_error (&error_local);
+		g_free (path);
+		path = g_strdup_printf ("delegations/%s.json", escaped);
+		bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
+	}
+	if (bytes == NULL) {
+		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
+			             "%s: delegated role %s not found", self->name, role->name);
+			return NULL;
+		}
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+	*out_path = g_steal_pointer (&path);
+	return g_steal_pointer (&bytes);
 }
 
 static OtadTufMetadata *
@@ -46,18 +83,15 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 	OtadTufMetadata *cached = g_hash_table_lookup (self->delegated, role->name);
 	g_autofree gchar *meta_name = g_strdup_printf ("%s.json", role->name);
 	g_autofree gchar *filename = otad_tuf_store_delegation_filename (role->name);
-	g_autofree gchar *escaped = g_uri_escape_string (role->name, NULL, FALSE);
 	g_autofree gchar *path = NULL;
 	g_autoptr (OtadTufMetadata) stored = NULL;
 	g_autoptr (OtadTufMetadata) md = NULL;
 	g_autoptr (GBytes) bytes = NULL;
-	g_autoptr (GError) error_local = NULL;
 	const OtadTufMetaFile *meta;
-	gint64 stored_version = 0;
-	guint64 max;
 
 	if (cached != NULL)
 		return otad_tuf_metadata_ref (cached);
+	/* snapshot lists the role under its name as it is, not encoded */
 	meta =
 	    self->snapshot != NULL ? otad_tuf_metadata_get_meta (self->snapshot, meta_name) : NULL;
 	if (meta == NULL) {
@@ -66,51 +100,23 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 		             role->name);
 		return NULL;
 	}
-	stored = otad_tuf_delegation_load_stored (self, parent, role, filename, &stored_version);
+	stored = otad_tuf_delegation_load_stored (self, parent, role, filename);
 	if (stored != NULL && stored->version == meta->version &&
-	    otad_tuf_check_hashes (meta->hashes, meta->length, otad_tuf_metadata_get_bytes (stored),
-	                           meta_name, NULL)) {
+	    otad_tuf_metadata_check_described (stored, meta, meta_name, NULL)) {
 		md = g_steal_pointer (&stored);
 	} else {
-		max = meta->length >= 0 ? (guint64)meta->length : self->limits.targets_max;
-		if (self->root->consistent_snapshot)
-			path = g_strdup_printf ("%" G_GINT64_FORMAT ".%s.json", meta->version,
-			                        escaped);
-		else
-			path = g_strdup_printf ("%s.json", escaped);
-		bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
-		/* OTA CE serves delegations under delegations/ */
-		if (bytes == NULL &&
-		    g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
-			g_clear_error (&error_local);
-			g_free (path);
-			path = g_strdup_printf ("delegations/%s.json", escaped);
-			bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
-		}
-		if (bytes == NULL) {
-			if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
-				g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
-				             "%s: delegated role %s not found", self->name,
-				             role->name);
-				return NULL;
-			}
-			g_propagate_error (error, g_steal_pointer (&error_local));
+		bytes = otad_tuf_delegation_fetch (self, role, meta, &path, cancellable, error);
+		if (bytes == NULL)
 			return NULL;
-		}
-		if (!otad_tuf_check_hashes (meta->hashes, meta->length, bytes, path, error)) {
+		md = otad_tuf_refresh_parse_described (bytes, meta, OTAD_TUF_ROLE_TARGETS,
+		                                       role->name, path, error);
+		if (md == NULL || !otad_tuf_metadata_verify_role (md, parent->delegation_keys, role,
+		                                                  parent->role_name, error)) {
 			g_prefix_error (error, "%s: ", self->name);
 			return NULL;
 		}
-		md = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_TARGETS, role->name, error);
-		if (md == NULL) {
-			g_prefix_error (error, "%s: ", self->name);
-			return NULL;
-		}
-		if (!otad_tuf_metadata_verify_role (md, parent->delegation_keys, role,
-		                                    parent->role_name, error)) {
-			g_prefix_error (error, "%s: ", self->name);
-			return NULL;
-		}
+		/* the version snapshot lists, and no other check: snapshot's own rollback
+		 * check covers delegated roles as it covers targets (5.6.3) */
 		if (md->version != meta->version) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MIX_AND_MATCH,
 			             "%s: %s version %" G_GINT64_FORMAT
@@ -118,16 +124,13 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 			             self->name, role->name, md->version, meta->version);
 			return NULL;
 		}
-		if (stored_version > md->version) {
-			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_ROLLBACK,
-			             "%s: %s version %" G_GINT64_FORMAT " is lower than the "
-			             "trusted %" G_GINT64_FORMAT,
-			             self->name, role->name, md->version, stored_version);
-			return NULL;
-		}
-		g_hash_table_insert (self->dirty, g_steal_pointer (&filename), g_bytes_ref (bytes));
 	}
 	if (!otad_tuf_metadata_check_expiry (md, otad_tuf_repo_now (self), error)) {
+		g_prefix_error (error, "%s: ", self->name);
+		return NULL;
+	}
+	/* persisted once verified, as the top-level roles are (5.6.6) */
+	if (bytes != NULL && !otad_tuf_store_save (self->store, filename, bytes, error)) {
 		g_prefix_error (error, "%s: ", self->name);
 		return NULL;
 	}

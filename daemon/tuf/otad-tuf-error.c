@@ -12,7 +12,7 @@ static const gchar *otad_tuf_error_names[] = {
     [OTAD_TUF_ERROR_FAILED] = "failed",
     [OTAD_TUF_ERROR_BAD_SIGNATURE] = "bad-signature",
     [OTAD_TUF_ERROR_THRESHOLD] = "threshold",
-    [OTAD_TUF_ERROR_EXPIRED] = "expired",
+    [OTAD_TUF_ERROR_EXPIRED] = "freeze",
     [OTAD_TUF_ERROR_ROLLBACK] = "rollback",
     [OTAD_TUF_ERROR_MIX_AND_MATCH] = "mix-and-match",
     [OTAD_TUF_ERROR_LENGTH_MISMATCH] = "length-mismatch",
@@ -28,6 +28,7 @@ static const gchar *otad_tuf_error_names[] = {
     [OTAD_TUF_ERROR_NOT_FOUND] = "not-found",
     [OTAD_TUF_ERROR_NO_TRUSTED_ROOT] = "no-trusted-root",
     [OTAD_TUF_ERROR_UNSUPPORTED] = "unsupported",
+    [OTAD_TUF_ERROR_SLOW_RETRIEVAL] = "slow-retrieval",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (otad_tuf_error_names) == OTAD_TUF_ERROR_LAST);
 
@@ -49,6 +50,9 @@ otad_tuf_error_to_ota_error (OtadTufError code)
 		return OTA_ERROR_INTERNAL;
 	case OTAD_TUF_ERROR_NOT_FOUND:
 		return OTA_ERROR_SERVER;
+	case OTAD_TUF_ERROR_SLOW_RETRIEVAL:
+		/* a bad link looks the same: the network, named as the attack class */
+		return OTA_ERROR_NETWORK;
 	case OTAD_TUF_ERROR_NO_TRUSTED_ROOT:
 		return OTA_ERROR_INVALID_CONFIG;
 	default:

@@ -31,6 +31,7 @@ typedef enum {
 	OTAD_TUF_ERROR_NOT_FOUND,         /* the server does not have the file (404) */
 	OTAD_TUF_ERROR_NO_TRUSTED_ROOT,   /* no trusted root and trust-on-first-use not allowed */
 	OTAD_TUF_ERROR_UNSUPPORTED,       /* key type, scheme or spec version not supported */
+	OTAD_TUF_ERROR_SLOW_RETRIEVAL,    /* the file did not arrive in time or fast enough */
 	/*< private >*/
 	OTAD_TUF_ERROR_LAST
 } OtadTufError;

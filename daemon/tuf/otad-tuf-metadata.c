@@ -152,7 +152,10 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 {
 	const OtadJsonNode *roles = otad_json_object_get (md->signed_node, "roles");
 	const OtadJsonNode *cs = otad_json_object_get (md->signed_node, "consistent_snapshot");
-	const gchar *required[] = {"root", "timestamp", "snapshot", "targets"};
+	/* an Uptane Director's root may define only these (OTA CE's does; aktualizr fetches
+	 * only root and targets from the Director): a refresh that needs timestamp or
+	 * snapshot refuses a root without them then */
+	const gchar *required[] = {"root", "targets"};
 
 	md->keys = otad_tuf_metadata_parse_keys (md, otad_json_object_get (md->signed_node, "keys"),
 	                                         error);
@@ -227,6 +230,7 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 		file->version = version->v.i;
 		file->length = length != NULL ? length->v.i : -1;
 		file->hashes = hashes;
+		file->canonical = md->ota_dialect;
 		g_hash_table_insert (md->meta, g_steal_pointer (&name), file);
 	}
 	if (required != NULL && !g_hash_table_contains (md->meta, required))
@@ -338,6 +342,16 @@ otad_tuf_metadata_parse_targets (OtadTufMetadata *md, GError **error)
 	return TRUE;
 }
 
+/* OTA CE's Director serves targets version 0, listing nothing, before anything is assigned
+ * to the device; any other metadata starts at version 1 (TUF 1.0.x section 4.2) */
+static gboolean
+otad_tuf_metadata_is_unassigned (OtadTufMetadata *md)
+{
+	const OtadJsonNode *targets = otad_json_object_get (md->signed_node, "targets");
+	return md->type == OTAD_TUF_ROLE_TARGETS && otad_json_is (targets, OTAD_JSON_OBJECT) &&
+	       targets->n == 0 && otad_json_object_get (md->signed_node, "delegations") == NULL;
+}
+
 static gboolean
 otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 {
@@ -370,6 +384,7 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	type_str = otad_json_dup_string (type);
 	if (type_str == NULL)
 		return otad_tuf_metadata_fail (md, error, "_type must be a string");
+	md->ota_dialect = g_ascii_isupper (type_str[0]);
 	if (g_ascii_strcasecmp (type_str, otad_tuf_role_type_to_string (md->type)) != 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_WRONG_TYPE,
 		             "%s metadata: _type is \"%s\", expected \"%s\"", md->role_name,
@@ -392,7 +407,8 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	}
 
 	version = otad_json_object_get (md->signed_node, "version");
-	if (!otad_json_is (version, OTAD_JSON_INT) || version->v.i < 1)
+	if (!otad_json_is (version, OTAD_JSON_INT) || version->v.i < 0 ||
+	    (version->v.i == 0 && !otad_tuf_metadata_is_unassigned (md)))
 		return otad_tuf_metadata_fail (md, error, "version must be a positive integer");
 	md->version = version->v.i;
 

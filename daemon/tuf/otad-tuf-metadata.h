@@ -31,6 +31,9 @@ typedef struct {
 	gint64 version;
 	gint64 length;              /* -1 when not given */
 	const OtadJsonNode *hashes; /* (unowned) (nullable) */
+	/* length and hashes are those of the file's canonical form (OTA dialect, as
+	 * aktualizr checks them), not of its bytes */
+	gboolean canonical;
 } OtadTufMetaFile;
 
 /* a target as a targets role lists it */
@@ -47,6 +50,8 @@ typedef struct {
 	gchar *role_name;                /* (owned) "root", "targets", or a delegated role's name */
 	const OtadJsonNode *signed_node; /* (unowned) */
 	const OtadJsonNode *signatures;  /* (unowned) */
+	/* OTA CE / aktualizr dialect: `_type` capitalised ("Targets") */
+	gboolean ota_dialect;
 	gint64 version;
 	gint64 expires; /* unix time */
 	/* root */
@@ -92,6 +97,13 @@ gboolean otad_tuf_role_matches_path (const OtadTufRole *role, const gchar *targe
 /* checks length (when >= 0) and every known hash (sha256, sha512) of data */
 gboolean otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data,
                                 const gchar *what, GError **error);
+/* the same, of the canonical form (aktualizr's) of a parsed document */
+gboolean otad_tuf_check_canonical (const OtadJsonNode *hashes, gint64 length,
+                                   const OtadJsonNode *document, const gchar *what,
+                                   GError **error);
+/* whether @md is the file @meta describes: its bytes or its canonical form */
+gboolean otad_tuf_metadata_check_described (OtadTufMetadata *md, const OtadTufMetaFile *meta,
+                                            const gchar *what, GError **error);
 /* same for a file on disk, read in chunks */
 gboolean otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *path,
                               const gchar *what, GError **error);

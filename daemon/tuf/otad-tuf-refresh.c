@@ -8,38 +8,11 @@
 
 /*
  * One refresh of a repository in the order of the TUF 1.0.x specification, section 5:
- * 5.3 root (N+1 until 404), 5.4 timestamp, 5.5 snapshot, 5.6 targets.  Everything is
- * checked against a single start time and kept in local variables; the repository's
- * trusted state changes only when every step passed.
+ * 5.3 root (N+1 until 404), 5.4 timestamp, 5.5 snapshot, 5.6 targets, every expiry checked
+ * against one start time.  Each file is persisted, and becomes the trusted copy, as soon as
+ * its step has verified it (5.3.8, 5.4.5, 5.5.7, 5.6.6): a root rotation is kept when a
+ * later step fails, and the next refresh starts from it.
  */
-
-typedef struct {
-	OtadTufMetadata *root;      /* (owned) */
-	OtadTufMetadata *timestamp; /* (owned) (nullable) */
-	OtadTufMetadata *snapshot;  /* (owned) (nullable) */
-	OtadTufMetadata *targets;   /* (owned) (nullable) */
-	gboolean root_changed;
-	gboolean discard_ts_snapshot;
-	GBytes *new_timestamp; /* (owned) (nullable) to write */
-	GBytes *new_snapshot;  /* (owned) (nullable) */
-	GBytes *new_targets;   /* (owned) (nullable) */
-	GPtrArray *new_roots;  /* (owned) GBytes of each accepted root */
-} OtadTufRefresh;
-
-static void
-otad_tuf_refresh_clear (OtadTufRefresh *r)
-{
-	g_clear_pointer (&r->root, otad_tuf_metadata_unref);
-	g_clear_pointer (&r->timestamp, otad_tuf_metadata_unref);
-	g_clear_pointer (&r->snapshot, otad_tuf_metadata_unref);
-	g_clear_pointer (&r->targets, otad_tuf_metadata_unref);
-	g_clear_pointer (&r->new_timestamp, g_bytes_unref);
-	g_clear_pointer (&r->new_snapshot, g_bytes_unref);
-	g_clear_pointer (&r->new_targets, g_bytes_unref);
-	g_clear_pointer (&r->new_roots, g_ptr_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OtadTufRefresh, otad_tuf_refresh_clear)
 
 gint64
 otad_tuf_repo_now (OtadTufRepo *self)
@@ -66,48 +39,164 @@ otad_tuf_refresh_fail (OtadTufRepo *self, GError **error, OtadTufError code, con
 	return FALSE;
 }
 
+/* writes @md as @filename and makes it the trusted copy in @slot */
+static gboolean
+otad_tuf_refresh_trust (OtadTufRepo *self, OtadTufMetadata **slot, OtadTufMetadata *md,
+                        const gchar *filename, GError **error)
+{
+	if (!otad_tuf_store_save (self->store, filename, otad_tuf_metadata_get_bytes (md), error)) {
+		g_prefix_error (error, "%s: ", self->name);
+		return FALSE;
+	}
+	if (*slot != md) {
+		g_clear_pointer (slot, otad_tuf_metadata_unref);
+		*slot = otad_tuf_metadata_ref (md);
+	}
+	return TRUE;
+}
+
+static gboolean
+otad_tuf_refresh_forget (OtadTufRepo *self, OtadTufMetadata **slot, const gchar *filename,
+                         GError **error)
+{
+	g_clear_pointer (slot, otad_tuf_metadata_unref);
+	if (!otad_tuf_store_remove (self->store, filename, error)) {
+		g_prefix_error (error, "%s: ", self->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* the key material and threshold of @name: NULL role (not defined) is its own value */
+static GHashTable *
+otad_tuf_refresh_role_fingerprints (OtadTufMetadata *root, const gchar *name, guint *threshold)
+{
+	const OtadTufRole *role = otad_tuf_metadata_get_role (root, name);
+	GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
+
+	*threshold = role != NULL ? role->threshold : 0;
+	for (guint i = 0; role != NULL && i < role->keyids->len; i++) {
+		OtadTufKey *key =
+		    g_hash_table_lookup (root->keys, g_ptr_array_index (role->keyids, i));
+		if (key != NULL)
+			g_hash_table_add (set, (gpointer)otad_tuf_key_get_fingerprint (key));
+	}
+	return set;
+}
+
 /* the same keys (by material) and threshold for @name in both roots */
 static gboolean
 otad_tuf_refresh_role_keys_equal (OtadTufMetadata *a, OtadTufMetadata *b, const gchar *name)
 {
-	const OtadTufRole *ra = otad_tuf_metadata_get_role (a, name);
-	const OtadTufRole *rb = otad_tuf_metadata_get_role (b, name);
-	g_autoptr (GHashTable) fa = g_hash_table_new (g_str_hash, g_str_equal);
-	g_autoptr (GHashTable) fb = g_hash_table_new (g_str_hash, g_str_equal);
+	guint ta = 0, tb = 0;
+	g_autoptr (GHashTable) fa = otad_tuf_refresh_role_fingerprints (a, name, &ta);
+	g_autoptr (GHashTable) fb = otad_tuf_refresh_role_fingerprints (b, name, &tb);
+	GHashTableIter iter;
+	gpointer k;
 
-	if (ra->threshold != rb->threshold)
+	if (ta != tb || g_hash_table_size (fa) != g_hash_table_size (fb))
 		return FALSE;
-	for (guint i = 0; i < ra->keyids->len; i++) {
-		OtadTufKey *key = g_hash_table_lookup (a->keys, g_ptr_array_index (ra->keyids, i));
-		if (key != NULL)
-			g_hash_table_add (fa, (gpointer)otad_tuf_key_get_fingerprint (key));
+	g_hash_table_iter_init (&iter, fa);
+	while (g_hash_table_iter_next (&iter, &k, NULL)) {
+		if (!g_hash_table_contains (fb, k))
+			return FALSE;
 	}
-	for (guint i = 0; i < rb->keyids->len; i++) {
-		OtadTufKey *key = g_hash_table_lookup (b->keys, g_ptr_array_index (rb->keyids, i));
-		if (key != NULL)
-			g_hash_table_add (fb, (gpointer)otad_tuf_key_get_fingerprint (key));
-	}
-	if (g_hash_table_size (fa) != g_hash_table_size (fb))
+	return TRUE;
+}
+
+static gboolean
+otad_tuf_refresh_verify (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
+{
+	const OtadTufRole *role = otad_tuf_metadata_get_role (self->root, md->role_name);
+	g_autofree gchar *signer =
+	    g_strdup_printf ("root version %" G_GINT64_FORMAT, self->root->version);
+	if (role == NULL)
+		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
+		                              "root version %" G_GINT64_FORMAT
+		                              " defines no %s role",
+		                              self->root->version, md->role_name);
+	if (!otad_tuf_metadata_verify_role (md, self->root->keys, role, signer, error)) {
+		g_prefix_error (error, "%s: ", self->name);
 		return FALSE;
-	{
-		GHashTableIter iter;
-		gpointer k;
-		g_hash_table_iter_init (&iter, fa);
-		while (g_hash_table_iter_next (&iter, &k, NULL)) {
-			if (!g_hash_table_contains (fb, k))
-				return FALSE;
-		}
+	}
+	return TRUE;
+}
+
+static gboolean
+otad_tuf_refresh_expiry (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
+{
+	if (!otad_tuf_metadata_check_expiry (md, self->now, error)) {
+		g_prefix_error (error, "%s: ", self->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* 5.3.11: new timestamp or snapshot keys make the trusted files worthless (so that a
+ * repository recovers from a fast-forward attack); what the new root no longer vouches
+ * for is no rollback reference either */
+static gboolean
+otad_tuf_refresh_after_rotation (OtadTufRepo *self, OtadTufMetadata *old_root, GError **error)
+{
+	struct {
+		OtadTufMetadata **slot;
+		const gchar *filename;
+	} trusted[] = {{&self->timestamp, "timestamp.json"},
+	               {&self->snapshot, "snapshot.json"},
+	               {&self->targets, "targets.json"}};
+
+	if (!otad_tuf_refresh_role_keys_equal (old_root, self->root, "timestamp") ||
+	    !otad_tuf_refresh_role_keys_equal (old_root, self->root, "snapshot")) {
+		g_info ("%s: timestamp or snapshot keys rotated: trusted copies dropped",
+		        self->name);
+		if (!otad_tuf_refresh_forget (self, &self->timestamp, "timestamp.json", error) ||
+		    !otad_tuf_refresh_forget (self, &self->snapshot, "snapshot.json", error))
+			return FALSE;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (trusted); i++) {
+		OtadTufMetadata *md = *trusted[i].slot;
+		const OtadTufRole *role =
+		    md != NULL ? otad_tuf_metadata_get_role (self->root, md->role_name) : NULL;
+		if (md == NULL ||
+		    (role != NULL && otad_tuf_metadata_verify_role (md, self->root->keys, role,
+		                                                    "the new root", NULL)))
+			continue;
+		g_info ("%s: trusted %s no longer signed by the root's keys", self->name,
+		        md->role_name);
+		if (!otad_tuf_refresh_forget (self, trusted[i].slot, trusted[i].filename, error))
+			return FALSE;
+	}
+	g_hash_table_remove_all (self->delegated);
+	return TRUE;
+}
+
+/* the roles a refresh needs: all four for a TUF repository, root and targets for a Director
+ * (whose timestamp and snapshot are optional) */
+static gboolean
+otad_tuf_refresh_check_roles (OtadTufRepo *self, OtadTufMetadata *root, gboolean optional,
+                              const gchar *path, GError **error)
+{
+	const gchar *needed[] = {"timestamp", "snapshot"};
+	for (guint i = 0; !optional && i < G_N_ELEMENTS (needed); i++) {
+		if (otad_tuf_metadata_get_role (root, needed[i]) == NULL)
+			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MALFORMED,
+			                              "%s: root metadata: role %s is not defined",
+			                              path, needed[i]);
 	}
 	return TRUE;
 }
 
 /* 5.3: root N → N+1 until the server has no next version */
 static gboolean
-otad_tuf_refresh_root (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cancellable,
+otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cancellable,
                        GError **error)
 {
-	for (guint i = 0; i < self->limits.max_root_rotations; i++) {
-		gint64 next = r->root->version + 1;
+	g_autoptr (OtadTufMetadata) old_root = otad_tuf_metadata_ref (self->root);
+
+	/* a root at the largest version has no next one */
+	for (guint i = 0; i < self->limits.max_root_rotations && self->root->version < G_MAXINT64;
+	     i++) {
+		gint64 next = self->root->version + 1;
 		g_autofree gchar *path = g_strdup_printf ("%" G_GINT64_FORMAT ".root.json", next);
 		g_autofree gchar *signer = NULL;
 		g_autoptr (GBytes) bytes = NULL;
@@ -127,11 +216,11 @@ otad_tuf_refresh_root (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cance
 			g_prefix_error (error, "%s: %s: ", self->name, path);
 			return FALSE;
 		}
-		/* signed by a threshold of the trusted root's keys and of its own */
+		/* 5.3.4: signed by a threshold of the trusted root's keys and of its own */
 		signer =
-		    g_strdup_printf ("trusted root version %" G_GINT64_FORMAT, r->root->version);
-		if (!otad_tuf_metadata_verify_role (md, r->root->keys,
-		                                    otad_tuf_metadata_get_role (r->root, "root"),
+		    g_strdup_printf ("trusted root version %" G_GINT64_FORMAT, self->root->version);
+		if (!otad_tuf_metadata_verify_role (md, self->root->keys,
+		                                    otad_tuf_metadata_get_role (self->root, "root"),
 		                                    signer, error) ||
 		    !otad_tuf_metadata_verify_role (md, md->keys,
 		                                    otad_tuf_metadata_get_role (md, "root"),
@@ -139,6 +228,7 @@ otad_tuf_refresh_root (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cance
 			g_prefix_error (error, "%s: %s: ", self->name, path);
 			return FALSE;
 		}
+		/* 5.3.5 */
 		if (md->version < next)
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
 			                              "%s has version %" G_GINT64_FORMAT, path,
@@ -148,76 +238,68 @@ otad_tuf_refresh_root (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cance
 			                              "%s has version %" G_GINT64_FORMAT
 			                              " (fast-forward)",
 			                              path, md->version);
-		g_clear_pointer (&r->root, otad_tuf_metadata_unref);
-		r->root = g_steal_pointer (&md);
-		r->root_changed = TRUE;
-		g_ptr_array_add (r->new_roots, g_steal_pointer (&bytes));
+		if (!otad_tuf_refresh_check_roles (self, md, optional, path, error))
+			return FALSE;
+		/* 5.3.8: persisted at once, so a later failure does not lose it */
+		if (!otad_tuf_refresh_trust (self, &self->root, md, "root.json", error))
+			return FALSE;
 	}
 
+	if (!otad_tuf_refresh_check_roles (self, self->root, optional, "root.json", error))
+		return FALSE;
 	/* 5.3.10: the final root must not have expired (freeze) */
-	if (!otad_tuf_metadata_check_expiry (r->root, self->now, error)) {
-		g_prefix_error (error, "%s: ", self->name);
+	if (!otad_tuf_refresh_expiry (self, self->root, error))
 		return FALSE;
-	}
-	/* 5.3.11: new timestamp or snapshot keys make the old files worthless */
-	if (r->root_changed &&
-	    (!otad_tuf_refresh_role_keys_equal (self->root, r->root, "timestamp") ||
-	     !otad_tuf_refresh_role_keys_equal (self->root, r->root, "snapshot"))) {
-		g_clear_pointer (&r->timestamp, otad_tuf_metadata_unref);
-		g_clear_pointer (&r->snapshot, otad_tuf_metadata_unref);
-		r->discard_ts_snapshot = TRUE;
-	}
-	/* what the new root no longer vouches for cannot serve as a rollback reference:
-	 * this is how a repository recovers from a fast-forward attack */
-	if (r->root_changed) {
-		OtadTufMetadata **trusted[] = {&r->timestamp, &r->snapshot, &r->targets};
-		for (guint i = 0; i < G_N_ELEMENTS (trusted); i++) {
-			OtadTufMetadata *md = *trusted[i];
-			if (md != NULL && !otad_tuf_metadata_verify_role (
-			                      md, r->root->keys,
-			                      otad_tuf_metadata_get_role (r->root, md->role_name),
-			                      "the new root", NULL)) {
-				g_info ("%s: trusted %s no longer signed by the root's keys",
-				        self->name, md->role_name);
-				g_clear_pointer (trusted[i], otad_tuf_metadata_unref);
-			}
-		}
-	}
+	if (self->root != old_root && !otad_tuf_refresh_after_rotation (self, old_root, error))
+		return FALSE;
 	return TRUE;
 }
 
-static gboolean
-otad_tuf_refresh_verify (OtadTufRepo *self, OtadTufRefresh *r, OtadTufMetadata *md, GError **error)
+/* parses @bytes as the file @meta describes: its bytes must have the length and hashes
+ * @meta gives; in the OTA dialect, when they do not, its canonical form must (a server may
+ * serve it indented; aktualizr checks only the canonical form) */
+OtadTufMetadata *
+otad_tuf_refresh_parse_described (GBytes *bytes, const OtadTufMetaFile *meta, OtadTufRoleType type,
+                                  const gchar *role_name, const gchar *what, GError **error)
 {
-	const OtadTufRole *role = otad_tuf_metadata_get_role (r->root, md->role_name);
-	g_autofree gchar *signer =
-	    g_strdup_printf ("root version %" G_GINT64_FORMAT, r->root->version);
-	if (!otad_tuf_metadata_verify_role (md, r->root->keys, role, signer, error)) {
-		g_prefix_error (error, "%s: ", self->name);
-		return FALSE;
+	g_autoptr (GError) error_raw = NULL;
+	g_autoptr (OtadTufMetadata) md = NULL;
+
+	if (meta != NULL &&
+	    !otad_tuf_check_hashes (meta->hashes, meta->length, bytes, what, &error_raw) &&
+	    !meta->canonical) {
+		g_propagate_error (error, g_steal_pointer (&error_raw));
+		return NULL;
 	}
-	return TRUE;
+	if (error_raw == NULL)
+		return otad_tuf_metadata_parse (bytes, type, role_name, error);
+	/* the bytes are not what @meta describes: neither JSON nor its canonical form is */
+	md = otad_tuf_metadata_parse (bytes, type, role_name, NULL);
+	if (md == NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_raw));
+		return NULL;
+	}
+	if (!otad_tuf_metadata_check_described (md, meta, what, error))
+		return NULL;
+	return g_steal_pointer (&md);
 }
 
-static gboolean
-otad_tuf_refresh_expiry (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
-{
-	if (!otad_tuf_metadata_check_expiry (md, self->now, error)) {
-		g_prefix_error (error, "%s: ", self->name);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-/* fetch a file that a parent role describes in its meta; length and hashes checked */
-static GBytes *
+/* fetches and parses a file that a parent role describes in its meta */
+static OtadTufMetadata *
 otad_tuf_refresh_fetch_described (OtadTufRepo *self, const gchar *path, const OtadTufMetaFile *meta,
-                                  guint64 default_max, GCancellable *cancellable, GError **error)
+                                  guint64 default_max, OtadTufRoleType type, const gchar *role_name,
+                                  GCancellable *cancellable, GError **error)
 {
 	g_autoptr (GBytes) bytes = NULL;
 	g_autoptr (GError) error_local = NULL;
-	guint64 max = (meta != NULL && meta->length >= 0) ? (guint64)meta->length : default_max;
+	g_autoptr (OtadTufMetadata) md = NULL;
+	guint64 max = default_max;
 
+	/* a canonical length says little about the bytes served (an indented file is
+	 * longer): the role's limit bounds those */
+	if (meta != NULL && meta->length >= 0)
+		max = meta->canonical ? MAX ((guint64)meta->length, default_max)
+		                      : (guint64)meta->length;
 	bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -227,25 +309,28 @@ otad_tuf_refresh_fetch_described (OtadTufRepo *self, const gchar *path, const Ot
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;
 	}
-	if (meta != NULL &&
-	    !otad_tuf_check_hashes (meta->hashes, meta->length, bytes, path, error)) {
+	md = otad_tuf_refresh_parse_described (bytes, meta, type, role_name, path, error);
+	if (md == NULL)
 		g_prefix_error (error, "%s: ", self->name);
-		return NULL;
-	}
-	return g_steal_pointer (&bytes);
+	return g_steal_pointer (&md);
 }
 
-/* 5.4 timestamp; sets *unchanged when its version equals the trusted one */
+/* 5.4 timestamp; *unchanged when its version equals the trusted one, *absent when an
+ * optional one is not there */
 static gboolean
-otad_tuf_refresh_timestamp (OtadTufRepo *self, OtadTufRefresh *r, gboolean optional,
-                            gboolean *unchanged, gboolean *absent, GCancellable *cancellable,
-                            GError **error)
+otad_tuf_refresh_timestamp (OtadTufRepo *self, gboolean optional, gboolean *unchanged,
+                            gboolean *absent, GCancellable *cancellable, GError **error)
 {
 	g_autoptr (GBytes) bytes = NULL;
 	g_autoptr (OtadTufMetadata) md = NULL;
 	g_autoptr (GError) error_local = NULL;
 	const OtadTufMetaFile *snap_meta;
 
+	/* a Director whose root defines no timestamp role has none: not even asked for */
+	if (optional && otad_tuf_metadata_get_role (self->root, "timestamp") == NULL) {
+		*absent = TRUE;
+		return TRUE;
+	}
 	bytes = otad_tuf_repo_fetch (self, "timestamp.json", self->limits.timestamp_max,
 	                             cancellable, &error_local);
 	if (bytes == NULL) {
@@ -265,81 +350,74 @@ otad_tuf_refresh_timestamp (OtadTufRepo *self, OtadTufRefresh *r, gboolean optio
 		g_prefix_error (error, "%s: ", self->name);
 		return FALSE;
 	}
-	if (!otad_tuf_refresh_verify (self, r, md, error))
+	if (!otad_tuf_refresh_verify (self, md, error))
 		return FALSE;
 	snap_meta = otad_tuf_metadata_get_meta (md, "snapshot.json");
-	if (r->timestamp != NULL) {
+	if (self->timestamp != NULL) {
 		const OtadTufMetaFile *old =
-		    otad_tuf_metadata_get_meta (r->timestamp, "snapshot.json");
-		if (md->version < r->timestamp->version)
+		    otad_tuf_metadata_get_meta (self->timestamp, "snapshot.json");
+		/* 5.4.3 */
+		if (md->version < self->timestamp->version)
 			return otad_tuf_refresh_fail (
 			    self, error, OTAD_TUF_ERROR_ROLLBACK,
 			    "timestamp version %" G_GINT64_FORMAT
 			    " is lower than the trusted %" G_GINT64_FORMAT,
-			    md->version, r->timestamp->version);
+			    md->version, self->timestamp->version);
 		if (snap_meta->version < old->version)
 			return otad_tuf_refresh_fail (
 			    self, error, OTAD_TUF_ERROR_ROLLBACK,
 			    "timestamp names snapshot version %" G_GINT64_FORMAT
 			    ", lower than the trusted %" G_GINT64_FORMAT,
 			    snap_meta->version, old->version);
-		if (md->version == r->timestamp->version) {
+		if (md->version == self->timestamp->version) {
 			/* a replayed timestamp is still a freeze once it expires */
-			if (!otad_tuf_refresh_expiry (self, r->timestamp, error))
+			if (!otad_tuf_refresh_expiry (self, self->timestamp, error))
 				return FALSE;
 			*unchanged = TRUE;
 			return TRUE;
 		}
 	}
+	/* 5.4.4, then 5.4.5 */
 	if (!otad_tuf_refresh_expiry (self, md, error))
 		return FALSE;
-	g_clear_pointer (&r->timestamp, otad_tuf_metadata_unref);
-	r->timestamp = g_steal_pointer (&md);
-	r->new_timestamp = g_steal_pointer (&bytes);
-	return TRUE;
+	return otad_tuf_refresh_trust (self, &self->timestamp, md, "timestamp.json", error);
 }
 
 /* 5.5 snapshot */
 static gboolean
-otad_tuf_refresh_snapshot (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cancellable,
-                           GError **error)
+otad_tuf_refresh_snapshot (OtadTufRepo *self, GCancellable *cancellable, GError **error)
 {
-	const OtadTufMetaFile *meta = otad_tuf_metadata_get_meta (r->timestamp, "snapshot.json");
-	g_autoptr (GBytes) bytes = NULL;
+	const OtadTufMetaFile *meta = otad_tuf_metadata_get_meta (self->timestamp, "snapshot.json");
 	g_autoptr (OtadTufMetadata) md = NULL;
 	g_autofree gchar *path = NULL;
 
-	if (r->root->consistent_snapshot)
+	if (self->root->consistent_snapshot)
 		path = g_strdup_printf ("%" G_GINT64_FORMAT ".snapshot.json", meta->version);
 	else
 		path = g_strdup ("snapshot.json");
-	bytes = otad_tuf_refresh_fetch_described (self, path, meta, self->limits.snapshot_max,
-	                                          cancellable, error);
-	if (bytes == NULL)
+	md = otad_tuf_refresh_fetch_described (self, path, meta, self->limits.snapshot_max,
+	                                       OTAD_TUF_ROLE_SNAPSHOT, "snapshot", cancellable,
+	                                       error);
+	if (md == NULL)
 		return FALSE;
-	md = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_SNAPSHOT, "snapshot", error);
-	if (md == NULL) {
-		g_prefix_error (error, "%s: ", self->name);
-		return FALSE;
-	}
-	if (!otad_tuf_refresh_verify (self, r, md, error))
+	if (!otad_tuf_refresh_verify (self, md, error))
 		return FALSE;
 	if (md->version != meta->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MIX_AND_MATCH,
 		                              "snapshot version %" G_GINT64_FORMAT " differs from "
 		                              "version %" G_GINT64_FORMAT " in timestamp",
 		                              md->version, meta->version);
-	if (r->snapshot != NULL) {
+	if (self->snapshot != NULL) {
 		GHashTableIter iter;
 		gpointer key, value;
-		if (md->version < r->snapshot->version)
+		if (md->version < self->snapshot->version)
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
 			                              "snapshot version %" G_GINT64_FORMAT
 			                              " is lower "
 			                              "than the trusted %" G_GINT64_FORMAT,
-			                              md->version, r->snapshot->version);
-		/* no targets role may go back or disappear */
-		g_hash_table_iter_init (&iter, r->snapshot->meta);
+			                              md->version, self->snapshot->version);
+		/* 5.5.5: no targets role may go back or disappear */
+		g_hash_table_iter_init (&iter, self->snapshot->meta);
 		while (g_hash_table_iter_next (&iter, &key, &value)) {
 			const OtadTufMetaFile *old = value;
 			const OtadTufMetaFile *now = otad_tuf_metadata_get_meta (md, key);
@@ -359,96 +437,60 @@ otad_tuf_refresh_snapshot (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *c
 	}
 	if (!otad_tuf_refresh_expiry (self, md, error))
 		return FALSE;
-	g_clear_pointer (&r->snapshot, otad_tuf_metadata_unref);
-	r->snapshot = g_steal_pointer (&md);
-	r->new_snapshot = g_steal_pointer (&bytes);
-	return TRUE;
+	/* 5.5.7; delegated roles are checked again against the new snapshot */
+	g_hash_table_remove_all (self->delegated);
+	return otad_tuf_refresh_trust (self, &self->snapshot, md, "snapshot.json", error);
 }
 
-/* 5.6 targets; without snapshot (a Director that has none) the version only may not go
- * back */
+/* 5.6 targets.  With a snapshot, the version must be the one it lists, and nothing else:
+ * the snapshot's own rollback check covers targets, and after the snapshot key rotated a
+ * repository must be able to go back from a fast-forwarded targets version.  Without
+ * snapshot (a Director that has none) the version only may not go back. */
 static gboolean
-otad_tuf_refresh_targets (OtadTufRepo *self, OtadTufRefresh *r, GCancellable *cancellable,
+otad_tuf_refresh_targets (OtadTufRepo *self, gboolean *fetched, GCancellable *cancellable,
                           GError **error)
 {
 	const OtadTufMetaFile *meta = NULL;
-	g_autoptr (GBytes) bytes = NULL;
 	g_autoptr (OtadTufMetadata) md = NULL;
 	g_autofree gchar *path = NULL;
 
-	if (r->snapshot != NULL) {
-		meta = otad_tuf_metadata_get_meta (r->snapshot, "targets.json");
+	if (self->snapshot != NULL) {
+		meta = otad_tuf_metadata_get_meta (self->snapshot, "targets.json");
 		/* the trusted copy is the one snapshot names: no need to download it */
-		if (r->targets != NULL && r->targets->version == meta->version &&
-		    otad_tuf_check_hashes (meta->hashes, meta->length,
-		                           otad_tuf_metadata_get_bytes (r->targets), "targets.json",
-		                           NULL) &&
-		    otad_tuf_refresh_verify (self, r, r->targets, NULL))
-			return otad_tuf_refresh_expiry (self, r->targets, error);
+		if (self->targets != NULL && self->targets->version == meta->version &&
+		    otad_tuf_metadata_check_described (self->targets, meta, "targets.json", NULL) &&
+		    otad_tuf_refresh_verify (self, self->targets, NULL))
+			return otad_tuf_refresh_expiry (self, self->targets, error);
 	}
-	if (meta != NULL && r->root->consistent_snapshot)
+	*fetched = TRUE;
+	if (meta != NULL && self->root->consistent_snapshot)
 		path = g_strdup_printf ("%" G_GINT64_FORMAT ".targets.json", meta->version);
 	else
 		path = g_strdup ("targets.json");
-	bytes = otad_tuf_refresh_fetch_described (self, path, meta, self->limits.targets_max,
-	                                          cancellable, error);
-	if (bytes == NULL)
+	md =
+	    otad_tuf_refresh_fetch_described (self, path, meta, self->limits.targets_max,
+	                                      OTAD_TUF_ROLE_TARGETS, "targets", cancellable, error);
+	if (md == NULL)
 		return FALSE;
-	md = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_TARGETS, "targets", error);
-	if (md == NULL) {
-		g_prefix_error (error, "%s: ", self->name);
-		return FALSE;
-	}
-	if (!otad_tuf_refresh_verify (self, r, md, error))
+	if (!otad_tuf_refresh_verify (self, md, error))
 		return FALSE;
 	if (meta != NULL && md->version != meta->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MIX_AND_MATCH,
 		                              "targets version %" G_GINT64_FORMAT " differs from "
 		                              "version %" G_GINT64_FORMAT " in snapshot",
 		                              md->version, meta->version);
-	if (r->targets != NULL && md->version < r->targets->version)
+	if (meta == NULL && self->targets != NULL && md->version < self->targets->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
 		                              "targets version %" G_GINT64_FORMAT " is lower than "
 		                              "the trusted %" G_GINT64_FORMAT,
-		                              md->version, r->targets->version);
+		                              md->version, self->targets->version);
 	if (!otad_tuf_refresh_expiry (self, md, error))
 		return FALSE;
-	g_clear_pointer (&r->targets, otad_tuf_metadata_unref);
-	r->targets = g_steal_pointer (&md);
-	r->new_targets = g_steal_pointer (&bytes);
-	return TRUE;
-}
-
-static void
-otad_tuf_refresh_apply (OtadTufRepo *self, OtadTufRefresh *r)
-{
-	if (r->root_changed) {
-		GBytes *last = g_ptr_array_index (r->new_roots, r->new_roots->len - 1);
-		g_hash_table_insert (self->dirty, g_strdup ("root.json"), g_bytes_ref (last));
-	}
-	if (r->discard_ts_snapshot) {
-		g_hash_table_insert (self->dirty, g_strdup ("timestamp.json"), NULL);
-		g_hash_table_insert (self->dirty, g_strdup ("snapshot.json"), NULL);
-	}
-	if (r->new_timestamp != NULL)
-		g_hash_table_insert (self->dirty, g_strdup ("timestamp.json"),
-		                     g_steal_pointer (&r->new_timestamp));
-	if (r->new_snapshot != NULL)
-		g_hash_table_insert (self->dirty, g_strdup ("snapshot.json"),
-		                     g_steal_pointer (&r->new_snapshot));
-	if (r->new_targets != NULL)
-		g_hash_table_insert (self->dirty, g_strdup ("targets.json"),
-		                     g_steal_pointer (&r->new_targets));
-	g_clear_pointer (&self->root, otad_tuf_metadata_unref);
-	g_clear_pointer (&self->timestamp, otad_tuf_metadata_unref);
-	g_clear_pointer (&self->snapshot, otad_tuf_metadata_unref);
-	g_clear_pointer (&self->targets, otad_tuf_metadata_unref);
-	self->root = g_steal_pointer (&r->root);
-	self->timestamp = g_steal_pointer (&r->timestamp);
-	self->snapshot = g_steal_pointer (&r->snapshot);
-	self->targets = g_steal_pointer (&r->targets);
-	/* delegated roles are checked again against the new snapshot */
+	if (self->targets_check != NULL &&
+	    !self->targets_check (md, self->targets_check_data, error))
+		return FALSE;
 	g_hash_table_remove_all (self->delegated);
+	return otad_tuf_refresh_trust (self, &self->targets, md, "targets.json", error);
 }
 
 static gboolean
@@ -456,44 +498,38 @@ otad_tuf_repo_refresh_internal (OtadTufRepo *self, OtadTufRefreshFlags flags,
                                 OtadTufRefreshResult *out_result, GCancellable *cancellable,
                                 GError **error)
 {
-	g_auto (OtadTufRefresh) r = {0};
+	gboolean optional = (flags & OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT) != 0;
 	gboolean unchanged = FALSE;
 	gboolean absent = FALSE;
+	gboolean fetched = FALSE;
 
-	r.root = otad_tuf_metadata_ref (self->root);
-	r.timestamp = self->timestamp != NULL ? otad_tuf_metadata_ref (self->timestamp) : NULL;
-	r.snapshot = self->snapshot != NULL ? otad_tuf_metadata_ref (self->snapshot) : NULL;
-	r.targets = self->targets != NULL ? otad_tuf_metadata_ref (self->targets) : NULL;
-	r.new_roots = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
-
-	if (!otad_tuf_refresh_root (self, &r, cancellable, error))
+	if (!otad_tuf_refresh_root (self, optional, cancellable, error))
 		return FALSE;
-	if (!otad_tuf_refresh_timestamp (self, &r, flags & OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT,
-	                                 &unchanged, &absent, cancellable, error))
+	if (!otad_tuf_refresh_timestamp (self, optional, &unchanged, &absent, cancellable, error))
 		return FALSE;
 	/* a server that had a timestamp may not drop it to skip the snapshot checks */
-	if (absent && r.timestamp != NULL)
+	if (absent && self->timestamp != NULL)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_NOT_FOUND,
 		                              "timestamp.json is gone although one is trusted");
-	if (unchanged && r.snapshot != NULL && r.targets != NULL &&
-	    r.snapshot->version ==
-	        otad_tuf_metadata_get_meta (r.timestamp, "snapshot.json")->version) {
-		/* nothing more is fetched; what is trusted must still be fresh */
-		if (!otad_tuf_refresh_expiry (self, r.snapshot, error) ||
-		    !otad_tuf_refresh_expiry (self, r.targets, error))
+	/* the trusted snapshot is the one an unchanged timestamp names: not fetched again,
+	 * but it must still be fresh */
+	if (unchanged && self->snapshot != NULL &&
+	    self->snapshot->version ==
+	        otad_tuf_metadata_get_meta (self->timestamp, "snapshot.json")->version) {
+		if (!otad_tuf_refresh_expiry (self, self->snapshot, error))
 			return FALSE;
-		otad_tuf_refresh_apply (self, &r);
-		if (out_result != NULL)
-			*out_result = OTAD_TUF_REFRESH_RESULT_UNCHANGED;
-		return TRUE;
+	} else if (!absent) {
+		unchanged = FALSE;
+		if (!otad_tuf_refresh_snapshot (self, cancellable, error))
+			return FALSE;
 	}
-	if (!absent && !otad_tuf_refresh_snapshot (self, &r, cancellable, error))
+	/* targets always: a trusted copy that is not the version snapshot lists (a refresh
+	 * refused at targets before) is fetched again */
+	if (!otad_tuf_refresh_targets (self, &fetched, cancellable, error))
 		return FALSE;
-	if (!otad_tuf_refresh_targets (self, &r, cancellable, error))
-		return FALSE;
-	otad_tuf_refresh_apply (self, &r);
 	if (out_result != NULL)
-		*out_result = OTAD_TUF_REFRESH_RESULT_UPDATED;
+		*out_result = unchanged && !fetched ? OTAD_TUF_REFRESH_RESULT_UNCHANGED
+		                                    : OTAD_TUF_REFRESH_RESULT_UPDATED;
 	return TRUE;
 }
 

@@ -19,11 +19,15 @@ struct _OtadTufRepo {
 	OtadTufMetadata *snapshot;  /* (owned) (nullable) trusted */
 	OtadTufMetadata *targets;   /* (owned) (nullable) trusted */
 	GHashTable *delegated;      /* (owned) role name → OtadTufMetadata verified this run */
-	GHashTable *dirty;          /* (owned) file name → GBytes to write (NULL: remove) */
+	OtadTufTargetsCheckFunc targets_check;
+	gpointer targets_check_data; /* (unowned) */
 };
 
 GBytes *otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
                              GCancellable *cancellable, GError **error);
 gint64 otad_tuf_repo_now (OtadTufRepo *self);
+OtadTufMetadata *otad_tuf_refresh_parse_described (GBytes *bytes, const OtadTufMetaFile *meta,
+                                                   OtadTufRoleType type, const gchar *role_name,
+                                                   const gchar *what, GError **error);
 
 G_END_DECLS

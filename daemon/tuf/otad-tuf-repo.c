@@ -33,7 +33,6 @@ otad_tuf_repo_finalize (GObject *object)
 	g_clear_pointer (&self->snapshot, otad_tuf_metadata_unref);
 	g_clear_pointer (&self->targets, otad_tuf_metadata_unref);
 	g_clear_pointer (&self->delegated, g_hash_table_unref);
-	g_clear_pointer (&self->dirty, g_hash_table_unref);
 	G_OBJECT_CLASS (otad_tuf_repo_parent_class)->finalize (object);
 }
 
@@ -49,9 +48,6 @@ otad_tuf_repo_init (OtadTufRepo *self)
 	otad_tuf_repo_get_default_limits (&self->limits);
 	self->delegated = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 	                                         (GDestroyNotify)otad_tuf_metadata_unref);
-	/* file name → bytes to write, or NULL to remove */
-	self->dirty =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_bytes_unref);
 }
 
 OtadTufRepo *
@@ -68,6 +64,14 @@ void
 otad_tuf_repo_set_limits (OtadTufRepo *self, const OtadTufLimits *limits)
 {
 	self->limits = *limits;
+}
+
+void
+otad_tuf_repo_set_targets_check (OtadTufRepo *self, OtadTufTargetsCheckFunc func,
+                                 gpointer user_data)
+{
+	self->targets_check = func;
+	self->targets_check_data = user_data;
 }
 
 void
@@ -133,14 +137,19 @@ otad_tuf_repo_load_trusted (OtadTufRepo *self, const gchar *filename, OtadTufRol
 	g_autoptr (OtadTufMetadata) md = NULL;
 	g_autoptr (GError) error_local = NULL;
 	const gchar *role = otad_tuf_role_type_to_string (type);
+	const OtadTufRole *def = otad_tuf_metadata_get_role (self->root, role);
 
 	bytes = otad_tuf_store_load (self->store, filename, &error_local);
 	if (bytes == NULL)
 		return NULL;
+	if (def == NULL) {
+		g_info ("%s: ignoring stored %s: the root defines no %s role", self->name,
+		        filename, role);
+		return NULL;
+	}
 	md = otad_tuf_metadata_parse (bytes, type, role, &error_local);
-	if (md == NULL || !otad_tuf_metadata_verify_role (
-	                      md, self->root->keys, otad_tuf_metadata_get_role (self->root, role),
-	                      "the trusted root", &error_local)) {
+	if (md == NULL || !otad_tuf_metadata_verify_role (md, self->root->keys, def,
+	                                                  "the trusted root", &error_local)) {
 		g_info ("%s: ignoring stored %s: %s", self->name, filename, error_local->message);
 		return NULL;
 	}
@@ -181,7 +190,6 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 	self->snapshot = otad_tuf_repo_load_trusted (self, "snapshot.json", OTAD_TUF_ROLE_SNAPSHOT);
 	self->targets = otad_tuf_repo_load_trusted (self, "targets.json", OTAD_TUF_ROLE_TARGETS);
 	g_hash_table_remove_all (self->delegated);
-	g_hash_table_remove_all (self->dirty);
 	return TRUE;
 }
 
@@ -209,7 +217,6 @@ otad_tuf_repo_init_root (OtadTufRepo *self, GBytes *root, GError **error)
 	const gchar *stale[] = {"timestamp.json", "snapshot.json", "targets.json"};
 	if (!otad_tuf_repo_adopt_root (self, root, error))
 		return FALSE;
-	g_hash_table_remove_all (self->dirty);
 	for (guint i = 0; i < G_N_ELEMENTS (stale); i++) {
 		if (!otad_tuf_store_remove (self->store, stale[i], error))
 			return FALSE;
@@ -234,41 +241,8 @@ otad_tuf_repo_init_root_tofu (OtadTufRepo *self, GCancellable *cancellable, GErr
 		g_clear_pointer (&self->root, otad_tuf_metadata_unref);
 		return FALSE;
 	}
-	/* written with the first successful refresh */
-	g_hash_table_insert (self->dirty, g_strdup ("root.json"), g_bytes_ref (bytes));
-	return TRUE;
-}
-
-gboolean
-otad_tuf_repo_commit (OtadTufRepo *self, GError **error)
-{
-	/* timestamp last: a crash part way leaves an older timestamp, which makes the next
-	 * check-in fetch again rather than stop on "unchanged" with stale files */
-	const gchar *order[] = {"root.json", "targets.json", "snapshot.json", "timestamp.json"};
-	GHashTableIter iter;
-	gpointer key, value;
-
-	g_hash_table_iter_init (&iter, self->dirty);
-	while (g_hash_table_iter_next (&iter, &key, &value)) {
-		gboolean top = FALSE;
-		for (guint i = 0; i < G_N_ELEMENTS (order); i++)
-			top |= g_strcmp0 (key, order[i]) == 0;
-		if (top)
-			continue;
-		if (value == NULL ? !otad_tuf_store_remove (self->store, key, error)
-		                  : !otad_tuf_store_save (self->store, key, value, error))
-			return FALSE;
-		g_hash_table_iter_remove (&iter);
-	}
-	for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
-		if (!g_hash_table_lookup_extended (self->dirty, order[i], NULL, &value))
-			continue;
-		if (value == NULL ? !otad_tuf_store_remove (self->store, order[i], error)
-		                  : !otad_tuf_store_save (self->store, order[i], value, error))
-			return FALSE;
-		g_hash_table_remove (self->dirty, order[i]);
-	}
-	return TRUE;
+	/* trusted from now on, as a verified root is (TUF 5.3.8) */
+	return otad_tuf_store_save (self->store, "root.json", bytes, error);
 }
 
 static gchar *

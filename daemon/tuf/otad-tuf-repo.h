@@ -11,9 +11,11 @@ G_BEGIN_DECLS
 /*
  * One TUF repository (an Image repository or a Director) as a client sees it: trusted
  * metadata in a directory, a fetcher for new metadata, and the TUF 1.0 section 5 client
- * workflow.  A refresh only changes the in-memory state when it succeeds completely;
- * nothing reaches the disk before otad_tuf_repo_commit(), so a refused update leaves the
- * trusted metadata as it was.
+ * workflow.  As section 5 orders it, each file is written (atomically) and becomes the
+ * trusted copy as soon as its step verified it: root after each rotation (5.3.8),
+ * timestamp (5.4.5), snapshot (5.5.7), targets (5.6.6), delegated targets when a search
+ * verified them.  A refused file leaves its trusted copy, and those of the later steps,
+ * as they were.
  */
 #define OTAD_TYPE_TUF_REPO (otad_tuf_repo_get_type ())
 G_DECLARE_FINAL_TYPE (OtadTufRepo, otad_tuf_repo, OTAD, TUF_REPO, GObject)
@@ -35,12 +37,18 @@ typedef enum {
 } OtadTufRefreshFlags;
 
 typedef enum {
-	OTAD_TUF_REFRESH_RESULT_UPDATED,   /* new metadata verified (commit to keep it) */
+	OTAD_TUF_REFRESH_RESULT_UPDATED,   /* new metadata verified (and persisted) */
 	OTAD_TUF_REFRESH_RESULT_UNCHANGED, /* timestamp version unchanged: nothing fetched after */
 } OtadTufRefreshResult;
 
 OtadTufRepo *otad_tuf_repo_new (const gchar *name, const gchar *metadata_dir,
                                 OtadTufFetcher *fetcher);
+/* more checks of new top-level targets metadata before it is trusted and written (the
+ * Uptane Director's: no delegation, each ECU once, this device's ECUs) */
+typedef gboolean (*OtadTufTargetsCheckFunc) (OtadTufMetadata *targets, gpointer user_data,
+                                             GError **error);
+void otad_tuf_repo_set_targets_check (OtadTufRepo *self, OtadTufTargetsCheckFunc func,
+                                      gpointer user_data);
 void otad_tuf_repo_get_default_limits (OtadTufLimits *limits);
 void otad_tuf_repo_set_limits (OtadTufRepo *self, const OtadTufLimits *limits);
 /* the "fixed start time" of the next refresh; 0 (default) means the clock at its start */
@@ -52,15 +60,13 @@ gboolean otad_tuf_repo_load (OtadTufRepo *self, GError **error);
 gboolean otad_tuf_repo_has_root (OtadTufRepo *self);
 /* makes @root (self-signed by its own threshold) the trusted root and writes it */
 gboolean otad_tuf_repo_init_root (OtadTufRepo *self, GBytes *root, GError **error);
-/* trust-on-first-use: fetch 1.root.json and trust it; only when the policy allows it */
+/* trust-on-first-use: fetch 1.root.json, trust and write it; only when the policy allows it */
 gboolean otad_tuf_repo_init_root_tofu (OtadTufRepo *self, GCancellable *cancellable,
                                        GError **error);
 
 gboolean otad_tuf_repo_refresh (OtadTufRepo *self, OtadTufRefreshFlags flags,
                                 OtadTufRefreshResult *out_result, GCancellable *cancellable,
                                 GError **error);
-/* writes what the last refresh and target searches verified */
-gboolean otad_tuf_repo_commit (OtadTufRepo *self, GError **error);
 
 OtadTufMetadata *otad_tuf_repo_get_root (OtadTufRepo *self);
 OtadTufMetadata *otad_tuf_repo_get_targets (OtadTufRepo *self);

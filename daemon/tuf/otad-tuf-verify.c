@@ -15,50 +15,127 @@
 /* the checks on one piece of metadata: signatures against a role, expiry, hashes, and
  * whether a delegation covers a target path */
 
+/* the form a signature covers: aktualizr and ota-tuf write `method` in their signatures
+ * (aktualizr src/libaktualizr/crypto/keymanager.cc, ota-tuf ClientSignature) and sign the
+ * output of a JSON writer; TUF signatures ({keyid, sig}) cover securesystemslib's form */
+static OtadJsonForm
+otad_tuf_signature_form (const OtadJsonNode *sig)
+{
+	return otad_json_object_get (sig, "method") != NULL ? OTAD_JSON_FORM_JSONCPP
+	                                                    : OTAD_JSON_FORM_OLPC;
+}
+
+/* what signed bytes may take besides the input and the tree: the input, the tree and the
+ * canonical form together stay within four times the document (see otad-json.h) */
+static gsize
+otad_tuf_canonical_max (OtadTufMetadata *md)
+{
+	gsize size = g_bytes_get_size (otad_json_doc_get_bytes (md->doc));
+	gsize tree = otad_json_doc_get_tree_size (md->doc);
+	gsize all = size > G_MAXSIZE / 4 ? G_MAXSIZE : (size * 3) + OTAD_JSON_TREE_MIN;
+	return all > tree ? all - tree : 0;
+}
+
+/* a key id may sign a document once: python-tuf refuses a signatures list that names one
+ * twice (tuf/api/metadata.py, Metadata.from_dict: "Multiple signatures found for keyid") */
+static gboolean
+otad_tuf_metadata_check_signature_ids (OtadTufMetadata *md, GError **error)
+{
+	g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint32 i = 0; i < md->signatures->n; i++) {
+		const OtadJsonNode *sig = &md->signatures->v.children[i];
+		g_autofree gchar *keyid =
+		    otad_json_dup_string (otad_json_object_get (sig, "keyid"));
+		if (keyid == NULL)
+			continue;
+		if (g_hash_table_contains (seen, keyid)) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
+			             "%s metadata version %" G_GINT64_FORMAT
+			             ": key id %s signs it more than once",
+			             md->role_name, md->version, keyid);
+			return FALSE;
+		}
+		g_hash_table_add (seen, g_steal_pointer (&keyid));
+	}
+	return TRUE;
+}
+
 gboolean
 otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const OtadTufRole *role,
                                const gchar *signer, GError **error)
 {
-	g_autoptr (GString) canonical = otad_json_canonicalize (md->signed_node);
+	const OtadJsonForm forms[] = {OTAD_JSON_FORM_OLPC, OTAD_JSON_FORM_JSONCPP};
 	g_autoptr (GHashTable) counted_ids = g_hash_table_new (g_str_hash, g_str_equal);
 	g_autoptr (GHashTable) counted_keys = g_hash_table_new (g_str_hash, g_str_equal);
 	g_autoptr (GHashTable) authorised = g_hash_table_new (g_str_hash, g_str_equal);
 	guint valid = 0;
 	guint bad = 0;
 
+	if (role == NULL) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_ROLE,
+		             "%s metadata: %s defines no role for it", md->role_name, signer);
+		return FALSE;
+	}
+	if (!otad_tuf_metadata_check_signature_ids (md, error))
+		return FALSE;
 	for (guint i = 0; i < role->keyids->len; i++)
 		g_hash_table_add (authorised, g_ptr_array_index (role->keyids, i));
 
-	for (guint32 i = 0; i < md->signatures->n && valid < role->threshold; i++) {
-		const OtadJsonNode *sig = &md->signatures->v.children[i];
-		g_autofree gchar *keyid =
-		    otad_json_dup_string (otad_json_object_get (sig, "keyid"));
-		g_autoptr (GError) error_local = NULL;
-		const OtadTufKey *key;
+	/* one form at a time, so that at most one canonical copy is held */
+	for (guint f = 0; f < G_N_ELEMENTS (forms) && valid < role->threshold; f++) {
+		g_autoptr (GString) canonical = NULL;
 
-		if (keyid == NULL || !g_hash_table_contains (authorised, keyid))
-			continue;
-		/* a key counts once, whatever id or how many signatures it comes with */
-		if (g_hash_table_contains (counted_ids, keyid))
-			continue;
-		key = g_hash_table_lookup (keys, keyid);
-		if (key == NULL)
-			continue;
-		if (g_hash_table_contains (counted_keys, otad_tuf_key_get_fingerprint (key)))
-			continue;
-		if (!otad_tuf_key_verify (key, sig, (const guint8 *)canonical->str, canonical->len,
-		                          &error_local)) {
-			g_debug ("%s: signature by key %s refused: %s", md->role_name, keyid,
-			         error_local->message);
-			if (g_error_matches (error_local, OTAD_TUF_ERROR,
-			                     OTAD_TUF_ERROR_BAD_SIGNATURE) ||
-			    g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED))
-				bad++;
-			continue;
+		for (guint32 i = 0; i < md->signatures->n && valid < role->threshold; i++) {
+			const OtadJsonNode *sig = &md->signatures->v.children[i];
+			g_autofree gchar *keyid =
+			    otad_json_dup_string (otad_json_object_get (sig, "keyid"));
+			g_autoptr (GError) error_local = NULL;
+			const OtadTufKey *key;
+
+			if (otad_tuf_signature_form (sig) != forms[f])
+				continue;
+			if (keyid == NULL || !g_hash_table_contains (authorised, keyid))
+				continue;
+			/* a key counts once, whatever id or how many signatures it comes with */
+			if (g_hash_table_contains (counted_ids, keyid))
+				continue;
+			key = g_hash_table_lookup (keys, keyid);
+			if (key == NULL)
+				continue;
+			if (g_hash_table_contains (counted_keys,
+			                           otad_tuf_key_get_fingerprint (key)))
+				continue;
+			if (canonical == NULL) {
+				gsize hint = g_bytes_get_size (otad_json_doc_get_bytes (md->doc));
+				canonical = g_string_sized_new (MAX (hint, 64));
+				if (!otad_json_canonicalize_bounded (md->signed_node, forms[f],
+				                                     canonical,
+				                                     otad_tuf_canonical_max (md))) {
+					g_set_error (error, OTAD_TUF_ERROR,
+					             OTAD_TUF_ERROR_MALFORMED,
+					             "%s metadata: its canonical form is too large",
+					             md->role_name);
+					return FALSE;
+				}
+			}
+			if (!otad_tuf_key_verify (key, sig, (const guint8 *)canonical->str,
+			                          canonical->len, &error_local)) {
+				g_debug ("%s: signature by key %s refused: %s", md->role_name,
+				         keyid, error_local->message);
+				if (g_error_matches (error_local, OTAD_TUF_ERROR,
+				                     OTAD_TUF_ERROR_BAD_SIGNATURE) ||
+				    g_error_matches (error_local, OTAD_TUF_ERROR,
+				                     OTAD_TUF_ERROR_MALFORMED))
+					bad++;
+				continue;
+			}
+			g_hash_table_add (counted_ids,
+			                  (gpointer)g_hash_table_lookup (authorised, keyid));
+			g_hash_table_add (counted_keys,
+			                  (gpointer)otad_tuf_key_get_fingerprint (key));
+			valid++;
 		}
-		g_hash_table_add (counted_ids, (gpointer)g_hash_table_lookup (authorised, keyid));
-		g_hash_table_add (counted_keys, (gpointer)otad_tuf_key_get_fingerprint (key));
-		valid++;
 	}
 	/* a signature of an authorised key that does not verify is tampering; too few
 	 * signatures of authorised keys (or only of other keys) is a threshold failure */
@@ -230,6 +307,65 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data, 
 	}
 	otad_tuf_hashes_update (checks, n, buf, size);
 	return otad_tuf_hashes_finish (checks, n, what, error);
+}
+
+typedef struct {
+	OtadTufHashCheck *checks;
+	guint n;
+	guint64 length;
+} OtadTufCanonicalHash;
+
+static void
+otad_tuf_canonical_hash_update (const gchar *data, gsize len, gpointer user_data)
+{
+	OtadTufCanonicalHash *h = user_data;
+	otad_tuf_hashes_update (h->checks, h->n, (const guint8 *)data, len);
+	h->length += len;
+}
+
+/* streamed into the hashes: the canonical form is never held in memory */
+gboolean
+otad_tuf_check_canonical (const OtadJsonNode *hashes, gint64 length, const OtadJsonNode *document,
+                          const gchar *what, GError **error)
+{
+	OtadTufHashCheck checks[2] = {0};
+	g_autofree gchar *expected0 = NULL;
+	g_autofree gchar *expected1 = NULL;
+	gchar *expected[2] = {NULL, NULL};
+	OtadTufCanonicalHash h = {checks, 0, 0};
+
+	if (hashes != NULL) {
+		h.n = otad_tuf_hashes_prepare (hashes, checks, expected);
+		expected0 = expected[0];
+		expected1 = expected[1];
+		if (h.n == 0) {
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
+			             "%s: no supported hash algorithm (sha256, sha512)", what);
+			return FALSE;
+		}
+	}
+	otad_json_canonical_stream (document, OTAD_JSON_FORM_JSONCPP,
+	                            otad_tuf_canonical_hash_update, &h);
+	if (length >= 0 && (guint64)length != h.length) {
+		otad_tuf_hashes_abort (checks, h.n);
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
+		             "%s: canonical length is %" G_GUINT64_FORMAT
+		             ", expected %" G_GINT64_FORMAT,
+		             what, h.length, length);
+		return FALSE;
+	}
+	return otad_tuf_hashes_finish (checks, h.n, what, error);
+}
+
+gboolean
+otad_tuf_metadata_check_described (OtadTufMetadata *md, const OtadTufMetaFile *meta,
+                                   const gchar *what, GError **error)
+{
+	if (meta->canonical)
+		return otad_tuf_check_canonical (meta->hashes, meta->length,
+		                                 otad_json_doc_get_root (md->doc), what, error);
+	return otad_tuf_check_hashes (meta->hashes, meta->length, otad_tuf_metadata_get_bytes (md),
+	                              what, error);
 }
 
 gboolean

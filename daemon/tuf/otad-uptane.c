@@ -187,15 +187,29 @@ otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancella
 	return TRUE;
 }
 
+/* Uptane 5.4.4.6: the Director's checks are part of checking its targets metadata, so a
+ * Director targets that fails them is not trusted (nor written) */
+static gboolean
+otad_uptane_director_targets_check (OtadTufMetadata *targets, gpointer user_data, GError **error)
+{
+	g_autoptr (GPtrArray) assigned =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_uptane_target_free);
+	return otad_uptane_check_director (targets, user_data, assigned, error);
+}
+
 GPtrArray *
 otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
                    GCancellable *cancellable, GError **error)
 {
 	g_autoptr (GPtrArray) assigned =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_uptane_target_free);
+	gboolean ok;
 
-	if (!otad_tuf_repo_refresh (director, OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT, NULL,
-	                            cancellable, error))
+	otad_tuf_repo_set_targets_check (director, otad_uptane_director_targets_check, ecus);
+	ok = otad_tuf_repo_refresh (director, OTAD_TUF_REFRESH_FLAG_OPTIONAL_SNAPSHOT, NULL,
+	                            cancellable, error);
+	otad_tuf_repo_set_targets_check (director, NULL, NULL);
+	if (!ok)
 		return NULL;
 	if (!otad_uptane_check_director (otad_tuf_repo_get_targets (director), ecus, assigned,
 	                                 error))
@@ -207,8 +221,6 @@ otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
 		                              error))
 			return NULL;
 	}
-	if (!otad_tuf_repo_commit (director, error) || !otad_tuf_repo_commit (image, error))
-		return NULL;
 	return g_steal_pointer (&assigned);
 }
 

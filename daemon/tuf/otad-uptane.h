@@ -37,7 +37,7 @@ const gchar *const *otad_uptane_default_root_dirs (void);
 
 /* refreshes the Director (timestamp/snapshot optional) and the Image repo, checks the
  * Director targets against @ecus (serial → hardware id) and each assigned target against the
- * Image repo; on success commits both repositories' metadata and returns the targets for
+ * Image repo (each file persisted as its step verifies it) and returns the targets for
  * this device's ECUs (element-type OtadUptaneTarget) */
 GPtrArray *otad_uptane_check (OtadTufRepo *director, OtadTufRepo *image, GHashTable *ecus,
                               GCancellable *cancellable, GError **error);

@@ -129,15 +129,16 @@ class Client:
 class Server:
     """tests/server/otaserver.py with a TreeHub"""
 
-    def __init__(self, topdir, treehub):
+    def __init__(self, topdir, treehub, args=()):
         self.dir = os.path.join(topdir, 'server')
         self.treehub = treehub
+        self.args = list(args)     # e.g. ['--dialect', 'ota']
         self.proc = None
         self.info = None
 
     def start(self):
         self.proc = subprocess.Popen([PYTHON, SERVER, '--dir', self.dir, '--treehub',
-                                      self.treehub], stdout=subprocess.DEVNULL,
+                                      self.treehub] + self.args, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         # the server writes server.json (port, control port) atomically once it listens
         info_path = os.path.join(self.dir, 'server.json')

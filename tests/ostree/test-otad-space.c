@@ -180,6 +180,67 @@ test_space_fallbacks (Fixture *fx, gconstpointer data)
 	g_assert_cmpuint (est.repo_bytes, >, N_FILES * FILE_SIZE);
 }
 
+static GVariant *
+bytearray (const guint8 *data, gsize len)
+{
+	return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1);
+}
+
+/* a superblock (unsigned, from the server) whose sizes add up past 2^64: the sums stay at
+ * the largest value and the space check refuses, instead of a wrapped small number passing */
+static void
+test_space_superblock_overflow (void)
+{
+	const gchar *to = "8bfc2d0ef4f5a1f5e1ea8b3b8ab5ffe3c8e4f2d3b9c1e9f0a7d6c5b4a3928170";
+	g_autoptr(GVariantBuilder) headers = g_variant_builder_new (G_VARIANT_TYPE ("a(uayttay)"));
+	g_autoptr(GVariant) sb = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(OtadDeltaSuperblock) parsed = NULL;
+	g_autoptr(GError) error = NULL;
+	guint8 csum[OSTREE_SHA256_DIGEST_LEN] = { 1 };
+	guint8 to_csum[OSTREE_SHA256_DIGEST_LEN];
+	OtadSpaceEstimate est = { OTAD_SPACE_SOURCE_DELTA, 0, 0, 0 };
+	FakeDisk disk = { .repo_free = G_MAXUINT64 - 1 };
+	g_autoptr(OstreeRepo) repo = NULL;
+	g_autofree gchar *tmp = g_dir_make_tmp ("otad-space-XXXXXX", NULL);
+
+	ostree_checksum_inplace_to_bytes (to, to_csum);
+	/* two parts of 2^63 + 1 bytes each: 2 bytes once wrapped around */
+	for (guint i = 0; i < 2; i++)
+		g_variant_builder_add (headers, "(u@aytt@ay)", 0,
+				       bytearray (csum, sizeof csum),
+				       G_MAXINT64 + (guint64)2, G_MAXINT64 + (guint64)2,
+				       bytearray (NULL, 0));
+	sb = g_variant_ref_sink (g_variant_new (
+	    "(@a{sv}t@ay@ay@(a{sv}aya(say)sstayay)@aya(uayttay)@a(yaytt))",
+	    g_variant_new_parsed ("@a{sv} {'ostree.endianness': <byte %y>}",
+				  G_BYTE_ORDER == G_LITTLE_ENDIAN ? 'l' : 'B'),
+	    GUINT64_TO_BE (0), bytearray (NULL, 0),
+	    bytearray (to_csum, sizeof to_csum),
+	    g_variant_new_parsed ("@(a{sv}aya(say)sstayay) ({}, [], [], '', '', 0, [], [])"),
+	    bytearray (NULL, 0), headers,
+	    g_variant_new_array (G_VARIANT_TYPE ("(yaytt)"), NULL, 0)));
+	bytes = g_variant_get_data_as_bytes (sb);
+	parsed = otad_delta_superblock_new_from_bytes (bytes, NULL, to, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (otad_delta_superblock_get_download_size (parsed), ==, G_MAXUINT64);
+	g_assert_cmpuint (otad_delta_superblock_get_unpacked_size (parsed), ==, G_MAXUINT64);
+
+	est.download_bytes = otad_delta_superblock_get_download_size (parsed);
+	est.repo_bytes = est.download_bytes;
+	{
+		g_autoptr(GFile) path = g_file_new_for_path (tmp);
+		repo = ostree_repo_new (path);
+		ASSERT_OK (ostree_repo_create (repo, OSTREE_REPO_MODE_BARE_USER, NULL, &error));
+	}
+	g_assert_false (otad_space_check (repo, &est, NULL, fake_free, &disk, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE);
+	g_clear_object (&repo);
+	{
+		g_autofree gchar *out = OTAD_TEST_RUN (NULL, "rm", "-rf", tmp);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -189,6 +250,7 @@ main (int argc, char **argv)
 	/* the tmpfs test mounts a small file system (as root) */
 	otad_test_require_program ("mount", "mount");
 	otad_test_require_program ("umount", "mount");
+	g_test_add_func ("/otad/space/superblock-overflow", test_space_superblock_overflow);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 	ADD ("/otad/space/commit-sizes", test_space_commit_sizes);
 	ADD ("/otad/space/delta", test_space_delta);

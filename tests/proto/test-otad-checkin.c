@@ -207,8 +207,9 @@ test_wrong_hardware (Fixture *f, gconstpointer data)
 	/* the Director assigns a target for other hardware to our ECU: refused */
 	publish (f, COMMIT_B, "2.0", "c1");
 	g_assert_false (otad_checkin_run (f->checkin, "ecu-1", "hw-other", NULL, &t, NULL, &error));
-	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HARDWARE_MISMATCH);
-	g_assert_cmpint (otad_tuf_error_to_ota_error (error->code), ==, OTA_ERROR_VERIFICATION);
+	/* an OtaError at the check-in's boundary, the attack class leading the message */
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION);
+	g_assert_true (g_str_has_prefix (error->message, "hardware-mismatch: "));
 }
 
 static void
@@ -222,7 +223,8 @@ test_endless_timestamp (Fixture *f, gconstpointer data)
 	                          "{\"mode\":\"oversize\",\"size\":50000000,\"chunked\":true,"
 	                          "\"count\":-1,\"prefix\":\"/repo/timestamp.json\"}");
 	g_assert_false (otad_checkin_run (f->checkin, "ecu-1", "hw-x", NULL, &t, NULL, &error));
-	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION);
+	g_assert_true (g_str_has_prefix (error->message, "too-large: "));
 	g_assert_nonnull (strstr (error->message, "/repo/timestamp.json"));
 	g_assert_cmpuint (otad_http_get_bytes_received (f->http), <, 1024 * 1024);
 }

@@ -427,6 +427,59 @@ test_stall (Fixture *f, gconstpointer data)
 	g_assert_nonnull (strstr (error->message, "timed out"));
 }
 
+static gint64
+real_monotonic (gpointer user_data)
+{
+	return g_get_monotonic_time ();
+}
+
+static gint64
+real_real (gpointer user_data)
+{
+	return g_get_real_time ();
+}
+
+static gboolean
+real_sleep (gpointer user_data, gint64 usec, GCancellable *cancellable, GError **error)
+{
+	g_usleep (usec);
+	return TRUE;
+}
+
+/* a byte a second, each in time for the per-I/O timeout: the deadline and the minimum
+ * speed end it, in memory and to disk, with a named error and no retry */
+static void
+test_slow_retrieval (Fixture *f, gconstpointer data)
+{
+	OtadHttpClock clock = {real_monotonic, real_real, real_sleep, fake_random, NULL};
+	g_autofree gchar *u = url (f, "/repo/timestamp.json");
+	g_autofree gchar *dest = g_build_filename (f->dir, "timestamp.json", NULL);
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(GError) error = NULL;
+	gint64 start;
+
+	otad_http_set_clock (f->http, &clock);
+	otad_http_set_timeout (f->http, 5);
+	otad_http_set_deadline (f->http, 2, 100);
+	otad_test_server_control (f->server, "/misbehave",
+	                          "{\"mode\":\"trickle\",\"seconds\":30,\"count\":-1}");
+	start = g_get_monotonic_time ();
+	body = otad_http_get (f->http, u, 0, 0, NULL, NULL, &error);
+	g_assert_null (body);
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_NETWORK);
+	g_assert_nonnull (strstr (error->message, "slow retrieval"));
+	g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+	g_assert_cmpuint (otad_test_server_count (f->server, "GET", "/repo/timestamp.json"), ==, 1);
+	g_clear_error (&error);
+
+	start = g_get_monotonic_time ();
+	g_assert_false (otad_http_download (f->http, u, dest, 0, NULL, NULL, NULL, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_NETWORK);
+	g_assert_nonnull (strstr (error->message, "slow retrieval"));
+	g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+	g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_keepalive (Fixture *f, gconstpointer data)
 {
@@ -473,6 +526,7 @@ main (int argc, char **argv)
 	ADD ("/otad/http/bad-length", test_bad_length);
 	ADD ("/otad/http/drop", test_drop);
 	ADD ("/otad/http/stall", test_stall);
+	ADD ("/otad/http/slow-retrieval", test_slow_retrieval);
 	ADD ("/otad/http/keepalive", test_keepalive);
 #undef ADD
 	g_test_add_func ("/otad/http/parse-retry-after", test_parse_retry_after);

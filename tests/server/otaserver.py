@@ -127,13 +127,14 @@ def make_credentials_zip(d, url):
 # --- server state ---------------------------------------------------------------
 
 class State:
-    def __init__(self, d, director_full):
+    def __init__(self, d, director_full, dialect="tuf"):
         self.dir = d
         self.lock = threading.Lock()
-        self.repo = tufsign.Repo("repo")
+        self.repo = tufsign.Repo("repo", dialect=dialect)
+        # OTA CE's Director has root and targets only (aktualizr fetches just those)
         roles = (("root", "timestamp", "snapshot", "targets") if director_full
                  else ("root", "targets"))
-        self.director = tufsign.Repo("director", roles)
+        self.director = tufsign.Repo("director", roles, dialect=dialect)
         self.blobs = {}            # image repo target name -> bytes
         self.rules = []            # misbehaviour rules, applied in order
         self.ecu_keys = {}         # serial -> public key hex
@@ -378,6 +379,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Range"):
             entry["range"] = self.headers.get("Range")
         rule = STATE.take_rule(self.path)
+        if rule is not None and rule["mode"] == "trickle":
+            # the real answer at a byte a second (a slow retrieval attack), at most
+            # "seconds" of it (30 at most), then the rest at once
+            status, data, _ = self._route(self.command, self.path, body)
+            entry.update({"misbehave": "trickle", "status": status, "bytes": len(data)})
+            STATE.record(entry)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            deadline = time.monotonic() + min(float(rule.get("seconds", 30)), MAX_STALL_S)
+            sent = 0
+            try:
+                while sent < len(data) and time.monotonic() < deadline:
+                    self.wfile.write(data[sent:sent + 1])
+                    self.wfile.flush()
+                    sent += 1
+                    time.sleep(1.0)
+                self.wfile.write(data[sent:])
+            except OSError:
+                self.close_connection = True  # the client gave up, as it should
+            return
         if rule is not None and rule["mode"] == "truncate":
             # the real answer, cut after "bytes" bytes of its body
             status, data, _ = self._route(self.command, self.path, body)
@@ -457,6 +479,9 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 self._targets(req)
             elif self.path == "/rotate-root":
                 (STATE.repo if req.get("repo") == "repo" else STATE.director).rotate_root_key()
+            elif self.path == "/tamper":  # change a signed file without re-signing it
+                (STATE.repo if req.get("repo") == "repo" else STATE.director).tamper(
+                    req.get("file", "targets.json"))
             else:
                 return self._reply({"error": "unknown"}, 404)
         return self._reply({"ok": True})
@@ -497,6 +522,10 @@ def main():
     ap.add_argument("--control-port", type=int, default=0)
     ap.add_argument("--director-full", action="store_true",
                     help="the Director has timestamp and snapshot roles too")
+    ap.add_argument("--dialect", choices=tufsign.DIALECTS, default="tuf",
+                    help="ota: metadata as OTA CE signs it (RSA, base64 signatures, "
+                         "aktualizr's canonical form); the Director starts at targets "
+                         "version 0, nothing assigned")
     ap.add_argument("--treehub", help="an OSTree archive repo to serve under /treehub/")
     ap.add_argument("--misbehave", action="append", default=[],
                     help="a JSON rule, as POSTed to /misbehave")
@@ -504,7 +533,7 @@ def main():
 
     os.makedirs(args.dir, exist_ok=True)
     make_certs(args.dir)
-    STATE = State(args.dir, args.director_full)
+    STATE = State(args.dir, args.director_full, args.dialect)
     STATE.treehub = args.treehub
     for r in args.misbehave:
         STATE.rules.append(json.loads(r))

@@ -8,12 +8,20 @@
  *              --target-base-url URL --target-dir DIR download
  *   tuf-client --metadata-dir D --director-url U1 --image-url U2 --ecu-serial S \
  *              --hardware-id H --target-dir DIR uptane
+ *   tuf-client [--canonical-form tuf|ota] canonical FILE
+ *
+ * Every byte comes through the daemon's own HTTP layer (OtadHttp and its TUF fetcher), so
+ * the transport-level attack tests exercise what otad runs; --deadline-sec and
+ * --min-speed set its slow retrieval bounds (otad_http_set_deadline()).  `canonical`
+ * prints the canonical form of FILE's `signed` (of FILE itself when it has none): the
+ * bytes a signature of that dialect covers.
  *
  * Exit 0 on success, 1 on any failure; the failure is printed on stderr as
  * "tuf-client: <class>: <message>" where <class> is the attack class (bad-signature,
- * threshold, expired, rollback, mix-and-match, length-mismatch, hash-mismatch, too-large,
- * malformed, wrong-type, unknown-role, bad-version, unknown-target, ecu-mismatch,
- * hardware-mismatch, not-found, no-trusted-root, unsupported) or "error" for anything else.
+ * threshold, freeze (metadata expired), rollback, mix-and-match, length-mismatch,
+ * hash-mismatch, too-large, malformed, wrong-type, unknown-role, bad-version,
+ * unknown-target, ecu-mismatch, hardware-mismatch, not-found, no-trusted-root, unsupported,
+ * slow-retrieval) or "error" for anything else.
  *
  * Trusted metadata: D/root.json, D/timestamp.json, D/snapshot.json, D/targets.json and
  * D/delegations/<role>.json.  For `uptane`, D holds the Image repository's metadata and
@@ -27,10 +35,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "otad-http-fetcher.h"
+#include "otad-http.h"
 #include "otad-tuf-error.h"
 #include "otad-tuf-repo.h"
 #include "otad-uptane.h"
-#include "tuf-fetcher-soup.h"
 
 typedef struct {
 	gchar *metadata_dir;
@@ -47,8 +56,28 @@ typedef struct {
 	gint64 timestamp_max;
 	gint64 snapshot_max;
 	gint64 targets_max;
+	gint deadline_s;
+	gint min_speed;
+	gchar *canonical_form;
 	gboolean verbose;
+	OtadHttp *http; /* (owned) */
 } TufClientOptions;
+
+static OtadTufFetcher *
+tuf_client_fetcher_new (TufClientOptions *opts, const gchar *base_url)
+{
+	if (opts->http == NULL) {
+		opts->http = otad_http_new ();
+		otad_http_set_deadline (opts->http,
+		                        opts->deadline_s >= 0 ? (guint)opts->deadline_s
+		                                              : OTAD_HTTP_DEFAULT_DEADLINE_S,
+		                        opts->min_speed >= 0 ? (guint)opts->min_speed
+		                                             : OTAD_HTTP_DEFAULT_MIN_SPEED);
+		/* refusals are the point of the suite: a quick second try, no long waits */
+		otad_http_set_retry (opts->http, 2, 100, 200, 5);
+	}
+	return otad_http_fetcher_new (opts->http, base_url);
+}
 
 static gboolean
 tuf_client_need (const gchar *value, const gchar *option, GError **error)
@@ -189,8 +218,6 @@ tuf_client_refresh (TufClientOptions *opts, OtadTufFetcher *fetcher, GError **er
 		return NULL;
 	if (!otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, &result, NULL, error))
 		return NULL;
-	if (!otad_tuf_repo_commit (repo, error))
-		return NULL;
 	g_print ("refresh: %s (targets version %" G_GINT64_FORMAT ")\n",
 	         result == OTAD_TUF_REFRESH_RESULT_UNCHANGED ? "unchanged" : "updated",
 	         otad_tuf_repo_get_targets (repo)->version);
@@ -215,10 +242,7 @@ tuf_client_cmd_download (TufClientOptions *opts, OtadTufFetcher *fetcher, GError
 		return FALSE;
 	if (!otad_tuf_repo_find_target (repo, opts->target_name, &info, &role, NULL, error))
 		return FALSE;
-	/* delegated roles verified by the search */
-	if (!otad_tuf_repo_commit (repo, error))
-		return FALSE;
-	target_fetcher = tuf_fetcher_soup_new (opts->target_base_url, NULL);
+	target_fetcher = tuf_client_fetcher_new (opts, opts->target_base_url);
 	fetch_paths = otad_tuf_repo_get_target_paths (repo, opts->target_name, &info);
 	return tuf_client_get_target (target_fetcher, fetch_paths, opts->target_name, &info,
 	                              opts->target_dir, error);
@@ -248,8 +272,8 @@ tuf_client_cmd_uptane (TufClientOptions *opts, GError **error)
 	    !tuf_client_need (opts->hardware_id, "--hardware-id", error) ||
 	    !tuf_client_need (opts->target_dir, "--target-dir", error))
 		return FALSE;
-	director_fetcher = tuf_fetcher_soup_new (opts->director_url, NULL);
-	image_fetcher = tuf_fetcher_soup_new (opts->image_url, NULL);
+	director_fetcher = tuf_client_fetcher_new (opts, opts->director_url);
+	image_fetcher = tuf_client_fetcher_new (opts, opts->image_url);
 	director_dir = g_build_filename (opts->metadata_dir, "director", NULL);
 	director = otad_tuf_repo_new ("director", director_dir, director_fetcher);
 	image = otad_tuf_repo_new ("image-repo", opts->metadata_dir, image_fetcher);
@@ -301,6 +325,42 @@ tuf_client_cmd_uptane (TufClientOptions *opts, GError **error)
 	return TRUE;
 }
 
+static gboolean
+tuf_client_cmd_canonical (TufClientOptions *opts, gchar **args, GError **error)
+{
+	g_autofree gchar *contents = NULL;
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (OtadJsonDoc) doc = NULL;
+	g_autoptr (GString) out = NULL;
+	const OtadJsonNode *node;
+	OtadJsonForm form = OTAD_JSON_FORM_OLPC;
+	gsize len = 0;
+
+	if (args[0] == NULL || args[1] != NULL) {
+		g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+		                     "usage: canonical FILE");
+		return FALSE;
+	}
+	if (g_strcmp0 (opts->canonical_form, "ota") == 0)
+		form = OTAD_JSON_FORM_JSONCPP;
+	else if (opts->canonical_form != NULL && g_strcmp0 (opts->canonical_form, "tuf") != 0) {
+		g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		             "--canonical-form is tuf or ota, not %s", opts->canonical_form);
+		return FALSE;
+	}
+	if (!g_file_get_contents (args[0], &contents, &len, error))
+		return FALSE;
+	bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+	doc = otad_json_doc_new_from_bytes (bytes, error);
+	if (doc == NULL)
+		return FALSE;
+	node = otad_json_object_get (otad_json_doc_get_root (doc), "signed");
+	if (node == NULL)
+		node = otad_json_doc_get_root (doc);
+	out = otad_json_canonicalize (node, form, len);
+	return fwrite (out->str, 1, out->len, stdout) == out->len && fflush (stdout) == 0;
+}
+
 static const gchar *
 tuf_client_error_class (const GError *error)
 {
@@ -324,13 +384,15 @@ tuf_client_run (TufClientOptions *opts, gchar **args, GError **error)
 		return FALSE;
 	if (g_strcmp0 (args[0], "init") == 0)
 		return tuf_client_cmd_init (opts, args + 1, error);
+	if (g_strcmp0 (args[0], "canonical") == 0)
+		return tuf_client_cmd_canonical (opts, args + 1, error);
 	if (args[1] != NULL) {
 		g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument %s",
 		             args[1]);
 		return FALSE;
 	}
 	if (opts->metadata_url != NULL)
-		fetcher = tuf_fetcher_soup_new (opts->metadata_url, NULL);
+		fetcher = tuf_client_fetcher_new (opts, opts->metadata_url);
 	if (g_strcmp0 (args[0], "refresh") == 0) {
 		repo = tuf_client_refresh (opts, fetcher, error);
 		return repo != NULL;
@@ -346,7 +408,7 @@ tuf_client_run (TufClientOptions *opts, gchar **args, GError **error)
 int
 main (int argc, char **argv)
 {
-	TufClientOptions opts = {0};
+	TufClientOptions opts = {.deadline_s = -1, .min_speed = -1};
 	g_autoptr (GOptionContext) context = NULL;
 	g_autoptr (GError) error = NULL;
 	g_auto (GStrv) args = NULL;
@@ -379,9 +441,17 @@ main (int argc, char **argv)
 	     "Download limit for snapshot metadata without a declared length", "BYTES"},
 	    {"targets-max-size", 0, 0, G_OPTION_ARG_INT64, &opts.targets_max,
 	     "Download limit for targets metadata without a declared length", "BYTES"},
+	    {"deadline-sec", 0, 0, G_OPTION_ARG_INT, &opts.deadline_s,
+	     "Slow retrieval: each file's deadline beyond its size at --min-speed (0: none)",
+	     "SECONDS"},
+	    {"min-speed", 0, 0, G_OPTION_ARG_INT, &opts.min_speed,
+	     "Slow retrieval: the least average speed once --deadline-sec has passed",
+	     "BYTES_PER_SEC"},
+	    {"canonical-form", 0, 0, G_OPTION_ARG_STRING, &opts.canonical_form,
+	     "For canonical: tuf (securesystemslib) or ota (aktualizr)", "FORM"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose, "Debug output", NULL},
 	    {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL,
-	     "init ROOT_FILE | refresh | download | uptane"},
+	     "init ROOT_FILE | refresh | download | uptane | canonical FILE"},
 	    {NULL}};
 
 	setlocale (LC_ALL, "");
@@ -407,5 +477,7 @@ main (int argc, char **argv)
 	g_free (opts.ecu_serial);
 	g_free (opts.hardware_id);
 	g_free (opts.fixed_time);
+	g_free (opts.canonical_form);
+	g_clear_object (&opts.http);
 	return ok ? 0 : 1;
 }

@@ -7,15 +7,21 @@
 #include "otad-tuf-error.h"
 
 static gchar *
-canonical_of (const gchar *json, GError **error)
+canonical_form_of (const gchar *json, OtadJsonForm form, GError **error)
 {
 	g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
 	g_autoptr (OtadJsonDoc) doc = otad_json_doc_new_from_bytes (bytes, error);
 	g_autoptr (GString) out = NULL;
 	if (doc == NULL)
 		return NULL;
-	out = otad_json_canonicalize (otad_json_doc_get_root (doc));
+	out = otad_json_canonicalize (otad_json_doc_get_root (doc), form, strlen (json));
 	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gchar *
+canonical_of (const gchar *json, GError **error)
+{
+	return canonical_form_of (json, OTAD_JSON_FORM_OLPC, error);
 }
 
 static void
@@ -45,6 +51,75 @@ test_json_canonical_inline (void)
 		g_assert_no_error (error);
 		g_assert_cmpstr (out, ==, cases[i].out);
 	}
+}
+
+/* aktualizr's form: jsoncpp's valueToQuotedStringN (src/lib_json/json_writer.cpp) */
+static void
+test_json_canonical_jsoncpp (void)
+{
+	const struct {
+		const gchar *in;
+		const gchar *out;
+	} cases[] = {
+	    {" { \"b\" : 1 , \"a\" : [ true , false , null ] } ",
+	     "{\"a\":[true,false,null],\"b\":1}"},
+	    /* the short escapes, \u00xx for the other control characters, DEL raw */
+	    {"\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u0000\\u0001\\u001F\\u007f\"",
+	     "\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\\u0000\\u0001\\u001f\x7f\""},
+	    /* non-ASCII as \uxxxx in lower case, a surrogate pair above the BMP */
+	    {"\"caf\xc3\xa9 \xe2\x82\xac \xef\xbf\xbf \xf0\x9f\x98\x80\"",
+	     "\"caf\\u00e9 \\u20ac \\uffff \\ud83d\\ude00\""},
+	    /* keys escaped the same way, sorted by their UTF-8 bytes */
+	    {"{\"z\":1,\"\\u00e9\":2,\"a\\nb\":3}", "{\"a\\nb\":3,\"z\":1,\"\\u00e9\":2}"},
+	    /* a PEM key: its newlines become the two characters \n */
+	    {"{\"public\":\"-----BEGIN PUBLIC KEY-----\\nMIIB\\n-----END PUBLIC KEY-----\\n\"}",
+	     "{\"public\":\"-----BEGIN PUBLIC KEY-----\\nMIIB\\n-----END PUBLIC KEY-----\\n\"}"},
+	    {"[-0,-9223372036854775808,9223372036854775807,{},[]]",
+	     "[0,-9223372036854775808,9223372036854775807,{},[]]"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *out =
+		    canonical_form_of (cases[i].in, OTAD_JSON_FORM_JSONCPP, &error);
+		g_assert_no_error (error);
+		g_assert_cmpstr (out, ==, cases[i].out);
+	}
+}
+
+/* a body of tiny values is refused once its tree passes the bound, not parsed at 24 bytes
+ * per value; real metadata of the same size is not */
+static void
+test_json_tree_bound (void)
+{
+	g_autoptr (GString) zeros = g_string_new ("[");
+	g_autoptr (GString) targets = g_string_new ("{\"targets\":{");
+	g_autoptr (GBytes) zeros_bytes = NULL;
+	g_autoptr (GBytes) targets_bytes = NULL;
+	g_autoptr (OtadJsonDoc) doc = NULL;
+	g_autoptr (OtadJsonDoc) doc2 = NULL;
+	g_autoptr (GError) error = NULL;
+
+	while (zeros->len < 4 * 1024 * 1024)
+		g_string_append (zeros, "0,");
+	g_string_append (zeros, "0]");
+	zeros_bytes = g_bytes_new (zeros->str, zeros->len);
+	doc = otad_json_doc_new_from_bytes (zeros_bytes, &error);
+	g_assert_null (doc);
+	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED);
+	g_assert_nonnull (strstr (error->message, "too many values"));
+	g_clear_error (&error);
+
+	for (guint i = 0; targets->len < 4 * 1024 * 1024; i++)
+		g_string_append_printf (targets,
+		                        "%s\"f%07u\":{\"hashes\":{\"sha256\":\"%064u\"},"
+		                        "\"length\":%u}",
+		                        i > 0 ? "," : "", i, i, i);
+	g_string_append (targets, "}}");
+	targets_bytes = g_bytes_new (targets->str, targets->len);
+	doc2 = otad_json_doc_new_from_bytes (targets_bytes, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (otad_json_doc_get_tree_size (doc2), <=,
+	                  targets->len * OTAD_JSON_TREE_FACTOR + OTAD_JSON_TREE_MIN);
 }
 
 static void
@@ -133,15 +208,20 @@ test_json_lookup (void)
 	g_assert_null (otad_json_object_get (root, "k"));
 }
 
-/* vectors written by the independent Python side (securesystemslib) */
+/* vectors written by the independent Python side: securesystemslib (NAME.canonical) and
+ * tufgen's reimplementation of aktualizr's writer (NAME.ota-canonical) */
 static void
 test_json_canonical_vectors (void)
 {
 	g_autofree gchar *dir =
 	    g_test_build_filename (G_TEST_DIST, "..", "tuf", "vectors", "canonical", NULL);
 	g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+	const struct {
+		const gchar *suffix;
+		OtadJsonForm form;
+	} forms[] = {{"canonical", OTAD_JSON_FORM_OLPC}, {"ota-canonical", OTAD_JSON_FORM_JSONCPP}};
 	const gchar *name;
-	guint n = 0;
+	guint n[G_N_ELEMENTS (forms)] = {0};
 
 	if (d == NULL) {
 		g_test_skip ("no canonical JSON vectors");
@@ -149,29 +229,35 @@ test_json_canonical_vectors (void)
 	}
 	while ((name = g_dir_read_name (d)) != NULL) {
 		g_autofree gchar *path = NULL;
-		g_autofree gchar *expected_path = NULL;
 		g_autofree gchar *input = NULL;
-		g_autofree gchar *expected = NULL;
 		g_autoptr (GBytes) bytes = NULL;
 		g_autoptr (OtadJsonDoc) doc = NULL;
-		g_autoptr (GString) out = NULL;
 		g_autoptr (GError) error = NULL;
-		gsize len = 0, expected_len = 0;
+		gsize len = 0;
 
 		if (!g_str_has_suffix (name, ".json"))
 			continue;
 		path = g_build_filename (dir, name, NULL);
-		expected_path = g_strdup_printf ("%.*s.canonical", (int)strlen (path) - 5, path);
 		g_assert_true (g_file_get_contents (path, &input, &len, NULL));
-		g_assert_true (g_file_get_contents (expected_path, &expected, &expected_len, NULL));
 		bytes = g_bytes_new (input, len);
 		doc = otad_json_doc_new_from_bytes (bytes, &error);
 		g_assert_no_error (error);
-		out = otad_json_canonicalize (otad_json_doc_get_root (doc));
-		g_assert_cmpmem (out->str, out->len, expected, expected_len);
-		n++;
+		for (guint f = 0; f < G_N_ELEMENTS (forms); f++) {
+			g_autofree gchar *expected_path = g_strdup_printf (
+			    "%.*s.%s", (int)strlen (path) - 5, path, forms[f].suffix);
+			g_autofree gchar *expected = NULL;
+			g_autoptr (GString) out = NULL;
+			gsize expected_len = 0;
+			if (!g_file_get_contents (expected_path, &expected, &expected_len, NULL))
+				continue;
+			out = otad_json_canonicalize (otad_json_doc_get_root (doc), forms[f].form,
+			                              len);
+			g_assert_cmpmem (out->str, out->len, expected, expected_len);
+			n[f]++;
+		}
 	}
-	g_assert_cmpuint (n, >, 0);
+	for (guint f = 0; f < G_N_ELEMENTS (forms); f++)
+		g_assert_cmpuint (n[f], >, 0);
 }
 
 int
@@ -179,6 +265,8 @@ main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/tuf/json/canonical-inline", test_json_canonical_inline);
+	g_test_add_func ("/tuf/json/canonical-jsoncpp", test_json_canonical_jsoncpp);
+	g_test_add_func ("/tuf/json/tree-bound", test_json_tree_bound);
 	g_test_add_func ("/tuf/json/rejects", test_json_rejects);
 	g_test_add_func ("/tuf/json/depth", test_json_depth);
 	g_test_add_func ("/tuf/json/lookup", test_json_lookup);

@@ -202,10 +202,10 @@ test_tuf_workflow_dir (gconstpointer data)
 	g_assert_no_error (error);
 	g_assert_cmpint (result, ==, OTAD_TUF_REFRESH_RESULT_UPDATED);
 	g_assert_cmpint (otad_tuf_repo_get_root (repo)->version, ==, 2);
-	/* nothing is written before the commit */
-	{
-		g_autofree gchar *ts = g_build_filename (meta, "timestamp.json", NULL);
-		g_assert_false (g_file_test (ts, G_FILE_TEST_EXISTS));
+	/* each file is written as its step verifies it (TUF 5.4.5, 5.5.7, 5.6.6) */
+	for (guint i = 0; i < 4; i++) {
+		g_autofree gchar *p = g_build_filename (meta, files[i], NULL);
+		g_assert_true (g_file_test (p, G_FILE_TEST_IS_REGULAR));
 	}
 	/* a delegated target, found through the delegation "d/ *" */
 	g_assert_true (otad_tuf_repo_find_target (repo, "d/file.bin", &info, &role, NULL, &error));
@@ -214,8 +214,6 @@ test_tuf_workflow_dir (gconstpointer data)
 	g_assert_false (otad_tuf_repo_find_target (repo, "nothere.bin", &info, NULL, NULL, &error));
 	g_assert_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET);
 	g_clear_error (&error);
-	g_assert_true (otad_tuf_repo_commit (repo, &error));
-	g_assert_no_error (error);
 	for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
 		g_autofree gchar *p = g_build_filename (meta, files[i], NULL);
 		g_assert_true (g_file_test (p, G_FILE_TEST_IS_REGULAR));
@@ -304,7 +302,6 @@ test_tuf_workflow_bad_timestamps (void)
 		g_test_message ("%s: %s", file, error_local->message);
 		g_assert_error (error_local, OTAD_TUF_ERROR,
 		                reason_to_code (json_object_get_string_member (entry, "reason")));
-		g_assert_true (otad_tuf_repo_commit (repo, NULL));
 		/* nothing but the initial root is trusted */
 		meta = g_build_filename (tmp, "meta", "timestamp.json", NULL);
 		g_assert_false (g_file_test (meta, G_FILE_TEST_EXISTS));
@@ -552,7 +549,6 @@ test_tuf_fast_forward_recovery (gconstpointer data)
 		g_assert_true (
 		    otad_tuf_repo_refresh (repo, OTAD_TUF_REFRESH_FLAG_NONE, NULL, NULL, &error));
 		g_assert_no_error (error);
-		g_assert_true (otad_tuf_repo_commit (repo, &error));
 		g_assert_cmpint (otad_tuf_repo_get_targets (repo)->version, ==, i == 0 ? 1000 : 2);
 		g_assert_cmpint (otad_tuf_repo_get_root (repo)->version, ==, i == 0 ? 1 : 2);
 	}

@@ -9,7 +9,8 @@ run because RSA-PSS and ECDSA are randomised):
 
 * ``canonical/NAME.json`` + ``canonical/NAME.canonical``: an input document
   and its canonical JSON from securesystemslib.encode_canonical (the bytes a
-  TUF signature covers).
+  TUF signature covers); ``canonical/NAME.ota-canonical``: the same in
+  aktualizr's form (tufgen.ota_canonical, the bytes an OTA CE signature covers).
 * ``repos/DIALECT-KEYKIND/``: a complete repository (``1.root.json`` and
   ``2.root.json`` (root key rotated, signed by old and new), timestamp,
   snapshot, targets, a delegated role ``delegated.json``, the target file
@@ -37,7 +38,9 @@ PAST = '2001-01-01T00:00:00Z'
 CANONICAL_CASES = {
     'sorted-keys': {'b': 1, 'a': 2, 'C': 3, 'aa': {'z': [], 'y': {}}},
     'escapes': {'quote': 'a"b', 'backslash': 'a\\b', 'slash': 'a/b', 'newline': 'a\nb',
-                'tab': 'a\tb', 'ctrl': 'a\x01b'},
+                'tab': 'a\tb', 'ctrl': 'a\x01b', 'short': '\b\f\r', 'del': 'a\x7fb',
+                'nul': 'a\x00b', 'unit-sep': '\x1f',
+                'pem': '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n'},
     'unicode': {'cafe': 'caf\u00e9', 'snowman': '\u2603', 'emoji': '\U0001F600',
                 '\u00e9t\u00e9': 'key order by code point'},
     'integers': {'zero': 0, 'neg': -17, 'big': 9007199254740993, 'small': -2147483648},
@@ -60,6 +63,7 @@ def make_canonical(out):
         write(os.path.join(out, 'canonical', name + '.json'),
               json.dumps(obj, indent=2, ensure_ascii=False).encode() + b'\n')
         write(os.path.join(out, 'canonical', name + '.canonical'), tufgen.canonical(obj))
+        write(os.path.join(out, 'canonical', name + '.ota-canonical'), tufgen.ota_canonical(obj))
 
 
 def make_repo(out, dialect, kind, manifest):
@@ -120,12 +124,19 @@ def make_repo(out, dialect, kind, manifest):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), 'vectors')
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    out = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            'vectors')
+    # --only-ota: rewrite the OTA dialect repositories alone, keep the TUF ones
+    only_ota = '--only-ota' in sys.argv
     make_canonical(out)
     manifest = []
-    for kind in ('ed25519', 'rsa2048', 'rsa4096', 'ecdsa'):
-        make_repo(out, 'tuf', kind, manifest)
+    if only_ota:
+        with open(os.path.join(out, 'MANIFEST.json')) as f:
+            manifest = [e for e in json.load(f) if e['dialect'] != 'ota']
+    else:
+        for kind in ('ed25519', 'rsa2048', 'rsa4096', 'ecdsa'):
+            make_repo(out, 'tuf', kind, manifest)
     for kind in ('ed25519', 'rsa2048'):
         make_repo(out, 'ota', kind, manifest)
     write(os.path.join(out, 'MANIFEST.json'),

@@ -22,6 +22,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import urllib.error
@@ -64,7 +65,23 @@ def fetch(url, limit):
     return data
 
 
-def check_fileinfo(data, info, what):
+def ota_canonical(obj):
+    """aktualizr's canonical form (jsoncpp writer without indentation), written
+    here differently from tufgen: Python's json with ASCII escapes, then DEL put
+    back raw as jsoncpp writes it."""
+    text = json.dumps(obj, ensure_ascii=True, sort_keys=True, separators=(',', ':'))
+    return re.sub(r'(?<!\\)((?:\\\\)*)\\u007f', lambda m: m.group(1) + '\x7f',
+                  text).encode('ascii')
+
+
+def check_fileinfo(data, info, what, ota=False):
+    # OTA CE: what timestamp and snapshot describe is the canonical form
+    # (aktualizr ImageRepository::verifySnapshot)
+    if ota:
+        try:
+            data = ota_canonical(json.loads(data))
+        except ValueError:
+            raise Refused('%s: not JSON' % what)
     if 'length' in info and len(data) != info['length']:
         raise Refused('%s: length %d, expected %d' % (what, len(data), info['length']))
     for alg, want in info.get('hashes', {}).items():
@@ -131,13 +148,14 @@ def check_meta(meta, what):
 def check_threshold(md, keys, role, what):
     if type(role.get('threshold')) is not int or role['threshold'] < 1:
         raise Refused('%s: bad threshold' % what)
-    data = encode_canonical({k: v for k, v in md['signed'].items()
-                             if k != '_expires'}).encode()
+    signed = {k: v for k, v in md['signed'].items() if k != '_expires'}
     good = set()
     for sig in md['signatures']:
         if not isinstance(sig, dict):
             raise Refused('%s: bad signature entry' % what)
         kid = sig.get('keyid')
+        # aktualizr-style signatures (with `method`) cover aktualizr's form
+        data = ota_canonical(signed) if 'method' in sig else encode_canonical(signed).encode()
         if kid in role['keyids'] and kid in keys and kid not in good \
                 and verify_sig(keys[kid], sig, data):
             good.add(kid)
@@ -250,7 +268,7 @@ class Client:
         cs = self.root['signed'].get('consistent_snapshot')
         name = '%d.snapshot.json' % info['version'] if cs else 'snapshot.json'
         data = fetch('%s/%s' % (self.url, name), info.get('length', SNAPSHOT_LIMIT))
-        check_fileinfo(data, info, 'snapshot')
+        check_fileinfo(data, info, 'snapshot', self.timestamp['signed']['_type'] == 'Timestamp')
         new = parse(data, 'snapshot', 'snapshot')
         check_threshold(new, self.root['signed']['keys'], self.role('snapshot'), 'snapshot')
         check_meta(new['signed'].get('meta'), 'snapshot')
@@ -276,9 +294,11 @@ class Client:
         if info is None:
             raise Refused('%s not in snapshot' % role)
         cs = self.root['signed'].get('consistent_snapshot')
-        name = '%d.%s.json' % (info['version'], role) if cs else role + '.json'
+        # role names are percent-encoded in URLs and file names (python-tuf)
+        quoted = urllib.parse.quote(role, safe='')
+        name = '%d.%s.json' % (info['version'], quoted) if cs else quoted + '.json'
         data = fetch('%s/%s' % (self.url, name), info.get('length', TARGETS_LIMIT))
-        check_fileinfo(data, info, role)
+        check_fileinfo(data, info, role, self.snapshot['signed']['_type'] == 'Snapshot')
         new = parse(data, 'targets', role)
         check_threshold(new, keys, role_info, role)
         if new['signed']['version'] != info['version']:
@@ -293,7 +313,7 @@ class Client:
             if not isinstance(ti, dict) or type(ti.get('length')) is not int or \
                     not isinstance(ti.get('hashes'), dict) or not ti['hashes']:
                 raise Refused('%s: target %s malformed' % (role, n))
-        self.store.save(role + '.json', data)
+        self.store.save(quoted + '.json', data)
         return new
 
     def refresh(self):

@@ -182,6 +182,40 @@ class DelegationTests(ClientTestCase):
         self.assertDelivered('a-1.bin', b'a one')
 
 
+    def test_role_names_are_percent_encoded(self):
+        # a role name is a name, never a path: python-tuf's ngclient quotes it
+        # (parse.quote(rolename, "")) for the URL and the file it keeps
+        r = self.make_repo('names')
+        names = {'?': 'q-1.bin', '#': 'h-1.bin', '/x': 'x-1.bin', '../x': 'up-1.bin'}
+        for role, target in names.items():
+            r.add_delegation(role, paths=[target])
+            r.add_target(target, role.encode(), role=role)
+        r.publish()
+        meta = os.path.join(self.tmp, 'meta-names')
+        out = os.path.join(self.tmp, 'out-names')
+        os.makedirs(out)
+        self.client('init', r.path('1.root.json'), meta=meta)
+        url = self.server.url('/names')
+        before = set(os.listdir(self.tmp))
+        for role, target in names.items():
+            with self.subTest(role=role):
+                self.assertAccepted(self.download(target, url=url, meta=meta, out=out))
+                with open(os.path.join(out, target), 'rb') as f:
+                    self.assertEqual(f.read(), role.encode())
+        paths = self.server.paths()
+        for encoded in ('%3F', '%23', '%2Fx', '..%2Fx'):
+            self.assertIn('/names/%s.json' % encoded, paths)
+            self.assertTrue(os.path.isfile(os.path.join(meta, 'delegations',
+                                                        encoded + '.json')), encoded)
+        # nothing was written next to the metadata directory, or above it
+        self.assertEqual(set(os.listdir(self.tmp)), before)
+        for d, _, files in os.walk(meta):
+            for f in files:
+                path = os.path.realpath(os.path.join(d, f))
+                self.assertTrue(path.startswith(os.path.realpath(meta) + os.sep), path)
+        self.assertFalse(os.path.exists(os.path.join(meta, 'x.json')))
+
+
 class OtaDelegationTests(DelegationTests):
     dialect = 'ota'
 

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """OTA CE / aktualizr interop, consistent snapshots and key types."""
 
+import json
 import os
+import subprocess
 
+import refclient
 import tufgen
 
-from tuf_client_base import APP, APP2, ClientTestCase, main
+from tuf_client_base import APP, APP2, CLIENT_TIMEOUT, ClientTestCase, main
 
 
 class OtaInteropTests(ClientTestCase):
@@ -61,6 +64,90 @@ class OtaInteropTests(ClientTestCase):
         self.assertDelivered('app.bin', APP)
 
 
+    # -- canonical JSON of the OTA dialect: what aktualizr's writer makes ----------
+    ODD = 'caf\u00e9 \u2603 \U0001F600 \x01\x1f\x7f \b\f\r\t\n "\\/'
+
+    def _odd_rsa_repo(self):
+        # a root as OTA CE writes it: RSA keys in PEM (newlines inside), and a string
+        # with non-ASCII and control characters
+        self.repo = self.make_repo(key_kind='rsa2048')
+        self.repo.extra_signed['root'] = {'custom': {'note': self.ODD}}
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        return json.loads(self.repo.read_file('1.root.json'))['signed']
+
+    def test_ota_canonical_form_matches_aktualizr(self):
+        signed = self._odd_rsa_repo()
+        signer = tufgen.ota_canonical(signed)
+        # written another way (Python's json and a fix for DEL), sharing no code
+        independent = refclient.ota_canonical(signed)
+        p = subprocess.run([self.client_path(), '--metadata-dir', self.meta,
+                            '--canonical-form', 'ota', 'canonical',
+                            self.repo.path('1.root.json')],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=CLIENT_TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(signer, independent)
+        self.assertEqual(p.stdout, signer)
+        # what tells it from securesystemslib's form: escapes, not raw characters
+        self.assertNotEqual(signer, tufgen.canonical(signed))
+        self.assertIn(b'-----BEGIN PUBLIC KEY-----\\n', signer)
+        self.assertNotIn(b'\n', signer)
+        self.assertIn(b'caf\\u00e9 \\u2603 \\ud83d\\ude00 '
+                      b'\\u0001\\u001f\x7f \\b\\f\\r\\t\\n', signer)
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+
+    def _resign_root(self, signed, dialect):
+        # the same signed root, signed over securesystemslib's form in @dialect's style
+        data = tufgen.canonical(signed)
+        sigs = [k.signature(data, dialect, keyid=k.keyid('ota')) for k in self.repo.keys['root']]
+        path = os.path.join(self.tmp, 'root-%s.json' % dialect)
+        with open(path, 'wb') as f:
+            f.write(json.dumps({'signatures': sigs, 'signed': signed}).encode())
+        return path
+
+    def test_securesystemslib_form_refused_in_ota_dialect(self):
+        signed = self._odd_rsa_repo()
+        before = self.trusted()
+        self.assertRefused(self.client('init', self._resign_root(signed, 'ota')))
+        self.assertTrustedUnchanged(before)
+
+    def test_securesystemslib_form_accepted_in_tuf_dialect(self):
+        # a TUF signature ({keyid, sig: hex}) over the very same signed root
+        signed = self._odd_rsa_repo()
+        self.assertAccepted(self.client('init', self._resign_root(signed, 'tuf')))
+
+    # -- metadata hashes of the OTA dialect: of the canonical form ----------------
+    def test_indented_metadata_accepted(self):
+        # aktualizr checks what timestamp and snapshot list against the canonical form
+        # of the file (ImageRepository::verifySnapshot, verifyRoleHashes)
+        self.repo = self.make_repo(snapshot_hashes=True)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        for name in ('snapshot.json', 'targets.json'):
+            md = json.loads(self.repo.read_file(name))
+            self.repo.write_file(name, json.dumps(md, indent=2, ensure_ascii=False).encode())
+        self.init()
+        self.assertAccepted(self.download('app.bin'))
+        self.assertDelivered('app.bin', APP)
+        with open(os.path.join(self.meta, 'snapshot.json'), 'rb') as f:
+            self.assertEqual(f.read(), self.repo.read_file('snapshot.json'))
+
+    def test_indented_metadata_refused_in_tuf_dialect(self):
+        # in TUF, hashes are of the bytes: the same re-serialisation is another file
+        self.repo = self.make_repo(dialect='tuf', snapshot_hashes=True)
+        self.repo.add_target('app.bin', APP)
+        self.repo.publish()
+        md = json.loads(self.repo.read_file('snapshot.json'))
+        self.repo.write_file('snapshot.json', json.dumps(md, indent=2).encode())
+        self.init()
+        before = self.trusted()
+        self.assertRefused(self.refresh())
+        self.assertTrustedUnchanged(before, ['snapshot', 'targets'])
+
+
 class ConsistentSnapshotTests(ClientTestCase):
     def test_consistent_snapshot_names(self):
         self.repo = self.make_repo(consistent_snapshot=True)
@@ -112,7 +199,7 @@ class KeyTypeTests(ClientTestCase):
         signed = repo.build_timestamp()
         forger = tufgen.Key.generate(kind)
         md = {'signed': signed,
-              'signatures': [forger.signature(tufgen.canonical(signed), dialect,
+              'signatures': [forger.signature(tufgen.canonical_for(signed, dialect), dialect,
                                               keyid=repo.keys['timestamp'][0].keyid(dialect))]}
         repo.write_role('timestamp', md)
         self.assertRefused(self.refresh(url=url, meta=meta))

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The TUF client workflow in both dialects; the cases live in
-tuf_workflow_attacks.py and tuf_workflow_metadata.py."""
+tuf_workflow_attacks.py, tuf_workflow_metadata.py and tuf_workflow_steps.py."""
 
 from tuf_client_base import ClientTestCase, main
 from tuf_workflow_attacks import WorkflowAttackCases
 from tuf_workflow_metadata import WorkflowMetadataCases
+from tuf_workflow_steps import WorkflowStepCases
 
 
-class TufWorkflowTests(WorkflowAttackCases, WorkflowMetadataCases, ClientTestCase):
+class TufWorkflowTests(WorkflowAttackCases, WorkflowMetadataCases, WorkflowStepCases,
+                       ClientTestCase):
     """The TUF client workflow and every attack class (standard TUF dialect)."""
 
 

@@ -62,9 +62,11 @@ def verify_sig(keydict, sig, data):
 
 
 def count_valid(md, keys, keyids, dialect=None):
-    data = tufgen.canonical(md['signed'])
     good = set()
     for sig in md['signatures']:
+        # OTA signatures (with `method`) cover aktualizr's form
+        data = (tufgen.ota_canonical(md['signed']) if 'method' in sig
+                else tufgen.canonical(md['signed']))
         if sig['keyid'] in keyids and sig['keyid'] in keys and \
                 verify_sig(keys[sig['keyid']], sig, data):
             good.add(sig['keyid'])

@@ -328,7 +328,8 @@ class WorkflowMetadataCases:
         signed = self.repo.build_timestamp()
         md = self.repo.sign_role('timestamp', signed)
         stranger = tufgen.Key.generate(self.key_kind)
-        md['signatures'].insert(0, stranger.signature(tufgen.canonical(signed), self.dialect))
+        md['signatures'].insert(0, stranger.signature(tufgen.canonical_for(signed, self.dialect),
+                                                      self.dialect))
         self.repo.write_role('timestamp', md)
         self.assertAccepted(self.refresh())
         self.assertEqual(self.trusted_version('timestamp'), 2)
@@ -341,8 +342,8 @@ class WorkflowMetadataCases:
         signed = self.repo.build_timestamp()
         k0, k1 = self.repo.keys['timestamp']
         other = dict(signed, version=99)
-        bad = k0.signature(tufgen.canonical(other), self.dialect)
-        good = k1.signature(tufgen.canonical(signed), self.dialect)
+        bad = k0.signature(tufgen.canonical_for(other, self.dialect), self.dialect)
+        good = k1.signature(tufgen.canonical_for(signed, self.dialect), self.dialect)
         self.repo.write_role('timestamp', {'signatures': [bad, good], 'signed': signed})
         self.assertAccepted(self.refresh())
         self.assertEqual(self.trusted_version('timestamp'), 2)
@@ -358,10 +359,17 @@ class WorkflowMetadataCases:
         self.repo.version['timestamp'] += 1
         signed = self.repo.build_timestamp()
         k = self.repo.keys['timestamp'][0]
-        sig = k.signature(tufgen.canonical(signed), self.dialect)
+        sig = k.signature(tufgen.canonical_for(signed, self.dialect), self.dialect)
         self.repo.write_role('timestamp', {'signatures': [sig, dict(sig)], 'signed': signed})
         self.assertRefused(self.refresh())
-        self.assertTrustedUnchanged(before, ['timestamp', 'snapshot', 'targets'])
+        # root 2 verified and is kept (5.3.8); its timestamp role differs, so the trusted
+        # timestamp and snapshot are deleted (5.3.11); nothing of the refused timestamp
+        # is trusted and targets is untouched
+        self.assertEqual(self.trusted_version('root'), 2)
+        now = self.trusted()
+        self.assertNotIn('timestamp.json', now)
+        self.assertNotIn('snapshot.json', now)
+        self.assertTrustedUnchanged(before, ['targets'])
 
     # -- canonical JSON: what is signed is what is verified ---------------------
     def test_unknown_fields_and_canonical_edge_cases(self):

@@ -3,8 +3,10 @@
 """Independent TUF / Uptane repository generator for otad's tests.
 
 This module shares no code with the C verifier: canonical JSON comes from
-securesystemslib (Debian's python3-securesystemslib), keys and signatures from
-python3-cryptography.  It writes repositories in the two dialects servers send:
+securesystemslib (Debian's python3-securesystemslib) for the TUF dialect and from
+ota_canonical() below (aktualizr's JSON writer, reimplemented here) for the OTA
+dialect; keys and signatures from python3-cryptography.  It writes repositories in
+the two dialects servers send:
 
 * ``tuf``: TUF 1.0 as the specification writes it: lower-case ``_type``,
   ``spec_version``, keys ``{keytype, scheme, keyval: {public}}``, key ids the
@@ -12,7 +14,10 @@ python3-cryptography.  It writes repositories in the two dialects servers send:
 * ``ota``: OTA Community Edition / aktualizr: ``"_type": "Targets"`` etc.,
   no ``spec_version``, keys ``{keytype: "ED25519"|"RSA", keyval: {public}}``
   (hex for ed25519, PEM for RSA), signatures ``{keyid, method, sig: base64}``
-  and key ids computed differently (a verifier must treat them as labels).
+  and key ids computed differently (a verifier must treat them as labels);
+  signatures cover aktualizr's canonical form, and the hashes that timestamp and
+  snapshot give for metadata are those of the canonical form of the file, not of
+  its bytes (aktualizr's ImageRepository::verifySnapshot and verifyRoleHashes).
 
 Library use (see test_tuf_client.py) or command line::
 
@@ -28,6 +33,7 @@ import hashlib
 import json
 import os
 import sys
+import urllib.parse
 
 from securesystemslib.formats import encode_canonical
 from cryptography.hazmat.primitives import hashes, serialization
@@ -51,6 +57,65 @@ OTA_TYPES = {'root': 'Root', 'timestamp': 'Timestamp', 'snapshot': 'Snapshot',
 def canonical(obj):
     """The bytes a TUF signature covers: OLPC canonical JSON, UTF-8."""
     return encode_canonical(obj).encode('utf-8')
+
+
+# jsoncpp's valueToQuotedStringN (src/lib_json/json_writer.cpp, emitUTF8 off), which
+# aktualizr's Utils::jsonToCanonicalStr uses through a StreamWriterBuilder without
+# indentation: two-character escapes for these, \u00xx for the other control
+# characters, U+0020..U+007F raw (DEL too), \uxxxx (lower case) above, with a
+# surrogate pair beyond the BMP.
+_JSONCPP_SHORT = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n',
+                  '\r': '\\r', '\t': '\\t'}
+
+
+def _jsoncpp_string(text):
+    out = ['"']
+    for ch in text:
+        cp = ord(ch)
+        if ch in _JSONCPP_SHORT:
+            out.append(_JSONCPP_SHORT[ch])
+        elif 0x20 <= cp <= 0x7f:
+            out.append(ch)
+        elif cp < 0x10000:
+            out.append('\\u%04x' % cp)
+        else:
+            cp -= 0x10000
+            out.append('\\u%04x\\u%04x' % (0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)))
+    out.append('"')
+    return ''.join(out)
+
+
+def _jsoncpp_value(obj):
+    if obj is None:
+        return 'null'
+    if obj is True:
+        return 'true'
+    if obj is False:
+        return 'false'
+    if isinstance(obj, int):
+        return str(obj)
+    if isinstance(obj, str):
+        return _jsoncpp_string(obj)
+    if isinstance(obj, (list, tuple)):
+        return '[' + ','.join(_jsoncpp_value(v) for v in obj) + ']'
+    if isinstance(obj, dict):
+        # jsoncpp keeps members in a std::map: ordered by the bytes of the key
+        items = sorted(obj.items(), key=lambda kv: kv[0].encode('utf-8'))
+        return '{' + ','.join(_jsoncpp_string(k) + ':' + _jsoncpp_value(v)
+                              for k, v in items) + '}'
+    raise TypeError('no canonical JSON for %r' % type(obj))
+
+
+def ota_canonical(obj):
+    """The bytes an OTA CE / aktualizr signature covers: what aktualizr's
+    Utils::jsonToCanonicalStr writes (sorted keys, no whitespace, control
+    characters and non-ASCII escaped; a PEM key's newlines become \\n)."""
+    return _jsoncpp_value(obj).encode('ascii')
+
+
+def canonical_for(obj, dialect):
+    """The bytes a signature of `dialect` covers."""
+    return ota_canonical(obj) if dialect == 'ota' else canonical(obj)
 
 
 def iso_time(dt):
@@ -192,15 +257,31 @@ class Key:
 
 def sign(signed, keys, dialect='tuf'):
     """Wrap `signed` in a metadata envelope signed by each of `keys`."""
-    data = canonical(signed)
+    data = canonical_for(signed, dialect)
     return {'signatures': [k.signature(data, dialect) for k in keys], 'signed': signed}
 
 
 def dump(metadata, dialect='tuf'):
-    """Serialise metadata as a server would (the bytes are what is hashed)."""
+    """Serialise metadata as a server would: python-tuf indents; OTA CE's
+    reposerver serves the canonical form it signed."""
     if dialect == 'tuf':
         return (json.dumps(metadata, indent=1, sort_keys=True) + '\n').encode()
-    return json.dumps(metadata, separators=(',', ':'), sort_keys=True).encode()
+    return ota_canonical(metadata)
+
+
+def metadata_fileinfo(data, dialect, algorithms=('sha256',)):
+    """Length and hashes of a metadata file as timestamp/snapshot list them: of
+    its bytes in TUF, of its canonical form in the OTA dialect."""
+    if dialect == 'ota':
+        data = ota_canonical(json.loads(data))
+    return fileinfo(data, algorithms)
+
+
+def role_file(role):
+    """The file (and URL) name of a delegated role: percent-encoded as
+    python-tuf's ngclient does (parse.quote(rolename, "")), so that a role
+    called "../x" or "/x" is never a path."""
+    return urllib.parse.quote(role, safe='') + '.json'
 
 
 def type_name(role, dialect):
@@ -359,8 +440,8 @@ class Repo:
     def _meta_entry(self, name, version, with_hashes):
         e = {'version': version}
         if with_hashes:
-            e.update(fileinfo(self.written[name] if name in self.written
-                              else self.read_file(name), ('sha256',)))
+            e.update(metadata_fileinfo(self.written[name] if name in self.written
+                                       else self.read_file(name), self.dialect))
         return e
 
     def build_snapshot(self, version=None, expires=None):
@@ -369,7 +450,8 @@ class Repo:
         meta = {'targets.json': self._meta_entry('targets.json', self.version['targets'],
                                                  self.snapshot_hashes)}
         for d in self.all_delegations():
-            meta[d.name + '.json'] = self._meta_entry(d.name + '.json',
+            # listed under the role's name as it is; the file's name is encoded
+            meta[d.name + '.json'] = self._meta_entry(role_file(d.name),
                                                       self.version.get(d.name, 1),
                                                       self.snapshot_hashes)
         if self.dialect == 'ota':
@@ -401,10 +483,14 @@ class Repo:
             self.root_history[version] = data
         elif role == 'timestamp':
             self.write_file('timestamp.json', data)
-        else:
+        elif role in TOP_ROLES:
             self.write_file(role + '.json', data)
             if self.consistent_snapshot and version is not None:
                 self.write_file('%d.%s.json' % (version, role), data)
+        else:
+            self.write_file(role_file(role), data)
+            if self.consistent_snapshot and version is not None:
+                self.write_file('%d.%s' % (version, role_file(role)), data)
         return data
 
     # -- high level ---------------------------------------------------------

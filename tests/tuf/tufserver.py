@@ -14,7 +14,8 @@ every request (method, path, status, bytes sent) and can misbehave per path:
 * ``status``: answer with the given HTTP status;
 * ``chunked`` (server-wide attribute): files sent with chunked encoding,
   as nginx / akka-http in front of OTA CE do;
-* ``slow``: send the file in pieces with a (bounded) delay between them.
+* ``slow``: send the file in pieces with a (bounded) delay between them;
+* ``trickle``: one byte per second (slow retrieval), for at most `arg` seconds.
 
 Usage::
 
@@ -140,6 +141,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._write(req, b'%x\r\n%s\r\n' % (len(piece), piece))
             self._write(req, b'0\r\n\r\n')
             return
+        if kind == 'trickle':
+            # one byte per second (a slow retrieval attack), for at most `arg`
+            # seconds, then the rest at once
+            req.status = 200
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            deadline = time.monotonic() + float(arg or 60)
+            i = 0
+            while i < len(data) and time.monotonic() < deadline:
+                self._write(req, data[i:i + 1])
+                self.wfile.flush()
+                i += 1
+                time.sleep(1.0)
+            self._write(req, data[i:])
+            return
         if kind == 'slow':
             delay = min(float(arg), 2.0)
             req.status = 200
@@ -172,11 +189,17 @@ class TufServer:
         self.thread = None
 
     def local_path(self, path):
-        norm = posixpath.normpath(urllib.parse.unquote(path))
-        full = os.path.realpath(os.path.join(self.root, norm.lstrip('/')))
-        if full != self.root and not full.startswith(self.root + os.sep):
-            return None
-        return full
+        # a file stored under its percent-encoded name (a delegated role called
+        # "../x" is "..%2Fx.json", as python-tuf names it) first, then the
+        # decoded path (target names with spaces)
+        for candidate in (path, urllib.parse.unquote(path)):
+            norm = posixpath.normpath(candidate)
+            full = os.path.realpath(os.path.join(self.root, norm.lstrip('/')))
+            if full != self.root and not full.startswith(self.root + os.sep):
+                continue
+            if os.path.exists(full) or candidate is not path:
+                return full
+        return None
 
     def start(self):
         self.thread = threading.Thread(target=self.httpd.serve_forever,
@@ -201,7 +224,7 @@ class TufServer:
 
     # -- misbehaviour ---------------------------------------------------------
     def misbehave(self, path, kind, arg=None):
-        assert kind in ('endless', 'oversize', 'content', 'append', 'status', 'slow')
+        assert kind in ('endless', 'oversize', 'content', 'append', 'status', 'slow', 'trickle')
         with self.lock:
             self.behaviours[path] = (kind, arg)
 
