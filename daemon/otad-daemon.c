@@ -7,6 +7,7 @@
 
 #include "ota-error.h"
 #include "otad-bus.h"
+#include "otad-config-aktualizr.h"
 #include "otad-daemon.h"
 #include "otad-identity.h"
 #include "otad-poller.h"
@@ -29,21 +30,42 @@ static guint otad_daemon_signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE (OtadDaemon, otad_daemon, G_TYPE_OBJECT)
 
-static gboolean
-otad_daemon_load_config (OtadDaemon *self, const OtadDaemonOptions *options, GError **error)
+static OtadConfig *
+otad_daemon_read_config (const OtadDaemonOptions *options, GError **error)
 {
 	g_autofree gchar *vendor_file = g_build_filename (OTAD_VENDOR_DIR, "otad.conf", NULL);
 	const gchar *file = options->config_file != NULL ? options->config_file
 							  : OTAD_CONFIG_FILE;
+	g_autoptr(OtadConfig) config = otad_config_new ();
 
-	self->config = otad_config_new ();
-	if (!otad_config_load_default (self->config, file,
+	/* aktualizr's files last: where both set a value, otad's own files win */
+	if (!otad_config_load_default (config, file,
 				       options->config_file != NULL ? NULL : vendor_file,
-				       options->config_file != NULL, error)) {
+				       options->config_file != NULL, error) ||
+	    !otad_config_aktualizr_load_configured (config, error)) {
 		/* TRANSLATORS: error message, followed by where and what */
 		g_prefix_error (error, "%s ", _("Invalid configuration:"));
-		return FALSE;
+		return NULL;
 	}
+	return g_steal_pointer (&config);
+}
+
+gchar *
+otad_daemon_describe_config (const OtadDaemonOptions *options, GError **error)
+{
+	g_autoptr(OtadConfig) config = otad_daemon_read_config (options, error);
+
+	if (config == NULL)
+		return NULL;
+	return otad_config_to_string_full (config, TRUE);
+}
+
+static gboolean
+otad_daemon_load_config (OtadDaemon *self, const OtadDaemonOptions *options, GError **error)
+{
+	self->config = otad_daemon_read_config (options, error);
+	if (self->config == NULL)
+		return FALSE;
 	if (g_log_get_debug_enabled ()) {
 		g_autofree gchar *text = otad_config_to_string (self->config);
 		g_debug ("effective configuration:\n%s", text);

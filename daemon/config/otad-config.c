@@ -404,6 +404,61 @@ otad_config_load_default (OtadConfig *self,
 	return otad_config_load_dropin_dir (self, dropin_dir, error);
 }
 
+/**
+ * otad_config_import_value:
+ * @text: (nullable): the value in key file syntax, for every type but STRING_LIST
+ * @list: (nullable): the items of a STRING_LIST value
+ * @origin: where the value came from, e.g. "/etc/sota/conf.d/sota.toml:3 ([tls] server)"
+ *
+ * Sets a key from another configuration format (aktualizr's TOML) unless one of otad's
+ * own files set it already: those win.  The value goes through the same checks as one
+ * read from otad.conf; the error says what is wrong with it, the caller says where.
+ *
+ * Returns: %FALSE with %OTA_ERROR_INVALID_CONFIG when the value is not valid
+ */
+gboolean
+otad_config_import_value (OtadConfig *self,
+			  const gchar *group,
+			  const gchar *key,
+			  const gchar *text,
+			  const gchar *const *list,
+			  const gchar *origin,
+			  GError **error)
+{
+	gint idx = otad_config_schema_find (group, key);
+	const OtadConfigKey *item;
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(GVariant) value = NULL;
+	OtadConfigValue *v;
+
+	g_return_val_if_fail (OTAD_IS_CONFIG (self), FALSE);
+	g_return_val_if_fail (idx >= 0, FALSE);
+
+	item = otad_config_schema_get (idx);
+	if (item->type == OTAD_CONFIG_TYPE_STRING_LIST)
+		g_key_file_set_string_list (kf, group, key, list,
+					    list != NULL ? g_strv_length ((gchar **)list) : 0);
+	else
+		g_key_file_set_string (kf, group, key, text != NULL ? text : "");
+	value = otad_config_schema_parse_value (item, kf, group, key, error);
+	if (value == NULL)
+		return FALSE;
+	v = &self->values[idx];
+	if (v->origin != NULL) {
+		g_debug ("[%s] %s from %s, not from %s", group, key, v->origin, origin);
+		return TRUE;
+	}
+	g_clear_pointer (&v->value, g_variant_unref);
+	g_clear_pointer (&v->strv, g_free);
+	v->value = g_variant_ref_sink (g_steal_pointer (&value));
+	v->origin = g_strdup (origin);
+	if (item->type == OTAD_CONFIG_TYPE_STRING_LIST)
+		v->strv = g_variant_get_strv (v->value, NULL);
+
+	/* success */
+	return TRUE;
+}
+
 static const OtadConfigValue *
 otad_config_lookup (OtadConfig *self, const gchar *group, const gchar *key, OtadConfigType type)
 {
@@ -494,9 +549,10 @@ otad_config_is_set (OtadConfig *self, const gchar *group, const gchar *key)
 	return otad_config_get_origin (self, group, key) != NULL;
 }
 
-/* the effective configuration in key file syntax, for --verbose and debugging */
+/* the effective configuration in key file syntax, for --verbose and debugging; with
+ * @origins, each value says where it came from (otad --print-config) */
 gchar *
-otad_config_to_string (OtadConfig *self)
+otad_config_to_string_full (OtadConfig *self, gboolean origins)
 {
 	g_autoptr(GString) str = g_string_new (NULL);
 	const gchar *group = NULL;
@@ -529,9 +585,21 @@ otad_config_to_string (OtadConfig *self)
 			text = g_strdup (g_variant_get_string (value, NULL));
 			break;
 		}
-		g_string_append_printf (str, "%s=%s\n", item->key, text);
+		g_string_append_printf (str, "%s=%s", item->key, text);
+		if (origins)
+			g_string_append_printf (str, "  # %s",
+						self->values[i].origin != NULL
+						    ? self->values[i].origin
+						    : "built-in default");
+		g_string_append_c (str, '\n');
 	}
 	return g_string_free (g_steal_pointer (&str), FALSE);
+}
+
+gchar *
+otad_config_to_string (OtadConfig *self)
+{
+	return otad_config_to_string_full (self, FALSE);
 }
 
 static void
