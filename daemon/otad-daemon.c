@@ -73,6 +73,41 @@ otad_daemon_load_config (OtadDaemon *self, const OtadDaemonOptions *options, GEr
 	return TRUE;
 }
 
+static const gchar *
+otad_daemon_config_string (OtadConfig *config, const gchar *group, const gchar *key)
+{
+	const gchar *value = otad_config_get_string (config, group, key);
+	return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+static OtadProvisioner *
+otad_daemon_make_provisioner (OtadConfig *config, const gchar *state_dir, GError **error)
+{
+	OtadProvisionerOptions o = {NULL};
+
+	o.state_dir = state_dir;
+	o.gateway_url = otad_daemon_config_string (config, "server", "url");
+	o.ca_file = otad_daemon_config_string (config, "server", "ca-file");
+	o.cert = otad_daemon_config_string (config, "server", "cert");
+	o.key = otad_daemon_config_string (config, "server", "key");
+	o.credentials = otad_daemon_config_string (config, "provision", "credentials");
+	o.provision_server = otad_daemon_config_string (config, "provision", "server");
+	o.device_id = otad_daemon_config_string (config, "provision", "device-id");
+	o.expiry_days = otad_config_get_uint (config, "provision", "expiry-days");
+	o.p12_password = otad_daemon_config_string (config, "provision", "p12-password");
+	o.pkcs11_module = otad_daemon_config_string (config, "pkcs11", "module");
+	o.pkcs11_pin = otad_daemon_config_string (config, "pkcs11", "pin");
+	o.aktualizr_storage_dir = otad_daemon_config_string (config, "aktualizr", "storage-dir");
+	o.aktualizr_sqldb = otad_daemon_config_string (config, "aktualizr", "sqldb");
+	o.timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
+	if ((o.cert == NULL) != (o.key == NULL)) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+				     "[server] cert and key must be set together");
+		return NULL;
+	}
+	return otad_provisioner_new (&o, error);
+}
+
 static void
 otad_daemon_fatal_cb (OtadBus *bus, const GError *error, gpointer user_data)
 {
@@ -94,6 +129,7 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 	g_autoptr(OtadDaemon) self = g_object_new (OTAD_TYPE_DAEMON, NULL);
 	const gchar *sysroot_path = options->sysroot != NULL ? options->sysroot : "/";
 	OtadSettings *settings;
+	g_autoptr(OtadProvisioner) provisioner = NULL;
 	g_autofree gchar *ecu_serial = NULL;
 
 	self->bus_type = options->bus_type;
@@ -108,14 +144,26 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 	    options->state_dir != NULL ? options->state_dir : OTAD_STATE_DIR, error);
 	if (self->store == NULL)
 		return NULL;
-	ecu_serial = otad_identity_ecu_serial (self->config, self->store, error);
+	/* the device identity: configured, imported from aktualizr, or to be provisioned */
+	provisioner = otad_daemon_make_provisioner (self->config,
+						    otad_state_store_get_state_dir (self->store),
+						    error);
+	if (provisioner == NULL) {
+		/* TRANSLATORS: error message, followed by where and what */
+		g_prefix_error (error, "%s ", _("Invalid configuration:"));
+		return NULL;
+	}
+	ecu_serial = otad_identity_ecu_serial (
+	    self->config, otad_provisioner_get_imported_ecu_serial (provisioner), self->store,
+	    error);
 	if (ecu_serial == NULL)
 		return NULL;
-	settings = otad_settings_new (self->config, sysroot_path, options->test_booted,
+	settings = otad_settings_new (self->config, provisioner, sysroot_path,
+				      options->test_booted,
 				      otad_state_store_get_state_dir (self->store), ecu_serial,
 				      error);
 	if (settings == NULL ||
-	    (self->ctx = otad_job_context_new (settings, error)) == NULL) {
+	    (self->ctx = otad_job_context_new (settings, provisioner, error)) == NULL) {
 		/* TRANSLATORS: error message, followed by where and what */
 		g_prefix_error (error, "%s ", _("Invalid configuration:"));
 		return NULL;

@@ -6,6 +6,7 @@
 #include "ota-error.h"
 #include "otad-checkin.h"
 #include "otad-job-check.h"
+#include "otad-job-device.h"
 #include "otad-job-report.h"
 #include "otad-uptane.h"
 
@@ -93,8 +94,9 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 		return FALSE;
 	if (!otad_job_context_get_booted_commit (ctx, sysroot, &installed, error))
 		return FALSE;
-	if (job->register_ecu)
-		job->ecu_registered = otad_job_report_register_ecu (ctx);
+	/* provisioned, registered and described before the first question to the server */
+	if (!otad_job_device_prepare (ctx, cancellable, error))
+		return FALSE;
 
 	checkin = otad_job_check_make_checkin (ctx);
 	if (s->lite)
