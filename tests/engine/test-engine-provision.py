@@ -103,6 +103,17 @@ loglevel = 2
         self.assertEqual(ecus['cn'], DEVICE_ID)
         self.assertEqual(ecus['json']['primary_ecu_serial'], SERIAL)
         self.assertEqual(ecus['json']['ecus'][0]['hardware_identifier'], HWID)
+        # what the device registry keeps, once after provisioning
+        for path in ('/system_info', '/system_info/network', '/core/installed'):
+            self.assertEqual(count(log, 'PUT', path), 1, path)
+        installed = [e for e in log if e.get('path') == '/core/installed'][0]
+        self.assertEqual(installed['json'], [{'name': 'otadtest-base', 'version': '1.0'},
+                                             {'name': 'busybox', 'version': '1.36.1'}])
+        self.assertEqual(installed['cn'], DEVICE_ID)
+        network = [e for e in log if e.get('path') == '/system_info/network'][0]['json']
+        self.assertEqual(sorted(network), ['hostname', 'local_ipv4', 'mac'])
+        hardware = [e for e in log if e.get('path') == '/system_info'][0]['json']
+        self.assertEqual(hardware['class'], 'system')
         key = os.path.join(daemon.state_dir, 'device', 'pkey.pem')
         self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
 
@@ -122,6 +133,23 @@ loglevel = 2
         self.assertEqual({e.get('cn') for e in after}, {DEVICE_ID})
         self.assertTrue(any(e['path'].startswith('/treehub/objects/') for e in after))
         self.assertEqual([e for e in log if 'tls_error' in e], [])
+        # unchanged: not sent again, across checks and restarts
+        for path in ('/system_info', '/system_info/network', '/core/installed'):
+            self.assertEqual(count(log, 'PUT', path), 1, path)
+        self.assertEqual(daemon.stop(), 0)
+
+        # booted into B: its software list differs and goes out once more
+        daemon, client = self.start_otad('B', name='confirm', config=config)
+        client.wait_state('idle', daemon=daemon)
+        _, err = client.call('Check')
+        self.assertIsNone(err)
+        client.wait_state('idle', daemon=daemon)
+        log = self.server.log()
+        installed = [e for e in log if e.get('path') == '/core/installed']
+        self.assertEqual(len(installed), 2)
+        self.assertEqual(installed[-1]['json'][0], {'name': 'otadtest-base', 'version': '2.0'})
+        self.assertEqual(count(log, 'PUT', '/system_info'), 1)
+        self.assertEqual(count(log, 'POST', '/director/ecus'), 1)
         self.assertEqual(daemon.stop(), 0)
 
 

@@ -95,7 +95,7 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 	if (!otad_job_context_get_booted_commit (ctx, sysroot, &installed, error))
 		return FALSE;
 	/* provisioned, registered and described before the first question to the server */
-	if (!otad_job_device_prepare (ctx, cancellable, error))
+	if (!otad_job_device_prepare (ctx, sysroot, cancellable, error))
 		return FALSE;
 
 	checkin = otad_job_check_make_checkin (ctx);

@@ -197,12 +197,12 @@ otad_job_context_load_record (OtadJobContext *self, GError **error)
 	return g_steal_pointer (&record);
 }
 
-/* the commit that runs now (the booted one, else the default of a test sysroot) */
+/* the deployment that runs now (the booted one, else the default of a test sysroot) */
 gboolean
-otad_job_context_get_booted_commit (OtadJobContext *self,
-				    OstreeSysroot *sysroot,
-				    gchar **out_commit,
-				    GError **error)
+otad_job_context_get_running (OtadJobContext *self,
+			      OstreeSysroot *sysroot,
+			      OstreeDeployment **out_deployment,
+			      GError **error)
 {
 	OtadDeployOptions options = {NULL};
 	g_autoptr(OstreeDeployment) booted = NULL;
@@ -213,11 +213,25 @@ otad_job_context_get_booted_commit (OtadJobContext *self,
 		return FALSE;
 	deployments = ostree_sysroot_get_deployments (sysroot);
 	if (booted != NULL)
-		*out_commit = g_strdup (ostree_deployment_get_csum (booted));
+		*out_deployment = g_steal_pointer (&booted);
 	else if (deployments->len > 0)
-		*out_commit = g_strdup (ostree_deployment_get_csum (deployments->pdata[0]));
+		*out_deployment = g_object_ref (deployments->pdata[0]);
 	else
-		*out_commit = NULL;
+		*out_deployment = NULL;
+	return TRUE;
+}
+
+gboolean
+otad_job_context_get_booted_commit (OtadJobContext *self,
+				    OstreeSysroot *sysroot,
+				    gchar **out_commit,
+				    GError **error)
+{
+	g_autoptr(OstreeDeployment) running = NULL;
+
+	if (!otad_job_context_get_running (self, sysroot, &running, error))
+		return FALSE;
+	*out_commit = running != NULL ? g_strdup (ostree_deployment_get_csum (running)) : NULL;
 	return TRUE;
 }
 

@@ -43,6 +43,10 @@ OtadReporter *otad_job_context_lock_reporter (OtadJobContext *self, GMutexLocker
 void otad_job_context_deploy_options (OtadJobContext *self, OtadDeployOptions *options);
 OtadBootRecord *otad_job_context_load_record (OtadJobContext *self, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_job_context_get_running (OtadJobContext *self,
+				       OstreeSysroot *sysroot,
+				       OstreeDeployment **out_deployment,
+				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_job_context_get_booted_commit (OtadJobContext *self,
 					     OstreeSysroot *sysroot,
 					     gchar **out_commit,

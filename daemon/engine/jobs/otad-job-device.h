@@ -12,6 +12,7 @@ G_BEGIN_DECLS
  * Director once, and what the device registry keeps about it queued when it changed.
  */
 gboolean otad_job_device_prepare (OtadJobContext *ctx,
+				  OstreeSysroot *sysroot,
 				  GCancellable *cancellable,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
