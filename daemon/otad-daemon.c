@@ -169,6 +169,8 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 		return NULL;
 	}
 	self->engine = otad_engine_new (self->ctx, self->store, self->sysroot);
+	otad_engine_adopt_installed_target (self->engine,
+					    otad_provisioner_get_imported_target (provisioner));
 	self->poller = otad_poller_new (self->engine);
 	/* the method handlers are in place before the name is owned */
 	self->bus = otad_bus_new (self->engine);

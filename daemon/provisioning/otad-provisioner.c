@@ -35,6 +35,7 @@ struct _OtadProvisioner {
 	gchar *imported_serial;
 	gchar *imported_hwid;
 	gchar *imported_roots;
+	gchar *imported_target;
 	guint64 expiry_days;
 	OtadHttp *fleet_http; /* (owned) (nullable) the fleet identity, PENDING only */
 };
@@ -59,6 +60,7 @@ otad_provisioner_finalize (GObject *object)
 	g_free (self->imported_serial);
 	g_free (self->imported_hwid);
 	g_free (self->imported_roots);
+	g_free (self->imported_target);
 	g_mutex_clear (&self->mutex);
 	G_OBJECT_CLASS (otad_provisioner_parent_class)->finalize (object);
 }
@@ -212,6 +214,9 @@ otad_provisioner_new (const OtadProvisionerOptions *o, GError **error)
 	self->device_id = otad_provisioner_read (self, "device-id");
 	self->imported_serial = otad_provisioner_read (self, "ecu-serial");
 	self->imported_hwid = otad_provisioner_read (self, "hardware-id");
+	self->imported_target = otad_provisioner_read (self, "installed-target");
+	if (self->imported_target != NULL && strchr (self->imported_target, '\n') != NULL)
+		*strchr (self->imported_target, '\n') = '\0';
 	roots = otad_provisioner_path (self, "tuf");
 	if (g_file_test (roots, G_FILE_TEST_IS_DIR))
 		self->imported_roots = g_steal_pointer (&roots);
@@ -282,6 +287,12 @@ const gchar *
 otad_provisioner_get_imported_hardware_id (OtadProvisioner *self)
 {
 	return self->imported_hwid;
+}
+
+const gchar *
+otad_provisioner_get_imported_target (OtadProvisioner *self)
+{
+	return self->imported_target;
 }
 
 const gchar *

@@ -55,6 +55,8 @@ const gchar *otad_provisioner_get_dir (OtadProvisioner *self);
 /* what an import from aktualizr found, (nullable) */
 const gchar *otad_provisioner_get_imported_ecu_serial (OtadProvisioner *self);
 const gchar *otad_provisioner_get_imported_hardware_id (OtadProvisioner *self);
+/* the name of the target aktualizr had installed, (nullable) */
+const gchar *otad_provisioner_get_imported_target (OtadProvisioner *self);
 /* where imported trusted roots are ("<dir>/director/root.json", ...), (nullable) */
 const gchar *otad_provisioner_get_imported_root_dir (OtadProvisioner *self);
 

@@ -40,6 +40,9 @@ otad_job_check_make_checkin (OtadJobContext *ctx)
 						 s->lite ? NULL : s->director_url, s->repo_url,
 						 metadata_dir);
 
+	/* the roots a device that ran aktualizr trusted last, before any shipped one */
+	if (s->imported_root_dir != NULL)
+		g_ptr_array_add (root_dirs, s->imported_root_dir);
 	if (s->root_dir != NULL)
 		g_ptr_array_add (root_dirs, s->root_dir);
 	for (const gchar *const *d = otad_uptane_default_root_dirs (); *d != NULL; d++)
