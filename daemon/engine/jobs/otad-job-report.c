@@ -33,7 +33,8 @@ otad_job_report_manifest (OtadJobContext *ctx,
 	OtadManifestImage image = {name != NULL ? name : commit, commit, 0};
 	OtadReporter *reporter = NULL;
 
-	if (commit == NULL)
+	/* aktualizr-lite has no Director to report to */
+	if (commit == NULL || otad_job_context_get_settings (ctx)->lite)
 		return;
 	reporter = otad_job_context_lock_reporter (ctx, &locker);
 	if (reporter == NULL)
