@@ -15,6 +15,25 @@
 #define OTAD_HTTP_ERROR_BODY_MAX 4096
 
 /* map a libsoup/GIO error to OtaError, keeping the URL and the reason */
+/* the alerts a server sends about the client's certificate (GnuTLS's alert names), or
+ * GLib's "certificate required": say so, the user's next step is the certificate */
+static gboolean
+otad_http_peer_refused_certificate (const GError *error)
+{
+	const gchar *alerts[] = {"Certificate is", "Certificate was", "CA is unknown",
+				 "Access was denied"};
+
+	if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
+		return TRUE;
+	if (strstr (error->message, "Peer sent fatal TLS alert") == NULL)
+		return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS (alerts); i++) {
+		if (strstr (error->message, alerts[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 void
 otad_http_set_transport_error (GError **error, const gchar *method, const gchar *url,
                                const GError *error_local)
@@ -48,6 +67,8 @@ otad_http_set_transport_error (GError **error, const gchar *method, const gchar 
 		code = OTA_ERROR_TLS;
 		what = "TLS error";
 	}
+	if (code == OTA_ERROR_TLS && otad_http_peer_refused_certificate (error_local))
+		what = "TLS error: the server refused the device's certificate";
 	g_set_error (error, OTA_ERROR, code, "%s %s: %s: %s", method, url, what,
 	             error_local->message);
 }
