@@ -319,6 +319,71 @@ test_value_errors (void)
 	rm_rf (tmp);
 }
 
+/* docs/sota-toml.md's table of keys is what otad does: each row with an example is loaded
+ * on its own and must land where the row says, or be named in a warning */
+static void
+test_documented_table (void)
+{
+	g_autofree gchar *doc_path =
+	    g_test_build_filename (G_TEST_DIST, "..", "docs", "sota-toml.md", NULL);
+	g_autofree gchar *doc = NULL;
+	g_autofree gchar *tmp = make_tmpdir ();
+	g_autofree gchar *file = g_build_filename (tmp, "sota.toml", NULL);
+	g_autoptr(GRegex) row = g_regex_new (
+	    "^\\| `\\[([a-z0-9_]+)\\] ([a-z0-9_]+)` \\| (mapped|used|ignored)([^|]*)\\| ([^|]*)\\|$",
+	    G_REGEX_MULTILINE, 0, NULL);
+	g_autoptr(GRegex) target = g_regex_new ("^ `\\[([a-z0-9-]+)\\] ([a-z0-9-]+)`", 0, 0, NULL);
+	g_autoptr(GMatchInfo) m = NULL;
+	const gchar *paths[] = {file, NULL};
+	guint checked = 0;
+
+	g_assert_true (g_file_get_contents (doc_path, &doc, NULL, NULL));
+	g_assert_nonnull (strstr (doc, "<!-- keys: begin -->"));
+	g_regex_match (row, doc, 0, &m);
+	for (; g_match_info_matches (m); g_match_info_next (m, NULL)) {
+		g_autofree gchar *table = g_match_info_fetch (m, 1);
+		g_autofree gchar *key = g_match_info_fetch (m, 2);
+		g_autofree gchar *what = g_match_info_fetch (m, 3);
+		g_autofree gchar *otad = g_match_info_fetch (m, 4);
+		g_autofree gchar *example = g_strstrip (g_match_info_fetch (m, 5));
+		g_autofree gchar *text = NULL;
+		g_autofree gchar *suffix = NULL;
+		g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr(OtadConfig) c = otad_config_new ();
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GMatchInfo) t = NULL;
+
+		if (example[0] != '`')
+			continue;
+		example[strlen (example) - 1] = '\0';
+		text = g_strdup_printf ("[%s]\n%s = %s\n", table, key, example + 1);
+		write_file (tmp, "sota.toml", text);
+		g_assert_true (otad_config_aktualizr_load (c, paths, warnings, &error));
+		g_assert_no_error (error);
+		suffix = g_strdup_printf ("sota.toml:2 ([%s] %s)", table, key);
+		if (g_str_equal (what, "mapped")) {
+			g_autofree gchar *group = NULL;
+			g_autofree gchar *okey = NULL;
+			const gchar *origin;
+			g_assert_true (g_regex_match (target, otad, 0, &t));
+			group = g_match_info_fetch (t, 1);
+			okey = g_match_info_fetch (t, 2);
+			origin = otad_config_get_origin (c, group, okey);
+			if (origin == NULL || !g_str_has_suffix (origin, suffix))
+				g_error ("[%s] %s: [%s] %s comes from %s", table, key, group, okey,
+					 origin);
+		} else if (g_str_equal (what, "ignored")) {
+			g_autofree gchar *needle =
+			    g_strdup_printf ("[%s] %s: not used by otad", table, key);
+			if (!has_warning (warnings, needle))
+				g_error ("[%s] %s: no warning", table, key);
+		}
+		checked++;
+	}
+	g_assert_cmpuint (checked, >=, 25);
+	rm_rf (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -330,5 +395,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/otad/config-aktualizr/syntax", test_syntax);
 	g_test_add_func ("/otad/config-aktualizr/syntax-errors", test_syntax_errors);
 	g_test_add_func ("/otad/config-aktualizr/value-errors", test_value_errors);
+	g_test_add_func ("/otad/config-aktualizr/documented-table", test_documented_table);
 	return g_test_run ();
 }
