@@ -14,7 +14,7 @@
 
 typedef struct {
 	OstreeRepo *repo;	       /* (unowned) */
-	const OtadPullOptions *options; /* (unowned) */
+	const gchar *url;	       /* (unowned) */
 	OtadHttp *http;		       /* (unowned) */
 	GHashTable *seen;	       /* (owned) object names already handled */
 	GPtrArray *files;	       /* (owned) file checksums still to fetch */
@@ -58,7 +58,7 @@ otad_pull_objects_url (OtadPullObjects *self, const gchar *checksum, const gchar
 {
 	g_autofree gchar *relpath =
 	    g_strdup_printf ("objects/%.2s/%s.%s", checksum, checksum + 2, suffix);
-	return otad_http_join_url (self->options->url, relpath);
+	return otad_http_join_url (self->url, relpath);
 }
 
 /* OtadHttp names a cancellation OTA_ERROR_CANCELLED; the pull's callers use GIO's */
@@ -259,8 +259,8 @@ otad_pull_objects_run (OtadPullObjects *self,
 	g_autofree gchar *tree = NULL;
 	g_autofree gchar *meta = NULL;
 
-	commit = otad_pull_commit_object (self->repo, self->options, checksum, cancellable, error);
-	if (commit == NULL)
+	if (!ostree_repo_load_variant (self->repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, &commit,
+				       error))
 		return FALSE;
 	g_variant_get_child (commit, 6, "@ay", &tree_v);
 	g_variant_get_child (commit, 7, "@ay", &meta_v);
@@ -282,20 +282,20 @@ otad_pull_objects_run (OtadPullObjects *self,
 
 gboolean
 otad_pull_objects_http (OstreeRepo *repo,
-			const OtadPullOptions *options,
 			OtadHttp *http,
+			const gchar *url,
+			const gchar *tmpdir,
 			const gchar *checksum,
 			OtadPullProgressFunc progress_func,
 			gpointer progress_data,
 			GCancellable *cancellable,
 			GError **error)
 {
-	g_auto(OtadPullObjects) self = {repo, options, http};
-	g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
+	g_auto(OtadPullObjects) self = {repo, url, http};
 
 	self.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self.files = g_ptr_array_new_with_free_func (g_free);
-	self.tmpdir = g_build_filename (download_dir, "objects", NULL);
+	self.tmpdir = g_strdup (tmpdir);
 	self.progress_func = progress_func;
 	self.progress_data = progress_data;
 	self.bytes_start = otad_http_get_bytes_received (http);
@@ -307,7 +307,7 @@ otad_pull_objects_http (OstreeRepo *repo,
 	if (!ostree_repo_prepare_transaction (repo, NULL, cancellable, error))
 		return FALSE;
 	if (!otad_pull_objects_run (&self, checksum, cancellable, error)) {
-		g_prefix_error (error, "failed to pull %s from %s: ", checksum, options->url);
+		g_prefix_error (error, "failed to pull %s from %s: ", checksum, url);
 		(void)ostree_repo_abort_transaction (repo, NULL, NULL);
 		return FALSE;
 	}

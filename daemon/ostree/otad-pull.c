@@ -220,13 +220,20 @@ otad_pull_objects (OstreeRepo *repo,
 
 	if (otad_pull_needs_transport (options)) {
 		g_autoptr(OtadHttp) http = otad_pull_get_http (options, error);
+		g_autoptr(GVariant) commit = NULL;
+		g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
+		g_autofree gchar *tmpdir = g_build_filename (download_dir, "objects", NULL);
+
 		if (http == NULL)
 			return FALSE;
 		g_debug ("pulling the objects of %s through otad's transport (the client key "
 			 "is not in a file libostree could read)",
 			 checksum);
-		return otad_pull_objects_http (repo, options, http, checksum, progress_func,
-					       progress_data, cancellable, error);
+		commit = otad_pull_commit_object (repo, options, checksum, cancellable, error);
+		if (commit == NULL)
+			return FALSE;
+		return otad_pull_objects_http (repo, http, options->url, tmpdir, checksum,
+					       progress_func, progress_data, cancellable, error);
 	}
 	/* exactly the verified commit, whatever the server's ref says now */
 	g_variant_builder_add (&builder, "{sv}", "refs", g_variant_new_strv (refs, -1));
