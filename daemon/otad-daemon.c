@@ -7,6 +7,7 @@
 
 #include "ota-error.h"
 #include "otad-bus.h"
+#include "otad-config-aktualizr.h"
 #include "otad-daemon.h"
 #include "otad-identity.h"
 #include "otad-poller.h"
@@ -29,26 +30,82 @@ static guint otad_daemon_signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE (OtadDaemon, otad_daemon, G_TYPE_OBJECT)
 
-static gboolean
-otad_daemon_load_config (OtadDaemon *self, const OtadDaemonOptions *options, GError **error)
+static OtadConfig *
+otad_daemon_read_config (const OtadDaemonOptions *options, GError **error)
 {
 	g_autofree gchar *vendor_file = g_build_filename (OTAD_VENDOR_DIR, "otad.conf", NULL);
 	const gchar *file = options->config_file != NULL ? options->config_file
 							  : OTAD_CONFIG_FILE;
+	g_autoptr(OtadConfig) config = otad_config_new ();
 
-	self->config = otad_config_new ();
-	if (!otad_config_load_default (self->config, file,
+	/* aktualizr's files last: where both set a value, otad's own files win */
+	if (!otad_config_load_default (config, file,
 				       options->config_file != NULL ? NULL : vendor_file,
-				       options->config_file != NULL, error)) {
+				       options->config_file != NULL, error) ||
+	    !otad_config_aktualizr_load_configured (config, error)) {
 		/* TRANSLATORS: error message, followed by where and what */
 		g_prefix_error (error, "%s ", _("Invalid configuration:"));
-		return FALSE;
+		return NULL;
 	}
+	return g_steal_pointer (&config);
+}
+
+gchar *
+otad_daemon_describe_config (const OtadDaemonOptions *options, GError **error)
+{
+	g_autoptr(OtadConfig) config = otad_daemon_read_config (options, error);
+
+	if (config == NULL)
+		return NULL;
+	return otad_config_to_string_full (config, TRUE);
+}
+
+static gboolean
+otad_daemon_load_config (OtadDaemon *self, const OtadDaemonOptions *options, GError **error)
+{
+	self->config = otad_daemon_read_config (options, error);
+	if (self->config == NULL)
+		return FALSE;
 	if (g_log_get_debug_enabled ()) {
 		g_autofree gchar *text = otad_config_to_string (self->config);
 		g_debug ("effective configuration:\n%s", text);
 	}
 	return TRUE;
+}
+
+static const gchar *
+otad_daemon_config_string (OtadConfig *config, const gchar *group, const gchar *key)
+{
+	const gchar *value = otad_config_get_string (config, group, key);
+	return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+static OtadProvisioner *
+otad_daemon_make_provisioner (OtadConfig *config, const gchar *state_dir, GError **error)
+{
+	OtadProvisionerOptions o = {NULL};
+
+	o.state_dir = state_dir;
+	o.gateway_url = otad_daemon_config_string (config, "server", "url");
+	o.ca_file = otad_daemon_config_string (config, "server", "ca-file");
+	o.cert = otad_daemon_config_string (config, "server", "cert");
+	o.key = otad_daemon_config_string (config, "server", "key");
+	o.credentials = otad_daemon_config_string (config, "provision", "credentials");
+	o.provision_server = otad_daemon_config_string (config, "provision", "server");
+	o.device_id = otad_daemon_config_string (config, "provision", "device-id");
+	o.expiry_days = otad_config_get_uint (config, "provision", "expiry-days");
+	o.p12_password = otad_daemon_config_string (config, "provision", "p12-password");
+	o.pkcs11_module = otad_daemon_config_string (config, "pkcs11", "module");
+	o.pkcs11_pin = otad_daemon_config_string (config, "pkcs11", "pin");
+	o.aktualizr_storage_dir = otad_daemon_config_string (config, "aktualizr", "storage-dir");
+	o.aktualizr_sqldb = otad_daemon_config_string (config, "aktualizr", "sqldb");
+	o.timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
+	if ((o.cert == NULL) != (o.key == NULL)) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+				     "[server] cert and key must be set together");
+		return NULL;
+	}
+	return otad_provisioner_new (&o, error);
 }
 
 static void
@@ -72,6 +129,7 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 	g_autoptr(OtadDaemon) self = g_object_new (OTAD_TYPE_DAEMON, NULL);
 	const gchar *sysroot_path = options->sysroot != NULL ? options->sysroot : "/";
 	OtadSettings *settings;
+	g_autoptr(OtadProvisioner) provisioner = NULL;
 	g_autofree gchar *ecu_serial = NULL;
 
 	self->bus_type = options->bus_type;
@@ -86,19 +144,33 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 	    options->state_dir != NULL ? options->state_dir : OTAD_STATE_DIR, error);
 	if (self->store == NULL)
 		return NULL;
-	ecu_serial = otad_identity_ecu_serial (self->config, self->store, error);
+	/* the device identity: configured, imported from aktualizr, or to be provisioned */
+	provisioner = otad_daemon_make_provisioner (self->config,
+						    otad_state_store_get_state_dir (self->store),
+						    error);
+	if (provisioner == NULL) {
+		/* TRANSLATORS: error message, followed by where and what */
+		g_prefix_error (error, "%s ", _("Invalid configuration:"));
+		return NULL;
+	}
+	ecu_serial = otad_identity_ecu_serial (
+	    self->config, otad_provisioner_get_imported_ecu_serial (provisioner), self->store,
+	    error);
 	if (ecu_serial == NULL)
 		return NULL;
-	settings = otad_settings_new (self->config, sysroot_path, options->test_booted,
+	settings = otad_settings_new (self->config, provisioner, sysroot_path,
+				      options->test_booted,
 				      otad_state_store_get_state_dir (self->store), ecu_serial,
 				      error);
 	if (settings == NULL ||
-	    (self->ctx = otad_job_context_new (settings, error)) == NULL) {
+	    (self->ctx = otad_job_context_new (settings, provisioner, error)) == NULL) {
 		/* TRANSLATORS: error message, followed by where and what */
 		g_prefix_error (error, "%s ", _("Invalid configuration:"));
 		return NULL;
 	}
 	self->engine = otad_engine_new (self->ctx, self->store, self->sysroot);
+	otad_engine_adopt_installed_target (self->engine,
+					    otad_provisioner_get_imported_target (provisioner));
 	self->poller = otad_poller_new (self->engine);
 	/* the method handlers are in place before the name is owned */
 	self->bus = otad_bus_new (self->engine);

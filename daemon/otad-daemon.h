@@ -42,5 +42,8 @@ OtadDaemon *otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 gboolean otad_daemon_start (OtadDaemon *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void otad_daemon_stop (OtadDaemon *self);
 OtadEngine *otad_daemon_get_engine (OtadDaemon *self);
+/* the effective configuration, each value with where it came from (otad --print-config) */
+gchar *otad_daemon_describe_config (const OtadDaemonOptions *options, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

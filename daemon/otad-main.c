@@ -89,6 +89,7 @@ main (int argc, char *argv[])
 	gboolean opt_session = FALSE;
 	gboolean opt_verbose = FALSE;
 	gboolean opt_version = FALSE;
+	gboolean opt_print_config = FALSE;
 	g_autofree gchar *opt_bus_address = NULL;
 	g_autofree gchar *opt_config = NULL;
 	g_autofree gchar *opt_state_dir = NULL;
@@ -118,6 +119,10 @@ main (int argc, char *argv[])
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
 	     /* TRANSLATORS: command line option */
 	     N_("Show debug messages"), NULL},
+	    {"print-config", 0, 0, G_OPTION_ARG_NONE, &opt_print_config,
+	     /* TRANSLATORS: command line option */
+	     N_("Show the effective configuration, and where each value comes from, and exit"),
+	     NULL},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
 	     /* TRANSLATORS: command line option */
 	     N_("Show the version and exit"), NULL},
@@ -166,6 +171,15 @@ main (int argc, char *argv[])
 	options.state_dir = opt_state_dir;
 	options.sysroot = opt_sysroot;
 	options.test_booted = opt_test_booted;
+	if (opt_print_config) {
+		g_autofree gchar *text = otad_daemon_describe_config (&options, &error);
+		if (text == NULL) {
+			g_printerr ("otad: %s\n", error->message);
+			return EXIT_FAILURE;
+		}
+		g_print ("%s", text);
+		return EXIT_SUCCESS;
+	}
 	self.loop = g_main_loop_new (NULL, FALSE);
 	daemon = otad_daemon_new (&options, &error);
 	if (daemon == NULL || !otad_daemon_start (daemon, &error)) {

@@ -56,10 +56,25 @@ static const OtadConfigKey otad_config_schema_keys[] = {
      * OTAD_HTTP_DEFAULT_MIN_SPEED (the config layer does not see the transport's header) */
     OTAD_UINT ("server", "transfer-deadline-sec", "120", 0, 86400),
     OTAD_UINT ("server", "min-transfer-speed", "1024", 0, G_MAXUINT32),
+    /* keys in a PKCS#11 token (pkcs11: URIs in [server] cert/key, [device] ecu-key) */
+    OTAD_STR ("pkcs11", "module", "", OTAD_PATH),
+    OTAD_STR ("pkcs11", "pin", "", NULL),
+    /* first start: shared-credential provisioning (aktualizr's [provision]) */
+    OTAD_STR ("provision", "credentials", "", OTAD_PATH),
+    OTAD_STR ("provision", "server", "", OTAD_URL),
+    OTAD_STR ("provision", "device-id", "", OTAD_ID),
+    OTAD_UINT ("provision", "expiry-days", "36000", 1, 1000000),
+    OTAD_STR ("provision", "p12-password", "", NULL),
+    /* a device that ran aktualizr: its configuration and its storage */
+    OTAD_LIST ("aktualizr", "config", "", OTAD_PATH),
+    OTAD_BOOL ("aktualizr", "import-toml", "false"),
+    OTAD_STR ("aktualizr", "storage-dir", "", OTAD_PATH),
+    OTAD_STR ("aktualizr", "sqldb", "", OTAD_PATH),
     /* identity of this device */
     OTAD_STR ("device", "hardware-id", "", OTAD_ID),
     OTAD_STR ("device", "ecu-serial", "", OTAD_ID),
     OTAD_STR ("device", "tag", "", OTAD_ID),
+    OTAD_STR ("device", "ecu-key", "", OTAD_CRED),
     /* automatic checks */
     OTAD_BOOL ("polling", "enabled", "true"),
     OTAD_UINT ("polling", "interval-sec", "3600", 1, OTAD_WEEK),
@@ -89,6 +104,7 @@ static const OtadConfigKey otad_config_schema_keys[] = {
     /* reporting to the server */
     OTAD_BOOL ("report", "enabled", "true"),
     OTAD_UINT ("report", "max-queued-events", "1000", 0, 1000000),
+    OTAD_STR ("report", "packages-file", "/usr/package.manifest", OTAD_PATH),
 };
 
 static gboolean

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ota-error.h"
+#include "otad-config-lines.h"
 #include "otad-config.h"
 
 /*
@@ -30,173 +31,6 @@ struct _OtadConfig {
 
 G_DEFINE_TYPE (OtadConfig, otad_config, G_TYPE_OBJECT)
 
-
-typedef struct {
-	GHashTable *keys;   /* (owned): "group\nkey" → line */
-	GHashTable *groups; /* (owned): group → first line */
-} OtadConfigLines;
-
-static void
-otad_config_lines_clear (OtadConfigLines *lines)
-{
-	g_clear_pointer (&lines->keys, g_hash_table_unref);
-	g_clear_pointer (&lines->groups, g_hash_table_unref);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OtadConfigLines, otad_config_lines_clear)
-
-static gboolean
-otad_config_group_name_valid (const gchar *name, gsize len)
-{
-	if (len == 0)
-		return FALSE;
-	for (gsize i = 0; i < len; i++) {
-		if (name[i] == '[' || name[i] == ']' || g_ascii_iscntrl (name[i]))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-/* as GKeyFile: "name" or "name[locale]", no control characters */
-static gboolean
-otad_config_key_name_valid (const gchar *name)
-{
-	const gchar *open = strchr (name, '[');
-
-	for (const gchar *p = name; *p != '\0'; p++) {
-		if (g_ascii_iscntrl (*p))
-			return FALSE;
-	}
-	if (open == NULL)
-		return strchr (name, ']') == NULL;
-	return open != name && strchr (open + 1, '[') == NULL && strchr (open, ']') != NULL &&
-	       strchr (open, ']')[1] == '\0';
-}
-
-/* GKeyFile reports neither the line of a syntax error nor where a key is: scan the text with
- * the same rules to find both */
-static gboolean
-otad_config_scan_lines (const gchar *origin,
-			const gchar *data,
-			gsize length,
-			OtadConfigLines *lines,
-			GError **error)
-{
-	g_autofree gchar *text = g_strndup (data, length);
-	g_auto(GStrv) split = NULL;
-	g_autofree gchar *group = NULL;
-
-	lines->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-	lines->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-	if (strlen (text) != length) {
-		guint lineno = 1;
-		for (const gchar *p = text; *p != '\0'; p++)
-			lineno += *p == '\n' ? 1 : 0;
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "%s:%u: line contains a NUL byte", origin, lineno);
-		return FALSE;
-	}
-	split = g_strsplit (text, "\n", -1);
-	for (guint i = 0; split[i] != NULL; i++) {
-		guint lineno = i + 1;
-		gchar *line = g_strchug (split[i]);
-		gchar *eq;
-		gsize len;
-
-		len = strlen (line);
-		if (len > 0 && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (!g_utf8_validate (line, -1, NULL)) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: line is not valid UTF-8", origin, lineno);
-			return FALSE;
-		}
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if (line[0] == '[') {
-			gchar *end = strchr (line, ']');
-			if (end != NULL && strspn (end + 1, " \t") == strlen (end + 1)) {
-				if (!otad_config_group_name_valid (line + 1, end - line - 1)) {
-					g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-						     "%s:%u: invalid group name \"%s\"", origin,
-						     lineno, line);
-					return FALSE;
-				}
-				g_free (group);
-				group = g_strndup (line + 1, end - line - 1);
-				if (!g_hash_table_contains (lines->groups, group))
-					g_hash_table_insert (lines->groups, g_strdup (group),
-							     GUINT_TO_POINTER (lineno));
-				continue;
-			}
-		}
-		eq = strchr (line, '=');
-		if (eq == NULL) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: \"%s\" is not a [group], a key=value pair or a "
-				     "# comment",
-				     origin, lineno, line);
-			return FALSE;
-		}
-		*eq = '\0';
-		g_strchomp (line);
-		if (line[0] == '\0') {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: line has no key before \"=\"", origin, lineno);
-			return FALSE;
-		}
-		if (!otad_config_key_name_valid (line)) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: invalid key name \"%s\"", origin, lineno, line);
-			return FALSE;
-		}
-		if (group == NULL) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: %s: key before the first [group]", origin, lineno,
-				     line);
-			return FALSE;
-		}
-		g_hash_table_insert (lines->keys, g_strdup_printf ("%s\n%s", group, line),
-				     GUINT_TO_POINTER (lineno));
-	}
-	return TRUE;
-}
-
-static guint
-otad_config_lines_lookup (OtadConfigLines *lines, const gchar *group, const gchar *key)
-{
-	g_autofree gchar *id = g_strdup_printf ("%s\n%s", group, key);
-	return GPOINTER_TO_UINT (g_hash_table_lookup (lines->keys, id));
-}
-
-static gboolean
-otad_config_check_scanned_keys (const gchar *origin, OtadConfigLines *lines, GError **error)
-{
-	GHashTableIter iter;
-	gpointer key, value;
-	guint first_line = G_MAXUINT;
-	g_autofree gchar *first_id = NULL;
-
-	g_hash_table_iter_init (&iter, lines->keys);
-	while (g_hash_table_iter_next (&iter, &key, &value)) {
-		g_auto(GStrv) parts = g_strsplit (key, "\n", 2);
-		if (!otad_config_schema_group_known (parts[0]) ||
-		    otad_config_schema_find (parts[0], parts[1]) >= 0)
-			continue;
-		if (GPOINTER_TO_UINT (value) < first_line) {
-			first_line = GPOINTER_TO_UINT (value);
-			g_free (first_id);
-			first_id = g_strdup (key);
-		}
-	}
-	if (first_id != NULL) {
-		g_auto(GStrv) parts = g_strsplit (first_id, "\n", 2);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "%s:%u: [%s] %s: unknown key", origin, first_line, parts[0], parts[1]);
-		return FALSE;
-	}
-	return TRUE;
-}
 
 static void
 otad_config_values_free (OtadConfigValue *values)
@@ -233,7 +67,7 @@ otad_config_load_data (OtadConfig *self,
 
 	g_return_val_if_fail (OTAD_IS_CONFIG (self), FALSE);
 
-	if (!otad_config_scan_lines (origin, data, len, &lines, error))
+	if (!otad_config_lines_scan (origin, data, len, &lines, error))
 		return FALSE;
 	if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &error_local)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: %s", origin,
@@ -243,7 +77,7 @@ otad_config_load_data (OtadConfig *self,
 
 	/* GKeyFile hides "key[locale]" entries from get_keys(): check the scanned keys too,
 	 * reporting the first unknown one in the file */
-	if (!otad_config_check_scanned_keys (origin, &lines, error))
+	if (!otad_config_lines_check_keys (origin, &lines, error))
 		return FALSE;
 
 	groups = g_key_file_get_groups (kf, NULL);
@@ -404,6 +238,61 @@ otad_config_load_default (OtadConfig *self,
 	return otad_config_load_dropin_dir (self, dropin_dir, error);
 }
 
+/**
+ * otad_config_import_value:
+ * @text: (nullable): the value in key file syntax, for every type but STRING_LIST
+ * @list: (nullable): the items of a STRING_LIST value
+ * @origin: where the value came from, e.g. "/etc/sota/conf.d/sota.toml:3 ([tls] server)"
+ *
+ * Sets a key from another configuration format (aktualizr's TOML) unless one of otad's
+ * own files set it already: those win.  The value goes through the same checks as one
+ * read from otad.conf; the error says what is wrong with it, the caller says where.
+ *
+ * Returns: %FALSE with %OTA_ERROR_INVALID_CONFIG when the value is not valid
+ */
+gboolean
+otad_config_import_value (OtadConfig *self,
+			  const gchar *group,
+			  const gchar *key,
+			  const gchar *text,
+			  const gchar *const *list,
+			  const gchar *origin,
+			  GError **error)
+{
+	gint idx = otad_config_schema_find (group, key);
+	const OtadConfigKey *item;
+	g_autoptr(GKeyFile) kf = g_key_file_new ();
+	g_autoptr(GVariant) value = NULL;
+	OtadConfigValue *v;
+
+	g_return_val_if_fail (OTAD_IS_CONFIG (self), FALSE);
+	g_return_val_if_fail (idx >= 0, FALSE);
+
+	item = otad_config_schema_get (idx);
+	if (item->type == OTAD_CONFIG_TYPE_STRING_LIST)
+		g_key_file_set_string_list (kf, group, key, list,
+					    list != NULL ? g_strv_length ((gchar **)list) : 0);
+	else
+		g_key_file_set_string (kf, group, key, text != NULL ? text : "");
+	value = otad_config_schema_parse_value (item, kf, group, key, error);
+	if (value == NULL)
+		return FALSE;
+	v = &self->values[idx];
+	if (v->origin != NULL) {
+		g_debug ("[%s] %s from %s, not from %s", group, key, v->origin, origin);
+		return TRUE;
+	}
+	g_clear_pointer (&v->value, g_variant_unref);
+	g_clear_pointer (&v->strv, g_free);
+	v->value = g_variant_ref_sink (g_steal_pointer (&value));
+	v->origin = g_strdup (origin);
+	if (item->type == OTAD_CONFIG_TYPE_STRING_LIST)
+		v->strv = g_variant_get_strv (v->value, NULL);
+
+	/* success */
+	return TRUE;
+}
+
 static const OtadConfigValue *
 otad_config_lookup (OtadConfig *self, const gchar *group, const gchar *key, OtadConfigType type)
 {
@@ -494,9 +383,10 @@ otad_config_is_set (OtadConfig *self, const gchar *group, const gchar *key)
 	return otad_config_get_origin (self, group, key) != NULL;
 }
 
-/* the effective configuration in key file syntax, for --verbose and debugging */
+/* the effective configuration in key file syntax, for --verbose and debugging; with
+ * @origins, each value says where it came from (otad --print-config) */
 gchar *
-otad_config_to_string (OtadConfig *self)
+otad_config_to_string_full (OtadConfig *self, gboolean origins)
 {
 	g_autoptr(GString) str = g_string_new (NULL);
 	const gchar *group = NULL;
@@ -529,9 +419,21 @@ otad_config_to_string (OtadConfig *self)
 			text = g_strdup (g_variant_get_string (value, NULL));
 			break;
 		}
-		g_string_append_printf (str, "%s=%s\n", item->key, text);
+		g_string_append_printf (str, "%s=%s", item->key, text);
+		if (origins)
+			g_string_append_printf (str, "  # %s",
+						self->values[i].origin != NULL
+						    ? self->values[i].origin
+						    : "built-in default");
+		g_string_append_c (str, '\n');
 	}
 	return g_string_free (g_steal_pointer (&str), FALSE);
+}
+
+gchar *
+otad_config_to_string (OtadConfig *self)
+{
+	return otad_config_to_string_full (self, FALSE);
 }
 
 static void

@@ -36,5 +36,13 @@ const gchar *const *otad_config_get_string_list (OtadConfig *self,
 const gchar *otad_config_get_origin (OtadConfig *self, const gchar *group, const gchar *key);
 gboolean otad_config_is_set (OtadConfig *self, const gchar *group, const gchar *key);
 gchar *otad_config_to_string (OtadConfig *self) G_GNUC_WARN_UNUSED_RESULT;
+gchar *otad_config_to_string_full (OtadConfig *self, gboolean origins) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_config_import_value (OtadConfig *self,
+				   const gchar *group,
+				   const gchar *key,
+				   const gchar *text,
+				   const gchar *const *list,
+				   const gchar *origin,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

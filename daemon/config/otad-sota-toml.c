@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ota-error.h"
 #include "otad-sota-toml.h"
 
@@ -46,6 +48,7 @@ otad_sota_toml_end_of_line (OtadSotaTomlLexer *lx, GError **error)
 	return TRUE;
 }
 
+/* a bare key or a number; dots are taken too so a dotted key can be refused by name */
 static gchar *
 otad_sota_toml_bare (OtadSotaTomlLexer *lx)
 {
@@ -165,47 +168,72 @@ otad_sota_toml_scalar (OtadSotaTomlLexer *lx, GError **error)
 	}
 }
 
+void
+otad_sota_toml_entry_free (OtadSotaTomlEntry *entry)
+{
+	if (entry == NULL)
+		return;
+	g_free (entry->table);
+	g_free (entry->key);
+	g_free (entry->value);
+	g_strfreev (entry->array);
+	g_free (entry);
+}
+
+static void
+otad_sota_toml_skip_space_lines (OtadSotaTomlLexer *lx)
+{
+	for (;;) {
+		while (lx->p < lx->end && g_ascii_isspace (*lx->p)) {
+			if (*lx->p == '\n')
+				lx->line++;
+			lx->p++;
+		}
+		/* comments between the items of an array */
+		if (lx->p < lx->end && *lx->p == '#') {
+			while (lx->p < lx->end && *lx->p != '\n')
+				lx->p++;
+			continue;
+		}
+		return;
+	}
+}
+
 static gboolean
-otad_sota_toml_value (OtadSotaTomlLexer *lx, GKeyFile *kf, const gchar *group, const gchar *key,
-                      GError **error)
+otad_sota_toml_value (OtadSotaTomlLexer *lx, OtadSotaTomlEntry *entry, GError **error)
 {
 	otad_sota_toml_skip_blank (lx);
 	if (lx->p < lx->end && *lx->p == '[') {
 		g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
 		lx->p++;
-		for (;;) {
+		for (guint n = 0;; n++) {
 			gchar *item;
-			while (lx->p < lx->end && g_ascii_isspace (*lx->p)) {
-				if (*lx->p == '\n')
-					lx->line++;
-				lx->p++;
-			}
+			otad_sota_toml_skip_space_lines (lx);
 			if (lx->p < lx->end && *lx->p == ']') {
 				lx->p++;
 				break;
 			}
+			if (n >= 1024)
+				return otad_sota_toml_fail (lx, error, "array too long");
 			item = otad_sota_toml_scalar (lx, error);
 			if (item == NULL)
 				return FALSE;
 			g_ptr_array_add (items, item);
-			while (lx->p < lx->end && g_ascii_isspace (*lx->p)) {
-				if (*lx->p == '\n')
-					lx->line++;
-				lx->p++;
-			}
+			otad_sota_toml_skip_space_lines (lx);
 			if (lx->p < lx->end && *lx->p == ',')
 				lx->p++;
 			else if (lx->p >= lx->end || *lx->p != ']')
 				return otad_sota_toml_fail (lx, error,
-				                            "expected , or ] in an array");
+							    "expected , or ] in an array");
 		}
-		g_key_file_set_string_list (kf, group, key, (const gchar *const *)items->pdata,
-		                            items->len);
+		g_ptr_array_add (items, NULL);
+		entry->array = (gchar **)g_ptr_array_free (g_steal_pointer (&items), FALSE);
+		entry->value = g_strjoinv (",", entry->array);
 	} else {
-		g_autofree gchar *v = otad_sota_toml_scalar (lx, error);
-		if (v == NULL)
+		entry->is_string = lx->p < lx->end && (*lx->p == '"' || *lx->p == '\'');
+		entry->value = otad_sota_toml_scalar (lx, error);
+		if (entry->value == NULL)
 			return FALSE;
-		g_key_file_set_string (kf, group, key, v);
 	}
 	return otad_sota_toml_end_of_line (lx, error);
 }
@@ -225,16 +253,108 @@ otad_sota_toml_key_ok (const gchar *key)
 	return TRUE;
 }
 
-GKeyFile *
+static gboolean
+otad_sota_toml_table (OtadSotaTomlLexer *lx, GHashTable *tables, gchar **table, GError **error)
+{
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *msg = NULL;
+	gpointer first;
+
+	lx->p++;
+	if (lx->p < lx->end && *lx->p == '[')
+		return otad_sota_toml_fail (lx, error,
+					    "[[arrays of tables]] are not supported (aktualizr "
+					    "reads its files as INI)");
+	otad_sota_toml_skip_blank (lx);
+	name = otad_sota_toml_bare (lx);
+	otad_sota_toml_skip_blank (lx);
+	if (name == NULL || lx->p >= lx->end || *lx->p != ']')
+		return otad_sota_toml_fail (lx, error, "bad table header");
+	lx->p++;
+	if (strchr (name, '.') != NULL) {
+		msg = g_strdup_printf ("[%s]: dotted table names are not supported (aktualizr "
+				       "reads its files as INI)",
+				       name);
+		return otad_sota_toml_fail (lx, error, msg);
+	}
+	first = g_hash_table_lookup (tables, name);
+	if (first != NULL) {
+		msg = g_strdup_printf ("[%s]: table given twice (first on line %u)", name,
+				       GPOINTER_TO_UINT (first));
+		return otad_sota_toml_fail (lx, error, msg);
+	}
+	g_hash_table_insert (tables, g_strdup (name), GUINT_TO_POINTER (lx->line));
+	g_free (*table);
+	*table = g_steal_pointer (&name);
+	return otad_sota_toml_end_of_line (lx, error);
+}
+
+static OtadSotaTomlEntry *
+otad_sota_toml_key_value (OtadSotaTomlLexer *lx, const gchar *table, GHashTable *keys,
+			  GError **error)
+{
+	g_autoptr(OtadSotaTomlEntry) entry = g_new0 (OtadSotaTomlEntry, 1);
+	g_autofree gchar *id = NULL;
+	g_autofree gchar *msg = NULL;
+	gboolean quoted = *lx->p == '"' || *lx->p == '\'';
+	gpointer first;
+
+	entry->table = g_strdup (table);
+	entry->line = lx->line;
+	entry->key = quoted ? otad_sota_toml_string (lx, error) : otad_sota_toml_bare (lx);
+	if (entry->key == NULL) {
+		if (error == NULL || *error == NULL)
+			otad_sota_toml_fail (lx, error, "expected a key");
+		return NULL;
+	}
+	if (!otad_sota_toml_key_ok (entry->key)) {
+		otad_sota_toml_fail (lx, error, "unsupported characters in a key");
+		return NULL;
+	}
+	if (!quoted && strchr (entry->key, '.') != NULL) {
+		msg = g_strdup_printf ("[%s] %s: dotted keys are not supported (aktualizr reads "
+				       "its files as INI)",
+				       table, entry->key);
+		otad_sota_toml_fail (lx, error, msg);
+		return NULL;
+	}
+	id = g_strdup_printf ("%s\n%s", table, entry->key);
+	first = g_hash_table_lookup (keys, id);
+	if (first != NULL) {
+		msg = g_strdup_printf ("[%s] %s: key given twice (first on line %u)", table,
+				       entry->key, GPOINTER_TO_UINT (first));
+		otad_sota_toml_fail (lx, error, msg);
+		return NULL;
+	}
+	g_hash_table_insert (keys, g_steal_pointer (&id), GUINT_TO_POINTER (lx->line));
+	otad_sota_toml_skip_blank (lx);
+	if (lx->p >= lx->end || *lx->p != '=') {
+		otad_sota_toml_fail (lx, error, "expected =");
+		return NULL;
+	}
+	lx->p++;
+	if (!otad_sota_toml_value (lx, entry, error))
+		return NULL;
+	return g_steal_pointer (&entry);
+}
+
+GPtrArray *
 otad_sota_toml_parse (const gchar *text, gssize len, const gchar *origin, GError **error)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new ();
-	/* keys before any table: a group name no TOML table header can produce */
-	g_autofree gchar *group = g_strdup ("(top)");
+	g_autoptr(GPtrArray) entries =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)otad_sota_toml_entry_free);
+	g_autoptr(GHashTable) tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autofree gchar *table = g_strdup ("");
 	OtadSotaTomlLexer lx = {text, text + (len < 0 ? (gssize)strlen (text) : len), 1, origin};
 
 	if (lx.end - lx.p > OTAD_SOTA_TOML_MAX_SIZE) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: too large", origin);
+		return NULL;
+	}
+	if (lx.end > lx.p && memchr (text, '\0', (gsize)(lx.end - lx.p)) != NULL) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: not a text file",
+			     origin);
 		return NULL;
 	}
 	while (lx.p < lx.end) {
@@ -245,47 +365,18 @@ otad_sota_toml_parse (const gchar *text, gssize len, const gchar *origin, GError
 			if (!otad_sota_toml_end_of_line (&lx, error))
 				return NULL;
 		} else if (*lx.p == '[') {
-			lx.p++;
-			otad_sota_toml_skip_blank (&lx);
-			g_free (group);
-			group = otad_sota_toml_bare (&lx);
-			otad_sota_toml_skip_blank (&lx);
-			if (group == NULL || lx.p >= lx.end || *lx.p != ']') {
-				otad_sota_toml_fail (&lx, error, "bad table header");
-				return NULL;
-			}
-			lx.p++;
-			if (!otad_sota_toml_end_of_line (&lx, error))
+			if (!otad_sota_toml_table (&lx, tables, &table, error))
 				return NULL;
 		} else {
-			g_autofree gchar *key = NULL;
-			if (*lx.p == '"')
-				key = otad_sota_toml_string (&lx, error);
-			else
-				key = otad_sota_toml_bare (&lx);
-			if (key == NULL) {
-				if (error != NULL && *error != NULL)
-					return NULL;
-				otad_sota_toml_fail (&lx, error, "expected a key");
+			OtadSotaTomlEntry *entry = otad_sota_toml_key_value (&lx, table, keys, error);
+			if (entry == NULL)
 				return NULL;
-			}
-			if (!otad_sota_toml_key_ok (key)) {
-				otad_sota_toml_fail (&lx, error, "unsupported characters in a key");
-				return NULL;
-			}
-			otad_sota_toml_skip_blank (&lx);
-			if (lx.p >= lx.end || *lx.p != '=') {
-				otad_sota_toml_fail (&lx, error, "expected =");
-				return NULL;
-			}
-			lx.p++;
-			if (!otad_sota_toml_value (&lx, kf, group, key, error))
-				return NULL;
+			g_ptr_array_add (entries, entry);
 		}
 		if (lx.p < lx.end && *lx.p == '\n') {
 			lx.p++;
 			lx.line++;
 		}
 	}
-	return g_steal_pointer (&kf);
+	return g_steal_pointer (&entries);
 }

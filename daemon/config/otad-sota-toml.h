@@ -6,15 +6,29 @@
 G_BEGIN_DECLS
 
 /*
- * Reading an existing aktualizr configuration (sota.toml and conf.d fragments), so a device
- * can move from aktualizr to otad without re-provisioning.  Only the subset of TOML that
- * aktualizr's files use is accepted: [tables], key = "string" / 'literal' / integer /
- * boolean / [array of strings], and # comments.  The mapping is documented in
- * docs/sota-toml.md.
+ * The TOML aktualizr's configuration files are written in.  aktualizr itself reads them with
+ * boost's INI parser, so only what both accept is taken: [table] headers, key = "basic" /
+ * 'literal' string, integer (with _ separators), true/false, [arrays of strings], # comments.
+ * What TOML would read differently from aktualizr is refused with FILE:LINE: dotted keys and
+ * table names, [[arrays of tables]], a table or a key given twice.
  */
 
-/* parses TOML text into a key file: group = table name, key = key, value as text */
-GKeyFile *otad_sota_toml_parse (const gchar *text, gssize len, const gchar *origin,
-                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+typedef struct {
+	gchar *table;  /* "" before the first [table] */
+	gchar *key;
+	gchar *value;  /* scalar as text (strings unquoted); arrays joined with "," */
+	gchar **array; /* (nullable) the items of an array */
+	gboolean is_string;
+	guint line;
+} OtadSotaTomlEntry;
+
+void otad_sota_toml_entry_free (OtadSotaTomlEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadSotaTomlEntry, otad_sota_toml_entry_free)
+
+/* Returns: (transfer full) (element-type OtadSotaTomlEntry): the entries in file order */
+GPtrArray *otad_sota_toml_parse (const gchar *text,
+				 gssize len,
+				 const gchar *origin,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

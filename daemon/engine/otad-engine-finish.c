@@ -20,10 +20,6 @@
 static void
 otad_engine_after_check (OtadEngine *self, OtadJobCheck *job)
 {
-	if (job->ecu_registered) {
-		g_autoptr(JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
-		otad_state_store_set_field (self->store, OTAD_ENGINE_FIELD_ECU_REGISTERED, yes);
-	}
 	otad_state_store_set_last_check_time (self->store,
 					      (guint64)(g_get_real_time () / G_USEC_PER_SEC));
 	if (job->target != NULL) {

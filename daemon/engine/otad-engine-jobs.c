@@ -61,8 +61,6 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *
 	switch (kind) {
 	case OTAD_ENGINE_JOB_CHECK: {
 		OtadJobCheck *job = otad_job_check_new (self->ctx);
-		job->register_ecu = otad_state_store_get_field (
-					self->store, OTAD_ENGINE_FIELD_ECU_REGISTERED) == NULL;
 		*out_func = otad_job_check_run;
 		*out_free = (GDestroyNotify)otad_job_check_free;
 		return job;

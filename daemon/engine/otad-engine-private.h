@@ -13,7 +13,6 @@ G_BEGIN_DECLS
 #define OTAD_ENGINE_PROGRESS_INTERVAL_MS 250
 
 #define OTAD_ENGINE_FIELD_UPDATE_INFO "update-info"
-#define OTAD_ENGINE_FIELD_ECU_REGISTERED "ecu-registered"
 #define OTAD_ENGINE_FIELD_INSTALLED_TARGET "installed-target"
 
 typedef enum {

@@ -445,6 +445,27 @@ otad_engine_init (OtadEngine *self)
 }
 
 /**
+ * otad_engine_adopt_installed_target:
+ *
+ * The name of what runs, as another agent (aktualizr) knew it, for the manifest; kept
+ * unless an install of ours named it already.
+ */
+void
+otad_engine_adopt_installed_target (OtadEngine *self, const gchar *name)
+{
+	g_autoptr(JsonNode) node = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (name == NULL ||
+	    otad_state_store_get_field (self->store, OTAD_ENGINE_FIELD_INSTALLED_TARGET) != NULL)
+		return;
+	node = json_node_init_string (json_node_alloc (), name);
+	otad_state_store_set_field (self->store, OTAD_ENGINE_FIELD_INSTALLED_TARGET, node);
+	if (!otad_state_store_save (self->store, &error))
+		g_warning ("%s", error->message);
+}
+
+/**
  * otad_engine_new:
  * @ctx: the jobs' settings and collaborators
  * @store: the persisted state

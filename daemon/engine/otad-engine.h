@@ -41,6 +41,7 @@ const gchar *otad_engine_job_kind_to_string (OtadEngineJobKind kind);
 #define OTAD_TYPE_ENGINE (otad_engine_get_type ())
 G_DECLARE_FINAL_TYPE (OtadEngine, otad_engine, OTAD, ENGINE, GObject)
 
+void otad_engine_adopt_installed_target (OtadEngine *self, const gchar *name);
 OtadEngine *otad_engine_new (OtadJobContext *ctx, OtadStateStore *store, OtadSysroot *sysroot)
     G_GNUC_WARN_UNUSED_RESULT;
 void otad_engine_start (OtadEngine *self);

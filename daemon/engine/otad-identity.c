@@ -10,14 +10,18 @@
 /**
  * otad_identity_ecu_serial:
  *
- * The primary ECU serial: `[device] ecu-serial` when configured, else one made
- * once (a random UUID, as aktualizr makes it) and kept in the state store so the
- * server sees the same ECU after every restart.
+ * The primary ECU serial: `[device] ecu-serial` when configured, else the one
+ * imported from aktualizr (@imported), else one made once (a random UUID, as
+ * aktualizr makes it) and kept in the state store so the server sees the same
+ * ECU after every restart.
  *
  * Returns: (transfer full): the serial, or %NULL when it could not be saved
  */
 gchar *
-otad_identity_ecu_serial (OtadConfig *config, OtadStateStore *store, GError **error)
+otad_identity_ecu_serial (OtadConfig *config,
+			  const gchar *imported,
+			  OtadStateStore *store,
+			  GError **error)
 {
 	const gchar *configured = otad_config_get_string (config, "device", "ecu-serial");
 	JsonNode *stored = otad_state_store_get_field (store, OTAD_IDENTITY_FIELD_ECU_SERIAL);
@@ -26,6 +30,8 @@ otad_identity_ecu_serial (OtadConfig *config, OtadStateStore *store, GError **er
 
 	if (configured != NULL && configured[0] != '\0')
 		return g_strdup (configured);
+	if (imported != NULL)
+		return g_strdup (imported);
 	if (stored != NULL && JSON_NODE_HOLDS_VALUE (stored) &&
 	    json_node_get_value_type (stored) == G_TYPE_STRING)
 		return g_strdup (json_node_get_string (stored));

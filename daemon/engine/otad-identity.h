@@ -6,7 +6,9 @@
 
 G_BEGIN_DECLS
 
-gchar *otad_identity_ecu_serial (OtadConfig *config, OtadStateStore *store, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+gchar *otad_identity_ecu_serial (OtadConfig *config,
+				 const gchar *imported,
+				 OtadStateStore *store,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "ota-error.h"
 #include "otad-delta.h"
 #include "otad-pull.h"
+#include "otad-pull-objects.h"
 
 /* a commit object is a few KiB: its metadata, not the tree */
 #define OTAD_PULL_COMMIT_MAX (16 * 1024 * 1024)
@@ -52,27 +53,18 @@ otad_pull_fix_cancelled (GError **error)
 
 /*
  * libostree's fetcher takes the client certificate from files only: when the device's
- * identity is in PKCS#11 (a URI in the options, or only in @options->http), an object pull
- * would connect without one; say so instead
+ * identity is in PKCS#11 (a URI in the options, or only in @options->http), its object pull
+ * would connect without one; otad's transport fetches the objects then
  */
 static gboolean
-otad_pull_check_libostree_identity (const OtadPullOptions *options,
-				    const gchar *checksum,
-				    GError **error)
+otad_pull_needs_transport (const OtadPullOptions *options)
 {
 	gboolean pkcs11 = otad_pull_is_pkcs11 (options->tls_client_cert_path) ||
 			  otad_pull_is_pkcs11 (options->tls_client_key_path);
 	gboolean http_identity = options->http != NULL &&
 				 otad_http_get_client_tls_certificate (options->http) != NULL;
 
-	if (!pkcs11 && (options->tls_client_cert_path != NULL || !http_identity))
-		return TRUE;
-	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-		     "cannot pull the objects of %s from %s: the device's TLS client key is in "
-		     "PKCS#11 and libostree's object pull reads client certificates from PEM "
-		     "files only (only static deltas go through otad's transport)",
-		     checksum, options->url);
-	return FALSE;
+	return pkcs11 || (options->tls_client_cert_path == NULL && http_identity);
 }
 
 gchar *
@@ -226,8 +218,23 @@ otad_pull_objects (OstreeRepo *repo,
 	const gchar *commits[] = { checksum, NULL };
 	gboolean ret;
 
-	if (!otad_pull_check_libostree_identity (options, checksum, error))
-		return FALSE;
+	if (otad_pull_needs_transport (options)) {
+		g_autoptr(OtadHttp) http = otad_pull_get_http (options, error);
+		g_autoptr(GVariant) commit = NULL;
+		g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
+		g_autofree gchar *tmpdir = g_build_filename (download_dir, "objects", NULL);
+
+		if (http == NULL)
+			return FALSE;
+		g_debug ("pulling the objects of %s through otad's transport (the client key "
+			 "is not in a file libostree could read)",
+			 checksum);
+		commit = otad_pull_commit_object (repo, options, checksum, cancellable, error);
+		if (commit == NULL)
+			return FALSE;
+		return otad_pull_objects_http (repo, http, options->url, tmpdir, checksum,
+					       progress_func, progress_data, cancellable, error);
+	}
 	/* exactly the verified commit, whatever the server's ref says now */
 	g_variant_builder_add (&builder, "{sv}", "refs", g_variant_new_strv (refs, -1));
 	g_variant_builder_add (&builder, "{sv}", "override-commit-ids",

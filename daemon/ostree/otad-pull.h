@@ -46,9 +46,9 @@ typedef enum {
  *
  * libostree's own object pull (used when the server has no static delta from
  * @from_commit) reads client certificates from files only (`tls-client-cert-path`,
- * `tls-client-key-path`).  A device whose identity lives only in PKCS#11 can pull static
- * deltas, but an object pull fails with %OTA_ERROR_NOT_SUPPORTED saying so, rather than
- * connecting to TreeHub without a client certificate.
+ * `tls-client-key-path`).  For a device whose identity lives only in PKCS#11 the objects
+ * come through otad's transport instead (otad-pull-objects.c), so TreeHub sees the same
+ * client certificate as every other request.
  */
 typedef struct {
 	const gchar *remote_name;

@@ -3,11 +3,10 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "ota-error.h"
 #include "otad-provision.h"
@@ -15,68 +14,58 @@
 
 #define OTAD_PROVISION_REPLY_MAX (256 * 1024)
 
-static gchar *
-otad_provision_path (const gchar *dir, const gchar *name)
+void
+otad_credentials_free (OtadCredentials *creds)
 {
-	return g_build_filename (dir, name, NULL);
-}
-
-gboolean
-otad_provision_is_provisioned (const gchar *dir)
-{
-	const gchar *names[] = {"root.crt", "client.pem", "pkey.pem", "gateway.url"};
-	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
-		g_autofree gchar *p = otad_provision_path (dir, names[i]);
-		if (!g_file_test (p, G_FILE_TEST_IS_REGULAR))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-gboolean
-otad_provision_load_identity (OtadHttp *http, const gchar *dir, gchar **gateway_url, GError **error)
-{
-	g_autofree gchar *ca = otad_provision_path (dir, "root.crt");
-	g_autofree gchar *cert = otad_provision_path (dir, "client.pem");
-	g_autofree gchar *key = otad_provision_path (dir, "pkey.pem");
-	g_autofree gchar *url_file = otad_provision_path (dir, "gateway.url");
-	g_autofree gchar *url = NULL;
-
-	if (!otad_http_set_ca_file (http, ca, error) ||
-	    !otad_http_set_client_certificate (http, cert, key, error))
-		return FALSE;
-	if (gateway_url != NULL) {
-		if (!g_file_get_contents (url_file, &url, NULL, NULL)) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "cannot read %s",
-			             url_file);
-			return FALSE;
-		}
-		*gateway_url = g_strdup (g_strstrip (url));
-	}
-
-	/* success */
-	return TRUE;
+	if (creds == NULL)
+		return;
+	g_free (creds->gateway_url);
+	g_free (creds->cert_pem);
+	if (creds->key_pem != NULL)
+		memset (creds->key_pem, 0, strlen (creds->key_pem));
+	g_free (creds->key_pem);
+	g_free (creds->ca_pem);
+	g_free (creds);
 }
 
 static gboolean
 otad_provision_gnutls_fail (GError **error, const gchar *what, int rc)
 {
 	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: %s", what,
-	             gnutls_strerror (rc));
+		     gnutls_strerror (rc));
 	return FALSE;
 }
 
+static int
+otad_provision_append_pem (GString *out, gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t pem = {NULL, 0};
+	int rc = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &pem);
+
+	if (rc == 0)
+		g_string_append_len (out, (const gchar *)pem.data, pem.size);
+	gnutls_free (pem.data);
+	return rc;
+}
+
 gboolean
-otad_provision_parse_p12 (GBytes *p12_bytes, const gchar *password, gchar **cert_pem,
-                          gchar **key_pem, GError **error)
+otad_provision_parse_p12 (GBytes *p12_bytes,
+			  const gchar *password,
+			  gchar **cert_pem,
+			  gchar **key_pem,
+			  gchar **ca_pem,
+			  GError **error)
 {
 	gnutls_pkcs12_t p12 = NULL;
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_x509_crt_t *chain = NULL;
+	gnutls_x509_crt_t *extra = NULL;
 	unsigned int chain_len = 0;
+	unsigned int extra_len = 0;
 	gnutls_datum_t in;
 	gnutls_datum_t out = {NULL, 0};
 	g_autoptr(GString) certs = g_string_new (NULL);
+	g_autoptr(GString) cas = g_string_new (NULL);
 	gsize len = 0;
 	int rc;
 
@@ -87,61 +76,49 @@ otad_provision_parse_p12 (GBytes *p12_bytes, const gchar *password, gchar **cert
 		rc = gnutls_pkcs12_import (p12, &in, GNUTLS_X509_FMT_DER, 0);
 	if (rc == 0)
 		rc = gnutls_pkcs12_simple_parse (p12, password != NULL ? password : "", &key,
-		                                 &chain, &chain_len, NULL, NULL, NULL, 0);
+						 &chain, &chain_len, &extra, &extra_len, NULL, 0);
 	gnutls_pkcs12_deinit (p12);
 	if (rc < 0)
 		return otad_provision_gnutls_fail (error, "cannot read the PKCS#12 bundle", rc);
 
-	for (guint i = 0; i < chain_len && rc == 0; i++) {
-		rc = gnutls_x509_crt_export2 (chain[i], GNUTLS_X509_FMT_PEM, &out);
-		if (rc == 0)
-			g_string_append_len (certs, (const gchar *)out.data, out.size);
-		gnutls_free (out.data);
-		out.data = NULL;
-	}
+	/* the leaf and the issuers the bundle has for it identify the client; the other
+	 * certificates are the CA to trust (what OpenSSL's PKCS12_parse calls "ca") */
+	for (guint i = 0; i < chain_len && rc == 0; i++)
+		rc = otad_provision_append_pem (certs, chain[i]);
+	for (guint i = 1; i < chain_len && rc == 0; i++)
+		rc = otad_provision_append_pem (cas, chain[i]);
+	for (guint i = 0; i < extra_len && rc == 0; i++)
+		rc = otad_provision_append_pem (cas, extra[i]);
 	for (guint i = 0; i < chain_len; i++)
 		gnutls_x509_crt_deinit (chain[i]);
+	for (guint i = 0; i < extra_len; i++)
+		gnutls_x509_crt_deinit (extra[i]);
 	gnutls_free (chain);
+	gnutls_free (extra);
 	if (rc == 0)
 		rc = gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL,
-		                                        GNUTLS_PKCS_PLAIN, &out);
+							GNUTLS_PKCS_PLAIN, &out);
 	gnutls_x509_privkey_deinit (key);
 	if (rc < 0)
 		return otad_provision_gnutls_fail (error, "cannot export the PKCS#12 contents", rc);
 	if (chain_len == 0) {
 		gnutls_free (out.data);
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		                     "the PKCS#12 bundle has no certificate");
+				     "the PKCS#12 bundle has no certificate");
 		return FALSE;
 	}
 	*key_pem = g_strndup ((const gchar *)out.data, out.size);
 	gnutls_memset (out.data, 0, out.size);
 	gnutls_free (out.data);
 	*cert_pem = g_string_free (g_steal_pointer (&certs), FALSE);
+	if (ca_pem != NULL)
+		*ca_pem = cas->len > 0 ? g_string_free (g_steal_pointer (&cas), FALSE) : NULL;
 
 	/* success */
 	return TRUE;
 }
 
-static gboolean
-otad_provision_write (const gchar *dir, const gchar *name, const gchar *data, gsize len, gint mode,
-                      GError **error)
-{
-	g_autofree gchar *path = otad_provision_path (dir, name);
-	g_autoptr(GError) error_local = NULL;
-
-	if (!g_file_set_contents_full (path, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT,
-	                               mode, &error_local)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", path,
-		             error_local->message);
-		return FALSE;
-	}
-
-	/* success */
-	return TRUE;
-}
-
-static GTlsCertificate *
+GTlsCertificate *
 otad_provision_tls_certificate (const gchar *cert_pem, const gchar *key_pem, GError **error)
 {
 	g_autofree gchar *both = g_strconcat (cert_pem, "\n", key_pem, NULL);
@@ -151,12 +128,12 @@ otad_provision_tls_certificate (const gchar *cert_pem, const gchar *key_pem, GEr
 	memset (both, 0, strlen (both));
 	if (cert == NULL)
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "provisioning identity not usable: %s", error_local->message);
+			     "provisioning identity not usable: %s", error_local->message);
 	return cert;
 }
 
 static GBytes *
-otad_provision_member (GBytes *zip, const gchar *zip_path, const gchar *name, GError **error)
+otad_credentials_member (GBytes *zip, const gchar *zip_path, const gchar *name, GError **error)
 {
 	GBytes *b = otad_zip_extract (zip, name, error);
 	if (b == NULL)
@@ -164,107 +141,112 @@ otad_provision_member (GBytes *zip, const gchar *zip_path, const gchar *name, GE
 	return b;
 }
 
-gboolean
-otad_provision_shared_credentials (OtadHttp *http, const gchar *credentials_zip,
-                                   const gchar *device_id, gint64 ttl_days,
-                                   const gchar *p12_password, const gchar *dir,
-                                   GCancellable *cancellable, GError **error)
+/**
+ * otad_credentials_load:
+ *
+ * Reads credentials.zip as OTA Connect hands it out (autoprov.url,
+ * autoprov_credentials.p12, treehub.json, ...; server_ca.pem only in older archives).
+ */
+OtadCredentials *
+otad_credentials_load (const gchar *zip_path, const gchar *p12_password, GError **error)
 {
+	g_autoptr(OtadCredentials) creds = g_new0 (OtadCredentials, 1);
 	g_autoptr(GMappedFile) mapped = NULL;
 	g_autoptr(GBytes) zip = NULL;
-	g_autoptr(GBytes) url_bytes = NULL;
+	g_autoptr(GBytes) url = NULL;
 	g_autoptr(GBytes) p12 = NULL;
 	g_autoptr(GBytes) ca = NULL;
-	g_autoptr(GBytes) reply = NULL;
-	g_autoptr(GBytes) body = NULL;
-	g_autoptr(GTlsCertificate) fleet = NULL;
-	g_autoptr(GTlsCertificate) device = NULL;
 	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *gateway = NULL;
-	g_autofree gchar *cert_pem = NULL;
-	g_autofree gchar *key_pem = NULL;
-	g_autofree gchar *ca_path = otad_provision_path (dir, "root.crt");
-	g_autofree gchar *id = device_id != NULL ? g_strdup (device_id) : g_uuid_string_random ();
-	g_autofree gchar *url = NULL;
-	g_autofree gchar *json = NULL;
-	g_autofree gchar *ttl = g_strdup_printf ("%" G_GINT64_FORMAT, ttl_days);
 
-	mapped = g_mapped_file_new (credentials_zip, FALSE, &error_local);
+	mapped = g_mapped_file_new (zip_path, FALSE, &error_local);
 	if (mapped == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s",
-		             error_local->message);
-		return FALSE;
+			     error_local->message);
+		return NULL;
 	}
 	zip = g_mapped_file_get_bytes (mapped);
-	url_bytes = otad_provision_member (zip, credentials_zip, "autoprov.url", error);
-	if (url_bytes == NULL)
-		return FALSE;
-	p12 = otad_provision_member (zip, credentials_zip, "autoprov_credentials.p12", error);
+	p12 = otad_credentials_member (zip, zip_path, "autoprov_credentials.p12", error);
 	if (p12 == NULL)
-		return FALSE;
-	ca = otad_provision_member (zip, credentials_zip, "server_ca.pem", error);
-	if (ca == NULL)
-		return FALSE;
-	gateway = g_strstrip (
-	    g_strndup (g_bytes_get_data (url_bytes, NULL), g_bytes_get_size (url_bytes)));
-	while (g_str_has_suffix (gateway, "/"))
-		gateway[strlen (gateway) - 1] = '\0';
-
-	/* the fleet identity, used for this one request only */
-	if (g_mkdir_with_parents (dir, 0700) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s: %s", dir,
-		             g_strerror (errno));
-		return FALSE;
+		return NULL;
+	if (!otad_provision_parse_p12 (p12, p12_password, &creds->cert_pem, &creds->key_pem,
+				       &creds->ca_pem, error)) {
+		g_prefix_error (error, "%s: autoprov_credentials.p12: ", zip_path);
+		return NULL;
 	}
-	if (!otad_provision_write (dir, "root.crt", g_bytes_get_data (ca, NULL),
-	                           g_bytes_get_size (ca), 0644, error) ||
-	    !otad_http_set_ca_file (http, ca_path, error))
-		return FALSE;
-	if (!otad_provision_parse_p12 (p12, p12_password, &cert_pem, &key_pem, error)) {
-		g_prefix_error (error, "%s: autoprov_credentials.p12: ", credentials_zip);
-		return FALSE;
+	/* optional members: their absence is no error (Bootstrap::readServerUrl/readServerCa) */
+	url = otad_zip_extract (zip, "autoprov.url", &error_local);
+	if (url == NULL && !g_error_matches (error_local, OTA_ERROR, OTA_ERROR_NOT_FOUND)) {
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", zip_path);
+		return NULL;
 	}
-	fleet = otad_provision_tls_certificate (cert_pem, key_pem, error);
-	if (fleet == NULL)
-		return FALSE;
-	otad_http_set_client_tls_certificate (http, fleet);
-	g_clear_pointer (&cert_pem, g_free);
-	g_clear_pointer (&key_pem, g_free);
+	g_clear_error (&error_local);
+	if (url != NULL) {
+		creds->gateway_url = g_strstrip (
+		    g_strndup (g_bytes_get_data (url, NULL), g_bytes_get_size (url)));
+		while (g_str_has_suffix (creds->gateway_url, "/"))
+			creds->gateway_url[strlen (creds->gateway_url) - 1] = '\0';
+		if (creds->gateway_url[0] == '\0')
+			g_clear_pointer (&creds->gateway_url, g_free);
+	}
+	ca = otad_zip_extract (zip, "server_ca.pem", NULL);
+	if (ca != NULL) {
+		g_free (creds->ca_pem);
+		creds->ca_pem = g_strndup (g_bytes_get_data (ca, NULL), g_bytes_get_size (ca));
+	}
+	return g_steal_pointer (&creds);
+}
 
-	json = g_strdup_printf ("{\"deviceId\":\"%s\",\"ttl\":\"%s\"}", id, ttl);
+gboolean
+otad_provision_request_device (OtadHttp *fleet_http,
+			       const gchar *server_url,
+			       const gchar *device_id,
+			       guint64 expiry_days,
+			       gchar **cert_pem,
+			       gchar **key_pem,
+			       gchar **ca_pem,
+			       GCancellable *cancellable,
+			       GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(GBytes) reply = NULL;
+	g_autofree gchar *json = NULL;
+	g_autofree gchar *ttl = g_strdup_printf ("%" G_GUINT64_FORMAT, expiry_days);
+	g_autofree gchar *url = otad_http_join_url (server_url, "devices");
+
+	/* aktualizr sends the ttl as the string its configuration holds */
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "deviceId");
+	json_builder_add_string_value (b, device_id);
+	json_builder_set_member_name (b, "ttl");
+	json_builder_add_string_value (b, ttl);
+	json_builder_end_object (b);
+	root = json_builder_get_root (b);
+	json = json_to_string (root, FALSE);
 	body = g_bytes_new (json, strlen (json));
-	url = g_strdup_printf ("%s/devices", gateway);
-	reply = otad_http_request (http, "POST", url, body, "application/json",
-	                           OTAD_PROVISION_REPLY_MAX, OTAD_HTTP_FLAG_NONE, NULL, cancellable,
-	                           error);
-	otad_http_set_client_tls_certificate (http, NULL);
+	reply = otad_http_request (fleet_http, "POST", url, body, "application/json",
+				   OTAD_PROVISION_REPLY_MAX, OTAD_HTTP_FLAG_NONE, NULL, cancellable,
+				   error);
 	if (reply == NULL)
 		return FALSE;
-	if (!otad_provision_parse_p12 (reply, "", &cert_pem, &key_pem, error)) {
+	if (!otad_provision_parse_p12 (reply, "", cert_pem, key_pem, ca_pem, error)) {
 		g_prefix_error (error, "POST %s: reply: ", url);
 		return FALSE;
 	}
-	device = otad_provision_tls_certificate (cert_pem, key_pem, error);
-	if (device == NULL)
-		return FALSE;
-
-	/* the key first: an identity is complete only when gateway.url exists */
-	if (!otad_provision_write (dir, "pkey.pem", key_pem, strlen (key_pem), 0600, error) ||
-	    !otad_provision_write (dir, "client.pem", cert_pem, strlen (cert_pem), 0644, error) ||
-	    !otad_provision_write (dir, "gateway.url", gateway, strlen (gateway), 0644, error))
-		return FALSE;
-	memset (key_pem, 0, strlen (key_pem));
-	otad_http_set_client_tls_certificate (http, device);
-	g_info ("provisioned as device %s with %s", id, gateway);
 
 	/* success */
 	return TRUE;
 }
 
 gboolean
-otad_provision_register_ecus (OtadHttp *http, const gchar *director_url,
-                              const gchar *primary_serial, const gchar *hardware_id,
-                              OtadEcuKey *key, GCancellable *cancellable, GError **error)
+otad_provision_register_ecus (OtadHttp *http,
+			      const gchar *director_url,
+			      const gchar *primary_serial,
+			      const gchar *hardware_id,
+			      const gchar *public_key,
+			      GCancellable *cancellable,
+			      GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
@@ -272,9 +254,10 @@ otad_provision_register_ecus (OtadHttp *http, const gchar *director_url,
 	g_autoptr(GBytes) reply = NULL;
 	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *text = NULL;
-	g_autofree gchar *url = g_strdup_printf ("%s/ecus", director_url);
+	g_autofree gchar *url = otad_http_join_url (director_url, "ecus");
 	guint status = 0;
 
+	/* the body of Initializer::initEcuRegister: the primary, its hardware id and key */
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "primary_ecu_serial");
 	json_builder_add_string_value (b, primary_serial);
@@ -292,7 +275,7 @@ otad_provision_register_ecus (OtadHttp *http, const gchar *director_url,
 	json_builder_set_member_name (b, "keyval");
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "public");
-	json_builder_add_string_value (b, otad_ecu_key_get_public_hex (key));
+	json_builder_add_string_value (b, public_key);
 	json_builder_end_object (b);
 	json_builder_end_object (b);
 	json_builder_end_object (b);
@@ -302,14 +285,84 @@ otad_provision_register_ecus (OtadHttp *http, const gchar *director_url,
 	text = json_to_string (root, FALSE);
 	body = g_bytes_new (text, strlen (text));
 	reply = otad_http_request (http, "POST", url, body, "application/json", 64 * 1024,
-	                           OTAD_HTTP_FLAG_NONE, &status, cancellable, &error_local);
+				   OTAD_HTTP_FLAG_NONE, &status, cancellable, &error_local);
 	if (error_local != NULL) {
-		/* the Director already knows this device: nothing to do */
+		/* the Director knows this ECU already (a device that ran aktualizr, or an
+		 * answer lost on the way back): what we wanted is true */
 		if (status == 409) {
-			g_debug ("ECUs already registered: %s", error_local->message);
+			g_message ("ECU %s is registered already (409)", primary_serial);
 			return TRUE;
 		}
-		g_propagate_error (error, g_steal_pointer (&error_local));
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "ECU registration failed: ");
+		return FALSE;
+	}
+
+	/* success */
+	return TRUE;
+}
+
+static gboolean
+otad_provision_key_id (gnutls_x509_crt_t crt,
+		       gnutls_x509_privkey_t key,
+		       guint8 *crt_id,
+		       guint8 *key_id,
+		       gsize *len)
+{
+	size_t crt_len = *len;
+	size_t key_len = *len;
+
+	if (gnutls_x509_crt_get_key_id (crt, 0, crt_id, &crt_len) < 0 ||
+	    gnutls_x509_privkey_get_key_id (key, 0, key_id, &key_len) < 0)
+		return FALSE;
+	*len = crt_len == key_len ? crt_len : 0;
+	return TRUE;
+}
+
+/* a mismatch shows at start, not as an obscure TLS failure at the first request */
+gboolean
+otad_provision_check_key_pair (const gchar *cert_file, const gchar *key_file, GError **error)
+{
+	g_autofree gchar *cert_text = NULL;
+	g_autofree gchar *key_text = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_datum_t d;
+	guint8 crt_id[64];
+	guint8 key_id[64];
+	gsize len = sizeof (crt_id);
+	gsize cert_len = 0;
+	gsize key_len = 0;
+	gboolean ok = FALSE;
+	gboolean read = FALSE;
+
+	/* unreadable files are reported by whoever loads them */
+	if (!g_file_get_contents (cert_file, &cert_text, &cert_len, NULL) ||
+	    !g_file_get_contents (key_file, &key_text, &key_len, NULL))
+		return TRUE;
+	if (gnutls_x509_crt_init (&crt) == 0 && gnutls_x509_privkey_init (&key) == 0) {
+		d.data = (guint8 *)cert_text;
+		d.size = (guint)cert_len;
+		if (gnutls_x509_crt_import (crt, &d, GNUTLS_X509_FMT_PEM) == 0) {
+			d.data = (guint8 *)key_text;
+			d.size = (guint)key_len;
+			if (gnutls_x509_privkey_import2 (key, &d, GNUTLS_X509_FMT_PEM, NULL, 0) ==
+			    0) {
+				read = otad_provision_key_id (crt, key, crt_id, key_id, &len);
+				ok = read && len > 0 && memcmp (crt_id, key_id, len) == 0;
+			}
+		}
+	}
+	gnutls_x509_crt_deinit (crt);
+	gnutls_x509_privkey_deinit (key);
+	memset (key_text, 0, key_len);
+	if (!read)
+		return TRUE;
+	if (!ok) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+			     "the device certificate %s and the key %s do not belong together "
+			     "(the certificate is for another key)",
+			     cert_file, key_file);
 		return FALSE;
 	}
 

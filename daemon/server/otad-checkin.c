@@ -90,6 +90,25 @@ otad_checkin_set_time (OtadCheckin *self, gint64 unix_time)
 	self->time = unix_time;
 }
 
+/* no root at all: say where otad looked and which keys would give it one */
+static void
+otad_checkin_explain_no_root (const gchar *name, const gchar *store_dir,
+                              const gchar *const *dirs, GError **error)
+{
+	g_autoptr(GString) places = g_string_new (NULL);
+
+	if (error == NULL || !g_error_matches (*error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT))
+		return;
+	for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
+		g_string_append_printf (places, ", %s/%s/root.json", dirs[i], name);
+	g_free ((*error)->message);
+	(*error)->message = g_strdup_printf (
+	    "%s: no trusted root (looked in %s%s): put the %s repository's root.json in "
+	    "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
+	    "[tuf] allow-trust-on-first-use=true to trust the server's first root",
+	    name, store_dir, places->str, name, name);
+}
+
 static OtadTufRepo *
 otad_checkin_open_repo (OtadCheckin *self, const gchar *name, const gchar *url,
                         GCancellable *cancellable, GError **error)
@@ -104,8 +123,10 @@ otad_checkin_open_repo (OtadCheckin *self, const gchar *name, const gchar *url,
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s", dir);
 		return NULL;
 	}
-	if (!otad_uptane_ensure_root (repo, name, dirs, self->allow_tofu, cancellable, error))
+	if (!otad_uptane_ensure_root (repo, name, dirs, self->allow_tofu, cancellable, error)) {
+		otad_checkin_explain_no_root (name, dir, dirs, error);
 		return NULL;
+	}
 	return g_steal_pointer (&repo);
 }
 

@@ -102,6 +102,37 @@ otad_ecu_key_setup_public (OtadEcuKey *self, const gchar *where, GError **error)
 	return TRUE;
 }
 
+/*
+ * A key taken over from aktualizr keeps the spelling of its public key that the Director
+ * registered (aktualizr writes upper-case hex), so its key id, computed over that string,
+ * stays the same: PATH.public holds it (otad-aktualizr-import.c)
+ */
+static gboolean
+otad_ecu_key_adopt_public_form (OtadEcuKey *self, const gchar *path, GError **error)
+{
+	g_autofree gchar *form_path = g_strconcat (path, ".public", NULL);
+	g_autofree gchar *form = NULL;
+	g_autofree gchar *canonical = NULL;
+	g_autoptr(JsonNode) node = NULL;
+
+	if (!g_file_get_contents (form_path, &form, NULL, NULL))
+		return TRUE;
+	g_strstrip (form);
+	if (g_ascii_strcasecmp (form, self->public_hex) != 0) {
+		g_warning ("%s is not the public key of %s: ignored", form_path, path);
+		return TRUE;
+	}
+	node = json_node_init_string (json_node_alloc (), form);
+	canonical = otad_canonical_json_from_node (node, error);
+	if (canonical == NULL)
+		return FALSE;
+	g_free (self->public_hex);
+	self->public_hex = g_steal_pointer (&form);
+	g_free (self->keyid);
+	self->keyid = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+	return TRUE;
+}
+
 static gboolean
 otad_ecu_key_write_new (const gchar *path, GError **error)
 {
@@ -177,6 +208,8 @@ otad_ecu_key_load_or_create (const gchar *path, GError **error)
 		return NULL;
 	}
 	if (!otad_ecu_key_setup_public (self, path, error))
+		return NULL;
+	if (!otad_ecu_key_adopt_public_form (self, path, error))
 		return NULL;
 	return g_steal_pointer (&self);
 }

@@ -262,18 +262,16 @@ otad_reporter_read_sys (const gchar *path)
 	return g_strstrip (text);
 }
 
-gboolean
-otad_reporter_queue_system_info (OtadReporter *self, GError **error)
+/* the top node of `lshw -json`, which is what the server stores and shows */
+gchar *
+otad_reporter_build_system_info (void)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonGenerator) gen = json_generator_new ();
 	g_autoptr(JsonNode) root = NULL;
-	g_autofree gchar *network = otad_reporter_build_network_info ();
 	g_autofree gchar *product = otad_reporter_read_sys ("/sys/class/dmi/id/product_name");
 	g_autofree gchar *vendor = otad_reporter_read_sys ("/sys/class/dmi/id/sys_vendor");
 
-	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
-
-	/* the top node of `lshw -json`, which is what the server stores and shows */
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "id");
 	json_builder_add_string_value (b, g_get_host_name ());
@@ -287,19 +285,30 @@ otad_reporter_queue_system_info (OtadReporter *self, GError **error)
 	json_builder_add_string_value (b, vendor);
 	json_builder_end_object (b);
 	root = json_builder_get_root (b);
-	if (!otad_reporter_push_node (self, "PUT", "system_info", root, error))
+	json_generator_set_root (gen, root);
+	return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+otad_reporter_queue_system_info (OtadReporter *self, GError **error)
+{
+	g_autofree gchar *hardware = otad_reporter_build_system_info ();
+	g_autofree gchar *network = otad_reporter_build_network_info ();
+
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	if (!otad_report_queue_push (self->queue, "PUT", "system_info", hardware, error))
 		return FALSE;
 	return otad_report_queue_push (self->queue, "PUT", "system_info/network", network, error);
 }
 
-gboolean
-otad_reporter_queue_installed (OtadReporter *self, const gchar *const *names,
-                               const gchar *const *versions, GError **error)
+/* PUT core/installed's body: [{name, version}] */
+gchar *
+otad_reporter_build_installed (const gchar *const *names, const gchar *const *versions)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonGenerator) gen = json_generator_new ();
 	g_autoptr(JsonNode) root = NULL;
 
-	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 	json_builder_begin_array (b);
 	for (guint i = 0; names != NULL && names[i] != NULL; i++) {
 		json_builder_begin_object (b);
@@ -312,7 +321,18 @@ otad_reporter_queue_installed (OtadReporter *self, const gchar *const *names,
 	}
 	json_builder_end_array (b);
 	root = json_builder_get_root (b);
-	return otad_reporter_push_node (self, "PUT", "core/installed", root, error);
+	json_generator_set_root (gen, root);
+	return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+otad_reporter_queue_installed (OtadReporter *self, const gchar *const *names,
+                               const gchar *const *versions, GError **error)
+{
+	g_autofree gchar *body = otad_reporter_build_installed (names, versions);
+
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	return otad_report_queue_push (self->queue, "PUT", "core/installed", body, error);
 }
 
 gboolean

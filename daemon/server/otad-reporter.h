@@ -52,7 +52,9 @@ gboolean otad_reporter_flush (OtadReporter *self, guint *delivered, GCancellable
                               GError **error);
 OtadReportQueue *otad_reporter_get_queue (OtadReporter *self);
 
-/* exposed for tests: the network description sent to system_info/network */
+/* the bodies of PUT system_info/network, system_info and core/installed */
 gchar *otad_reporter_build_network_info (void);
+gchar *otad_reporter_build_system_info (void);
+gchar *otad_reporter_build_installed (const gchar *const *names, const gchar *const *versions);
 
 G_END_DECLS

@@ -14,9 +14,30 @@
 #define OTAD_HTTP_READ_CHUNK (64 * 1024)
 #define OTAD_HTTP_ERROR_BODY_MAX 4096
 
+/* the alerts a server sends about the client's certificate (GnuTLS's alert names), or
+ * GLib's "certificate required": say so, the user's next step is the certificate */
+static gboolean
+otad_http_peer_refused_certificate (const GError *error)
+{
+	const gchar *alerts[] = {"Certificate is", "Certificate was", "CA is unknown",
+				 "Access was denied"};
+
+	if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
+		return TRUE;
+	if (strstr (error->message, "Peer sent fatal TLS alert") == NULL)
+		return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS (alerts); i++) {
+		if (strstr (error->message, alerts[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* map a libsoup/GIO error to OtaError by its domain and code, keeping the URL and the
- * reason; the text is never looked at (it is translated, and it changes between GnuTLS
- * versions).  A peer that refuses our client certificate sends a TLS alert, which GLib's
+ * reason; the class never depends on the text (it is translated, and it changes between
+ * GnuTLS versions): the text only adds, within G_TLS_ERROR, that the alert was about our
+ * certificate, for which GLib has no code.  A peer that refuses our client certificate
+ * sends a TLS alert, which GLib's
  * TLS backend reports as a G_TLS_ERROR once it is read: servers close with a lingering
  * close so that it is (nginx's lingering_close; tests/server/otaserver.py) */
 void
@@ -37,6 +58,8 @@ otad_http_set_transport_error (GError **error, const gchar *method, const gchar 
 	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)) {
 		what = "connection closed before the end of the body";
 	}
+	if (code == OTA_ERROR_TLS && otad_http_peer_refused_certificate (error_local))
+		what = "TLS error: the server refused the device's certificate";
 	g_set_error (error, OTA_ERROR, code, "%s %s: %s: %s", method, url, what,
 	             error_local->message);
 }

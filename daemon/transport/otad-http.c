@@ -180,9 +180,14 @@ void
 otad_http_set_client_tls_certificate (OtadHttp *self, GTlsCertificate *cert)
 {
 	g_return_if_fail (OTAD_IS_HTTP (self));
-	if (self->client_cert == cert)
+	/* under the lock: provisioning gives the shared session its identity from a job */
+	g_mutex_lock (&self->mutex);
+	if (self->client_cert == cert) {
+		g_mutex_unlock (&self->mutex);
 		return;
+	}
 	g_set_object (&self->client_cert, cert);
+	g_mutex_unlock (&self->mutex);
 	/* a kept-alive connection still speaks with the old identity: close them all */
 	soup_session_abort (self->session);
 }
@@ -265,11 +270,14 @@ otad_http_get_bytes_received (OtadHttp *self)
 GInputStream *
 otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
 {
-	if (self->client_cert != NULL)
-		soup_message_set_tls_client_certificate (msg, self->client_cert);
+	g_autoptr(GTlsCertificate) cert = NULL;
+
 	g_mutex_lock (&self->mutex);
 	self->request_count++;
+	cert = self->client_cert != NULL ? g_object_ref (self->client_cert) : NULL;
 	g_mutex_unlock (&self->mutex);
+	if (cert != NULL)
+		soup_message_set_tls_client_certificate (msg, cert);
 	return soup_session_send (self->session, msg, cancellable, error);
 }
 

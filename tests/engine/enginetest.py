@@ -207,6 +207,8 @@ class Device:
         write_file(os.path.join(tree, 'usr/lib/os-release'),
                    f'NAME=otad test\nID={self.OSNAME}\nVERSION_ID=1.0\n')
         write_file(os.path.join(tree, 'usr/etc/hostname'), 'otadtest\n')
+        # installed software as aktualizr's packages_file lists it ("NAME VERSION")
+        write_file(os.path.join(tree, 'usr/package.manifest'), 'otadtest-base 1.0\nbusybox 1.36.1\n')
         os.makedirs(os.path.join(tree, 'var'), exist_ok=True)
         run(['ostree', f'--repo={self.treehub}', 'init', '--mode=archive'])
         s.repo = self.treehub
@@ -217,6 +219,7 @@ class Device:
                        os.urandom(16384).hex())
         write_file(os.path.join(tree, 'usr/lib/os-release'),
                    f'NAME=otad test\nID={self.OSNAME}\nVERSION_ID=2.0\n')
+        write_file(os.path.join(tree, 'usr/package.manifest'), 'otadtest-base 2.0\nbusybox 1.36.1\n')
         self.commits['B'] = s._commit(tree, '2.0', 'version 2.0')
         os.makedirs(self.path)
         run(['ostree', 'admin', 'init-fs', self.path])

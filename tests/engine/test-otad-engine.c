@@ -65,10 +65,10 @@ make_engine (Fixture *fx)
 	fx->sysroot = otad_sysroot_new (fx->ts->sysroot, fx->ts->commit_b, &error);
 	g_assert_no_error (error);
 	g_assert_true (otad_sysroot_load (fx->sysroot, NULL, &error));
-	settings = otad_settings_new (config, fx->ts->sysroot, fx->ts->commit_b, fx->state_dir,
+	settings = otad_settings_new (config, NULL, fx->ts->sysroot, fx->ts->commit_b, fx->state_dir,
 				      "ecu-1", &error);
 	g_assert_no_error (error);
-	fx->ctx = otad_job_context_new (settings, &error);
+	fx->ctx = otad_job_context_new (settings, NULL, &error);
 	g_assert_no_error (error);
 	fx->engine = otad_engine_new (fx->ctx, fx->store, fx->sysroot);
 	g_signal_connect (fx->engine, "notify::state", G_CALLBACK (state_notify_cb), fx);

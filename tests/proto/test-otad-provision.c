@@ -6,6 +6,7 @@
 
 #include "ota-error.h"
 #include "otad-provision.h"
+#include "otad-provisioner.h"
 #include "otad-reporter.h"
 #include "otad-test-server.h"
 #include "otad-zip.h"
@@ -55,18 +56,34 @@ get_ok (Fixture *f, OtadHttp *http, const gchar *expected_cn)
 	g_assert_cmpstr (json_object_get_string_member (e, "cn"), ==, expected_cn);
 }
 
+static OtadProvisioner *
+make_provisioner (Fixture *f, const gchar *cert, const gchar *key, gboolean zip,
+		  GError **error)
+{
+	g_autofree gchar *zip_path = otad_test_server_path (f->server, "credentials.zip");
+	OtadProvisionerOptions o = {NULL};
+
+	o.state_dir = f->state_dir;
+	o.cert = cert;
+	o.key = key;
+	o.credentials = zip ? zip_path : NULL;
+	o.device_id = "dev-7";
+	o.expiry_days = 36000;
+	o.timeout_s = 30;
+	return otad_provisioner_new (&o, error);
+}
+
 static void
 test_shared_credentials (Fixture *f, gconstpointer data)
 {
 	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autoptr(OtadHttp) http2 = otad_http_new ();
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *zip = otad_test_server_path (f->server, "credentials.zip");
-	g_autofree gchar *id_dir = g_build_filename (f->state_dir, "identity", NULL);
-	g_autofree gchar *key_file = g_build_filename (id_dir, "pkey.pem", NULL);
+	g_autofree gchar *key_file = g_build_filename (f->state_dir, "device", "pkey.pem", NULL);
 	g_autofree gchar *ecu_key_file = g_build_filename (f->state_dir, "ecu.key", NULL);
-	g_autofree gchar *gateway = NULL;
 	g_autofree gchar *director = NULL;
+	g_autoptr(OtadProvisioner) p = NULL;
+	g_autoptr(OtadProvisioner) p2 = NULL;
 	g_autoptr(OtadEcuKey) ecu_key = NULL;
 	g_autoptr(OtadReporter) reporter = NULL;
 	g_autoptr(JsonObject) e = NULL;
@@ -74,11 +91,17 @@ test_shared_credentials (Fixture *f, gconstpointer data)
 	guint delivered = 0;
 	GStatBuf st;
 
-	g_assert_false (otad_provision_is_provisioned (id_dir));
-	g_assert_true (otad_provision_shared_credentials (http, zip, "dev-7", 36000, NULL, id_dir,
-	                                                  NULL, &error));
+	/* the archive in OTA Connect's layout: the gateway and the CA come from it */
+	p = make_provisioner (f, NULL, NULL, TRUE, &error);
 	g_assert_no_error (error);
-	g_assert_true (otad_provision_is_provisioned (id_dir));
+	g_assert_cmpstr (otad_provisioner_get_gateway_url (p), ==, f->server->base_url);
+	g_assert_false (otad_provisioner_is_provisioned (p));
+	g_assert_true (otad_provisioner_setup_http (p, http, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (otad_test_server_count (f->server, NULL, NULL), ==, 0);
+	g_assert_true (otad_provisioner_provision (p, http, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_true (otad_provisioner_is_provisioned (p));
 	g_assert_cmpint (g_stat (key_file, &st), ==, 0);
 	g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
@@ -89,16 +112,21 @@ test_shared_credentials (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (json_object_get_string_member (e, "device_id"), ==, "dev-7");
 	g_assert_cmpstr (json_object_get_string_member (e, "ttl"), ==, "36000");
 
-	/* from now on the session speaks as the device */
+	/* from now on the session speaks as the device; a second call does nothing */
 	get_ok (f, http, "dev-7");
+	g_assert_true (otad_provisioner_provision (p, http, NULL, &error));
+	g_assert_cmpuint (otad_test_server_count (f->server, "POST", "/devices"), ==, 1);
 
-	/* ECU registration, then a manifest the server verifies with the registered key */
+	/* ECU registration, once; then a manifest the server verifies with the key */
 	ecu_key = otad_ecu_key_load_or_create (ecu_key_file, &error);
 	g_assert_no_error (error);
 	director = g_strconcat (f->server->base_url, "/director", NULL);
-	g_assert_true (
-	    otad_provision_register_ecus (http, director, "ecu-1", "hw-x", ecu_key, NULL, &error));
-	g_assert_no_error (error);
+	for (guint i = 0; i < 2; i++) {
+		g_assert_true (otad_provisioner_register_ecus (
+		    p, http, director, "ecu-1", "hw-x", otad_ecu_key_get_public_hex (ecu_key),
+		    NULL, &error));
+		g_assert_no_error (error);
+	}
 	g_assert_cmpuint (otad_test_server_count (f->server, "POST", "/director/ecus"), ==, 1);
 	reporter =
 	    otad_reporter_new (http, f->server->base_url, f->state_dir, ecu_key, "ecu-1", &error);
@@ -109,10 +137,14 @@ test_shared_credentials (Fixture *f, gconstpointer data)
 	e = last_entry (f);
 	g_assert_true (json_object_get_boolean_member (e, "verified"));
 
-	/* after a restart the stored identity is used as is */
-	g_assert_true (otad_provision_load_identity (http2, id_dir, &gateway, &error));
+	/* after a restart the stored identity is used as is, the archive no more */
+	p2 = make_provisioner (f, NULL, NULL, FALSE, &error);
 	g_assert_no_error (error);
-	g_assert_cmpstr (gateway, ==, f->server->base_url);
+	g_assert_true (otad_provisioner_is_provisioned (p2));
+	g_assert_cmpstr (otad_provisioner_get_gateway_url (p2), ==, f->server->base_url);
+	g_assert_cmpstr (otad_provisioner_get_device_id (p2), ==, "dev-7");
+	g_assert_true (otad_provisioner_setup_http (p2, http2, &error));
+	g_assert_no_error (error);
 	get_ok (f, http2, "dev-7");
 }
 
@@ -121,42 +153,57 @@ test_implicit (Fixture *f, gconstpointer data)
 {
 	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autoptr(GError) error = NULL;
-	const gchar *files[][2] = {
-	    {"ca.pem", "root.crt"}, {"device.pem", "client.pem"}, {"device.key", "pkey.pem"}};
+	g_autofree gchar *cert = otad_test_server_path (f->server, "device.pem");
+	g_autofree gchar *key = otad_test_server_path (f->server, "device.key");
+	g_autofree gchar *ca = otad_test_server_path (f->server, "ca.pem");
+	g_autoptr(OtadProvisioner) p = NULL;
+	OtadProvisionerOptions o = {NULL};
 
 	/* certificates put there at manufacturing */
-	for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
-		g_autofree gchar *src = otad_test_server_path (f->server, files[i][0]);
-		g_autofree gchar *dst = g_build_filename (f->state_dir, files[i][1], NULL);
-		g_autofree gchar *text = NULL;
-		g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
-		g_assert_true (g_file_set_contents (dst, text, -1, NULL));
-	}
-	g_assert_false (otad_provision_is_provisioned (f->state_dir));
-	{
-		g_autofree gchar *dst = g_build_filename (f->state_dir, "gateway.url", NULL);
-		g_assert_true (g_file_set_contents (dst, f->server->base_url, -1, NULL));
-	}
-	g_assert_true (otad_provision_is_provisioned (f->state_dir));
-	g_assert_true (otad_provision_load_identity (http, f->state_dir, NULL, &error));
+	o.state_dir = f->state_dir;
+	o.cert = cert;
+	o.key = key;
+	o.ca_file = ca;
+	o.gateway_url = f->server->base_url;
+	p = otad_provisioner_new (&o, &error);
+	g_assert_no_error (error);
+	g_assert_true (otad_provisioner_is_provisioned (p));
+	g_assert_true (otad_provisioner_setup_http (p, http, &error));
 	g_assert_no_error (error);
 	get_ok (f, http, "device-1");
 }
 
 static void
-test_bad_credentials (Fixture *f, gconstpointer data)
+test_key_mismatch (Fixture *f, gconstpointer data)
 {
 	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autoptr(GError) error = NULL;
+	g_autofree gchar *cert = otad_test_server_path (f->server, "device.pem");
+	g_autofree gchar *key = otad_test_server_path (f->server, "rogue-device.key");
+	g_autoptr(OtadProvisioner) p = make_provisioner (f, cert, key, FALSE, &error);
+
+	g_assert_no_error (error);
+	g_assert_false (otad_provisioner_setup_http (p, http, &error));
+	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
+	g_assert_nonnull (strstr (error->message, "do not belong together"));
+}
+
+static void
+test_bad_credentials (Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
 	g_autofree gchar *junk = g_build_filename (f->state_dir, "junk.zip", NULL);
-	g_autofree gchar *id_dir = g_build_filename (f->state_dir, "identity", NULL);
+	g_autoptr(OtadProvisioner) p = NULL;
+	OtadProvisionerOptions o = {NULL};
 
 	g_assert_true (g_file_set_contents (junk, "PK\003\004 this is not a zip at all", -1, NULL));
-	g_assert_false (
-	    otad_provision_shared_credentials (http, junk, NULL, 1, NULL, id_dir, NULL, &error));
+	o.state_dir = f->state_dir;
+	o.credentials = junk;
+	p = otad_provisioner_new (&o, &error);
+	g_assert_null (p);
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG);
 	g_assert_nonnull (strstr (error->message, "ZIP"));
-	g_assert_false (otad_provision_is_provisioned (id_dir));
+	g_assert_nonnull (strstr (error->message, "[provision] credentials"));
 	g_assert_cmpuint (otad_test_server_count (f->server, NULL, NULL), ==, 0);
 }
 
@@ -170,6 +217,7 @@ test_zip_members (Fixture *f, gconstpointer data)
 	g_autoptr(GBytes) zip = NULL;
 	g_autoptr(GBytes) url = NULL;
 	g_autoptr(GBytes) missing = NULL;
+	g_autoptr(GBytes) ca = NULL;
 	gsize len = 0;
 
 	g_assert_true (g_file_get_contents (zip_path, &contents, &len, NULL));
@@ -179,6 +227,9 @@ test_zip_members (Fixture *f, gconstpointer data)
 	expected = g_strdup_printf ("%s\n", f->server->base_url);
 	g_assert_cmpmem (g_bytes_get_data (url, NULL), g_bytes_get_size (url), expected,
 	                 strlen (expected));
+	/* the real layout: no CA file, the CA is in the p12 */
+	ca = otad_zip_extract (zip, "server_ca.pem", NULL);
+	g_assert_null (ca);
 	missing = otad_zip_extract (zip, "nothere", &error);
 	g_assert_null (missing);
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND);
@@ -203,6 +254,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/provision/shared-credentials", test_shared_credentials);
 	ADD ("/otad/provision/implicit", test_implicit);
+	ADD ("/otad/provision/key-mismatch", test_key_mismatch);
 	ADD ("/otad/provision/bad-credentials", test_bad_credentials);
 	ADD ("/otad/provision/zip-members", test_zip_members);
 #undef ADD

@@ -104,23 +104,28 @@ def _load_ca(d):
 
 
 def issue_p12(d, cn):
-    """A PKCS#12 (no password) with a new key and its certificate for CN=@cn."""
+    """A PKCS#12 (no password) with a new key, its certificate for CN=@cn and the CA as
+    the bundle's other certificate: aktualizr takes the server CA from there, for the
+    fleet's bundle (Bootstrap::readTlsP12) as for the device's (Initializer::initTlsCreds)."""
     ca, ca_key = _load_ca(d)
     key = ec.generate_private_key(ec.SECP256R1())
     cert = _issue(cn, key, ca, ca_key)
-    return pkcs12.serialize_key_and_certificates(cn.encode(), key, cert, None,
+    return pkcs12.serialize_key_and_certificates(cn.encode(), key, cert, [ca],
                                                  serialization.NoEncryption())
 
 
 def make_credentials_zip(d, url):
-    """credentials.zip as OTA Connect hands it out for shared-credential provisioning."""
+    """credentials.zip as OTA Connect hands it out for shared-credential provisioning:
+    autoprov.url, autoprov_credentials.p12, treehub.json, tufrepo.url and no CA file
+    (the CA is in the p12).  Members deflated with junked paths, as OTA CE's
+    scripts/get-credentials.sh makes its archive (`zip --junk-paths`)."""
     path = os.path.join(d, "credentials.zip")
     with zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("autoprov.url", url + "\n")
         z.writestr("autoprov_credentials.p12", issue_p12(d, "autoprov"))
-        with open(os.path.join(d, "ca.pem"), "rb") as f:
-            z.writestr("server_ca.pem", f.read())
-        z.writestr("treehub.json", json.dumps({"ostree": {"server": url + "/treehub"}}))
+        z.writestr("treehub.json", json.dumps(
+            {"no_auth": True, "ostree": {"server": url + "/treehub/"}}, indent=4))
+        z.writestr("tufrepo.url", url + "/repo\n")
     os.rename(path + ".tmp", path)
 
 

@@ -6,6 +6,7 @@
 #include "ota-error.h"
 #include "otad-checkin.h"
 #include "otad-job-check.h"
+#include "otad-job-device.h"
 #include "otad-job-report.h"
 #include "otad-uptane.h"
 
@@ -39,6 +40,9 @@ otad_job_check_make_checkin (OtadJobContext *ctx)
 						 s->lite ? NULL : s->director_url, s->repo_url,
 						 metadata_dir);
 
+	/* the roots a device that ran aktualizr trusted last, before any shipped one */
+	if (s->imported_root_dir != NULL)
+		g_ptr_array_add (root_dirs, s->imported_root_dir);
 	if (s->root_dir != NULL)
 		g_ptr_array_add (root_dirs, s->root_dir);
 	for (const gchar *const *d = otad_uptane_default_root_dirs (); *d != NULL; d++)
@@ -93,8 +97,9 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 		return FALSE;
 	if (!otad_job_context_get_booted_commit (ctx, sysroot, &installed, error))
 		return FALSE;
-	if (job->register_ecu)
-		job->ecu_registered = otad_job_report_register_ecu (ctx);
+	/* provisioned, registered and described before the first question to the server */
+	if (!otad_job_device_prepare (ctx, sysroot, cancellable, error))
+		return FALSE;
 
 	checkin = otad_job_check_make_checkin (ctx);
 	if (s->lite)

@@ -9,11 +9,8 @@ G_BEGIN_DECLS
 /* Check(): ask the server, verify (TUF/Uptane), decide what is on offer */
 typedef struct {
 	OtadJobContext *ctx; /* (owned) */
-	/* input */
-	gboolean register_ecu; /* POST director/ecus first (not registered yet) */
 	/* output */
 	OtadTarget *target;   /* (owned) (nullable) the update on offer; NULL: none */
-	gboolean ecu_registered; /* the registration was queued */
 	gchar *skipped_bad;      /* (owned) (nullable) a commit offered that failed before */
 } OtadJobCheck;
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ota-error.h"
 #include "otad-bootloaders.h"
 #include "otad-job-context.h"
@@ -10,6 +12,7 @@
 struct _OtadJobContext {
 	GObject parent_instance;
 	OtadSettings *settings;	   /* (owned) */
+	OtadProvisioner *provisioner; /* (owned) (nullable) */
 	OtadHttp *http;		   /* (owned) */
 	OtadBootloader *bootloader; /* (owned) */
 	OtadReporter *reporter;	   /* (owned) (nullable) */
@@ -23,13 +26,18 @@ G_DEFINE_TYPE (OtadJobContext, otad_job_context, G_TYPE_OBJECT)
  * "Client thread safety" notes): the session is set up here, on the main
  * thread, before any job runs, and then only used to send */
 static OtadHttp *
-otad_job_context_make_http (const OtadSettings *s, GError **error)
+otad_job_context_make_http (const OtadSettings *s, OtadProvisioner *provisioner, GError **error)
 {
 	g_autoptr(OtadHttp) http = otad_http_new ();
 	g_autofree gchar *agent = g_strdup_printf ("otad/%s", PACKAGE_VERSION);
 
 	otad_http_set_user_agent (http, agent);
 	otad_http_set_timeout (http, s->timeout_s);
+	/* the identity, from files or PKCS#11, configured, provisioned or imported */
+	if (provisioner != NULL)
+		return otad_provisioner_setup_http (provisioner, http, error)
+			   ? g_steal_pointer (&http)
+			   : NULL;
 	if (s->ca_file != NULL && !otad_http_set_ca_file (http, s->ca_file, error)) {
 		g_prefix_error (error, "[server] ca-file: ");
 		return NULL;
@@ -41,17 +49,38 @@ otad_job_context_make_http (const OtadSettings *s, GError **error)
 	return g_steal_pointer (&http);
 }
 
+/* the ECU key: in PKCS#11 ([device] ecu-key), else made once in the state directory */
+static OtadEcuKey *
+otad_job_context_make_ecu_key (const OtadSettings *s, GError **error)
+{
+	g_autofree gchar *key_path = NULL;
+
+	if (s->ecu_key != NULL) {
+		g_autofree gchar *uri = NULL;
+		OtadEcuKey *key;
+		if (s->pkcs11_module != NULL && strstr (s->ecu_key, "module-") == NULL)
+			uri = g_strdup_printf ("%s%cmodule-path=%s", s->ecu_key,
+					       strchr (s->ecu_key, '?') != NULL ? '&' : '?',
+					       s->pkcs11_module);
+		key = otad_ecu_key_new_from_pkcs11 (uri != NULL ? uri : s->ecu_key, s->pkcs11_pin,
+						    error);
+		if (key == NULL)
+			g_prefix_error (error, "[device] ecu-key: ");
+		return key;
+	}
+	key_path = g_build_filename (s->state_dir, "ecu.key", NULL);
+	return otad_ecu_key_load_or_create (key_path, error);
+}
+
 static gboolean
 otad_job_context_make_reporter (OtadJobContext *self, GError **error)
 {
 	const OtadSettings *s = self->settings;
-	g_autofree gchar *key_path = NULL;
 	g_autoptr(OtadEcuKey) key = NULL;
 
 	if (!s->report_enabled || s->gateway_url == NULL)
 		return TRUE;
-	key_path = g_build_filename (s->state_dir, "ecu.key", NULL);
-	key = otad_ecu_key_load_or_create (key_path, error);
+	key = otad_job_context_make_ecu_key (s, error);
 	if (key == NULL)
 		return FALSE;
 	self->reporter =
@@ -65,6 +94,7 @@ otad_job_context_make_reporter (OtadJobContext *self, GError **error)
 /**
  * otad_job_context_new:
  * @settings: (transfer full): the settings
+ * @provisioner: (nullable): the device identity and its provisioning
  *
  * Makes the long-lived collaborators; every problem with the configuration
  * (credentials, CA, ECU key, bootloader) shows here, before the bus sees us.
@@ -72,13 +102,14 @@ otad_job_context_make_reporter (OtadJobContext *self, GError **error)
  * Returns: (transfer full): the context, or %NULL
  */
 OtadJobContext *
-otad_job_context_new (OtadSettings *settings, GError **error)
+otad_job_context_new (OtadSettings *settings, OtadProvisioner *provisioner, GError **error)
 {
 	g_autoptr(OtadJobContext) self = g_object_new (OTAD_TYPE_JOB_CONTEXT, NULL);
 	OtadBootloaderOptions boot = {NULL};
 
 	self->settings = settings;
-	self->http = otad_job_context_make_http (settings, error);
+	self->provisioner = provisioner != NULL ? g_object_ref (provisioner) : NULL;
+	self->http = otad_job_context_make_http (settings, provisioner, error);
 	if (self->http == NULL)
 		return NULL;
 	boot.backend = settings->boot_backend;
@@ -109,6 +140,12 @@ OtadBootloader *
 otad_job_context_get_bootloader (OtadJobContext *self)
 {
 	return self->bootloader;
+}
+
+OtadProvisioner *
+otad_job_context_get_provisioner (OtadJobContext *self)
+{
+	return self->provisioner;
 }
 
 gboolean
@@ -160,12 +197,12 @@ otad_job_context_load_record (OtadJobContext *self, GError **error)
 	return g_steal_pointer (&record);
 }
 
-/* the commit that runs now (the booted one, else the default of a test sysroot) */
+/* the deployment that runs now (the booted one, else the default of a test sysroot) */
 gboolean
-otad_job_context_get_booted_commit (OtadJobContext *self,
-				    OstreeSysroot *sysroot,
-				    gchar **out_commit,
-				    GError **error)
+otad_job_context_get_running (OtadJobContext *self,
+			      OstreeSysroot *sysroot,
+			      OstreeDeployment **out_deployment,
+			      GError **error)
 {
 	OtadDeployOptions options = {NULL};
 	g_autoptr(OstreeDeployment) booted = NULL;
@@ -176,11 +213,25 @@ otad_job_context_get_booted_commit (OtadJobContext *self,
 		return FALSE;
 	deployments = ostree_sysroot_get_deployments (sysroot);
 	if (booted != NULL)
-		*out_commit = g_strdup (ostree_deployment_get_csum (booted));
+		*out_deployment = g_steal_pointer (&booted);
 	else if (deployments->len > 0)
-		*out_commit = g_strdup (ostree_deployment_get_csum (deployments->pdata[0]));
+		*out_deployment = g_object_ref (deployments->pdata[0]);
 	else
-		*out_commit = NULL;
+		*out_deployment = NULL;
+	return TRUE;
+}
+
+gboolean
+otad_job_context_get_booted_commit (OtadJobContext *self,
+				    OstreeSysroot *sysroot,
+				    gchar **out_commit,
+				    GError **error)
+{
+	g_autoptr(OstreeDeployment) running = NULL;
+
+	if (!otad_job_context_get_running (self, sysroot, &running, error))
+		return FALSE;
+	*out_commit = running != NULL ? g_strdup (ostree_deployment_get_csum (running)) : NULL;
 	return TRUE;
 }
 
@@ -192,6 +243,7 @@ otad_job_context_finalize (GObject *object)
 	g_clear_object (&self->reporter);
 	g_clear_object (&self->bootloader);
 	g_clear_object (&self->http);
+	g_clear_object (&self->provisioner);
 	g_clear_pointer (&self->settings, otad_settings_free);
 	g_free (self->ecu_public);
 	g_mutex_clear (&self->reporter_lock);

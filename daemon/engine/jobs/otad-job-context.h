@@ -5,6 +5,7 @@
 #include "otad-bootloader.h"
 #include "otad-deploy.h"
 #include "otad-http.h"
+#include "otad-provisioner.h"
 #include "otad-reporter.h"
 #include "otad-settings.h"
 
@@ -24,12 +25,15 @@ G_BEGIN_DECLS
 #define OTAD_TYPE_JOB_CONTEXT (otad_job_context_get_type ())
 G_DECLARE_FINAL_TYPE (OtadJobContext, otad_job_context, OTAD, JOB_CONTEXT, GObject)
 
-OtadJobContext *otad_job_context_new (OtadSettings *settings, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+OtadJobContext *otad_job_context_new (OtadSettings *settings,
+				     OtadProvisioner *provisioner,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 const OtadSettings *otad_job_context_get_settings (OtadJobContext *self);
 OtadHttp *otad_job_context_get_http (OtadJobContext *self);
 OtadBootloader *otad_job_context_get_bootloader (OtadJobContext *self);
+/* (nullable): the device identity and its provisioning */
+OtadProvisioner *otad_job_context_get_provisioner (OtadJobContext *self);
 gboolean otad_job_context_has_reporter (OtadJobContext *self);
 const gchar *otad_job_context_get_ecu_public (OtadJobContext *self);
 
@@ -39,6 +43,10 @@ OtadReporter *otad_job_context_lock_reporter (OtadJobContext *self, GMutexLocker
 void otad_job_context_deploy_options (OtadJobContext *self, OtadDeployOptions *options);
 OtadBootRecord *otad_job_context_load_record (OtadJobContext *self, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_job_context_get_running (OtadJobContext *self,
+				       OstreeSysroot *sysroot,
+				       OstreeDeployment **out_deployment,
+				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_job_context_get_booted_commit (OtadJobContext *self,
 					     OstreeSysroot *sysroot,
 					     gchar **out_commit,

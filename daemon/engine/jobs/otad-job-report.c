@@ -33,7 +33,8 @@ otad_job_report_manifest (OtadJobContext *ctx,
 	OtadManifestImage image = {name != NULL ? name : commit, commit, 0};
 	OtadReporter *reporter = NULL;
 
-	if (commit == NULL)
+	/* aktualizr-lite has no Director to report to */
+	if (commit == NULL || otad_job_context_get_settings (ctx)->lite)
 		return;
 	reporter = otad_job_context_lock_reporter (ctx, &locker);
 	if (reporter == NULL)
@@ -52,67 +53,14 @@ otad_job_report_flush (OtadJobContext *ctx, GCancellable *cancellable)
 
 	if (reporter == NULL)
 		return;
+	/* before provisioning there is no identity the server would take the reports from */
+	if (otad_job_context_get_provisioner (ctx) != NULL &&
+	    !otad_provisioner_is_provisioned (otad_job_context_get_provisioner (ctx)))
+		return;
 	if (!otad_reporter_flush (reporter, &delivered, cancellable, &error_local))
 		g_info ("reports stay queued: %s", error_local->message);
 	else if (delivered > 0)
 		g_debug ("delivered %u reports", delivered);
-}
-
-/**
- * otad_job_report_register_ecu:
- *
- * Queues `POST director/ecus`, as aktualizr does once at provisioning.
- *
- * Returns: %TRUE when the registration was queued
- */
-gboolean
-otad_job_report_register_ecu (OtadJobContext *ctx)
-{
-	const OtadSettings *s = otad_job_context_get_settings (ctx);
-	const gchar *ecu_public = otad_job_context_get_ecu_public (ctx);
-	g_autoptr(JsonBuilder) b = json_builder_new ();
-	g_autoptr(JsonNode) root = NULL;
-	g_autofree gchar *body = NULL;
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GMutexLocker) locker = NULL;
-	OtadReporter *reporter;
-
-	if (ecu_public == NULL)
-		return FALSE;
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "primary_ecu_serial");
-	json_builder_add_string_value (b, s->ecu_serial);
-	json_builder_set_member_name (b, "ecus");
-	json_builder_begin_array (b);
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "ecu_serial");
-	json_builder_add_string_value (b, s->ecu_serial);
-	json_builder_set_member_name (b, "hardware_identifier");
-	json_builder_add_string_value (b, s->hardware_id);
-	json_builder_set_member_name (b, "clientKey");
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "keytype");
-	json_builder_add_string_value (b, "ED25519");
-	json_builder_set_member_name (b, "keyval");
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "public");
-	json_builder_add_string_value (b, ecu_public);
-	json_builder_end_object (b);
-	json_builder_end_object (b);
-	json_builder_end_object (b);
-	json_builder_end_array (b);
-	json_builder_end_object (b);
-	root = json_builder_get_root (b);
-	body = json_to_string (root, FALSE);
-	reporter = otad_job_context_lock_reporter (ctx, &locker);
-	if (reporter == NULL)
-		return FALSE;
-	if (!otad_report_queue_push (otad_reporter_get_queue (reporter), "POST", "director/ecus",
-				     body, &error_local)) {
-		g_warning ("failed to queue the ECU registration: %s", error_local->message);
-		return FALSE;
-	}
-	return TRUE;
 }
 
 gboolean

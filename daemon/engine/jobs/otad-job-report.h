@@ -18,7 +18,6 @@ void otad_job_report_manifest (OtadJobContext *ctx,
 			       const gchar *name,
 			       const gchar *commit,
 			       const OtadManifestReport *report);
-gboolean otad_job_report_register_ecu (OtadJobContext *ctx);
 void otad_job_report_flush (OtadJobContext *ctx, GCancellable *cancellable);
 
 /* the periodic flush job: job data is the #OtadJobContext */

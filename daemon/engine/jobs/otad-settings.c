@@ -31,6 +31,11 @@ otad_settings_free (OtadSettings *s)
 	g_free (s->ca_file);
 	g_free (s->cert);
 	g_free (s->key);
+	g_free (s->pkcs11_pin);
+	g_free (s->pkcs11_module);
+	g_free (s->ecu_key);
+	g_free (s->packages_file);
+	g_free (s->imported_root_dir);
 	g_free (s->hardware_id);
 	g_free (s->ecu_serial);
 	g_strfreev (s->tags);
@@ -88,6 +93,8 @@ otad_settings_url (OtadConfig *config, const gchar *key, const gchar *gateway,
 
 /**
  * otad_settings_new:
+ * @provisioner: (nullable): the device identity (gateway, CA, certificate) when it is not
+ *   configured: provisioned, imported from aktualizr or about to be provisioned
  * @test_booted: (nullable): TEST ONLY, the --test-booted-deployment of a test sysroot
  * @ecu_serial: the primary ECU serial (configured, or made once and kept)
  *
@@ -95,6 +102,7 @@ otad_settings_url (OtadConfig *config, const gchar *key, const gchar *gateway,
  */
 OtadSettings *
 otad_settings_new (OtadConfig *config,
+		   OtadProvisioner *provisioner,
 		   const gchar *sysroot_path,
 		   const gchar *test_booted,
 		   const gchar *state_dir,
@@ -110,17 +118,36 @@ otad_settings_new (OtadConfig *config,
 	s->osname = otad_settings_dup (config, "update", "osname");
 	s->lite = g_strcmp0 (otad_config_get_string (config, "server", "mode"), "lite") == 0;
 	s->gateway_url = otad_settings_dup (config, "server", "url");
+	if (s->gateway_url == NULL && provisioner != NULL)
+		s->gateway_url = g_strdup (otad_provisioner_get_gateway_url (provisioner));
 	s->director_url = otad_settings_url (config, "director-url", s->gateway_url, "director");
 	s->repo_url = otad_settings_url (config, "repo-url", s->gateway_url, "repo");
 	s->treehub_url = otad_settings_url (config, "treehub-url", s->gateway_url, "treehub");
 	s->ca_file = otad_settings_dup (config, "server", "ca-file");
+	if (s->ca_file == NULL && provisioner != NULL)
+		s->ca_file = g_strdup (otad_provisioner_get_ca_file (provisioner));
 	s->timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
 	s->report_enabled = otad_config_get_boolean (config, "report", "enabled");
 	s->cert = otad_settings_dup (config, "server", "cert");
 	s->key = otad_settings_dup (config, "server", "key");
+	if (s->cert == NULL && s->key == NULL && provisioner != NULL) {
+		s->cert = g_strdup (otad_provisioner_get_cert (provisioner));
+		s->key = g_strdup (otad_provisioner_get_key (provisioner));
+	}
+	s->pkcs11_pin = otad_settings_dup (config, "pkcs11", "pin");
+	s->pkcs11_module = otad_settings_dup (config, "pkcs11", "module");
+	s->ecu_key = otad_settings_dup (config, "device", "ecu-key");
+	s->packages_file = g_strdup (otad_config_get_string (config, "report", "packages-file"));
+	/* configured, else what aktualizr had (imported), else the host name as aktualizr */
 	s->hardware_id = otad_settings_dup (config, "device", "hardware-id");
+	if (s->hardware_id == NULL && provisioner != NULL)
+		s->hardware_id =
+		    g_strdup (otad_provisioner_get_imported_hardware_id (provisioner));
 	if (s->hardware_id == NULL)
 		s->hardware_id = g_strdup (g_get_host_name ());
+	if (provisioner != NULL)
+		s->imported_root_dir =
+		    g_strdup (otad_provisioner_get_imported_root_dir (provisioner));
 	s->ecu_serial = g_strdup (ecu_serial);
 	s->tags = tag != NULL ? g_strsplit (tag, ",", -1) : g_new0 (gchar *, 1);
 	s->root_dir = otad_settings_dup (config, "tuf", "root-dir");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "otad-config.h"
+#include "otad-provisioner.h"
 
 G_BEGIN_DECLS
 
@@ -26,8 +27,13 @@ typedef struct {
 	gchar *ca_file;	     /* (nullable) */
 	guint timeout_s;
 	gboolean report_enabled;
-	gchar *cert; /* (nullable) */
+	gchar *cert; /* (nullable) file or pkcs11: URI: configured, provisioned or imported */
 	gchar *key;  /* (nullable) */
+	gchar *pkcs11_pin;    /* (nullable) */
+	gchar *pkcs11_module; /* (nullable) */
+	gchar *ecu_key;	      /* (nullable) pkcs11: URI of the ECU key */
+	gchar *packages_file; /* in the booted deployment */
+	gchar *imported_root_dir; /* (nullable) roots imported from aktualizr */
 	gchar *hardware_id;
 	gchar *ecu_serial;
 	gchar **tags;
@@ -50,6 +56,7 @@ typedef struct {
 } OtadSettings;
 
 OtadSettings *otad_settings_new (OtadConfig *config,
+				 OtadProvisioner *provisioner,
 				 const gchar *sysroot_path,
 				 const gchar *test_booted,
 				 const gchar *state_dir,

@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Errors that say what to do, as a user reads them (ErrorMessage, or otad's exit text):
+ - no trusted root: names [tuf] root-dir and allow-trust-on-first-use and where otad looked;
+ - a device certificate and key that do not belong together stop otad at start;
+ - a client certificate the server refuses: said so, not just "TLS error"."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import enginetest  # noqa: E402
+from enginetest import otadtest, UpdateTestCase  # noqa: E402
+
+
+class Errors(UpdateTestCase):
+
+    def base_config(self):
+        return self.device.config(self.server, self.device.health_pass)
+
+    def test_no_trusted_root(self):
+        config = self.base_config().replace(f'[tuf]\nroot-dir={self.server.dir}\n', '')
+        self.assertNotIn('root-dir', config)
+        daemon, client = self.start_otad('A', name='noroot', config=config)
+        _, err = client.call('Check')
+        self.assertIsNone(err)
+        props = client.wait_state(('error', 'update-available'), daemon=daemon)
+        message = props['ErrorMessage']
+        self.assertEqual(props['State'], 'error')
+        self.assertTrue(message.startswith('director: no trusted root'), message)
+        self.assertIn(os.path.join(daemon.state_dir, 'tuf', 'director'), message)
+        self.assertIn('/usr/lib/sota/tuf/director/root.json', message)
+        self.assertIn('[tuf] root-dir', message)
+        self.assertIn('[tuf] allow-trust-on-first-use', message)
+        self.assertEqual(daemon.stop(), 0)
+
+    def test_key_mismatch_at_start(self):
+        config = self.base_config().replace(f'key={self.server.dir}/device.key',
+                                            f'key={self.server.dir}/rogue-device.key')
+        with self.assertRaises(AssertionError) as cm:
+            self.start_otad('A', name='mismatch', config=config)
+        text = str(cm.exception)
+        self.assertIn('otad: Invalid configuration: [server] cert/key: the device certificate '
+                      f'{self.server.dir}/device.pem and the key {self.server.dir}/rogue-device.key'
+                      ' do not belong together', text)
+
+    def test_refused_certificate(self):
+        config = self.base_config().replace(
+            f'cert={self.server.dir}/device.pem', f'cert={self.server.dir}/rogue-device.pem'
+        ).replace(f'key={self.server.dir}/device.key', f'key={self.server.dir}/rogue-device.key')
+        daemon, client = self.start_otad('A', name='refused', config=config)
+        _, err = client.call('Check')
+        self.assertIsNone(err)
+        props = client.wait_state(('error', 'update-available'), daemon=daemon)
+        message = props['ErrorMessage']
+        self.assertEqual(props['State'], 'error')
+        self.assertEqual(props['ErrorName'], 'org.otad.Updater1.Error.Tls')
+        self.assertIn("the server refused the device's certificate", message)
+        self.assertEqual(daemon.stop(), 0)
+
+
+if __name__ == '__main__':
+    otadtest.main()
