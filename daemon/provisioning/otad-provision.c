@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-provision.h"
 #include "otad-zip.h"
 
@@ -128,17 +129,9 @@ otad_provision_write (const gchar *dir, const gchar *name, const gchar *data, gs
                       GError **error)
 {
 	g_autofree gchar *path = otad_provision_path (dir, name);
-	g_autoptr(GError) error_local = NULL;
 
-	if (!g_file_set_contents_full (path, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT,
-	                               mode, &error_local)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", path,
-		             error_local->message);
-		return FALSE;
-	}
-
-	/* success */
-	return TRUE;
+	/* the device key among them: never through a planted symlink, durable */
+	return otad_file_replace (path, data, len, (guint)mode, error);
 }
 
 static GTlsCertificate *

@@ -31,6 +31,7 @@ const OtadSettings *otad_job_context_get_settings (OtadJobContext *self);
 OtadHttp *otad_job_context_get_http (OtadJobContext *self);
 OtadBootloader *otad_job_context_get_bootloader (OtadJobContext *self);
 gboolean otad_job_context_has_reporter (OtadJobContext *self);
+gboolean otad_job_context_ecu_key_recreated (OtadJobContext *self);
 const gchar *otad_job_context_get_ecu_public (OtadJobContext *self);
 
 /* (nullable): the reporter, or %NULL when reporting is off; hold the lock while using it */
