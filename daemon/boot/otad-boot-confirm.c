@@ -137,6 +137,56 @@ otad_boot_confirm_find_previous (const OtadBootConfirmContext *ctx, const OtadBo
 	return NULL;
 }
 
+/* a kill between making the new deployment the default and arming its trial boot (or
+ * a bootloader tool that failed there) leaves it the default with no fallback: arm it
+ * now, and when that fails put the old default back, since the device must never boot
+ * something it cannot leave on its own */
+static gboolean
+otad_boot_confirm_ensure_armed (const OtadBootConfirmContext *ctx, const OtadBootPending *pending,
+                                gboolean *out_repaired, GCancellable *cancellable,
+                                GError **error)
+{
+	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (ctx->sysroot);
+	g_autoptr (OstreeDeployment) previous = NULL;
+	g_autoptr (GError) error_local = NULL;
+	OtadBootStatus status = {FALSE, FALSE, -1};
+	OstreeDeployment *dep;
+
+	*out_repaired = FALSE;
+	if (deployments->len == 0 || g_strcmp0 (otad_bootloader_get_name (ctx->bootloader),
+	                                        "none") == 0)
+		return TRUE;
+	dep = g_ptr_array_index (deployments, 0);
+	if (g_strcmp0 (ostree_deployment_get_csum (dep), pending->commit) != 0)
+		return TRUE;
+	if (!otad_bootloader_query (ctx->bootloader, dep, &status, cancellable, &error_local)) {
+		g_warning ("%s", error_local->message);
+		g_clear_error (&error_local);
+	} else if (status.trial_boot) {
+		return TRUE;
+	}
+	g_warning ("deployment %s is the default but its trial boot is not armed: arming it",
+	           pending->commit);
+	*out_repaired = TRUE;
+	if (otad_bootloader_mark_trial_boot (ctx->bootloader, dep, cancellable, &error_local))
+		return TRUE;
+	previous = otad_boot_confirm_find_previous (ctx, pending);
+	if (previous == NULL ||
+	    g_strcmp0 (ostree_deployment_get_csum (previous), pending->commit) == 0) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	g_warning ("cannot arm the trial boot of %s (%s): %s is the default again",
+	           pending->commit, error_local->message, ostree_deployment_get_csum (previous));
+	if (!otad_rollback_make_default (ctx->sysroot, previous, cancellable, error))
+		return FALSE;
+	if (!otad_boot_record_finish_pending (ctx->record, OTAD_BOOT_OUTCOME_INSTALL_FAILED,
+	                                      error_local->message, error))
+		return FALSE;
+	g_propagate_error (error, g_steal_pointer (&error_local));
+	return FALSE;
+}
+
 /* the new deployment is running and failed: go back to the old one */
 static OtadBootConfirmResult *
 otad_boot_confirm_roll_back (const OtadBootConfirmContext *ctx, OtadBootConfirmResult *result_in,
@@ -309,6 +359,9 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 		return g_steal_pointer (&result);
 	}
 	if (!rebooted) {
+		if (!otad_boot_confirm_ensure_armed (ctx, pending, &result->repaired, cancellable,
+		                                     error))
+			return NULL;
 		result->outcome = OTAD_BOOT_CONFIRM_AWAITING_REBOOT;
 		return g_steal_pointer (&result);
 	}

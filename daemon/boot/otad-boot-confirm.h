@@ -51,6 +51,8 @@ const gchar *otad_boot_confirm_outcome_to_string (OtadBootConfirmOutcome outcome
  * @detail: (nullable): what failed, in words
  * @health_results: (nullable) (element-type OtadHealthResult): the checks that ran
  * @reboot_requested: the reboot hook was called
+ * @repaired: the pending deployment was the default without an armed trial boot (a
+ *   kill between the two steps of the install): it was armed now
  */
 typedef struct {
 	OtadBootConfirmOutcome outcome;
@@ -63,6 +65,7 @@ typedef struct {
 	gchar *detail;
 	GPtrArray *health_results;
 	gboolean reboot_requested;
+	gboolean repaired;
 } OtadBootConfirmResult;
 
 void otad_boot_confirm_result_free (OtadBootConfirmResult *result);

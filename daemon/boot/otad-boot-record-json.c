@@ -16,7 +16,6 @@
 #include "otad-boot-record-json.h"
 
 #define OTAD_BOOT_RECORD_VERSION 1
-#define OTAD_BOOT_RECORD_MAX_SIZE (4 * 1024 * 1024)
 
 static const gchar *const otad_boot_phase_names[] = {"installed", "confirmed", "rolling-back",
                                                      "fell-back"};
@@ -164,6 +163,11 @@ otad_boot_record_json_parse_root (OtadBootRecordData *self, JsonNode *root, GErr
 	JsonObject *obj;
 	JsonNode *node;
 
+	/* json-glib takes empty input (a power cut) as a document without a root */
+	if (root == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "empty");
+		return FALSE;
+	}
 	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "not a JSON object");
 		return FALSE;
@@ -237,7 +241,7 @@ otad_boot_record_json_parse (const gchar *data, gsize len, OtadBootRecordData *o
 {
 	g_autoptr (JsonParser) parser = json_parser_new ();
 
-	if (len > OTAD_BOOT_RECORD_MAX_SIZE) {
+	if (len > OTAD_BOOT_RECORD_JSON_MAX_SIZE) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "too large");
 		return FALSE;
 	}

@@ -5,6 +5,9 @@
 
 G_BEGIN_DECLS
 
+/* larger files are refused: 100 history entries are a few tens of kB */
+#define OTAD_BOOT_RECORD_JSON_MAX_SIZE (4 * 1024 * 1024)
+
 /* what the file holds; the containers belong to the caller */
 typedef struct {
 	OtadBootPending *pending; /* (nullable) */

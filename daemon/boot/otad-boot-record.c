@@ -11,11 +11,11 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <ostree.h>
 
 #include "ota-error.h"
 #include "otad-boot-record-json.h"
+#include "otad-file.h"
 #include "otad-boot-record.h"
 
 /* oldest entries go first: the server keeps the long-term history */
@@ -28,6 +28,7 @@ struct _OtadBootRecord {
 	GHashTable *bad;          /* (owned) commit → reason */
 	GPtrArray *history;       /* (owned) (element-type OtadBootHistoryEntry) */
 	gchar *on_disk; /* (owned) (nullable) what the file holds, to undo a failed save */
+	gboolean recovered; /* the file was unreadable: moved aside, this record is empty */
 };
 
 G_DEFINE_TYPE (OtadBootRecord, otad_boot_record, G_TYPE_OBJECT)
@@ -115,11 +116,14 @@ otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, 
  * @error: return location for a #GError
  *
  * Reads the record file.  A missing file is an empty record.  A file that
- * cannot be parsed is an %OTA_ERROR_INTERNAL error and leaves the record
- * empty: the engine must not install anything on top of a record it cannot
- * read, since the list of bad commits would be lost.
+ * cannot be read or parsed (a power cut on a file system that lost the data, a
+ * symlink, garbage) is moved aside with a warning and the record starts empty;
+ * otad_boot_record_was_recovered() then says so, and the engine rebuilds the
+ * pending install from what the sysroot and the bootloader say
+ * (otad_boot_record_rebuild()).  The list of bad commits of the lost file is
+ * gone: the warning says that too.
  *
- * Returns: %TRUE on success
+ * Returns: %TRUE on success; %FALSE only when the state directory itself fails
  */
 gboolean
 otad_boot_record_load (OtadBootRecord *self, GError **error)
@@ -132,17 +136,31 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 
 	otad_boot_record_reset (self);
 	g_clear_pointer (&self->on_disk, g_free);
-	if (!g_file_get_contents (self->path, &contents, &len, &error_local)) {
-		if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+	self->recovered = FALSE;
+	if (!otad_file_read (self->path, OTAD_BOOT_RECORD_JSON_MAX_SIZE, &contents, &len,
+	                     &error_local)) {
+		if (otad_file_is_not_found (error_local))
 			return TRUE;
-		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-		                            "failed to read boot record: ");
-		return FALSE;
+	} else if (otad_boot_record_load_data (self, contents, len, &error_local)) {
+		self->on_disk = g_steal_pointer (&contents);
+		return TRUE;
 	}
-	if (!otad_boot_record_load_data (self, contents, len, error))
-		return FALSE;
-	self->on_disk = g_steal_pointer (&contents);
+	{
+		g_autofree gchar *aside = otad_file_move_aside (self->path, error_local->message);
+		g_warning ("boot record %s: the pending install is rebuilt from the sysroot; "
+		           "commits that failed here before are forgotten",
+		           self->path);
+	}
+	self->recovered = TRUE;
 	return TRUE;
+}
+
+/* TRUE when load() found the file unreadable and moved it aside */
+gboolean
+otad_boot_record_was_recovered (OtadBootRecord *self)
+{
+	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
+	return self->recovered;
 }
 
 /* on failure the in-memory record goes back to what the disk holds */
@@ -153,13 +171,8 @@ otad_boot_record_save (OtadBootRecord *self, GError **error)
 	g_autofree gchar *data = otad_boot_record_json_generate (&current);
 	g_autofree gchar *dir = g_path_get_dirname (self->path);
 
-	if (g_mkdir_with_parents (dir, 0700) != 0 ||
-	    !g_file_set_contents_full (self->path, data, -1,
-	                               G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-	                               0600, error)) {
-		if (error != NULL && *error == NULL)
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-			             "failed to create %s: %s", dir, g_strerror (errno));
+	if (!otad_file_ensure_dir (dir, 0700, error) ||
+	    !otad_file_replace (self->path, data, strlen (data), 0600, error)) {
 		g_prefix_error (error, "failed to write boot record: ");
 		if (self->on_disk == NULL)
 			otad_boot_record_reset (self);

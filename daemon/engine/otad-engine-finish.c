@@ -61,8 +61,12 @@ otad_engine_after_confirm (OtadEngine *self, OtadJobConfirm *job)
 		otad_engine_set_info (self, NULL);
 		otad_engine_transition (self, OTA_STATE_IDLE);
 		break;
-	case OTAD_BOOT_CONFIRM_NOTHING_PENDING:
 	case OTAD_BOOT_CONFIRM_DEPLOYMENT_GONE:
+		/* an install killed before its deployment was written: the offer stays, and
+		 * what it downloaded, so Install() goes on from there */
+		otad_engine_resume_state (self);
+		break;
+	case OTAD_BOOT_CONFIRM_NOTHING_PENDING:
 	default:
 		otad_engine_transition (self, OTA_STATE_IDLE);
 		break;
@@ -142,11 +146,13 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		otad_engine_after_cancel (self, kind);
 	} else if (!ok) {
-		/* a failed confirmation retries at the next start; say what happened */
-		if (kind == OTAD_ENGINE_JOB_CONFIRM)
-			otad_engine_force_state (self, OTA_STATE_CONFIRMING);
 		otad_engine_set_error (self, error);
+		/* a failed confirmation runs again by itself, with a backoff */
+		if (kind == OTAD_ENGINE_JOB_CONFIRM)
+			otad_engine_schedule_confirm_retry (self);
 	} else {
+		if (kind == OTAD_ENGINE_JOB_CONFIRM)
+			self->confirm_failures = 0;
 		found = otad_engine_after_success (self, kind, data);
 	}
 	/* the sysroot changed under the workers: reload the deployment roles */
@@ -160,8 +166,11 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
 		/* Install() in update-available: the download was its first half */
 		self->install_after_download = FALSE;
-		if (ok && then_install)
-			otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL);
+		if (ok && then_install) {
+			g_autoptr(GError) error_local = NULL;
+			if (!otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL, &error_local))
+				otad_engine_set_error (self, error_local);
+		}
 	}
 	/* last: a handler may start the next job (the poller's policy) */
 	otad_engine_emit_job_finished (self, kind, ok, found);

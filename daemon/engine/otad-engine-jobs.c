@@ -106,29 +106,34 @@ otad_engine_flush_done_cb (GObject *source, GAsyncResult *res, gpointer user_dat
 		g_info ("report flush: %s", error->message);
 }
 
-void
-otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
+/**
+ * otad_engine_start_job:
+ *
+ * Starts @kind after persisting its busy state; when the state cannot be saved (a
+ * full or failing state disk) nothing starts and @error says why, naming the file.
+ *
+ * Returns: %TRUE when the job runs
+ */
+gboolean
+otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 {
 	OtaState busy_state = otad_engine_busy_state (kind);
-	g_autoptr(GError) error_local = NULL;
 	OtadJobFunc func = NULL;
 	GDestroyNotify free_func = NULL;
 	gpointer job;
 
-	g_return_if_fail (kind == OTAD_ENGINE_JOB_FLUSH || !self->busy);
+	g_return_val_if_fail (kind == OTAD_ENGINE_JOB_FLUSH || !self->busy, FALSE);
 	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
 	    self->info == NULL) {
-		g_set_error_literal (&error_local, OTA_ERROR, OTA_ERROR_INTERNAL,
-				     "no update on offer");
-		otad_engine_set_error (self, error_local);
-		return;
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "no update on offer");
+		return FALSE;
 	}
 	job = otad_engine_job_prepare (self, kind, &func, &free_func);
 	if (kind == OTAD_ENGINE_JOB_FLUSH) {
 		self->flushing = TRUE;
 		otad_job_run (self, "flush", func, job, free_func, NULL, otad_engine_flush_done_cb,
 			      NULL);
-		return;
+		return TRUE;
 	}
 	/* the previous Cancel() cancelled the old one; every job gets a fresh one */
 	g_clear_object (&self->cancellable);
@@ -138,22 +143,25 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind)
 		otad_engine_progress_reset (self);
 	/* persisted before announced (otad-state) */
 	if (kind == OTAD_ENGINE_JOB_CONFIRM) {
+		/* confirming must go on even when the state disk is full: it retries */
+		g_clear_handle_id (&self->confirm_retry_id, g_source_remove);
+		((OtadJobConfirm *)job)->rebuild = self->rebuild_record;
+		self->rebuild_record = FALSE;
 		otad_engine_force_state (self, busy_state);
 	} else if (kind == OTAD_ENGINE_JOB_ROLLBACK &&
 		   otad_engine_get_state (self) == OTA_STATE_UPDATE_AVAILABLE &&
-		   !otad_state_transition (self->store, OTA_STATE_IDLE, &error_local)) {
+		   !otad_state_transition (self->store, OTA_STATE_IDLE, error)) {
 		/* the offer is abandoned first: a rollback is no step forward */
-		otad_engine_set_error (self, error_local);
 		free_func (job);
-		return;
-	} else if (!otad_state_transition (self->store, busy_state, &error_local)) {
-		otad_engine_set_error (self, error_local);
+		return FALSE;
+	} else if (!otad_state_transition (self->store, busy_state, error)) {
 		free_func (job);
-		return;
+		return FALSE;
 	}
 	self->busy = TRUE;
 	self->running = kind;
 	otad_job_run (self, otad_engine_job_kind_to_string (kind), func, job, free_func,
 		      self->cancellable, otad_engine_job_done_cb, NULL);
+	return TRUE;
 }
 

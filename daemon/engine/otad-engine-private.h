@@ -52,6 +52,13 @@ struct _OtadEngine {
 	guint64 next_check_time;
 	guint flush_id;
 	gulong store_changed_id;
+	/* the disk refused a save: the state lives in memory and is saved again */
+	guint resave_id;
+	/* a confirmation failed (a full state disk, a bootloader tool): it runs again */
+	guint confirm_retry_id;
+	guint confirm_failures;
+	/* the boot record was lost at start: the confirmation rebuilds it */
+	gboolean rebuild_record;
 };
 
 void otad_engine_notify (OtadEngine *self, OtadEngineProperty prop);
@@ -59,7 +66,10 @@ void otad_engine_transition (OtadEngine *self, OtaState to);
 void otad_engine_set_error (OtadEngine *self, const GError *failure);
 void otad_engine_force_state (OtadEngine *self, OtaState state);
 void otad_engine_set_info (OtadEngine *self, OtadUpdateInfo *info);
-void otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind);
+gboolean otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error);
+void otad_engine_announce_unsaved (OtadEngine *self, const GError *why);
+void otad_engine_schedule_confirm_retry (OtadEngine *self);
+void otad_engine_resume_state (OtadEngine *self);
 void otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data);
 void otad_engine_emit_job_finished (OtadEngine *self,
 				    OtadEngineJobKind kind,

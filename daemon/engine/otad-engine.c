@@ -102,27 +102,85 @@ otad_engine_can (OtadEngine *self, OtadEngineOp op, GError **error)
 	return TRUE;
 }
 
-/* a failed save is fatal for the transition, not for the daemon: say so loudly */
+/* -- saving the state ---------------------------------------------------------- */
+
+/* a full or failing state disk must not freeze the machine: try again until it works */
+#define OTAD_ENGINE_RESAVE_INTERVAL_S 2
+
+static gboolean
+otad_engine_resave_cb (gpointer user_data)
+{
+	OtadEngine *self = OTAD_ENGINE (user_data);
+	g_autoptr(GError) error_local = NULL;
+
+	if (!otad_state_store_is_unsaved (self->store)) {
+		self->resave_id = 0;
+		return G_SOURCE_REMOVE;
+	}
+	if (!otad_state_store_save (self->store, &error_local)) {
+		g_debug ("the state is still not saved: %s", error_local->message);
+		return G_SOURCE_CONTINUE;
+	}
+	g_message ("the state is saved again");
+	self->resave_id = 0;
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * otad_engine_announce_unsaved:
+ * @why: the save's error
+ *
+ * The disk refused the state just set in memory: front ends learn it anyway, and it
+ * is saved as soon as the disk takes it again.
+ */
+void
+otad_engine_announce_unsaved (OtadEngine *self, const GError *why)
+{
+	g_warning ("%s; the state is kept in memory and saved once the disk takes it",
+		   why->message);
+	otad_state_store_announce_unsaved (self->store);
+	if (self->resave_id == 0)
+		self->resave_id = g_timeout_add_seconds (OTAD_ENGINE_RESAVE_INTERVAL_S,
+							 otad_engine_resave_cb, self);
+}
+
+/* the next state after a job: a failed save does not hold the machine back */
 void
 otad_engine_transition (OtadEngine *self, OtaState to)
 {
 	g_autoptr(GError) error_local = NULL;
+	OtaState from = otad_engine_get_state (self);
 
-	if (otad_engine_get_state (self) == to)
+	if (from == to)
 		return;
-	if (!otad_state_transition (self->store, to, &error_local))
+	if (otad_state_transition (self->store, to, &error_local))
+		return;
+	if (!otad_state_transition_allowed (from, to)) {
 		g_warning ("cannot move to %s: %s", ota_state_to_string (to),
 			   error_local->message);
+		return;
+	}
+	otad_state_store_set_state (self->store, to);
+	otad_state_store_set_error (self->store, NULL, NULL);
+	otad_engine_announce_unsaved (self, error_local);
 }
 
 void
 otad_engine_set_error (OtadEngine *self, const GError *failure)
 {
 	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GError) converted = NULL;
 
 	g_warning ("%s", failure->message);
-	if (!otad_state_set_error (self->store, failure, &error_local))
-		g_warning ("cannot record the error: %s", error_local->message);
+	if (otad_state_set_error (self->store, failure, &error_local))
+		return;
+	/* the error is what the front ends must see above all */
+	converted = g_error_copy (failure);
+	ota_error_convert (&converted);
+	otad_state_store_set_state (self->store, OTA_STATE_ERROR);
+	otad_state_store_set_error (self->store, ota_error_to_dbus_name ((OtaError)converted->code),
+				    converted->message);
+	otad_engine_announce_unsaved (self, error_local);
 }
 
 /* recovery after a restart is not a transition of the machine: write it as found */
@@ -138,7 +196,7 @@ otad_engine_force_state (OtadEngine *self, OtaState state)
 	otad_state_store_set_state (self->store, state);
 	otad_state_store_set_error (self->store, NULL, NULL);
 	if (!otad_state_store_save (self->store, &error_local))
-		g_warning ("cannot save the state: %s", error_local->message);
+		otad_engine_announce_unsaved (self, error_local);
 }
 
 void
@@ -182,27 +240,24 @@ otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
 		return FALSE;
 	switch (op) {
 	case OTAD_ENGINE_OP_CHECK:
-		otad_engine_start_job (self, OTAD_ENGINE_JOB_CHECK);
-		break;
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_CHECK, error);
 	case OTAD_ENGINE_OP_DOWNLOAD:
-		otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD);
-		break;
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error);
 	case OTAD_ENGINE_OP_INSTALL:
 		if (state == OTA_STATE_UPDATE_AVAILABLE) {
-			otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD);
-			self->install_after_download = self->busy;
-		} else {
-			otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL);
+			if (!otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error))
+				return FALSE;
+			self->install_after_download = TRUE;
+			return TRUE;
 		}
-		break;
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL, error);
 	case OTAD_ENGINE_OP_CANCEL:
 		g_info ("cancelling %s", otad_engine_job_kind_to_string (self->running));
 		self->install_after_download = FALSE;
 		g_cancellable_cancel (self->cancellable);
 		break;
 	case OTAD_ENGINE_OP_ROLLBACK:
-		otad_engine_start_job (self, OTAD_ENGINE_JOB_ROLLBACK);
-		break;
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_ROLLBACK, error);
 	case OTAD_ENGINE_OP_LAST:
 	default:
 		g_assert_not_reached ();
@@ -379,6 +434,8 @@ otad_engine_dispose (GObject *object)
 
 	g_clear_handle_id (&self->progress_id, g_source_remove);
 	g_clear_handle_id (&self->flush_id, g_source_remove);
+	g_clear_handle_id (&self->resave_id, g_source_remove);
+	g_clear_handle_id (&self->confirm_retry_id, g_source_remove);
 	if (self->cancellable != NULL)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);

@@ -3,10 +3,8 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-state-store.h"
 
 /*
@@ -17,6 +15,8 @@
  */
 
 #define OTAD_STATE_STORE_FORMAT_VERSION 1
+/* the state is a few kB; anything near this is not ours */
+#define OTAD_STATE_STORE_MAX_SIZE (1024 * 1024)
 
 #define OTAD_STATE_STORE_KEY_VERSION	   "version"
 #define OTAD_STATE_STORE_KEY_STATE	   "state"
@@ -33,6 +33,8 @@ struct _OtadStateStore {
 	guint64 last_check_time;
 	gchar *error_name;    /* (owned) */
 	gchar *error_message; /* (owned) */
+	gboolean recovered;   /* the file was unreadable and moved aside */
+	gboolean unsaved;     /* memory is ahead of the disk (a save failed) */
 };
 
 enum { SIGNAL_CHANGED, SIGNAL_LAST };
@@ -53,17 +55,14 @@ otad_state_store_reset (OtadStateStore *self)
 	self->error_message = g_strdup ("");
 }
 
-/* keeps the unreadable file for a post-mortem instead of overwriting it on the next save */
+/* keeps the unreadable file for a post-mortem instead of overwriting it on the next save;
+ * what it said is rebuilt from the sysroot and the boot record at start (otad-engine-start.c) */
 static void
-otad_state_store_move_aside (OtadStateStore *self)
+otad_state_store_move_aside (OtadStateStore *self, const gchar *why)
 {
-	g_autofree gchar *aside = g_strconcat (self->path, ".corrupt", NULL);
+	g_autofree gchar *aside = otad_file_move_aside (self->path, why);
 
-	if (g_rename (self->path, aside) != 0) {
-		g_warning ("failed to move %s aside: %s", self->path, g_strerror (errno));
-		return;
-	}
-	g_warning ("kept the unreadable state file as %s", aside);
+	self->recovered = TRUE;
 }
 
 static const gchar *
@@ -85,25 +84,29 @@ otad_state_store_load (OtadStateStore *self)
 {
 	g_autoptr(JsonParser) parser = json_parser_new ();
 	g_autoptr(GError) error = NULL;
+	g_autofree gchar *data = NULL;
+	gsize len = 0;
 	JsonNode *root;
 	JsonNode *node;
 	const gchar *str;
 
 	otad_state_store_reset (self);
-	if (!json_parser_load_from_mapped_file (parser, self->path, &error)) {
-		if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+	if (!otad_file_read (self->path, OTAD_STATE_STORE_MAX_SIZE, &data, &len, &error)) {
+		if (otad_file_is_not_found (error)) {
 			g_debug ("no %s yet, starting with defaults", self->path);
 			return;
 		}
-		g_warning ("failed to read %s, starting with defaults: %s", self->path,
-			   error->message);
-		otad_state_store_move_aside (self);
+		otad_state_store_move_aside (self, error->message);
+		return;
+	}
+	/* a power cut can leave an empty file: json-glib parses that as no root at all */
+	if (!json_parser_load_from_data (parser, data, (gssize)len, &error)) {
+		otad_state_store_move_aside (self, error->message);
 		return;
 	}
 	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-		g_warning ("%s does not hold a JSON object, starting with defaults", self->path);
-		otad_state_store_move_aside (self);
+		otad_state_store_move_aside (self, root == NULL ? "empty" : "not a JSON object");
 		return;
 	}
 	json_object_unref (self->root);
@@ -153,13 +156,8 @@ otad_state_store_new (const gchar *state_dir, GError **error)
 {
 	g_autoptr(OtadStateStore) self = g_object_new (OTAD_TYPE_STATE_STORE, NULL);
 
-	if (g_mkdir_with_parents (state_dir, 0700) != 0) {
-		gint errsv = errno;
-		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-			     "failed to create state directory %s: %s", state_dir,
-			     g_strerror (errsv));
+	if (!otad_file_ensure_dir (state_dir, 0700, error))
 		return NULL;
-	}
 	self->state_dir = g_strdup (state_dir);
 	self->path = g_build_filename (state_dir, OTAD_STATE_STORE_FILENAME, NULL);
 	otad_state_store_load (self);
@@ -196,17 +194,47 @@ otad_state_store_save (OtadStateStore *self, GError **error)
 	json_generator_set_root (generator, root);
 	json_generator_set_pretty (generator, TRUE);
 	data = json_generator_to_data (generator, &len);
-	if (!g_file_set_contents_full (self->path, data, (gssize)len,
-				       G_FILE_SET_CONTENTS_CONSISTENT |
-					   G_FILE_SET_CONTENTS_DURABLE,
-				       0600, error)) {
+	if (!otad_file_replace (self->path, data, len, 0600, error)) {
 		g_prefix_error (error, "failed to save state: ");
+		self->unsaved = TRUE;
 		return FALSE;
 	}
+	self->unsaved = FALSE;
 	g_signal_emit (self, otad_state_store_signals[SIGNAL_CHANGED], 0);
 
 	/* success */
 	return TRUE;
+}
+
+/**
+ * otad_state_store_announce_unsaved:
+ *
+ * For when the disk refuses a save (full, failing) but the front ends must still
+ * learn the state: emits ::changed for what is in memory.  The next successful
+ * save writes it.
+ */
+void
+otad_state_store_announce_unsaved (OtadStateStore *self)
+{
+	g_return_if_fail (OTAD_IS_STATE_STORE (self));
+	self->unsaved = TRUE;
+	g_signal_emit (self, otad_state_store_signals[SIGNAL_CHANGED], 0);
+}
+
+/* TRUE when the last save failed: memory is ahead of the disk */
+gboolean
+otad_state_store_is_unsaved (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), FALSE);
+	return self->unsaved;
+}
+
+/* TRUE when the file was unreadable at start and moved aside: its contents are lost */
+gboolean
+otad_state_store_was_recovered (OtadStateStore *self)
+{
+	g_return_val_if_fail (OTAD_IS_STATE_STORE (self), FALSE);
+	return self->recovered;
 }
 
 const gchar *

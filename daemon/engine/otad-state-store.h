@@ -18,6 +18,10 @@ OtadStateStore *otad_state_store_new (const gchar *state_dir, GError **error)
 gboolean otad_state_store_save (OtadStateStore *self, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+void otad_state_store_announce_unsaved (OtadStateStore *self);
+gboolean otad_state_store_is_unsaved (OtadStateStore *self);
+gboolean otad_state_store_was_recovered (OtadStateStore *self);
+
 const gchar *otad_state_store_get_state_dir (OtadStateStore *self);
 const gchar *otad_state_store_get_path (OtadStateStore *self);
 

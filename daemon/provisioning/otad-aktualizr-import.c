@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-aktualizr-import.h"
 
 /*
@@ -40,21 +41,11 @@ otad_import_write (const gchar *dir, const gchar *name, const gchar *data, gsize
 {
 	g_autofree gchar *path = g_build_filename (dir, name, NULL);
 	g_autofree gchar *parent = g_path_get_dirname (path);
-	g_autoptr(GError) error_local = NULL;
 
-	if (g_mkdir_with_parents (parent, 0700) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s: %s", parent,
-			     g_strerror (errno));
+	/* keys among them: never through a planted symlink, durable */
+	if (!otad_file_ensure_dir (parent, 0700, error) ||
+	    !otad_file_replace (path, data, len, (guint)mode, error))
 		return FALSE;
-	}
-	if (!g_file_set_contents_full (path, data, (gssize)len,
-				       G_FILE_SET_CONTENTS_CONSISTENT |
-					   G_FILE_SET_CONTENTS_DURABLE,
-				       mode, &error_local)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", path,
-			     error_local->message);
-		return FALSE;
-	}
 
 	/* success */
 	return TRUE;

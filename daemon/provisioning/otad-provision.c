@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-provision.h"
 #include "otad-zip.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-aktualizr-import.h"
 #include "otad-provision.h"
 #include "otad-provisioner.h"
@@ -101,21 +102,11 @@ otad_provisioner_write (OtadProvisioner *self, const gchar *name, const gchar *d
 			GError **error)
 {
 	g_autofree gchar *path = otad_provisioner_path (self, name);
-	g_autoptr(GError) error_local = NULL;
 
-	if (g_mkdir_with_parents (self->dir, 0700) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s: %s",
-			     self->dir, g_strerror (errno));
+	/* the device key among them: never through a planted symlink, durable */
+	if (!otad_file_ensure_dir (self->dir, 0700, error) ||
+	    !otad_file_replace (path, data, strlen (data), (guint)mode, error))
 		return FALSE;
-	}
-	if (!g_file_set_contents_full (path, data, -1,
-				       G_FILE_SET_CONTENTS_CONSISTENT |
-					   G_FILE_SET_CONTENTS_DURABLE,
-				       mode, &error_local)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", path,
-			     error_local->message);
-		return FALSE;
-	}
 
 	/* success */
 	return TRUE;

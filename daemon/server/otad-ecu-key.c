@@ -3,23 +3,24 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs11.h>
-#include <unistd.h>
 
 #include "ota-error.h"
 #include "otad-canonical-json.h"
 #include "otad-ecu-key.h"
+#include "otad-file.h"
+
+/* a PEM ed25519 key is about 120 bytes */
+#define OTAD_ECU_KEY_MAX_SIZE (64 * 1024)
 
 struct _OtadEcuKey {
 	GObject parent_instance;
 	gnutls_privkey_t privkey; /* (owned) */
 	gchar *public_hex;        /* (owned) */
 	gchar *keyid;             /* (owned) */
+	gboolean recreated;       /* the stored key was unreadable: this one is new */
 };
 
 G_DEFINE_TYPE (OtadEcuKey, otad_ecu_key, G_TYPE_OBJECT)
@@ -138,17 +139,12 @@ otad_ecu_key_write_new (const gchar *path, GError **error)
 {
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_datum_t pem = {NULL, 0};
-	g_autofree gchar *tmp = g_strdup_printf ("%s.tmp", path);
 	g_autofree gchar *dir = g_path_get_dirname (path);
-	gboolean ok = FALSE;
-	int fd;
+	gboolean ok;
 	int rc;
 
-	if (g_mkdir_with_parents (dir, 0700) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s: %s", dir,
-		             g_strerror (errno));
+	if (!otad_file_ensure_dir (dir, 0700, error))
 		return FALSE;
-	}
 	rc = gnutls_x509_privkey_init (&key);
 	if (rc == 0)
 		rc = gnutls_x509_privkey_generate (key, GNUTLS_PK_EDDSA_ED25519, 256, 0);
@@ -160,18 +156,13 @@ otad_ecu_key_write_new (const gchar *path, GError **error)
 		return otad_ecu_key_set_error (error, OTA_ERROR_INTERNAL,
 		                               "cannot generate the ECU key", rc);
 
-	/* private from the start, durable before it is given its name */
-	fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		ok = write (fd, pem.data, pem.size) == (gssize)pem.size && fsync (fd) == 0;
-		ok = (close (fd) == 0) && ok;
-	}
+	/* private from the start (0600, never through a planted symlink), durable before
+	 * it is given its name */
+	ok = otad_file_replace (path, pem.data, pem.size, 0600, error);
 	gnutls_memset (pem.data, 0, pem.size);
 	gnutls_free (pem.data);
-	if (!ok || g_rename (tmp, path) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write ECU key %s: %s",
-		             path, g_strerror (errno));
-		g_unlink (tmp);
+	if (!ok) {
+		g_prefix_error (error, "cannot store the ECU key: ");
 		return FALSE;
 	}
 	g_info ("created a new ECU key in %s", path);
@@ -180,23 +171,13 @@ otad_ecu_key_write_new (const gchar *path, GError **error)
 	return TRUE;
 }
 
-OtadEcuKey *
-otad_ecu_key_load_or_create (const gchar *path, GError **error)
+static gboolean
+otad_ecu_key_import (OtadEcuKey *self, const gchar *path, gchar *contents, gsize len,
+                     GError **error)
 {
-	g_autoptr(OtadEcuKey) self = g_object_new (OTAD_TYPE_ECU_KEY, NULL);
-	g_autofree gchar *contents = NULL;
-	gsize len = 0;
-	gnutls_datum_t data;
+	gnutls_datum_t data = {(guint8 *)contents, (guint)len};
 	int rc;
 
-	if (!g_file_test (path, G_FILE_TEST_EXISTS) && !otad_ecu_key_write_new (path, error))
-		return NULL;
-	if (!g_file_get_contents (path, &contents, &len, NULL)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot read ECU key %s", path);
-		return NULL;
-	}
-	data.data = (guint8 *)contents;
-	data.size = (guint)len;
 	rc = gnutls_privkey_init (&self->privkey);
 	if (rc == 0)
 		rc = gnutls_privkey_import_x509_raw (self->privkey, &data, GNUTLS_X509_FMT_PEM,
@@ -205,13 +186,73 @@ otad_ecu_key_load_or_create (const gchar *path, GError **error)
 	if (rc < 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "ECU key %s: %s", path,
 		             gnutls_strerror (rc));
-		return NULL;
+		return FALSE;
 	}
-	if (!otad_ecu_key_setup_public (self, path, error))
-		return NULL;
-	if (!otad_ecu_key_adopt_public_form (self, path, error))
-		return NULL;
-	return g_steal_pointer (&self);
+	return otad_ecu_key_setup_public (self, path, error) &&
+	       otad_ecu_key_adopt_public_form (self, path, error);
+}
+
+/**
+ * otad_ecu_key_load_or_create:
+ *
+ * Loads the ECU key otad made, or makes one.  A key file that cannot be used (cut
+ * short by a power cut, a symlink, not an ed25519 key) is moved aside with a
+ * warning and a new key is made: the device must go on reporting, and the new key
+ * is registered with the Director again (otad_ecu_key_was_recreated()).
+ *
+ * Returns: (transfer full): the key, or %NULL when the state directory fails
+ */
+OtadEcuKey *
+otad_ecu_key_load_or_create (const gchar *path, GError **error)
+{
+	gboolean moved_aside = FALSE;
+
+	for (guint attempt = 0; attempt < 2; attempt++) {
+		g_autoptr(OtadEcuKey) self = g_object_new (OTAD_TYPE_ECU_KEY, NULL);
+		g_autofree gchar *contents = NULL;
+		g_autoptr(GError) error_local = NULL;
+		gsize len = 0;
+
+		if (!otad_file_read (path, OTAD_ECU_KEY_MAX_SIZE, &contents, &len,
+		                     &error_local)) {
+			if (!otad_file_is_not_found (error_local)) {
+				g_autofree gchar *aside =
+				    otad_file_move_aside (path, error_local->message);
+				moved_aside = TRUE;
+			} else if (attempt > 0) {
+				g_propagate_error (error, g_steal_pointer (&error_local));
+				return NULL;
+			}
+			if (!otad_ecu_key_write_new (path, error))
+				return NULL;
+			continue;
+		}
+		if (!otad_ecu_key_import (self, path, contents, len, &error_local)) {
+			g_autofree gchar *aside = NULL;
+			if (attempt > 0) {
+				g_propagate_error (error, g_steal_pointer (&error_local));
+				return NULL;
+			}
+			aside = otad_file_move_aside (path, error_local->message);
+			moved_aside = TRUE;
+			if (!otad_ecu_key_write_new (path, error))
+				return NULL;
+			/* a key made here replaces one the Director knew */
+			continue;
+		}
+		self->recreated = moved_aside;
+		return g_steal_pointer (&self);
+	}
+	g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot load the ECU key %s", path);
+	return NULL;
+}
+
+/* TRUE when a stored key was unusable and this one was made in its place */
+gboolean
+otad_ecu_key_was_recreated (OtadEcuKey *self)
+{
+	g_return_val_if_fail (OTAD_IS_ECU_KEY (self), FALSE);
+	return self->recreated;
 }
 
 OtadEcuKey *

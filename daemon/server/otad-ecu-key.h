@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (OtadEcuKey, otad_ecu_key, OTAD, ECU_KEY, GObject)
 /* loads @path, or creates a new key there when it does not exist */
 OtadEcuKey *otad_ecu_key_load_or_create (const gchar *path,
                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_ecu_key_was_recreated (OtadEcuKey *self);
 OtadEcuKey *otad_ecu_key_new_from_pkcs11 (const gchar *uri, const gchar *pin,
                                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

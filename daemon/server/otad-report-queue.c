@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-report-queue.h"
 
 #define OTAD_REPORT_QUEUE_ITEM_MAX (1024 * 1024)
@@ -68,24 +69,6 @@ otad_report_queue_item_path (OtadReportQueue *self, guint64 seq)
 	return g_build_filename (self->directory, name, NULL);
 }
 
-static gboolean
-otad_report_queue_sync_dir (OtadReportQueue *self, GError **error)
-{
-	int fd = g_open (self->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	gboolean ok = fd >= 0 && fsync (fd) == 0;
-
-	if (fd >= 0)
-		close (fd);
-	if (!ok) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot sync %s: %s",
-		             self->directory, g_strerror (errno));
-		return FALSE;
-	}
-
-	/* success */
-	return TRUE;
-}
-
 OtadReportQueue *
 otad_report_queue_new (const gchar *directory, guint max_items, GError **error)
 {
@@ -96,11 +79,8 @@ otad_report_queue_new (const gchar *directory, guint max_items, GError **error)
 
 	self->directory = g_strdup (directory);
 	self->max_items = MAX (max_items, 1);
-	if (g_mkdir_with_parents (directory, 0700) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s: %s",
-		             directory, g_strerror (errno));
+	if (!otad_file_ensure_dir (directory, 0700, error))
 		return NULL;
-	}
 	dir = g_dir_open (directory, 0, &error_local);
 	if (dir == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot open %s: %s", directory,
@@ -157,13 +137,10 @@ otad_report_queue_remove_seq (OtadReportQueue *self, guint64 seq, GError **error
 	for (guint i = 0; i < self->seqs->len; i++) {
 		if (g_array_index (self->seqs, guint64, i) != seq)
 			continue;
-		if (g_unlink (path) != 0 && errno != ENOENT) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot remove %s: %s",
-			             path, g_strerror (errno));
+		if (!otad_file_remove (path, error))
 			return FALSE;
-		}
 		g_array_remove_index (self->seqs, i);
-		return otad_report_queue_sync_dir (self, error);
+		return TRUE;
 	}
 	return TRUE;
 }
@@ -174,34 +151,9 @@ otad_report_queue_remove_first (OtadReportQueue *self, GError **error)
 	g_autofree gchar *path =
 	    otad_report_queue_item_path (self, g_array_index (self->seqs, guint64, 0));
 
-	if (g_unlink (path) != 0 && errno != ENOENT) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot remove %s: %s", path,
-		             g_strerror (errno));
+	if (!otad_file_remove (path, error))
 		return FALSE;
-	}
 	g_array_remove_index (self->seqs, 0);
-	return otad_report_queue_sync_dir (self, error);
-}
-
-static gboolean
-otad_report_queue_write_file (const gchar *path, const gchar *data, gsize len, GError **error)
-{
-	g_autofree gchar *tmp = g_strdup_printf ("%s.tmp", path);
-	gboolean ok = FALSE;
-	int fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd >= 0) {
-		ok = write (fd, data, len) == (gssize)len && fsync (fd) == 0;
-		ok = (close (fd) == 0) && ok;
-	}
-	if (!ok || g_rename (tmp, path) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", path,
-		             g_strerror (errno));
-		g_unlink (tmp);
-		return FALSE;
-	}
-
-	/* success */
 	return TRUE;
 }
 
@@ -243,9 +195,8 @@ otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar 
 			return FALSE;
 	}
 	file = otad_report_queue_item_path (self, self->next_seq);
-	if (!otad_report_queue_write_file (file, data, len, error))
-		return FALSE;
-	if (!otad_report_queue_sync_dir (self, error))
+	/* on disk and durable before the caller goes on: the event is not lost */
+	if (!otad_file_replace (file, data, len, 0600, error))
 		return FALSE;
 	g_array_append_val (self->seqs, self->next_seq);
 	self->next_seq++;
@@ -278,6 +229,9 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		guint remaining;
 		gboolean removed;
 		g_autofree gchar *file = NULL;
+		g_autofree gchar *contents = NULL;
+		gsize contents_len = 0;
+		JsonNode *item_root = NULL;
 		g_autoptr(JsonParser) parser = json_parser_new ();
 		g_autoptr(GError) error_local = NULL;
 		g_autoptr(GBytes) body = NULL;
@@ -294,10 +248,15 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		if (remaining == 0)
 			break;
 		file = otad_report_queue_item_path (self, seq);
-		if (!json_parser_load_from_file (parser, file, &error_local) ||
-		    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
-			g_warning ("dropping unreadable report %s: %s", file,
-			           error_local != NULL ? error_local->message : "not an object");
+		/* a power cut may leave an empty item: json-glib parses it without a root */
+		if (otad_file_read (file, OTAD_REPORT_QUEUE_ITEM_MAX, &contents, &contents_len,
+		                    &error_local) &&
+		    json_parser_load_from_data (parser, contents, (gssize)contents_len,
+		                                &error_local))
+			item_root = json_parser_get_root (parser);
+		if (item_root == NULL || !JSON_NODE_HOLDS_OBJECT (item_root)) {
+			g_autofree gchar *aside = otad_file_move_aside (
+			    file, error_local != NULL ? error_local->message : "not an object");
 			g_mutex_lock (&self->mutex);
 			removed = otad_report_queue_remove_seq (self, seq, error);
 			g_mutex_unlock (&self->mutex);
@@ -305,7 +264,7 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 				return FALSE;
 			continue;
 		}
-		obj = json_node_get_object (json_parser_get_root (parser));
+		obj = json_node_get_object (item_root);
 		method = json_object_get_string_member_with_default (obj, "method", "PUT");
 		path = json_object_get_string_member_with_default (obj, "path", "");
 		text = json_object_get_string_member_with_default (obj, "body", "");

@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 
 #include "ota-error.h"
+#include "otad-event-ledger.h"
+#include "otad-file.h"
 #include "otad-reporter.h"
 
 struct _OtadReporter {
@@ -20,6 +22,7 @@ struct _OtadReporter {
 	gchar *primary_serial;  /* (owned) */
 	gchar *counter_path;    /* (owned) */
 	gchar *director_url;    /* (owned) (nullable) */
+	OtadEventLedger *ledger; /* (owned) */
 };
 
 G_DEFINE_TYPE (OtadReporter, otad_reporter, G_TYPE_OBJECT)
@@ -41,6 +44,7 @@ otad_reporter_finalize (GObject *object)
 	g_free (self->primary_serial);
 	g_free (self->counter_path);
 	g_free (self->director_url);
+	g_clear_object (&self->ledger);
 	G_OBJECT_CLASS (otad_reporter_parent_class)->finalize (object);
 }
 
@@ -69,6 +73,8 @@ otad_reporter_new (OtadHttp *http, const gchar *base_url, const gchar *state_dir
 {
 	g_autoptr(OtadReporter) self = g_object_new (OTAD_TYPE_REPORTER, NULL);
 	g_autofree gchar *queue_dir = g_build_filename (state_dir, "report-queue", NULL);
+	g_autofree gchar *ledger_path =
+	    g_build_filename (state_dir, OTAD_EVENT_LEDGER_FILENAME, NULL);
 
 	self->queue = otad_report_queue_new (queue_dir, OTAD_REPORT_QUEUE_DEFAULT_MAX, error);
 	if (self->queue == NULL)
@@ -81,6 +87,7 @@ otad_reporter_new (OtadHttp *http, const gchar *base_url, const gchar *state_dir
 		self->base_url[strlen (self->base_url) - 1] = '\0';
 	self->primary_serial = g_strdup (primary_serial);
 	self->counter_path = g_build_filename (state_dir, "report-counter", NULL);
+	self->ledger = otad_event_ledger_new (ledger_path);
 	return g_steal_pointer (&self);
 }
 
@@ -111,15 +118,55 @@ otad_reporter_push_node (OtadReporter *self, const gchar *method, const gchar *p
 	return otad_report_queue_push (self->queue, method, path, text, error);
 }
 
+/* what tells two events of one update apart: the type, and the outcome where it has one */
+static gchar *
+otad_reporter_event_name (OtadReportEvent event, gboolean success)
+{
+	if (event == OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED ||
+	    event == OTAD_REPORT_EVENT_INSTALLATION_COMPLETED)
+		return g_strdup_printf ("%s:%s", otad_report_event_to_string (event),
+					success ? "success" : "failure");
+	return g_strdup (otad_report_event_to_string (event));
+}
+
+/**
+ * otad_reporter_queue_event:
+ * @update_key: (nullable): what the event is about, e.g. the commit; with
+ *   @correlation_id it names the update, so the same step of the same update gets the
+ *   same event id however often it runs
+ *
+ * Queues an event unless the same event of this update was queued before (a step run
+ * again after a kill or a retry): then it is counted as a retry, not sent again.
+ */
 gboolean
 otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event, const gchar *correlation_id,
-                           gboolean success, GError **error)
+                           const gchar *update_key, gboolean success, GError **error)
+{
+	return otad_reporter_queue_event_full (self, event, correlation_id, update_key, success,
+	                                       FALSE, error);
+}
+
+/**
+ * otad_reporter_queue_event_full:
+ * @replay: the step is not run again, its event is only made sure of (the confirmation
+ *   queues the install's events in case a kill took them): it never opens a new attempt
+ *
+ * otad_reporter_queue_event() with @replay.
+ */
+gboolean
+otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
+                                const gchar *correlation_id, const gchar *update_key,
+                                gboolean success, gboolean replay, GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-	g_autofree gchar *id = g_uuid_string_random ();
 	g_autofree gchar *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *id = NULL;
+	OtadEventLedgerFlags flags = OTAD_EVENT_LEDGER_FLAG_NONE;
+	gboolean queued = FALSE;
 
 	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 	if (otad_report_event_to_string (event) == NULL) {
@@ -127,6 +174,21 @@ otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event, const gcha
 		             event);
 		return FALSE;
 	}
+
+	/* the id is fixed and on disk before the event is queued */
+	name = otad_reporter_event_name (event, success);
+	key = g_strdup_printf ("%s|%s", correlation_id != NULL ? correlation_id : "",
+			       update_key != NULL ? update_key : "");
+	if (!replay && (event == OTAD_REPORT_EVENT_DOWNLOAD_STARTED ||
+	                event == OTAD_REPORT_EVENT_INSTALLATION_STARTED))
+		flags |= OTAD_EVENT_LEDGER_FLAG_STARTS;
+	if (event == OTAD_REPORT_EVENT_INSTALLATION_COMPLETED)
+		flags |= OTAD_EVENT_LEDGER_FLAG_FINAL;
+	id = otad_event_ledger_claim (self->ledger, key, name, flags, &queued, error);
+	if (id == NULL)
+		return FALSE;
+	if (queued)
+		return TRUE;
 
 	/* the server takes a list of events; aktualizr batches, one per request is enough */
 	json_builder_begin_array (b);
@@ -157,7 +219,9 @@ otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event, const gcha
 	json_builder_end_object (b);
 	json_builder_end_array (b);
 	root = json_builder_get_root (b);
-	return otad_reporter_push_node (self, "POST", "events", root, error);
+	if (!otad_reporter_push_node (self, "POST", "events", root, error))
+		return FALSE;
+	return otad_event_ledger_mark_queued (self->ledger, key, name, error);
 }
 
 static guint64
@@ -165,15 +229,27 @@ otad_reporter_next_counter (OtadReporter *self, GError **error)
 {
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *next = NULL;
+	g_autoptr(GError) error_local = NULL;
 	guint64 counter = 0;
 
 	/* report_counter must grow across restarts: the Director uses it against replays */
-	if (g_file_get_contents (self->counter_path, &text, NULL, NULL))
-		counter = g_ascii_strtoull (text, NULL, 10);
+	if (otad_file_read (self->counter_path, 64, &text, NULL, &error_local)) {
+		gchar *end = NULL;
+		counter = g_ascii_strtoull (g_strstrip (text), &end, 10);
+		if (end == text || *end != '\0')
+			g_set_error_literal (&error_local, OTA_ERROR, OTA_ERROR_FAILED,
+			                     "not a number");
+	}
+	if (error_local != NULL && !otad_file_is_not_found (error_local)) {
+		g_autofree gchar *aside =
+		    otad_file_move_aside (self->counter_path, error_local->message);
+		/* lost: the time in seconds is larger than any count this device reached
+		 * one report at a time, so the counter still grows */
+		counter = (guint64)(g_get_real_time () / G_USEC_PER_SEC);
+	}
 	counter++;
 	next = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", counter);
-	if (!g_file_set_contents_full (self->counter_path, next, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-	                               0600, error))
+	if (!otad_file_replace (self->counter_path, next, strlen (next), 0600, error))
 		return 0;
 	return counter;
 }
@@ -194,8 +270,8 @@ otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image
 	}
 	counter = otad_reporter_next_counter (self, &error_local);
 	if (counter == 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		             "cannot store report counter: %s", error_local->message);
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+		                            "cannot store the report counter: ");
 		return FALSE;
 	}
 	manifest =

@@ -36,9 +36,14 @@ void otad_reporter_set_director_url (OtadReporter *self, const gchar *director_u
 
 const gchar *otad_report_event_to_string (OtadReportEvent event);
 
-/* POST events: @success is only sent for the *Completed events */
+/* POST events: @success is only sent for the *Completed events; the same event of the
+ * same update (@correlation_id, @update_key) keeps its id and is queued once */
 gboolean otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event,
-                                    const gchar *correlation_id, gboolean success, GError **error);
+                                    const gchar *correlation_id, const gchar *update_key,
+                                    gboolean success, GError **error);
+gboolean otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
+                                         const gchar *correlation_id, const gchar *update_key,
+                                         gboolean success, gboolean replay, GError **error);
 /* PUT director/manifest, signed now with a new report_counter */
 gboolean otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image,
                                        const OtadManifestReport *report, GError **error);

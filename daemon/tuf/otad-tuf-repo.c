@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "otad-file.h"
 #include "otad-tuf-error.h"
 #include "otad-tuf-repo-private.h"
 
@@ -164,8 +165,14 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 	g_autoptr (OtadTufMetadata) root = NULL;
 
 	bytes = otad_tuf_store_load (self->store, "root.json", &error_local);
+	if (bytes == NULL && !otad_file_is_not_found (error_local)) {
+		/* cut short by a power cut, a symlink: provisioned again like a missing one */
+		otad_tuf_store_move_aside (self->store, "root.json", error_local->message);
+		g_clear_error (&error_local);
+		bytes = otad_tuf_store_load (self->store, "root.json", &error_local);
+	}
 	if (bytes == NULL) {
-		if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+		if (otad_file_is_not_found (error_local)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
 			             "%s: no trusted root in %s", self->name,
 			             otad_tuf_store_get_directory (self->store));
@@ -175,9 +182,14 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 		                            "%s: cannot read trusted root: ", self->name);
 		return FALSE;
 	}
-	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", error);
-	if (root == NULL || !otad_tuf_repo_verify_self_signed (root, error)) {
-		g_prefix_error (error, "%s: trusted root: ", self->name);
+	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", &error_local);
+	if (root == NULL || !otad_tuf_repo_verify_self_signed (root, &error_local)) {
+		/* otad wrote it after verifying it: a broken one is the disk's doing, and
+		 * the provisioned root (and the chain of newer roots) takes its place */
+		otad_tuf_store_move_aside (self->store, "root.json", error_local->message);
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
+		             "%s: the trusted root in %s was unreadable: %s", self->name,
+		             otad_tuf_store_get_directory (self->store), error_local->message);
 		return FALSE;
 	}
 	g_clear_pointer (&self->root, otad_tuf_metadata_unref);

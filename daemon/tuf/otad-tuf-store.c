@@ -3,10 +3,11 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
-
+#include "otad-file.h"
 #include "otad-tuf-store.h"
+
+/* larger than any metadata the fetch limits let in (otad-tuf-repo.h) */
+#define OTAD_TUF_STORE_MAX_SIZE (64 * 1024 * 1024)
 
 struct _OtadTufStore {
 	gchar *directory; /* (owned) */
@@ -49,7 +50,9 @@ otad_tuf_store_load (OtadTufStore *store, const gchar *filename, GError **error)
 	g_autofree gchar *path = g_build_filename (store->directory, filename, NULL);
 	gchar *contents = NULL;
 	gsize len = 0;
-	if (!g_file_get_contents (path, &contents, &len, error))
+
+	/* never through a symlink: what is trusted is what otad wrote */
+	if (!otad_file_read (path, OTAD_TUF_STORE_MAX_SIZE, &contents, &len, error))
 		return NULL;
 	return g_bytes_new_take (contents, len);
 }
@@ -62,27 +65,24 @@ otad_tuf_store_save (OtadTufStore *store, const gchar *filename, GBytes *bytes, 
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (bytes, &len);
 
-	if (g_mkdir_with_parents (dir, 0755) != 0) {
-		int errsv = errno;
-		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-		             "cannot create %s: %s", dir, g_strerror (errsv));
+	if (!otad_file_ensure_dir (dir, 0755, error))
 		return FALSE;
-	}
 	/* written to a temporary file, synced and renamed over the old one */
-	return g_file_set_contents_full (
-	    path, data != NULL ? data : "", len,
-	    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+	return otad_file_replace (path, data != NULL ? data : "", len, 0644, error);
+}
+
+/* an unreadable trusted file goes aside: the next start provisions the root again */
+void
+otad_tuf_store_move_aside (OtadTufStore *store, const gchar *filename, const gchar *why)
+{
+	g_autofree gchar *path = g_build_filename (store->directory, filename, NULL);
+	g_autofree gchar *aside = otad_file_move_aside (path, why);
 }
 
 gboolean
 otad_tuf_store_remove (OtadTufStore *store, const gchar *filename, GError **error)
 {
 	g_autofree gchar *path = g_build_filename (store->directory, filename, NULL);
-	if (g_unlink (path) != 0 && errno != ENOENT) {
-		int errsv = errno;
-		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-		             "cannot remove %s: %s", path, g_strerror (errsv));
-		return FALSE;
-	}
-	return TRUE;
+
+	return otad_file_remove (path, error);
 }

@@ -15,6 +15,7 @@ const gchar *otad_tuf_store_get_directory (OtadTufStore *store);
 GBytes *otad_tuf_store_load (OtadTufStore *store, const gchar *filename, GError **error);
 gboolean otad_tuf_store_save (OtadTufStore *store, const gchar *filename, GBytes *bytes,
                               GError **error);
+void otad_tuf_store_move_aside (OtadTufStore *store, const gchar *filename, const gchar *why);
 gboolean otad_tuf_store_remove (OtadTufStore *store, const gchar *filename, GError **error);
 /* "delegations/<escaped role>.json" */
 gchar *otad_tuf_store_delegation_filename (const gchar *role);

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ota-error.h"
 #include "otad-state-store.h"
@@ -139,22 +140,24 @@ test_unknown_fields_kept (Fixture *fx, gconstpointer data)
 }
 
 static void
-assert_corrupt_gives_defaults (Fixture *fx, const gchar *contents, const gchar *warning)
+assert_corrupt_gives_defaults (Fixture *fx, const gchar *contents, const gchar *why)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OtadStateStore) store = NULL;
 	g_autofree gchar *aside = g_strconcat (fx->path, ".corrupt", NULL);
+	g_autofree gchar *pattern = g_strdup_printf ("*state.json is unreadable (%s*", why);
 
 	g_assert_cmpint (g_mkdir_with_parents (fx->state_dir, 0700), ==, 0);
 	(void)g_unlink (aside);
+	(void)g_unlink (fx->path);
 	g_file_set_contents (fx->path, contents, -1, &error);
 	g_assert_no_error (error);
-	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, warning);
-	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, "kept the unreadable*");
+	g_test_expect_message ("OtadFile", G_LOG_LEVEL_WARNING, pattern);
 	store = otad_state_store_new (fx->state_dir, &error);
 	g_test_assert_expected_messages ();
 	g_assert_no_error (error);
 	g_assert_nonnull (store);
+	g_assert_true (otad_state_store_was_recovered (store));
 	g_assert_cmpint (otad_state_store_get_state (store), ==, OTA_STATE_IDLE);
 	g_assert_cmpuint (otad_state_store_get_last_check_time (store), ==, 0);
 	/* the bad file is kept for a post-mortem, and a save works again */
@@ -166,10 +169,47 @@ assert_corrupt_gives_defaults (Fixture *fx, const gchar *contents, const gchar *
 static void
 test_corrupt (Fixture *fx, gconstpointer data)
 {
-	assert_corrupt_gives_defaults (fx, "{\"state\": \"downl", "failed to read*");
-	assert_corrupt_gives_defaults (fx, "", "*does not hold a JSON object*");
-	assert_corrupt_gives_defaults (fx, "[1, 2, 3]", "*does not hold a JSON object*");
-	assert_corrupt_gives_defaults (fx, "\xff\xfe\x00garbage", "failed to read*");
+	assert_corrupt_gives_defaults (fx, "{\"state\": \"downl", "");
+	/* a power cut after the rename, before the data reached the disk */
+	assert_corrupt_gives_defaults (fx, "", "empty");
+	assert_corrupt_gives_defaults (fx, "[1, 2, 3]", "not a JSON object");
+	assert_corrupt_gives_defaults (fx, "\xff\xfe\x00garbage", "");
+}
+
+/* symlinks planted at the state file or its temporary file are never followed */
+static void
+test_symlink_not_followed (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OtadStateStore) store = NULL;
+	g_autofree gchar *outside = g_build_filename (fx->tmpdir, "outside", NULL);
+	g_autofree gchar *tmp = g_strconcat (fx->path, ".tmp", NULL);
+	g_autofree gchar *contents = NULL;
+	GStatBuf st;
+
+	g_assert_cmpint (g_mkdir_with_parents (fx->state_dir, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (outside, "{\"state\": \"downloading\"}", -1, NULL));
+	g_assert_cmpint (symlink (outside, fx->path), ==, 0);
+	g_test_expect_message ("OtadFile", G_LOG_LEVEL_WARNING,
+			       "*state.json is unreadable (*symbolic link*");
+	store = otad_state_store_new (fx->state_dir, &error);
+	g_test_assert_expected_messages ();
+	g_assert_no_error (error);
+	/* what the link pointed at was not taken for our state */
+	g_assert_cmpint (otad_state_store_get_state (store), ==, OTA_STATE_IDLE);
+
+	g_assert_cmpint (symlink (outside, tmp), ==, 0);
+	g_assert_cmpint (symlink (outside, fx->path), ==, 0);
+	otad_state_store_set_state (store, OTA_STATE_CHECKING);
+	g_assert_true (otad_state_store_save (store, &error));
+	g_assert_no_error (error);
+	/* the outside file is untouched; state.json is our own regular file */
+	g_assert_true (g_file_get_contents (outside, &contents, NULL, NULL));
+	g_assert_cmpstr (contents, ==, "{\"state\": \"downloading\"}");
+	g_assert_cmpint (g_lstat (fx->path, &st), ==, 0);
+	g_assert_true (S_ISREG (st.st_mode));
+	g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+	g_assert_false (g_file_test (tmp, G_FILE_TEST_EXISTS));
 }
 
 /* a field of the wrong type falls back on its own, the rest is kept */
@@ -274,6 +314,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/otad/state-store/unknown-fields-kept", Fixture, NULL, fixture_setup,
 		    test_unknown_fields_kept, fixture_teardown);
+	g_test_add ("/otad/state-store/symlink-not-followed", Fixture, NULL, fixture_setup,
+		    test_symlink_not_followed, fixture_teardown);
 	g_test_add ("/otad/state-store/corrupt", Fixture, NULL, fixture_setup, test_corrupt,
 		    fixture_teardown);
 	g_test_add ("/otad/state-store/bad-fields", Fixture, NULL, fixture_setup, test_bad_fields,

@@ -191,7 +191,7 @@ test_queue_survives_restart (Fixture *f, gconstpointer data)
 		for (guint i = 0; i < 20; i++) {
 			g_autofree gchar *cid = g_strdup_printf ("cid-%02u", i);
 			g_assert_true (otad_reporter_queue_event (
-			    r, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, cid, TRUE, &error));
+			    r, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, cid, NULL, TRUE, &error));
 			g_assert_no_error (error);
 		}
 		g_assert_false (otad_reporter_flush (r, &delivered, NULL, &error));
@@ -248,9 +248,12 @@ test_queue_partial_then_resume (Fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	guint delivered = 0;
 
-	for (guint i = 0; i < 5; i++)
+	/* five updates: the same event of one update would be queued once */
+	for (guint i = 0; i < 5; i++) {
+		g_autofree gchar *commit = g_strdup_printf ("commit-%u", i);
 		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_DOWNLOAD_STARTED,
-		                                          "c", FALSE, &error));
+		                                          "c", commit, FALSE, &error));
+	}
 	/* third request gets a 5xx storm: two delivered, three wait */
 	otad_test_server_control (f->server, "/misbehave",
 	                          "{\"mode\":\"status\",\"status\":503,\"count\":-1,"
@@ -274,7 +277,8 @@ test_events_unsupported (Fixture *f, gconstpointer data)
 
 	otad_test_server_control (f->server, "/events", "{\"supported\":false}");
 	g_assert_true (
-	    otad_reporter_queue_event (r, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, "c", FALSE, &error));
+	    otad_reporter_queue_event (r, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, "c", NULL, FALSE,
+	                               &error));
 	/* 404 on events: dropped quietly (no warning, which would fail this test) */
 	g_assert_true (otad_reporter_flush (r, &delivered, NULL, &error));
 	g_assert_no_error (error);
@@ -345,7 +349,8 @@ test_push_during_flush (Fixture *f, gconstpointer data)
 	otad_test_server_control (f->server, "/misbehave",
 	                          "{\"mode\":\"stall\",\"seconds\":3,\"count\":1}");
 	g_assert_true (
-	    otad_reporter_queue_event (r, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, "c1", FALSE, &error));
+	    otad_reporter_queue_event (r, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, "c1", NULL, FALSE,
+	                               &error));
 	thread = g_thread_new ("flush", flush_thread, &ft);
 	/* bounded wait until the stalled request reached the server */
 	for (guint i = 0; i < 200; i++) {
@@ -357,7 +362,7 @@ test_push_during_flush (Fixture *f, gconstpointer data)
 	}
 	/* queueing does not wait for the flush (the engine queues from its main thread) */
 	g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, "c1",
-	                                          TRUE, &error));
+	                                          NULL, TRUE, &error));
 	g_assert_no_error (error);
 	g_assert_cmpint (g_atomic_int_get (&ft.finished), ==, 0);
 	g_thread_join (thread);
@@ -395,6 +400,84 @@ test_system_info (Fixture *f, gconstpointer data)
 	    ==, "2023.1");
 }
 
+/* the ids the server saw for one event type, in order */
+static GPtrArray *
+event_ids (OtadTestServer *server, const gchar *type)
+{
+	g_autoptr(JsonArray) log = otad_test_server_log (server);
+	GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+	for (guint i = 0; i < json_array_get_length (log); i++) {
+		JsonObject *e = json_array_get_object_element (log, i);
+		JsonObject *ev;
+		if (g_strcmp0 (json_object_get_string_member_with_default (e, "path", ""),
+		               "/events") != 0)
+			continue;
+		ev = json_array_get_object_element (json_object_get_array_member (e, "json"), 0);
+		if (g_strcmp0 (json_object_get_string_member (
+		                   json_object_get_object_member (ev, "eventType"), "id"),
+		               type) == 0)
+			g_ptr_array_add (ids, g_strdup (json_object_get_string_member (ev, "id")));
+	}
+	return ids;
+}
+
+/* a step that runs again (after a kill, a retry) is the same event: one id, sent once;
+ * only a new attempt after the installation's outcome gets new ids */
+static void
+test_event_ids_fixed (Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) started = NULL;
+	g_autoptr(GPtrArray) completed = NULL;
+	guint delivered = 0;
+
+	{
+		g_autoptr(OtadReporter) r = make_reporter (f, f->server->base_url);
+		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+		                                          "c1", "B", TRUE, &error));
+		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+		                                          "c1", "B", TRUE, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (otad_report_queue_get_length (otad_reporter_get_queue (r)), ==,
+		                  1);
+	}
+	{
+		/* "restart": the ledger is on disk */
+		g_autoptr(OtadReporter) r = make_reporter (f, f->server->base_url);
+		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+		                                          "c1", "B", TRUE, &error));
+		g_assert_cmpuint (otad_report_queue_get_length (otad_reporter_get_queue (r)), ==,
+		                  1);
+		/* another update, and another outcome, are other events */
+		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+		                                          "c2", "B", TRUE, &error));
+		g_assert_true (otad_reporter_queue_event (
+		    r, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, "c1", "B", FALSE, &error));
+		g_assert_true (otad_reporter_queue_event (
+		    r, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, "c1", "B", FALSE, &error));
+		g_assert_cmpuint (otad_report_queue_get_length (otad_reporter_get_queue (r)), ==,
+		                  3);
+		/* the install of c1 is tried again after it failed: a new attempt */
+		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+		                                          "c1", "B", TRUE, &error));
+		g_assert_true (otad_reporter_queue_event (
+		    r, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, "c1", "B", FALSE, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (otad_report_queue_get_length (otad_reporter_get_queue (r)), ==,
+		                  5);
+		g_assert_true (otad_reporter_flush (r, &delivered, NULL, &error));
+		g_assert_cmpuint (delivered, ==, 5);
+	}
+	started = event_ids (f->server, "EcuInstallationStarted");
+	completed = event_ids (f->server, "EcuInstallationCompleted");
+	g_assert_cmpuint (started->len, ==, 3);
+	g_assert_cmpuint (completed->len, ==, 2);
+	g_assert_cmpstr (started->pdata[0], !=, started->pdata[1]);
+	g_assert_cmpstr (started->pdata[0], !=, started->pdata[2]);
+	g_assert_cmpstr (completed->pdata[0], !=, completed->pdata[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -402,6 +485,7 @@ main (int argc, char **argv)
 	/* the tools these tests run, or one line saying which package is missing */
 	otad_test_server_require_tools ();
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+	ADD ("/otad/reporter/event-ids-fixed", test_event_ids_fixed);
 	ADD ("/otad/reporter/ecu-key-persistent", test_ecu_key_persistent);
 	ADD ("/otad/reporter/manifest-verifies", test_manifest_verifies);
 	ADD ("/otad/reporter/manifest-wrong-key", test_manifest_wrong_key);

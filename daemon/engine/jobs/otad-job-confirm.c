@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include "otad-boot-rebuild.h"
+#include "otad-file.h"
 #include "otad-booted.h"
 #include "otad-job-confirm.h"
 #include "otad-job-report.h"
@@ -42,6 +44,17 @@ typedef struct {
 	gboolean prune;
 } OtadJobConfirmHooksData;
 
+/* the install's own events, in case a kill took them before they were queued: the
+ * event ledger makes each a repeat, not a second event, when it was queued already */
+static void
+otad_job_confirm_report_applied (OtadJobConfirm *job, const OtadBootConfirmResult *result)
+{
+	otad_job_report_event_again (job->ctx, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+				     result->correlation_id, result->commit, TRUE);
+	otad_job_report_event_again (job->ctx, OTAD_REPORT_EVENT_INSTALLATION_APPLIED,
+				     result->correlation_id, result->commit, TRUE);
+}
+
 static gboolean
 otad_job_confirm_report (const OtadBootConfirmResult *result,
 				 gpointer user_data,
@@ -53,14 +66,16 @@ otad_job_confirm_report (const OtadBootConfirmResult *result,
 				     result->success ? "OK" : "INSTALL_FAILED",
 				     result->detail != NULL ? result->detail : ""};
 
+	if (!otad_job_context_has_reporter (job->ctx))
+		return TRUE;
+	otad_job_confirm_report_applied (job, result);
 	{
 		g_autoptr(GMutexLocker) locker = NULL;
 		OtadReporter *reporter = otad_job_context_lock_reporter (job->ctx, &locker);
 
-		if (reporter == NULL)
-			return TRUE;
 		if (!otad_reporter_queue_event (reporter, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
-						result->correlation_id, result->success, error))
+						result->correlation_id, result->commit,
+						result->success, error))
 			return FALSE;
 	}
 	if (result->success)
@@ -101,7 +116,7 @@ otad_job_confirm_reboot (gpointer user_data, GError **error)
 	path = g_build_filename (s->state_dir, "reboot-requested", NULL);
 	text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time () / G_USEC_PER_SEC);
 	g_message ("a reboot is needed; test sysroot %s: recorded in %s", s->sysroot_path, path);
-	return g_file_set_contents (path, text, -1, error);
+	return otad_file_replace (path, text, strlen (text), 0600, error);
 }
 
 gboolean
@@ -137,6 +152,11 @@ otad_job_confirm_run (gpointer job_data, GCancellable *cancellable, GError **err
 	if (booted == NULL && s->test_booted != NULL)
 		return FALSE;
 	boot_id = otad_boot_record_read_boot_id (&error_local);
+	if (job->rebuild &&
+	    !otad_boot_record_rebuild (record, sysroot, booted,
+				       otad_job_context_get_bootloader (job->ctx), boot_id,
+				       cancellable, error))
+		return FALSE;
 	ctx.sysroot = sysroot;
 	ctx.booted = booted;
 	ctx.boot_id = boot_id;
@@ -148,6 +168,8 @@ otad_job_confirm_run (gpointer job_data, GCancellable *cancellable, GError **err
 	if (job->result == NULL)
 		return FALSE;
 	g_clear_object (&sysroot); /* unlocks */
+	if (job->result->outcome == OTAD_BOOT_CONFIRM_AWAITING_REBOOT)
+		otad_job_confirm_report_applied (job, job->result);
 
 	if (data.prune && !otad_deploy_cleanup (&options, OTAD_JOB_REMOTE, cancellable,
 						&error_local))

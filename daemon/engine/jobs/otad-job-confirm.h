@@ -11,6 +11,7 @@ typedef struct {
 	OtadJobContext *ctx; /* (owned) */
 	/* input */
 	gchar *installed_target; /* (owned) (nullable) the target name of what ran before */
+	gboolean rebuild;	 /* the boot record was lost: rebuild it from the sysroot */
 	/* output */
 	OtadBootConfirmResult *result; /* (owned) (nullable) what was decided and done */
 } OtadJobConfirm;

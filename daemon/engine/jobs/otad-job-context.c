@@ -17,6 +17,7 @@ struct _OtadJobContext {
 	OtadBootloader *bootloader; /* (owned) */
 	OtadReporter *reporter;	   /* (owned) (nullable) */
 	gchar *ecu_public;	   /* (owned) (nullable) the ECU key, hex */
+	gboolean ecu_key_recreated; /* the stored key was unusable: register the new one */
 	GMutex reporter_lock;
 };
 
@@ -88,6 +89,7 @@ otad_job_context_make_reporter (OtadJobContext *self, GError **error)
 	if (self->reporter == NULL)
 		return FALSE;
 	self->ecu_public = g_strdup (otad_ecu_key_get_public_hex (key));
+	self->ecu_key_recreated = otad_ecu_key_was_recreated (key);
 	return TRUE;
 }
 
@@ -152,6 +154,13 @@ gboolean
 otad_job_context_has_reporter (OtadJobContext *self)
 {
 	return self->reporter != NULL;
+}
+
+/* TRUE when the ECU key file was unusable at start and a new key replaced it */
+gboolean
+otad_job_context_ecu_key_recreated (OtadJobContext *self)
+{
+	return self->ecu_key_recreated;
 }
 
 const gchar *

@@ -35,6 +35,7 @@ OtadBootloader *otad_job_context_get_bootloader (OtadJobContext *self);
 /* (nullable): the device identity and its provisioning */
 OtadProvisioner *otad_job_context_get_provisioner (OtadJobContext *self);
 gboolean otad_job_context_has_reporter (OtadJobContext *self);
+gboolean otad_job_context_ecu_key_recreated (OtadJobContext *self);
 const gchar *otad_job_context_get_ecu_public (OtadJobContext *self);
 
 /* (nullable): the reporter, or %NULL when reporting is off; hold the lock while using it */

@@ -106,14 +106,17 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 		job->progress_func (&progress, job->progress_data);
 	}
 
-	otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, cid, TRUE);
+	otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, cid,
+			       job->info->checksum, TRUE);
 	if (!otad_pull_commit (repo, &options, job->info->checksum, job->progress_func,
 			       job->progress_data, cancellable, error)) {
-		otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid, FALSE);
+		otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid,
+				       job->info->checksum, FALSE);
 		otad_job_report_flush (ctx, NULL);
 		return FALSE;
 	}
-	otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid, TRUE);
+	otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid,
+			       job->info->checksum, TRUE);
 	otad_job_report_flush (ctx, cancellable);
 	return TRUE;
 }

@@ -58,7 +58,7 @@ otad_job_install_failed (OtadJobInstall *job, OtadBootRecord *record, const gcha
 					      failure->message, &error_clear))
 		g_warning ("%s", error_clear->message);
 	otad_job_report_event (ctx, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
-			       job->info->correlation_id, FALSE);
+			       job->info->correlation_id, job->info->checksum, FALSE);
 	otad_job_report_manifest (ctx, job->installed_target, booted, &report);
 	otad_job_report_flush (ctx, NULL);
 }
@@ -97,7 +97,8 @@ otad_job_install_run (gpointer data, GCancellable *cancellable, GError **error)
 	if (g_cancellable_set_error_if_cancelled (cancellable, error))
 		return FALSE;
 
-	otad_job_report_event (ctx, OTAD_REPORT_EVENT_INSTALLATION_STARTED, cid, TRUE);
+	otad_job_report_event (ctx, OTAD_REPORT_EVENT_INSTALLATION_STARTED, cid,
+			       job->info->checksum, TRUE);
 	/* recorded before acting: after a power cut the next start knows what was tried */
 	pending = otad_boot_pending_new (job->info->checksum, booted, boot_id);
 	pending->target_name = g_strdup (job->info->name);
@@ -118,7 +119,8 @@ otad_job_install_run (gpointer data, GCancellable *cancellable, GError **error)
 		   result.staged ? " as a staged deployment" : "",
 		   result.rollback_checksum != NULL ? result.rollback_checksum : "(none)");
 
-	otad_job_report_event (ctx, OTAD_REPORT_EVENT_INSTALLATION_APPLIED, cid, TRUE);
+	otad_job_report_event (ctx, OTAD_REPORT_EVENT_INSTALLATION_APPLIED, cid,
+			       job->info->checksum, TRUE);
 	otad_job_report_manifest (ctx, job->installed_target, booted, NULL);
 	otad_job_report_flush (ctx, NULL);
 	return TRUE;

@@ -5,11 +5,13 @@
 
 #include "otad-job-report.h"
 
-void
-otad_job_report_event (OtadJobContext *ctx,
-		       OtadReportEvent event,
-		       const gchar *correlation_id,
-		       gboolean success)
+static void
+otad_job_report_event_full (OtadJobContext *ctx,
+			    OtadReportEvent event,
+			    const gchar *correlation_id,
+			    const gchar *commit,
+			    gboolean success,
+			    gboolean replay)
 {
 	g_autoptr(GMutexLocker) locker = NULL;
 	g_autoptr(GError) error_local = NULL;
@@ -17,9 +19,32 @@ otad_job_report_event (OtadJobContext *ctx,
 
 	if (reporter == NULL)
 		return;
-	if (!otad_reporter_queue_event (reporter, event, correlation_id, success, &error_local))
+	if (!otad_reporter_queue_event_full (reporter, event, correlation_id, commit, success,
+					     replay, &error_local))
 		g_warning ("failed to queue %s: %s", otad_report_event_to_string (event),
 			   error_local->message);
+}
+
+/* the step runs (again): its event, once per attempt (the event ledger) */
+void
+otad_job_report_event (OtadJobContext *ctx,
+		       OtadReportEvent event,
+		       const gchar *correlation_id,
+		       const gchar *commit,
+		       gboolean success)
+{
+	otad_job_report_event_full (ctx, event, correlation_id, commit, success, FALSE);
+}
+
+/* the event of a step that ran before, in case a kill took it: never a new attempt */
+void
+otad_job_report_event_again (OtadJobContext *ctx,
+			     OtadReportEvent event,
+			     const gchar *correlation_id,
+			     const gchar *commit,
+			     gboolean success)
+{
+	otad_job_report_event_full (ctx, event, correlation_id, commit, success, TRUE);
 }
 
 void

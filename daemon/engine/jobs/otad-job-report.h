@@ -13,7 +13,13 @@ G_BEGIN_DECLS
 void otad_job_report_event (OtadJobContext *ctx,
 			    OtadReportEvent event,
 			    const gchar *correlation_id,
+			    const gchar *commit,
 			    gboolean success);
+void otad_job_report_event_again (OtadJobContext *ctx,
+				  OtadReportEvent event,
+				  const gchar *correlation_id,
+				  const gchar *commit,
+				  gboolean success);
 void otad_job_report_manifest (OtadJobContext *ctx,
 			       const gchar *name,
 			       const gchar *commit,
