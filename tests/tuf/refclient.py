@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,6 +41,8 @@ SNAPSHOT_LIMIT = 2 * 1024 * 1024
 TARGETS_LIMIT = 8 * 1024 * 1024
 MAX_ROOT_ROTATIONS = 32
 MAX_DELEGATIONS = 32
+# slow retrieval: (seconds, bytes/s) as tuf-client's --deadline-sec and --min-speed
+SLOW = [120, 1024]
 
 
 class Refused(Exception):
@@ -51,9 +54,18 @@ class NotFound(Exception):
 
 
 def fetch(url, limit):
+    start = time.monotonic()
     try:
         with urllib.request.urlopen(url, timeout=30) as r:
-            data = r.read(limit + 1)
+            data = b''
+            while len(data) <= limit:
+                piece = r.read1(min(65536, limit + 1 - len(data)))
+                if not piece:
+                    break
+                data += piece
+                spent = time.monotonic() - start
+                if SLOW[0] and SLOW[1] and spent > SLOW[0] and len(data) < spent * SLOW[1]:
+                    raise Refused('%s: slow retrieval' % url)
     except urllib.error.HTTPError as e:
         if e.code in (403, 404):
             raise NotFound(url)
@@ -267,8 +279,12 @@ class Client:
         info = self.timestamp['signed']['meta']['snapshot.json']
         cs = self.root['signed'].get('consistent_snapshot')
         name = '%d.snapshot.json' % info['version'] if cs else 'snapshot.json'
-        data = fetch('%s/%s' % (self.url, name), info.get('length', SNAPSHOT_LIMIT))
-        check_fileinfo(data, info, 'snapshot', self.timestamp['signed']['_type'] == 'Timestamp')
+        ota = self.timestamp['signed']['_type'] == 'Timestamp'
+        # an OTA length is of the canonical form: the served bytes may be more
+        limit = max(info.get('length', 0), SNAPSHOT_LIMIT) if ota else \
+            info.get('length', SNAPSHOT_LIMIT)
+        data = fetch('%s/%s' % (self.url, name), limit)
+        check_fileinfo(data, info, 'snapshot', ota)
         new = parse(data, 'snapshot', 'snapshot')
         check_threshold(new, self.root['signed']['keys'], self.role('snapshot'), 'snapshot')
         check_meta(new['signed'].get('meta'), 'snapshot')
@@ -297,8 +313,11 @@ class Client:
         # role names are percent-encoded in URLs and file names (python-tuf)
         quoted = urllib.parse.quote(role, safe='')
         name = '%d.%s.json' % (info['version'], quoted) if cs else quoted + '.json'
-        data = fetch('%s/%s' % (self.url, name), info.get('length', TARGETS_LIMIT))
-        check_fileinfo(data, info, role, self.snapshot['signed']['_type'] == 'Snapshot')
+        ota = self.snapshot['signed']['_type'] == 'Snapshot'
+        limit = max(info.get('length', 0), TARGETS_LIMIT) if ota else \
+            info.get('length', TARGETS_LIMIT)
+        data = fetch('%s/%s' % (self.url, name), limit)
+        check_fileinfo(data, info, role, ota)
         new = parse(data, 'targets', role)
         check_threshold(new, keys, role_info, role)
         if new['signed']['version'] != info['version']:
@@ -497,15 +516,29 @@ def main(argv=None):
     ap.add_argument('--image-url')
     ap.add_argument('--ecu-serial')
     ap.add_argument('--hardware-id')
-    ap.add_argument('command', choices=('init', 'refresh', 'download', 'uptane'))
+    ap.add_argument('--deadline-sec', type=int, default=SLOW[0])
+    ap.add_argument('--min-speed', type=int, default=SLOW[1])
+    ap.add_argument('--canonical-form', choices=('tuf', 'ota'), default='tuf')
+    ap.add_argument('command', choices=('init', 'refresh', 'download', 'uptane', 'canonical'))
     ap.add_argument('arg', nargs='?')
     a = ap.parse_args(argv)
+    SLOW[:] = [a.deadline_sec, a.min_speed]
+    if a.command == 'canonical':
+        with open(a.arg, 'rb') as f:
+            doc = json.load(f)
+        doc = doc.get('signed', doc) if isinstance(doc, dict) else doc
+        sys.stdout.buffer.write(ota_canonical(doc) if a.canonical_form == 'ota'
+                                else encode_canonical(doc).encode())
+        return 0
     now = datetime.datetime.utcnow()
     try:
         if a.command == 'init':
             with open(a.arg, 'rb') as f:
                 data = f.read()
-            parse(data, 'root', 'root')
+            root = parse(data, 'root', 'root')
+            # a trusted root signs itself
+            check_threshold(root, root['signed']['keys'], root['signed']['roles']['root'],
+                            'root')
             Store(a.metadata_dir).save('root.json', data)
         elif a.command == 'refresh':
             Client(Store(a.metadata_dir), a.metadata_url, now).refresh()
