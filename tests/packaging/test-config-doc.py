@@ -15,7 +15,7 @@ ROW = re.compile(r'OTAD_(?:STR|BOOL|UINT|ENUM|LIST)\s*\(\s*"(?P<group>[a-z0-9-]+
 
 
 def table_keys():
-    path = os.path.join(SOURCE_DIR, 'daemon', 'otad-config-schema.c')
+    path = os.path.join(SOURCE_DIR, 'daemon', 'config', 'otad-config-schema.c')
     if not os.path.exists(path):
         return None
     with open(path, encoding='utf-8') as f:
