@@ -168,6 +168,8 @@ otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv)
 	gint timeout = 0;
 	gint exit_code = OTACTL_EXIT_OK;
 	guint sources[3] = {0};
+	guint hold = 0;
+	g_autoptr(GError) error_hold = NULL;
 	const GOptionEntry entries[] = {
 	    {"timeout", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &timeout,
 	     /* TRANSLATORS: description of `otactl monitor --timeout` */
@@ -176,6 +178,10 @@ otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv)
 
 	if (!otactl_job_prepare (ctx, entries, &argc, &argv, &timeout, &exit_code))
 		return exit_code;
+
+	/* an activated otad exits when idle: keep it while we watch (ends with us) */
+	if (!ota_client_hold_sync (ctx->client, &hold, NULL, &error_hold))
+		g_debug ("not holding otad: %s", error_hold->message);
 
 	/* what is now, then what changes */
 	otactl_monitor_report (&mon, "state");
@@ -196,6 +202,9 @@ otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv)
 			g_source_destroy (source);
 	}
 	g_signal_handlers_disconnect_by_data (ctx->client, &mon);
+	if (hold != 0 && ota_client_get_connected (ctx->client) &&
+	    !ota_client_release_sync (ctx->client, hold, NULL, NULL))
+		g_debug ("otad forgot the hold: it restarted");
 	g_main_loop_unref (mon.loop);
 	g_free (mon.last_line);
 

@@ -33,4 +33,14 @@ GPtrArray *ota_client_get_history_sync (OtaClient *self,
 					GCancellable *cancellable,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* since 0.3 */
+gboolean ota_client_hold_sync (OtaClient *self,
+			       guint *out_handle,
+			       GCancellable *cancellable,
+			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_release_sync (OtaClient *self,
+				  guint handle,
+				  GCancellable *cancellable,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

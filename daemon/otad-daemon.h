@@ -15,6 +15,8 @@ G_BEGIN_DECLS
  * @state_dir: (nullable): the state directory (default: the system one)
  * @sysroot: (nullable): the OSTree sysroot (default: /)
  * @test_booted: (nullable): TEST ONLY: this deployment of a test sysroot is the booted one
+ * @activatable: something starts otad again when needed (D-Bus activation,
+ *   systemd and its check timer), so it may exit when idle ([daemon] idle-exit-sec)
  *
  * What the command line decides; everything else comes from the configuration.
  */
@@ -25,6 +27,7 @@ typedef struct {
 	const gchar *state_dir;
 	const gchar *sysroot;
 	const gchar *test_booted;
+	gboolean activatable;
 } OtadDaemonOptions;
 
 /*

@@ -74,6 +74,30 @@ otad_main_fatal_cb (OtadDaemon *daemon, const GError *error, gpointer user_data)
 }
 
 static void
+otad_main_idle_cb (OtadDaemon *daemon, gpointer user_data)
+{
+	OtadMain *self = user_data;
+
+	g_main_loop_quit (self->loop);
+}
+
+/*
+ * otad may exit when idle only when something starts it again: dbus-daemon
+ * sets DBUS_STARTER_BUS_TYPE in a service it activates itself; systemd sets
+ * INVOCATION_ID in every service it starts and is our parent, and then D-Bus
+ * activation (org.otad.Updater.service → otad.service) and otad-check.timer
+ * bring otad back.  Started by hand or by another init, it keeps its own check
+ * timer and stays.
+ */
+static gboolean
+otad_main_is_activatable (void)
+{
+	if (g_getenv ("DBUS_STARTER_BUS_TYPE") != NULL)
+		return TRUE;
+	return g_getenv ("INVOCATION_ID") != NULL && getppid () == 1;
+}
+
+static void
 otad_main_notify (const gchar *state)
 {
 	g_autoptr(GError) error = NULL;
@@ -171,6 +195,7 @@ main (int argc, char *argv[])
 	options.state_dir = opt_state_dir;
 	options.sysroot = opt_sysroot;
 	options.test_booted = opt_test_booted;
+	options.activatable = otad_main_is_activatable ();
 	if (opt_print_config) {
 		g_autofree gchar *text = otad_daemon_describe_config (&options, &error);
 		if (text == NULL) {
@@ -187,6 +212,7 @@ main (int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	g_signal_connect (daemon, "fatal", G_CALLBACK (otad_main_fatal_cb), &self);
+	g_signal_connect (daemon, "idle", G_CALLBACK (otad_main_idle_cb), &self);
 
 	sigterm_id = g_unix_signal_add (SIGTERM, otad_main_quit_cb, &self);
 	sigint_id = g_unix_signal_add (SIGINT, otad_main_quit_cb, &self);

@@ -19,8 +19,16 @@ struct _OtadBus {
 	gboolean name_acquired;
 	gboolean name_lost;
 	gulong closed_id;
+	/* otad-bus-idle.c */
+	GHashTable *holds; /* (owned) handle → OtadBusHold */
+	guint next_hold;
+	guint idle_exit_s;
+	guint idle_id;
 };
 
 void otad_bus_methods_connect (OtadBus *self);
+void otad_bus_idle_init (OtadBus *self);
+void otad_bus_idle_update (OtadBus *self);
+void otad_bus_idle_clear (OtadBus *self);
 
 G_END_DECLS

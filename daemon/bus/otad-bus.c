@@ -16,7 +16,7 @@
  * systemd can restart us.
  */
 
-enum { SIGNAL_FATAL, SIGNAL_LAST };
+enum { SIGNAL_FATAL, SIGNAL_IDLE, SIGNAL_LAST };
 static guint otad_bus_signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE (OtadBus, otad_bus, G_TYPE_OBJECT)
@@ -63,6 +63,17 @@ static void
 otad_bus_engine_notify_cb (GObject *engine, GParamSpec *pspec, gpointer user_data)
 {
 	otad_bus_refresh_engine (OTAD_BUS (user_data));
+	otad_bus_idle_update (OTAD_BUS (user_data));
+}
+
+static void
+otad_bus_job_finished_cb (OtadEngine *engine,
+			  gint kind,
+			  gboolean success,
+			  gboolean found,
+			  gpointer user_data)
+{
+	otad_bus_idle_update (OTAD_BUS (user_data));
 }
 
 static void
@@ -177,6 +188,7 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GErr
 	}
 	self->closed_id = g_signal_connect (self->connection, "closed",
 					    G_CALLBACK (otad_bus_closed_cb), self);
+	otad_bus_idle_update (self);
 	g_info ("otad %s ready on %s", PACKAGE_VERSION,
 		bus_address != NULL ? bus_address
 		: bus_type == G_BUS_TYPE_SESSION ? "the session bus"
@@ -192,6 +204,7 @@ otad_bus_stop (OtadBus *self)
 {
 	g_return_if_fail (OTAD_IS_BUS (self));
 
+	g_clear_handle_id (&self->idle_id, g_source_remove);
 	if (self->owner_id != 0) {
 		g_bus_unown_name (self->owner_id);
 		self->owner_id = 0;
@@ -232,6 +245,7 @@ otad_bus_dispose (GObject *object)
 		g_signal_handlers_disconnect_by_data (self->sysroot, self);
 	if (self->skeleton != NULL)
 		g_signal_handlers_disconnect_by_data (self->skeleton, self);
+	otad_bus_idle_clear (self);
 	g_clear_object (&self->authority);
 	g_clear_object (&self->skeleton);
 	g_clear_object (&self->engine);
@@ -250,6 +264,10 @@ otad_bus_class_init (OtadBusClass *klass)
 	otad_bus_signals[SIGNAL_FATAL] =
 	    g_signal_new ("fatal", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+	/* idle for the idle-exit time with nobody holding otad: the daemon may exit */
+	otad_bus_signals[SIGNAL_IDLE] =
+	    g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -276,7 +294,10 @@ otad_bus_new (OtadEngine *engine)
 	g_signal_connect (self->engine, "notify", G_CALLBACK (otad_bus_engine_notify_cb), self);
 	g_signal_connect (self->sysroot, "changed", G_CALLBACK (otad_bus_sysroot_changed_cb),
 			  self);
+	g_signal_connect (self->engine, "job-finished", G_CALLBACK (otad_bus_job_finished_cb),
+			  self);
 	otad_bus_methods_connect (self);
+	otad_bus_idle_init (self);
 	otad_bus_refresh_engine (self);
 	otad_bus_refresh_sysroot (self);
 	return self;

@@ -42,6 +42,8 @@ static const gchar *const otad_config_schema_mode_choices[] = {"uptane", "lite",
 #define OTAD_WEEK (7 * 24 * 3600)
 
 static const OtadConfigKey otad_config_schema_keys[] = {
+    /* the process: seconds idle before an activated otad exits, 0 never */
+    OTAD_UINT ("daemon", "idle-exit-sec", "60", 0, OTAD_WEEK),
     /* server and credentials */
     OTAD_STR ("server", "url", "", OTAD_URL),
     OTAD_STR ("server", "director-url", "", OTAD_URL),

@@ -31,6 +31,9 @@
 #define OTAD_POLLER_BACKOFF_BASE_S 60
 /* state store field: {"checksum": s, "failures": n} of the update the policy failed on */
 #define OTAD_POLLER_FIELD_ATTEMPTS "automatic-attempts"
+/* state store field: the next check as Unix seconds, so that an otad that exited
+ * when idle and was started again (otad-check.timer) checks when one is due */
+#define OTAD_POLLER_FIELD_NEXT_CHECK "next-check-time"
 
 struct _OtadPoller {
 	GObject parent_instance;
@@ -116,23 +119,63 @@ otad_poller_set_attempts (OtadPoller *self, const gchar *checksum, guint failure
 
 static gboolean otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data);
 
+static guint64
+otad_poller_get_saved_deadline (OtadPoller *self)
+{
+	JsonNode *node = otad_state_store_get_field (otad_engine_get_state_store (self->engine),
+						     OTAD_POLLER_FIELD_NEXT_CHECK);
+
+	if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+		return 0;
+	return (guint64)MAX (json_node_get_int (node), 0);
+}
+
 static void
-otad_poller_schedule (OtadPoller *self)
+otad_poller_save_deadline (OtadPoller *self, guint64 deadline)
+{
+	OtadStateStore *store = otad_engine_get_state_store (self->engine);
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), (gint64)deadline);
+
+	otad_state_store_set_field (store, OTAD_POLLER_FIELD_NEXT_CHECK, node);
+	if (!otad_state_store_save (store, &error_local))
+		g_warning ("cannot save the next check time: %s", error_local->message);
+}
+
+/* @resume: keep a saved deadline that is sooner than a fresh one */
+static void
+otad_poller_arm (OtadPoller *self, gboolean resume)
 {
 	const OtadSettings *s = self->settings;
 	guint failures = MAX (self->failures, otad_poller_get_attempts (self, NULL));
 	guint64 delay = otad_poller_compute_delay (s->poll_interval_s, s->poll_jitter_percent,
 						   failures, s->poll_max_backoff_s,
 						   g_random_double ());
-	struct itimerspec spec = {.it_value = {.tv_sec = (time_t)delay}};
+	guint64 now = (guint64)(g_get_real_time () / G_USEC_PER_SEC);
+	guint64 saved = resume ? otad_poller_get_saved_deadline (self) : 0;
+	struct itimerspec spec = {{0, 0}, {0, 0}};
 
+	/* a due check runs at once (1 ns: a zero it_value would disarm the timer) */
+	if (saved != 0 && saved < now + delay)
+		delay = saved > now ? saved - now : 0;
+	if (delay > 0)
+		spec.it_value.tv_sec = (time_t)delay;
+	else
+		spec.it_value.tv_nsec = 1;
 	if (timerfd_settime (self->timer_fd, 0, &spec, NULL) != 0) {
 		g_warning ("cannot arm the check timer: %s", g_strerror (errno));
 		return;
 	}
-	otad_engine_set_next_check_time (self->engine,
-					 (guint64)(g_get_real_time () / G_USEC_PER_SEC) + delay);
+	otad_engine_set_next_check_time (self->engine, now + delay);
+	if (saved != now + delay)
+		otad_poller_save_deadline (self, now + delay);
 	g_debug ("next automatic check in %" G_GUINT64_FORMAT " s", delay);
+}
+
+static void
+otad_poller_schedule (OtadPoller *self)
+{
+	otad_poller_arm (self, FALSE);
 }
 
 static gboolean
@@ -250,7 +293,7 @@ otad_poller_start (OtadPoller *self)
 	}
 	self->timer_id = g_unix_fd_add_full (G_PRIORITY_LOW, self->timer_fd, G_IO_IN,
 					     otad_poller_timer_cb, self, NULL);
-	otad_poller_schedule (self);
+	otad_poller_arm (self, TRUE);
 }
 
 static void

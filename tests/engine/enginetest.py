@@ -189,8 +189,9 @@ class Device:
 
     OSNAME = otadtest.Sysroot.OSNAME
 
-    def __init__(self, topdir):
+    def __init__(self, topdir, n_files=64):
         self.topdir = topdir
+        self.n_files = n_files  # 32 kB each in B (bench/run makes B larger)
         self.sysroot = otadtest.Sysroot(topdir)
         self.path = self.sysroot.path
         self.treehub = os.path.join(topdir, 'repo')
@@ -214,7 +215,7 @@ class Device:
         s.repo = self.treehub
         self.commits['A'] = s._commit(tree, '1.0', 'version 1.0')
         # enough content that a download takes a moment
-        for i in range(64):
+        for i in range(self.n_files):
             write_file(os.path.join(tree, f'usr/share/otadtest/file{i}'),
                        os.urandom(16384).hex())
         write_file(os.path.join(tree, 'usr/lib/os-release'),

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -178,16 +179,42 @@ class Sysroot:
         return deployments
 
 
-class Bus:
-    """a private dbus-daemon (session configuration, so no system policy)"""
+ACTIVATION_BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={tmpdir}</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{servicedir}</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+'''
 
-    def __init__(self, topdir):
+
+class Bus:
+    """a private dbus-daemon (session configuration, so no system policy);
+    with service_dir, it activates the services described there (dbus-daemon
+    reads the directory again when a name it does not know is asked for)"""
+
+    def __init__(self, topdir, service_dir=None):
         self.topdir = topdir
+        self.service_dir = service_dir
         self.proc = None
         self.address = None
 
     def start(self):
-        self.proc = subprocess.Popen(['dbus-daemon', '--session', '--nofork', '--nopidfile',
+        config = ['--session']
+        if self.service_dir:
+            os.makedirs(self.service_dir, exist_ok=True)
+            path = os.path.join(self.topdir, 'bus.conf')
+            write_file(path, ACTIVATION_BUS_CONFIG.format(tmpdir=tempfile.gettempdir(),
+                                                          servicedir=self.service_dir))
+            config = ['--config-file=' + path]
+        self.proc = subprocess.Popen(['dbus-daemon'] + config + ['--nofork', '--nopidfile',
                                       '--print-address=1'],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, text=True)
@@ -278,6 +305,45 @@ class Daemon:
         self.proc = None
         self.log.close()
         return self.returncode
+
+
+class ActivatedDaemon(Daemon):
+    """otad as the bus activates it: a service file for org.otad.Updater whose
+    Exec is a wrapper that runs the build-tree otad with the test options on the
+    bus that started it ($DBUS_STARTER_ADDRESS), appending to the log and
+    noting each start (CLOCK_MONOTONIC ns, pid) in starts.log"""
+
+    def install(self):
+        os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
+        write_file(self.config, self.config_text)
+        self.starts_path = os.path.join(self.topdir, 'starts.log')
+        wrapper = os.path.join(self.topdir, 'otad-activated')
+        args = ' '.join(shlex.quote(a) for a in self.command()[3:])
+        write_file(wrapper, '#!/bin/sh\n'
+                   f'echo "$(cat /proc/uptime) $$" >> {shlex.quote(self.starts_path)}\n'
+                   f'exec {shlex.quote(env_path("OTAD_TEST_OTAD"))} '
+                   f'--bus-address "$DBUS_STARTER_ADDRESS" {args} '
+                   f'>> {shlex.quote(self.log_path)} 2>&1\n')
+        os.chmod(wrapper, 0o755)
+        write_file(os.path.join(self.bus.service_dir, BUS_NAME + '.service'),
+                   f'[D-BUS Service]\nName={BUS_NAME}\nExec={wrapper}\n')
+        return self
+
+    def starts(self):
+        """[(uptime seconds, pid)] of each activation so far"""
+        try:
+            with open(self.starts_path, encoding='utf-8') as f:
+                return [(float(line.split()[0]), int(line.split()[2])) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def stop(self):
+        for _, pid in self.starts():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        return 0
 
 
 def otactl(bus_address, *args, check=False, env=None):

@@ -302,6 +302,33 @@ class InstallTest(unittest.TestCase):
         res = run(['systemd-analyze', 'security', '--offline=yes', '--threshold=45', unit])
         self.assertEqual(res.returncode, 0, res.stdout[-2000:] + res.stderr)
 
+    def test_check_timer(self):
+        """otad-check.timer starts otad-check.service, which activates otad over D-Bus"""
+        unitdir = os.path.dirname(ARGS.unit)
+        timer = configparser.ConfigParser(interpolation=None, strict=False)
+        timer.optionxform = str
+        timer.read_string(self.read(os.path.join(unitdir, 'otad-check.timer')))
+        self.assertEqual(timer['Timer']['Persistent'], 'true')
+        self.assertIn('RandomizedDelaySec', timer['Timer'])
+        self.assertEqual(timer['Install']['WantedBy'], 'timers.target')
+        svc = configparser.ConfigParser(interpolation=None, strict=False)
+        svc.optionxform = str
+        svc.read_string(self.read(os.path.join(unitdir, 'otad-check.service')))
+        exec_start = svc['Service']['ExecStart'].split()
+        self.assertEqual(os.path.basename(exec_start[0]), 'busctl')
+        self.assertIn('org.otad.Updater', exec_start)
+        if not shutil.which('systemd-analyze'):
+            self.skipTest('systemd-analyze not installed (package systemd)')
+        tmpdir = os.path.join(self.tmp, 'check-units')
+        os.makedirs(tmpdir, exist_ok=True)
+        for name in ('otad-check.timer', 'otad-check.service'):
+            shutil.copy(self.dest(os.path.join(unitdir, name)), tmpdir)
+        res = run(['systemd-analyze', 'verify', '--man=no',
+                   os.path.join(tmpdir, 'otad-check.timer'),
+                   os.path.join(tmpdir, 'otad-check.service')])
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(res.stderr.strip(), '')
+
     # system calls libostree and otad make while deploying (remounting
     # /sysroot, freezing /boot, checking out trees with owners, modes, xattrs
     # and the immutable bit, syncing)
