@@ -7,6 +7,7 @@ again and is answered promptly; what otactl status shows survives; a Hold
 started by hand never exits on its own."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,6 +158,49 @@ class IdleExit(otadtest.OtadTestCase):
             out, err = mon.communicate(timeout=otadtest.COMMAND_TIMEOUT)
         self.assertEqual(mon.returncode, 0, err)
         self.assertTrue(self.wait_name(False, self.exit_bound()), self.adaemon.logs())
+
+    def test_6_a_due_check_runs_when_started_again(self):
+        """the timer stand-in (otad-check.service pings otad) after the next
+        check time: the started otad checks at once; before it: it does not"""
+        bus = otadtest.Bus(os.path.join(self.topdir), os.path.join(self.topdir, 'svc6'))
+        bus.topdir = os.path.join(self.topdir, 'b6')
+        os.makedirs(bus.topdir)
+        bus.start()
+        self.addCleanup(bus.stop)
+        interval = 4 * otadtest.SLOW
+        d = otadtest.ActivatedDaemon(
+            os.path.join(self.topdir, 'act6'), bus, self.sysroot,
+            f'[daemon]\nidle-exit-sec=1\n[polling]\ninterval-sec={interval}\n'
+            'jitter-percent=0\n').install()
+        self.addCleanup(d.stop)
+
+        def ping():
+            conn = connect(bus.address)
+            try:
+                conn.call_sync(otadtest.BUS_NAME, otadtest.OBJECT_PATH,
+                               'org.freedesktop.DBus.Peer', 'Ping', None, None,
+                               Gio.DBusCallFlags.NONE, otadtest.COMMAND_TIMEOUT * 1000, None)
+            finally:
+                conn.close_sync(None)
+
+        def wait_exit():
+            deadline = time.monotonic() + 1 + 5 * otadtest.SLOW
+            while time.monotonic() < deadline and bus.name_has_owner(otadtest.BUS_NAME):
+                time.sleep(0.1)
+            self.assertFalse(bus.name_has_owner(otadtest.BUS_NAME), d.logs())
+
+        # the poller's "automatic check" or "automatic check postponed: ..."
+        fired = re.compile(r': automatic check( postponed|$)', re.M)
+        ping()  # the first start sets the next check `interval` s ahead
+        wait_exit()
+        self.assertIsNone(fired.search(d.logs()))
+        time.sleep(interval + 1)
+        ping()  # past the due time: this start checks at once
+        deadline = time.monotonic() + 5 * otadtest.SLOW
+        while time.monotonic() < deadline and not fired.search(d.logs()):
+            time.sleep(0.1)
+        self.assertIsNotNone(fired.search(d.logs()), d.logs())
+        self.assertEqual(len(d.starts()), 2)
 
     def test_5_started_by_hand_it_stays(self):
         d = self.start_daemon('byhand', CONFIG)
