@@ -27,7 +27,9 @@ class Errors(UpdateTestCase):
         props = client.wait_state(('error', 'update-available'), daemon=daemon)
         message = props['ErrorMessage']
         self.assertEqual(props['State'], 'error')
-        self.assertTrue(message.startswith('director: no trusted root'), message)
+        # the class of the refusal first (issue 9's contract), then the repository
+        self.assertTrue(message.startswith('no-trusted-root: director: no trusted root'),
+                        message)
         self.assertIn(os.path.join(daemon.state_dir, 'tuf', 'director'), message)
         self.assertIn('/usr/lib/sota/tuf/director/root.json', message)
         self.assertIn('[tuf] root-dir', message)

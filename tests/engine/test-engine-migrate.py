@@ -145,9 +145,10 @@ class ForeignRoot(UpdateTestCase):
         self.assertIsNone(err)
         props = client.wait_state(('error', 'update-available'), daemon=daemon)
         self.assertEqual(props['State'], 'error')
-        # e.g. "director: targets metadata version 2: 0 valid signature(s) by keys of the
-        # targets role in root version 1, threshold is 1"
-        self.assertTrue(props['ErrorMessage'].startswith('director: '), props)
+        # the attack class, then the repository: "threshold: director: targets metadata
+        # version 2: 0 valid signature(s) by keys of the targets role in root version 1, ..."
+        self.assertEqual(props['ErrorName'], 'org.otad.Updater1.Error.Verification', props)
+        self.assertTrue(props['ErrorMessage'].startswith('threshold: director: '), props)
         self.assertIn('valid signature', props['ErrorMessage'])
         self.assertEqual(props['UpdateInfo'], {})
         self.assertEqual(daemon.stop(), 0)
