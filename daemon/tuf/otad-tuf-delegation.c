@@ -38,8 +38,8 @@ otad_tuf_delegation_load_stored (OtadTufRepo *self, OtadTufMetadata *parent,
 }
 
 /* the role's file from the server: VERSION.NAME.json (consistent snapshots) or NAME.json,
- * else OTA CE's delegations/NAME.json; NAME percent-encoded as python-tuf does (ngclient/updater.py,
- * parse.quote (rolename, "")), so that no role name is ever a path */
+ * else OTA CE's delegations/NAME.json; NAME percent-encoded as python-tuf does
+ * (ngclient/updater.py, parse.quote (rolename, "")), so that no role name is a path */
 static GBytes *
 otad_tuf_delegation_fetch (OtadTufRepo *self, const OtadTufRole *role, const OtadTufMetaFile *meta,
                            gchar **out_path, GCancellable *cancellable, GError **error)

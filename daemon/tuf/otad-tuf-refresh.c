@@ -132,9 +132,9 @@ otad_tuf_refresh_expiry (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
 	return TRUE;
 }
 
-/* 5.3.11: new timestamp or snapshot keys make the trusted files worthless (so that a
- * repository recovers from a fast-forward attack); what the new root no longer vouches
- * for is no rollback reference either */
+/* 5.3.11: new timestamp or snapshot keys (from @old_root to the trusted root) make the
+ * trusted files worthless (so that a repository recovers from a fast-forward attack); what
+ * the new root no longer vouches for is no rollback reference either */
 static gboolean
 otad_tuf_refresh_after_rotation (OtadTufRepo *self, OtadTufMetadata *old_root, GError **error)
 {
@@ -191,8 +191,6 @@ static gboolean
 otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cancellable,
                        GError **error)
 {
-	g_autoptr (OtadTufMetadata) old_root = otad_tuf_metadata_ref (self->root);
-
 	/* a root at the largest version has no next one */
 	for (guint i = 0; i < self->limits.max_root_rotations && self->root->version < G_MAXINT64;
 	     i++) {
@@ -201,6 +199,7 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 		g_autofree gchar *signer = NULL;
 		g_autoptr (GBytes) bytes = NULL;
 		g_autoptr (OtadTufMetadata) md = NULL;
+		g_autoptr (OtadTufMetadata) previous = NULL;
 		g_autoptr (GError) error_local = NULL;
 
 		bytes = otad_tuf_repo_fetch (self, path, self->limits.root_max, cancellable,
@@ -240,19 +239,19 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 			                              path, md->version);
 		if (!otad_tuf_refresh_check_roles (self, md, optional, path, error))
 			return FALSE;
-		/* 5.3.8: persisted at once, so a later failure does not lose it */
-		if (!otad_tuf_refresh_trust (self, &self->root, md, "root.json", error))
+		/* 5.3.8: persisted at once, so a later failure does not lose it; what 5.3.11
+		 * drops goes with it, so that disk and memory never hold a timestamp or
+		 * snapshot of keys the trusted root no longer has */
+		previous = otad_tuf_metadata_ref (self->root);
+		if (!otad_tuf_refresh_trust (self, &self->root, md, "root.json", error) ||
+		    !otad_tuf_refresh_after_rotation (self, previous, error))
 			return FALSE;
 	}
 
 	if (!otad_tuf_refresh_check_roles (self, self->root, optional, "root.json", error))
 		return FALSE;
 	/* 5.3.10: the final root must not have expired (freeze) */
-	if (!otad_tuf_refresh_expiry (self, self->root, error))
-		return FALSE;
-	if (self->root != old_root && !otad_tuf_refresh_after_rotation (self, old_root, error))
-		return FALSE;
-	return TRUE;
+	return otad_tuf_refresh_expiry (self, self->root, error);
 }
 
 /* parses @bytes as the file @meta describes: its bytes must have the length and hashes

@@ -18,7 +18,7 @@ run because RSA-PSS and ECDSA are randomised):
 * ``MANIFEST.json``: one entry per metadata vector: file, role, dialect,
   key kind, the root file (relative) whose keys verify it, the expected
   verdict (``valid``) and for invalid ones the reason (bad-signature,
-  expired, wrong-type, threshold, malformed).
+  freeze (expired), wrong-type, threshold, malformed).
 
 Expiry dates are fixed: 2099 for valid vectors, 2001 for the expired ones.
 """
@@ -107,7 +107,7 @@ def make_repo(out, dialect, kind, manifest):
     md['signed']['version'] += 1            # changed after signing
     bad('tampered', md, 'bad-signature')
     s = r.build_timestamp(version=5, expires=PAST)
-    bad('expired', r.sign_role('timestamp', s), 'expired')
+    bad('expired', r.sign_role('timestamp', s), 'freeze')
     s = r.build_timestamp(version=5)
     s['_type'] = tufgen.type_name('snapshot', dialect)
     bad('wrong-type', r.sign_role('timestamp', s), 'wrong-type')

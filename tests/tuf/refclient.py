@@ -161,6 +161,9 @@ def check_threshold(md, keys, role, what):
     if type(role.get('threshold')) is not int or role['threshold'] < 1:
         raise Refused('%s: bad threshold' % what)
     signed = {k: v for k, v in md['signed'].items() if k != '_expires'}
+    ids = [sig.get('keyid') for sig in md['signatures'] if isinstance(sig, dict)]
+    if len(ids) != len(set(ids)):
+        raise Refused('%s: a key id signs twice' % what)
     good = set()
     for sig in md['signatures']:
         if not isinstance(sig, dict):
@@ -225,6 +228,8 @@ class Client:
         first = self.root['signed']
         for _ in range(MAX_ROOT_ROTATIONS):
             n = self.root['signed']['version'] + 1
+            if n > 2 ** 63 - 1:       # no version beyond int64
+                break
             try:
                 data = fetch('%s/%d.root.json' % (self.url, n), ROOT_LIMIT)
             except NotFound:
@@ -239,6 +244,14 @@ class Client:
                 if r not in new['signed']['roles']:
                     raise Refused('root %d: no role %s' % (n, r))
                 check_threshold_type(new['signed']['roles'][r], 'root %d' % n)
+            # 5.3.11 as each root is trusted: new timestamp or snapshot keys
+            # (or threshold) make the trusted files worthless
+            for r in ('timestamp', 'snapshot'):
+                old, now = self.root['signed']['roles'][r], new['signed']['roles'][r]
+                if set(old['keyids']) != set(now['keyids']) or \
+                        old['threshold'] != now['threshold']:
+                    self.store.remove('timestamp.json')
+                    self.store.remove('snapshot.json')
             self.root = new
             self.store.save('root.json', data)
         s = self.root['signed']
@@ -350,6 +363,10 @@ class Client:
         t = self.store.load('targets.json')
         if t is None or self.snapshot is None:
             raise Refused('no trusted targets')
+        # a targets refused after its snapshot was trusted: fetch the one it lists
+        if t['signed']['version'] != self.snapshot['signed']['meta']['targets.json']['version']:
+            return self.fetch_targets_role('targets', self.root['signed']['keys'],
+                                           self.role('targets'))
         return t
 
     def find(self, name):

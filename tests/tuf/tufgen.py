@@ -4,7 +4,7 @@
 
 This module shares no code with the C verifier: canonical JSON comes from
 securesystemslib (Debian's python3-securesystemslib) for the TUF dialect and from
-ota_canonical() below (aktualizr's JSON writer, reimplemented here) for the OTA
+ota_canonical.py (aktualizr's JSON writer, reimplemented) for the OTA
 dialect; keys and signatures from python3-cryptography.  It writes repositories in
 the two dialects servers send:
 
@@ -36,6 +36,7 @@ import sys
 import urllib.parse
 
 from securesystemslib.formats import encode_canonical
+from ota_canonical import ota_canonical  # noqa: F401 (part of this module's interface)
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
@@ -57,60 +58,6 @@ OTA_TYPES = {'root': 'Root', 'timestamp': 'Timestamp', 'snapshot': 'Snapshot',
 def canonical(obj):
     """The bytes a TUF signature covers: OLPC canonical JSON, UTF-8."""
     return encode_canonical(obj).encode('utf-8')
-
-
-# jsoncpp's valueToQuotedStringN (src/lib_json/json_writer.cpp, emitUTF8 off), which
-# aktualizr's Utils::jsonToCanonicalStr uses through a StreamWriterBuilder without
-# indentation: two-character escapes for these, \u00xx for the other control
-# characters, U+0020..U+007F raw (DEL too), \uxxxx (lower case) above, with a
-# surrogate pair beyond the BMP.
-_JSONCPP_SHORT = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n',
-                  '\r': '\\r', '\t': '\\t'}
-
-
-def _jsoncpp_string(text):
-    out = ['"']
-    for ch in text:
-        cp = ord(ch)
-        if ch in _JSONCPP_SHORT:
-            out.append(_JSONCPP_SHORT[ch])
-        elif 0x20 <= cp <= 0x7f:
-            out.append(ch)
-        elif cp < 0x10000:
-            out.append('\\u%04x' % cp)
-        else:
-            cp -= 0x10000
-            out.append('\\u%04x\\u%04x' % (0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)))
-    out.append('"')
-    return ''.join(out)
-
-
-def _jsoncpp_value(obj):
-    if obj is None:
-        return 'null'
-    if obj is True:
-        return 'true'
-    if obj is False:
-        return 'false'
-    if isinstance(obj, int):
-        return str(obj)
-    if isinstance(obj, str):
-        return _jsoncpp_string(obj)
-    if isinstance(obj, (list, tuple)):
-        return '[' + ','.join(_jsoncpp_value(v) for v in obj) + ']'
-    if isinstance(obj, dict):
-        # jsoncpp keeps members in a std::map: ordered by the bytes of the key
-        items = sorted(obj.items(), key=lambda kv: kv[0].encode('utf-8'))
-        return '{' + ','.join(_jsoncpp_string(k) + ':' + _jsoncpp_value(v)
-                              for k, v in items) + '}'
-    raise TypeError('no canonical JSON for %r' % type(obj))
-
-
-def ota_canonical(obj):
-    """The bytes an OTA CE / aktualizr signature covers: what aktualizr's
-    Utils::jsonToCanonicalStr writes (sorted keys, no whitespace, control
-    characters and non-ASCII escaped; a PEM key's newlines become \\n)."""
-    return _jsoncpp_value(obj).encode('ascii')
 
 
 def canonical_for(obj, dialect):
