@@ -130,6 +130,12 @@ class Device(enginetest.Device):
             len(self.admin_status())
 
 
+class TemplateDevice(enginetest.Device):
+    """B smaller than the engine tests': each crash point downloads it twice"""
+    EXTRA_FILES = 24
+    EXTRA_FILE_BYTES = 4096
+
+
 class World:
     """the shared parts: template device, server, bus, polkit"""
 
@@ -138,7 +144,7 @@ class World:
         self.server = self.bus = self.polkit = None
 
     def start(self):
-        self.template = enginetest.Device(os.path.join(self.topdir, 'template')).create()
+        self.template = TemplateDevice(os.path.join(self.topdir, 'template')).create()
         self.server = enginetest.Server(self.topdir, self.template.treehub).start()
         self.server.offer(enginetest.TARGET, self.template.commits['B'], '2.0',
                           enginetest.CAMPAIGN)

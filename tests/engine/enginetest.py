@@ -176,6 +176,9 @@ class Device:
     health-check directories"""
 
     OSNAME = otadtest.Sysroot.OSNAME
+    # what B adds: enough content that a download takes a moment
+    EXTRA_FILES = 64
+    EXTRA_FILE_BYTES = 16384
 
     def __init__(self, topdir):
         self.topdir = topdir
@@ -199,10 +202,9 @@ class Device:
         run(['ostree', f'--repo={self.treehub}', 'init', '--mode=archive'])
         s.repo = self.treehub
         self.commits['A'] = s._commit(tree, '1.0', 'version 1.0')
-        # enough content that a download takes a moment
-        for i in range(64):
+        for i in range(self.EXTRA_FILES):
             write_file(os.path.join(tree, f'usr/share/otadtest/file{i}'),
-                       os.urandom(16384).hex())
+                       os.urandom(self.EXTRA_FILE_BYTES).hex())
         write_file(os.path.join(tree, 'usr/lib/os-release'),
                    f'NAME=otad test\nID={self.OSNAME}\nVERSION_ID=2.0\n')
         self.commits['B'] = s._commit(tree, '2.0', 'version 2.0')
