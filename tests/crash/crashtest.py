@@ -298,12 +298,14 @@ class Run:
     # -- what the server saw -------------------------------------------------------
 
     def event_ids(self):
-        """event type -> set of ids of this run's campaign"""
-        ids = {t: set() for t in EVENT_TYPES}
+        """(event type, outcome) -> set of ids of this run's campaign; the outcome is
+        None for the events without one"""
+        ids = {}
         for t in EVENT_TYPES:
             for ev in enginetest.events(self.world.server.log(), t):
-                if ev.get('event', {}).get('correlationId') == enginetest.CAMPAIGN:
-                    ids[t].add(ev['id'])
+                body = ev.get('event', {})
+                if body.get('correlationId') == enginetest.CAMPAIGN:
+                    ids.setdefault((t, body.get('success')), set()).add(ev['id'])
         return ids
 
 
