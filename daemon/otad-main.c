@@ -18,6 +18,7 @@ typedef struct {
 	GMainLoop *loop; /* (owned) */
 	GError *fatal;	 /* (owned) (nullable) */
 	gboolean journald;
+	gchar *status;	 /* (owned) (nullable) the last STATUS= sent */
 } OtadMain;
 
 static void
@@ -25,6 +26,7 @@ otad_main_clear (OtadMain *self)
 {
 	g_clear_pointer (&self->loop, g_main_loop_unref);
 	g_clear_error (&self->fatal);
+	g_clear_pointer (&self->status, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OtadMain, otad_main_clear)
 
@@ -107,6 +109,38 @@ otad_main_notify (const gchar *state)
 		g_warning ("%s", error->message);
 }
 
+/* pinged from the main loop itself: a wedged loop stops the pings, and systemd
+ * restarts otad (WatchdogSec= in otad.service) */
+static gboolean
+otad_main_watchdog_cb (gpointer user_data)
+{
+	otad_main_notify ("WATCHDOG=1");
+	return G_SOURCE_CONTINUE;
+}
+
+/* what `systemctl status otad` shows: the state, and the error when there is one */
+static void
+otad_main_engine_notify_cb (GObject *engine, GParamSpec *pspec, gpointer user_data)
+{
+	OtadMain *self = user_data;
+	OtadEngine *e = OTAD_ENGINE (engine);
+	const gchar *error_name = otad_engine_get_error_name (e);
+	g_autofree gchar *status = NULL;
+
+	if (error_name != NULL && error_name[0] != '\0')
+		status = g_strdup_printf ("STATUS=State: %s (%s)",
+					  ota_state_to_string (otad_engine_get_state (e)),
+					  error_name);
+	else
+		status = g_strdup_printf ("STATUS=State: %s",
+					  ota_state_to_string (otad_engine_get_state (e)));
+	if (g_strcmp0 (status, self->status) == 0)
+		return;
+	g_free (self->status);
+	self->status = g_steal_pointer (&status);
+	otad_main_notify (self->status);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -154,10 +188,12 @@ main (int argc, char *argv[])
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OtadDaemon) daemon = NULL;
-	g_auto(OtadMain) self = {NULL, NULL, FALSE};
+	g_auto(OtadMain) self = {NULL, NULL, FALSE, NULL};
 	OtadDaemonOptions options = {G_BUS_TYPE_SYSTEM};
 	guint sigterm_id;
 	guint sigint_id;
+	guint watchdog_id = 0;
+	guint64 watchdog_usec;
 
 	setlocale (LC_ALL, "");
 	bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -216,9 +252,25 @@ main (int argc, char *argv[])
 
 	sigterm_id = g_unix_signal_add (SIGTERM, otad_main_quit_cb, &self);
 	sigint_id = g_unix_signal_add (SIGINT, otad_main_quit_cb, &self);
-	otad_main_notify ("READY=1\nSTATUS=Waiting for requests");
+	/* on the bus and resumed: Type=notify units are started now */
+	otad_main_notify ("READY=1");
+	g_signal_connect (otad_daemon_get_engine (daemon), "notify::state",
+			  G_CALLBACK (otad_main_engine_notify_cb), &self);
+	g_signal_connect (otad_daemon_get_engine (daemon), "notify::error-name",
+			  G_CALLBACK (otad_main_engine_notify_cb), &self);
+	otad_main_engine_notify_cb (G_OBJECT (otad_daemon_get_engine (daemon)), NULL, &self);
+	/* twice per period, as sd_watchdog_enabled(3) advises */
+	watchdog_usec = otad_sd_notify_watchdog_usec ();
+	if (watchdog_usec > 0) {
+		guint interval_ms = (guint)MAX (MIN (watchdog_usec / 2000, G_MAXUINT), 1);
+		g_info ("watchdog: pinging systemd every %u ms", interval_ms);
+		otad_main_notify ("WATCHDOG=1");
+		watchdog_id = g_timeout_add (interval_ms, otad_main_watchdog_cb, NULL);
+	}
 	g_main_loop_run (self.loop);
 	otad_main_notify ("STOPPING=1");
+	g_clear_handle_id (&watchdog_id, g_source_remove);
+	g_signal_handlers_disconnect_by_data (otad_daemon_get_engine (daemon), &self);
 	g_source_remove (sigterm_id);
 	g_source_remove (sigint_id);
 	otad_daemon_stop (daemon);

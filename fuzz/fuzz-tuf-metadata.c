@@ -3,6 +3,8 @@
  * import and signature checks), target and delegation walks */
 #include "config.h"
 
+#include "otad-lite.h"
+#include "otad-target.h"
 #include "otad-tuf-metadata.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, gsize size);
@@ -45,8 +47,17 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 				    md, md->keys, otad_tuf_metadata_get_role (md, roles[i]), "fuzz",
 				    NULL);
 		}
-		if (type == OTAD_TUF_ROLE_TARGETS)
+		if (type == OTAD_TUF_ROLE_TARGETS) {
+			const gchar *tags[] = {"stable", NULL};
 			fuzz_walk (md);
+			/* aktualizr-lite's choice over the custom fields of every target */
+			{
+				OtadTarget *t = otad_lite_select (md, "otad-test-hw", tags);
+				otad_target_free (t);
+				t = otad_lite_select (md, "otad-test-hw", NULL);
+				otad_target_free (t);
+			}
+		}
 	}
 	return 0;
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ota-error.h"
 #include "otad-invocation.h"
 
@@ -12,6 +14,43 @@
  * that a caller who misspells an option, or relies on one a newer otad has,
  * gets told instead of being silently ignored (STYLE.md §4).
  */
+
+/* what a caller sent is echoed in errors and logs at most this long */
+#define OTAD_INVOCATION_ECHO_MAX 64
+
+/**
+ * otad_invocation_quote:
+ * @text: a string from a caller (a key, a type)
+ *
+ * Any caller can send a 1 MiB option name: what goes back into an error reply and
+ * into the journal is the start of it, escaped (no newline reaches the log), with
+ * the full length when it was cut.
+ *
+ * Returns: (transfer full): `"text"` or `"start…" (N bytes)`
+ */
+gchar *
+otad_invocation_quote (const gchar *text)
+{
+	gsize len = strlen (text);
+	const gchar *end = text + MIN (len, (gsize)OTAD_INVOCATION_ECHO_MAX);
+	g_autofree gchar *head = NULL;
+	g_autofree gchar *escaped = NULL;
+	gchar utf8[129];
+
+	/* control characters and quotes escaped, the rest of UTF-8 kept readable */
+	for (guint i = 0; i < 128; i++)
+		utf8[i] = (gchar)(0x80 + i);
+	utf8[128] = '\0';
+
+	/* never cut a UTF-8 sequence in two */
+	while (end > text && end < text + len && (*end & 0xC0) == 0x80)
+		end--;
+	head = g_strndup (text, (gsize)(end - text));
+	escaped = g_strescape (head, utf8);
+	if ((gsize)(end - text) == len)
+		return g_strdup_printf ("\"%s\"", escaped);
+	return g_strdup_printf ("\"%s…\" (%" G_GSIZE_FORMAT " bytes)", escaped, len);
+}
 
 /**
  * otad_invocation_check_options:
@@ -50,12 +89,14 @@ otad_invocation_check_options (GVariant *options,
 			}
 		}
 		if (option == NULL) {
+			g_autofree gchar *quoted = otad_invocation_quote (key);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "unknown option \"%s\"", key);
+				     "unknown option %s", quoted);
 			/* g_variant_iter_loop() frees the value only when it runs to the end */
 			g_variant_unref (value);
 			return FALSE;
 		}
+		/* a known key is short; a D-Bus signature has at most 255 bytes */
 		if (!g_variant_is_of_type (value, G_VARIANT_TYPE (option->type))) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
 				     "option \"%s\" must be of type %s, not %s", key, option->type,

@@ -11,6 +11,7 @@ typedef struct {
 	const gchar *type; /* GVariant type string, e.g. "b" */
 } OtadOption;
 
+gchar *otad_invocation_quote (const gchar *text) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_invocation_check_options (GVariant *options,
 					const OtadOption *known,
 					gsize n_known,

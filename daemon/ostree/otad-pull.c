@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ota-error.h"
 #include "otad-delta.h"
 #include "otad-pull.h"
@@ -49,6 +51,59 @@ otad_pull_fix_cancelled (GError **error)
 		(*error)->domain = G_IO_ERROR;
 		(*error)->code = G_IO_ERROR_CANCELLED;
 	}
+}
+
+/*
+ * libostree's pull reports most failures as G_IO_ERROR_FAILED with its fetcher's text
+ * ("While fetching URL: [56] Failure when receiving data from the peer", libostree
+ * src/libostree/ostree-fetcher-curl.c, the number being libcurl's CURLcode): name them
+ * so a caller can tell the network from the server from the disk.  Whatever is left is
+ * an OSTree failure (Deployment); ENOSPC names the repository, not libostree's fd.
+ */
+static void
+otad_pull_name_error (OstreeRepo *repo, GError **error)
+{
+	/* CURLE_ codes of libcurl's curl.h: connecting, resolving, sending, receiving */
+	static const guint network[] = {5, 6, 7, 16, 18, 28, 52, 55, 56, 92};
+	/* and of the TLS layer: handshake, certificates, pinning */
+	static const guint tls[] = {35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91};
+	GError *e = error != NULL ? *error : NULL;
+	const gchar *bracket;
+	guint64 curl_code = 0;
+
+	if (e == NULL || e->domain == OTA_ERROR ||
+	    g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+		g_autofree gchar *path = g_file_get_path (ostree_repo_get_path (repo));
+		e->domain = OTA_ERROR;
+		e->code = OTA_ERROR_NO_SPACE;
+		g_prefix_error (error, "no space left in %s: ", path);
+		return;
+	}
+	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+		e->domain = OTA_ERROR;
+		e->code = OTA_ERROR_SERVER;
+		return;
+	}
+	bracket = strstr (e->message, ": [");
+	if (bracket != NULL)
+		curl_code = g_ascii_strtoull (bracket + 3, NULL, 10);
+	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+		curl_code = 28; /* CURLE_OPERATION_TIMEDOUT */
+	e->domain = OTA_ERROR;
+	e->code = OTA_ERROR_DEPLOYMENT;
+	for (guint i = 0; i < G_N_ELEMENTS (network); i++) {
+		if (curl_code == network[i])
+			e->code = OTA_ERROR_NETWORK;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (tls); i++) {
+		if (curl_code == tls[i])
+			e->code = OTA_ERROR_TLS;
+	}
+	/* "URI %s exceeded maximum size of %u bytes": the server sent more than it may */
+	if (strstr (e->message, "exceeded maximum size") != NULL)
+		e->code = OTA_ERROR_SERVER;
 }
 
 /*
@@ -265,6 +320,7 @@ otad_pull_objects (OstreeRepo *repo,
 		ostree_async_progress_finish (progress);
 	g_main_context_pop_thread_default (context);
 	if (!ret) {
+		otad_pull_name_error (repo, error);
 		g_prefix_error (error, "failed to pull %s: ", checksum);
 		return FALSE;
 	}

@@ -205,6 +205,68 @@ otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar 
 	return TRUE;
 }
 
+static const gchar *
+otad_report_queue_get_string (JsonObject *obj, const gchar *member)
+{
+	JsonNode *node = json_object_get_member (obj, member);
+
+	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+	    json_node_get_value_type (node) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string (node);
+}
+
+/**
+ * otad_report_queue_parse_item:
+ * @data: (array length=len): an item file as otad_report_queue_push() wrote it
+ * @out_method: (out): "PUT" or "POST"
+ * @out_path: (out): relative to the server base, or an https URL
+ * @out_body: (out): the JSON body
+ *
+ * Returns: %TRUE for a well-formed item; anything else (cut by a power cut, garbage)
+ *   is an error the caller moves aside
+ */
+gboolean
+otad_report_queue_parse_item (const gchar *data, gsize len, gchar **out_method, gchar **out_path,
+                              gchar **out_body, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	const gchar *method, *path, *body;
+	JsonNode *root;
+	JsonObject *obj;
+
+	if (len > OTAD_REPORT_QUEUE_ITEM_MAX) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "too large");
+		return FALSE;
+	}
+	if (!json_parser_load_from_data (parser, data, (gssize)len, error))
+		return FALSE;
+	/* a power cut may leave an empty item: json-glib parses it without a root */
+	root = json_parser_get_root (parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "not a JSON object");
+		return FALSE;
+	}
+	obj = json_node_get_object (root);
+	method = otad_report_queue_get_string (obj, "method");
+	path = otad_report_queue_get_string (obj, "path");
+	body = otad_report_queue_get_string (obj, "body");
+	if (g_strcmp0 (method, "PUT") != 0 && g_strcmp0 (method, "POST") != 0) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "no method");
+		return FALSE;
+	}
+	if (path == NULL || path[0] == '\0' || body == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "no path or body");
+		return FALSE;
+	}
+	*out_method = g_strdup (method);
+	*out_path = g_strdup (path);
+	*out_body = g_strdup (body);
+
+	/* success */
+	return TRUE;
+}
+
 /* TRUE when the server will never take this request: retrying would block the queue */
 static gboolean
 otad_report_queue_is_final (guint status)
@@ -231,15 +293,14 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		g_autofree gchar *file = NULL;
 		g_autofree gchar *contents = NULL;
 		gsize contents_len = 0;
-		JsonNode *item_root = NULL;
-		g_autoptr(JsonParser) parser = json_parser_new ();
+		g_autofree gchar *method = NULL;
+		g_autofree gchar *path = NULL;
+		g_autofree gchar *text = NULL;
 		g_autoptr(GError) error_local = NULL;
 		g_autoptr(GBytes) body = NULL;
 		g_autoptr(GBytes) reply = NULL;
 		g_autofree gchar *url = NULL;
 		guint status = 0;
-		JsonObject *obj;
-		const gchar *method, *path, *text;
 
 		g_mutex_lock (&self->mutex);
 		remaining = self->seqs->len;
@@ -248,15 +309,11 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		if (remaining == 0)
 			break;
 		file = otad_report_queue_item_path (self, seq);
-		/* a power cut may leave an empty item: json-glib parses it without a root */
-		if (otad_file_read (file, OTAD_REPORT_QUEUE_ITEM_MAX, &contents, &contents_len,
-		                    &error_local) &&
-		    json_parser_load_from_data (parser, contents, (gssize)contents_len,
-		                                &error_local))
-			item_root = json_parser_get_root (parser);
-		if (item_root == NULL || !JSON_NODE_HOLDS_OBJECT (item_root)) {
-			g_autofree gchar *aside = otad_file_move_aside (
-			    file, error_local != NULL ? error_local->message : "not an object");
+		if (!otad_file_read (file, OTAD_REPORT_QUEUE_ITEM_MAX, &contents, &contents_len,
+		                     &error_local) ||
+		    !otad_report_queue_parse_item (contents, contents_len, &method, &path, &text,
+		                                   &error_local)) {
+			g_autofree gchar *aside = otad_file_move_aside (file, error_local->message);
 			g_mutex_lock (&self->mutex);
 			removed = otad_report_queue_remove_seq (self, seq, error);
 			g_mutex_unlock (&self->mutex);
@@ -264,10 +321,6 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 				return FALSE;
 			continue;
 		}
-		obj = json_node_get_object (item_root);
-		method = json_object_get_string_member_with_default (obj, "method", "PUT");
-		path = json_object_get_string_member_with_default (obj, "path", "");
-		text = json_object_get_string_member_with_default (obj, "body", "");
 		url = strstr (path, "://") != NULL ? g_strdup (path)
 						   : g_strdup_printf ("%s/%s", base_url, path);
 		body = g_bytes_new (text, strlen (text));

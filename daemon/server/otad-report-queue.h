@@ -27,6 +27,9 @@ void otad_report_queue_set_max_items (OtadReportQueue *self, guint max_items);
 gboolean otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar *path,
                                  const gchar *json_body, GError **error);
 guint otad_report_queue_get_length (OtadReportQueue *self);
+/* exposed for the fuzzer: one item file, validated */
+gboolean otad_report_queue_parse_item (const gchar *data, gsize len, gchar **out_method,
+                                       gchar **out_path, gchar **out_body, GError **error);
 
 /*
  * Sends queued items in order to @base_url.  Stops at the first one the server could not

@@ -5,7 +5,9 @@
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "otad-sd-notify.h"
 
@@ -55,4 +57,29 @@ otad_sd_notify (const gchar *state, GError **error)
 
 	/* success */
 	return TRUE;
+}
+
+/**
+ * otad_sd_notify_watchdog_usec:
+ *
+ * The service watchdog systemd runs for us (`WatchdogSec=`, sd_watchdog_enabled(3)):
+ * $WATCHDOG_USEC, when $WATCHDOG_PID is unset or names this process.
+ *
+ * Returns: the watchdog timeout in microseconds, 0 when there is none
+ */
+guint64
+otad_sd_notify_watchdog_usec (void)
+{
+	const gchar *usec = g_getenv ("WATCHDOG_USEC");
+	const gchar *pid = g_getenv ("WATCHDOG_PID");
+	guint64 value = 0;
+	guint64 owner = 0;
+
+	if (usec == NULL || !g_ascii_string_to_unsigned (usec, 10, 1, G_MAXUINT64, &value, NULL))
+		return 0;
+	if (pid != NULL &&
+	    (!g_ascii_string_to_unsigned (pid, 10, 1, G_MAXUINT64, &owner, NULL) ||
+	     owner != (guint64)getpid ()))
+		return 0;
+	return value;
 }

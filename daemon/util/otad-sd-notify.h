@@ -6,5 +6,6 @@
 G_BEGIN_DECLS
 
 gboolean otad_sd_notify (const gchar *state, GError **error);
+guint64 otad_sd_notify_watchdog_usec (void);
 
 G_END_DECLS

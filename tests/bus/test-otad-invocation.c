@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "ota-error.h"
@@ -56,6 +58,32 @@ test_options (void)
 	assert_options_fail ("{'refs': <'a'>}", "option \"refs\" must be of type as, not s");
 	assert_options_fail ("@a{ss} {'interactive': 'yes'}",
 			     "options must be of type a{sv}, not a{ss}");
+	/* a huge key is cut in the reply (and so in the log), escaped, with its length */
+	{
+		g_autoptr(GString) key = g_string_new ("k\n");
+		g_autofree gchar *text = NULL;
+		g_autoptr(GVariant) huge = NULL;
+		g_autofree gchar *quoted = NULL;
+		while (key->len < 1024 * 1024)
+			g_string_append (key, "é");
+		text = g_strdup_printf ("{'%s': <1>}", key->str);
+		huge = parse (text);
+		g_assert_false (otad_invocation_check_options (huge, known_options,
+							       G_N_ELEMENTS (known_options),
+							       &error));
+		g_assert_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT);
+		g_assert_cmpuint (strlen (error->message), <, 200);
+		g_assert_true (g_str_has_prefix (error->message, "unknown option \"k\\néé"));
+		{
+			g_autofree gchar *tail =
+			    g_strdup_printf ("…\" (%" G_GSIZE_FORMAT " bytes)", key->len);
+			g_assert_true (g_str_has_suffix (error->message, tail));
+		}
+		g_assert_null (strchr (error->message, '\n'));
+		g_clear_error (&error);
+		quoted = otad_invocation_quote ("short");
+		g_assert_cmpstr (quoted, ==, "\"short\"");
+	}
 	/* nothing is known: every key is refused */
 	{
 		g_autoptr(GVariant) one = parse ("{'x': <1>}");

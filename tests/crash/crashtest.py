@@ -130,6 +130,12 @@ class Device(enginetest.Device):
             len(self.admin_status())
 
 
+class TemplateDevice(enginetest.Device):
+    """B smaller than the engine tests': each crash point downloads it twice"""
+    EXTRA_FILES = 24
+    EXTRA_FILE_BYTES = 4096
+
+
 class World:
     """the shared parts: template device, server, bus, polkit"""
 
@@ -138,7 +144,7 @@ class World:
         self.server = self.bus = self.polkit = None
 
     def start(self):
-        self.template = enginetest.Device(os.path.join(self.topdir, 'template')).create()
+        self.template = TemplateDevice(os.path.join(self.topdir, 'template')).create()
         self.server = enginetest.Server(self.topdir, self.template.treehub).start()
         self.server.offer(enginetest.TARGET, self.template.commits['B'], '2.0',
                           enginetest.CAMPAIGN)
@@ -292,12 +298,14 @@ class Run:
     # -- what the server saw -------------------------------------------------------
 
     def event_ids(self):
-        """event type -> set of ids of this run's campaign"""
-        ids = {t: set() for t in EVENT_TYPES}
+        """(event type, outcome) -> set of ids of this run's campaign; the outcome is
+        None for the events without one"""
+        ids = {}
         for t in EVENT_TYPES:
             for ev in enginetest.events(self.world.server.log(), t):
-                if ev.get('event', {}).get('correlationId') == enginetest.CAMPAIGN:
-                    ids[t].add(ev['id'])
+                body = ev.get('event', {})
+                if body.get('correlationId') == enginetest.CAMPAIGN:
+                    ids.setdefault((t, body.get('success')), set()).add(ev['id'])
         return ids
 
 

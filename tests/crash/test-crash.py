@@ -20,8 +20,10 @@ cut in half before the rename: "torn") and kills at byte offsets of the download
 OTAD_CRASH_ONLY=REGEX runs the points whose spec matches."""
 
 import argparse
+import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +39,7 @@ RECV_POINTS = 10
 
 
 class Point:
-    def __init__(self, phase, when, kind, name, count):
+    def __init__(self, phase, when, kind, name, count):  # noqa: PLR0913
         self.phase, self.when, self.kind, self.name, self.count = \
             phase, when, kind, name, count
 
@@ -153,9 +155,12 @@ class CrashSuite:
         """Returns: 'killed' or 'not reached'; raises on a broken invariant"""
         r = self.new_run(point, index)
         booted = 'A' if point.phase == 'install' else 'B'
+        marks = [('copy', time.monotonic())]
+        self.marks = marks
         try:
             self.world.server.control('/reset-log')
             d = r.start(booted, {'OTAD_FAULT_AT': point.spec}, name='fault')
+            marks.append(('start', time.monotonic()))
             if not d.died():
                 if point.phase == 'install':
                     r.drive_install()
@@ -169,14 +174,21 @@ class CrashSuite:
                 r.daemon = None
                 self.assert_ok(crashtest.kill_signal(rc), r, f'otad exited with {rc}')
                 outcome = 'killed'
+                marks.append(('fault', time.monotonic()))
                 r.start(booted, name='restart')
+                marks.append(('restart', time.monotonic()))
                 self.check_after_restart(r, point)
+                marks.append(('checked', time.monotonic()))
             if point.phase == 'install':
                 self.assert_ok(r.drive_install(), r, 'the install after the restart died')
+                marks.append(('installed', time.monotonic()))
                 r.stop()
+                marks.append(('stopped', time.monotonic()))
                 r.start('B', name='confirm')
             self.assert_ok(r.drive_confirm(), r, 'the confirmation died')
+            marks.append(('confirmed', time.monotonic()))
             self.check_final(r, point.phase)
+            marks.append(('final', time.monotonic()))
             r.close()
             otadtest.remove_tree(r.dir)
             return outcome
@@ -224,20 +236,91 @@ class CrashSuite:
         if err or history[0][0]['action'] != 'confirm' or not history[0][0]['success']:
             raise AssertionError(f'history: {err} {history}' + where)
         ids = r.event_ids()
-        # the confirmation phase starts from a clean install: only its outcome is new
-        types = crashtest.EVENT_TYPES if phase == 'install' else ('EcuInstallationCompleted',)
-        for t in crashtest.EVENT_TYPES:
-            n = len(ids[t])
-            if t in types and n != 1:
-                raise AssertionError(f'{t}: {n} ids at the server ({ids[t]})' + where)
-            if t not in types and n > 0:
-                raise AssertionError(f'{t} sent again: {ids[t]}' + where)
+        # each event once: one id per type and outcome (a download that failed under
+        # load and was tried again is two events, its failure and its success)
+        for key, found in ids.items():
+            if len(found) != 1:
+                raise AssertionError(f'{key}: {len(found)} ids at the server ({found})' + where)
+        # none lost; the confirmation phase starts from a clean install, so only its
+        # outcome is new there, and nothing else is sent again
+        if phase == 'install':
+            wanted = [('EcuDownloadStarted', None), ('EcuDownloadCompleted', True),
+                      ('EcuInstallationStarted', None), ('EcuInstallationApplied', None),
+                      ('EcuInstallationCompleted', True)]
+        else:
+            wanted = [('EcuInstallationCompleted', True)]
+        for key in wanted:
+            if key not in ids:
+                raise AssertionError(f'{key} never reached the server' + where)
+        extra = [k for k in ids if k not in wanted and
+                 not (phase == 'install' and k == ('EcuDownloadCompleted', False))]
+        if extra:
+            raise AssertionError(f'unexpected events {extra}: {ids}' + where)
+
+
+def run_points(suite, points, first_index, out):
+    """runs points, writes one JSON line per result to out; the number failed"""
+    failed = 0
+    for i, point in enumerate(points, first_index):
+        t0 = time.monotonic()
+        result = {'index': i, 'point': str(point)}
+        try:
+            result['outcome'] = suite.run_point(point, i)
+            result['steps'] = ' '.join(f'{n} {t - p:.1f}' for (n, t), (_, p) in
+                                       zip(suite.marks[1:], suite.marks))
+        except Exception as e:  # noqa: BLE001 - reported per point, the run goes on
+            result['outcome'] = 'failed'
+            result['error'] = '\n'.join(str(e).splitlines()[:80])
+            failed += 1
+        result['seconds'] = round(time.monotonic() - t0, 1)
+        out.write(json.dumps(result) + '\n')
+        out.flush()
+    return failed
+
+
+def tap(result):
+    """the TAP line(s) of one result"""
+    if result['outcome'] == 'failed':
+        lines = [f'not ok {result["index"]} {result["point"]}']
+        lines += [f'# {line}' for line in result['error'].splitlines()]
+        return '\n'.join(lines)
+    return (f'ok {result["index"]} {result["point"]} # {result["outcome"]} '
+            f'({result["seconds"]} s: {result.get("steps", "")})')
+
+
+def worker(args):
+    """one of --jobs processes: its own server, bus and device template"""
+    with open(args.points, encoding='utf-8') as f:
+        todo = [(i, Point(**p)) for i, p in enumerate(json.load(f), 1)]
+    mine = [(i, p) for i, p in todo if (i - 1) % args.jobs == args.worker]
+    topdir = tempfile.mkdtemp(prefix=f'otad-crash-w{args.worker}-')
+    world = World(topdir)
+    failed = 0
+    try:
+        world.start()
+        suite = CrashSuite(world)
+        suite.trace()  # this worker's own snapshot after a clean install
+        with open(args.results, 'a', encoding='utf-8') as out:
+            for i, p in mine:
+                failed += run_points(suite, [p], i, out)
+    finally:
+        world.stop()
+        if os.environ.get('OTAD_TEST_KEEP') or failed:
+            print(f'# kept {topdir}', flush=True)
+        else:
+            otadtest.remove_tree(topdir)
+    return 1 if failed else 0
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--fast', action='store_true')
     ap.add_argument('--full', action='store_true')
+    ap.add_argument('--jobs', type=int, default=int(os.environ.get('OTAD_CRASH_JOBS', '0')),
+                    help='points run in parallel processes, each with its own server and bus')
+    ap.add_argument('--worker', type=int, default=-1, help=argparse.SUPPRESS)
+    ap.add_argument('--points', help=argparse.SUPPRESS)
+    ap.add_argument('--results', help=argparse.SUPPRESS)
     args = ap.parse_args()
     try:
         otadtest.env_path('OTAD_TEST_OTAD')
@@ -245,11 +328,13 @@ def main():
     except Exception as e:  # noqa: BLE001 - unittest.SkipTest
         print(f'1..0 # SKIP {e}')
         return 77
+    if args.worker >= 0:
+        return worker(args)
+    jobs = max(args.jobs, 1)
     only = os.environ.get('OTAD_CRASH_ONLY')
     topdir = tempfile.mkdtemp(prefix='otad-crash-')
     world = World(topdir)
-    failures = []
-    counts = {'killed': 0, 'not reached': 0}
+    results = []
     started = time.monotonic()
     try:
         world.start()
@@ -263,30 +348,42 @@ def main():
         if only:
             points = [p for p in points if re.search(only, str(p))]
         print(f'1..{len(points)}', flush=True)
-        for i, point in enumerate(points, 1):
-            t0 = time.monotonic()
-            try:
-                outcome = suite.run_point(point, i)
-                counts[outcome] += 1
-                print(f'ok {i} {point} # {outcome} ({time.monotonic() - t0:.1f} s)',
-                      flush=True)
-            except Exception as e:  # noqa: BLE001 - reported per point, the run goes on
-                failures.append((point, e))
-                counts.setdefault('failed', 0)
-                counts['failed'] += 1
-                print(f'not ok {i} {point}', flush=True)
-                for line in str(e).splitlines()[:80]:
-                    print(f'# {line}')
+        results_path = os.path.join(topdir, 'results.jsonl')
+        if jobs <= 1 or len(points) <= 1:
+            with open(results_path, 'w', encoding='utf-8') as out:
+                run_points(suite, points, 1, out)
+        else:
+            world.stop()
+            points_path = os.path.join(topdir, 'points.json')
+            with open(points_path, 'w', encoding='utf-8') as f:
+                json.dump([p.__dict__ for p in points], f)
+            procs = [subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                       '--worker', str(w), '--jobs', str(jobs),
+                                       '--points', points_path, '--results', results_path],
+                                      stdin=subprocess.DEVNULL)
+                     for w in range(jobs)]
+            for proc in procs:
+                proc.wait(timeout=7 * 3600)
+        with open(results_path, encoding='utf-8') as f:
+            results = sorted((json.loads(line) for line in f), key=lambda r: r['index'])
+        for r in results:
+            print(tap(r), flush=True)
     finally:
         world.stop()
-        if os.environ.get('OTAD_TEST_KEEP') or failures:
+        failed = [r for r in results if r['outcome'] == 'failed']
+        if os.environ.get('OTAD_TEST_KEEP') or failed:
             print(f'# kept {topdir}')
         else:
             otadtest.remove_tree(topdir)
-    print(f'# crash points covered: {counts["killed"]} killed and checked, '
-          f'{counts["not reached"]} not reached, {len(failures)} failed, '
-          f'in {time.monotonic() - started:.0f} s', flush=True)
-    return 1 if failures else 0
+    killed = len([r for r in results if r['outcome'] == 'killed'])
+    not_reached = len([r for r in results if r['outcome'] == 'not reached'])
+    print(f'# crash points covered: {killed} killed and checked, {not_reached} not reached, '
+          f'{len(failed)} failed, in {time.monotonic() - started:.0f} s ({jobs} jobs)',
+          flush=True)
+    if len(results) != len(points):
+        print(f'# only {len(results)} of {len(points)} points have a result')
+        return 1
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':

@@ -188,10 +188,13 @@ class Device:
     health-check directories"""
 
     OSNAME = otadtest.Sysroot.OSNAME
+    # what B adds: enough content that a download takes a moment
+    EXTRA_FILES = 64
+    EXTRA_FILE_BYTES = 16384
 
-    def __init__(self, topdir, n_files=64):
+    def __init__(self, topdir, n_files=EXTRA_FILES):
         self.topdir = topdir
-        self.n_files = n_files  # 32 kB each in B (bench/run makes B larger)
+        self.n_files = n_files  # bench/run makes B larger
         self.sysroot = otadtest.Sysroot(topdir)
         self.path = self.sysroot.path
         self.treehub = os.path.join(topdir, 'repo')
@@ -217,7 +220,7 @@ class Device:
         # enough content that a download takes a moment
         for i in range(self.n_files):
             write_file(os.path.join(tree, f'usr/share/otadtest/file{i}'),
-                       os.urandom(16384).hex())
+                       os.urandom(self.EXTRA_FILE_BYTES).hex())
         write_file(os.path.join(tree, 'usr/lib/os-release'),
                    f'NAME=otad test\nID={self.OSNAME}\nVERSION_ID=2.0\n')
         write_file(os.path.join(tree, 'usr/package.manifest'), 'otadtest-base 2.0\nbusybox 1.36.1\n')

@@ -549,6 +549,9 @@ def main():
     ctx.load_verify_locations(os.path.join(args.dir, "ca.pem"))
     ctx.verify_mode = ssl.CERT_REQUIRED
 
+    # socketserver's default backlog of 5 drops the SYNs of an OSTree pull's parallel
+    # connections, which then wait for the kernel's 1 s and 3 s retransmits
+    http.server.ThreadingHTTPServer.request_queue_size = 128
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     httpd.daemon_threads = True
     # the handshake happens in the handler thread, so one bad client blocks nobody

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "ota-error.h"
+#include "otad-tuf-error.h"
 #include "otad-checkin.h"
 #include "otad-job-check.h"
 #include "otad-job-device.h"
@@ -109,6 +110,8 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 		ok = otad_checkin_run (checkin, s->ecu_serial, s->hardware_id, installed, &target,
 				       cancellable, error);
 	if (!ok) {
+		/* the verifier's own codes become their OtaError: Verification, Server... */
+		otad_tuf_error_convert (error);
 		otad_job_report_flush (ctx, cancellable);
 		return FALSE;
 	}
