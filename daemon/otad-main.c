@@ -136,9 +136,15 @@ otad_main_engine_notify_cb (GObject *engine, GParamSpec *pspec, gpointer user_da
 					  ota_state_to_string (otad_engine_get_state (e)));
 	if (g_strcmp0 (status, self->status) == 0)
 		return;
+	/* the first one goes with READY=1 */
+	if (g_strcmp0 (self->status, "READY=1") == 0) {
+		g_autofree gchar *ready = g_strdup_printf ("READY=1\n%s", status);
+		otad_main_notify (ready);
+	} else {
+		otad_main_notify (status);
+	}
 	g_free (self->status);
 	self->status = g_steal_pointer (&status);
-	otad_main_notify (self->status);
 }
 
 int
@@ -252,13 +258,14 @@ main (int argc, char *argv[])
 
 	sigterm_id = g_unix_signal_add (SIGTERM, otad_main_quit_cb, &self);
 	sigint_id = g_unix_signal_add (SIGINT, otad_main_quit_cb, &self);
-	/* on the bus and resumed: Type=notify units are started now */
-	otad_main_notify ("READY=1");
+	/* on the bus and resumed: Type=notify units are started now; the first status goes
+	 * in the same message, so READY=1 and what otad does arrive together */
+	self.status = g_strdup ("READY=1");
+	otad_main_engine_notify_cb (G_OBJECT (otad_daemon_get_engine (daemon)), NULL, &self);
 	g_signal_connect (otad_daemon_get_engine (daemon), "notify::state",
 			  G_CALLBACK (otad_main_engine_notify_cb), &self);
 	g_signal_connect (otad_daemon_get_engine (daemon), "notify::error-name",
 			  G_CALLBACK (otad_main_engine_notify_cb), &self);
-	otad_main_engine_notify_cb (G_OBJECT (otad_daemon_get_engine (daemon)), NULL, &self);
 	/* twice per period, as sd_watchdog_enabled(3) advises */
 	watchdog_usec = otad_sd_notify_watchdog_usec ();
 	if (watchdog_usec > 0) {
