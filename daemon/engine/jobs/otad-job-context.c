@@ -34,6 +34,8 @@ otad_job_context_make_http (const OtadSettings *s, OtadProvisioner *provisioner,
 
 	otad_http_set_user_agent (http, agent);
 	otad_http_set_timeout (http, s->timeout_s);
+	/* a server that trickles bytes must not hold an update forever (TUF's slow retrieval) */
+	otad_http_set_deadline (http, s->transfer_deadline_s, s->min_transfer_speed);
 	/* the identity, from files or PKCS#11, configured, provisioned or imported */
 	if (provisioner != NULL)
 		return otad_provisioner_setup_http (provisioner, http, error)

@@ -127,6 +127,10 @@ otad_settings_new (OtadConfig *config,
 	if (s->ca_file == NULL && provisioner != NULL)
 		s->ca_file = g_strdup (otad_provisioner_get_ca_file (provisioner));
 	s->timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
+	s->transfer_deadline_s =
+	    (guint)otad_config_get_uint (config, "server", "transfer-deadline-sec");
+	s->min_transfer_speed =
+	    (guint)otad_config_get_uint (config, "server", "min-transfer-speed");
 	s->report_enabled = otad_config_get_boolean (config, "report", "enabled");
 	s->cert = otad_settings_dup (config, "server", "cert");
 	s->key = otad_settings_dup (config, "server", "key");

@@ -26,6 +26,8 @@ typedef struct {
 	gchar *treehub_url;  /* (nullable) */
 	gchar *ca_file;	     /* (nullable) */
 	guint timeout_s;
+	guint transfer_deadline_s; /* a file's deadline (slow retrieval), 0: none */
+	guint min_transfer_speed;  /* bytes per second a file must average after it */
 	gboolean report_enabled;
 	gchar *cert; /* (nullable) file or pkcs11: URI: configured, provisioned or imported */
 	gchar *key;  /* (nullable) */
