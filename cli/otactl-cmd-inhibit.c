@@ -15,7 +15,8 @@ static gboolean
 otactl_cmd_inhibit_signal_cb (gpointer user_data)
 {
 	g_main_loop_quit (user_data);
-	return G_SOURCE_REMOVE;
+	/* removed with the other one once the loop ends */
+	return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -48,11 +49,18 @@ otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv)
 	if (exit_code != OTACTL_EXIT_OK)
 		return exit_code;
 
+	/* before the inhibitor exists: a Ctrl+C from now on releases it */
+	loop = g_main_loop_new (NULL, FALSE);
+	sigint_id = g_unix_signal_add (SIGINT, otactl_cmd_inhibit_signal_cb, loop);
+	sigterm_id = g_unix_signal_add (SIGTERM, otactl_cmd_inhibit_signal_cb, loop);
 	otactl_context_start_agent (ctx);
 	if (!ota_client_inhibit_sync (ctx->client, reason, otactl_context_get_flags (ctx),
-				      &handle, NULL, &error))
+				      &handle, NULL, &error)) {
+		g_source_remove (sigint_id);
+		g_source_remove (sigterm_id);
 		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
 		return otactl_context_report_error (ctx, _("cannot inhibit updates"), error);
+	}
 
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -69,9 +77,6 @@ otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv)
 		g_print ("\n");
 	}
 
-	loop = g_main_loop_new (NULL, FALSE);
-	sigint_id = g_unix_signal_add (SIGINT, otactl_cmd_inhibit_signal_cb, loop);
-	sigterm_id = g_unix_signal_add (SIGTERM, otactl_cmd_inhibit_signal_cb, loop);
 	g_signal_connect (ctx->client, "notify::connected",
 			  G_CALLBACK (otactl_cmd_inhibit_vanished_cb), loop);
 	g_main_loop_run (loop);
