@@ -16,6 +16,8 @@
  */
 
 static const OtadOption otad_bus_methods_interactive_option[] = {{"interactive", "b"}};
+/* GetHistory: at most limit entries (0 all), none older than since (Unix seconds) */
+static const OtadOption otad_bus_methods_history_options[] = {{"limit", "u"}, {"since", "t"}};
 
 /* one polkit action per verb (DESIGN.md), as the XML documents them */
 static const gchar *const otad_bus_methods_actions[] = {
@@ -104,15 +106,9 @@ otad_bus_methods_handle (OtadBus *self,
 	if (options != NULL && g_variant_lookup (options, "interactive", "b", &interactive) &&
 	    interactive)
 		flags |= OTAD_AUTHORITY_CHECK_FLAG_ALLOW_INTERACTION;
-	if (self->authority == NULL) {
-		GDBusConnection *connection = self->connection;
-		if (connection == NULL) {
-			g_set_error_literal (&error, OTA_ERROR, OTA_ERROR_INTERNAL,
-					     "not connected");
-			otad_invocation_return_error (invocation, error);
-			return G_DBUS_METHOD_INVOCATION_HANDLED;
-		}
-		self->authority = otad_authority_new (connection);
+	if (otad_bus_ensure_authority (self, &error) == NULL) {
+		otad_invocation_return_error (invocation, error);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
 	helper = g_new0 (OtadBusAuthHelper, 1);
 	helper->bus = g_object_ref (self);
@@ -183,11 +179,18 @@ otad_bus_methods_handle_get_history_cb (OtaDBusUpdater1 *skeleton,
 	g_autoptr(GError) error = NULL;
 	GVariant *entries;
 
-	if (!otad_invocation_check_options (options, NULL, 0, &error)) {
+	guint32 limit = 0;
+	guint64 since = 0;
+
+	if (!otad_invocation_check_options (options, otad_bus_methods_history_options,
+					    G_N_ELEMENTS (otad_bus_methods_history_options),
+					    &error)) {
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	entries = otad_engine_get_history (self->engine, &error);
+	(void)g_variant_lookup (options, "limit", "u", &limit);
+	(void)g_variant_lookup (options, "since", "t", &since);
+	entries = otad_engine_get_history (self->engine, limit, since, &error);
 	if (entries == NULL) {
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "otad-engine.h"
+#include "otad-history-log.h"
 #include "otad-pull-progress.h"
 #include "otad-update-info.h"
 
@@ -27,6 +28,8 @@ typedef enum {
 	OTAD_ENGINE_PROP_DOWNLOAD_SIZE,
 	OTAD_ENGINE_PROP_PROGRESS,
 	OTAD_ENGINE_PROP_POLICY,
+	OTAD_ENGINE_PROP_INHIBITORS,
+	OTAD_ENGINE_PROP_WAITING,
 	OTAD_ENGINE_PROP_LAST
 } OtadEngineProperty;
 
@@ -59,6 +62,11 @@ struct _OtadEngine {
 	guint confirm_failures;
 	/* the boot record was lost at start: the confirmation rebuilds it */
 	gboolean rebuild_record;
+	OtadHistoryLog *history; /* (owned) (nullable) opened on first use */
+	/* otad-engine-inhibit.c: who holds installs back, and an install that waits */
+	GPtrArray *inhibitors; /* (owned) (element-type OtadInhibitor) */
+	guint next_inhibitor;
+	gboolean install_waiting;
 };
 
 void otad_engine_notify (OtadEngine *self, OtadEngineProperty prop);
@@ -75,6 +83,19 @@ void otad_engine_emit_job_finished (OtadEngine *self,
 				    OtadEngineJobKind kind,
 				    gboolean ok,
 				    gboolean found);
+
+/* otad-engine-history.c */
+void otad_engine_history_open (OtadEngine *self);
+void otad_engine_history_job_done (OtadEngine *self,
+				   OtadEngineJobKind kind,
+				   gpointer data,
+				   const GError *error);
+
+/* otad-engine-inhibit.c */
+void otad_engine_inhibit_init (OtadEngine *self);
+void otad_engine_inhibit_clear (OtadEngine *self);
+gboolean otad_engine_defer_install (OtadEngine *self);
+void otad_engine_drop_waiting_install (OtadEngine *self);
 
 /* otad-engine-progress.c */
 void otad_engine_progress_reset (OtadEngine *self);

@@ -5,7 +5,6 @@
 
 #include "ota-error.h"
 #include "otad-engine-private.h"
-#include "otad-history.h"
 #include "otad-state.h"
 
 /*
@@ -265,13 +264,6 @@ otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
 	return TRUE;
 }
 
-/* Returns: (transfer floating): aa{sv}, newest first (the GetHistory reply) */
-GVariant *
-otad_engine_get_history (OtadEngine *self, GError **error)
-{
-	return otad_history_load (self->settings->state_dir, error);
-}
-
 /* -- properties ------------------------------------------------------------------ */
 
 OtadSysroot *
@@ -406,6 +398,12 @@ otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 	case OTAD_ENGINE_PROP_POLICY:
 		g_value_set_string (value, otad_engine_get_policy (self));
 		break;
+	case OTAD_ENGINE_PROP_INHIBITORS:
+		g_value_take_variant (value, otad_engine_dup_inhibitors (self));
+		break;
+	case OTAD_ENGINE_PROP_WAITING:
+		g_value_set_string (value, otad_engine_get_waiting (self));
+		break;
 	case OTAD_ENGINE_PROP_0:
 	case OTAD_ENGINE_PROP_LAST:
 	default:
@@ -451,6 +449,8 @@ otad_engine_finalize (GObject *object)
 	OtadEngine *self = OTAD_ENGINE (object);
 
 	g_clear_pointer (&self->info, otad_update_info_free);
+	g_clear_pointer (&self->history, otad_history_log_free);
+	otad_engine_inhibit_clear (self);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_clear_object (&self->ctx);
 	G_OBJECT_CLASS (otad_engine_parent_class)->finalize (object);
@@ -486,6 +486,10 @@ otad_engine_class_init (OtadEngineClass *klass)
 	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_POLICY] =
 	    g_param_spec_string ("policy", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_INHIBITORS] = g_param_spec_variant (
+	    "inhibitors", NULL, NULL, G_VARIANT_TYPE ("a(uss)"), NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING] =
+	    g_param_spec_string ("waiting", NULL, NULL, NULL, flags);
 	g_object_class_install_properties (object_class, OTAD_ENGINE_PROP_LAST, otad_engine_props);
 
 	/* (kind, success, found an update) after every job but report flushes */
@@ -499,6 +503,7 @@ otad_engine_init (OtadEngine *self)
 {
 	self->cancellable = g_cancellable_new ();
 	self->main_context = g_main_context_ref_thread_default ();
+	otad_engine_inhibit_init (self);
 }
 
 /**

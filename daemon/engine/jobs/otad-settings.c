@@ -132,6 +132,7 @@ otad_settings_new (OtadConfig *config,
 	s->min_transfer_speed =
 	    (guint)otad_config_get_uint (config, "server", "min-transfer-speed");
 	s->report_enabled = otad_config_get_boolean (config, "report", "enabled");
+	s->history_max_entries = (guint)otad_config_get_uint (config, "history", "max-entries");
 	s->cert = otad_settings_dup (config, "server", "cert");
 	s->key = otad_settings_dup (config, "server", "key");
 	if (s->cert == NULL && s->key == NULL && provisioner != NULL) {

@@ -30,6 +30,7 @@ typedef struct {
 	guint transfer_deadline_s; /* a file's deadline (slow retrieval), 0: none */
 	guint min_transfer_speed;  /* bytes per second a file must average after it */
 	gboolean report_enabled;
+	guint history_max_entries; /* GetHistory keeps the newest this many */
 	gchar *cert; /* (nullable) file or pkcs11: URI: configured, provisioned or imported */
 	gchar *key;  /* (nullable) */
 	gchar *pkcs11_pin;    /* (nullable) */
