@@ -27,6 +27,8 @@ typedef enum {
 	OTAD_ENGINE_PROP_DOWNLOAD_SIZE,
 	OTAD_ENGINE_PROP_PROGRESS,
 	OTAD_ENGINE_PROP_POLICY,
+	OTAD_ENGINE_PROP_PROGRESS_PHASE,
+	OTAD_ENGINE_PROP_TIME_REMAINING,
 	OTAD_ENGINE_PROP_LAST
 } OtadEngineProperty;
 
@@ -49,6 +51,13 @@ struct _OtadEngine {
 	guint64 downloaded_bytes;
 	guint64 download_size;
 	guint progress_percent;
+	guint64 progress_total;	      /* the job's total, fixed by its first estimate */
+	gboolean progress_total_fixed;
+	const gchar *progress_phase;  /* (not nullable) static; "" between jobs */
+	gint64 time_remaining;	      /* seconds, -1 when unknown */
+	gint64 progress_started_us;   /* when the first byte came, for the rate */
+	guint64 progress_started_bytes;
+	gint64 (*progress_clock) (void); /* g_get_monotonic_time() unless a test injects one */
 	guint64 next_check_time;
 	guint flush_id;
 	gulong store_changed_id;
@@ -80,6 +89,9 @@ void otad_engine_emit_job_finished (OtadEngine *self,
 void otad_engine_progress_reset (OtadEngine *self);
 void otad_engine_progress_publish (OtadEngine *self);
 void otad_engine_progress_set_done (OtadEngine *self);
+void otad_engine_progress_begin (OtadEngine *self, OtadEngineJobKind kind);
+void otad_engine_progress_end (OtadEngine *self);
+void otad_engine_progress_take (OtadEngine *self, const OtadPullProgress *progress);
 void otad_engine_progress_from_worker (const OtadPullProgress *progress, gpointer user_data);
 
 G_END_DECLS

@@ -45,7 +45,7 @@ class MethodGuards(otadtest.OtadTestCase):
 
     def test_version_and_properties(self):
         props = self.client.props()
-        self.assertEqual(props['Version'], 3)
+        self.assertEqual(props['Version'], 4)
         self.assertEqual(props['State'], 'idle')
         self.assertEqual(props['Policy'], 'consent')
         self.assertEqual(props['UpdateInfo'], {})
