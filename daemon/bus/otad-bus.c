@@ -41,6 +41,8 @@ otad_bus_refresh_engine (OtadBus *self)
 						otad_engine_get_downloaded_bytes (e));
 	ota_dbus_updater1_set_download_size (self->skeleton, otad_engine_get_download_size (e));
 	ota_dbus_updater1_set_progress (self->skeleton, otad_engine_get_progress (e));
+	ota_dbus_updater1_set_progress_phase (self->skeleton, otad_engine_get_progress_phase (e));
+	ota_dbus_updater1_set_time_remaining (self->skeleton, otad_engine_get_time_remaining (e));
 	ota_dbus_updater1_set_policy (self->skeleton, otad_engine_get_policy (e));
 	ota_dbus_updater1_set_waiting (self->skeleton, otad_engine_get_waiting (e));
 	{

@@ -143,6 +143,7 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	g_clear_handle_id (&self->progress_id, g_source_remove);
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
 		otad_engine_progress_publish (self);
+	otad_engine_progress_end (self);
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		otad_engine_history_job_done (self, kind, data, error);
 		otad_engine_after_cancel (self, kind);

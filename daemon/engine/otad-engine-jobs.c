@@ -165,6 +165,7 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	}
 	self->busy = TRUE;
 	self->running = kind;
+	otad_engine_progress_begin (self, kind);
 	otad_job_run (self, otad_engine_job_kind_to_string (kind), func, job, free_func,
 		      self->cancellable, otad_engine_job_done_cb, NULL);
 	return TRUE;

@@ -30,6 +30,8 @@ typedef enum {
 	OTAD_ENGINE_PROP_POLICY,
 	OTAD_ENGINE_PROP_INHIBITORS,
 	OTAD_ENGINE_PROP_WAITING,
+	OTAD_ENGINE_PROP_PROGRESS_PHASE,
+	OTAD_ENGINE_PROP_TIME_REMAINING,
 	OTAD_ENGINE_PROP_LAST
 } OtadEngineProperty;
 
@@ -52,6 +54,13 @@ struct _OtadEngine {
 	guint64 downloaded_bytes;
 	guint64 download_size;
 	guint progress_percent;
+	guint64 progress_total;	      /* the job's total, fixed by its first estimate */
+	gboolean progress_total_fixed;
+	const gchar *progress_phase;  /* (not nullable) static; "" between jobs */
+	gint64 time_remaining;	      /* seconds, -1 when unknown */
+	gint64 progress_started_us;   /* when the first byte came, for the rate */
+	guint64 progress_started_bytes;
+	gint64 (*progress_clock) (void); /* g_get_monotonic_time() unless a test injects one */
 	guint64 next_check_time;
 	guint flush_id;
 	gulong store_changed_id;
@@ -101,6 +110,9 @@ void otad_engine_drop_waiting_install (OtadEngine *self);
 void otad_engine_progress_reset (OtadEngine *self);
 void otad_engine_progress_publish (OtadEngine *self);
 void otad_engine_progress_set_done (OtadEngine *self);
+void otad_engine_progress_begin (OtadEngine *self, OtadEngineJobKind kind);
+void otad_engine_progress_end (OtadEngine *self);
+void otad_engine_progress_take (OtadEngine *self, const OtadPullProgress *progress);
 void otad_engine_progress_from_worker (const OtadPullProgress *progress, gpointer user_data);
 
 G_END_DECLS

@@ -356,6 +356,21 @@ otad_engine_get_progress (OtadEngine *self)
 	return self->progress_percent;
 }
 
+/* Returns: (not nullable): what the running job does ("preparing", "downloading",
+ * "verifying", "installing", ...), "" when no job runs */
+const gchar *
+otad_engine_get_progress_phase (OtadEngine *self)
+{
+	return self->progress_phase;
+}
+
+/* Returns: seconds the running download still needs at its rate so far, -1 when unknown */
+gint64
+otad_engine_get_time_remaining (OtadEngine *self)
+{
+	return self->time_remaining;
+}
+
 const gchar *
 otad_engine_get_policy (OtadEngine *self)
 {
@@ -403,6 +418,12 @@ otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 		break;
 	case OTAD_ENGINE_PROP_WAITING:
 		g_value_set_string (value, otad_engine_get_waiting (self));
+		break;
+	case OTAD_ENGINE_PROP_PROGRESS_PHASE:
+		g_value_set_string (value, self->progress_phase);
+		break;
+	case OTAD_ENGINE_PROP_TIME_REMAINING:
+		g_value_set_int64 (value, self->time_remaining);
 		break;
 	case OTAD_ENGINE_PROP_0:
 	case OTAD_ENGINE_PROP_LAST:
@@ -490,6 +511,10 @@ otad_engine_class_init (OtadEngineClass *klass)
 	    "inhibitors", NULL, NULL, G_VARIANT_TYPE ("a(uss)"), NULL, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_WAITING] =
 	    g_param_spec_string ("waiting", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_PROGRESS_PHASE] =
+	    g_param_spec_string ("progress-phase", NULL, NULL, "", flags);
+	otad_engine_props[OTAD_ENGINE_PROP_TIME_REMAINING] =
+	    g_param_spec_int64 ("time-remaining", NULL, NULL, -1, G_MAXINT64, -1, flags);
 	g_object_class_install_properties (object_class, OTAD_ENGINE_PROP_LAST, otad_engine_props);
 
 	/* (kind, success, found an update) after every job but report flushes */
@@ -502,6 +527,9 @@ static void
 otad_engine_init (OtadEngine *self)
 {
 	self->cancellable = g_cancellable_new ();
+	self->progress_phase = "";
+	self->time_remaining = -1;
+	self->progress_clock = g_get_monotonic_time;
 	self->main_context = g_main_context_ref_thread_default ();
 	otad_engine_inhibit_init (self);
 }

@@ -35,7 +35,8 @@ const gchar *otad_engine_job_kind_to_string (OtadEngineJobKind kind);
  * OtadEngine: the update flow as a plain GObject.  Its properties (notify::NAME)
  * are what a front end shows: "state", "error-name", "error-message",
  * "last-check-time", "next-check-time", "update-info" (a{sv}), "downloaded-bytes",
- * "download-size", "progress" (0-100), "policy", "inhibitors" (a(uss)) and
+ * "download-size" (fixed when the job starts), "progress" (0-100), "progress-phase",
+ * "time-remaining" (seconds, -1 unknown), "policy", "inhibitors" (a(uss)) and
  * "waiting" ("" or "inhibited": an install waits); "job-finished" (kind, success,
  * found an update) follows every job but report flushes.  It knows nothing of D-Bus.
  */
@@ -77,6 +78,8 @@ GVariant *otad_engine_dup_update_info (OtadEngine *self) G_GNUC_WARN_UNUSED_RESU
 const gchar *otad_engine_get_update_checksum (OtadEngine *self);
 guint64 otad_engine_get_downloaded_bytes (OtadEngine *self);
 guint64 otad_engine_get_download_size (OtadEngine *self);
+const gchar *otad_engine_get_progress_phase (OtadEngine *self);
+gint64 otad_engine_get_time_remaining (OtadEngine *self);
 guint otad_engine_get_progress (OtadEngine *self);
 const gchar *otad_engine_get_policy (OtadEngine *self);
 
