@@ -83,6 +83,34 @@ otad_bus_job_finished_cb (OtadEngine *engine,
 	otad_bus_idle_update (OTAD_BUS (user_data));
 }
 
+/* the properties go out first, so a client that hears the signal reads the new ones */
+static void
+otad_bus_state_changed_cb (OtadEngine *engine,
+			   const gchar *state,
+			   GVariant *details,
+			   gpointer user_data)
+{
+	OtadBus *self = OTAD_BUS (user_data);
+
+	otad_bus_refresh_engine (self);
+	g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+	ota_dbus_updater1_emit_state_changed (self->skeleton, state, details);
+}
+
+static void
+otad_bus_job_result_cb (OtadEngine *engine,
+			const gchar *job,
+			const gchar *result,
+			GVariant *details,
+			gpointer user_data)
+{
+	OtadBus *self = OTAD_BUS (user_data);
+
+	otad_bus_refresh_engine (self);
+	g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+	ota_dbus_updater1_emit_job_finished (self->skeleton, job, result, details);
+}
+
 static void
 otad_bus_sysroot_changed_cb (OtadSysroot *sysroot, gpointer user_data)
 {
@@ -317,6 +345,9 @@ otad_bus_new (OtadEngine *engine)
 			  self);
 	g_signal_connect (self->engine, "job-finished", G_CALLBACK (otad_bus_job_finished_cb),
 			  self);
+	g_signal_connect (self->engine, "state-changed", G_CALLBACK (otad_bus_state_changed_cb),
+			  self);
+	g_signal_connect (self->engine, "job-result", G_CALLBACK (otad_bus_job_result_cb), self);
 	otad_bus_methods_connect (self);
 	otad_bus_idle_init (self);
 	otad_bus_inhibit_init (self);
