@@ -3,6 +3,7 @@
 
 #include "otad-config.h"
 #include "otad-provisioner.h"
+#include "otad-tuf-repo.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,7 @@ typedef struct {
 	gchar **tags;
 	gchar *root_dir; /* (nullable) */
 	gboolean allow_tofu;
+	OtadTufLimits tuf_limits; /* [tuf] max-*-size over the repository defaults */
 	guint64 min_free_bytes;
 	gchar *policy;
 	gboolean polling;
