@@ -41,13 +41,15 @@ def read_list(path):
 
 
 def parse_po(path):
-    """msgid -> (msgstr, [references]) for the singular, non-header entries"""
+    """msgid -> (msgstr, [references]) for the singular, non-header entries; an entry
+    with a context is keyed "CONTEXT\x04MSGID", as gettext keys it (a label such as
+    the history action "rollback" is not the command name "rollback")"""
     entries = {}
-    refs, msgid, msgstr, cur = [], None, None, None
+    refs, msgid, msgstr, cur, ctxt = [], None, None, None, None
 
     def flush():
         if msgid:
-            entries[msgid] = (msgstr or '', refs)
+            entries[msgid if ctxt is None else ctxt + '\x04' + msgid] = (msgstr or '', refs)
 
     with open(path, encoding='utf-8') as f:
         for line in f:
@@ -55,24 +57,31 @@ def parse_po(path):
             if line.startswith('#:'):
                 if cur == 'msgstr':
                     flush()
-                    refs, msgid, msgstr, cur = [], None, None, None
+                    refs, msgid, msgstr, cur, ctxt = [], None, None, None, None
                 refs = refs + line[2:].split()
-            elif line.startswith('msgid '):
+            elif line.startswith('msgctxt '):
                 if cur == 'msgstr':
                     flush()
                     refs = []
+                ctxt, cur = eval(line[8:]), 'msgctxt'
+            elif line.startswith('msgid '):
+                if cur == 'msgstr':
+                    flush()
+                    refs, ctxt = [], None
                 msgid, msgstr, cur = eval(line[6:]), None, 'msgid'
             elif line.startswith('msgstr '):
                 msgstr, cur = eval(line[7:]), 'msgstr'
             elif line.startswith('"'):
-                if cur == 'msgid':
+                if cur == 'msgctxt':
+                    ctxt += eval(line)
+                elif cur == 'msgid':
                     msgid += eval(line)
                 elif cur == 'msgstr':
                     msgstr += eval(line)
             elif not line.strip():
                 if cur == 'msgstr':
                     flush()
-                refs, msgid, msgstr, cur = [], None, None, None
+                refs, msgid, msgstr, cur, ctxt = [], None, None, None, None
     if cur == 'msgstr':
         flush()
     return entries
