@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 #include "otad-job-check.h"
@@ -125,7 +127,8 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	g_return_val_if_fail (kind == OTAD_ENGINE_JOB_FLUSH || !self->busy, FALSE);
 	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
 	    self->info == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "no update on offer");
+		/* TRANSLATORS: otad's error */
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("no update on offer"));
 		return FALSE;
 	}
 	job = otad_engine_job_prepare (self, kind, &func, &free_func);
