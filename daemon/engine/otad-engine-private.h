@@ -2,6 +2,7 @@
 #pragma once
 
 #include "otad-engine.h"
+#include "otad-history-log.h"
 #include "otad-pull-progress.h"
 #include "otad-update-info.h"
 
@@ -27,6 +28,8 @@ typedef enum {
 	OTAD_ENGINE_PROP_DOWNLOAD_SIZE,
 	OTAD_ENGINE_PROP_PROGRESS,
 	OTAD_ENGINE_PROP_POLICY,
+	OTAD_ENGINE_PROP_INHIBITORS,
+	OTAD_ENGINE_PROP_WAITING,
 	OTAD_ENGINE_PROP_PROGRESS_PHASE,
 	OTAD_ENGINE_PROP_TIME_REMAINING,
 	OTAD_ENGINE_PROP_LAST
@@ -68,6 +71,20 @@ struct _OtadEngine {
 	guint confirm_failures;
 	/* the boot record was lost at start: the confirmation rebuilds it */
 	gboolean rebuild_record;
+	OtadHistoryLog *history; /* (owned) (nullable) opened on first use */
+	/* otad-engine-inhibit.c: who holds installs back, and an install that waits */
+	GPtrArray *inhibitors; /* (owned) (element-type OtadInhibitor) */
+	guint next_inhibitor;
+	gboolean install_waiting;
+	/* the running check is the poller's: declined and postponed offers stay quiet */
+	gboolean check_automatic;
+	/* the last state sent as "state-changed" */
+	OtaState announced_state;
+	/* otad-engine-offer.c, persisted in the store's "consent" field */
+	GPtrArray *declined;	  /* (owned) offer ids, oldest first, bounded */
+	gchar *postponed_offer;	  /* (owned) (nullable) */
+	guint64 postponed_until;  /* Unix seconds */
+	guint postpone_id;	  /* the check when the postponement ends */
 };
 
 void otad_engine_notify (OtadEngine *self, OtadEngineProperty prop);
@@ -84,6 +101,39 @@ void otad_engine_emit_job_finished (OtadEngine *self,
 				    OtadEngineJobKind kind,
 				    gboolean ok,
 				    gboolean found);
+
+/* otad-engine-history.c */
+void otad_engine_history_open (OtadEngine *self);
+void otad_engine_history_job_done (OtadEngine *self,
+				   OtadEngineJobKind kind,
+				   gpointer data,
+				   const GError *error);
+
+/* otad-engine-inhibit.c */
+void otad_engine_inhibit_init (OtadEngine *self);
+void otad_engine_inhibit_clear (OtadEngine *self);
+gboolean otad_engine_defer_install (OtadEngine *self);
+void otad_engine_drop_waiting_install (OtadEngine *self);
+/* otad-engine-offer.c: the offer and the answers to it */
+void otad_engine_offer_load (OtadEngine *self);
+void otad_engine_offer_clear (OtadEngine *self);
+gboolean otad_engine_offer_downloaded (OtadEngine *self);
+OtaState otad_engine_offer_after_check (OtadEngine *self, gboolean automatic);
+OtaState otad_engine_offer_after_download (OtadEngine *self);
+gboolean otad_engine_offer_install (OtadEngine *self, gboolean download_only, GError **error);
+gboolean otad_engine_offer_consent (OtadEngine *self, gboolean download_only, GError **error);
+gboolean otad_engine_offer_decline (OtadEngine *self, GError **error);
+gboolean otad_engine_offer_postpone (OtadEngine *self, guint64 until, GError **error);
+gboolean otad_engine_offer_discard (OtadEngine *self, GError **error);
+
+/* otad-engine-signals.c: "state-changed" and "job-result" */
+void otad_engine_signals_class_init (OtadEngineClass *klass);
+void otad_engine_signals_state_changed (OtadEngine *self);
+void otad_engine_signals_job_result (OtadEngine *self,
+				     OtadEngineJobKind kind,
+				     gboolean ok,
+				     const GError *error,
+				     gboolean found);
 
 /* otad-engine-progress.c */
 void otad_engine_progress_reset (OtadEngine *self);

@@ -38,7 +38,7 @@ otad_job_download_check_space (OtadJobDownload *job,
 			       GError **error)
 {
 	const OtadSettings *s = otad_job_context_get_settings (job->ctx);
-	OtadSpaceEstimate estimate = {OTAD_SPACE_SOURCE_UNKNOWN, 0, 0, 0};
+	OtadSpaceEstimate estimate = {OTAD_SPACE_SOURCE_UNKNOWN, 0, 0, 0, 0};
 	g_autofree gchar *boot_path = g_build_filename (s->sysroot_path, "boot", NULL);
 
 	if (!otad_space_estimate (repo, options, job->info->checksum, job->info->length, &estimate,
@@ -75,7 +75,6 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 {
 	OtadJobDownload *job = data;
 	OtadJobContext *ctx = job->ctx;
-	const OtadSettings *s = otad_job_context_get_settings (ctx);
 	const gchar *cid = job->info->correlation_id;
 	OtadDeployOptions deploy_options = {NULL};
 	OtadPullOptions options = {NULL};
@@ -91,24 +90,8 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 		return FALSE;
 	repo = ostree_sysroot_repo (sysroot);
 
-	options.remote_name = OTAD_JOB_REMOTE;
-	options.url = s->treehub_url != NULL ? s->treehub_url : job->info->uri;
-	options.ref = OTAD_JOB_REF;
-	/* the one session: TreeHub sees the same device identity, CA pin and limits */
-	options.http = otad_job_context_get_http (ctx);
-	if (s->cert != NULL && g_path_is_absolute (s->cert))
-		options.tls_client_cert_path = s->cert;
-	if (s->key != NULL && g_path_is_absolute (s->key))
-		options.tls_client_key_path = s->key;
-	options.tls_ca_path = s->ca_file;
-	options.from_commit = booted;
-	/* the Director decides what runs; a downgrade it asks for is deliberate */
-	options.flags = OTAD_PULL_FLAGS_ALLOW_DOWNGRADE;
-	if (options.url == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "no TreeHub configured ([server] treehub-url)");
+	if (!otad_job_context_pull_options (ctx, job->info->uri, booted, &options, error))
 		return FALSE;
-	}
 	if (!otad_pull_ensure_remote (repo, &options, cancellable, error))
 		return FALSE;
 	if (!otad_job_download_check_space (job, repo, &options, cancellable, error))
