@@ -12,6 +12,7 @@
 #include "otad-bus.h"
 #include "otad-config-aktualizr.h"
 #include "otad-daemon.h"
+#include "otad-http.h"
 #include "otad-identity.h"
 #include "otad-poller.h"
 
@@ -137,6 +138,11 @@ otad_daemon_trim_cb (gpointer user_data)
 	self->trim_id = 0;
 	if (otad_engine_is_busy (self->engine))
 		return G_SOURCE_REMOVE;
+	/* what a job leaves that the next one (an hour away) does not need: the
+	 * server connections, and the worker threads GTask parks for reuse (each
+	 * thread's exit lets its malloc arena be trimmed) */
+	otad_http_close_connections (otad_job_context_get_http (self->ctx));
+	g_thread_pool_stop_unused_threads ();
 #ifdef __GLIBC__
 	(void)malloc_trim (0);
 #endif

@@ -181,6 +181,16 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 	return TRUE;
 }
 
+/* between jobs: a kept-alive connection holds its TLS state and buffers (hundreds of
+ * kB after a pull over several connections) for the idle-timeout; the next check-in is
+ * far away and resumes its TLS session from glib-networking's cache instead */
+void
+otad_http_close_connections (OtadHttp *self)
+{
+	g_return_if_fail (OTAD_IS_HTTP (self));
+	soup_session_abort (self->session);
+}
+
 void
 otad_http_set_client_tls_certificate (OtadHttp *self, GTlsCertificate *cert)
 {
@@ -272,6 +282,24 @@ otad_http_get_bytes_received (OtadHttp *self)
 	return n;
 }
 
+/*
+ * The identity goes on the TLS connection before its handshake, not only when the
+ * server asks for it: glib-networking keys its cache of TLS 1.3 session tickets by
+ * address, name, port and the hash of the connection's certificate at that moment
+ * (g_tls_client_connection_gnutls_compute_session_id() in
+ * tls/gnutls/gtlsclientconnection-gnutls.c).  Set there, the fleet's and the device's
+ * sessions have different keys, so a resumed session never carries the other
+ * identity, and resumption can stay on after provisioning.
+ */
+static void
+otad_http_network_event_cb (SoupMessage *msg, GSocketClientEvent event, GIOStream *connection,
+                            gpointer user_data)
+{
+	if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection))
+		g_tls_connection_set_certificate (G_TLS_CONNECTION (connection),
+		                                  G_TLS_CERTIFICATE (user_data));
+}
+
 GInputStream *
 otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
 {
@@ -281,8 +309,12 @@ otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GEr
 	self->request_count++;
 	cert = self->client_cert != NULL ? g_object_ref (self->client_cert) : NULL;
 	g_mutex_unlock (&self->mutex);
-	if (cert != NULL)
+	if (cert != NULL) {
 		soup_message_set_tls_client_certificate (msg, cert);
+		g_signal_connect_data (msg, "network-event", G_CALLBACK (otad_http_network_event_cb),
+		                       g_object_ref (cert), (GClosureNotify)(void (*) (void))g_object_unref,
+		                       0);
+	}
 	return soup_session_send (self->session, msg, cancellable, error);
 }
 
