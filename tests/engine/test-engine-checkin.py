@@ -33,8 +33,8 @@ class UnchangedCheckIn(UpdateTestCase):
         first = self.check(daemon, client)
         time.sleep(AFTER_JOB_S)
         second = self.check(daemon, client)
-        print(f'# first check-in: {[(e["method"], e["path"], e["status"]) for e in first]}')
-        print(f'# unchanged check-in: {[(e["method"], e["path"], e["status"], e["conn"], e["resumed"]) for e in second]}')
+        print(f'# first check-in: {[(e["method"], e["path"], e.get("status")) for e in first]}')
+        print(f'# unchanged check-in: {[(e["method"], e["path"], e.get("status"), e["conn"], e["resumed"]) for e in second]}')
 
         self.assertGreater(len(first), len(second), daemon.logs())
         self.assertLessEqual(len(second), MAX_REQUESTS, daemon.logs())
@@ -50,6 +50,27 @@ class UnchangedCheckIn(UpdateTestCase):
         # the first check-in's handshake left a ticket for, with the device's identity
         self.assertTrue(second[0]['resumed'], second)
         self.assertEqual({e['cn'] for e in second}, {e['cn'] for e in first})
+
+
+class DirectorTimestampGone(UnchangedCheckIn):
+    """A Director whose root lists timestamp and snapshot roles but that serves neither
+    (as aktualizr never asks a Director for them): the 404 is remembered, not asked for
+    at every check-in."""
+
+    SERVER_ARGS = ('--director-full',)
+
+    def test_requests_connections_resumption(self):
+        for name in ('timestamp.json', 'snapshot.json'):
+            self.server.control('/misbehave', {'prefix': '/director/' + name, 'mode': 'status',
+                                               'status': 404, 'count': -1})
+        daemon, client = self.start_otad('A')
+        first = self.check(daemon, client)
+        second = self.check(daemon, client)
+        print(f'# first check-in: {[(e["method"], e["path"], e.get("status")) for e in first]}')
+        print(f'# unchanged check-in: {[(e["method"], e["path"], e.get("status")) for e in second]}')
+        self.assertIn('/director/timestamp.json', [e['path'] for e in first])
+        self.assertNotIn('/director/timestamp.json', [e['path'] for e in second])
+        self.assertLessEqual(len(second), MAX_REQUESTS, daemon.logs())
 
 
 if __name__ == '__main__':
