@@ -59,6 +59,7 @@ otad_http_finalize (GObject *object)
 
 	g_clear_object (&self->session);
 	g_clear_object (&self->client_cert);
+	g_clear_pointer (&self->redirect_hosts, g_ptr_array_unref);
 	if (self->pkcs11_pin != NULL)
 		memset (self->pkcs11_pin, 0, strlen (self->pkcs11_pin));
 	g_free (self->pkcs11_pin);
@@ -82,7 +83,8 @@ otad_http_init (OtadHttp *self)
 	self->max_attempts = 4;
 	self->base_ms = 500;
 	self->cap_ms = 60 * 1000;
-	self->max_retry_after_s = 3600;
+	self->max_retry_after_s = OTAD_HTTP_DEFAULT_MAX_RETRY_AFTER_S;
+	self->max_retry_total_s = OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S;
 	self->deadline_s = OTAD_HTTP_DEFAULT_DEADLINE_S;
 	self->min_speed = OTAD_HTTP_DEFAULT_MIN_SPEED;
 	self->clock.monotonic_usec = otad_http_default_monotonic;
@@ -270,20 +272,6 @@ otad_http_get_bytes_received (OtadHttp *self)
 	n = self->bytes_received;
 	g_mutex_unlock (&self->mutex);
 	return n;
-}
-
-GInputStream *
-otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
-{
-	g_autoptr(GTlsCertificate) cert = NULL;
-
-	g_mutex_lock (&self->mutex);
-	self->request_count++;
-	cert = self->client_cert != NULL ? g_object_ref (self->client_cert) : NULL;
-	g_mutex_unlock (&self->mutex);
-	if (cert != NULL)
-		soup_message_set_tls_client_certificate (msg, cert);
-	return soup_session_send (self->session, msg, cancellable, error);
 }
 
 void
