@@ -159,6 +159,30 @@ otad_pull_verify_commit (OstreeRepo *repo,
 }
 
 /*
+ * What is not the transport's (named already) is libostree's refusing or failing to
+ * store an object: a corrupt object from the server or the repository is Deployment,
+ * ENOSPC is NoSpace naming the repository, not libostree's fd
+ */
+static void
+otad_pull_name_error (OstreeRepo *repo, GError **error)
+{
+	GError *e = error != NULL ? *error : NULL;
+
+	if (e == NULL || e->domain == OTA_ERROR ||
+	    g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+		g_autofree gchar *path = g_file_get_path (ostree_repo_get_path (repo));
+		e->domain = OTA_ERROR;
+		e->code = OTA_ERROR_NO_SPACE;
+		g_prefix_error (error, "no space left in %s: ", path);
+		return;
+	}
+	e->domain = OTA_ERROR;
+	e->code = OTA_ERROR_DEPLOYMENT;
+}
+
+/*
  * The objects of the tree, always through otad's transport rather than libostree's pull:
  * libostree's curl fetcher follows any redirect, https to plain http included
  * (CURLOPT_FOLLOWLOCATION without CURLOPT_REDIR_PROTOCOLS, src/libostree/
@@ -208,6 +232,7 @@ otad_pull_objects (OstreeRepo *repo,
 	if (!otad_pull_objects_http (repo, http, options->url, tmpdir, checksum, progress_func,
 				     progress_data, cancellable, error)) {
 		otad_pull_fix_cancelled (error);
+		otad_pull_name_error (repo, error);
 		return FALSE;
 	}
 	return TRUE;
