@@ -59,6 +59,7 @@ otad_http_finalize (GObject *object)
 
 	g_clear_object (&self->session);
 	g_clear_object (&self->client_cert);
+	g_clear_pointer (&self->redirect_hosts, g_ptr_array_unref);
 	if (self->pkcs11_pin != NULL)
 		memset (self->pkcs11_pin, 0, strlen (self->pkcs11_pin));
 	g_free (self->pkcs11_pin);
@@ -113,7 +114,8 @@ otad_http_init (OtadHttp *self)
 	self->max_attempts = 4;
 	self->base_ms = 500;
 	self->cap_ms = 60 * 1000;
-	self->max_retry_after_s = 3600;
+	self->max_retry_after_s = OTAD_HTTP_DEFAULT_MAX_RETRY_AFTER_S;
+	self->max_retry_total_s = OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S;
 	self->deadline_s = OTAD_HTTP_DEFAULT_DEADLINE_S;
 	self->min_speed = OTAD_HTTP_DEFAULT_MIN_SPEED;
 	self->clock.monotonic_usec = otad_http_default_monotonic;
@@ -312,42 +314,6 @@ otad_http_get_bytes_received (OtadHttp *self)
 	n = self->bytes_received;
 	g_mutex_unlock (&self->mutex);
 	return n;
-}
-
-/*
- * The identity goes on the TLS connection before its handshake, not only when the
- * server asks for it: glib-networking keys its cache of TLS 1.3 session tickets by
- * address, name, port and the hash of the connection's certificate at that moment
- * (g_tls_client_connection_gnutls_compute_session_id() in
- * tls/gnutls/gtlsclientconnection-gnutls.c).  Set there, the fleet's and the device's
- * sessions have different keys, so a resumed session never carries the other
- * identity, and resumption can stay on after provisioning.
- */
-static void
-otad_http_network_event_cb (SoupMessage *msg, GSocketClientEvent event, GIOStream *connection,
-                            gpointer user_data)
-{
-	if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection))
-		g_tls_connection_set_certificate (G_TLS_CONNECTION (connection),
-		                                  G_TLS_CERTIFICATE (user_data));
-}
-
-GInputStream *
-otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
-{
-	g_autoptr(GTlsCertificate) cert = NULL;
-
-	g_mutex_lock (&self->mutex);
-	self->request_count++;
-	cert = self->client_cert != NULL ? g_object_ref (self->client_cert) : NULL;
-	g_mutex_unlock (&self->mutex);
-	if (cert != NULL) {
-		soup_message_set_tls_client_certificate (msg, cert);
-		g_signal_connect_data (msg, "network-event", G_CALLBACK (otad_http_network_event_cb),
-		                       g_object_ref (cert), (GClosureNotify)(void (*) (void))g_object_unref,
-		                       0);
-	}
-	return soup_session_send (self->session, msg, cancellable, error);
 }
 
 void

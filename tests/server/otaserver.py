@@ -247,6 +247,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers = {}
             if "retry_after" in rule:
                 headers["Retry-After"] = str(rule["retry_after"])
+            # e.g. {"Location": ...} with a 302: a redirect; or to the same path elsewhere
+            headers.update(rule.get("headers", {}))
+            if "redirect_base" in rule:
+                headers["Location"] = rule["redirect_base"] + self.path
             return self._send(int(rule.get("status", 503)), b'{"error":"misbehaving"}',
                               headers=headers)
         if mode == "bad-length":
