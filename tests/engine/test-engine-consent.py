@@ -6,8 +6,8 @@ bound to the offer id (a stale id is refused with StaleOffer after the server ch
 target), Decline and Postpone (kept across a restart, quiet for automatic checks),
 Discard of a downloaded update, and StateChanged/JobFinished once per change and job."""
 
+import json
 import os
-import re
 import sys
 import time
 import unittest
@@ -214,6 +214,8 @@ class ConsentTest(UpdateTestCase):
         # a fresh state: the device was left with C pending by the test before
         d, client = self.start_otad('A', config=self.config('download-only'), name='discard')
         if client.props()['PendingDeployment']:
+            # the start-up confirmation finds the pending install not booted yet
+            client.wait_state('pending-reboot', daemon=d)
             _, err = client.call('Rollback')
             self.assertIsNone(err)
             client.wait_state('idle', daemon=d)
@@ -257,6 +259,75 @@ class ConsentTest(UpdateTestCase):
         self.assertTrue(result[3]['error-name'].startswith('org.otad.Updater1.Error.'))
         self.assertEqual(len(sig.jobs()), 1)
         self.assertEqual(sig.states()[-1], 'error')
+
+    def test_3_libota_gi(self):
+        # libota through GI: run_async('check') finishes when the check is done, with the
+        # offer in place; the signals arrive; a stale consent is Ota.Error.STALE_OFFER
+        d, client = self.start_otad('A', config=self.config('consent'), name='gi')
+        client_dir = otadtest.env_path('OTAD_TEST_CLIENT_DIR')
+        env = dict(os.environ)
+        for var in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
+            env[var] = os.pathsep.join(p for p in (client_dir, env.get(var)) if p)
+        libs = sorted(f for f in os.listdir(client_dir) if f.startswith('libota') and '.so' in f)
+        runtime = otadtest.asan_runtime(os.path.join(client_dir, libs[0]))
+        if runtime:
+            env['LD_PRELOAD'] = runtime
+            env['ASAN_OPTIONS'] = env.get('ASAN_OPTIONS', '') + ':detect_leaks=0'
+        out = run([sys.executable, '-c', GI_SCRIPT, self.bus.address], env=env,
+                  timeout=JOB_TIMEOUT).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        self.assertEqual(result['state-at-finish'], 'awaiting-consent')
+        self.assertEqual(result['jobs-before-finish'], [['check', 'success']])
+        self.assertIn('awaiting-consent', result['states'])
+        self.assertRegex(result['offer-id'], r'^[0-9a-f]{64}$')
+        self.assertEqual(result['release-notes'], NOTES)
+        self.assertEqual(result['label'], LABEL)
+        self.assertGreater(result['download-size'], 0)
+        self.assertEqual(result['stale'], 'STALE_OFFER')
+        self.assertEqual(result['declined'], 'idle')
+
+
+GI_SCRIPT = r'''
+import json, sys
+import gi
+gi.require_version('Ota', '1.0')
+from gi.repository import GLib, Ota
+
+client = Ota.Client.new_for_bus_address(sys.argv[1])
+client.connect_sync(None)
+loop = GLib.MainLoop()
+out = {'jobs': [], 'states': []}
+client.connect('job-finished', lambda c, job, result, details: out['jobs'].append([job, result]))
+client.connect('state-changed', lambda c, state, details: out['states'].append(state))
+GLib.timeout_add_seconds(100, loop.quit)
+
+def checked(c, res):
+    assert c.run_finish(res)
+    out['state-at-finish'] = Ota.state_to_string(c.get_state())
+    out['jobs-before-finish'] = list(out['jobs'])
+    loop.quit()
+
+client.run_async('check', None, Ota.ClientFlags.NONE, None, checked)
+loop.run()
+info = client.get_update_info()
+out.update({'offer-id': info.get_offer_id(), 'release-notes': info.get_release_notes(),
+            'label': info.get_label(), 'download-size': info.get_download_size()})
+try:
+    client.consent_sync('0' * 64, Ota.ClientFlags.NONE, None)
+    out['stale'] = 'accepted'
+except GLib.Error as e:
+    out['stale'] = Ota.Error(e.code).value_nick.upper().replace('-', '_') \
+        if e.domain == 'ota-error-quark' else e.message
+client.decline_sync(info.get_offer_id(), Ota.ClientFlags.NONE, None)
+ctx = GLib.MainContext.default()
+for _ in range(200):
+    if Ota.state_to_string(client.get_state()) == 'idle':
+        break
+    ctx.iteration(False)
+    GLib.usleep(20000)
+out['declined'] = Ota.state_to_string(client.get_state())
+print(json.dumps(out))
+'''
 
 
 if __name__ == '__main__':
