@@ -18,6 +18,8 @@
 
 /* the options each method understands (the XML's @options) */
 static const OtadOption otad_bus_methods_interactive_option[] = {{"interactive", "b"}};
+/* GetHistory: at most limit entries (0 all), none older than since (Unix seconds) */
+static const OtadOption otad_bus_methods_history_options[] = {{"limit", "u"}, {"since", "t"}};
 static const OtadOption otad_bus_methods_offer_options[] = {{"interactive", "b"},
 							    {"offer-id", "s"}};
 static const OtadOption otad_bus_methods_consent_options[] = {{"interactive", "b"},
@@ -176,15 +178,9 @@ otad_bus_methods_handle_full (OtadBus *self,
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	if (self->authority == NULL) {
-		GDBusConnection *connection = self->connection;
-		if (connection == NULL) {
-			g_set_error_literal (&error, OTA_ERROR, OTA_ERROR_INTERNAL,
-					     "not connected");
-			otad_invocation_return_error (invocation, error);
-			return G_DBUS_METHOD_INVOCATION_HANDLED;
-		}
-		self->authority = otad_authority_new (connection);
+	if (otad_bus_ensure_authority (self, &error) == NULL) {
+		otad_invocation_return_error (invocation, error);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
 	otad_authority_check (self->authority, g_dbus_method_invocation_get_sender (invocation),
 			      otad_bus_methods_actions[op], flags, NULL, otad_bus_methods_auth_cb,
@@ -303,11 +299,18 @@ otad_bus_methods_handle_get_history_cb (OtaDBusUpdater1 *skeleton,
 	g_autoptr(GError) error = NULL;
 	GVariant *entries;
 
-	if (!otad_invocation_check_options (options, NULL, 0, &error)) {
+	guint32 limit = 0;
+	guint64 since = 0;
+
+	if (!otad_invocation_check_options (options, otad_bus_methods_history_options,
+					    G_N_ELEMENTS (otad_bus_methods_history_options),
+					    &error)) {
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	entries = otad_engine_get_history (self->engine, &error);
+	(void)g_variant_lookup (options, "limit", "u", &limit);
+	(void)g_variant_lookup (options, "since", "t", &since);
+	entries = otad_engine_get_history (self->engine, limit, since, &error);
 	if (entries == NULL) {
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;

@@ -154,9 +154,12 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	g_clear_handle_id (&self->progress_id, g_source_remove);
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
 		otad_engine_progress_publish (self);
+	otad_engine_progress_end (self);
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		otad_engine_history_job_done (self, kind, data, error);
 		otad_engine_after_cancel (self, kind);
 	} else if (!ok) {
+		otad_engine_history_job_done (self, kind, data, error);
 		otad_engine_set_error (self, error);
 		/* a failed confirmation runs again by itself, with a backoff */
 		if (kind == OTAD_ENGINE_JOB_CONFIRM)
@@ -164,7 +167,13 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	} else {
 		if (kind == OTAD_ENGINE_JOB_CONFIRM)
 			self->confirm_failures = 0;
-		found = otad_engine_after_success (self, kind, data);
+		/* recorded before the state moves on: a front end that sees the state
+		 * finds the entry; the check's offer is taken first */
+		if (kind == OTAD_ENGINE_JOB_CHECK)
+			found = otad_engine_after_success (self, kind, data);
+		otad_engine_history_job_done (self, kind, data, NULL);
+		if (kind != OTAD_ENGINE_JOB_CHECK)
+			found = otad_engine_after_success (self, kind, data);
 	}
 	/* the sysroot changed under the workers: reload the deployment roles */
 	{

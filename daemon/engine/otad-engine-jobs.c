@@ -135,6 +135,11 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "no update on offer");
 		return FALSE;
 	}
+	/* an install waits while inhibited; anything else asked for replaces it */
+	if (kind == OTAD_ENGINE_JOB_INSTALL && otad_engine_defer_install (self))
+		return TRUE;
+	if (kind != OTAD_ENGINE_JOB_FLUSH && kind != OTAD_ENGINE_JOB_INSTALL)
+		otad_engine_drop_waiting_install (self);
 	job = otad_engine_job_prepare (self, kind, &func, &free_func);
 	if (kind == OTAD_ENGINE_JOB_FLUSH) {
 		self->flushing = TRUE;
@@ -169,6 +174,7 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	}
 	self->busy = TRUE;
 	self->running = kind;
+	otad_engine_progress_begin (self, kind);
 	otad_job_run (self, otad_engine_job_kind_to_string (kind), func, job, free_func,
 		      self->cancellable, otad_engine_job_done_cb, NULL);
 	return TRUE;

@@ -156,6 +156,8 @@ otad_engine_start (OtadEngine *self)
 	g_autoptr(OtadBootRecord) record = NULL;
 	g_autoptr(GError) error_local = NULL;
 
+	/* before the confirmation records its outcome: an older history is imported */
+	otad_engine_history_open (self);
 	record = otad_job_context_load_record (self->ctx, &error_local);
 	if (record != NULL && otad_boot_record_was_recovered (record))
 		self->rebuild_record = TRUE;

@@ -5,7 +5,6 @@
 
 #include "ota-error.h"
 #include "otad-engine-private.h"
-#include "otad-history.h"
 #include "otad-state.h"
 
 /*
@@ -292,13 +291,6 @@ otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
 	return otad_engine_run_op_args (self, op, NULL, error);
 }
 
-/* Returns: (transfer floating): aa{sv}, newest first (the GetHistory reply) */
-GVariant *
-otad_engine_get_history (OtadEngine *self, GError **error)
-{
-	return otad_history_load (self->settings->state_dir, error);
-}
-
 /* -- properties ------------------------------------------------------------------ */
 
 OtadSysroot *
@@ -391,6 +383,21 @@ otad_engine_get_progress (OtadEngine *self)
 	return self->progress_percent;
 }
 
+/* Returns: (not nullable): what the running job does ("preparing", "downloading",
+ * "verifying", "installing", ...), "" when no job runs */
+const gchar *
+otad_engine_get_progress_phase (OtadEngine *self)
+{
+	return self->progress_phase;
+}
+
+/* Returns: seconds the running download still needs at its rate so far, -1 when unknown */
+gint64
+otad_engine_get_time_remaining (OtadEngine *self)
+{
+	return self->time_remaining;
+}
+
 const gchar *
 otad_engine_get_policy (OtadEngine *self)
 {
@@ -432,6 +439,18 @@ otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 		break;
 	case OTAD_ENGINE_PROP_POLICY:
 		g_value_set_string (value, otad_engine_get_policy (self));
+		break;
+	case OTAD_ENGINE_PROP_INHIBITORS:
+		g_value_take_variant (value, otad_engine_dup_inhibitors (self));
+		break;
+	case OTAD_ENGINE_PROP_WAITING:
+		g_value_set_string (value, otad_engine_get_waiting (self));
+		break;
+	case OTAD_ENGINE_PROP_PROGRESS_PHASE:
+		g_value_set_string (value, self->progress_phase);
+		break;
+	case OTAD_ENGINE_PROP_TIME_REMAINING:
+		g_value_set_int64 (value, self->time_remaining);
 		break;
 	case OTAD_ENGINE_PROP_0:
 	case OTAD_ENGINE_PROP_LAST:
@@ -480,6 +499,8 @@ otad_engine_finalize (GObject *object)
 	OtadEngine *self = OTAD_ENGINE (object);
 
 	g_clear_pointer (&self->info, otad_update_info_free);
+	g_clear_pointer (&self->history, otad_history_log_free);
+	otad_engine_inhibit_clear (self);
 	otad_engine_offer_clear (self);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_clear_object (&self->ctx);
@@ -516,6 +537,14 @@ otad_engine_class_init (OtadEngineClass *klass)
 	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_POLICY] =
 	    g_param_spec_string ("policy", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_INHIBITORS] = g_param_spec_variant (
+	    "inhibitors", NULL, NULL, G_VARIANT_TYPE ("a(uss)"), NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING] =
+	    g_param_spec_string ("waiting", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_PROGRESS_PHASE] =
+	    g_param_spec_string ("progress-phase", NULL, NULL, "", flags);
+	otad_engine_props[OTAD_ENGINE_PROP_TIME_REMAINING] =
+	    g_param_spec_int64 ("time-remaining", NULL, NULL, -1, G_MAXINT64, -1, flags);
 	g_object_class_install_properties (object_class, OTAD_ENGINE_PROP_LAST, otad_engine_props);
 
 	/* (kind, success, found an update) after every job but report flushes */
@@ -529,7 +558,11 @@ static void
 otad_engine_init (OtadEngine *self)
 {
 	self->cancellable = g_cancellable_new ();
+	self->progress_phase = "";
+	self->time_remaining = -1;
+	self->progress_clock = g_get_monotonic_time;
 	self->main_context = g_main_context_ref_thread_default ();
+	otad_engine_inhibit_init (self);
 }
 
 /**

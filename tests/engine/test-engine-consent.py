@@ -133,7 +133,6 @@ class ConsentTest(UpdateTestCase):
 
         # the server changes the target: the next check makes a new offer
         self.offer_target('otadtest-2.0-respin')
-        self.addCleanup(self.offer_target, 'otadtest-2.0')
         sig.clear()
         _, err = client.call('Check')
         self.assertIsNone(err)
@@ -210,15 +209,9 @@ class ConsentTest(UpdateTestCase):
                                         'pending-reboot'])
         self.assertIn('consent otadtest-2.0-respin', d.logs())
 
-    def test_2_download_only_discard(self):
-        # a fresh state: the device was left with C pending by the test before
+    def test_0_download_only_discard(self):
+        # first: the device is fresh (a rollback later marks C bad)
         d, client = self.start_otad('A', config=self.config('download-only'), name='discard')
-        if client.props()['PendingDeployment']:
-            # the start-up confirmation finds the pending install not booted yet
-            client.wait_state('pending-reboot', daemon=d)
-            _, err = client.call('Rollback')
-            self.assertIsNone(err)
-            client.wait_state('idle', daemon=d)
         sig = Signals(client)
         _, err = client.call('Check')
         self.assertIsNone(err)
@@ -264,6 +257,18 @@ class ConsentTest(UpdateTestCase):
         # libota through GI: run_async('check') finishes when the check is done, with the
         # offer in place; the signals arrive; a stale consent is Ota.Error.STALE_OFFER
         d, client = self.start_otad('A', config=self.config('consent'), name='gi')
+        # test_1 left C pending: drop it (C is marked bad) and offer D, B's tree again
+        client.wait_state('pending-reboot', daemon=d)
+        _, err = client.call('Rollback')
+        self.assertIsNone(err)
+        client.wait_state('idle', daemon=d)
+        dev = self.device
+        out = run(['ostree', f'--repo={dev.treehub}', 'commit', '-b', 'otadtest/sized',
+                   f'--tree=ref={dev.commits["B"]}', '--generate-sizes',
+                   '--add-metadata-string=version=2.0', '--owner-uid=0', '--owner-gid=0',
+                   '--no-xattrs', '-s', 'version 2.0 again'])
+        dev.commits['C'] = out.stdout.strip()
+        self.offer_target('otadtest-2.0-d')
         client_dir = otadtest.env_path('OTAD_TEST_CLIENT_DIR')
         env = dict(os.environ)
         for var in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
@@ -282,7 +287,8 @@ class ConsentTest(UpdateTestCase):
         self.assertRegex(result['offer-id'], r'^[0-9a-f]{64}$')
         self.assertEqual(result['release-notes'], NOTES)
         self.assertEqual(result['label'], LABEL)
-        self.assertGreater(result['download-size'], 0)
+        # D shares every object with C, which is here already: nothing to fetch
+        self.assertEqual(result['download-size'], 0)
         self.assertEqual(result['stale'], 'STALE_OFFER')
         self.assertEqual(result['declined'], 'idle')
 

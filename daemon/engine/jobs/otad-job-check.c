@@ -52,6 +52,7 @@ otad_job_check_make_checkin (OtadJobContext *ctx)
 	g_ptr_array_add (root_dirs, NULL);
 	otad_checkin_set_root_dirs (checkin, (const gchar *const *)root_dirs->pdata);
 	otad_checkin_set_allow_tofu (checkin, s->allow_tofu);
+	otad_checkin_set_limits (checkin, &s->tuf_limits);
 	return checkin;
 }
 

@@ -57,6 +57,19 @@ otad_job_download_check_space (OtadJobDownload *job,
 	return TRUE;
 }
 
+/* the pull's own estimate grows while libostree discovers the tree: every report
+ * carries the job's estimate from before the first byte instead, so the total
+ * an HMI shows is fixed for the whole job (0 when nothing predicted it) */
+static void
+otad_job_download_progress_cb (const OtadPullProgress *progress, gpointer user_data)
+{
+	OtadJobDownload *job = user_data;
+	OtadPullProgress fixed = *progress;
+
+	fixed.bytes_total = job->download_size;
+	job->progress_func (&fixed, job->progress_data);
+}
+
 gboolean
 otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 {
@@ -91,8 +104,9 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 
 	otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, cid,
 			       job->info->checksum, TRUE);
-	if (!otad_pull_commit (repo, &options, job->info->checksum, job->progress_func,
-			       job->progress_data, cancellable, error)) {
+	if (!otad_pull_commit (repo, &options, job->info->checksum,
+			       job->progress_func != NULL ? otad_job_download_progress_cb : NULL, job,
+			       cancellable, error)) {
 		otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid,
 				       job->info->checksum, FALSE);
 		otad_job_report_flush (ctx, NULL);
