@@ -45,5 +45,6 @@ gint otactl_cmd_consent (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_decline (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_postpone (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_discard (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv);
 
 G_END_DECLS
