@@ -42,6 +42,7 @@ otad_bus_refresh_engine (OtadBus *self)
 	ota_dbus_updater1_set_download_size (self->skeleton, otad_engine_get_download_size (e));
 	ota_dbus_updater1_set_progress (self->skeleton, otad_engine_get_progress (e));
 	ota_dbus_updater1_set_policy (self->skeleton, otad_engine_get_policy (e));
+	otad_bus_schedule_refresh (self);
 }
 
 static void
@@ -165,6 +166,7 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GErr
 		return FALSE;
 	}
 	g_dbus_connection_set_exit_on_close (self->connection, FALSE);
+	self->system_bus = bus_address == NULL && bus_type == G_BUS_TYPE_SYSTEM;
 
 	otad_bus_refresh_engine (self);
 	otad_bus_refresh_sysroot (self);
@@ -297,6 +299,7 @@ otad_bus_new (OtadEngine *engine)
 	g_signal_connect (self->engine, "job-finished", G_CALLBACK (otad_bus_job_finished_cb),
 			  self);
 	otad_bus_methods_connect (self);
+	otad_bus_schedule_connect (self);
 	otad_bus_idle_init (self);
 	otad_bus_refresh_engine (self);
 	otad_bus_refresh_sysroot (self);

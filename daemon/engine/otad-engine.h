@@ -35,7 +35,9 @@ const gchar *otad_engine_job_kind_to_string (OtadEngineJobKind kind);
  * OtadEngine: the update flow as a plain GObject.  Its properties (notify::NAME)
  * are what a front end shows: "state", "error-name", "error-message",
  * "last-check-time", "next-check-time", "update-info" (a{sv}), "downloaded-bytes",
- * "download-size", "progress" (0-100) and "policy"; "job-finished" (kind, success,
+ * "download-size", "progress" (0-100), "policy", "waiting-for" (what a deferred job
+ * or a needed reboot waits for, "" nothing), "waiting-until" (when that may change, Unix
+ * seconds, 0 unknown) and "reboot-required"; "job-finished" (kind, success,
  * found an update) follows every job but report flushes.  It knows nothing of D-Bus.
  */
 #define OTAD_TYPE_ENGINE (otad_engine_get_type ())
@@ -73,5 +75,21 @@ guint64 otad_engine_get_downloaded_bytes (OtadEngine *self);
 guint64 otad_engine_get_download_size (OtadEngine *self);
 guint otad_engine_get_progress (OtadEngine *self);
 const gchar *otad_engine_get_policy (OtadEngine *self);
+const gchar *otad_engine_get_waiting_for (OtadEngine *self);
+guint64 otad_engine_get_waiting_until (OtadEngine *self);
+gboolean otad_engine_get_reboot_required (OtadEngine *self);
+gboolean otad_engine_is_metered (OtadEngine *self);
+
+/* schedules, reboot and the configuration at run time (otad-engine-schedule.c) */
+typedef gboolean (*OtadEngineRebootFunc) (gpointer user_data, GError **error);
+void otad_engine_set_reboot_func (OtadEngine *self, OtadEngineRebootFunc func,
+				  gpointer user_data);
+gboolean otad_engine_reboot (OtadEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GVariant *otad_engine_get_configuration (OtadEngine *self, const gchar *only_key,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_engine_set_configuration (OtadEngine *self, GVariant *values, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_engine_reset_configuration (OtadEngine *self, const gchar *const *keys,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

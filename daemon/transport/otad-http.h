@@ -63,6 +63,8 @@ void otad_http_set_retry (OtadHttp *self, guint max_attempts, guint base_ms, gui
  * OTAD_HTTP_DEFAULT_MIN_SPEED, a poor cellular link's worth; failures are OTA_ERROR_NETWORK
  * whose message says "slow retrieval". */
 void otad_http_set_deadline (OtadHttp *self, guint total_s, guint min_bytes_per_s);
+void otad_http_set_max_rate (OtadHttp *self, guint64 bytes_per_s);
+guint64 otad_http_get_max_rate (OtadHttp *self);
 void otad_http_set_clock (OtadHttp *self, const OtadHttpClock *clock);
 void otad_http_set_user_agent (OtadHttp *self, const gchar *user_agent);
 
