@@ -5,6 +5,7 @@
 
 #include "otactl-context.h"
 #include "otactl-json.h"
+#include "otactl-labels.h"
 
 /* `otactl history`: past update attempts, newest first.  JSON: an array of
  * {"time", "action", "commit", "version", "success", "detail", "correlation-id"},
@@ -43,7 +44,7 @@ otactl_cmd_history_print_text (GPtrArray *history)
 					  : _("failed");
 
 		/* "2026-01-01 00:00:00  install  succeeded" then details, indented */
-		g_print ("%s  %s  %s\n", when, ota_history_entry_get_action (entry), result);
+		g_print ("%s  %s  %s\n", when, otactl_action_label (ota_history_entry_get_action (entry)), result);
 		g_print ("  %s %s\n", _("Version:"), version[0] != '\0' ? version : _("(none)"));
 		g_print ("  %s %s\n", _("Commit:"), ota_history_entry_get_commit (entry));
 		if (correlation_id[0] != '\0')

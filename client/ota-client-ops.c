@@ -69,6 +69,37 @@ ota_client_get_progress (OtaClient *self)
 }
 
 /**
+ * ota_client_get_progress_phase:
+ * @self: an #OtaClient
+ *
+ * Returns: (transfer none): what the running job does, e.g. "downloading";
+ *   "" when no job runs
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_client_get_progress_phase (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), NULL);
+	return self->progress_phase;
+}
+
+/**
+ * ota_client_get_time_remaining:
+ * @self: an #OtaClient
+ *
+ * Returns: the seconds the running download still needs, -1 when unknown
+ *
+ * Since: 0.4
+ */
+gint64
+ota_client_get_time_remaining (OtaClient *self)
+{
+	g_return_val_if_fail (OTA_IS_CLIENT (self), -1);
+	return self->time_remaining;
+}
+
+/**
  * ota_client_get_policy:
  * @self: an #OtaClient
  *

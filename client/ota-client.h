@@ -43,6 +43,8 @@ guint64 ota_client_get_downloaded_bytes (OtaClient *self);
 guint64 ota_client_get_download_size (OtaClient *self);
 guint ota_client_get_progress (OtaClient *self);
 const gchar *ota_client_get_policy (OtaClient *self);
+const gchar *ota_client_get_progress_phase (OtaClient *self);
+gint64 ota_client_get_time_remaining (OtaClient *self);
 guint64 ota_client_get_next_check_time (OtaClient *self);
 
 void ota_client_check_async (OtaClient *self,

@@ -21,7 +21,8 @@
  * deployment made the default again after a failed health check) follows
  * [schedule] reboot-policy: "never" leaves it to someone else, "ask" waits for
  * Reboot() (waiting-for "reboot"), "in-window" reboots when the reboot window
- * is open and nothing blocks it ("reboot-window", "inhibitor").
+ * is open and nothing blocks it ("reboot-window", "inhibited": logind's block
+ * inhibitors and otad's own Inhibitors alike).
  *
  * One timer for the one real deadline, no tick: windows are local wall-clock
  * times, so unlike the poller's intervals (CLOCK_BOOTTIME) this timerfd is
@@ -133,6 +134,22 @@ otad_engine_schedule_clear (OtadEngine *self)
 	otad_engine_schedule_set_waiting (self, "", 0);
 }
 
+/* "" or what a deferred job or a needed reboot waits for; an install held back by
+ * one of otad's inhibitors (otad-engine-inhibit.c) is "inhibited" */
+const gchar *
+otad_engine_get_waiting_for (OtadEngine *self)
+{
+	if (self->waiting_for != NULL && self->waiting_for[0] != '\0')
+		return self->waiting_for;
+	return self->install_waiting ? "inhibited" : "";
+}
+
+guint64
+otad_engine_get_waiting_until (OtadEngine *self)
+{
+	return self->waiting_until;
+}
+
 gboolean
 otad_engine_get_reboot_required (OtadEngine *self)
 {
@@ -178,7 +195,7 @@ otad_engine_schedule_try_reboot (OtadEngine *self)
 	g_message ("reboot postponed: %s", error_local->message);
 	otad_engine_schedule_set_waiting (
 	    self,
-	    g_error_matches (error_local, OTA_ERROR, OTA_ERROR_INHIBITED) ? "inhibitor"
+	    g_error_matches (error_local, OTA_ERROR, OTA_ERROR_INHIBITED) ? "inhibited"
 									 : "reboot",
 	    otad_engine_schedule_now () + self->settings->reboot_retry_s);
 	return FALSE;
@@ -390,6 +407,12 @@ otad_engine_reboot (OtadEngine *self, GError **error)
 	if (self->busy) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, "Can't reboot while %s runs",
 			     otad_engine_job_kind_to_string (self->running));
+		return FALSE;
+	}
+	/* otad's own inhibitors (otad-engine-inhibit.c) hold a reboot back as logind's do */
+	if (otad_engine_is_inhibited (self)) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INHIBITED,
+				     "The reboot is inhibited by a client of otad (Inhibitors)");
 		return FALSE;
 	}
 	if (self->reboot_func == NULL) {

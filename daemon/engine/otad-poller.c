@@ -184,6 +184,8 @@ otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 	OtadPoller *self = OTAD_POLLER (user_data);
 	g_autoptr(GError) error_local = NULL;
 	guint64 expirations = 0;
+	/* declined and postponed offers stay quiet for the poller */
+	const OtadEngineOpArgs automatic = {.automatic = TRUE};
 
 	if (read (fd, &expirations, sizeof (expirations)) < 0 && errno != EAGAIN)
 		g_debug ("check timer: %s", g_strerror (errno));
@@ -195,7 +197,8 @@ otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 	}
 	g_info ("automatic check");
 	self->auto_check = TRUE;
-	if (!otad_engine_run_op (self->engine, OTAD_ENGINE_OP_CHECK, &error_local)) {
+	if (!otad_engine_run_op_args (self->engine, OTAD_ENGINE_OP_CHECK, &automatic,
+				      &error_local)) {
 		self->auto_check = FALSE;
 		g_warning ("automatic check: %s", error_local->message);
 		otad_poller_schedule (self);

@@ -289,7 +289,9 @@ class TestOtactlJobs(otad_mock.OtadMockTestCase):
         self.start('downloaded')
         rc, out, err = self.otactl('install')
         self.assertEqual(rc, EXIT_OK, err)
-        self.assertIn('Installing: 100%\n', out)
+        # a phase without a byte count: one line, the same on every daemon
+        self.assertIn('Installing…\n', out)
+        self.assertNotIn('Installing: ', out)
         self.assertTrue(out.endswith('Update installed as %s.\nReboot to start using it.\n'
                                      % ('c' * 64)), out)
         self.assertEqual(self.prop('State'), 'pending-reboot')

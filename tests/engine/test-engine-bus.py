@@ -87,7 +87,10 @@ class MethodGuards(otadtest.OtadTestCase):
             '(a{sv})', ({'interactive': GLib.Variant('s', 'yes')},)))
         self.assertEqual(err, 'InvalidArgument')
         _, err = self.client.call('GetHistory', GLib.Variant(
-            '(a{sv})', ({'limit': GLib.Variant('u', 3)},)))
+            '(a{sv})', ({'bogus': GLib.Variant('u', 3)},)))
+        self.assertEqual(err, 'InvalidArgument')
+        _, err = self.client.call('GetHistory', GLib.Variant(
+            '(a{sv})', ({'limit': GLib.Variant('s', '3')},)))
         self.assertEqual(err, 'InvalidArgument')
         self.assertEqual(self.client.props()['State'], 'idle')
 

@@ -287,7 +287,7 @@ class RebootPolicy(UpdateTestCase):
             props = client.props()
             self.assertEqual(props['WaitingFor'], 'reboot-window')
             self.assertEqual(props['WaitingUntil'], opens)
-            props = wait_props(client, lambda p: p['WaitingFor'] == 'inhibitor',
+            props = wait_props(client, lambda p: p['WaitingFor'] == 'inhibited',
                                30 * SLOW, daemon, 'the inhibited reboot')
             self.assertGreaterEqual(time.time(), opens)
             self.assertGreater(props['WaitingUntil'], opens)

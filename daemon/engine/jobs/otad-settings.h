@@ -3,6 +3,7 @@
 
 #include "otad-config.h"
 #include "otad-provisioner.h"
+#include "otad-tuf-repo.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,7 @@ typedef struct {
 	guint transfer_deadline_s; /* a file's deadline (slow retrieval), 0: none */
 	guint min_transfer_speed;  /* bytes per second a file must average after it */
 	gboolean report_enabled;
+	guint history_max_entries; /* GetHistory keeps the newest this many */
 	gchar *cert; /* (nullable) file or pkcs11: URI: configured, provisioned or imported */
 	gchar *key;  /* (nullable) */
 	gchar *pkcs11_pin;    /* (nullable) */
@@ -41,6 +43,7 @@ typedef struct {
 	gchar **tags;
 	gchar *root_dir; /* (nullable) */
 	gboolean allow_tofu;
+	OtadTufLimits tuf_limits; /* [tuf] max-*-size over the repository defaults */
 	guint64 min_free_bytes;
 	gchar *policy;
 	gboolean polling;
