@@ -44,5 +44,6 @@ gint otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_reboot (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_schedule (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_config (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv);
 
 G_END_DECLS

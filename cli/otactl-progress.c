@@ -135,8 +135,10 @@ otactl_progress_print (OtactlProgress *progress,
 	}
 	progress->counted = progress->counted || counted;
 	progress->last_percent = percent;
-	g_free (progress->last_label);
-	progress->last_label = g_strdup (label);
+	if (!same_label) {
+		g_free (progress->last_label);
+		progress->last_label = g_strdup (label);
+	}
 }
 
 /* shows what otad does now; nothing when no job runs */

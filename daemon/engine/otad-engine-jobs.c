@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 #include "otad-job-check.h"
@@ -132,7 +134,8 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL ||
 	     kind == OTAD_ENGINE_JOB_DISCARD) &&
 	    self->info == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "no update on offer");
+		/* TRANSLATORS: otad's error */
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("no update on offer"));
 		return FALSE;
 	}
 	/* outside its window, or on a metered connection: it waits (otad-engine-schedule.c) */

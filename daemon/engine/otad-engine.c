@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 #include "otad-state.h"
@@ -105,7 +107,8 @@ otad_engine_can (OtadEngine *self, OtadEngineOp op, GError **error)
 		return FALSE;
 	/* a report flush is the only job that may run outside the busy states */
 	if (op != OTAD_ENGINE_OP_CANCEL && self->busy) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, "Can't call %s while %s runs",
+		/* TRANSLATORS: otad's error, e.g. "Can't call Check() while download runs" */
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, _("Can't call %s while %s runs"),
 			     otad_engine_ops[op].method,
 			     otad_engine_job_kind_to_string (self->running));
 		return FALSE;

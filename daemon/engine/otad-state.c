@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-state.h"
 
@@ -87,7 +89,9 @@ otad_state_is_busy (OtaState state)
 void
 otad_state_set_wrong_state_error (GError **error, const gchar *method, OtaState state)
 {
-	g_set_error (error, OTA_ERROR, OTA_ERROR_WRONG_STATE, "Can't call %s while in state %s",
+	/* TRANSLATORS: otad's error for a method in the wrong state, e.g. "Can't call
+	 * Install() while in state idle"; the state is otad's name for it, untranslated */
+	g_set_error (error, OTA_ERROR, OTA_ERROR_WRONG_STATE, _("Can't call %s while in state %s"),
 		     method, ota_state_to_string (state));
 }
 
