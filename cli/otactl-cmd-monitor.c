@@ -8,6 +8,8 @@
 
 #include "otactl-job.h"
 #include "otactl-json.h"
+#include "otactl-labels.h"
+#include "otactl-progress.h"
 
 /* `otactl monitor`: prints otad's state and every change of it until Ctrl+C (or
  * SIGTERM, or --timeout).  Text: one line per change.  JSON: one object per line
@@ -72,9 +74,10 @@ otactl_monitor_report (OtactlMonitor *mon, const gchar *name)
 		json_builder_set_member_name (b, "state");
 		json_builder_add_string_value (b, state);
 		/* TRANSLATORS: monitor line, %s is a state name such as "downloading" */
-		line = g_strdup_printf (_("State: %s"), state);
+		line = g_strdup_printf (_("State: %s"),
+					otactl_state_label (ota_client_get_state (client)));
 	} else if (g_strcmp0 (name, "progress") == 0) {
-		g_autofree gchar *detail = otactl_job_format_progress (client);
+		g_autofree gchar *detail = otactl_progress_format_detail (client);
 		json_builder_set_member_name (b, "progress");
 		json_builder_add_int_value (b, ota_client_get_progress (client));
 		json_builder_set_member_name (b, "downloaded-bytes");

@@ -9,23 +9,38 @@
 /* `otactl rollback`: makes the other A/B slot boot next again, or drops a pending
  * update.  JSON: {"state": …, "pending": {deployment} | null} */
 
+#define OTACTL_ROLLBACK_WAIT_SECS 120
+
 gint
 otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv)
 {
 	g_autoptr(GError) error = NULL;
 	gint exit_code = OTACTL_EXIT_OK;
 	OtaDeployment *pending;
+	OtaState start_state;
 
 	if (!otactl_context_prepare (ctx, NULL, &argc, &argv, &exit_code))
 		return exit_code;
 
+	start_state = ota_client_get_state (ctx->client);
 	otactl_context_start_agent (ctx);
 	if (!ota_client_rollback_sync (ctx->client, otactl_context_get_flags (ctx), NULL, &error))
 		/* TRANSLATORS: what failed, in "otactl: %s: reason" */
 		return otactl_context_report_error (ctx, _("cannot roll back"), error);
 
-	/* the property changes that came before the reply */
-	otactl_context_drain (ctx);
+	/* the reply comes when the rollback job starts: what boots next is known
+	 * only once it ended and otad re-read the deployments */
+	otactl_context_wait_job_end (ctx, start_state, OTACTL_ROLLBACK_WAIT_SECS);
+	if (ota_client_get_state (ctx->client) == OTA_STATE_ERROR) {
+		g_autofree gchar *msg = g_strdup_printf ("%s (%s)",
+							 ota_client_get_error_message (ctx->client),
+							 ota_client_get_error_name (ctx->client));
+		return otactl_context_fail (ctx, OTACTL_EXIT_FAILED,
+					    ota_client_get_error_name (ctx->client),
+					    _("cannot roll back"),
+					    ctx->json ? ota_client_get_error_message (ctx->client)
+						      : msg);
+	}
 
 	pending = ota_client_get_pending_deployment (ctx->client);
 	if (ctx->json) {

@@ -5,6 +5,7 @@
 
 #include "otactl-context.h"
 #include "otactl-json.h"
+#include "otactl-labels.h"
 
 /* `otactl status`: what otad reports, as text or as one JSON object:
  *
@@ -149,7 +150,7 @@ otactl_cmd_status_print_text (OtaClient *client)
 	g_autofree gchar *last_check = NULL;
 
 	/* TRANSLATORS: first %s is a state name such as "idle", second explains it */
-	g_print (_("State: %s (%s)"), ota_state_to_string (state),
+	g_print (_("State: %s (%s)"), otactl_state_label (state),
 		 otactl_cmd_status_state_description (state));
 	g_print ("\n");
 	if (error_name[0] != '\0') {

@@ -15,6 +15,8 @@ typedef enum {
 	OTACTL_EXIT_NOT_AUTHORIZED = 4,
 	/* as rpm-ostree's RPM_OSTREE_EXIT_UNCHANGED: `check` found nothing new */
 	OTACTL_EXIT_NO_UPDATE = 77,
+	/* Ctrl+C while following a job: otactl stopped waiting, otad goes on */
+	OTACTL_EXIT_INTERRUPTED = 130,
 } OtactlExit;
 
 typedef struct _OtactlContext OtactlContext;
@@ -39,5 +41,6 @@ gint otactl_cmd_cancel (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_history (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv);
 
 G_END_DECLS

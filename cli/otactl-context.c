@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "otactl-context.h"
+#include "otactl-json.h"
 
 OtactlContext *
 otactl_context_new (const OtactlCommand *commands)
@@ -57,13 +58,21 @@ otactl_context_exit_codes (void)
 		 "  2   wrong usage\n"
 		 "  3   otad cannot be reached\n"
 		 "  4   not authorized\n"
-		 "  77  no update is available");
+		 "  77  no update is available\n"
+		 "  130 interrupted: otactl stopped waiting, otad goes on");
 }
 
-/* "otactl: message" and a hint where to get help, on stderr */
+/* "otactl: message" and a hint where to get help, on stderr; with --json the
+ * error object on stdout instead */
 void
 otactl_context_usage_error (OtactlContext *ctx, const gchar *message)
 {
+	if (ctx->json) {
+		otactl_context_print_json_error (ctx, OTACTL_EXIT_USAGE,
+						 ota_error_to_dbus_name (OTA_ERROR_INVALID_ARGUMENT),
+						 NULL, message);
+		return;
+	}
 	g_printerr ("otactl: %s\n", message);
 	if (ctx->command != NULL) {
 		/* TRANSLATORS: %s is a subcommand, e.g. "status" */
@@ -170,7 +179,14 @@ otactl_context_connect (OtactlContext *ctx)
 	else
 		ctx->client = ota_client_new ();
 	if (!ota_client_connect_sync (ctx->client, NULL, &error)) {
-		if (g_error_matches (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED)) {
+		if (ctx->json) {
+			g_autofree gchar *what =
+			    /* TRANSLATORS: %s is the D-Bus name, org.otad.Updater */
+			    g_strdup_printf (_("cannot reach otad (%s)"), OTA_DBUS_SERVICE);
+			otactl_context_print_json_error (ctx, OTACTL_EXIT_UNREACHABLE,
+							 otactl_context_error_name (error), what,
+							 error->message);
+		} else if (g_error_matches (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED)) {
 			/* TRANSLATORS: %s is the D-Bus name, org.otad.Updater */
 			g_printerr (_("otactl: cannot reach otad (%s): not running"),
 				    OTA_DBUS_SERVICE);
@@ -230,6 +246,104 @@ otactl_context_drain (OtactlContext *ctx)
 		g_main_context_iteration (NULL, FALSE);
 }
 
+typedef struct {
+	OtaState start_state; /* OTA_STATE_LAST: no job to wait for, only the end of one */
+	gboolean seen_busy;
+	GMainLoop *loop;
+} OtactlWait;
+
+static gboolean
+otactl_context_state_is_busy (OtaState state)
+{
+	return state == OTA_STATE_CHECKING || state == OTA_STATE_DOWNLOADING ||
+	       state == OTA_STATE_INSTALLING || state == OTA_STATE_CONFIRMING;
+}
+
+static gboolean
+otactl_context_wait_done (OtactlWait *wait, OtaClient *client)
+{
+	OtaState state = ota_client_get_state (client);
+
+	if (!ota_client_get_connected (client))
+		return TRUE;
+	if (otactl_context_state_is_busy (state)) {
+		wait->seen_busy = TRUE;
+		return FALSE;
+	}
+	return wait->start_state == OTA_STATE_LAST || wait->seen_busy ||
+	       state != wait->start_state;
+}
+
+static void
+otactl_context_wait_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+	OtactlWait *wait = user_data;
+
+	if (otactl_context_wait_done (wait, OTA_CLIENT (object)))
+		g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+otactl_context_wait_timeout_cb (gpointer user_data)
+{
+	g_main_loop_quit (user_data);
+	return G_SOURCE_REMOVE;
+}
+
+/* a round trip to otad: every PropertiesChanged it sent before answering has
+ * reached the client when this returns (the bus keeps a sender's order) */
+static void
+otactl_context_sync (OtactlContext *ctx)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error = NULL;
+	GDBusConnection *connection = ota_client_get_connection (ctx->client);
+
+	if (connection != NULL)
+		reply = g_dbus_connection_call_sync (connection, OTA_DBUS_SERVICE, OTA_DBUS_PATH,
+						     "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+						     G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	if (error != NULL)
+		g_debug ("ping otad: %s", error->message);
+	otactl_context_drain (ctx);
+}
+
+/**
+ * otactl_context_wait_job_end:
+ * @start_state: the state before the call that started a job, or
+ *   %OTA_STATE_LAST when the call ends a job (Cancel) rather than starting one
+ * @timeout_secs: the bound
+ *
+ * Methods such as Rollback() and Cancel() return when otad took the request;
+ * the job ends later, and only then are State and the deployments final.
+ * Waits until the state is not busy any more (after a job started: once it was
+ * busy or changed), then makes sure every property change otad sent is in.
+ */
+void
+otactl_context_wait_job_end (OtactlContext *ctx, OtaState start_state, guint timeout_secs)
+{
+	OtactlWait wait = {start_state, FALSE, NULL};
+	gulong handler_id;
+	guint timeout_id;
+
+	otactl_context_sync (ctx);
+	if (!otactl_context_wait_done (&wait, ctx->client)) {
+		wait.loop = g_main_loop_new (NULL, FALSE);
+		handler_id = g_signal_connect (ctx->client, "notify::state",
+					       G_CALLBACK (otactl_context_wait_notify_cb), &wait);
+		timeout_id = g_timeout_add_seconds (timeout_secs, otactl_context_wait_timeout_cb,
+						    wait.loop);
+		g_main_loop_run (wait.loop);
+		if (!g_main_context_find_source_by_id (NULL, timeout_id))
+			timeout_id = 0;
+		if (timeout_id != 0)
+			g_source_remove (timeout_id);
+		g_signal_handler_disconnect (ctx->client, handler_id);
+		g_main_loop_unref (wait.loop);
+	}
+	otactl_context_sync (ctx);
+}
+
 /* interactive unless told otherwise, when a person can answer on the terminal */
 OtaClientFlags
 otactl_context_get_flags (OtactlContext *ctx)
@@ -256,7 +370,10 @@ otactl_context_start_agent (OtactlContext *ctx)
 
 	if (ctx->agent != NULL || !(otactl_context_get_flags (ctx) & OTA_CLIENT_FLAGS_INTERACTIVE))
 		return;
-	if (!isatty (STDIN_FILENO))
+	/* a person must be there to answer: a terminal on both ends, and otad on the
+	 * system bus, where polkitd and the agent's registration are */
+	if (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO) || ctx->json ||
+	    ctx->bus_address != NULL)
 		return;
 	path = g_find_program_in_path ("pkttyagent");
 	if (path == NULL)
@@ -266,7 +383,11 @@ otactl_context_start_agent (OtactlContext *ctx)
 		return;
 	}
 	pid = g_strdup_printf ("%d", (gint)getpid ());
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+	/* pkttyagent prompts on the controlling terminal (/dev/tty), but says
+	 * "Authorization not available" on stderr whenever it cannot register, e.g.
+	 * with no polkitd or on a development bus, even when no prompt was needed */
+	launcher = g_subprocess_launcher_new (ctx->verbose ? G_SUBPROCESS_FLAGS_NONE
+							    : G_SUBPROCESS_FLAGS_STDERR_SILENCE);
 	g_subprocess_launcher_take_fd (launcher, fds[1], 3);
 	ctx->agent = g_subprocess_launcher_spawn (launcher, &error, path, "--notify-fd", "3",
 						  "--fallback", "--process", pid, NULL);
@@ -286,10 +407,96 @@ otactl_context_start_agent (OtactlContext *ctx)
 	close (fds[0]);
 }
 
+/* the D-Bus error name for @error, as otad sent it or libota mapped it */
+const gchar *
+otactl_context_error_name (const GError *error)
+{
+	if (error->domain == OTA_ERROR)
+		return ota_error_to_dbus_name (error->code);
+	return ota_error_to_dbus_name (OTA_ERROR_FAILED);
+}
+
+/**
+ * otactl_context_print_json_error:
+ * @exit_code: what otactl exits with
+ * @name: the D-Bus error name, e.g. org.otad.Updater1.Error.WrongState
+ * @what: (nullable): what failed, e.g. "cannot download the update"
+ * @message: why
+ *
+ * With --json every failure is one object on stdout, so that a script reads
+ * one stream:  {"error": {"name": …, "message": …, "what": …, "exit-code": n}}
+ */
+void
+otactl_context_print_json_error (OtactlContext *ctx,
+				 gint exit_code,
+				 const gchar *name,
+				 const gchar *what,
+				 const gchar *message)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+	json_builder_begin_object (builder);
+	json_builder_set_member_name (builder, "error");
+	json_builder_begin_object (builder);
+	json_builder_set_member_name (builder, "name");
+	json_builder_add_string_value (builder, name);
+	json_builder_set_member_name (builder, "message");
+	json_builder_add_string_value (builder, message);
+	if (what != NULL) {
+		json_builder_set_member_name (builder, "what");
+		json_builder_add_string_value (builder, what);
+	}
+	json_builder_set_member_name (builder, "exit-code");
+	json_builder_add_int_value (builder, exit_code);
+	json_builder_end_object (builder);
+	json_builder_end_object (builder);
+	otactl_json_print (builder);
+}
+
+/**
+ * otactl_context_fail:
+ * @exit_code: what otactl exits with
+ * @name: the D-Bus error name
+ * @what: what failed, e.g. "cannot download the update"
+ * @message: why
+ *
+ * Prints "otactl: WHAT: MESSAGE" on stderr, or with --json the error object on
+ * stdout.
+ *
+ * Returns: @exit_code
+ */
+gint
+otactl_context_fail (OtactlContext *ctx,
+		     gint exit_code,
+		     const gchar *name,
+		     const gchar *what,
+		     const gchar *message)
+{
+	if (ctx->json) {
+		otactl_context_print_json_error (ctx, exit_code, name, what, message);
+		return exit_code;
+	}
+	/* TRANSLATORS: first %s says what failed, the second is otad's reason */
+	g_printerr (_("otactl: %s: %s"), what, message);
+	g_printerr ("\n");
+	return exit_code;
+}
+
 /* prints "otactl: WHAT: why" for a failed call and returns the exit code for it */
 gint
 otactl_context_report_error (OtactlContext *ctx, const gchar *what, const GError *error)
 {
+	if (ctx->json) {
+		gint exit_code = OTACTL_EXIT_FAILED;
+		if (g_error_matches (error, OTA_ERROR, OTA_ERROR_AUTH_FAILED))
+			exit_code = OTACTL_EXIT_NOT_AUTHORIZED;
+		else if (g_error_matches (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED) &&
+			 (ctx->client == NULL || !ota_client_get_connected (ctx->client)))
+			exit_code = OTACTL_EXIT_UNREACHABLE;
+		otactl_context_print_json_error (ctx, exit_code, otactl_context_error_name (error),
+						 what, error->message);
+		return exit_code;
+	}
 	if (g_error_matches (error, OTA_ERROR, OTA_ERROR_AUTH_FAILED)) {
 		/* TRANSLATORS: %s says what failed, e.g. "cannot check for updates" */
 		g_printerr (_("otactl: %s: not authorized"), what);

@@ -38,10 +38,22 @@ gboolean otactl_context_prepare (OtactlContext *ctx,
 				 gchar ***argv,
 				 gint *exit_code);
 void otactl_context_drain (OtactlContext *ctx);
+void otactl_context_wait_job_end (OtactlContext *ctx, OtaState start_state, guint timeout_secs);
 void otactl_context_usage_error (OtactlContext *ctx, const gchar *message);
 gboolean otactl_context_check_no_args (OtactlContext *ctx, gint argc, gchar **argv);
 OtaClientFlags otactl_context_get_flags (OtactlContext *ctx);
 void otactl_context_start_agent (OtactlContext *ctx);
 gint otactl_context_report_error (OtactlContext *ctx, const gchar *what, const GError *error);
+const gchar *otactl_context_error_name (const GError *error);
+void otactl_context_print_json_error (OtactlContext *ctx,
+				      gint exit_code,
+				      const gchar *name,
+				      const gchar *what,
+				      const gchar *message);
+gint otactl_context_fail (OtactlContext *ctx,
+			  gint exit_code,
+			  const gchar *name,
+			  const gchar *what,
+			  const gchar *message);
 
 G_END_DECLS

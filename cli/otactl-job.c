@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "otactl-job.h"
+#include "otactl-progress.h"
 
 /* Check, Download and Install return as soon as otad has started the job; the
  * outcome arrives through the State property.  otactl connects to the client's
@@ -21,9 +23,8 @@ typedef struct {
 	gboolean done;
 	gboolean timed_out;
 	gboolean vanished;
-	gboolean tty;	      /* progress as a bar that redraws itself */
-	gboolean bar_drawn;
-	guint last_percent;   /* G_MAXUINT before the first line */
+	gboolean interrupted; /* Ctrl+C: otactl stops waiting, otad goes on */
+	OtactlProgress progress;
 	GMainLoop *loop;      /* (owned) */
 } OtactlJob;
 
@@ -78,48 +79,18 @@ otactl_job_is_progress (GParamSpec *pspec)
 {
 	const gchar *name = g_param_spec_get_name (pspec);
 	return g_strcmp0 (name, "progress") == 0 || g_strcmp0 (name, "downloaded-bytes") == 0 ||
-	       g_strcmp0 (name, "download-size") == 0;
+	       g_strcmp0 (name, "download-size") == 0 || g_strcmp0 (name, "progress-phase") == 0 ||
+	       g_strcmp0 (name, "time-remaining") == 0 || g_strcmp0 (name, "state") == 0;
 }
 
 static void
 otactl_job_print_progress (OtactlJob *job)
 {
-	OtaClient *client = job->ctx->client;
-	guint percent = ota_client_get_progress (client);
-	g_autofree gchar *detail = NULL;
-	const gchar *label;
-
 	if (job->ctx->json || job->kind == OTACTL_JOB_CHECK)
 		return;
-	if (!otactl_job_is_busy (job, ota_client_get_state (client)))
+	if (!otactl_job_is_busy (job, ota_client_get_state (job->ctx->client)))
 		return;
-	if (ota_client_get_state (client) == OTA_STATE_INSTALLING) {
-		/* TRANSLATORS: label of the progress bar or line while installing */
-		label = _("Installing");
-		detail = g_strdup ("");
-	} else {
-		/* TRANSLATORS: label of the progress bar or line while downloading */
-		label = _("Downloading");
-		detail = otactl_job_format_progress (client);
-	}
-	if (job->tty) {
-		gchar bar[31];
-		guint filled = MIN (percent, 100) * 30 / 100;
-		memset (bar, '#', filled);
-		memset (bar + filled, ' ', 30 - filled);
-		bar[30] = '\0';
-		g_print ("\r%s [%s] %3u%%  %s\033[K", label, bar, percent, detail);
-		job->bar_drawn = TRUE;
-		return;
-	}
-	/* a log or a pipe gets one line per step, not per byte count */
-	if (percent == job->last_percent)
-		return;
-	job->last_percent = percent;
-	if (detail[0] != '\0')
-		g_print ("%s: %u%%  %s\n", label, percent, detail);
-	else
-		g_print ("%s: %u%%\n", label, percent);
+	otactl_progress_update (&job->progress, job->ctx->client);
 }
 
 static void
@@ -149,18 +120,13 @@ otactl_job_timeout_cb (gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* "12.3 MB of 45.6 MB" or "12.3 MB" when the size is not known */
-gchar *
-otactl_job_format_progress (OtaClient *client)
+static gboolean
+otactl_job_sigint_cb (gpointer user_data)
 {
-	g_autofree gchar *done = g_format_size (ota_client_get_downloaded_bytes (client));
-	g_autofree gchar *size = NULL;
-
-	if (ota_client_get_download_size (client) == 0)
-		return g_steal_pointer (&done);
-	size = g_format_size (ota_client_get_download_size (client));
-	/* TRANSLATORS: download progress, e.g. "12.3 MB of 45.6 MB" */
-	return g_strdup_printf (_("%s of %s"), done, size);
+	OtactlJob *job = user_data;
+	job->interrupted = TRUE;
+	g_main_loop_quit (job->loop);
+	return G_SOURCE_CONTINUE;
 }
 
 void
@@ -265,6 +231,29 @@ otactl_job_run_and_report (OtactlContext *ctx, OtactlJobKind kind, guint timeout
 	}
 }
 
+/* Ctrl+C while otactl follows a job: otad goes on (the job belongs to otad, and
+ * other clients may follow it too); otactl says so and how to stop it */
+static gint
+otactl_job_report_interrupted (OtactlContext *ctx, OtactlJobKind kind, const gchar *what)
+{
+	const gchar *message;
+
+	if (kind == OTACTL_JOB_CHECK)
+		/* TRANSLATORS: after Ctrl+C during `otactl check` */
+		message = _("interrupted; otad goes on checking. "
+			    "“otactl cancel” stops it, “otactl monitor” follows it.");
+	else if (ota_client_get_state (ctx->client) == OTA_STATE_INSTALLING)
+		/* TRANSLATORS: after Ctrl+C during `otactl install` */
+		message = _("interrupted; otad goes on installing in the background. "
+			    "“otactl cancel” stops it, “otactl monitor” follows it.");
+	else
+		/* TRANSLATORS: after Ctrl+C during `otactl download` */
+		message = _("interrupted; otad goes on downloading in the background. "
+			    "“otactl cancel” stops it, “otactl monitor” follows it.");
+	return otactl_context_fail (ctx, OTACTL_EXIT_INTERRUPTED,
+				    ota_error_to_dbus_name (OTA_ERROR_CANCELLED), what, message);
+}
+
 /* starts the job, follows it to its end and says how it ended; returns the exit code */
 gint
 otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)
@@ -274,58 +263,73 @@ otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)
 	g_autoptr(GError) error = NULL;
 	const gchar *what = otactl_job_failure_text (kind);
 	guint timeout_id = 0;
+	guint sigint_id;
 	gulong handler_id;
 	OtaState state;
+	gboolean started;
 
-	job.tty = isatty (STDOUT_FILENO);
-	job.last_percent = G_MAXUINT;
+	otactl_progress_init (&job.progress, isatty (STDOUT_FILENO));
 	job.loop = g_main_loop_new (NULL, FALSE);
 	handler_id = g_signal_connect (ctx->client, "notify", G_CALLBACK (otactl_job_notify_cb),
 				       &job);
+	sigint_id = g_unix_signal_add (SIGINT, otactl_job_sigint_cb, &job);
 	otactl_context_start_agent (ctx);
-	if (otactl_job_start (ctx, kind, &error) && !otactl_job_is_done (&job)) {
+	started = otactl_job_start (ctx, kind, &error);
+	/* the first line at once, not with the first byte */
+	if (started)
+		otactl_job_print_progress (&job);
+	if (started && !otactl_job_is_done (&job)) {
 		if (timeout_secs > 0)
 			timeout_id = g_timeout_add_seconds (timeout_secs, otactl_job_timeout_cb, &job);
 		g_main_loop_run (job.loop);
 		if (timeout_id != 0 && !job.timed_out)
 			g_source_remove (timeout_id);
 	}
+	g_source_remove (sigint_id);
 	g_signal_handler_disconnect (ctx->client, handler_id);
 	g_main_loop_unref (job.loop);
-	if (job.bar_drawn)
-		g_print ("\n");
+	state = ota_client_get_state (ctx->client);
+	if (!ctx->json && kind != OTACTL_JOB_CHECK)
+		otactl_progress_finish (&job.progress, ctx->client,
+					job.done && state != OTA_STATE_ERROR &&
+					    state != job.start_state);
+	otactl_progress_clear (&job.progress);
 
 	if (error != NULL)
 		return otactl_context_report_error (ctx, what, error);
-	if (job.vanished) {
-		/* TRANSLATORS: %s says what failed, e.g. "cannot check for updates" */
-		g_printerr (_("otactl: %s: otad exited"), what);
-		g_printerr ("\n");
-		return OTACTL_EXIT_UNREACHABLE;
-	}
+	if (job.interrupted)
+		return otactl_job_report_interrupted (ctx, kind, what);
+	if (job.vanished)
+		return otactl_context_fail (ctx, OTACTL_EXIT_UNREACHABLE,
+					    ota_error_to_dbus_name (OTA_ERROR_NOT_SUPPORTED), what,
+					    /* TRANSLATORS: why otactl stopped waiting */
+					    _("otad exited"));
 	if (job.timed_out) {
-		/* TRANSLATORS: %s says what failed, %u is a number of seconds */
-		g_printerr (_("otactl: %s: no result after %u seconds"), what, timeout_secs);
-		g_printerr ("\n");
-		return OTACTL_EXIT_FAILED;
+		/* TRANSLATORS: %u is a number of seconds */
+		g_autofree gchar *msg = g_strdup_printf (_("no result after %u seconds"),
+							 timeout_secs);
+		return otactl_context_fail (ctx, OTACTL_EXIT_FAILED,
+					    ota_error_to_dbus_name (OTA_ERROR_FAILED), what, msg);
 	}
-	state = ota_client_get_state (ctx->client);
 	if (state == OTA_STATE_ERROR) {
 		const gchar *name = ota_client_get_error_name (ctx->client);
-		/* TRANSLATORS: %s says what failed, then otad's message and error name */
-		g_printerr (_("otactl: %s: %s (%s)"), what,
-			    ota_client_get_error_message (ctx->client), name);
-		g_printerr ("\n");
-		return g_strcmp0 (name, "org.otad.Updater1.Error.AuthFailed") == 0
-			   ? OTACTL_EXIT_NOT_AUTHORIZED
-			   : OTACTL_EXIT_FAILED;
+		gint code = g_strcmp0 (name, "org.otad.Updater1.Error.AuthFailed") == 0
+				? OTACTL_EXIT_NOT_AUTHORIZED
+				: OTACTL_EXIT_FAILED;
+		g_autofree gchar *msg = NULL;
+		if (ctx->json)
+			return otactl_context_fail (ctx, code, name, what,
+						    ota_client_get_error_message (ctx->client));
+		/* TRANSLATORS: otad's message, then its error name */
+		msg = g_strdup_printf (_("%s (%s)"), ota_client_get_error_message (ctx->client),
+				       name);
+		return otactl_context_fail (ctx, code, name, what, msg);
 	}
-	if (kind != OTACTL_JOB_CHECK && state == job.start_state) {
-		/* TRANSLATORS: %s says what failed, e.g. "cannot download the update" */
-		g_printerr (_("otactl: %s: cancelled"), what);
-		g_printerr ("\n");
-		return OTACTL_EXIT_FAILED;
-	}
+	if (kind != OTACTL_JOB_CHECK && state == job.start_state)
+		return otactl_context_fail (ctx, OTACTL_EXIT_FAILED,
+					    ota_error_to_dbus_name (OTA_ERROR_CANCELLED), what,
+					    /* TRANSLATORS: why a job ended without result */
+					    _("cancelled"));
 
 	/* success */
 	return OTACTL_EXIT_OK;

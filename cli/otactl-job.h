@@ -21,7 +21,6 @@ gboolean otactl_job_prepare (OtactlContext *ctx,
 gint otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs);
 gint otactl_job_run_and_report (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs);
 void otactl_job_print_update_info (OtaUpdateInfo *info);
-gchar *otactl_job_format_progress (OtaClient *client);
 gboolean otactl_job_check_timeout (OtactlContext *ctx, gint timeout);
 
 /* the results of the job commands, shared with `otactl update` */

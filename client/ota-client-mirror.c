@@ -34,6 +34,8 @@ static const gchar *const ota_client_dbus_props[] = {
     "Progress",
     "Policy",
     "NextCheckTime",
+    "ProgressPhase",
+    "TimeRemaining",
 };
 
 /* the t (guint64) properties, all "0 when unknown" */
@@ -183,6 +185,20 @@ ota_client_apply_property (OtaClient *self, const gchar *name, GVariant *value)
 	}
 	if (g_strcmp0 (name, "Policy") == 0) {
 		ota_client_set_string (self, &self->policy, value, PROP_POLICY);
+		return;
+	}
+	if (g_strcmp0 (name, "ProgressPhase") == 0) {
+		ota_client_set_string (self, &self->progress_phase, value, PROP_PROGRESS_PHASE);
+		return;
+	}
+	if (g_strcmp0 (name, "TimeRemaining") == 0) {
+		gint64 val = -1;
+		if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+			val = g_variant_get_int64 (value);
+		if (self->time_remaining != val) {
+			self->time_remaining = val;
+			ota_client_notify (self, PROP_TIME_REMAINING);
+		}
 		return;
 	}
 	if (g_strcmp0 (name, "UpdateInfo") == 0) {

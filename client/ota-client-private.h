@@ -40,6 +40,8 @@ struct _OtaClient {
 	guint64 download_size;
 	guint progress;
 	gchar *policy; /* (owned) */
+	gchar *progress_phase; /* (owned) */
+	gint64 time_remaining;
 	guint64 next_check_time;
 };
 
@@ -63,6 +65,8 @@ enum {
 	PROP_PROGRESS,
 	PROP_POLICY,
 	PROP_NEXT_CHECK_TIME,
+	PROP_PROGRESS_PHASE,
+	PROP_TIME_REMAINING,
 	PROP_LAST
 };
 

@@ -313,6 +313,12 @@ ota_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 	case PROP_NEXT_CHECK_TIME:
 		g_value_set_uint64 (value, self->next_check_time);
 		break;
+	case PROP_PROGRESS_PHASE:
+		g_value_set_string (value, self->progress_phase);
+		break;
+	case PROP_TIME_REMAINING:
+		g_value_set_int64 (value, self->time_remaining);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -365,6 +371,7 @@ ota_client_finalize (GObject *object)
 	g_free (self->error_name);
 	g_free (self->error_message);
 	g_free (self->policy);
+	g_free (self->progress_phase);
 	g_main_context_unref (self->context);
 
 	G_OBJECT_CLASS (ota_client_parent_class)->finalize (object);
@@ -378,6 +385,8 @@ ota_client_init (OtaClient *self)
 	self->error_name = g_strdup ("");
 	self->error_message = g_strdup ("");
 	self->policy = g_strdup ("");
+	self->progress_phase = g_strdup ("");
+	self->time_remaining = -1;
 }
 
 static void
@@ -542,7 +551,8 @@ ota_client_class_init (OtaClientClass *klass)
 	/**
 	 * OtaClient:download-size:
 	 *
-	 * The bytes the running download fetches in all, 0 when unknown.
+	 * The bytes the running download fetches in all, 0 when unknown; fixed
+	 * when the job starts.
 	 *
 	 * Since: 0.2
 	 */
@@ -552,7 +562,8 @@ ota_client_class_init (OtaClientClass *klass)
 	/**
 	 * OtaClient:progress:
 	 *
-	 * The weighted progress of the running job, 0 to 100.
+	 * The progress of the running job, 0 to 100; never decreases within a
+	 * job and is 100 when it succeeded.
 	 *
 	 * Since: 0.2
 	 */
@@ -579,6 +590,29 @@ ota_client_class_init (OtaClientClass *klass)
 	 */
 	ota_client_props[PROP_NEXT_CHECK_TIME] =
 	    g_param_spec_uint64 ("next-check-time", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+	/**
+	 * OtaClient:progress-phase:
+	 *
+	 * What the running job does: "checking", "preparing", "downloading",
+	 * "applying", "verifying", "installing", "rolling-back" or "confirming";
+	 * "" when no job runs (or the daemon is older than interface version 4).
+	 *
+	 * Since: 0.4
+	 */
+	ota_client_props[PROP_PROGRESS_PHASE] =
+	    g_param_spec_string ("progress-phase", NULL, NULL, "", ro);
+
+	/**
+	 * OtaClient:time-remaining:
+	 *
+	 * Seconds the running download still needs at its rate so far; -1 when
+	 * unknown.
+	 *
+	 * Since: 0.4
+	 */
+	ota_client_props[PROP_TIME_REMAINING] =
+	    g_param_spec_int64 ("time-remaining", NULL, NULL, -1, G_MAXINT64, -1, ro);
 
 	g_object_class_install_properties (object_class, PROP_LAST, ota_client_props);
 }

@@ -43,6 +43,8 @@ guint64 ota_client_get_downloaded_bytes (OtaClient *self);
 guint64 ota_client_get_download_size (OtaClient *self);
 guint ota_client_get_progress (OtaClient *self);
 const gchar *ota_client_get_policy (OtaClient *self);
+const gchar *ota_client_get_progress_phase (OtaClient *self);
+gint64 ota_client_get_time_remaining (OtaClient *self);
 guint64 ota_client_get_next_check_time (OtaClient *self);
 
 void ota_client_check_async (OtaClient *self,
@@ -85,6 +87,13 @@ void ota_client_get_history_async (OtaClient *self,
 				   GCancellable *cancellable,
 				   GAsyncReadyCallback callback,
 				   gpointer callback_data);
+void ota_client_get_history_filtered_async (OtaClient *self,
+					    guint limit,
+					    guint64 since,
+					    OtaClientFlags flags,
+					    GCancellable *cancellable,
+					    GAsyncReadyCallback callback,
+					    gpointer callback_data);
 GPtrArray *ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 

@@ -35,4 +35,4 @@
  *
  * Since: 0.1
  */
-#define OTA_DBUS_INTERFACE_VERSION 3
+#define OTA_DBUS_INTERFACE_VERSION 4

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-rollback.h"
 
@@ -200,8 +202,9 @@ otad_rollback_run (OstreeSysroot *sysroot, OstreeDeployment *booted, OtadBootloa
 		to = g_object_ref (booted);
 	} else {
 		if (deployments->len < 2) {
+			/* TRANSLATORS: otad's error for Rollback() */
 			g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			                     "there is no rollback deployment");
+			                     _("there is no rollback deployment"));
 			return NULL;
 		}
 		result->kind = OTAD_ROLLBACK_TO_PREVIOUS;

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-authority.h"
 
@@ -51,7 +53,8 @@ otad_authority_check_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 		g_task_return_new_error (task,
 					 OTA_ERROR,
 					 OTA_ERROR_AUTH_FAILED,
-					 "could not check authorization for %s: %s",
+					 /* TRANSLATORS: otad's error; %s: a polkit action, polkit's reason */
+					 _("could not check authorization for %s: %s"),
 					 helper->action_id,
 					 error_local->message);
 		return;
@@ -61,8 +64,10 @@ otad_authority_check_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 		g_task_return_new_error (task,
 					 OTA_ERROR,
 					 OTA_ERROR_AUTH_FAILED,
-					 is_challenge ? "authentication is required for %s"
-						      : "not authorized for %s",
+					 /* TRANSLATORS: otad's error; %s is a polkit action id */
+					 is_challenge ? _("authentication is required for %s")
+						      /* TRANSLATORS: otad's error; %s is a polkit action id */
+						      : _("not authorized for %s"),
 					 helper->action_id);
 		return;
 	}

@@ -37,6 +37,9 @@ otad_bus_hold_free (OtadBusHold *hold)
 static gboolean
 otad_bus_idle_engine_idle (OtadBus *self)
 {
+	/* an inhibitor's holder expects it to be honoured, and to be listed */
+	if (otad_engine_is_inhibited (self->engine))
+		return FALSE;
 	switch (otad_engine_get_state (self->engine)) {
 	case OTA_STATE_CHECKING:
 	case OTA_STATE_AWAITING_CONSENT:

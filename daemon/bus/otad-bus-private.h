@@ -24,11 +24,16 @@ struct _OtadBus {
 	guint next_hold;
 	guint idle_exit_s;
 	guint idle_id;
+	/* otad-bus-inhibit.c */
+	GHashTable *inhibit_watches; /* (owned) owner → name watch id */
 };
 
 void otad_bus_methods_connect (OtadBus *self);
 void otad_bus_idle_init (OtadBus *self);
 void otad_bus_idle_update (OtadBus *self);
 void otad_bus_idle_clear (OtadBus *self);
+void otad_bus_inhibit_init (OtadBus *self);
+void otad_bus_inhibit_clear (OtadBus *self);
+OtadAuthority *otad_bus_ensure_authority (OtadBus *self, GError **error);
 
 G_END_DECLS

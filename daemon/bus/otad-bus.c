@@ -41,7 +41,14 @@ otad_bus_refresh_engine (OtadBus *self)
 						otad_engine_get_downloaded_bytes (e));
 	ota_dbus_updater1_set_download_size (self->skeleton, otad_engine_get_download_size (e));
 	ota_dbus_updater1_set_progress (self->skeleton, otad_engine_get_progress (e));
+	ota_dbus_updater1_set_progress_phase (self->skeleton, otad_engine_get_progress_phase (e));
+	ota_dbus_updater1_set_time_remaining (self->skeleton, otad_engine_get_time_remaining (e));
 	ota_dbus_updater1_set_policy (self->skeleton, otad_engine_get_policy (e));
+	ota_dbus_updater1_set_waiting (self->skeleton, otad_engine_get_waiting (e));
+	{
+		g_autoptr(GVariant) inhibitors = otad_engine_dup_inhibitors (e);
+		ota_dbus_updater1_set_inhibitors (self->skeleton, inhibitors);
+	}
 }
 
 static void
@@ -74,6 +81,34 @@ otad_bus_job_finished_cb (OtadEngine *engine,
 			  gpointer user_data)
 {
 	otad_bus_idle_update (OTAD_BUS (user_data));
+}
+
+/* the properties go out first, so a client that hears the signal reads the new ones */
+static void
+otad_bus_state_changed_cb (OtadEngine *engine,
+			   const gchar *state,
+			   GVariant *details,
+			   gpointer user_data)
+{
+	OtadBus *self = OTAD_BUS (user_data);
+
+	otad_bus_refresh_engine (self);
+	g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+	ota_dbus_updater1_emit_state_changed (self->skeleton, state, details);
+}
+
+static void
+otad_bus_job_result_cb (OtadEngine *engine,
+			const gchar *job,
+			const gchar *result,
+			GVariant *details,
+			gpointer user_data)
+{
+	OtadBus *self = OTAD_BUS (user_data);
+
+	otad_bus_refresh_engine (self);
+	g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+	ota_dbus_updater1_emit_job_finished (self->skeleton, job, result, details);
 }
 
 static void
@@ -132,15 +167,40 @@ otad_bus_closed_cb (GDBusConnection *connection,
 }
 
 /**
+ * otad_bus_connect_async:
+ *
+ * Starts connecting (the socket, the authentication and Hello run in GDBus's
+ * worker thread) so that the caller can build everything else meanwhile; an
+ * activated otad answers its first call that much sooner.  The result goes to
+ * otad_bus_start().
+ */
+void
+otad_bus_connect_async (GBusType bus_type, const gchar *bus_address,
+			GAsyncReadyCallback callback, gpointer user_data)
+{
+	if (bus_address != NULL)
+		g_dbus_connection_new_for_address (
+		    bus_address,
+		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		    NULL, NULL, callback, user_data);
+	else
+		g_bus_get (bus_type, NULL, callback, user_data);
+}
+
+/**
  * otad_bus_start:
  * @bus_address: (nullable): connect to this bus instead of @bus_type
+ * @connecting: (nullable): the result of otad_bus_connect_async() with the same
+ *   @bus_type and @bus_address; %NULL connects here
  *
  * Connects, exports /org/otad/Updater with its properties filled in, and owns
  * org.otad.Updater.  Returns only when the name is owned, or with an error when it
  * cannot be (e.g. another otad runs).
  */
 gboolean
-otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GError **error)
+otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
+		GAsyncResult *connecting, GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BUS (self), FALSE);
 	g_return_val_if_fail (self->connection == NULL, FALSE);
@@ -148,7 +208,11 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GErr
 	/* register the error domain before the first error crosses the bus */
 	(void)ota_error_quark ();
 
-	if (bus_address != NULL) {
+	if (connecting != NULL && bus_address != NULL) {
+		self->connection = g_dbus_connection_new_for_address_finish (connecting, error);
+	} else if (connecting != NULL) {
+		self->connection = g_bus_get_finish (connecting, error);
+	} else if (bus_address != NULL) {
 		self->connection = g_dbus_connection_new_for_address_sync (
 		    bus_address,
 		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
@@ -225,6 +289,19 @@ otad_bus_stop (OtadBus *self)
 	self->name_acquired = FALSE;
 }
 
+/* Returns: (transfer none) (nullable): polkit's authority, made on the first call */
+OtadAuthority *
+otad_bus_ensure_authority (OtadBus *self, GError **error)
+{
+	if (self->authority == NULL && self->connection == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "not connected");
+		return NULL;
+	}
+	if (self->authority == NULL)
+		self->authority = otad_authority_new (self->connection);
+	return self->authority;
+}
+
 /* Returns: (nullable): the connection while started */
 GDBusConnection *
 otad_bus_get_connection (OtadBus *self)
@@ -246,6 +323,7 @@ otad_bus_dispose (GObject *object)
 	if (self->skeleton != NULL)
 		g_signal_handlers_disconnect_by_data (self->skeleton, self);
 	otad_bus_idle_clear (self);
+	otad_bus_inhibit_clear (self);
 	g_clear_object (&self->authority);
 	g_clear_object (&self->skeleton);
 	g_clear_object (&self->engine);
@@ -296,8 +374,12 @@ otad_bus_new (OtadEngine *engine)
 			  self);
 	g_signal_connect (self->engine, "job-finished", G_CALLBACK (otad_bus_job_finished_cb),
 			  self);
+	g_signal_connect (self->engine, "state-changed", G_CALLBACK (otad_bus_state_changed_cb),
+			  self);
+	g_signal_connect (self->engine, "job-result", G_CALLBACK (otad_bus_job_result_cb), self);
 	otad_bus_methods_connect (self);
 	otad_bus_idle_init (self);
+	otad_bus_inhibit_init (self);
 	otad_bus_refresh_engine (self);
 	otad_bus_refresh_sysroot (self);
 	return self;

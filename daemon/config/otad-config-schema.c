@@ -111,6 +111,8 @@ static const OtadConfigKey otad_config_schema_keys[] = {
     OTAD_BOOL ("report", "enabled", "true"),
     OTAD_UINT ("report", "max-queued-events", "1000", 0, 1000000),
     OTAD_STR ("report", "packages-file", "/usr/package.manifest", OTAD_PATH),
+    /* GetHistory */
+    OTAD_UINT ("history", "max-entries", "1000", 1, 1000000),
 };
 
 static gboolean

@@ -23,11 +23,15 @@ otad_engine_after_check (OtadEngine *self, OtadJobCheck *job)
 	otad_state_store_set_last_check_time (self->store,
 					      (guint64)(g_get_real_time () / G_USEC_PER_SEC));
 	if (job->target != NULL) {
-		otad_engine_set_info (self, otad_update_info_new_from_target (
-						job->target, self->settings->hardware_id));
-		g_message ("update available: %s %s (%s)", self->info->name, self->info->version,
-			   self->info->checksum);
-		otad_engine_transition (self, OTA_STATE_UPDATE_AVAILABLE);
+		OtadUpdateInfo *info =
+		    otad_update_info_new_from_target (job->target, self->settings->hardware_id);
+		info->download_size = job->download_size;
+		info->installed_size = job->installed_size;
+		otad_engine_set_info (self, info);
+		g_message ("update available: %s %s (%s), offer %s", self->info->name,
+			   self->info->version, self->info->checksum, self->info->offer_id);
+		otad_engine_transition (self,
+					otad_engine_offer_after_check (self, self->check_automatic));
 	} else {
 		otad_engine_set_info (self, NULL);
 		g_message ("no update");
@@ -99,14 +103,17 @@ otad_engine_after_success (OtadEngine *self, OtadEngineJobKind kind, gpointer da
 	switch (kind) {
 	case OTAD_ENGINE_JOB_CHECK:
 		otad_engine_after_check (self, data);
-		return ((OtadJobCheck *)data)->target != NULL;
+		/* an offer that stays quiet (declined, postponed) was not found for anyone */
+		return self->info != NULL;
 	case OTAD_ENGINE_JOB_DOWNLOAD: {
 		OtadJobDownload *job = data;
 		if (self->info != NULL && job->download_size > 0)
 			self->info->download_size = job->download_size;
 		otad_engine_set_info (self, otad_update_info_copy (self->info));
 		otad_engine_progress_set_done (self);
-		otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+		otad_engine_transition (self, self->install_after_download
+						  ? OTA_STATE_DOWNLOADED
+						  : otad_engine_offer_after_download (self));
 		return FALSE;
 	}
 	case OTAD_ENGINE_JOB_INSTALL:
@@ -121,6 +128,10 @@ otad_engine_after_success (OtadEngine *self, OtadEngineJobKind kind, gpointer da
 		return FALSE;
 	case OTAD_ENGINE_JOB_CONFIRM:
 		otad_engine_after_confirm (self, data);
+		return FALSE;
+	case OTAD_ENGINE_JOB_DISCARD:
+		otad_engine_set_info (self, NULL);
+		otad_engine_transition (self, OTA_STATE_IDLE);
 		return FALSE;
 	case OTAD_ENGINE_JOB_FLUSH:
 	case OTAD_ENGINE_JOB_LAST:
@@ -143,9 +154,12 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	g_clear_handle_id (&self->progress_id, g_source_remove);
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
 		otad_engine_progress_publish (self);
+	otad_engine_progress_end (self);
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		otad_engine_history_job_done (self, kind, data, error);
 		otad_engine_after_cancel (self, kind);
 	} else if (!ok) {
+		otad_engine_history_job_done (self, kind, data, error);
 		otad_engine_set_error (self, error);
 		/* a failed confirmation runs again by itself, with a backoff */
 		if (kind == OTAD_ENGINE_JOB_CONFIRM)
@@ -153,7 +167,13 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	} else {
 		if (kind == OTAD_ENGINE_JOB_CONFIRM)
 			self->confirm_failures = 0;
-		found = otad_engine_after_success (self, kind, data);
+		/* recorded before the state moves on: a front end that sees the state
+		 * finds the entry; the check's offer is taken first */
+		if (kind == OTAD_ENGINE_JOB_CHECK)
+			found = otad_engine_after_success (self, kind, data);
+		otad_engine_history_job_done (self, kind, data, NULL);
+		if (kind != OTAD_ENGINE_JOB_CHECK)
+			found = otad_engine_after_success (self, kind, data);
 	}
 	/* the sysroot changed under the workers: reload the deployment roles */
 	{
@@ -172,6 +192,8 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 				otad_engine_set_error (self, error_local);
 		}
 	}
+	self->check_automatic = FALSE;
+	otad_engine_signals_job_result (self, kind, ok, error, found);
 	/* last: a handler may start the next job (the poller's policy) */
 	otad_engine_emit_job_finished (self, kind, ok, found);
 }

@@ -3,10 +3,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 #include "otad-job-check.h"
 #include "otad-job-confirm.h"
+#include "otad-job-discard.h"
 #include "otad-job-download.h"
 #include "otad-job-install.h"
 #include "otad-job-report.h"
@@ -33,6 +36,7 @@ otad_engine_busy_state (OtadEngineJobKind kind)
 		return OTA_STATE_INSTALLING;
 	case OTAD_ENGINE_JOB_CONFIRM:
 		return OTA_STATE_CONFIRMING;
+	case OTAD_ENGINE_JOB_DISCARD: /* the state stays until it is done */
 	case OTAD_ENGINE_JOB_FLUSH:
 	case OTAD_ENGINE_JOB_LAST:
 	default:
@@ -85,6 +89,10 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *
 		*out_func = otad_job_confirm_run;
 		*out_free = (GDestroyNotify)otad_job_confirm_free;
 		return otad_job_confirm_new (self->ctx, installed);
+	case OTAD_ENGINE_JOB_DISCARD:
+		*out_func = otad_job_discard_run;
+		*out_free = (GDestroyNotify)otad_job_discard_free;
+		return otad_job_discard_new (self->ctx, self->info->checksum);
 	case OTAD_ENGINE_JOB_FLUSH:
 		*out_func = otad_job_report_run;
 		*out_free = g_object_unref;
@@ -123,11 +131,18 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	gpointer job;
 
 	g_return_val_if_fail (kind == OTAD_ENGINE_JOB_FLUSH || !self->busy, FALSE);
-	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
+	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL ||
+	     kind == OTAD_ENGINE_JOB_DISCARD) &&
 	    self->info == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "no update on offer");
+		/* TRANSLATORS: otad's error */
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("no update on offer"));
 		return FALSE;
 	}
+	/* an install waits while inhibited; anything else asked for replaces it */
+	if (kind == OTAD_ENGINE_JOB_INSTALL && otad_engine_defer_install (self))
+		return TRUE;
+	if (kind != OTAD_ENGINE_JOB_FLUSH && kind != OTAD_ENGINE_JOB_INSTALL)
+		otad_engine_drop_waiting_install (self);
 	job = otad_engine_job_prepare (self, kind, &func, &free_func);
 	if (kind == OTAD_ENGINE_JOB_FLUSH) {
 		self->flushing = TRUE;
@@ -148,6 +163,8 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 		((OtadJobConfirm *)job)->rebuild = self->rebuild_record;
 		self->rebuild_record = FALSE;
 		otad_engine_force_state (self, busy_state);
+	} else if (kind == OTAD_ENGINE_JOB_DISCARD) {
+		/* no state of its own: the downloaded state stays until the ref is gone */
 	} else if (kind == OTAD_ENGINE_JOB_ROLLBACK &&
 		   otad_engine_get_state (self) == OTA_STATE_UPDATE_AVAILABLE &&
 		   !otad_state_transition (self->store, OTA_STATE_IDLE, error)) {
@@ -160,6 +177,7 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	}
 	self->busy = TRUE;
 	self->running = kind;
+	otad_engine_progress_begin (self, kind);
 	otad_job_run (self, otad_engine_job_kind_to_string (kind), func, job, free_func,
 		      self->cancellable, otad_engine_job_done_cb, NULL);
 	return TRUE;

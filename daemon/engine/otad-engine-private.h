@@ -2,6 +2,7 @@
 #pragma once
 
 #include "otad-engine.h"
+#include "otad-history-log.h"
 #include "otad-pull-progress.h"
 #include "otad-update-info.h"
 
@@ -27,6 +28,10 @@ typedef enum {
 	OTAD_ENGINE_PROP_DOWNLOAD_SIZE,
 	OTAD_ENGINE_PROP_PROGRESS,
 	OTAD_ENGINE_PROP_POLICY,
+	OTAD_ENGINE_PROP_INHIBITORS,
+	OTAD_ENGINE_PROP_WAITING,
+	OTAD_ENGINE_PROP_PROGRESS_PHASE,
+	OTAD_ENGINE_PROP_TIME_REMAINING,
 	OTAD_ENGINE_PROP_LAST
 } OtadEngineProperty;
 
@@ -49,6 +54,13 @@ struct _OtadEngine {
 	guint64 downloaded_bytes;
 	guint64 download_size;
 	guint progress_percent;
+	guint64 progress_total;	      /* the job's total, fixed by its first estimate */
+	gboolean progress_total_fixed;
+	const gchar *progress_phase;  /* (not nullable) static; "" between jobs */
+	gint64 time_remaining;	      /* seconds, -1 when unknown */
+	gint64 progress_started_us;   /* when the first byte came, for the rate */
+	guint64 progress_started_bytes;
+	gint64 (*progress_clock) (void); /* g_get_monotonic_time() unless a test injects one */
 	guint64 next_check_time;
 	guint flush_id;
 	gulong store_changed_id;
@@ -59,6 +71,20 @@ struct _OtadEngine {
 	guint confirm_failures;
 	/* the boot record was lost at start: the confirmation rebuilds it */
 	gboolean rebuild_record;
+	OtadHistoryLog *history; /* (owned) (nullable) opened on first use */
+	/* otad-engine-inhibit.c: who holds installs back, and an install that waits */
+	GPtrArray *inhibitors; /* (owned) (element-type OtadInhibitor) */
+	guint next_inhibitor;
+	gboolean install_waiting;
+	/* the running check is the poller's: declined and postponed offers stay quiet */
+	gboolean check_automatic;
+	/* the last state sent as "state-changed" */
+	OtaState announced_state;
+	/* otad-engine-offer.c, persisted in the store's "consent" field */
+	GPtrArray *declined;	  /* (owned) offer ids, oldest first, bounded */
+	gchar *postponed_offer;	  /* (owned) (nullable) */
+	guint64 postponed_until;  /* Unix seconds */
+	guint postpone_id;	  /* the check when the postponement ends */
 };
 
 void otad_engine_notify (OtadEngine *self, OtadEngineProperty prop);
@@ -76,10 +102,46 @@ void otad_engine_emit_job_finished (OtadEngine *self,
 				    gboolean ok,
 				    gboolean found);
 
+/* otad-engine-history.c */
+void otad_engine_history_open (OtadEngine *self);
+void otad_engine_history_job_done (OtadEngine *self,
+				   OtadEngineJobKind kind,
+				   gpointer data,
+				   const GError *error);
+
+/* otad-engine-inhibit.c */
+void otad_engine_inhibit_init (OtadEngine *self);
+void otad_engine_inhibit_clear (OtadEngine *self);
+gboolean otad_engine_defer_install (OtadEngine *self);
+void otad_engine_drop_waiting_install (OtadEngine *self);
+/* otad-engine-offer.c: the offer and the answers to it */
+void otad_engine_offer_load (OtadEngine *self);
+void otad_engine_offer_clear (OtadEngine *self);
+gboolean otad_engine_offer_downloaded (OtadEngine *self);
+OtaState otad_engine_offer_after_check (OtadEngine *self, gboolean automatic);
+OtaState otad_engine_offer_after_download (OtadEngine *self);
+gboolean otad_engine_offer_install (OtadEngine *self, gboolean download_only, GError **error);
+gboolean otad_engine_offer_consent (OtadEngine *self, gboolean download_only, GError **error);
+gboolean otad_engine_offer_decline (OtadEngine *self, GError **error);
+gboolean otad_engine_offer_postpone (OtadEngine *self, guint64 until, GError **error);
+gboolean otad_engine_offer_discard (OtadEngine *self, GError **error);
+
+/* otad-engine-signals.c: "state-changed" and "job-result" */
+void otad_engine_signals_class_init (OtadEngineClass *klass);
+void otad_engine_signals_state_changed (OtadEngine *self);
+void otad_engine_signals_job_result (OtadEngine *self,
+				     OtadEngineJobKind kind,
+				     gboolean ok,
+				     const GError *error,
+				     gboolean found);
+
 /* otad-engine-progress.c */
 void otad_engine_progress_reset (OtadEngine *self);
 void otad_engine_progress_publish (OtadEngine *self);
 void otad_engine_progress_set_done (OtadEngine *self);
+void otad_engine_progress_begin (OtadEngine *self, OtadEngineJobKind kind);
+void otad_engine_progress_end (OtadEngine *self);
+void otad_engine_progress_take (OtadEngine *self, const OtadPullProgress *progress);
 void otad_engine_progress_from_worker (const OtadPullProgress *progress, gpointer user_data);
 
 G_END_DECLS

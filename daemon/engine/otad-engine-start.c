@@ -77,18 +77,6 @@ otad_engine_schedule_confirm_retry (OtadEngine *self)
 
 /* -- start-up -------------------------------------------------------------------- */
 
-static gboolean
-otad_engine_commit_present (OtadEngine *self, const gchar *checksum)
-{
-	OstreeRepo *repo = ostree_sysroot_repo (otad_sysroot_get_ostree (self->sysroot));
-	g_autoptr(GVariant) commit = NULL;
-	OstreeRepoCommitState state = 0;
-
-	if (checksum == NULL || !ostree_repo_load_commit (repo, checksum, &commit, &state, NULL))
-		return FALSE;
-	return (state & OSTREE_REPO_COMMIT_STATE_PARTIAL) == 0;
-}
-
 /* the update on offer is what runs now: confirmed before a kill took the rest */
 static gboolean
 otad_engine_offer_is_booted (OtadEngine *self)
@@ -120,14 +108,18 @@ otad_engine_resume_state (OtadEngine *self)
 		return;
 	}
 	fallback = self->info != NULL ? OTA_STATE_UPDATE_AVAILABLE : OTA_STATE_IDLE;
-	downloaded = self->info != NULL && otad_engine_commit_present (self, self->info->checksum);
+	downloaded = otad_engine_offer_downloaded (self);
 
 	switch (otad_engine_get_state (self)) {
 	case OTA_STATE_CHECKING:
 	case OTA_STATE_DOWNLOADING:
-	case OTA_STATE_AWAITING_CONSENT:
 		/* what a download fetched stays in the repo: the next one resumes */
 		otad_engine_force_state (self, fallback);
+		break;
+	case OTA_STATE_AWAITING_CONSENT:
+		/* the offer still waits for its answer */
+		if (self->info == NULL)
+			otad_engine_force_state (self, OTA_STATE_IDLE);
 		break;
 	case OTA_STATE_DOWNLOADED:
 	case OTA_STATE_INSTALLING:
@@ -164,6 +156,8 @@ otad_engine_start (OtadEngine *self)
 	g_autoptr(OtadBootRecord) record = NULL;
 	g_autoptr(GError) error_local = NULL;
 
+	/* before the confirmation records its outcome: an older history is imported */
+	otad_engine_history_open (self);
 	record = otad_job_context_load_record (self->ctx, &error_local);
 	if (record != NULL && otad_boot_record_was_recovered (record))
 		self->rebuild_record = TRUE;

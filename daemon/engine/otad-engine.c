@@ -3,9 +3,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
-#include "otad-history.h"
 #include "otad-state.h"
 
 /*
@@ -24,8 +25,8 @@ static GParamSpec *otad_engine_props[OTAD_ENGINE_PROP_LAST] = {NULL};
 
 G_DEFINE_TYPE (OtadEngine, otad_engine, G_TYPE_OBJECT)
 
-static const gchar *const otad_engine_job_names[] = {"check",	 "download", "install",
-						      "rollback", "confirm",  "flush"};
+static const gchar *const otad_engine_job_names[] = {
+    "check", "download", "install", "rollback", "confirm", "flush", "discard"};
 G_STATIC_ASSERT (G_N_ELEMENTS (otad_engine_job_names) == OTAD_ENGINE_JOB_LAST);
 
 const gchar *
@@ -51,11 +52,19 @@ otad_engine_emit_job_finished (OtadEngine *self, OtadEngineJobKind kind, gboolea
 
 /* -- states ------------------------------------------------------------------ */
 
-static const OtaState otad_engine_check_states[] = {OTA_STATE_IDLE, OTA_STATE_UPDATE_AVAILABLE,
-						     OTA_STATE_ERROR, OTA_STATE_ROLLED_BACK};
-static const OtaState otad_engine_download_states[] = {OTA_STATE_UPDATE_AVAILABLE};
-static const OtaState otad_engine_install_states[] = {OTA_STATE_UPDATE_AVAILABLE,
-						       OTA_STATE_DOWNLOADED};
+static const OtaState otad_engine_check_states[] = {
+    OTA_STATE_IDLE, OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_AWAITING_CONSENT, OTA_STATE_ERROR,
+    OTA_STATE_ROLLED_BACK};
+/* an explicit Download() or Install() in awaiting-consent is the decision itself */
+static const OtaState otad_engine_download_states[] = {OTA_STATE_UPDATE_AVAILABLE,
+							OTA_STATE_AWAITING_CONSENT};
+static const OtaState otad_engine_install_states[] = {
+    OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_AWAITING_CONSENT, OTA_STATE_DOWNLOADED};
+/* an answer about the offer: whether the policy asked for it or not */
+static const OtaState otad_engine_offer_states[] = {
+    OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_AWAITING_CONSENT, OTA_STATE_DOWNLOADED};
+static const OtaState otad_engine_discard_states[] = {OTA_STATE_DOWNLOADED,
+						       OTA_STATE_AWAITING_CONSENT};
 static const OtaState otad_engine_cancel_states[] = {OTA_STATE_CHECKING, OTA_STATE_DOWNLOADING,
 						      OTA_STATE_INSTALLING};
 static const OtaState otad_engine_rollback_states[] = {
@@ -72,6 +81,10 @@ static const struct {
     {"Install()", otad_engine_install_states, G_N_ELEMENTS (otad_engine_install_states)},
     {"Cancel()", otad_engine_cancel_states, G_N_ELEMENTS (otad_engine_cancel_states)},
     {"Rollback()", otad_engine_rollback_states, G_N_ELEMENTS (otad_engine_rollback_states)},
+    {"Consent()", otad_engine_offer_states, G_N_ELEMENTS (otad_engine_offer_states)},
+    {"Decline()", otad_engine_offer_states, G_N_ELEMENTS (otad_engine_offer_states)},
+    {"Postpone()", otad_engine_offer_states, G_N_ELEMENTS (otad_engine_offer_states)},
+    {"Discard()", otad_engine_discard_states, G_N_ELEMENTS (otad_engine_discard_states)},
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (otad_engine_ops) == OTAD_ENGINE_OP_LAST);
 
@@ -94,7 +107,8 @@ otad_engine_can (OtadEngine *self, OtadEngineOp op, GError **error)
 		return FALSE;
 	/* a report flush is the only job that may run outside the busy states */
 	if (op != OTAD_ENGINE_OP_CANCEL && self->busy) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, "Can't call %s while %s runs",
+		/* TRANSLATORS: otad's error, e.g. "Can't call Check() while download runs" */
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, _("Can't call %s while %s runs"),
 			     otad_engine_ops[op].method,
 			     otad_engine_job_kind_to_string (self->running));
 		return FALSE;
@@ -226,50 +240,58 @@ otad_engine_has_update (OtadEngine *self)
 }
 
 /**
- * otad_engine_run_op:
+ * otad_engine_run_op_args:
+ * @args: (nullable): the offer the caller means and the call's options
  *
- * Starts @op after checking the state again (polkit may have taken a while).
- * Returns as soon as the job runs; its outcome arrives through the state.
+ * Starts @op after checking the state and the offer id again (polkit may have taken a
+ * while).  Returns as soon as the job runs; its outcome arrives through the state and
+ * "job-result".
  */
 gboolean
-otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
+otad_engine_run_op_args (OtadEngine *self,
+			 OtadEngineOp op,
+			 const OtadEngineOpArgs *args,
+			 GError **error)
 {
-	OtaState state = otad_engine_get_state (self);
+	static const OtadEngineOpArgs no_args = {NULL, 0, FALSE, FALSE};
 
-	if (!otad_engine_can (self, op, error))
+	if (args == NULL)
+		args = &no_args;
+	if (!otad_engine_check_args (self, op, args, error))
 		return FALSE;
 	switch (op) {
 	case OTAD_ENGINE_OP_CHECK:
+		self->check_automatic = args->automatic;
 		return otad_engine_start_job (self, OTAD_ENGINE_JOB_CHECK, error);
 	case OTAD_ENGINE_OP_DOWNLOAD:
 		return otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error);
 	case OTAD_ENGINE_OP_INSTALL:
-		if (state == OTA_STATE_UPDATE_AVAILABLE) {
-			if (!otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error))
-				return FALSE;
-			self->install_after_download = TRUE;
-			return TRUE;
-		}
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL, error);
+		return otad_engine_offer_install (self, FALSE, error);
 	case OTAD_ENGINE_OP_CANCEL:
 		g_info ("cancelling %s", otad_engine_job_kind_to_string (self->running));
 		self->install_after_download = FALSE;
 		g_cancellable_cancel (self->cancellable);
-		break;
+		return TRUE;
 	case OTAD_ENGINE_OP_ROLLBACK:
 		return otad_engine_start_job (self, OTAD_ENGINE_JOB_ROLLBACK, error);
+	case OTAD_ENGINE_OP_CONSENT:
+		return otad_engine_offer_consent (self, args->download_only, error);
+	case OTAD_ENGINE_OP_DECLINE:
+		return otad_engine_offer_decline (self, error);
+	case OTAD_ENGINE_OP_POSTPONE:
+		return otad_engine_offer_postpone (self, args->until, error);
+	case OTAD_ENGINE_OP_DISCARD:
+		return otad_engine_offer_discard (self, error);
 	case OTAD_ENGINE_OP_LAST:
 	default:
 		g_assert_not_reached ();
 	}
-	return TRUE;
 }
 
-/* Returns: (transfer floating): aa{sv}, newest first (the GetHistory reply) */
-GVariant *
-otad_engine_get_history (OtadEngine *self, GError **error)
+gboolean
+otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
 {
-	return otad_history_load (self->settings->state_dir, error);
+	return otad_engine_run_op_args (self, op, NULL, error);
 }
 
 /* -- properties ------------------------------------------------------------------ */
@@ -364,6 +386,21 @@ otad_engine_get_progress (OtadEngine *self)
 	return self->progress_percent;
 }
 
+/* Returns: (not nullable): what the running job does ("preparing", "downloading",
+ * "verifying", "installing", ...), "" when no job runs */
+const gchar *
+otad_engine_get_progress_phase (OtadEngine *self)
+{
+	return self->progress_phase;
+}
+
+/* Returns: seconds the running download still needs at its rate so far, -1 when unknown */
+gint64
+otad_engine_get_time_remaining (OtadEngine *self)
+{
+	return self->time_remaining;
+}
+
 const gchar *
 otad_engine_get_policy (OtadEngine *self)
 {
@@ -406,6 +443,18 @@ otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 	case OTAD_ENGINE_PROP_POLICY:
 		g_value_set_string (value, otad_engine_get_policy (self));
 		break;
+	case OTAD_ENGINE_PROP_INHIBITORS:
+		g_value_take_variant (value, otad_engine_dup_inhibitors (self));
+		break;
+	case OTAD_ENGINE_PROP_WAITING:
+		g_value_set_string (value, otad_engine_get_waiting (self));
+		break;
+	case OTAD_ENGINE_PROP_PROGRESS_PHASE:
+		g_value_set_string (value, self->progress_phase);
+		break;
+	case OTAD_ENGINE_PROP_TIME_REMAINING:
+		g_value_set_int64 (value, self->time_remaining);
+		break;
 	case OTAD_ENGINE_PROP_0:
 	case OTAD_ENGINE_PROP_LAST:
 	default:
@@ -425,6 +474,7 @@ otad_engine_store_changed_cb (OtadStateStore *store, gpointer user_data)
 	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_NAME);
 	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_MESSAGE);
 	otad_engine_notify (self, OTAD_ENGINE_PROP_LAST_CHECK_TIME);
+	otad_engine_signals_state_changed (self);
 }
 
 static void
@@ -436,6 +486,7 @@ otad_engine_dispose (GObject *object)
 	g_clear_handle_id (&self->flush_id, g_source_remove);
 	g_clear_handle_id (&self->resave_id, g_source_remove);
 	g_clear_handle_id (&self->confirm_retry_id, g_source_remove);
+	g_clear_handle_id (&self->postpone_id, g_source_remove);
 	if (self->cancellable != NULL)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
@@ -451,6 +502,9 @@ otad_engine_finalize (GObject *object)
 	OtadEngine *self = OTAD_ENGINE (object);
 
 	g_clear_pointer (&self->info, otad_update_info_free);
+	g_clear_pointer (&self->history, otad_history_log_free);
+	otad_engine_inhibit_clear (self);
+	otad_engine_offer_clear (self);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_clear_object (&self->ctx);
 	G_OBJECT_CLASS (otad_engine_parent_class)->finalize (object);
@@ -486,19 +540,32 @@ otad_engine_class_init (OtadEngineClass *klass)
 	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_POLICY] =
 	    g_param_spec_string ("policy", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_INHIBITORS] = g_param_spec_variant (
+	    "inhibitors", NULL, NULL, G_VARIANT_TYPE ("a(uss)"), NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING] =
+	    g_param_spec_string ("waiting", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_PROGRESS_PHASE] =
+	    g_param_spec_string ("progress-phase", NULL, NULL, "", flags);
+	otad_engine_props[OTAD_ENGINE_PROP_TIME_REMAINING] =
+	    g_param_spec_int64 ("time-remaining", NULL, NULL, -1, G_MAXINT64, -1, flags);
 	g_object_class_install_properties (object_class, OTAD_ENGINE_PROP_LAST, otad_engine_props);
 
 	/* (kind, success, found an update) after every job but report flushes */
 	otad_engine_signals[SIGNAL_JOB_FINISHED] =
 	    g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
 			  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+	otad_engine_signals_class_init (klass);
 }
 
 static void
 otad_engine_init (OtadEngine *self)
 {
 	self->cancellable = g_cancellable_new ();
+	self->progress_phase = "";
+	self->time_remaining = -1;
+	self->progress_clock = g_get_monotonic_time;
 	self->main_context = g_main_context_ref_thread_default ();
+	otad_engine_inhibit_init (self);
 }
 
 /**
@@ -543,5 +610,7 @@ otad_engine_new (OtadJobContext *ctx, OtadStateStore *store, OtadSysroot *sysroo
 						   G_CALLBACK (otad_engine_store_changed_cb), self);
 	self->info = otad_update_info_new_from_json (
 	    otad_state_store_get_field (store, OTAD_ENGINE_FIELD_UPDATE_INFO));
+	self->announced_state = otad_state_store_get_state (store);
+	otad_engine_offer_load (self);
 	return self;
 }

@@ -77,6 +77,27 @@ otad_poller_compute_delay (guint64 interval_s,
 	return base < 1.0 ? 1 : (guint64)base;
 }
 
+/**
+ * otad_poller_compute_first_delay:
+ * @random: uniform in [0, 1)
+ *
+ * A device with no saved deadline (first start, state reset) has no phase yet.
+ * Jitter of ±@jitter_percent around one interval would keep a fleet that was
+ * installed or reset together in one burst for a day (the bursts only widen
+ * by √n), so the first check lands anywhere in the first interval instead,
+ * and the fleet is spread evenly from the start (bench/run's fleet row).
+ * Without jitter the first check comes after one interval, as before.
+ *
+ * Returns: seconds until the first check, in [1, @interval_s]
+ */
+guint64
+otad_poller_compute_first_delay (guint64 interval_s, guint jitter_percent, gdouble random)
+{
+	if (jitter_percent == 0 || interval_s <= 1)
+		return MAX (interval_s, 1);
+	return 1 + (guint64)(random * (gdouble)(interval_s - 1));
+}
+
 /* -- failed attempts of one update, persisted -------------------------------- */
 
 static guint
@@ -162,6 +183,10 @@ otad_poller_arm (OtadPoller *self, gboolean resume)
 	guint64 saved = resume ? otad_poller_get_saved_deadline (self) : 0;
 	struct itimerspec spec = {{0, 0}, {0, 0}};
 
+	if (resume && saved == 0 && failures == 0)
+		delay = otad_poller_compute_first_delay (s->poll_interval_s, s->poll_jitter_percent,
+							 g_random_double ());
+
 	/* a due check runs at once (1 ns: a zero it_value would disarm the timer) */
 	if (saved != 0 && saved < now + delay)
 		delay = saved > now ? saved - now : 0;
@@ -191,6 +216,8 @@ otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 	OtadPoller *self = OTAD_POLLER (user_data);
 	g_autoptr(GError) error_local = NULL;
 	guint64 expirations = 0;
+	/* declined and postponed offers stay quiet for the poller */
+	const OtadEngineOpArgs automatic = {.automatic = TRUE};
 
 	if (read (fd, &expirations, sizeof (expirations)) < 0 && errno != EAGAIN)
 		g_debug ("check timer: %s", g_strerror (errno));
@@ -202,7 +229,8 @@ otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 	}
 	g_info ("automatic check");
 	self->auto_check = TRUE;
-	if (!otad_engine_run_op (self->engine, OTAD_ENGINE_OP_CHECK, &error_local)) {
+	if (!otad_engine_run_op_args (self->engine, OTAD_ENGINE_OP_CHECK, &automatic,
+				      &error_local)) {
 		self->auto_check = FALSE;
 		g_warning ("automatic check: %s", error_local->message);
 		otad_poller_schedule (self);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-state.h"
 
@@ -24,6 +26,7 @@ static const OtadStateEdge otad_state_edges[] = {
     {OTA_STATE_IDLE, OTA_STATE_INSTALLING},
     {OTA_STATE_CHECKING, OTA_STATE_IDLE}, /* no update */
     {OTA_STATE_CHECKING, OTA_STATE_UPDATE_AVAILABLE},
+    {OTA_STATE_CHECKING, OTA_STATE_AWAITING_CONSENT}, /* policy consent */
     {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_CHECKING},
     {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_AWAITING_CONSENT},
     {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_DOWNLOADING},
@@ -36,7 +39,9 @@ static const OtadStateEdge otad_state_edges[] = {
     {OTA_STATE_AWAITING_CONSENT, OTA_STATE_INSTALLING},
     {OTA_STATE_AWAITING_CONSENT, OTA_STATE_CHECKING},
     {OTA_STATE_AWAITING_CONSENT, OTA_STATE_IDLE},
+    {OTA_STATE_AWAITING_CONSENT, OTA_STATE_DOWNLOADED}, /* consent to keep the download */
     {OTA_STATE_DOWNLOADING, OTA_STATE_DOWNLOADED},
+    {OTA_STATE_DOWNLOADING, OTA_STATE_AWAITING_CONSENT}, /* policy download-only */
     {OTA_STATE_DOWNLOADING, OTA_STATE_UPDATE_AVAILABLE}, /* cancelled */
     {OTA_STATE_DOWNLOADED, OTA_STATE_INSTALLING},
     {OTA_STATE_DOWNLOADED, OTA_STATE_AWAITING_CONSENT}, /* consent to install */
@@ -84,7 +89,9 @@ otad_state_is_busy (OtaState state)
 void
 otad_state_set_wrong_state_error (GError **error, const gchar *method, OtaState state)
 {
-	g_set_error (error, OTA_ERROR, OTA_ERROR_WRONG_STATE, "Can't call %s while in state %s",
+	/* TRANSLATORS: otad's error for a method in the wrong state, e.g. "Can't call
+	 * Install() while in state idle"; the state is otad's name for it, untranslated */
+	g_set_error (error, OTA_ERROR, OTA_ERROR_WRONG_STATE, _("Can't call %s while in state %s"),
 		     method, ota_state_to_string (state));
 }
 

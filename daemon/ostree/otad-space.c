@@ -239,8 +239,8 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 	est->source = OTAD_SPACE_SOURCE_DELTA;
 	est->download_bytes = otad_delta_superblock_get_download_size (sb);
 	/* parts wait in the repo's tmp until applied next to the objects they make */
-	est->repo_bytes =
-	    otad_space_sum (est->download_bytes, otad_delta_superblock_get_unpacked_size (sb));
+	est->installed_bytes = otad_delta_superblock_get_unpacked_size (sb);
+	est->repo_bytes = otad_space_sum (est->download_bytes, est->installed_bytes);
 	return TRUE;
 }
 
@@ -273,6 +273,7 @@ otad_space_estimate (OstreeRepo *repo,
 		if (otad_space_commit_sizes (repo, commit, TRUE, &est.download_bytes,
 					     &est.repo_bytes, cancellable, &error_local)) {
 			est.source = OTAD_SPACE_SOURCE_COMMIT_SIZES;
+			est.installed_bytes = est.repo_bytes;
 		} else if (!g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;

@@ -31,12 +31,15 @@ typedef enum {
  * @download_bytes: bytes the pull will fetch
  * @repo_bytes: bytes the repo's file system needs during pull and deployment
  * @boot_bytes: bytes /boot needs for the new kernel and initramfs
+ * @installed_bytes: bytes the new objects take once unpacked (the offer's installed size;
+ *   0 when only a length or the booted commit was to go by)
  */
 typedef struct {
 	OtadSpaceSource source;
 	guint64 download_bytes;
 	guint64 repo_bytes;
 	guint64 boot_bytes;
+	guint64 installed_bytes;
 } OtadSpaceEstimate;
 
 /**

@@ -22,6 +22,8 @@ struct _OtadCheckin {
 	gchar *metadata_dir; /* (owned) */
 	gchar **root_dirs;   /* (owned) (nullable) */
 	gboolean allow_tofu;
+	gboolean have_limits;
+	OtadTufLimits limits; /* [tuf] max-*-size, when set */
 	gint64 time;
 	OtadTufRepo *director; /* (owned) (nullable) until the first run */
 	OtadTufRepo *image;    /* (owned) (nullable) until the first run */
@@ -84,6 +86,14 @@ otad_checkin_set_allow_tofu (OtadCheckin *self, gboolean allow_tofu)
 }
 
 void
+otad_checkin_set_limits (OtadCheckin *self, const OtadTufLimits *limits)
+{
+	g_return_if_fail (OTAD_IS_CHECKIN (self));
+	self->limits = *limits;
+	self->have_limits = TRUE;
+}
+
+void
 otad_checkin_set_time (OtadCheckin *self, gint64 unix_time)
 {
 	g_return_if_fail (OTAD_IS_CHECKIN (self));
@@ -118,6 +128,9 @@ otad_checkin_open_repo (OtadCheckin *self, const gchar *name, const gchar *url,
 	g_autoptr(OtadTufRepo) repo = otad_tuf_repo_new (name, dir, fetcher);
 	const gchar *const *dirs = self->root_dirs != NULL ? (const gchar *const *)self->root_dirs
 	                                                   : otad_uptane_default_root_dirs ();
+
+	if (self->have_limits)
+		otad_tuf_repo_set_limits (repo, &self->limits);
 
 	if (g_mkdir_with_parents (dir, 0755) != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s", dir);

@@ -4,6 +4,7 @@
 #include "otad-http.h"
 #include "otad-target.h"
 #include "otad-tuf-metadata.h"
+#include "otad-tuf-repo.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,9 @@ OtadCheckin *otad_checkin_new (OtadHttp *http, const gchar *director_url, const 
 void otad_checkin_set_root_dirs (OtadCheckin *self, const gchar *const *dirs);
 /* trust the server's 1.root.json when no root is provisioned (off by default) */
 void otad_checkin_set_allow_tofu (OtadCheckin *self, gboolean allow_tofu);
+/* the largest metadata files accepted ([tuf] max-*-size); the repository's defaults
+ * otherwise */
+void otad_checkin_set_limits (OtadCheckin *self, const OtadTufLimits *limits);
 /* the "now" used for expiry checks (tests); 0 is the real clock */
 void otad_checkin_set_time (OtadCheckin *self, gint64 unix_time);
 

@@ -119,6 +119,24 @@ otad_http_redirect_target (OtadHttp *self, SoupMessage *msg, GError **error)
 	return g_steal_pointer (&to);
 }
 
+/*
+ * The identity goes on the TLS connection before its handshake, not only when the
+ * server asks for it: glib-networking keys its cache of TLS 1.3 session tickets by
+ * address, name, port and the hash of the connection's certificate at that moment
+ * (g_tls_client_connection_gnutls_compute_session_id() in
+ * tls/gnutls/gtlsclientconnection-gnutls.c).  Set there, the fleet's and the device's
+ * sessions have different keys, so a resumed session never carries the other
+ * identity, and resumption can stay on after provisioning.
+ */
+static void
+otad_http_network_event_cb (SoupMessage *msg, GSocketClientEvent event, GIOStream *connection,
+                            gpointer user_data)
+{
+	if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection))
+		g_tls_connection_set_certificate (G_TLS_CONNECTION (connection),
+		                                  G_TLS_CERTIFICATE (user_data));
+}
+
 GInputStream *
 otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
 {
@@ -129,6 +147,10 @@ otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GEr
 	cert = self->client_cert != NULL ? g_object_ref (self->client_cert) : NULL;
 	g_mutex_unlock (&self->mutex);
 	soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+	if (cert != NULL)
+		g_signal_connect_data (msg, "network-event", G_CALLBACK (otad_http_network_event_cb),
+		                       g_object_ref (cert),
+		                       (GClosureNotify)(void (*) (void))g_object_unref, 0);
 	for (guint hop = 0;; hop++) {
 		g_autoptr(GInputStream) stream = NULL;
 		g_autoptr(GUri) to = NULL;

@@ -73,9 +73,40 @@ otad_http_class_init (OtadHttpClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = otad_http_finalize;
 }
 
+/*
+ * The proxy from the environment, as libcurl (aktualizr, libostree's pull) takes it:
+ * https_proxy (or HTTPS_PROXY, all_proxy, ALL_PROXY), hosts in no_proxy go direct.
+ * Not GIO's default resolver: that loads libproxy and the GNOME/dconf settings
+ * modules on the first connection (libstdc++ and about 1 MB resident for a
+ * daemon that has no desktop session to ask, bench/run).
+ */
+static GProxyResolver *
+otad_http_proxy_from_environment (void)
+{
+	const gchar *names[] = {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+	const gchar *proxy = NULL;
+	const gchar *no_proxy;
+	g_auto(GStrv) ignore = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS (names) && proxy == NULL; i++) {
+		proxy = g_getenv (names[i]);
+		if (proxy != NULL && proxy[0] == '\0')
+			proxy = NULL;
+	}
+	if (proxy == NULL)
+		return NULL;
+	no_proxy = g_getenv ("no_proxy") != NULL ? g_getenv ("no_proxy") : g_getenv ("NO_PROXY");
+	if (no_proxy != NULL)
+		ignore = g_strsplit (no_proxy, ",", -1);
+	for (guint i = 0; ignore != NULL && ignore[i] != NULL; i++)
+		g_strstrip (ignore[i]);
+	return g_simple_proxy_resolver_new (proxy, ignore);
+}
+
 static void
 otad_http_init (OtadHttp *self)
 {
+	g_autoptr(GProxyResolver) proxy = otad_http_proxy_from_environment ();
 	g_autoptr(GTlsDatabase) empty = NULL;
 
 	g_mutex_init (&self->mutex);
@@ -94,7 +125,8 @@ otad_http_init (OtadHttp *self)
 	/* keep-alive is libsoup's default; idle connections are closed after a minute */
 	self->session =
 	    soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, "user-agent",
-	                                   PACKAGE_NAME "/" PACKAGE_VERSION, NULL);
+	                                   PACKAGE_NAME "/" PACKAGE_VERSION, "proxy-resolver",
+	                                   proxy, NULL);
 }
 
 OtadHttp *
@@ -181,6 +213,16 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 
 	/* success */
 	return TRUE;
+}
+
+/* between jobs: a kept-alive connection holds its TLS state and buffers (hundreds of
+ * kB after a pull over several connections) for the idle-timeout; the next check-in is
+ * far away and resumes its TLS session from glib-networking's cache instead */
+void
+otad_http_close_connections (OtadHttp *self)
+{
+	g_return_if_fail (OTAD_IS_HTTP (self));
+	soup_session_abort (self->session);
 }
 
 void

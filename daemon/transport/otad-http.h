@@ -48,6 +48,7 @@ gboolean otad_http_set_ca_file (OtadHttp *self, const gchar *ca_file, GError **e
 gboolean otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar *key,
                                            GError **error);
 /* an identity already in memory (provisioning); NULL removes the client certificate */
+void otad_http_close_connections (OtadHttp *self);
 void otad_http_set_client_tls_certificate (OtadHttp *self, GTlsCertificate *cert);
 /* the client certificate requests present, or NULL */
 GTlsCertificate *otad_http_get_client_tls_certificate (OtadHttp *self);

@@ -9,7 +9,8 @@
 /*
  * A verified target as the check-in hands it on: the fields otad uses from a
  * targets role entry and its custom data (aktualizr's Uptane::Target reads the
- * same keys: hardwareIds, targetFormat, uri, version, tags).
+ * same keys: hardwareIds, targetFormat, uri, version, tags; releaseNotes and label are
+ * otad's, for the offer an HMI shows).
  */
 
 void
@@ -26,6 +27,8 @@ otad_target_free (OtadTarget *target)
 	g_strfreev (target->tags);
 	g_free (target->correlation_id);
 	g_free (target->ecu_serial);
+	g_free (target->release_notes);
+	g_free (target->label);
 	g_free (target);
 }
 
@@ -69,6 +72,12 @@ otad_target_new (const gchar *name, const OtadTufTargetInfo *info)
 		t->hardware_ids =
 		    otad_target_dup_strv (otad_json_object_get (custom, "hardwareIds"));
 		t->tags = otad_target_dup_strv (otad_json_object_get (custom, "tags"));
+		/* what an HMI shows beside the offer; signed with the rest of the entry */
+		if (otad_json_is (otad_json_object_get (custom, "releaseNotes"), OTAD_JSON_STRING))
+			t->release_notes =
+			    otad_json_dup_string (otad_json_object_get (custom, "releaseNotes"));
+		if (otad_json_is (otad_json_object_get (custom, "label"), OTAD_JSON_STRING))
+			t->label = otad_json_dup_string (otad_json_object_get (custom, "label"));
 	}
 	return t;
 }

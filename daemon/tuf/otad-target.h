@@ -17,6 +17,8 @@ typedef struct {
 	gchar **tags;          /* (owned) (nullable) custom.tags */
 	gchar *correlation_id; /* (owned) (nullable) the Director's campaign */
 	gchar *ecu_serial;     /* (owned) (nullable) the ECU the Director assigned it to */
+	gchar *release_notes;  /* (owned) (nullable) custom.releaseNotes, shown in the offer */
+	gchar *label;          /* (owned) (nullable) custom.label, a short title for the offer */
 } OtadTarget;
 
 void otad_target_free (OtadTarget *target);

@@ -74,9 +74,28 @@ class TestOtactl(otad_mock.OtadMockTestCase):
 
     def test_unreachable(self):
         self.assertFalse(self.name_has_owner())
-        for args in (['status'], ['status', '--json'], ['--json', 'status']):
-            line = self.assert_unreachable(*self.otactl(*args))
-            self.assertTrue(line.endswith('not running'), line)
+        line = self.assert_unreachable(*self.otactl('status'))
+        self.assertTrue(line.endswith('not running'), line)
+
+    def test_unreachable_json(self):
+        # --json: the error is JSON on stdout, stderr stays empty
+        self.assertFalse(self.name_has_owner())
+        for args in (['status', '--json'], ['--json', 'status']):
+            rc, out, err = self.otactl(*args)
+            self.assertEqual(rc, EXIT_UNREACHABLE, err)
+            self.assertEqual(err, '')
+            error = json.loads(out)['error']
+            self.assertEqual(error['name'], 'org.otad.Updater1.Error.NotSupported')
+            self.assertIn('not running', error['message'])
+            self.assertEqual(error['exit-code'], EXIT_UNREACHABLE)
+
+    def test_usage_error_json(self):
+        rc, out, err = self.otactl('status', '--json', 'extra')
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertEqual(err, '')
+        error = json.loads(out)['error']
+        self.assertEqual(error['name'], 'org.otad.Updater1.Error.InvalidArgument')
+        self.assertIn('extra', error['message'])
 
     def test_unreachable_bus(self):
         with tempfile.TemporaryDirectory() as tmp:

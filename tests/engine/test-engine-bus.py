@@ -45,7 +45,7 @@ class MethodGuards(otadtest.OtadTestCase):
 
     def test_version_and_properties(self):
         props = self.client.props()
-        self.assertEqual(props['Version'], 3)
+        self.assertEqual(props['Version'], 4)
         self.assertEqual(props['State'], 'idle')
         self.assertEqual(props['Policy'], 'consent')
         self.assertEqual(props['UpdateInfo'], {})
@@ -85,7 +85,10 @@ class MethodGuards(otadtest.OtadTestCase):
             '(a{sv})', ({'interactive': GLib.Variant('s', 'yes')},)))
         self.assertEqual(err, 'InvalidArgument')
         _, err = self.client.call('GetHistory', GLib.Variant(
-            '(a{sv})', ({'limit': GLib.Variant('u', 3)},)))
+            '(a{sv})', ({'bogus': GLib.Variant('u', 3)},)))
+        self.assertEqual(err, 'InvalidArgument')
+        _, err = self.client.call('GetHistory', GLib.Variant(
+            '(a{sv})', ({'limit': GLib.Variant('s', '3')},)))
         self.assertEqual(err, 'InvalidArgument')
         self.assertEqual(self.client.props()['State'], 'idle')
 

@@ -9,7 +9,9 @@ version 0 with nothing assigned.
 - nothing assigned: `otactl check` says there is no update (exit 77);
 - an assignment: Check on D-Bus offers it;
 - a Director targets changed after signing: `otactl check` and ErrorName say
-  org.otad.Updater1.Error.Verification, the message starts with the attack class.
+  org.otad.Updater1.Error.Verification, the message starts with the attack class;
+- `[tuf] max-targets-size` is what the TUF client enforces: a larger Director targets.json
+  is refused.
 
 Each test runs its own otad with its own state directory, in this order."""
 
@@ -114,6 +116,34 @@ class OtaDialectServer(unittest.TestCase):
         self.assertTrue(props['ErrorMessage'].startswith('bad-signature: '),
                         props['ErrorMessage'])
 
+    def test_4_configured_metadata_limit_holds(self):
+        # [tuf] max-targets-size reaches the TUF client: a Director targets.json over
+        # 1 KiB (an assignment with a long "uri" in its custom section, as aktualizr's
+        # targets may carry) is refused with max-targets-size=1024
+        B = self.device.commits['B']
+        self.server.control('/targets', {
+            'repo': [{'name': TARGET, 'sha256': B, 'length': 0,
+                      'custom': {'name': 'otadtest', 'version': '2.0',
+                                 'hardwareIds': [enginetest.HWID],
+                                 'targetFormat': 'OSTREE'}}],
+            'director': [{'name': TARGET, 'sha256': B, 'length': 0,
+                          'custom': {'ecuIdentifiers': {enginetest.SERIAL: {
+                              'hardwareId': enginetest.HWID}},
+                              'uri': 'https://cdn.invalid/' + 'x' * 2048}}],
+            'correlation_id': 'campaign-limit'})
+        d = otadtest.Daemon(os.path.join(self.topdir, 'limit'), self.bus, self.device,
+                            self.device.config(self.server, self.device.health_pass,
+                                               'max-targets-size=1024\n'),
+                            [f'--test-booted-deployment={self.device.commits["A"]}'])
+        self.addCleanup(d.stop)
+        d.start()
+        client = enginetest.Client(self.bus.address)
+        self.addCleanup(client.close)
+        _, err = client.call('Check')
+        self.assertIsNone(err)
+        props = client.wait_state('error', daemon=d)
+        self.assertEqual(props['ErrorName'], VERIFICATION, props['ErrorMessage'])
+        self.assertIn('1024', props['ErrorMessage'])
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -197,20 +197,59 @@ test_engine_check_fails (Fixture *fx, gconstpointer data)
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_WRONG_STATE);
 }
 
+static gint64 fake_now_us;
+
+static gint64
+fake_clock (void)
+{
+	return fake_now_us;
+}
+
 static void
 test_engine_progress (Fixture *fx, gconstpointer data)
 {
 	OtadEngine *e = fx->engine;
-	OtadPullProgress p = {OTAD_PULL_PHASE_OBJECTS, 500, 1000, 0, 0};
+	OtadPullProgress p = {OTAD_PULL_PHASE_METADATA, 0, 1000, 0, 0};
 
 	/* as while a download runs: the worker reports, the main thread publishes */
+	e->progress_clock = fake_clock;
+	fake_now_us = 100 * G_USEC_PER_SEC;
 	e->busy = TRUE;
+	e->running = OTAD_ENGINE_JOB_DOWNLOAD;
 	otad_engine_progress_reset (e);
+	otad_engine_progress_begin (e, OTAD_ENGINE_JOB_DOWNLOAD);
+	g_assert_cmpstr (otad_engine_get_progress_phase (e), ==, "preparing");
+	g_assert_cmpint (otad_engine_get_time_remaining (e), ==, -1);
+
+	/* the estimate before the first byte is the job's total */
+	otad_engine_progress_from_worker (&p, e);
+	spin_ms (OTAD_ENGINE_PROGRESS_INTERVAL_MS * 2);
+	g_assert_cmpuint (otad_engine_get_download_size (e), ==, 1000);
+	g_assert_cmpuint (otad_engine_get_progress (e), ==, 0);
+	g_assert_cmpstr (otad_engine_get_progress_phase (e), ==, "preparing");
+
+	/* a later, larger estimate (libostree discovering the tree) changes nothing */
+	p.phase = OTAD_PULL_PHASE_OBJECTS;
+	p.bytes_transferred = 100;
+	p.bytes_total = 2000;
+	otad_engine_progress_from_worker (&p, e);
+	spin_ms (OTAD_ENGINE_PROGRESS_INTERVAL_MS * 2);
+	g_assert_cmpstr (otad_engine_get_progress_phase (e), ==, "downloading");
+	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 100);
+	g_assert_cmpuint (otad_engine_get_download_size (e), ==, 1000);
+	g_assert_cmpuint (otad_engine_get_progress (e), ==, 10);
+	/* no rate before a second of data */
+	g_assert_cmpint (otad_engine_get_time_remaining (e), ==, -1);
+
+	/* 400 more bytes in 2 s: 200 B/s, 500 left: 3 s (rounded up) */
+	fake_now_us += 2 * G_USEC_PER_SEC;
+	p.bytes_transferred = 500;
 	otad_engine_progress_from_worker (&p, e);
 	spin_ms (OTAD_ENGINE_PROGRESS_INTERVAL_MS * 2);
 	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 500);
 	g_assert_cmpuint (otad_engine_get_download_size (e), ==, 1000);
 	g_assert_cmpuint (otad_engine_get_progress (e), ==, 50);
+	g_assert_cmpint (otad_engine_get_time_remaining (e), ==, 3);
 
 	/* the verify phase reports fewer bytes: nothing goes down */
 	p.phase = OTAD_PULL_PHASE_VERIFY;
@@ -218,23 +257,44 @@ test_engine_progress (Fixture *fx, gconstpointer data)
 	p.bytes_total = 0;
 	otad_engine_progress_from_worker (&p, e);
 	spin_ms (OTAD_ENGINE_PROGRESS_INTERVAL_MS * 2);
+	g_assert_cmpstr (otad_engine_get_progress_phase (e), ==, "verifying");
 	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 500);
 	g_assert_cmpuint (otad_engine_get_download_size (e), ==, 1000);
 	g_assert_cmpuint (otad_engine_get_progress (e), ==, 50);
 
-	/* all bytes are not the end of the job: 99 until it succeeded */
-	p.bytes_transferred = 1000;
+	/* more bytes than estimated: done stays within the total, 99 until it succeeded */
+	p.bytes_transferred = 1500;
 	otad_engine_progress_from_worker (&p, e);
 	spin_ms (OTAD_ENGINE_PROGRESS_INTERVAL_MS * 2);
+	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 1000);
+	g_assert_cmpuint (otad_engine_get_download_size (e), ==, 1000);
 	g_assert_cmpuint (otad_engine_get_progress (e), ==, 99);
+	otad_engine_progress_end (e);
 	otad_engine_progress_set_done (e);
 	g_assert_cmpuint (otad_engine_get_progress (e), ==, 100);
+	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 1000);
+	g_assert_cmpstr (otad_engine_get_progress_phase (e), ==, "");
 
-	/* the next download starts from zero */
+	/* the next download starts from zero and fixes its own total */
 	otad_engine_progress_reset (e);
 	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 0);
 	g_assert_cmpuint (otad_engine_get_progress (e), ==, 0);
+	p.phase = OTAD_PULL_PHASE_OBJECTS;
+	p.bytes_transferred = 10;
+	p.bytes_total = 40;
+	otad_engine_progress_from_worker (&p, e);
+	spin_ms (OTAD_ENGINE_PROGRESS_INTERVAL_MS * 2);
+	g_assert_cmpuint (otad_engine_get_download_size (e), ==, 40);
+	g_assert_cmpuint (otad_engine_get_progress (e), ==, 25);
+
+	/* the estimate finished short of the total: success still ends at total and 100 */
+	otad_engine_progress_set_done (e);
+	g_assert_cmpuint (otad_engine_get_downloaded_bytes (e), ==, 40);
+	g_assert_cmpuint (otad_engine_get_progress (e), ==, 100);
+	g_assert_cmpint (otad_engine_get_time_remaining (e), ==, 0);
+	otad_engine_progress_reset (e);
 	e->busy = FALSE;
+	e->progress_clock = g_get_monotonic_time;
 }
 
 static void

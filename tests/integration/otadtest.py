@@ -133,7 +133,8 @@ class Sysroot:
     def _commit(self, tree, version, subject):
         out = run(['ostree', f'--repo={self.repo}', 'commit', '-b', self.REF,
                    f'--add-metadata-string=version={version}', f'--tree=dir={tree}',
-                   '--owner-uid=0', '--owner-gid=0', '--no-xattrs', '-s', subject])
+                   '--owner-uid=0', '--owner-gid=0', '--no-xattrs', '--generate-sizes',
+                   '-s', subject])
         checksum = out.stdout.strip()
         if not re.fullmatch(r'[0-9a-f]{64}', checksum):
             raise AssertionError(f'ostree commit printed {out.stdout!r}')

@@ -24,6 +24,21 @@ require_program('mount', 'mount')   # inside unshare: the build tree catalogue a
 
 ARGS = None
 
+# the programs bind their domain to the compiled-in LOCALEDIR: in a private mount
+# namespace, put the build tree's po/ there ($1 LOCALEDIR, then the command)
+MOUNT_SCRIPT = r'''
+set -e
+target="$1"; shift
+parent="$target"
+while [ ! -d "$parent" ]; do parent=$(dirname "$parent"); done
+if [ "$parent" != "$target" ]; then
+    mount -t tmpfs tmpfs "$parent"
+    mkdir -p "$target"
+fi
+mount --bind "$BUILD_PO" "$target"
+exec "$@"
+'''
+
 # the keywords of meson's i18n 'glib' preset
 XGETTEXT_KEYWORDS = ['--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
                      '--keyword=g_dcgettext:2', '--keyword=g_dngettext:2,3',
@@ -41,13 +56,15 @@ def read_list(path):
 
 
 def parse_po(path):
-    """msgid -> (msgstr, [references]) for the singular, non-header entries"""
+    """msgid -> (msgstr, [references]) for the singular, non-header entries; an
+    entry with a context is keyed "CONTEXT\\x04MSGID", as gettext stores it"""
     entries = {}
-    refs, msgid, msgstr, cur = [], None, None, None
+    refs, ctx, msgid, msgstr, cur = [], None, None, None, None
 
     def flush():
         if msgid:
-            entries[msgid] = (msgstr or '', refs)
+            key = msgid if ctx is None else ctx + '\x04' + msgid
+            entries[key] = (msgstr or '', refs)
 
     with open(path, encoding='utf-8') as f:
         for line in f:
@@ -55,24 +72,31 @@ def parse_po(path):
             if line.startswith('#:'):
                 if cur == 'msgstr':
                     flush()
-                    refs, msgid, msgstr, cur = [], None, None, None
+                    refs, ctx, msgid, msgstr, cur = [], None, None, None, None
                 refs = refs + line[2:].split()
+            elif line.startswith('msgctxt '):
+                if cur == 'msgstr':
+                    flush()
+                    refs, msgid, msgstr = [], None, None
+                ctx, cur = eval(line[8:]), 'msgctxt'
             elif line.startswith('msgid '):
                 if cur == 'msgstr':
                     flush()
-                    refs = []
+                    refs, ctx = [], None
                 msgid, msgstr, cur = eval(line[6:]), None, 'msgid'
             elif line.startswith('msgstr '):
                 msgstr, cur = eval(line[7:]), 'msgstr'
             elif line.startswith('"'):
-                if cur == 'msgid':
+                if cur == 'msgctxt':
+                    ctx += eval(line)
+                elif cur == 'msgid':
                     msgid += eval(line)
                 elif cur == 'msgstr':
                     msgstr += eval(line)
             elif not line.strip():
                 if cur == 'msgstr':
                     flush()
-                refs, msgid, msgstr, cur = [], None, None, None
+                refs, ctx, msgid, msgstr, cur = [], None, None, None, None
     if cur == 'msgstr':
         flush()
     return entries
@@ -154,18 +178,7 @@ class PoTest(unittest.TestCase):
         self.assertGreater(len(pairs), 2, f'{program} --help shows no string of de.po')
         # the programs bind their domain to the compiled-in LOCALEDIR: in a
         # private mount namespace, put the build tree's po/ there
-        script = r'''
-set -e
-target="$1"; shift
-parent="$target"
-while [ ! -d "$parent" ]; do parent=$(dirname "$parent"); done
-if [ "$parent" != "$target" ]; then
-    mount -t tmpfs tmpfs "$parent"
-    mkdir -p "$target"
-fi
-mount --bind "$BUILD_PO" "$target"
-exec "$@"
-'''
+        script = MOUNT_SCRIPT
         env = dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE='de',
                    BUILD_PO=os.path.join(ARGS.build_dir, 'po'))
         res = run(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script,
@@ -174,6 +187,70 @@ exec "$@"
         for msgid, msgstr in pairs:
             with self.subTest(msgid=msgid):
                 self.assertIn(msgstr, res.stdout)
+
+    def in_build_tree_catalogue(self, cmd):
+        """CMD in a private mount namespace where LOCALEDIR shows the build tree's po/"""
+        return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', MOUNT_SCRIPT,
+                'sh', ARGS.localedir] + list(cmd)
+
+    def require_namespace(self):
+        mo = os.path.join(ARGS.build_dir, 'po', 'de', 'LC_MESSAGES', 'otad.mo')
+        self.assertTrue(os.path.isfile(mo), mo)
+        if not ARGS.otad or not ARGS.otactl:
+            self.skipTest('otad and otactl are not built')
+        if os.geteuid() != 0:
+            self.skipTest('needs root to show the build tree catalogue at LOCALEDIR')
+        probe = run(['unshare', '--mount', '--propagation', 'private', 'true'])
+        if probe.returncode != 0:
+            self.skipTest('no mount namespace here: ' + probe.stderr.strip())
+
+    def test_states_and_otad_errors_in_german(self):
+        """otad with LANGUAGE=de answers in German; otactl shows states in German"""
+        self.require_namespace()
+        sys.path.insert(0, os.path.join(ARGS.source_dir, 'tests', 'integration'))
+        import otadtest  # noqa: E402  (checks ostree, dbus-daemon, gdbus first)
+        german = {'LC_ALL': 'C.UTF-8', 'LANGUAGE': 'de',
+                  'BUILD_PO': os.path.join(ARGS.build_dir, 'po'), 'OTAD_TEST_OTAD': ARGS.otad}
+        saved = {k: os.environ.get(k) for k in german}
+        topdir = tempfile.mkdtemp(prefix='otad-po-')
+        bus = daemon = None
+        test = self
+
+        class GermanDaemon(otadtest.Daemon):
+            def command(self):
+                return test.in_build_tree_catalogue(super().command())
+
+        try:
+            os.environ.update(german)
+            bus = otadtest.Bus(topdir).start()
+            sysroot = otadtest.Sysroot(topdir).create()
+            daemon = GermanDaemon(os.path.join(topdir, 'd'), bus, sysroot,
+                                  '[polling]\nenabled=false\n').start()
+            env = dict(os.environ, **german)
+            # a refused call: otad's own message, in otad's language
+            res = run(self.in_build_tree_catalogue(
+                [ARGS.otactl, '--bus-address', bus.address, 'download']), env=env)
+            self.assertEqual(res.returncode, 1, res.stderr)
+            self.assertIn('Download() ist im Zustand idle nicht möglich', res.stderr)
+            # a state name, in otactl's language; --json keeps the name
+            res = run(self.in_build_tree_catalogue(
+                [ARGS.otactl, '--bus-address', bus.address, 'status']), env=env)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertIn('Zustand: bereit', res.stdout)
+            res = run(self.in_build_tree_catalogue(
+                [ARGS.otactl, '--bus-address', bus.address, 'status', '--json']), env=env)
+            self.assertIn('"idle"', res.stdout)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            if daemon:
+                daemon.stop()
+            if bus:
+                bus.stop()
+            otadtest.remove_tree(topdir)
 
     def test_otactl_help_in_german(self):
         self.check_help_in_german(ARGS.otactl, 'cli/')

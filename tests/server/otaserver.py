@@ -379,7 +379,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         entry = {"method": self.command, "path": self.path, "cn": self._cn(),
-                 "time": time.time(), "conn": "%s:%d" % self.client_address}
+                 "time": time.time(), "conn": "%s:%d" % self.client_address,
+                 # the client resumed a TLS session (TLS 1.3: a ticket this server sent;
+                 # OpenSSL sends two after each full handshake)
+                 "resumed": self.connection.session_reused}
         if body:
             try:
                 entry["json"] = json.loads(body)

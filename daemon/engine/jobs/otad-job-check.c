@@ -7,6 +7,7 @@
 #include "otad-tuf-error.h"
 #include "otad-checkin.h"
 #include "otad-job-check.h"
+#include "otad-space.h"
 #include "otad-job-device.h"
 #include "otad-job-report.h"
 #include "otad-uptane.h"
@@ -51,6 +52,7 @@ otad_job_check_make_checkin (OtadJobContext *ctx)
 	g_ptr_array_add (root_dirs, NULL);
 	otad_checkin_set_root_dirs (checkin, (const gchar *const *)root_dirs->pdata);
 	otad_checkin_set_allow_tofu (checkin, s->allow_tofu);
+	otad_checkin_set_limits (checkin, &s->tuf_limits);
 	return checkin;
 }
 
@@ -71,6 +73,45 @@ otad_job_check_installable (const OtadTarget *target, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/*
+ * The offer's size before anything is downloaded, as eos-updater reports it
+ * (eos-updater/poll-common.c, metadata_fetch_finished() and get_commit_sizes(): the
+ * `ostree.sizes` of the commit, counting only objects the repo lacks, archived for the
+ * download and unpacked for the installed size); otad asks the static delta superblock
+ * first, which is what it will really fetch (otad_space_estimate()).  Only the
+ * superblock or the commit object is fetched.  Not knowing the size does not stop the
+ * offer: it stays 0.
+ */
+static void
+otad_job_check_size_offer (OtadJobCheck *job,
+			   OstreeSysroot *sysroot,
+			   const gchar *booted,
+			   GCancellable *cancellable)
+{
+	OtadPullOptions options = {NULL};
+	OtadSpaceEstimate estimate = {OTAD_SPACE_SOURCE_UNKNOWN, 0, 0, 0, 0};
+	OstreeRepo *repo = ostree_sysroot_repo (sysroot);
+	g_autoptr(GError) error_local = NULL;
+
+	if (!otad_job_context_pull_options (job->ctx, job->target->uri, booted, &options,
+					    &error_local) ||
+	    !otad_pull_ensure_remote (repo, &options, cancellable, &error_local) ||
+	    !otad_space_estimate (repo, &options, job->target->sha256, job->target->length,
+				  &estimate, cancellable, &error_local)) {
+		g_message ("the size of %s is not known before the download: %s",
+			   job->target->name, error_local->message);
+		return;
+	}
+	g_info ("offer %s: download %" G_GUINT64_FORMAT " bytes, installed %" G_GUINT64_FORMAT
+		" bytes (%s)",
+		job->target->name, estimate.download_bytes, estimate.installed_bytes,
+		otad_space_source_to_string (estimate.source));
+	if (estimate.source == OTAD_SPACE_SOURCE_BOOTED_COMMIT)
+		return; /* a guess for the space check, not a size to show */
+	job->download_size = estimate.download_bytes;
+	job->installed_size = estimate.installed_bytes;
 }
 
 gboolean
@@ -129,6 +170,8 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 		g_clear_pointer (&target, otad_target_free);
 	}
 	job->target = g_steal_pointer (&target);
+	if (job->target != NULL)
+		otad_job_check_size_offer (job, sysroot, installed, cancellable);
 	otad_job_report_flush (ctx, cancellable);
 	return TRUE;
 }

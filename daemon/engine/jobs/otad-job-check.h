@@ -12,6 +12,9 @@ typedef struct {
 	/* output */
 	OtadTarget *target;   /* (owned) (nullable) the update on offer; NULL: none */
 	gchar *skipped_bad;      /* (owned) (nullable) a commit offered that failed before */
+	/* the offer's size, estimated at check time (0: unknown) */
+	guint64 download_size;
+	guint64 installed_size;
 } OtadJobCheck;
 
 OtadJobCheck *otad_job_check_new (OtadJobContext *ctx) G_GNUC_WARN_UNUSED_RESULT;

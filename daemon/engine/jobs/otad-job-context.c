@@ -279,3 +279,46 @@ otad_job_context_init (OtadJobContext *self)
 {
 	g_mutex_init (&self->reporter_lock);
 }
+
+/**
+ * otad_job_context_pull_options:
+ * @target_uri: (nullable): the target's custom.uri, used when no TreeHub is configured
+ * @booted_commit: the running commit: the static delta's source
+ * @options: (out caller-allocates): borrows from @self and the two strings
+ *
+ * How a download (and the offer's size estimate at check time) reaches TreeHub.
+ *
+ * Returns: %FALSE with %OTA_ERROR_INVALID_CONFIG when no TreeHub is known
+ */
+gboolean
+otad_job_context_pull_options (OtadJobContext *self,
+			       const gchar *target_uri,
+			       const gchar *booted_commit,
+			       OtadPullOptions *options,
+			       GError **error)
+{
+	const OtadSettings *s = self->settings;
+
+	memset (options, 0, sizeof (*options));
+	options->remote_name = OTAD_JOB_REMOTE;
+	options->url = s->treehub_url != NULL ? s->treehub_url
+		       : target_uri != NULL && *target_uri != '\0' ? target_uri
+								   : NULL;
+	options->ref = OTAD_JOB_REF;
+	/* the one session: TreeHub sees the same device identity, CA pin and limits */
+	options->http = self->http;
+	if (s->cert != NULL && g_path_is_absolute (s->cert))
+		options->tls_client_cert_path = s->cert;
+	if (s->key != NULL && g_path_is_absolute (s->key))
+		options->tls_client_key_path = s->key;
+	options->tls_ca_path = s->ca_file;
+	options->from_commit = booted_commit;
+	/* the Director decides what runs; a downgrade it asks for is deliberate */
+	options->flags = OTAD_PULL_FLAGS_ALLOW_DOWNGRADE;
+	if (options->url == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+				     "no TreeHub configured ([server] treehub-url)");
+		return FALSE;
+	}
+	return TRUE;
+}

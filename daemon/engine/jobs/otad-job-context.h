@@ -6,6 +6,7 @@
 #include "otad-deploy.h"
 #include "otad-http.h"
 #include "otad-provisioner.h"
+#include "otad-pull.h"
 #include "otad-reporter.h"
 #include "otad-settings.h"
 
@@ -42,6 +43,11 @@ const gchar *otad_job_context_get_ecu_public (OtadJobContext *self);
 OtadReporter *otad_job_context_lock_reporter (OtadJobContext *self, GMutexLocker **out_locker);
 
 void otad_job_context_deploy_options (OtadJobContext *self, OtadDeployOptions *options);
+gboolean otad_job_context_pull_options (OtadJobContext *self,
+					const gchar *target_uri,
+					const gchar *booted_commit,
+					OtadPullOptions *options,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 OtadBootRecord *otad_job_context_load_record (OtadJobContext *self, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_job_context_get_running (OtadJobContext *self,

@@ -38,7 +38,7 @@ otad_job_download_check_space (OtadJobDownload *job,
 			       GError **error)
 {
 	const OtadSettings *s = otad_job_context_get_settings (job->ctx);
-	OtadSpaceEstimate estimate = {OTAD_SPACE_SOURCE_UNKNOWN, 0, 0, 0};
+	OtadSpaceEstimate estimate = {OTAD_SPACE_SOURCE_UNKNOWN, 0, 0, 0, 0};
 	g_autofree gchar *boot_path = g_build_filename (s->sysroot_path, "boot", NULL);
 
 	if (!otad_space_estimate (repo, options, job->info->checksum, job->info->length, &estimate,
@@ -57,12 +57,24 @@ otad_job_download_check_space (OtadJobDownload *job,
 	return TRUE;
 }
 
+/* the pull's own estimate grows while libostree discovers the tree: every report
+ * carries the job's estimate from before the first byte instead, so the total
+ * an HMI shows is fixed for the whole job (0 when nothing predicted it) */
+static void
+otad_job_download_progress_cb (const OtadPullProgress *progress, gpointer user_data)
+{
+	OtadJobDownload *job = user_data;
+	OtadPullProgress fixed = *progress;
+
+	fixed.bytes_total = job->download_size;
+	job->progress_func (&fixed, job->progress_data);
+}
+
 gboolean
 otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 {
 	OtadJobDownload *job = data;
 	OtadJobContext *ctx = job->ctx;
-	const OtadSettings *s = otad_job_context_get_settings (ctx);
 	const gchar *cid = job->info->correlation_id;
 	OtadDeployOptions deploy_options = {NULL};
 	OtadPullOptions options = {NULL};
@@ -78,24 +90,8 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 		return FALSE;
 	repo = ostree_sysroot_repo (sysroot);
 
-	options.remote_name = OTAD_JOB_REMOTE;
-	options.url = s->treehub_url != NULL ? s->treehub_url : job->info->uri;
-	options.ref = OTAD_JOB_REF;
-	/* the one session: TreeHub sees the same device identity, CA pin and limits */
-	options.http = otad_job_context_get_http (ctx);
-	if (s->cert != NULL && g_path_is_absolute (s->cert))
-		options.tls_client_cert_path = s->cert;
-	if (s->key != NULL && g_path_is_absolute (s->key))
-		options.tls_client_key_path = s->key;
-	options.tls_ca_path = s->ca_file;
-	options.from_commit = booted;
-	/* the Director decides what runs; a downgrade it asks for is deliberate */
-	options.flags = OTAD_PULL_FLAGS_ALLOW_DOWNGRADE;
-	if (options.url == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "no TreeHub configured ([server] treehub-url)");
+	if (!otad_job_context_pull_options (ctx, job->info->uri, booted, &options, error))
 		return FALSE;
-	}
 	if (!otad_pull_ensure_remote (repo, &options, cancellable, error))
 		return FALSE;
 	if (!otad_job_download_check_space (job, repo, &options, cancellable, error))
@@ -108,8 +104,9 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 
 	otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, cid,
 			       job->info->checksum, TRUE);
-	if (!otad_pull_commit (repo, &options, job->info->checksum, job->progress_func,
-			       job->progress_data, cancellable, error)) {
+	if (!otad_pull_commit (repo, &options, job->info->checksum,
+			       job->progress_func != NULL ? otad_job_download_progress_cb : NULL, job,
+			       cancellable, error)) {
 		otad_job_report_event (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid,
 				       job->info->checksum, FALSE);
 		otad_job_report_flush (ctx, NULL);

@@ -21,6 +21,8 @@ otad_job_rollback_free (OtadJobRollback *job)
 	if (job == NULL)
 		return;
 	g_clear_object (&job->ctx);
+	g_free (job->from_commit);
+	g_free (job->to_commit);
 	g_free (job);
 }
 
@@ -49,5 +51,7 @@ otad_job_rollback_run (gpointer data, GCancellable *cancellable, GError **error)
 	if (result == NULL)
 		return FALSE;
 	job->reboot_required = result->reboot_required;
+	job->from_commit = g_strdup (result->from_commit);
+	job->to_commit = g_strdup (result->to_commit);
 	return TRUE;
 }

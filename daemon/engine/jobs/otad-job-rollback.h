@@ -10,6 +10,8 @@ typedef struct {
 	OtadJobContext *ctx; /* (owned) */
 	/* output */
 	gboolean reboot_required; /* the other slot boots at the next reboot */
+	gchar *from_commit;	  /* (owned) (nullable) rolled away from, for the history */
+	gchar *to_commit;	  /* (owned) (nullable) the new default */
 } OtadJobRollback;
 
 OtadJobRollback *otad_job_rollback_new (OtadJobContext *ctx) G_GNUC_WARN_UNUSED_RESULT;

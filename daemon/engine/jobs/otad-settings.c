@@ -134,6 +134,7 @@ otad_settings_new (OtadConfig *config,
 	s->min_transfer_speed =
 	    (guint)otad_config_get_uint (config, "server", "min-transfer-speed");
 	s->report_enabled = otad_config_get_boolean (config, "report", "enabled");
+	s->history_max_entries = (guint)otad_config_get_uint (config, "history", "max-entries");
 	s->cert = otad_settings_dup (config, "server", "cert");
 	s->key = otad_settings_dup (config, "server", "key");
 	if (s->cert == NULL && s->key == NULL && provisioner != NULL) {
@@ -158,6 +159,11 @@ otad_settings_new (OtadConfig *config,
 	s->tags = tag != NULL ? g_strsplit (tag, ",", -1) : g_new0 (gchar *, 1);
 	s->root_dir = otad_settings_dup (config, "tuf", "root-dir");
 	s->allow_tofu = otad_config_get_boolean (config, "tuf", "allow-trust-on-first-use");
+	otad_tuf_repo_get_default_limits (&s->tuf_limits);
+	s->tuf_limits.root_max = otad_config_get_uint (config, "tuf", "max-root-size");
+	s->tuf_limits.timestamp_max = otad_config_get_uint (config, "tuf", "max-timestamp-size");
+	s->tuf_limits.snapshot_max = otad_config_get_uint (config, "tuf", "max-snapshot-size");
+	s->tuf_limits.targets_max = otad_config_get_uint (config, "tuf", "max-targets-size");
 	s->min_free_bytes =
 	    otad_config_get_uint (config, "update", "min-free-space-mb") * 1024 * 1024;
 	s->policy = g_strdup (otad_config_get_string (config, "update", "policy"));

@@ -3,6 +3,7 @@
 
 #include "otad-config.h"
 #include "otad-provisioner.h"
+#include "otad-tuf-repo.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,7 @@ typedef struct {
 	guint max_retry_after_s;   /* the longest Retry-After otad waits for */
 	guint max_retry_time_s;    /* the waits between attempts of one job, 0: none */
 	gboolean report_enabled;
+	guint history_max_entries; /* GetHistory keeps the newest this many */
 	gchar *cert; /* (nullable) file or pkcs11: URI: configured, provisioned or imported */
 	gchar *key;  /* (nullable) */
 	gchar *pkcs11_pin;    /* (nullable) */
@@ -43,6 +45,7 @@ typedef struct {
 	gchar **tags;
 	gchar *root_dir; /* (nullable) */
 	gboolean allow_tofu;
+	OtadTufLimits tuf_limits; /* [tuf] max-*-size over the repository defaults */
 	guint64 min_free_bytes;
 	gchar *policy;
 	gboolean polling;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ostree.h>
+#include <string.h>
 
 #include "otad-update-info.h"
 
@@ -21,6 +22,9 @@ otad_update_info_free (OtadUpdateInfo *info)
 	g_free (info->hardware_id);
 	g_free (info->uri);
 	g_free (info->ecu_serial);
+	g_free (info->release_notes);
+	g_free (info->label);
+	g_free (info->offer_id);
 	g_free (info);
 }
 
@@ -41,6 +45,10 @@ otad_update_info_copy (const OtadUpdateInfo *info)
 	copy->hardware_id = g_strdup (info->hardware_id);
 	copy->uri = g_strdup (info->uri);
 	copy->ecu_serial = g_strdup (info->ecu_serial);
+	copy->installed_size = info->installed_size;
+	copy->release_notes = g_strdup (info->release_notes);
+	copy->label = g_strdup (info->label);
+	copy->offer_id = g_strdup (info->offer_id);
 	return copy;
 }
 
@@ -59,7 +67,34 @@ otad_update_info_new_from_target (const OtadTarget *target, const gchar *hardwar
 	info->hardware_id = g_strdup (hardware_id != NULL ? hardware_id : "");
 	info->uri = g_strdup (target->uri != NULL ? target->uri : "");
 	info->ecu_serial = g_strdup (target->ecu_serial != NULL ? target->ecu_serial : "");
+	info->release_notes = g_strdup (target->release_notes != NULL ? target->release_notes : "");
+	info->label = g_strdup (target->label != NULL ? target->label : "");
+	info->offer_id = otad_update_info_compute_offer_id (info);
 	return info;
+}
+
+/**
+ * otad_update_info_compute_offer_id:
+ *
+ * The offer id: SHA-256 over what would be installed (target name, commit, length and the
+ * ECU it is for, each followed by a NUL).  A consent names it, so that a consent given to
+ * one update never lets another one in: a target the server changed gets a new id, while
+ * a check that finds the same target again keeps it (notes or sizes do not count).
+ *
+ * Returns: (transfer full): 64 lowercase hex digits
+ */
+gchar *
+otad_update_info_compute_offer_id (const OtadUpdateInfo *info)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	g_autofree gchar *length = g_strdup_printf ("%" G_GUINT64_FORMAT, info->length);
+	const gchar *parts[] = {info->name, info->checksum, length, info->ecu_serial};
+
+	for (guint i = 0; i < G_N_ELEMENTS (parts); i++) {
+		const gchar *part = parts[i] != NULL ? parts[i] : "";
+		g_checksum_update (sum, (const guchar *)part, (gssize)strlen (part) + 1);
+	}
+	return g_strdup (g_checksum_get_string (sum));
 }
 
 /* Returns: (transfer floating): the a{sv} of the UpdateInfo property; empty for %NULL */
@@ -82,6 +117,12 @@ otad_update_info_to_variant (const OtadUpdateInfo *info)
 		g_variant_builder_add (&b, "{sv}", "hardware-id",
 				       g_variant_new_string (info->hardware_id));
 		g_variant_builder_add (&b, "{sv}", "uri", g_variant_new_string (info->uri));
+		g_variant_builder_add (&b, "{sv}", "offer-id", g_variant_new_string (info->offer_id));
+		g_variant_builder_add (&b, "{sv}", "installed-size",
+				       g_variant_new_uint64 (info->installed_size));
+		g_variant_builder_add (&b, "{sv}", "release-notes",
+				       g_variant_new_string (info->release_notes));
+		g_variant_builder_add (&b, "{sv}", "label", g_variant_new_string (info->label));
 	}
 	return g_variant_builder_end (&b);
 }
@@ -110,6 +151,12 @@ otad_update_info_to_json (const OtadUpdateInfo *info)
 	json_builder_add_string_value (b, info->uri);
 	json_builder_set_member_name (b, "ecu-serial");
 	json_builder_add_string_value (b, info->ecu_serial);
+	json_builder_set_member_name (b, "installed-size");
+	json_builder_add_int_value (b, (gint64)MIN (info->installed_size, (guint64)G_MAXINT64));
+	json_builder_set_member_name (b, "release-notes");
+	json_builder_add_string_value (b, info->release_notes);
+	json_builder_set_member_name (b, "label");
+	json_builder_add_string_value (b, info->label);
 	json_builder_end_object (b);
 	return json_builder_get_root (b);
 }
@@ -156,6 +203,11 @@ otad_update_info_new_from_json (JsonNode *node)
 	info->hardware_id = otad_update_info_dup_member (obj, "hardware-id");
 	info->uri = otad_update_info_dup_member (obj, "uri");
 	info->ecu_serial = otad_update_info_dup_member (obj, "ecu-serial");
+	info->installed_size = otad_update_info_get_uint (obj, "installed-size");
+	info->release_notes = otad_update_info_dup_member (obj, "release-notes");
+	info->label = otad_update_info_dup_member (obj, "label");
+	/* recomputed, never read: the id always says what the fields say */
+	info->offer_id = otad_update_info_compute_offer_id (info);
 	/* a damaged file must not make us pull something unverified */
 	if (!ostree_validate_checksum_string (info->checksum, NULL))
 		return NULL;

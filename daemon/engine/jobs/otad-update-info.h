@@ -23,6 +23,11 @@ typedef struct {
 	gchar *hardware_id;
 	gchar *uri;
 	gchar *ecu_serial;
+	/* the offer (since Version 4) */
+	guint64 installed_size; /* bytes the new objects take unpacked; 0: unknown */
+	gchar *release_notes;	/* custom.releaseNotes, "" when none */
+	gchar *label;		/* custom.label, "" when none */
+	gchar *offer_id;	/* otad_update_info_compute_offer_id() */
 } OtadUpdateInfo;
 
 void otad_update_info_free (OtadUpdateInfo *info);
@@ -32,6 +37,7 @@ OtadUpdateInfo *otad_update_info_new_from_target (const OtadTarget *target,
 						  const gchar *hardware_id)
     G_GNUC_WARN_UNUSED_RESULT;
 GVariant *otad_update_info_to_variant (const OtadUpdateInfo *info);
+gchar *otad_update_info_compute_offer_id (const OtadUpdateInfo *info) G_GNUC_WARN_UNUSED_RESULT;
 JsonNode *otad_update_info_to_json (const OtadUpdateInfo *info) G_GNUC_WARN_UNUSED_RESULT;
 OtadUpdateInfo *otad_update_info_new_from_json (JsonNode *node) G_GNUC_WARN_UNUSED_RESULT;
 

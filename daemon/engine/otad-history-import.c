@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "OtadEngine"
+
+#include "config.h"
+
+#include "otad-boot-record.h"
+#include "otad-history-log.h"
+
+/*
+ * Before the log, GetHistory showed the boot record's finished attempts and the
+ * install waiting for confirmation.  A log that starts empty takes them over
+ * once, oldest first, so an upgraded device keeps what it showed.
+ */
+
+static const gchar *
+otad_history_import_action (OtadBootOutcome outcome)
+{
+	switch (outcome) {
+	case OTAD_BOOT_OUTCOME_SUCCESS:
+		return "confirm";
+	case OTAD_BOOT_OUTCOME_HEALTH_CHECK_FAILED:
+		return "health-check-failed";
+	case OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK:
+		return "bootloader-rollback";
+	case OTAD_BOOT_OUTCOME_INSTALL_FAILED:
+		return "install";
+	case OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK:
+	default:
+		return "rollback";
+	}
+}
+
+static void
+otad_history_import_append (OtadHistoryLog *log, const OtadHistoryRecord *record)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	if (!otad_history_log_append (log, record, &error_local))
+		g_warning ("cannot import the history: %s", error_local->message);
+}
+
+void
+otad_history_import_boot_record (OtadHistoryLog *log, const gchar *state_dir)
+{
+	g_autofree gchar *path = g_build_filename (state_dir, OTAD_BOOT_RECORD_FILENAME, NULL);
+	g_autoptr(OtadBootRecord) record = otad_boot_record_new (path);
+	g_autoptr(GError) error_local = NULL;
+	const OtadBootPending *pending;
+	GPtrArray *history;
+
+	if (!g_file_test (path, G_FILE_TEST_EXISTS))
+		return;
+	if (!otad_boot_record_load (record, &error_local)) {
+		g_info ("no history to import: %s", error_local->message);
+		return;
+	}
+	history = otad_boot_record_get_history (record);
+	for (guint i = 0; i < history->len; i++) {
+		OtadBootHistoryEntry *e = g_ptr_array_index (history, i);
+		OtadHistoryRecord r = {
+		    .time = MAX (e->time, 1),
+		    .action = otad_history_import_action (e->outcome),
+		    /* the old history could not tell a successful manual rollback */
+		    .result = e->outcome == OTAD_BOOT_OUTCOME_SUCCESS ||
+				      e->outcome == OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK
+				  ? OTAD_HISTORY_SUCCEEDED
+				  : OTAD_HISTORY_FAILED,
+		    .version = e->version,
+		    .commit = e->commit,
+		    .correlation_id = e->correlation_id,
+		    .detail = e->detail,
+		};
+		otad_history_import_append (log, &r);
+	}
+	pending = otad_boot_record_get_pending (record);
+	if (pending != NULL) {
+		OtadHistoryRecord r = {
+		    .time = MAX (pending->installed_at, 1),
+		    .action = "install",
+		    .result = OTAD_HISTORY_SUCCEEDED,
+		    .version = pending->version,
+		    .commit = pending->commit,
+		    .correlation_id = pending->correlation_id,
+		    .detail = pending->detail,
+		};
+		otad_history_import_append (log, &r);
+	}
+	g_info ("imported %u entries of the boot record into the history",
+		history->len + (pending != NULL ? 1 : 0));
+}
