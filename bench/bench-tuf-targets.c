@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bench-tuf-targets: full verification of a signed targets.json with 10 000 and 100 000
+ * bench-tuf-targets: full verification of a signed targets.json with 1 000, 10 000 and 100 000
  * targets, and of a crafted 8 MiB body of tiny values ("[0,0,...]", refused), against a
  * bare json-glib parse and Python's json.loads of the same bytes, in the same run.  Each
  * measurement runs in a fresh child process: time is the best of several runs, memory is
@@ -301,7 +301,7 @@ bench_python (const gchar *path)
 int
 main (int argc, char **argv)
 {
-	const guint sizes[] = {10000, 100000, 0 /* the crafted body */};
+	const guint sizes[] = {1000, 10000, 100000, 0 /* the crafted body */};
 	g_autofree gchar *dir = g_dir_make_tmp ("bench-tuf-XXXXXX", NULL);
 	gboolean ok = TRUE;
 
@@ -336,10 +336,17 @@ main (int argc, char **argv)
 		ok &= row_ok;
 		g_print ("%-8s %6.2f MiB | %7.1f ms %+9.1f MiB | %7.1f ms %+9.1f MiB | "
 		         "%7.1f ms %+9.1f MiB | time %.2fx, peak %.2fx %s\n",
-		         sizes[i] == 10000 ? "10k" : sizes[i] == 100000 ? "100k" : "[0,0,..]",
+		         sizes[i] == 1000    ? "1k"
+		         : sizes[i] == 10000 ? "10k"
+		         : sizes[i] == 100000 ? "100k"
+		                              : "[0,0,..]",
 		         file_mib, otad.seconds * 1e3, otad.peak_kib / 1024.0, glib.seconds * 1e3,
 		         glib.peak_kib / 1024.0, py.seconds * 1e3, py.peak_kib / 1024.0, time_ratio,
 		         peak_ratio, row_ok ? "ok" : "FAIL");
+		/* for bench/run: targets, file MiB, then ms and peak MiB of otad, json-glib, python */
+		g_print ("= %u %.3f %.3f %.2f %.3f %.2f %.3f %.2f\n", sizes[i], file_mib,
+		         otad.seconds * 1e3, otad.peak_kib / 1024.0, glib.seconds * 1e3,
+		         glib.peak_kib / 1024.0, py.seconds * 1e3, py.peak_kib / 1024.0);
 		g_unlink (root_path);
 		g_unlink (path);
 	}

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "otad-pull.h"
 #include "otad-test-ostree.h"
@@ -17,7 +19,30 @@
 typedef struct {
 	gdouble seconds;
 	guint64 bytes;
+	glong peak_kib; /* the pulling process's peak resident size (wait4's ru_maxrss) */
 } Run;
+
+/* runs @argv to its end; the seconds it took and its peak RSS, both the same way for
+ * otad (this program, --pull-child) and for the ostree command */
+static void
+bench_spawn (const gchar *const *argv, Run *run)
+{
+	g_autoptr(GTimer) timer = g_timer_new ();
+	g_autoptr(GError) error = NULL;
+	struct rusage ru = {0};
+	GPid pid;
+	gint status = 0;
+
+	if (!g_spawn_async (NULL, (gchar **)argv, NULL,
+			    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
+			    &error))
+		g_error ("%s: %s", argv[0], error->message);
+	if (wait4 (pid, &status, 0, &ru) != pid || !WIFEXITED (status) ||
+	    WEXITSTATUS (status) != 0)
+		g_error ("%s failed (status %d)", argv[0], status);
+	run->seconds = g_timer_elapsed (timer, NULL);
+	run->peak_kib = ru.ru_maxrss;
+}
 
 static OstreeRepo *
 bench_new_repo (const gchar *tmp, const gchar *name)
@@ -49,7 +74,6 @@ bench_ostree_cli (OtadTestServer *server, const gchar *tmp, const gchar *name,
 	g_autofree gchar *dir = g_build_filename (tmp, name, NULL);
 	g_autofree gchar *repo_arg = g_strconcat ("--repo=", dir, NULL);
 	g_autofree gchar *out = NULL;
-	g_autoptr(GTimer) timer = NULL;
 	Run run;
 
 	out = OTAD_TEST_RUN (NULL, "ostree", repo_arg, "remote", "add", "--no-gpg-verify", "th",
@@ -61,15 +85,18 @@ bench_ostree_cli (OtadTestServer *server, const gchar *tmp, const gchar *name,
 		g_free (g_steal_pointer (&out));
 	}
 	otad_test_server_reset (server);
-	timer = g_timer_new ();
 	{
 		g_autofree gchar *ref = g_strconcat ("bench@", to, NULL);
-		out = OTAD_TEST_RUN (NULL, "ostree", repo_arg, "pull", "th", ref);
+		const gchar *argv[] = {"ostree", repo_arg, "pull", "th", ref, NULL};
+		g_autofree gchar *ostree = g_find_program_in_path ("ostree");
+		argv[0] = ostree;
+		bench_spawn (argv, &run);
 	}
-	run.seconds = g_timer_elapsed (timer, NULL);
 	run.bytes = otad_test_server_get_bytes (server, NULL);
 	return run;
 }
+
+static gchar *bench_self;
 
 static Run
 bench_otad (OtadTestServer *server, const gchar *tmp, const gchar *name, const gchar *from,
@@ -77,7 +104,6 @@ bench_otad (OtadTestServer *server, const gchar *tmp, const gchar *name, const g
 {
 	g_autoptr(OstreeRepo) repo = bench_new_repo (tmp, name);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GTimer) timer = NULL;
 	OtadPullOptions options = {
 		.remote_name = "otad-treehub",
 		.url = otad_test_server_get_url (server),
@@ -92,11 +118,14 @@ bench_otad (OtadTestServer *server, const gchar *tmp, const gchar *name, const g
 		if (!otad_pull_commit (repo, &first, from, NULL, NULL, NULL, &error))
 			g_error ("%s", error->message);
 	}
+	g_clear_object (&repo);
 	otad_test_server_reset (server);
-	timer = g_timer_new ();
-	if (!otad_pull_commit (repo, &options, to, NULL, NULL, NULL, &error))
-		g_error ("%s", error->message);
-	run.seconds = g_timer_elapsed (timer, NULL);
+	{
+		g_autofree gchar *dir = g_build_filename (tmp, name, NULL);
+		const gchar *argv[] = {bench_self, "--pull-child", options.url, dir,
+				       from != NULL ? from : "-", to, NULL};
+		bench_spawn (argv, &run);
+	}
 	run.bytes = otad_test_server_get_bytes (server, NULL);
 	return run;
 }
@@ -104,10 +133,38 @@ bench_otad (OtadTestServer *server, const gchar *tmp, const gchar *name, const g
 static void
 bench_print (const gchar *what, Run otad, Run ostree)
 {
-	g_print ("%-28s otad %7.2f s %11" G_GUINT64_FORMAT " B | ostree pull %7.2f s %11" G_GUINT64_FORMAT
-		 " B | time ratio %.2f, bytes ratio %.2f\n",
-		 what, otad.seconds, otad.bytes, ostree.seconds, ostree.bytes,
-		 otad.seconds / ostree.seconds, (gdouble)otad.bytes / (gdouble)ostree.bytes);
+	g_print ("%-28s otad %7.2f s %11" G_GUINT64_FORMAT " B %7.1f MiB | ostree pull %7.2f s %11" G_GUINT64_FORMAT
+		 " B %7.1f MiB | time ratio %.2f, bytes ratio %.2f, peak RSS ratio %.2f\n",
+		 what, otad.seconds, otad.bytes, otad.peak_kib / 1024.0, ostree.seconds, ostree.bytes,
+		 ostree.peak_kib / 1024.0, otad.seconds / ostree.seconds,
+		 (gdouble)otad.bytes / (gdouble)ostree.bytes,
+		 (gdouble)otad.peak_kib / (gdouble)ostree.peak_kib);
+	/* for bench/run: seconds, bytes and peak KiB of otad, then of ostree pull */
+	g_print ("= %s %.3f %" G_GUINT64_FORMAT " %ld %.3f %" G_GUINT64_FORMAT " %ld\n",
+		 g_str_has_prefix (what, "full") ? "full" : "delta", otad.seconds, otad.bytes,
+		 otad.peak_kib, ostree.seconds, ostree.bytes, ostree.peak_kib);
+}
+
+/* the timed side of bench_otad, in its own process: URL REPO FROM|- TO */
+static int
+bench_pull_child (gchar **argv)
+{
+	g_autoptr(GFile) path = g_file_new_for_path (argv[1]);
+	g_autoptr(OstreeRepo) repo = ostree_repo_new (path);
+	g_autoptr(GError) error = NULL;
+	OtadPullOptions options = {
+		.remote_name = "otad-treehub",
+		.url = argv[0],
+		.ref = "bench",
+		.from_commit = g_strcmp0 (argv[2], "-") == 0 ? NULL : argv[2],
+	};
+
+	if (!ostree_repo_open (repo, NULL, &error) ||
+	    !otad_pull_commit (repo, &options, argv[3], NULL, NULL, NULL, &error)) {
+		g_printerr ("%s\n", error->message);
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -128,6 +185,10 @@ main (int argc, char **argv)
 	g_autoptr(OtadTestServer) server = NULL;
 	g_autoptr(GTimer) timer = g_timer_new ();
 	Run otad, ostree;
+
+	if (argc == 6 && g_strcmp0 (argv[1], "--pull-child") == 0)
+		return bench_pull_child (argv + 2);
+	bench_self = g_file_read_link ("/proc/self/exe", NULL);
 
 	out = OTAD_TEST_RUN (NULL, "ostree", srv_arg, "init", "--mode=archive");
 	g_free (g_steal_pointer (&out));

@@ -41,5 +41,6 @@ gint otactl_cmd_cancel (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_history (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv);
 
 G_END_DECLS

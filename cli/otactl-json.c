@@ -104,6 +104,12 @@ otactl_json_add_history_entry (JsonBuilder *builder, OtaHistoryEntry *entry)
 	otactl_json_add_string (builder, "detail", ota_history_entry_get_detail (entry));
 	otactl_json_add_string (builder, "correlation-id",
 				ota_history_entry_get_correlation_id (entry));
+	otactl_json_add_string (builder, "result", ota_history_entry_get_result (entry));
+	otactl_json_add_string (builder, "name", ota_history_entry_get_name (entry));
+	otactl_json_add_string (builder, "offer-id", ota_history_entry_get_offer_id (entry));
+	otactl_json_add_string (builder, "error-name", ota_history_entry_get_error_name (entry));
+	otactl_json_add_string (builder, "error-message",
+				ota_history_entry_get_error_message (entry));
 	json_builder_end_object (builder);
 }
 

@@ -40,6 +40,10 @@ static const OtactlCommand otactl_commands[] = {
      /* TRANSLATORS: description of `otactl history` */
      N_("Show past updates and their outcomes"),
      otactl_cmd_history},
+    {"inhibit", "REASON",
+     /* TRANSLATORS: description of `otactl inhibit` */
+     N_("Hold installs back until interrupted"),
+     otactl_cmd_inhibit},
     {"monitor", "",
      /* TRANSLATORS: description of `otactl monitor` */
      N_("Follow otad's state and progress until interrupted"),

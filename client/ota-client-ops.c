@@ -501,13 +501,48 @@ ota_client_get_history_async (OtaClient *self,
 			      GAsyncReadyCallback callback,
 			      gpointer callback_data)
 {
+	ota_client_get_history_filtered_async (self, 0, 0, flags, cancellable, callback,
+					       callback_data);
+}
+
+/**
+ * ota_client_get_history_filtered_async:
+ * @self: a connected #OtaClient
+ * @limit: at most this many entries, 0 all
+ * @since: only entries at or after this time (seconds since the epoch), 0 all
+ * @flags: #OtaClientFlags
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure callback_data): called with the history
+ * @callback_data: data for @callback
+ *
+ * Reads the newest part of the history (D-Bus `GetHistory` with `limit` and
+ * `since`); finish with ota_client_get_history_finish().  Filters need otad's
+ * interface version 4; without filters any otad answers.
+ *
+ * Since: 0.4
+ */
+void
+ota_client_get_history_filtered_async (OtaClient *self,
+				       guint limit,
+				       guint64 since,
+				       OtaClientFlags flags,
+				       GCancellable *cancellable,
+				       GAsyncReadyCallback callback,
+				       gpointer callback_data)
+{
+	g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	/* the interactive flag is a message flag here: GetHistory knows no options */
-	ota_client_call (self, "GetHistory", g_variant_new ("(@a{sv})",
-			     g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
-			 flags, cancellable, callback, callback_data,
-			 ota_client_get_history_async);
+	/* only the filters asked for: an older otad refuses every key */
+	if (limit > 0)
+		g_variant_builder_add (&options, "{sv}", "limit", g_variant_new_uint32 (limit));
+	if (since > 0)
+		g_variant_builder_add (&options, "{sv}", "since", g_variant_new_uint64 (since));
+	/* the interactive flag is a message flag here: GetHistory needs no polkit */
+	ota_client_call (self, "GetHistory",
+			 g_variant_new ("(@a{sv})", g_variant_builder_end (&options)), flags,
+			 cancellable, callback, callback_data, ota_client_get_history_async);
 }
 
 /**
@@ -516,7 +551,8 @@ ota_client_get_history_async (OtaClient *self,
  * @res: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
- * Finishes ota_client_get_history_async().
+ * Finishes ota_client_get_history_async() and
+ * ota_client_get_history_filtered_async().
  *
  * Returns: (transfer container) (element-type OtaHistoryEntry): the entries,
  *   newest first, or %NULL on error

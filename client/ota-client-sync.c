@@ -292,3 +292,41 @@ ota_client_get_history_sync (OtaClient *self,
 	helper = ota_client_sync_run (self, ota_client_get_history_async, flags, cancellable);
 	return ota_client_get_history_finish (self, helper->res, error);
 }
+
+/**
+ * ota_client_get_history_filtered_sync:
+ * @self: a connected #OtaClient
+ * @limit: at most this many entries, 0 all
+ * @since: only entries at or after this time (seconds since the epoch), 0 all
+ * @flags: #OtaClientFlags
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * The synchronous version of ota_client_get_history_filtered_async().
+ *
+ * Returns: (transfer container) (element-type OtaHistoryEntry): the entries,
+ *   newest first, or %NULL on error
+ *
+ * Since: 0.4
+ */
+GPtrArray *
+ota_client_get_history_filtered_sync (OtaClient *self,
+				      guint limit,
+				      guint64 since,
+				      OtaClientFlags flags,
+				      GCancellable *cancellable,
+				      GError **error)
+{
+	g_autoptr(OtaClientSyncHelper) helper = ota_client_sync_helper_new ();
+	g_autoptr(GMainContextPusher) pusher = NULL;
+
+	g_return_val_if_fail (OTA_IS_CLIENT (self), NULL);
+	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+	pusher = g_main_context_pusher_new (helper->context);
+	ota_client_get_history_filtered_async (self, limit, since, flags, cancellable,
+					       ota_client_sync_result_cb, helper);
+	g_main_loop_run (helper->loop);
+	return ota_client_get_history_finish (self, helper->res, error);
+}

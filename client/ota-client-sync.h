@@ -43,4 +43,22 @@ gboolean ota_client_release_sync (OtaClient *self,
 				  GCancellable *cancellable,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* since 0.4 */
+GPtrArray *ota_client_get_history_filtered_sync (OtaClient *self,
+						 guint limit,
+						 guint64 since,
+						 OtaClientFlags flags,
+						 GCancellable *cancellable,
+						 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_inhibit_sync (OtaClient *self,
+				  const gchar *reason,
+				  OtaClientFlags flags,
+				  guint *out_handle,
+				  GCancellable *cancellable,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_uninhibit_sync (OtaClient *self,
+				    guint handle,
+				    GCancellable *cancellable,
+				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

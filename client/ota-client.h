@@ -87,6 +87,13 @@ void ota_client_get_history_async (OtaClient *self,
 				   GCancellable *cancellable,
 				   GAsyncReadyCallback callback,
 				   gpointer callback_data);
+void ota_client_get_history_filtered_async (OtaClient *self,
+					    guint limit,
+					    guint64 since,
+					    OtaClientFlags flags,
+					    GCancellable *cancellable,
+					    GAsyncReadyCallback callback,
+					    gpointer callback_data);
 GPtrArray *ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 

@@ -6,9 +6,10 @@
 /**
  * OtaHistoryEntry:
  *
- * One past update attempt and its outcome, as ota_client_get_history_async()
- * returns them: when, what (install, confirm, health-check-failed,
- * bootloader-rollback, rollback), which commit, and whether it worked.
+ * One step of an update and its outcome, as ota_client_get_history_async()
+ * returns them: when, what (check, download, install, confirm,
+ * health-check-failed, bootloader-rollback, rollback, consent, decline,
+ * postpone), about which offer, the result and, for a failure, the error.
  *
  * Instances are immutable.
  *
@@ -24,6 +25,12 @@ struct _OtaHistoryEntry {
 	gboolean success;
 	gchar *detail;	       /* (owned) */
 	gchar *correlation_id; /* (owned) */
+	/* since 0.4 (interface version 4) */
+	gchar *result;	      /* (owned) */
+	gchar *name;	      /* (owned) */
+	gchar *offer_id;      /* (owned) */
+	gchar *error_name;    /* (owned) */
+	gchar *error_message; /* (owned) */
 };
 
 G_DEFINE_FINAL_TYPE (OtaHistoryEntry, ota_history_entry, G_TYPE_OBJECT)
@@ -37,6 +44,11 @@ enum {
 	PROP_SUCCESS,
 	PROP_DETAIL,
 	PROP_CORRELATION_ID,
+	PROP_RESULT,
+	PROP_NAME,
+	PROP_OFFER_ID,
+	PROP_ERROR_NAME,
+	PROP_ERROR_MESSAGE,
 	PROP_LAST
 };
 
@@ -62,6 +74,11 @@ ota_history_entry_new_from_variant (GVariant *value)
 	const gchar *version = "";
 	const gchar *detail = "";
 	const gchar *correlation_id = "";
+	const gchar *result = NULL;
+	const gchar *name = "";
+	const gchar *offer_id = "";
+	const gchar *error_name = "";
+	const gchar *error_message = "";
 	guint64 time = 0;
 	gboolean success = FALSE;
 
@@ -76,6 +93,14 @@ ota_history_entry_new_from_variant (GVariant *value)
 	g_variant_lookup (value, "success", "b", &success);
 	g_variant_lookup (value, "detail", "&s", &detail);
 	g_variant_lookup (value, "correlation-id", "&s", &correlation_id);
+	g_variant_lookup (value, "result", "&s", &result);
+	g_variant_lookup (value, "name", "&s", &name);
+	g_variant_lookup (value, "offer-id", "&s", &offer_id);
+	g_variant_lookup (value, "error-name", "&s", &error_name);
+	g_variant_lookup (value, "error-message", "&s", &error_message);
+	/* an otad before interface version 4 sends only "success" */
+	if (result == NULL)
+		result = success ? "succeeded" : "failed";
 
 	return g_object_new (OTA_TYPE_HISTORY_ENTRY,
 			     "time", time,
@@ -85,6 +110,11 @@ ota_history_entry_new_from_variant (GVariant *value)
 			     "success", success,
 			     "detail", detail,
 			     "correlation-id", correlation_id,
+			     "result", result,
+			     "name", name,
+			     "offer-id", offer_id,
+			     "error-name", error_name,
+			     "error-message", error_message,
 			     NULL);
 }
 
@@ -194,6 +224,83 @@ ota_history_entry_get_correlation_id (OtaHistoryEntry *self)
 	return self->correlation_id;
 }
 
+/**
+ * ota_history_entry_get_result:
+ * @self: an #OtaHistoryEntry
+ *
+ * Returns: (transfer none): "succeeded", "failed" or "cancelled"
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_history_entry_get_result (OtaHistoryEntry *self)
+{
+	g_return_val_if_fail (OTA_IS_HISTORY_ENTRY (self), NULL);
+	return self->result;
+}
+
+/**
+ * ota_history_entry_get_name:
+ * @self: an #OtaHistoryEntry
+ *
+ * Returns: (transfer none): the target's name on the server, "" when not known
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_history_entry_get_name (OtaHistoryEntry *self)
+{
+	g_return_val_if_fail (OTA_IS_HISTORY_ENTRY (self), NULL);
+	return self->name;
+}
+
+/**
+ * ota_history_entry_get_offer_id:
+ * @self: an #OtaHistoryEntry
+ *
+ * Returns: (transfer none): the id of the offer the step was about, "" when
+ *   it had none
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_history_entry_get_offer_id (OtaHistoryEntry *self)
+{
+	g_return_val_if_fail (OTA_IS_HISTORY_ENTRY (self), NULL);
+	return self->offer_id;
+}
+
+/**
+ * ota_history_entry_get_error_name:
+ * @self: an #OtaHistoryEntry
+ *
+ * Returns: (transfer none): the D-Bus error name of a failure
+ *   (`org.otad.Updater1.Error.*`), "" otherwise
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_history_entry_get_error_name (OtaHistoryEntry *self)
+{
+	g_return_val_if_fail (OTA_IS_HISTORY_ENTRY (self), NULL);
+	return self->error_name;
+}
+
+/**
+ * ota_history_entry_get_error_message:
+ * @self: an #OtaHistoryEntry
+ *
+ * Returns: (transfer none): what failed, in words, "" otherwise
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_history_entry_get_error_message (OtaHistoryEntry *self)
+{
+	g_return_val_if_fail (OTA_IS_HISTORY_ENTRY (self), NULL);
+	return self->error_message;
+}
+
 static gchar **
 ota_history_entry_string_field (OtaHistoryEntry *self, guint prop_id)
 {
@@ -208,6 +315,16 @@ ota_history_entry_string_field (OtaHistoryEntry *self, guint prop_id)
 		return &self->detail;
 	case PROP_CORRELATION_ID:
 		return &self->correlation_id;
+	case PROP_RESULT:
+		return &self->result;
+	case PROP_NAME:
+		return &self->name;
+	case PROP_OFFER_ID:
+		return &self->offer_id;
+	case PROP_ERROR_NAME:
+		return &self->error_name;
+	case PROP_ERROR_MESSAGE:
+		return &self->error_message;
 	default:
 		return NULL;
 	}
@@ -277,6 +394,11 @@ ota_history_entry_finalize (GObject *object)
 	g_free (self->version);
 	g_free (self->detail);
 	g_free (self->correlation_id);
+	g_free (self->result);
+	g_free (self->name);
+	g_free (self->offer_id);
+	g_free (self->error_name);
+	g_free (self->error_message);
 
 	G_OBJECT_CLASS (ota_history_entry_parent_class)->finalize (object);
 }
@@ -289,6 +411,11 @@ ota_history_entry_init (OtaHistoryEntry *self)
 	self->version = g_strdup ("");
 	self->detail = g_strdup ("");
 	self->correlation_id = g_strdup ("");
+	self->result = g_strdup ("");
+	self->name = g_strdup ("");
+	self->offer_id = g_strdup ("");
+	self->error_name = g_strdup ("");
+	self->error_message = g_strdup ("");
 }
 
 static void
@@ -371,6 +498,50 @@ ota_history_entry_class_init (OtaHistoryEntryClass *klass)
 	 */
 	ota_history_entry_props[PROP_CORRELATION_ID] =
 	    g_param_spec_string ("correlation-id", NULL, NULL, "", flags);
+	/**
+	 * OtaHistoryEntry:result:
+	 *
+	 * "succeeded", "failed" or "cancelled".
+	 *
+	 * Since: 0.4
+	 */
+	ota_history_entry_props[PROP_RESULT] =
+	    g_param_spec_string ("result", NULL, NULL, "", flags);
+	/**
+	 * OtaHistoryEntry:name:
+	 *
+	 * The target's name on the server.
+	 *
+	 * Since: 0.4
+	 */
+	ota_history_entry_props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, "", flags);
+	/**
+	 * OtaHistoryEntry:offer-id:
+	 *
+	 * The id of the offer the step was about.
+	 *
+	 * Since: 0.4
+	 */
+	ota_history_entry_props[PROP_OFFER_ID] =
+	    g_param_spec_string ("offer-id", NULL, NULL, "", flags);
+	/**
+	 * OtaHistoryEntry:error-name:
+	 *
+	 * The D-Bus error name of a failure.
+	 *
+	 * Since: 0.4
+	 */
+	ota_history_entry_props[PROP_ERROR_NAME] =
+	    g_param_spec_string ("error-name", NULL, NULL, "", flags);
+	/**
+	 * OtaHistoryEntry:error-message:
+	 *
+	 * What failed, in words.
+	 *
+	 * Since: 0.4
+	 */
+	ota_history_entry_props[PROP_ERROR_MESSAGE] =
+	    g_param_spec_string ("error-message", NULL, NULL, "", flags);
 
 	g_object_class_install_properties (object_class, PROP_LAST, ota_history_entry_props);
 }

@@ -17,5 +17,10 @@ const gchar *ota_history_entry_get_version (OtaHistoryEntry *self);
 gboolean ota_history_entry_get_success (OtaHistoryEntry *self);
 const gchar *ota_history_entry_get_detail (OtaHistoryEntry *self);
 const gchar *ota_history_entry_get_correlation_id (OtaHistoryEntry *self);
+const gchar *ota_history_entry_get_result (OtaHistoryEntry *self);
+const gchar *ota_history_entry_get_name (OtaHistoryEntry *self);
+const gchar *ota_history_entry_get_offer_id (OtaHistoryEntry *self);
+const gchar *ota_history_entry_get_error_name (OtaHistoryEntry *self);
+const gchar *ota_history_entry_get_error_message (OtaHistoryEntry *self);
 
 G_END_DECLS

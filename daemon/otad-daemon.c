@@ -12,6 +12,7 @@
 #include "otad-bus.h"
 #include "otad-config-aktualizr.h"
 #include "otad-daemon.h"
+#include "otad-http.h"
 #include "otad-identity.h"
 #include "otad-poller.h"
 
@@ -26,6 +27,7 @@ struct _OtadDaemon {
 	OtadEngine *engine;	/* (owned) */
 	OtadPoller *poller;	/* (owned) */
 	OtadBus *bus;		/* (owned) */
+	GAsyncResult *connecting; /* (owned) (nullable) the bus connection, once made */
 	guint trim_id;
 };
 
@@ -137,6 +139,11 @@ otad_daemon_trim_cb (gpointer user_data)
 	self->trim_id = 0;
 	if (otad_engine_is_busy (self->engine))
 		return G_SOURCE_REMOVE;
+	/* what a job leaves that the next one (an hour away) does not need: the
+	 * server connections, and the worker threads GTask parks for reuse (each
+	 * thread's exit lets its malloc arena be trimmed) */
+	otad_http_close_connections (otad_job_context_get_http (self->ctx));
+	g_thread_pool_stop_unused_threads ();
 #ifdef __GLIBC__
 	(void)malloc_trim (0);
 #endif
@@ -166,6 +173,15 @@ otad_daemon_idle_cb (OtadBus *bus, gpointer user_data)
 	g_signal_emit (self, otad_daemon_signals[SIGNAL_IDLE], 0);
 }
 
+static void
+otad_daemon_connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	OtadDaemon *self = OTAD_DAEMON (user_data);
+
+	self->connecting = g_object_ref (result);
+	g_object_unref (self);
+}
+
 /**
  * otad_daemon_new:
  *
@@ -186,6 +202,9 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 
 	self->bus_type = options->bus_type;
 	self->bus_address = g_strdup (options->bus_address);
+	/* the bus handshake goes on while the rest is built (otad_daemon_start waits) */
+	otad_bus_connect_async (self->bus_type, self->bus_address, otad_daemon_connected_cb,
+				g_object_ref (self));
 	if (!otad_daemon_load_config (self, options, error))
 		return NULL;
 	self->sysroot = otad_sysroot_new (sysroot_path, options->test_booted, error);
@@ -244,7 +263,11 @@ otad_daemon_new (const OtadDaemonOptions *options, GError **error)
 gboolean
 otad_daemon_start (OtadDaemon *self, GError **error)
 {
-	if (!otad_bus_start (self->bus, self->bus_type, self->bus_address, error))
+	/* bounded: the connection attempt ends, with a connection or an error */
+	while (self->connecting == NULL)
+		g_main_context_iteration (NULL, TRUE);
+	if (!otad_bus_start (self->bus, self->bus_type, self->bus_address, self->connecting,
+			     error))
 		return FALSE;
 	otad_engine_start (self->engine);
 	otad_poller_start (self->poller);
@@ -283,6 +306,7 @@ otad_daemon_dispose (GObject *object)
 	g_clear_object (&self->sysroot);
 	g_clear_object (&self->config);
 	g_clear_pointer (&self->bus_address, g_free);
+	g_clear_object (&self->connecting);
 	G_OBJECT_CLASS (otad_daemon_parent_class)->dispose (object);
 }
 

@@ -167,15 +167,40 @@ otad_bus_closed_cb (GDBusConnection *connection,
 }
 
 /**
+ * otad_bus_connect_async:
+ *
+ * Starts connecting (the socket, the authentication and Hello run in GDBus's
+ * worker thread) so that the caller can build everything else meanwhile; an
+ * activated otad answers its first call that much sooner.  The result goes to
+ * otad_bus_start().
+ */
+void
+otad_bus_connect_async (GBusType bus_type, const gchar *bus_address,
+			GAsyncReadyCallback callback, gpointer user_data)
+{
+	if (bus_address != NULL)
+		g_dbus_connection_new_for_address (
+		    bus_address,
+		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		    NULL, NULL, callback, user_data);
+	else
+		g_bus_get (bus_type, NULL, callback, user_data);
+}
+
+/**
  * otad_bus_start:
  * @bus_address: (nullable): connect to this bus instead of @bus_type
+ * @connecting: (nullable): the result of otad_bus_connect_async() with the same
+ *   @bus_type and @bus_address; %NULL connects here
  *
  * Connects, exports /org/otad/Updater with its properties filled in, and owns
  * org.otad.Updater.  Returns only when the name is owned, or with an error when it
  * cannot be (e.g. another otad runs).
  */
 gboolean
-otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GError **error)
+otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
+		GAsyncResult *connecting, GError **error)
 {
 	g_return_val_if_fail (OTAD_IS_BUS (self), FALSE);
 	g_return_val_if_fail (self->connection == NULL, FALSE);
@@ -183,7 +208,11 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address, GErr
 	/* register the error domain before the first error crosses the bus */
 	(void)ota_error_quark ();
 
-	if (bus_address != NULL) {
+	if (connecting != NULL && bus_address != NULL) {
+		self->connection = g_dbus_connection_new_for_address_finish (connecting, error);
+	} else if (connecting != NULL) {
+		self->connection = g_bus_get_finish (connecting, error);
+	} else if (bus_address != NULL) {
 		self->connection = g_dbus_connection_new_for_address_sync (
 		    bus_address,
 		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |

@@ -22,7 +22,12 @@ OtadBus *otad_bus_new (OtadEngine *engine) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_bus_start (OtadBus *self,
 			 GBusType bus_type,
 			 const gchar *bus_address,
+			 GAsyncResult *connecting,
 			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void otad_bus_connect_async (GBusType bus_type,
+			     const gchar *bus_address,
+			     GAsyncReadyCallback callback,
+			     gpointer user_data);
 void otad_bus_stop (OtadBus *self);
 GDBusConnection *otad_bus_get_connection (OtadBus *self);
 void otad_bus_set_idle_exit (OtadBus *self, guint idle_exit_s);

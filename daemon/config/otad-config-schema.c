@@ -58,6 +58,10 @@ static const OtadConfigKey otad_config_schema_keys[] = {
      * OTAD_HTTP_DEFAULT_MIN_SPEED (the config layer does not see the transport's header) */
     OTAD_UINT ("server", "transfer-deadline-sec", "120", 0, 86400),
     OTAD_UINT ("server", "min-transfer-speed", "1024", 0, G_MAXUINT32),
+    /* waits between attempts: otad_http_set_retry_limits(); defaults
+     * OTAD_HTTP_DEFAULT_MAX_RETRY_AFTER_S and OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S */
+    OTAD_UINT ("server", "max-retry-after-sec", "300", 0, 86400),
+    OTAD_UINT ("server", "max-retry-time-sec", "600", 0, 86400),
     /* keys in a PKCS#11 token (pkcs11: URIs in [server] cert/key, [device] ecu-key) */
     OTAD_STR ("pkcs11", "module", "", OTAD_PATH),
     OTAD_STR ("pkcs11", "pin", "", NULL),

@@ -77,13 +77,14 @@ otad_engine_history_fill_offer (OtadEngine *self, OtadHistoryRecord *r)
 	r->version = self->info->version;
 	r->commit = self->info->checksum;
 	r->correlation_id = self->info->correlation_id;
-	/* the offer id comes with the offer once it carries one (issue 11, consent) */
+	r->offer_id = self->info->offer_id;
 }
 
 /**
  * otad_engine_record_history:
  * @action: what happened (the XML's GetHistory actions: consent, decline, ...)
  * @result: (nullable): succeeded, failed or cancelled; %NULL: from @error
+ * @detail: (nullable): more about it, in words
  * @error: (nullable): why it failed
  *
  * Records a step about the update on offer now.
@@ -92,9 +93,10 @@ void
 otad_engine_record_history (OtadEngine *self,
 			    const gchar *action,
 			    const gchar *result,
+			    const gchar *detail,
 			    const GError *error)
 {
-	OtadHistoryRecord r = {.action = action, .result = result};
+	OtadHistoryRecord r = {.action = action, .result = result, .detail = detail};
 
 	g_return_if_fail (OTAD_IS_ENGINE (self));
 	if (r.result == NULL && error == NULL)
@@ -169,6 +171,8 @@ otad_engine_history_job_done (OtadEngine *self,
 		r.result = OTAD_HISTORY_SUCCEEDED;
 		if (kind == OTAD_ENGINE_JOB_CHECK && ((OtadJobCheck *)data)->target == NULL)
 			return; /* a check without an offer is no step of an update */
+		if (kind == OTAD_ENGINE_JOB_DISCARD)
+			return; /* the answer that started it is recorded (otad-engine-offer.c) */
 		if (kind == OTAD_ENGINE_JOB_CONFIRM) {
 			otad_engine_history_confirmed (self, ((OtadJobConfirm *)data)->result);
 			return;

@@ -115,7 +115,8 @@ otad_engine_inhibit_changed (OtadEngine *self)
 	self->install_waiting = FALSE;
 	otad_engine_notify (self, OTAD_ENGINE_PROP_WAITING);
 	if (self->busy || self->info == NULL ||
-	    (state != OTA_STATE_DOWNLOADED && state != OTA_STATE_UPDATE_AVAILABLE)) {
+	    (state != OTA_STATE_DOWNLOADED && state != OTA_STATE_UPDATE_AVAILABLE &&
+	     state != OTA_STATE_AWAITING_CONSENT)) {
 		g_info ("no install to resume in state %s", ota_state_to_string (state));
 		return;
 	}

@@ -29,15 +29,13 @@
 /* a postponement that ends while otad is busy: the check is tried again after this */
 #define OTAD_ENGINE_POSTPONE_RETRY_S 30
 
-/*
- * The one place where answers and offers are recorded; the SQLite history log (branch
- * `history`) takes them here once it is on main.
- */
+/* the one place where answers are recorded: the log and the history (GetHistory) */
 static void
 otad_engine_offer_record (OtadEngine *self, const gchar *action, const gchar *detail)
 {
 	g_message ("%s %s %s (offer %s)%s%s", action, self->info->name, self->info->version,
 		   self->info->offer_id, detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	otad_engine_record_history (self, action, NULL, detail, NULL);
 }
 
 /* -- persistence --------------------------------------------------------------- */

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * OtadHistoryRecord:
  * @time: Unix seconds; 0 is now
  * @action: check, download, install, confirm, health-check-failed,
- *   bootloader-rollback, rollback, consent, decline, postpone
+ *   bootloader-rollback, rollback, consent, decline, postpone, discard
  * @result: %OTAD_HISTORY_SUCCEEDED, %OTAD_HISTORY_FAILED or %OTAD_HISTORY_CANCELLED
  *
  * One entry of the history, as the engine records it; every string is nullable.

@@ -77,6 +77,27 @@ otad_poller_compute_delay (guint64 interval_s,
 	return base < 1.0 ? 1 : (guint64)base;
 }
 
+/**
+ * otad_poller_compute_first_delay:
+ * @random: uniform in [0, 1)
+ *
+ * A device with no saved deadline (first start, state reset) has no phase yet.
+ * Jitter of ±@jitter_percent around one interval would keep a fleet that was
+ * installed or reset together in one burst for a day (the bursts only widen
+ * by √n), so the first check lands anywhere in the first interval instead,
+ * and the fleet is spread evenly from the start (bench/run's fleet row).
+ * Without jitter the first check comes after one interval, as before.
+ *
+ * Returns: seconds until the first check, in [1, @interval_s]
+ */
+guint64
+otad_poller_compute_first_delay (guint64 interval_s, guint jitter_percent, gdouble random)
+{
+	if (jitter_percent == 0 || interval_s <= 1)
+		return MAX (interval_s, 1);
+	return 1 + (guint64)(random * (gdouble)(interval_s - 1));
+}
+
 /* -- failed attempts of one update, persisted -------------------------------- */
 
 static guint
@@ -154,6 +175,10 @@ otad_poller_arm (OtadPoller *self, gboolean resume)
 	guint64 now = (guint64)(g_get_real_time () / G_USEC_PER_SEC);
 	guint64 saved = resume ? otad_poller_get_saved_deadline (self) : 0;
 	struct itimerspec spec = {{0, 0}, {0, 0}};
+
+	if (resume && saved == 0 && failures == 0)
+		delay = otad_poller_compute_first_delay (s->poll_interval_s, s->poll_jitter_percent,
+							 g_random_double ());
 
 	/* a due check runs at once (1 ns: a zero it_value would disarm the timer) */
 	if (saved != 0 && saved < now + delay)

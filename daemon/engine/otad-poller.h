@@ -15,5 +15,8 @@ guint64 otad_poller_compute_delay (guint64 interval_s,
 				   guint failures,
 				   guint64 max_backoff_s,
 				   gdouble random);
+guint64 otad_poller_compute_first_delay (guint64 interval_s,
+					 guint jitter_percent,
+					 gdouble random);
 
 G_END_DECLS

@@ -65,18 +65,60 @@ otad_state_store_move_aside (OtadStateStore *self, const gchar *why)
 	self->recovered = TRUE;
 }
 
-static const gchar *
-otad_state_store_read_string (OtadStateStore *self, const gchar *key)
+/* the string member @key, NULL when absent; FALSE when it is there but not a string */
+static gboolean
+otad_state_store_read_string (OtadStateStore *self, const gchar *key, const gchar **out)
 {
 	JsonNode *node = json_object_get_member (self->root, key);
 
+	*out = NULL;
 	if (node == NULL)
-		return NULL;
-	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-		g_warning ("%s: \"%s\" is not a string, using the default", self->path, key);
-		return NULL;
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+		return FALSE;
+	*out = json_node_get_string (node);
+	return TRUE;
+}
+
+/* NULL when the known members have their types, else what is wrong: a file that says
+ * `"version": "1"` or `"state": 5` was not written by otad, so none of it is trusted (a
+ * higher version is a newer otad's: its fields are kept, see the save) */
+static gchar *
+otad_state_store_check (OtadStateStore *self)
+{
+	JsonNode *node = json_object_get_member (self->root, OTAD_STATE_STORE_KEY_VERSION);
+	const gchar *keys[] = {OTAD_STATE_STORE_KEY_ERROR_NAME, OTAD_STATE_STORE_KEY_ERROR_MESSAGE};
+	const gchar *str = NULL;
+
+	if (node != NULL && (!JSON_NODE_HOLDS_VALUE (node) ||
+			     json_node_get_value_type (node) != G_TYPE_INT64 ||
+			     json_node_get_int (node) < 1))
+		return g_strdup ("\"version\" is not a format version");
+	if (!otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_STATE, &str))
+		return g_strdup ("\"state\" is not a string");
+	if (str != NULL && !ota_state_from_string (str, &self->state))
+		return g_strdup_printf ("unknown state \"%.64s\"", str);
+	node = json_object_get_member (self->root, OTAD_STATE_STORE_KEY_LAST_CHECK);
+	if (node != NULL) {
+		if (!JSON_NODE_HOLDS_VALUE (node) ||
+		    json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
+			return g_strdup ("\"last-check-time\" is not a time");
+		self->last_check_time = (guint64)json_node_get_int (node);
 	}
-	return json_node_get_string (node);
+	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+		if (!otad_state_store_read_string (self, keys[i], &str))
+			return g_strdup_printf ("\"%s\" is not a string", keys[i]);
+		if (str == NULL)
+			continue;
+		if (i == 0) {
+			g_free (self->error_name);
+			self->error_name = g_strdup (str);
+		} else {
+			g_free (self->error_message);
+			self->error_message = g_strdup (str);
+		}
+	}
+	return NULL;
 }
 
 static void
@@ -85,10 +127,9 @@ otad_state_store_load (OtadStateStore *self)
 	g_autoptr(JsonParser) parser = json_parser_new ();
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *data = NULL;
+	g_autofree gchar *wrong = NULL;
 	gsize len = 0;
 	JsonNode *root;
-	JsonNode *node;
-	const gchar *str;
 
 	otad_state_store_reset (self);
 	if (!otad_file_read (self->path, OTAD_STATE_STORE_MAX_SIZE, &data, &len, &error)) {
@@ -111,33 +152,11 @@ otad_state_store_load (OtadStateStore *self)
 	}
 	json_object_unref (self->root);
 	self->root = json_object_ref (json_node_get_object (root));
-
-	/* each known field falls back to its default on its own */
-	str = otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_STATE);
-	if (str != NULL && !ota_state_from_string (str, &self->state)) {
-		g_warning ("%s: unknown state \"%s\", using idle", self->path, str);
-		self->state = OTA_STATE_IDLE;
-	}
-	node = json_object_get_member (self->root, OTAD_STATE_STORE_KEY_LAST_CHECK);
-	if (node != NULL) {
-		if (JSON_NODE_HOLDS_VALUE (node) &&
-		    json_node_get_value_type (node) == G_TYPE_INT64 &&
-		    json_node_get_int (node) >= 0) {
-			self->last_check_time = (guint64)json_node_get_int (node);
-		} else {
-			g_warning ("%s: \"%s\" is not a time, using 0", self->path,
-				   OTAD_STATE_STORE_KEY_LAST_CHECK);
-		}
-	}
-	str = otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_ERROR_NAME);
-	if (str != NULL) {
-		g_free (self->error_name);
-		self->error_name = g_strdup (str);
-	}
-	str = otad_state_store_read_string (self, OTAD_STATE_STORE_KEY_ERROR_MESSAGE);
-	if (str != NULL) {
-		g_free (self->error_message);
-		self->error_message = g_strdup (str);
+	wrong = otad_state_store_check (self);
+	if (wrong != NULL) {
+		otad_state_store_reset (self);
+		otad_state_store_move_aside (self, wrong);
+		return;
 	}
 	g_debug ("loaded %s: state %s", self->path, ota_state_to_string (self->state));
 }

@@ -9,8 +9,9 @@
 G_BEGIN_DECLS
 
 /*
- * An object pull through otad's transport, for what libostree's fetcher cannot do: present
- * a client certificate whose key is in PKCS#11 (libostree takes PEM file paths only).
+ * The object pull, through otad's transport, for what libostree's fetcher cannot do: refuse
+ * a redirect to plain http, bound every file by a deadline, honour Retry-After, present a
+ * client certificate whose key is in PKCS#11 (libostree takes PEM file paths only).
  * Walks the verified commit as libostree's pull does (commit, dirtree, dirmeta, then file
  * objects) and fetches what the repository lacks from an archive repository (TreeHub:
  * objects/XX/REST.{dirtree,dirmeta,filez}); every object is checked against its checksum

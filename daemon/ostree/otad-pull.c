@@ -53,75 +53,6 @@ otad_pull_fix_cancelled (GError **error)
 	}
 }
 
-/*
- * libostree's pull reports most failures as G_IO_ERROR_FAILED with its fetcher's text
- * ("While fetching URL: [56] Failure when receiving data from the peer", libostree
- * src/libostree/ostree-fetcher-curl.c, the number being libcurl's CURLcode): name them
- * so a caller can tell the network from the server from the disk.  Whatever is left is
- * an OSTree failure (Deployment); ENOSPC names the repository, not libostree's fd.
- */
-static void
-otad_pull_name_error (OstreeRepo *repo, GError **error)
-{
-	/* CURLE_ codes of libcurl's curl.h: connecting, resolving, sending, receiving */
-	static const guint network[] = {5, 6, 7, 16, 18, 28, 52, 55, 56, 92};
-	/* and of the TLS layer: handshake, certificates, pinning */
-	static const guint tls[] = {35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91};
-	GError *e = error != NULL ? *error : NULL;
-	const gchar *bracket;
-	guint64 curl_code = 0;
-
-	if (e == NULL || e->domain == OTA_ERROR ||
-	    g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
-		g_autofree gchar *path = g_file_get_path (ostree_repo_get_path (repo));
-		e->domain = OTA_ERROR;
-		e->code = OTA_ERROR_NO_SPACE;
-		g_prefix_error (error, "no space left in %s: ", path);
-		return;
-	}
-	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
-		e->domain = OTA_ERROR;
-		e->code = OTA_ERROR_SERVER;
-		return;
-	}
-	bracket = strstr (e->message, ": [");
-	if (bracket != NULL)
-		curl_code = g_ascii_strtoull (bracket + 3, NULL, 10);
-	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-		curl_code = 28; /* CURLE_OPERATION_TIMEDOUT */
-	e->domain = OTA_ERROR;
-	e->code = OTA_ERROR_DEPLOYMENT;
-	for (guint i = 0; i < G_N_ELEMENTS (network); i++) {
-		if (curl_code == network[i])
-			e->code = OTA_ERROR_NETWORK;
-	}
-	for (guint i = 0; i < G_N_ELEMENTS (tls); i++) {
-		if (curl_code == tls[i])
-			e->code = OTA_ERROR_TLS;
-	}
-	/* "URI %s exceeded maximum size of %u bytes": the server sent more than it may */
-	if (strstr (e->message, "exceeded maximum size") != NULL)
-		e->code = OTA_ERROR_SERVER;
-}
-
-/*
- * libostree's fetcher takes the client certificate from files only: when the device's
- * identity is in PKCS#11 (a URI in the options, or only in @options->http), its object pull
- * would connect without one; otad's transport fetches the objects then
- */
-static gboolean
-otad_pull_needs_transport (const OtadPullOptions *options)
-{
-	gboolean pkcs11 = otad_pull_is_pkcs11 (options->tls_client_cert_path) ||
-			  otad_pull_is_pkcs11 (options->tls_client_key_path);
-	gboolean http_identity = options->http != NULL &&
-				 otad_http_get_client_tls_certificate (options->http) != NULL;
-
-	return pkcs11 || (options->tls_client_cert_path == NULL && http_identity);
-}
-
 gchar *
 otad_pull_get_download_dir (OstreeRepo *repo, const OtadPullOptions *options)
 {
@@ -145,7 +76,7 @@ otad_pull_ensure_remote (OstreeRepo *repo,
 	g_variant_builder_add (&builder, "{sv}", "gpg-verify", g_variant_new_boolean (FALSE));
 	g_variant_builder_add (&builder, "{sv}", "gpg-verify-summary",
 			       g_variant_new_boolean (FALSE));
-	/* libostree cannot use PKCS#11 URIs: see otad_pull_check_libostree_identity() */
+	/* libostree cannot use PKCS#11 URIs (the objects come through otad's transport) */
 	if (options->tls_client_cert_path != NULL &&
 	    !otad_pull_is_pkcs11 (options->tls_client_cert_path))
 		g_variant_builder_add (&builder, "{sv}", "tls-client-cert-path",
@@ -227,101 +158,81 @@ otad_pull_verify_commit (OstreeRepo *repo,
 	return TRUE;
 }
 
-typedef struct {
-	OtadPullProgressFunc func;
-	gpointer data;
-} OtadPullClosure;
-
+/*
+ * What is not the transport's (named already) is libostree's refusing or failing to
+ * store an object: a corrupt object from the server or the repository is Deployment,
+ * ENOSPC is NoSpace naming the repository, not libostree's fd
+ */
 static void
-otad_pull_progress_changed_cb (OstreeAsyncProgress *ostree_progress, gpointer user_data)
+otad_pull_name_error (OstreeRepo *repo, GError **error)
 {
-	OtadPullClosure *closure = user_data;
-	OtadPullProgress progress = { .phase = OTAD_PULL_PHASE_OBJECTS };
-	guint fetched = 0, requested = 0, metadata_fetched = 0;
-	guint64 bytes = 0;
+	GError *e = error != NULL ? *error : NULL;
 
-	ostree_async_progress_get (ostree_progress, "bytes-transferred", "t", &bytes, "fetched",
-				   "u", &fetched, "requested", "u", &requested, "metadata-fetched",
-				   "u", &metadata_fetched, NULL);
-	progress.bytes_transferred = bytes;
-	progress.objects_fetched = fetched;
-	progress.objects_total = requested;
-	if (fetched == 0)
-		progress.phase = OTAD_PULL_PHASE_METADATA;
-	/* libostree discovers the tree while it walks it: extrapolate from what it has seen */
-	if (fetched > 0 && requested >= fetched)
-		progress.bytes_total = bytes * requested / fetched;
-	closure->func (&progress, closure->data);
+	if (e == NULL || e->domain == OTA_ERROR ||
+	    g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+		g_autofree gchar *path = g_file_get_path (ostree_repo_get_path (repo));
+		e->domain = OTA_ERROR;
+		e->code = OTA_ERROR_NO_SPACE;
+		g_prefix_error (error, "no space left in %s: ", path);
+		return;
+	}
+	e->domain = OTA_ERROR;
+	e->code = OTA_ERROR_DEPLOYMENT;
 }
 
+/*
+ * The objects of the tree, always through otad's transport rather than libostree's pull:
+ * libostree's curl fetcher follows any redirect, https to plain http included
+ * (CURLOPT_FOLLOWLOCATION without CURLOPT_REDIR_PROTOCOLS, src/libostree/
+ * ostree-fetcher-curl.c), has no per-file deadline, no Retry-After and takes the client
+ * key from files only.  OtadHttp refuses a downgrade on every hop, bounds every request by
+ * [server] transfer-deadline-sec and min-transfer-speed, and speaks PKCS#11.
+ * libostree's timestamp-check-from-rev is done here: a commit older than the booted one
+ * is refused unless a downgrade is allowed.
+ */
 static gboolean
 otad_pull_objects (OstreeRepo *repo,
 		   const OtadPullOptions *options,
 		   const gchar *checksum,
-		   OstreeRepoPullFlags pull_flags,
 		   OtadPullProgressFunc progress_func,
 		   gpointer progress_data,
 		   GCancellable *cancellable,
 		   GError **error)
 {
-	g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sv}"));
-	g_autoptr(GVariant) pull_options = NULL;
-	g_autoptr(GMainContext) context = g_main_context_new ();
-	g_autoptr(OstreeAsyncProgress) progress = NULL;
-	OtadPullClosure closure = { progress_func, progress_data };
-	const gchar *refs[] = { options->ref, NULL };
-	const gchar *commits[] = { checksum, NULL };
-	gboolean ret;
+	g_autoptr(OtadHttp) http = otad_pull_get_http (options, error);
+	g_autoptr(GVariant) commit = NULL;
+	g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
+	g_autofree gchar *tmpdir = g_build_filename (download_dir, "objects", NULL);
 
-	if (otad_pull_needs_transport (options)) {
-		g_autoptr(OtadHttp) http = otad_pull_get_http (options, error);
-		g_autoptr(GVariant) commit = NULL;
-		g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
-		g_autofree gchar *tmpdir = g_build_filename (download_dir, "objects", NULL);
+	if (http == NULL)
+		return FALSE;
+	commit = otad_pull_commit_object (repo, options, checksum, cancellable, error);
+	if (commit == NULL)
+		return FALSE;
+	if (options->from_commit != NULL && !(options->flags & OTAD_PULL_FLAGS_ALLOW_DOWNGRADE)) {
+		g_autoptr(GVariant) from_commit = NULL;
+		gboolean have_from = FALSE;
 
-		if (http == NULL)
+		if (!ostree_repo_has_object (repo, OSTREE_OBJECT_TYPE_COMMIT, options->from_commit,
+					     &have_from, cancellable, error))
 			return FALSE;
-		g_debug ("pulling the objects of %s through otad's transport (the client key "
-			 "is not in a file libostree could read)",
-			 checksum);
-		commit = otad_pull_commit_object (repo, options, checksum, cancellable, error);
-		if (commit == NULL)
+		if (have_from &&
+		    !ostree_repo_load_commit (repo, options->from_commit, &from_commit, NULL, error))
 			return FALSE;
-		return otad_pull_objects_http (repo, http, options->url, tmpdir, checksum,
-					       progress_func, progress_data, cancellable, error);
+		if (from_commit != NULL &&
+		    ostree_commit_get_timestamp (commit) < ostree_commit_get_timestamp (from_commit)) {
+			g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
+				     "commit %s is older than the booted commit %s", checksum,
+				     options->from_commit);
+			return FALSE;
+		}
 	}
-	/* exactly the verified commit, whatever the server's ref says now */
-	g_variant_builder_add (&builder, "{sv}", "refs", g_variant_new_strv (refs, -1));
-	g_variant_builder_add (&builder, "{sv}", "override-commit-ids",
-			       g_variant_new_strv (commits, -1));
-	/* our ref name is ours, not the branch the commit was made on (its ref binding);
-	 * the binding adds nothing to a checksum that TUF already pinned */
-	g_variant_builder_add (&builder, "{sv}", "disable-verify-bindings",
-			       g_variant_new_boolean (TRUE));
-	g_variant_builder_add (&builder, "{sv}", "flags",
-			       g_variant_new_int32 ((gint32)pull_flags));
-	/* libostree 2022.7 fetches a delta's objects again (ostree#2053): deltas are ours */
-	g_variant_builder_add (&builder, "{sv}", "disable-static-deltas",
-			       g_variant_new_boolean (TRUE));
-	if (options->from_commit != NULL && !(options->flags & OTAD_PULL_FLAGS_ALLOW_DOWNGRADE))
-		g_variant_builder_add (&builder, "{sv}", "timestamp-check-from-rev",
-				       g_variant_new_string (options->from_commit));
-	pull_options = g_variant_ref_sink (g_variant_builder_end (&builder));
-
-	/* libostree iterates the thread-default context while it pulls: progress callbacks
-	 * run here, in the worker, whichever context the caller had pushed */
-	g_main_context_push_thread_default (context);
-	if (progress_func != NULL)
-		progress = ostree_async_progress_new_and_connect (otad_pull_progress_changed_cb,
-								  &closure);
-	ret = ostree_repo_pull_with_options (repo, options->remote_name, pull_options, progress,
-					    cancellable, error);
-	if (progress != NULL)
-		ostree_async_progress_finish (progress);
-	g_main_context_pop_thread_default (context);
-	if (!ret) {
+	if (!otad_pull_objects_http (repo, http, options->url, tmpdir, checksum, progress_func,
+				     progress_data, cancellable, error)) {
+		otad_pull_fix_cancelled (error);
 		otad_pull_name_error (repo, error);
-		g_prefix_error (error, "failed to pull %s: ", checksum);
 		return FALSE;
 	}
 	return TRUE;
@@ -506,8 +417,7 @@ otad_pull_commit (OstreeRepo *repo,
 		    !otad_pull_try_delta (repo, options, checksum, progress_func, progress_data,
 					  &done, cancellable, error))
 			return FALSE;
-		if (!done && !otad_pull_objects (repo, options, checksum,
-						 OSTREE_REPO_PULL_FLAGS_NONE, progress_func,
+		if (!done && !otad_pull_objects (repo, options, checksum, progress_func,
 						 progress_data, cancellable, error))
 			return FALSE;
 		if (progress_func != NULL) {

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * OtadPullFlags:
  * @OTAD_PULL_FLAGS_NONE: no flags
  * @OTAD_PULL_FLAGS_NO_DELTA: never try a static delta, pull objects only
- * @OTAD_PULL_FLAGS_ALLOW_DOWNGRADE: skip libostree's check that the new commit is newer
+ * @OTAD_PULL_FLAGS_ALLOW_DOWNGRADE: skip the check that the new commit is newer
  *   than @from_commit (a downgrade the Director asked for on purpose)
  */
 typedef enum {
@@ -32,8 +32,8 @@ typedef enum {
  *   the daemon passes its one #OtadHttp so TreeHub traffic has the same TLS identity
  *   (PEM files or PKCS#11 URIs), CA pinning, size limits and retries as everything else.
  *   When %NULL, one is made from the three tls_* fields below.
- * @tls_client_cert_path: (nullable): device certificate for mutual TLS: a PEM file (given
- *   to libostree's object pull and to otad's transport) or, when @http is %NULL, a
+ * @tls_client_cert_path: (nullable): device certificate for mutual TLS: a PEM file (for
+ *   the remote's configuration and otad's transport) or, when @http is %NULL, a
  *   PKCS#11 URI (otad's transport only)
  * @tls_client_key_path: (nullable): its private key (PEM file or PKCS#11 URI, as above)
  * @tls_ca_path: (nullable): CA bundle to check the server with instead of the system one
@@ -44,11 +44,10 @@ typedef enum {
  *
  * What otad_pull_commit() needs; the engine fills it from config and the verified target.
  *
- * libostree's own object pull (used when the server has no static delta from
- * @from_commit) reads client certificates from files only (`tls-client-cert-path`,
- * `tls-client-key-path`).  For a device whose identity lives only in PKCS#11 the objects
- * come through otad's transport instead (otad-pull-objects.c), so TreeHub sees the same
- * client certificate as every other request.
+ * The objects (when the server has no static delta from @from_commit) come through otad's
+ * transport too (otad-pull-objects.c), never libostree's fetcher, which follows redirects
+ * to plain http and has no per-file deadline: TreeHub sees the same client certificate,
+ * CA pin, redirect rule and bounds as every other request.
  */
 typedef struct {
 	const gchar *remote_name;

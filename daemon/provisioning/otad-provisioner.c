@@ -154,17 +154,8 @@ otad_provisioner_load_credentials (OtadProvisioner *self,
 	fleet = otad_provision_tls_certificate (creds->cert_pem, creds->key_pem, error);
 	if (fleet == NULL)
 		return FALSE;
-	/*
-	 * glib-networking caches TLS sessions per process, keyed by server and by the client
-	 * certificate set before the handshake; libsoup presents its certificate only when
-	 * the server asks, so the device's first connections would resume the fleet's session
-	 * and the server would see "autoprov" again (seen against Python's ssl server).  No
-	 * session tickets in a run that provisions; set before the first TLS connection
-	 * (glib-networking reads it once).
-	 */
-	if (g_getenv ("G_TLS_GNUTLS_PRIORITY") == NULL)
-		g_setenv ("G_TLS_GNUTLS_PRIORITY",
-			  "NORMAL:%COMPAT:-VERS-TLS1.1:-VERS-TLS1.0:%NO_TICKETS", FALSE);
+	/* TLS session tickets stay on: the fleet's and the device's sessions are cached
+	 * under different keys (otad_http_send() sets the identity before the handshake) */
 	self->fleet_http = otad_http_new ();
 	otad_http_set_timeout (self->fleet_http, (guint)CLAMP (o->timeout_s, 1, 3600));
 	if (!otad_http_set_ca_file (self->fleet_http, self->ca_file, error))

@@ -324,8 +324,11 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		url = strstr (path, "://") != NULL ? g_strdup (path)
 						   : g_strdup_printf ("%s/%s", base_url, path);
 		body = g_bytes_new (text, strlen (text));
+		/* one attempt: the queue is the retry (the next flush), and a flush at the end of
+		 * a job must not hold the job through backoffs against a server that is down */
 		reply = otad_http_request (http, method, url, body, "application/json", 64 * 1024,
-		                           OTAD_HTTP_FLAG_NONE, &status, cancellable, &error_local);
+		                           OTAD_HTTP_FLAG_NO_RETRY, &status, cancellable,
+		                           &error_local);
 		if (error_local != NULL) {
 			if (!otad_report_queue_is_final (status)) {
 				g_propagate_prefixed_error (error, g_steal_pointer (&error_local),

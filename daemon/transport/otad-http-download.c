@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -23,8 +24,15 @@ static guint64
 otad_http_download_part_size (const gchar *part)
 {
 	GStatBuf st;
-	if (g_stat (part, &st) != 0)
+	if (g_lstat (part, &st) != 0)
 		return 0;
+	/* a symlink (or anything but a file of ours) planted at the name is removed, never
+	 * followed: the part is opened with O_NOFOLLOW */
+	if (!S_ISREG (st.st_mode)) {
+		g_warning ("%s is not a regular file: removed", part);
+		(void)g_unlink (part);
+		return 0;
+	}
 	return (guint64)st.st_size;
 }
 
@@ -93,17 +101,21 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		}
 	} else {
 		/* the same statuses as otad_http_request() retries; Retry-After noted first */
-		gboolean retry =
-		    otad_http_note_retry_after (self, msg, &delay) || otad_http_status_retryable (st);
+		gboolean asked = otad_http_note_retry_after (self, msg, &delay);
+		gboolean too_long = asked && otad_http_retry_after_too_long (self, delay);
+		gboolean retry = (asked || otad_http_status_retryable (st)) && !too_long;
 		g_set_error (error, OTA_ERROR,
 		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
-		             "GET %s: server answered %u %s", url, st,
-		             soup_message_get_reason_phrase (msg));
+		             "GET %s: server answered %u %s%s", url, st,
+		             soup_message_get_reason_phrase (msg),
+		             too_long ? ", asking for a longer wait than otad makes" : "");
 		return retry ? OTAD_HTTP_DOWNLOAD_RETRY : OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 
 	fd =
-	    g_open (part, O_WRONLY | O_CREAT | O_CLOEXEC | (offset > 0 ? O_APPEND : O_TRUNC), 0600);
+	    g_open (part,
+	           O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (offset > 0 ? O_APPEND : O_TRUNC),
+	           0600);
 	if (fd < 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", part,
 		             g_strerror (errno));
@@ -167,6 +179,7 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
 	OtadHttpTransfer t;
 	guint max_attempts;
+	gint64 delay;
 
 	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
 	max_attempts = otad_http_get_max_attempts (self);
@@ -189,8 +202,16 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 			return FALSE;
 		}
 		g_debug ("download attempt %u failed (%s)", attempt + 1, error_local->message);
-		if (!otad_http_transfer_sleep (self, &t, otad_http_backoff_usec (self, attempt),
-		                               cancellable, error))
+		delay = otad_http_retry_wait_usec (self, otad_http_backoff_usec (self, attempt));
+		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
+			g_prefix_error (&error_local,
+			                "gave up after %u attempts (the job's waits between "
+			                "attempts would pass %u s): ",
+			                attempt + 1, self->max_retry_total_s);
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		if (!otad_http_transfer_sleep (self, &t, delay, cancellable, error))
 			return FALSE;
 	}
 	if (g_rename (part, dest) != 0) {

@@ -22,7 +22,8 @@ struct _OtadHttp {
 	guint max_attempts;
 	guint base_ms;
 	guint cap_ms;
-	guint max_retry_after_s;
+	guint max_retry_after_s;  /* a longer Retry-After fails the request */
+	guint max_retry_total_s;  /* the waits of one job, see otad-http-retry.c; 0: none */
 	guint deadline_s; /* see otad-http-deadline.c; 0: none */
 	guint min_speed;  /* bytes/s */
 	OtadHttpClock clock;
@@ -30,9 +31,12 @@ struct _OtadHttp {
 	gint64 not_before_usec; /* monotonic; set by Retry-After */
 	guint64 request_count;
 	guint64 bytes_received;
+	GPtrArray *redirect_hosts; /* (owned) (nullable) lower case; see otad-http-redirect.c */
 };
 
 
+/* otad-http-redirect.c: sends, following only redirects that keep https on a configured
+ * host; a refused one is an OTA_ERROR, anything else from libsoup as it came */
 GInputStream *otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable,
                               GError **error);
 void otad_http_count_received (OtadHttp *self, gsize n);
@@ -71,6 +75,9 @@ gboolean otad_http_note_retry_after (OtadHttp *self, SoupMessage *msg, gint64 *d
 gboolean otad_http_wait_not_before (OtadHttp *self, GCancellable *cancellable, GError **error);
 gint64 otad_http_backoff_usec (OtadHttp *self, guint attempt);
 gint64 otad_http_retry_delay_usec (OtadHttp *self, guint status, guint attempt);
+gboolean otad_http_retry_after_too_long (OtadHttp *self, gint64 delay_usec);
+gboolean otad_http_retry_budget_take (OtadHttp *self, GCancellable *cancellable, gint64 usec);
+gint64 otad_http_retry_wait_usec (OtadHttp *self, gint64 delay);
 gboolean otad_http_sleep (OtadHttp *self, gint64 usec, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -47,6 +47,11 @@ otad_http_set_transport_error (GError **error, const gchar *method, const gchar 
 	gint code = OTA_ERROR_NETWORK;
 	const gchar *what = "network error";
 
+	/* already named and with its URLs: a refused redirect (otad-http-redirect.c) */
+	if (error_local->domain == OTA_ERROR) {
+		g_propagate_error (error, g_error_copy (error_local));
+		return;
+	}
 	if (error_local->domain == G_TLS_ERROR) {
 		code = OTA_ERROR_TLS;
 		what = "TLS error";
@@ -131,8 +136,7 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	stream = otad_http_send (self, msg, cancellable, &error_local);
 	if (stream == NULL) {
 		otad_http_set_transport_error (error, method, url, error_local);
-		*retryable = !g_error_matches (*error, OTA_ERROR, OTA_ERROR_TLS) &&
-		             !g_error_matches (*error, OTA_ERROR, OTA_ERROR_CANCELLED);
+		*retryable = g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK);
 		return NULL;
 	}
 	st = soup_message_get_status (msg);
@@ -148,13 +152,14 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 		(void)ignored;
 
 		if (otad_http_note_retry_after (self, msg, &delay)) {
-			gint64 max_delay = (gint64)self->max_retry_after_s * G_USEC_PER_SEC;
+			gboolean too_long = otad_http_retry_after_too_long (self, delay);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
 			             "%s %s: server answered %u %s, retry after %" G_GINT64_FORMAT
-			             " s",
+			             " s%s",
 			             method, url, st, soup_message_get_reason_phrase (msg),
-			             delay / G_USEC_PER_SEC);
-			*retryable = delay <= max_delay;
+			             delay / G_USEC_PER_SEC,
+			             too_long ? ": longer than otad waits for a server" : "");
+			*retryable = !too_long;
 			return NULL;
 		}
 		if (st == SOUP_STATUS_NOT_FOUND && (flags & OTAD_HTTP_FLAG_ALLOW_NOT_FOUND))
@@ -233,7 +238,18 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}
-		delay = otad_http_retry_delay_usec (self, status_local, attempt);
+		delay = otad_http_retry_wait_usec (
+		    self, otad_http_retry_delay_usec (self, status_local, attempt));
+		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
+			g_prefix_error (&error_local,
+			                "gave up after %u attempts (the job's waits between "
+			                "attempts would pass %u s): ",
+			                attempt + 1, self->max_retry_total_s);
+			if (out_slow != NULL)
+				*out_slow = t.slow;
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return NULL;
+		}
 		g_debug ("attempt %u failed (%s), retrying in %" G_GINT64_FORMAT " ms", attempt + 1,
 		         error_local->message, delay / 1000);
 		if (delay > 0 && !otad_http_transfer_sleep (self, &t, delay, cancellable, error))

@@ -67,11 +67,73 @@ otad_http_note_retry_after (OtadHttp *self, SoupMessage *msg, gint64 *delay_usec
 		return FALSE;
 	now = self->clock.monotonic_usec (self->clock.user_data);
 
-	/* nothing goes to this server before the time it asked for */
+	/* nothing goes to this server before the time it asked for; a longer wait than otad
+	 * makes is not waited for at all, the request fails (otad_http_retry_after_too_long) */
+	if (*delay_usec > max_delay)
+		return TRUE;
 	g_mutex_lock (&self->mutex);
-	self->not_before_usec = MAX (self->not_before_usec, now + MIN (*delay_usec, max_delay));
+	self->not_before_usec = MAX (self->not_before_usec, now + *delay_usec);
 	g_mutex_unlock (&self->mutex);
 	return TRUE;
+}
+
+gboolean
+otad_http_retry_after_too_long (OtadHttp *self, gint64 delay_usec)
+{
+	return delay_usec > (gint64)self->max_retry_after_s * G_USEC_PER_SEC;
+}
+
+void
+otad_http_set_retry_limits (OtadHttp *self, guint max_retry_after_s, guint max_retry_total_s)
+{
+	g_return_if_fail (OTAD_IS_HTTP (self));
+	self->max_retry_after_s = max_retry_after_s;
+	self->max_retry_total_s = max_retry_total_s;
+}
+
+/*
+ * The waits between attempts of one job add up: a server that answers 503 with a
+ * Retry-After just under the cap to every file would otherwise hold an update for the cap
+ * times the number of files.  A job is what shares a GCancellable (the engine gives every
+ * job a fresh one); the waits made with it are counted on it, and a wait that would pass
+ * max_retry_total_s is not made: the request fails with the last attempt's error.
+ * Without a cancellable only each request's own attempts bound the waits.
+ */
+#define OTAD_HTTP_RETRY_SPENT_KEY "otad-http-retry-spent-usec"
+
+gboolean
+otad_http_retry_budget_take (OtadHttp *self, GCancellable *cancellable, gint64 usec)
+{
+	gint64 *spent;
+	gboolean ok;
+
+	if (cancellable == NULL || self->max_retry_total_s == 0 || usec <= 0)
+		return TRUE;
+	g_mutex_lock (&self->mutex);
+	spent = g_object_get_data (G_OBJECT (cancellable), OTAD_HTTP_RETRY_SPENT_KEY);
+	if (spent == NULL) {
+		spent = g_new0 (gint64, 1);
+		g_object_set_data_full (G_OBJECT (cancellable), OTAD_HTTP_RETRY_SPENT_KEY, spent,
+		                        g_free);
+	}
+	ok = *spent + usec <= (gint64)self->max_retry_total_s * G_USEC_PER_SEC;
+	if (ok)
+		*spent += usec;
+	g_mutex_unlock (&self->mutex);
+	return ok;
+}
+
+/* how long the next attempt waits: @delay, or longer when the server asked (Retry-After) */
+gint64
+otad_http_retry_wait_usec (OtadHttp *self, gint64 delay)
+{
+	gint64 now = self->clock.monotonic_usec (self->clock.user_data);
+	gint64 not_before;
+
+	g_mutex_lock (&self->mutex);
+	not_before = self->not_before_usec;
+	g_mutex_unlock (&self->mutex);
+	return MAX (delay, not_before - now);
 }
 
 gboolean

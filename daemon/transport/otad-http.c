@@ -59,6 +59,7 @@ otad_http_finalize (GObject *object)
 
 	g_clear_object (&self->session);
 	g_clear_object (&self->client_cert);
+	g_clear_pointer (&self->redirect_hosts, g_ptr_array_unref);
 	if (self->pkcs11_pin != NULL)
 		memset (self->pkcs11_pin, 0, strlen (self->pkcs11_pin));
 	g_free (self->pkcs11_pin);
@@ -72,9 +73,40 @@ otad_http_class_init (OtadHttpClass *klass)
 	G_OBJECT_CLASS (klass)->finalize = otad_http_finalize;
 }
 
+/*
+ * The proxy from the environment, as libcurl (aktualizr, libostree's pull) takes it:
+ * https_proxy (or HTTPS_PROXY, all_proxy, ALL_PROXY), hosts in no_proxy go direct.
+ * Not GIO's default resolver: that loads libproxy and the GNOME/dconf settings
+ * modules on the first connection (libstdc++ and about 1 MB resident for a
+ * daemon that has no desktop session to ask, bench/run).
+ */
+static GProxyResolver *
+otad_http_proxy_from_environment (void)
+{
+	const gchar *names[] = {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+	const gchar *proxy = NULL;
+	const gchar *no_proxy;
+	g_auto(GStrv) ignore = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS (names) && proxy == NULL; i++) {
+		proxy = g_getenv (names[i]);
+		if (proxy != NULL && proxy[0] == '\0')
+			proxy = NULL;
+	}
+	if (proxy == NULL)
+		return NULL;
+	no_proxy = g_getenv ("no_proxy") != NULL ? g_getenv ("no_proxy") : g_getenv ("NO_PROXY");
+	if (no_proxy != NULL)
+		ignore = g_strsplit (no_proxy, ",", -1);
+	for (guint i = 0; ignore != NULL && ignore[i] != NULL; i++)
+		g_strstrip (ignore[i]);
+	return g_simple_proxy_resolver_new (proxy, ignore);
+}
+
 static void
 otad_http_init (OtadHttp *self)
 {
+	g_autoptr(GProxyResolver) proxy = otad_http_proxy_from_environment ();
 	g_autoptr(GTlsDatabase) empty = NULL;
 
 	g_mutex_init (&self->mutex);
@@ -82,7 +114,8 @@ otad_http_init (OtadHttp *self)
 	self->max_attempts = 4;
 	self->base_ms = 500;
 	self->cap_ms = 60 * 1000;
-	self->max_retry_after_s = 3600;
+	self->max_retry_after_s = OTAD_HTTP_DEFAULT_MAX_RETRY_AFTER_S;
+	self->max_retry_total_s = OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S;
 	self->deadline_s = OTAD_HTTP_DEFAULT_DEADLINE_S;
 	self->min_speed = OTAD_HTTP_DEFAULT_MIN_SPEED;
 	self->clock.monotonic_usec = otad_http_default_monotonic;
@@ -92,7 +125,8 @@ otad_http_init (OtadHttp *self)
 	/* keep-alive is libsoup's default; idle connections are closed after a minute */
 	self->session =
 	    soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, "user-agent",
-	                                   PACKAGE_NAME "/" PACKAGE_VERSION, NULL);
+	                                   PACKAGE_NAME "/" PACKAGE_VERSION, "proxy-resolver",
+	                                   proxy, NULL);
 }
 
 OtadHttp *
@@ -179,6 +213,16 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 
 	/* success */
 	return TRUE;
+}
+
+/* between jobs: a kept-alive connection holds its TLS state and buffers (hundreds of
+ * kB after a pull over several connections) for the idle-timeout; the next check-in is
+ * far away and resumes its TLS session from glib-networking's cache instead */
+void
+otad_http_close_connections (OtadHttp *self)
+{
+	g_return_if_fail (OTAD_IS_HTTP (self));
+	soup_session_abort (self->session);
 }
 
 void
@@ -270,20 +314,6 @@ otad_http_get_bytes_received (OtadHttp *self)
 	n = self->bytes_received;
 	g_mutex_unlock (&self->mutex);
 	return n;
-}
-
-GInputStream *
-otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GError **error)
-{
-	g_autoptr(GTlsCertificate) cert = NULL;
-
-	g_mutex_lock (&self->mutex);
-	self->request_count++;
-	cert = self->client_cert != NULL ? g_object_ref (self->client_cert) : NULL;
-	g_mutex_unlock (&self->mutex);
-	if (cert != NULL)
-		soup_message_set_tls_client_certificate (msg, cert);
-	return soup_session_send (self->session, msg, cancellable, error);
 }
 
 void

@@ -48,6 +48,7 @@ gboolean otad_http_set_ca_file (OtadHttp *self, const gchar *ca_file, GError **e
 gboolean otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar *key,
                                            GError **error);
 /* an identity already in memory (provisioning); NULL removes the client certificate */
+void otad_http_close_connections (OtadHttp *self);
 void otad_http_set_client_tls_certificate (OtadHttp *self, GTlsCertificate *cert);
 /* the client certificate requests present, or NULL */
 GTlsCertificate *otad_http_get_client_tls_certificate (OtadHttp *self);
@@ -56,6 +57,13 @@ void otad_http_set_timeout (OtadHttp *self, guint seconds);
 void otad_http_set_max_body_size (OtadHttp *self, gsize max_body);
 void otad_http_set_retry (OtadHttp *self, guint max_attempts, guint base_ms, guint cap_ms,
                           guint max_retry_after_s);
+/* a Retry-After longer than @max_retry_after_s (or a date further off) fails the request
+ * at once with OTA_ERROR_SERVER; the waits between attempts of one job (the requests made
+ * with one GCancellable) stop at @max_retry_total_s in all (0: no such limit) */
+#define OTAD_HTTP_DEFAULT_MAX_RETRY_AFTER_S 300
+#define OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S 600
+void otad_http_set_retry_limits (OtadHttp *self, guint max_retry_after_s,
+                                 guint max_retry_total_s);
 /* against slow retrieval: every file must be complete within @total_s plus the time its size
  * takes at @min_bytes_per_s, and once @total_s has passed must average at least
  * @min_bytes_per_s (otad-http-deadline.c).  @total_s 0 turns both off; @min_bytes_per_s 0
@@ -63,6 +71,8 @@ void otad_http_set_retry (OtadHttp *self, guint max_attempts, guint base_ms, gui
  * OTAD_HTTP_DEFAULT_MIN_SPEED, a poor cellular link's worth; failures are OTA_ERROR_NETWORK
  * whose message says "slow retrieval". */
 void otad_http_set_deadline (OtadHttp *self, guint total_s, guint min_bytes_per_s);
+/* a redirect may go to this URL's host (on https only); the request's own host always */
+void otad_http_add_redirect_host (OtadHttp *self, const gchar *url);
 void otad_http_set_clock (OtadHttp *self, const OtadHttpClock *clock);
 void otad_http_set_user_agent (OtadHttp *self, const gchar *user_agent);
 

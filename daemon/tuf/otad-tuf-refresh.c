@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "otad-tuf-error.h"
 #include "otad-tuf-repo-private.h"
 
@@ -314,6 +316,38 @@ otad_tuf_refresh_fetch_described (OtadTufRepo *self, const gchar *path, const Ot
 	return g_steal_pointer (&md);
 }
 
+/* the time (Unix seconds, decimal) an optional timestamp.json last answered 404 */
+#define OTAD_TUF_TIMESTAMP_ABSENT_FILE "timestamp.absent"
+#define OTAD_TUF_TIMESTAMP_REPROBE_S (24 * 3600)
+
+static gboolean
+otad_tuf_refresh_timestamp_known_absent (OtadTufRepo *self)
+{
+	g_autoptr (GBytes) bytes =
+	    otad_tuf_store_load (self->store, OTAD_TUF_TIMESTAMP_ABSENT_FILE, NULL);
+	g_autofree gchar *text = NULL;
+	gint64 since;
+
+	if (bytes == NULL || g_bytes_get_size (bytes) > 32)
+		return FALSE;
+	text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+	since = g_ascii_strtoll (text, NULL, 10);
+	/* a clock set back, or a note from the future, means probe again */
+	return since > 0 && since <= self->now && self->now - since < OTAD_TUF_TIMESTAMP_REPROBE_S;
+}
+
+static void
+otad_tuf_refresh_timestamp_note_absent (OtadTufRepo *self)
+{
+	g_autofree gchar *text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", self->now);
+	g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
+	g_autoptr (GError) error_local = NULL;
+
+	if (!otad_tuf_store_save (self->store, OTAD_TUF_TIMESTAMP_ABSENT_FILE, bytes, &error_local))
+		g_debug ("%s: cannot note the absent timestamp: %s", self->name,
+		         error_local->message);
+}
+
 /* 5.4 timestamp; *unchanged when its version equals the trusted one, *absent when an
  * optional one is not there */
 static gboolean
@@ -330,11 +364,21 @@ otad_tuf_refresh_timestamp (OtadTufRepo *self, gboolean optional, gboolean *unch
 		*absent = TRUE;
 		return TRUE;
 	}
+	/* one whose root defines it but that answered 404 is not asked again for a day:
+	 * aktualizr never asks a Director for it (DirectorRepository::updateMeta in
+	 * src/libaktualizr/uptane/directorrepository.cc: "Not supported: 3. Download and
+	 * check the Timestamp metadata file from the Director repository"), so an OTA CE
+	 * Director may serve none whatever its root lists */
+	if (optional && self->timestamp == NULL && otad_tuf_refresh_timestamp_known_absent (self)) {
+		*absent = TRUE;
+		return TRUE;
+	}
 	bytes = otad_tuf_repo_fetch (self, "timestamp.json", self->limits.timestamp_max,
 	                             cancellable, &error_local);
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
 			if (optional) {
+				otad_tuf_refresh_timestamp_note_absent (self);
 				*absent = TRUE;
 				return TRUE;
 			}

@@ -10,7 +10,10 @@
   critical, moves each aside with a warning, rebuilds the pending install from the
   sysroot and the bootloader, and the update is confirmed after the reboot.
 - The same with the device already rebooted into B: the rebuilt record finds B on
-  an armed trial boot, runs the health checks and confirms it."""
+  an armed trial boot, runs the health checks and confirms it.
+- Every state file whose members have the wrong JSON type (a number where a string
+  belongs, an array for an object, a string for the whole file) is treated as corrupt
+  the same way: moved aside, rebuilt, no critical."""
 
 import os
 import stat
@@ -29,6 +32,9 @@ PRIVATE = ('state.json', 'boot-record.json', 'report-events.json', 'report-count
 TUF = ('tuf/director/root.json', 'tuf/director/targets.json', 'tuf/repo/root.json',
        'tuf/repo/timestamp.json', 'tuf/repo/snapshot.json', 'tuf/repo/targets.json')
 QUEUE = tuple(f'report-queue/{n:020d}.json' for n in range(1, 11))
+# the hashes of what was last sent to /system_info and /core/installed: a link at the
+# final name is not read (O_NOFOLLOW) and is replaced by a file of otad's
+REPORTED = ('reported/hardware_info', 'reported/network_info')
 
 
 class StateFiles(unittest.TestCase):
@@ -74,8 +80,8 @@ class StateFiles(unittest.TestCase):
         outside = os.path.join(r.dir, 'outside')
         os.makedirs(outside)
         planted = {}
-        for name in PRIVATE + TUF + QUEUE + ('reboot-requested',):
-            for suffix in ('.tmp', '') if name in PRIVATE else ('.tmp',):
+        for name in PRIVATE + TUF + QUEUE + REPORTED + ('reboot-requested',):
+            for suffix in ('.tmp', '') if name in PRIVATE + REPORTED else ('.tmp',):
                 link = os.path.join(r.state_dir, name + suffix)
                 target = os.path.join(outside, name.replace('/', '_') + suffix)
                 otadtest.write_file(target, 'outside\n')
@@ -93,13 +99,13 @@ class StateFiles(unittest.TestCase):
             with open(target, encoding='utf-8') as f:
                 self.assertEqual(f.read(), 'outside\n', f'{link} was followed')
             self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o644, target)
-        for name in PRIVATE + TUF + QUEUE[:2]:
+        for name in PRIVATE + TUF + QUEUE[:2] + REPORTED:
             path = os.path.join(r.state_dir, name)
             if name.startswith('report-queue/'):
                 continue  # delivered and removed
             st = os.lstat(path)
             self.assertTrue(stat.S_ISREG(st.st_mode), f'{name} is not a regular file')
-            if name in PRIVATE:
+            if name in PRIVATE + REPORTED:
                 self.assertEqual(stat.S_IMODE(st.st_mode), 0o600, name)
         # the links at the final names were moved aside, never read
         for name in PRIVATE:
@@ -159,6 +165,51 @@ class StateFiles(unittest.TestCase):
         self.assertIsNone(err)
         self.assertEqual(history[0][0]['action'], 'confirm')
         self.assertIs(history[0][0]['success'], True)
+
+    # members of the wrong JSON type, per reader: valid JSON, wrong shape
+    WRONG_TYPES = {
+        'state.json': '{"version": "1", "state": 5, "last-check-time": "x", '
+                      '"error-name": [], "installed-target": {}}',
+        'boot-record.json': '{"version": 1, "bad-commits": [], "history": {}, '
+                            '"pending": {"commit": 5, "phase": [], "reboot-requests": "2"}}',
+        'report-events.json': '{"version": "5", "updates": {"key": 5}}',
+        'tuf/director/root.json': '{"signed": [], "signatures": {}}',
+        'tuf/repo/timestamp.json': '{"signed": {"_type": 5, "version": "5", '
+                                   '"expires": 7, "meta": []}, "signatures": "x"}',
+        'tuf/director/targets.json': '[1, 2, 3]',
+    }
+
+    def test_wrong_json_types(self):
+        r = self.run_for('wrong-types')
+        r.start('A', name='install')
+        self.assertTrue(r.drive_install())
+        r.stop()
+        for name, text in self.WRONG_TYPES.items():
+            path = os.path.join(r.state_dir, name)
+            self.assertTrue(os.path.exists(path), name)
+            otadtest.write_file(path, text)
+        queued = os.path.join(r.state_dir, 'report-queue', f'{98:020d}.json')
+        otadtest.write_file(queued, '{"method": 5, "path": ["events"], "body": {}}')
+        # G_DEBUG=fatal-criticals: a critical would kill otad here
+        r.start('A', name='restart')
+        props = r.settle()
+        self.assertEqual(props['State'], 'pending-reboot', r.log_text())
+        self.assertEqual(props['ErrorName'], '')
+        self.assertEqual(props['PendingDeployment']['checksum'], r.device.commits['B'])
+        logs = r.log_text()
+        self.assertNotIn('CRITICAL', logs)
+        for name in ('state.json', 'boot-record.json', 'report-events.json'):
+            self.assertTrue(os.path.exists(os.path.join(r.state_dir, name + '.corrupt')),
+                            f'{name} was not moved aside: {logs}')
+        r.stop()
+        # the queue item and the metadata are read when they are used: confirm and check
+        self.confirm(r)
+        self.assertFalse(os.path.exists(queued))
+        _, err = r.client.call('Check')
+        self.assertIsNone(err)
+        props = r.wait(('idle', 'update-available', 'error'))
+        self.assertEqual(props['State'], 'idle', r.log_text())
+        self.assertNotIn('CRITICAL', r.log_text())
 
 
 if __name__ == '__main__':

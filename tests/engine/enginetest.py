@@ -288,13 +288,15 @@ CAMPAIGN = 'campaign-42'
 class UpdateTestCase(unittest.TestCase):
     """a fresh device, server, bus and polkit per test class"""
 
+    SERVER_ARGS = ()  # more otaserver.py options for the class's server
+
     @classmethod
     def setUpClass(cls):
         cls.topdir = tempfile.mkdtemp(prefix='otad-engine-')
         cls.server = cls.bus = cls.polkit = None
         try:
             cls.device = Device(cls.topdir).create()
-            cls.server = Server(cls.topdir, cls.device.treehub).start()
+            cls.server = Server(cls.topdir, cls.device.treehub, cls.SERVER_ARGS).start()
             cls.server.offer(TARGET, cls.device.commits['B'], '2.0', CAMPAIGN)
             cls.bus = otadtest.Bus(cls.topdir).start()
             cls.polkit = Polkit(cls.bus).start()

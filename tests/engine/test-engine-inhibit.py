@@ -142,6 +142,8 @@ class InhibitorOwnerDies(UpdateTestCase):
 
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=30)
+        holder.stdin.close()
+        holder.stdout.close()
         props = client.wait_state('pending-reboot', daemon=daemon)
         self.assertEqual(props['Inhibitors'], [])
         self.assertIn(f'{owner} left the bus', daemon.logs())
@@ -153,12 +155,14 @@ class InhibitorOwnerDies(UpdateTestCase):
                                  'kiosk demo'], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        # held once it says so (its signal handlers are in place by then)
+        self.assertIn('kiosk demo', proc.stdout.readline())
         props = wait_inhibitors(client, 1)
         self.assertEqual(props['Inhibitors'][0][2], 'kiosk demo')
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
         self.assertEqual(proc.returncode, 0, err)
-        self.assertIn('kiosk demo', out)
+        self.assertTrue(out.strip(), 'nothing said after the release')
         wait_inhibitors(client, 0)
 
 

@@ -41,11 +41,25 @@ test_poller_backoff (void)
 	g_assert_cmpuint (otad_poller_compute_delay (3600, 50, 1, 86400, 0.0), ==, 30);
 }
 
+static void
+test_poller_first_delay (void)
+{
+	/* with jitter: anywhere in the first interval, never zero */
+	g_assert_cmpuint (otad_poller_compute_first_delay (3600, 10, 0.0), ==, 1);
+	g_assert_cmpuint (otad_poller_compute_first_delay (3600, 10, 0.5), ==, 1800);
+	g_assert_cmpuint (otad_poller_compute_first_delay (3600, 10, 0.999999), <=, 3600);
+	g_assert_cmpuint (otad_poller_compute_first_delay (3600, 10, 0.999999), >, 3590);
+	/* without jitter: one interval */
+	g_assert_cmpuint (otad_poller_compute_first_delay (3600, 0, 0.1), ==, 3600);
+	g_assert_cmpuint (otad_poller_compute_first_delay (0, 10, 0.5), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
 	g_test_add_func ("/poller/interval-jitter", test_poller_interval_jitter);
 	g_test_add_func ("/poller/backoff", test_poller_backoff);
+	g_test_add_func ("/poller/first-delay", test_poller_first_delay);
 	return g_test_run ();
 }

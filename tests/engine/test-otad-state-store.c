@@ -212,30 +212,45 @@ test_symlink_not_followed (Fixture *fx, gconstpointer data)
 	g_assert_false (g_file_test (tmp, G_FILE_TEST_EXISTS));
 }
 
-/* a field of the wrong type falls back on its own, the rest is kept */
+/* a member of the wrong type (or an unknown state, or a version otad never wrote) makes the
+ * whole file corrupt: it was not written by otad, so none of it is trusted; it is moved
+ * aside, the defaults are used and the engine rebuilds from the sysroot */
 static void
 test_bad_fields (Fixture *fx, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OtadStateStore) store = NULL;
+	const gchar *bad[] = {
+	    "{\"state\": \"sleeping\", \"error-message\": \"not kept\"}",
+	    "{\"version\": \"1\", \"state\": \"checking\"}",
+	    "{\"version\": 0, \"state\": \"checking\"}",
+	    "{\"state\": 5}",
+	    "{\"state\": \"checking\", \"last-check-time\": \"yesterday\"}",
+	    "{\"state\": \"checking\", \"error-name\": [\"x\"]}",
+	    "{\"state\": \"checking\", \"error-message\": {}}",
+	    "[\"checking\"]",
+	};
 
 	g_assert_cmpint (g_mkdir_with_parents (fx->state_dir, 0700), ==, 0);
-	g_file_set_contents (fx->path,
-			     "{\"state\": \"sleeping\", \"last-check-time\": \"yesterday\", "
-			     "\"error-name\": 5, \"error-message\": \"kept\"}",
-			     -1, &error);
-	g_assert_no_error (error);
-	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING,
-			       "*unknown state \"sleeping\"*");
-	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, "*last-check-time*");
-	g_test_expect_message ("OtadStateStore", G_LOG_LEVEL_WARNING, "*error-name*");
-	store = otad_state_store_new (fx->state_dir, &error);
-	g_test_assert_expected_messages ();
-	g_assert_no_error (error);
-	g_assert_cmpint (otad_state_store_get_state (store), ==, OTA_STATE_IDLE);
-	g_assert_cmpuint (otad_state_store_get_last_check_time (store), ==, 0);
-	g_assert_cmpstr (otad_state_store_get_error_name (store), ==, "");
-	g_assert_cmpstr (otad_state_store_get_error_message (store), ==, "kept");
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(OtadStateStore) store = NULL;
+		g_autofree gchar *aside = g_strconcat (fx->path, ".corrupt", NULL);
+
+		g_test_message ("%s", bad[i]);
+		(void)g_unlink (aside);
+		g_file_set_contents (fx->path, bad[i], -1, &error);
+		g_assert_no_error (error);
+		g_test_expect_message ("OtadFile", G_LOG_LEVEL_WARNING, "*unreadable*");
+		store = otad_state_store_new (fx->state_dir, &error);
+		g_test_assert_expected_messages ();
+		g_assert_no_error (error);
+		g_assert_cmpint (otad_state_store_get_state (store), ==, OTA_STATE_IDLE);
+		g_assert_cmpuint (otad_state_store_get_last_check_time (store), ==, 0);
+		g_assert_cmpstr (otad_state_store_get_error_name (store), ==, "");
+		g_assert_cmpstr (otad_state_store_get_error_message (store), ==, "");
+		g_assert_true (otad_state_store_was_recovered (store));
+		g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+		g_assert_false (g_file_test (fx->path, G_FILE_TEST_EXISTS));
+	}
 }
 
 /* makes @dir refuse new files, even for root (immutable bit) where we may set it */

@@ -247,6 +247,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers = {}
             if "retry_after" in rule:
                 headers["Retry-After"] = str(rule["retry_after"])
+            # e.g. {"Location": ...} with a 302: a redirect; or to the same path elsewhere
+            headers.update(rule.get("headers", {}))
+            if "redirect_base" in rule:
+                headers["Location"] = rule["redirect_base"] + self.path
             return self._send(int(rule.get("status", 503)), b'{"error":"misbehaving"}',
                               headers=headers)
         if mode == "bad-length":
@@ -375,7 +379,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         entry = {"method": self.command, "path": self.path, "cn": self._cn(),
-                 "time": time.time(), "conn": "%s:%d" % self.client_address}
+                 "time": time.time(), "conn": "%s:%d" % self.client_address,
+                 # the client resumed a TLS session (TLS 1.3: a ticket this server sent;
+                 # OpenSSL sends two after each full handshake)
+                 "resumed": self.connection.session_reused}
         if body:
             try:
                 entry["json"] = json.loads(body)

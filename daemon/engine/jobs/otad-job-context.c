@@ -36,6 +36,13 @@ otad_job_context_make_http (const OtadSettings *s, OtadProvisioner *provisioner,
 	otad_http_set_timeout (http, s->timeout_s);
 	/* a server that trickles bytes must not hold an update forever (TUF's slow retrieval) */
 	otad_http_set_deadline (http, s->transfer_deadline_s, s->min_transfer_speed);
+	/* a server that asks for long waits, or for one after the other, cannot hold a job */
+	otad_http_set_retry_limits (http, s->max_retry_after_s, s->max_retry_time_s);
+	/* a redirect stays on https and on the hosts of the configured URLs */
+	otad_http_add_redirect_host (http, s->gateway_url);
+	otad_http_add_redirect_host (http, s->director_url);
+	otad_http_add_redirect_host (http, s->repo_url);
+	otad_http_add_redirect_host (http, s->treehub_url);
 	/* the identity, from files or PKCS#11, configured, provisioned or imported */
 	if (provisioner != NULL)
 		return otad_provisioner_setup_http (provisioner, http, error)

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "ota-error.h"
+#include "otad-file.h"
 #include "otad-job-device.h"
 
 /*
@@ -28,7 +29,7 @@ otad_job_device_queue_if_changed (OtadJobContext *ctx,
 	g_autofree gchar *stored = NULL;
 	g_autoptr(GError) error_local = NULL;
 
-	if (g_file_get_contents (hash_file, &stored, NULL, NULL) &&
+	if (otad_file_read (hash_file, 4096, &stored, NULL, NULL) &&
 	    g_strcmp0 (g_strstrip (stored), hash) == 0)
 		return;
 	if (!otad_report_queue_push (otad_reporter_get_queue (reporter), "PUT", path, body,
@@ -36,11 +37,10 @@ otad_job_device_queue_if_changed (OtadJobContext *ctx,
 		g_warning ("failed to queue %s: %s", path, error_local->message);
 		return;
 	}
-	if (g_mkdir_with_parents (dir, 0700) != 0 ||
-	    !g_file_set_contents_full (hash_file, hash, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-				       &error_local))
-		g_warning ("cannot keep the hash of %s: %s", path,
-			   error_local != NULL ? error_local->message : g_strerror (errno));
+	/* in the state directory: written as every state file, never through a symlink */
+	if (!otad_file_ensure_dir (dir, 0700, &error_local) ||
+	    !otad_file_replace (hash_file, hash, strlen (hash), 0600, &error_local))
+		g_warning ("cannot keep the hash of %s: %s", path, error_local->message);
 	g_debug ("queued %s (%s changed)", path, data_type);
 }
 

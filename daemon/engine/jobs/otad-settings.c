@@ -129,6 +129,8 @@ otad_settings_new (OtadConfig *config,
 	s->timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
 	s->transfer_deadline_s =
 	    (guint)otad_config_get_uint (config, "server", "transfer-deadline-sec");
+	s->max_retry_after_s = (guint)otad_config_get_uint (config, "server", "max-retry-after-sec");
+	s->max_retry_time_s = (guint)otad_config_get_uint (config, "server", "max-retry-time-sec");
 	s->min_transfer_speed =
 	    (guint)otad_config_get_uint (config, "server", "min-transfer-speed");
 	s->report_enabled = otad_config_get_boolean (config, "report", "enabled");

@@ -29,6 +29,8 @@ typedef struct {
 	guint timeout_s;
 	guint transfer_deadline_s; /* a file's deadline (slow retrieval), 0: none */
 	guint min_transfer_speed;  /* bytes per second a file must average after it */
+	guint max_retry_after_s;   /* the longest Retry-After otad waits for */
+	guint max_retry_time_s;    /* the waits between attempts of one job, 0: none */
 	gboolean report_enabled;
 	guint history_max_entries; /* GetHistory keeps the newest this many */
 	gchar *cert; /* (nullable) file or pkcs11: URI: configured, provisioned or imported */

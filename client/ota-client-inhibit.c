@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "ota-client-private.h"
+#include "ota-client-sync.h"
+#include "ota-error.h"
+
+/* Inhibit and Uninhibit (org.otad.Updater1 interface version 4): an application
+ * holds installs back while it does something that must not be interrupted.
+ * Blocking calls, like Hold: quick, and made once per session. */
+
+/**
+ * ota_client_inhibit_sync:
+ * @self: a connected #OtaClient
+ * @reason: why, one line shown to others in the `Inhibitors` property
+ * @flags: #OtaClientFlags (%OTA_CLIENT_FLAGS_INTERACTIVE: polkit may prompt)
+ * @out_handle: (out) (optional): where to store the handle for
+ *   ota_client_uninhibit_sync()
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Holds installs back (D-Bus `Inhibit`, polkit action org.otad.install): an
+ * install asked for meanwhile waits and starts when the last inhibitor is
+ * gone.  The inhibitor ends with ota_client_uninhibit_sync() or when this
+ * client's connection leaves the bus.  %OTA_ERROR_NOT_SUPPORTED means otad is
+ * older than interface version 4.
+ *
+ * Returns: %TRUE when held
+ *
+ * Since: 0.4
+ */
+gboolean
+ota_client_inhibit_sync (OtaClient *self,
+			 const gchar *reason,
+			 OtaClientFlags flags,
+			 guint *out_handle,
+			 GCancellable *cancellable,
+			 GError **error)
+{
+	g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error_local = NULL;
+	GDBusCallFlags call_flags = G_DBUS_CALL_FLAGS_NO_AUTO_START;
+	guint handle = 0;
+
+	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
+	g_return_val_if_fail (reason != NULL, FALSE);
+	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	if (self->proxy == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
+				     "not connected to otad");
+		return FALSE;
+	}
+	if (self->daemon_version < 4) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
+			     "otad (interface version %u) has no Inhibit", self->daemon_version);
+		return FALSE;
+	}
+	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE) {
+		g_variant_builder_add (&options, "{sv}", "interactive",
+				       g_variant_new_boolean (TRUE));
+		call_flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+	}
+	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), "Inhibit",
+					g_variant_new ("(s@a{sv})", reason,
+						       g_variant_builder_end (&options)),
+					call_flags,
+					(flags & OTA_CLIENT_FLAGS_INTERACTIVE) ? G_MAXINT : -1,
+					cancellable, &error_local);
+	if (reply == NULL) {
+		ota_client_fixup_error (error_local);
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	g_variant_get (reply, "(u)", &handle);
+	if (out_handle != NULL)
+		*out_handle = handle;
+
+	/* success */
+	return TRUE;
+}
+
+/**
+ * ota_client_uninhibit_sync:
+ * @self: a connected #OtaClient
+ * @handle: what ota_client_inhibit_sync() returned
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends an inhibitor (D-Bus `Uninhibit`); a waiting install starts when it
+ * was the last.  %OTA_ERROR_NOT_FOUND means there is no such inhibitor of
+ * this client (for example because otad restarted since).
+ *
+ * Returns: %TRUE when released
+ *
+ * Since: 0.4
+ */
+gboolean
+ota_client_uninhibit_sync (OtaClient *self,
+			   guint handle,
+			   GCancellable *cancellable,
+			   GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
+	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	if (self->proxy == NULL) {
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
+				     "not connected to otad");
+		return FALSE;
+	}
+	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), "Uninhibit",
+					g_variant_new ("(u)", handle),
+					G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
+					&error_local);
+	if (reply == NULL) {
+		ota_client_fixup_error (error_local);
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+
+	/* success */
+	return TRUE;
+}
