@@ -65,6 +65,11 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *
 	switch (kind) {
 	case OTAD_ENGINE_JOB_CHECK: {
 		OtadJobCheck *job = otad_job_check_new (self->ctx);
+		if (self->info != NULL) {
+			job->known_checksum = g_strdup (self->info->checksum);
+			job->known_download_size = self->info->download_size;
+			job->known_installed_size = self->info->installed_size;
+		}
 		*out_func = otad_job_check_run;
 		*out_free = (GDestroyNotify)otad_job_check_free;
 		return job;
