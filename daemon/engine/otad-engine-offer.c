@@ -239,7 +239,7 @@ otad_engine_offer_is_quiet (OtadEngine *self)
 OtaState
 otad_engine_offer_after_check (OtadEngine *self, gboolean automatic)
 {
-	const gchar *policy = self->settings->policy;
+	const gchar *policy = otad_engine_get_policy (self);
 
 	if (automatic && otad_engine_offer_is_quiet (self)) {
 		otad_engine_set_info (self, NULL);
@@ -256,7 +256,7 @@ otad_engine_offer_after_check (OtadEngine *self, gboolean automatic)
 OtaState
 otad_engine_offer_after_download (OtadEngine *self)
 {
-	if (g_strcmp0 (self->settings->policy, "download-only") == 0)
+	if (g_strcmp0 (otad_engine_get_policy (self), "download-only") == 0)
 		return OTA_STATE_AWAITING_CONSENT;
 	return OTA_STATE_DOWNLOADED;
 }
