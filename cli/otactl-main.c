@@ -64,6 +64,18 @@ static const OtactlCommand otactl_commands[] = {
      /* TRANSLATORS: description of `otactl monitor` */
      N_("Follow otad's state and progress until interrupted"),
      otactl_cmd_monitor},
+    {"reboot", "",
+     /* TRANSLATORS: description of `otactl reboot` */
+     N_("Reboot now to finish an update or a rollback"),
+     otactl_cmd_reboot},
+    {"schedule", "[download|install|reboot WINDOW]",
+     /* TRANSLATORS: description of `otactl schedule` */
+     N_("Show the maintenance windows, or set one (e.g. \"Mon..Fri 02:00-04:00\")"),
+     otactl_cmd_schedule},
+    {"config", "get [KEY] | set KEY VALUE | reset KEY…",
+     /* TRANSLATORS: description of `otactl config` */
+     N_("Show or change the configuration that can change at run time"),
+     otactl_cmd_config},
     {NULL, NULL, NULL, NULL}};
 
 static const OtactlCommand *

@@ -84,7 +84,6 @@ otad_engine_history_fill_offer (OtadEngine *self, OtadHistoryRecord *r)
  * otad_engine_record_history:
  * @action: what happened (the XML's GetHistory actions: consent, decline, ...)
  * @result: (nullable): succeeded, failed or cancelled; %NULL: from @error
- * @detail: (nullable): more about it, in words
  * @error: (nullable): why it failed
  *
  * Records a step about the update on offer now.
@@ -93,10 +92,9 @@ void
 otad_engine_record_history (OtadEngine *self,
 			    const gchar *action,
 			    const gchar *result,
-			    const gchar *detail,
 			    const GError *error)
 {
-	OtadHistoryRecord r = {.action = action, .result = result, .detail = detail};
+	OtadHistoryRecord r = {.action = action, .result = result};
 
 	g_return_if_fail (OTAD_IS_ENGINE (self));
 	if (r.result == NULL && error == NULL)

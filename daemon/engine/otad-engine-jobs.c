@@ -65,6 +65,11 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *
 	switch (kind) {
 	case OTAD_ENGINE_JOB_CHECK: {
 		OtadJobCheck *job = otad_job_check_new (self->ctx);
+		if (self->info != NULL) {
+			job->known_checksum = g_strdup (self->info->checksum);
+			job->known_download_size = self->info->download_size;
+			job->known_installed_size = self->info->installed_size;
+		}
 		*out_func = otad_job_check_run;
 		*out_free = (GDestroyNotify)otad_job_check_free;
 		return job;
@@ -138,11 +143,17 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("no update on offer"));
 		return FALSE;
 	}
+	/* outside its window, or on a metered connection: it waits (otad-engine-schedule.c) */
+	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
+	    otad_engine_schedule_defer (self, kind))
+		return TRUE;
 	/* an install waits while inhibited; anything else asked for replaces it */
 	if (kind == OTAD_ENGINE_JOB_INSTALL && otad_engine_defer_install (self))
 		return TRUE;
 	if (kind != OTAD_ENGINE_JOB_FLUSH && kind != OTAD_ENGINE_JOB_INSTALL)
 		otad_engine_drop_waiting_install (self);
+	if (kind == OTAD_ENGINE_JOB_CHECK || kind == OTAD_ENGINE_JOB_ROLLBACK)
+		otad_engine_schedule_clear (self);
 	job = otad_engine_job_prepare (self, kind, &func, &free_func);
 	if (kind == OTAD_ENGINE_JOB_FLUSH) {
 		self->flushing = TRUE;

@@ -62,7 +62,7 @@ otad_engine_offer_record (OtadEngine *self, const gchar *action, const gchar *de
 	otad_engine_offer_report_campaign (self, action);
 	g_message ("%s %s %s (offer %s)%s%s", action, self->info->name, self->info->version,
 		   self->info->offer_id, detail != NULL ? ": " : "", detail != NULL ? detail : "");
-	otad_engine_record_history (self, action, NULL, detail, NULL);
+	otad_engine_record_history (self, action, NULL, NULL);
 	/* a decline or postponement starts no job that would send it */
 	otad_engine_flush_reports (self);
 }
@@ -268,7 +268,7 @@ otad_engine_offer_is_quiet (OtadEngine *self)
 OtaState
 otad_engine_offer_after_check (OtadEngine *self, gboolean automatic)
 {
-	const gchar *policy = self->settings->policy;
+	const gchar *policy = otad_engine_get_policy (self);
 
 	if (automatic && otad_engine_offer_is_quiet (self)) {
 		otad_engine_set_info (self, NULL);
@@ -285,7 +285,7 @@ otad_engine_offer_after_check (OtadEngine *self, gboolean automatic)
 OtaState
 otad_engine_offer_after_download (OtadEngine *self)
 {
-	if (g_strcmp0 (self->settings->policy, "download-only") == 0)
+	if (g_strcmp0 (otad_engine_get_policy (self), "download-only") == 0)
 		return OTA_STATE_AWAITING_CONSENT;
 	return OTA_STATE_DOWNLOADED;
 }
@@ -303,10 +303,10 @@ otad_engine_offer_install (OtadEngine *self, gboolean download_only, GError **er
 		self->install_after_download = !download_only;
 		return TRUE;
 	}
-	if (download_only) {
-		otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+	/* downloaded before (a restart, a postponement): installing starts from downloaded */
+	otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+	if (download_only)
 		return TRUE;
-	}
 	return otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL, error);
 }
 

@@ -304,7 +304,7 @@ otad_engine_set_next_check_time (OtadEngine *self, guint64 unix_time)
 GVariant *
 otad_engine_dup_update_info (OtadEngine *self)
 {
-	return g_variant_ref_sink (otad_update_info_to_variant (self->info));
+	return otad_engine_schedule_add_details (self, otad_update_info_to_variant (self->info));
 }
 
 /* Returns: (nullable): the commit on offer */
@@ -350,8 +350,9 @@ otad_engine_get_time_remaining (OtadEngine *self)
 const gchar *
 otad_engine_get_policy (OtadEngine *self)
 {
-	return self->settings->policy;
+	return otad_run_config_get_policy (self->run_config);
 }
+
 
 static void
 otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
@@ -389,6 +390,15 @@ otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 	case OTAD_ENGINE_PROP_POLICY:
 		g_value_set_string (value, otad_engine_get_policy (self));
 		break;
+	case OTAD_ENGINE_PROP_WAITING_FOR:
+		g_value_set_string (value, otad_engine_get_waiting_for (self));
+		break;
+	case OTAD_ENGINE_PROP_WAITING_UNTIL:
+		g_value_set_uint64 (value, self->waiting_until);
+		break;
+	case OTAD_ENGINE_PROP_REBOOT_REQUIRED:
+		g_value_set_boolean (value, otad_engine_get_reboot_required (self));
+		break;
 	case OTAD_ENGINE_PROP_INHIBITORS:
 		g_value_take_variant (value, otad_engine_dup_inhibitors (self));
 		break;
@@ -420,6 +430,9 @@ otad_engine_store_changed_cb (OtadStateStore *store, gpointer user_data)
 	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_NAME);
 	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_MESSAGE);
 	otad_engine_notify (self, OTAD_ENGINE_PROP_LAST_CHECK_TIME);
+	otad_engine_notify (self, OTAD_ENGINE_PROP_REBOOT_REQUIRED);
+	/* a state that needs a reboot, or one that lets a deferred job run */
+	otad_engine_schedule_evaluate (self);
 	otad_engine_signals_state_changed (self);
 }
 
@@ -437,6 +450,7 @@ otad_engine_dispose (GObject *object)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
 	g_clear_signal_handler (&self->store_changed_id, self->store);
+	otad_engine_schedule_dispose (self);
 	g_clear_object (&self->sysroot);
 	g_clear_object (&self->store);
 	G_OBJECT_CLASS (otad_engine_parent_class)->dispose (object);
@@ -486,6 +500,12 @@ otad_engine_class_init (OtadEngineClass *klass)
 	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_POLICY] =
 	    g_param_spec_string ("policy", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING_FOR] =
+	    g_param_spec_string ("waiting-for", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING_UNTIL] =
+	    g_param_spec_uint64 ("waiting-until", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_REBOOT_REQUIRED] =
+	    g_param_spec_boolean ("reboot-required", NULL, NULL, FALSE, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_INHIBITORS] = g_param_spec_variant (
 	    "inhibitors", NULL, NULL, G_VARIANT_TYPE ("a(uss)"), NULL, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_WAITING] =
@@ -556,6 +576,7 @@ otad_engine_new (OtadJobContext *ctx, OtadStateStore *store, OtadSysroot *sysroo
 						   G_CALLBACK (otad_engine_store_changed_cb), self);
 	self->info = otad_update_info_new_from_json (
 	    otad_state_store_get_field (store, OTAD_ENGINE_FIELD_UPDATE_INFO));
+	otad_engine_schedule_init (self);
 	self->announced_state = otad_state_store_get_state (store);
 	otad_engine_offer_load (self);
 	return self;
