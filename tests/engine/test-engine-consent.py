@@ -282,10 +282,17 @@ class ConsentTest(UpdateTestCase):
             self.assertEqual(props['UpdateInfo']['campaign-id'],
                              'c0ffee00-1111-2222-3333-444455556666')
             offer = props['UpdateInfo']['offer-id']
-            args = (GLib.Variant('(st)', (offer, int(time.time()) + 3600))
-                    if answer == 'Postpone' else GLib.Variant('(s)', (offer,)))
-            _, err = client.call(answer, args)
-            self.assertIsNone(err)
+            if answer == 'Postpone':
+                # through otactl: the offer on show, answered with --json
+                res = otadtest.otactl(self.bus.address, '--json', '--no-interactive',
+                                      'postpone', '--for', '3600')
+                self.assertEqual(res.returncode, 0, res.stderr)
+                out = json.loads(res.stdout)
+                self.assertEqual(out['answer'], 'postpone')
+                self.assertEqual(out['offer-id'], offer)
+            else:
+                _, err = client.call(answer, GLib.Variant('(s)', (offer,)))
+                self.assertIsNone(err)
             client.wait_state('idle', daemon=d)
             answers.append(answer)
         want = {'campaign_postponed', 'campaign_declined'}
