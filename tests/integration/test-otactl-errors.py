@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """otactl without a daemon: one clear line on stderr and a non-zero exit."""
 
+import json
 import os
 import sys
 import tempfile
@@ -35,9 +36,17 @@ class NoDaemon(unittest.TestCase):
 
     def test_bus_without_otad(self):
         """a working bus on which nobody owns org.otad.Updater"""
-        for args in (['status'], ['status', '--json'], ['--json', 'status']):
+        self.assertOneLineError(otadtest.otactl(self.bus.address, 'status'))
+        # --json: the error as JSON on stdout, nothing on stderr
+        for args in (['status', '--json'], ['--json', 'status']):
             with self.subTest(args=args):
-                self.assertOneLineError(otadtest.otactl(self.bus.address, *args))
+                res = otadtest.otactl(self.bus.address, *args)
+                self.assertEqual(res.returncode, EXIT_UNREACHABLE, res.stderr)
+                self.assertEqual(res.stderr, '')
+                error = json.loads(res.stdout)['error']
+                self.assertEqual(error['name'], 'org.otad.Updater1.Error.NotSupported')
+                self.assertEqual(error['exit-code'], EXIT_UNREACHABLE)
+                self.assertGreater(len(error['message']), 10)
 
     def test_no_bus(self):
         """a bus address with nothing listening"""
