@@ -106,16 +106,23 @@ otad_poller_get_attempts (OtadPoller *self, const gchar *checksum)
 	OtadStateStore *store = otad_engine_get_state_store (self->engine);
 	JsonNode *node = otad_state_store_get_field (store, OTAD_POLLER_FIELD_ATTEMPTS);
 	JsonObject *obj;
+	JsonNode *saved;
+	JsonNode *failures;
 
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 		return 0;
 	obj = json_node_get_object (node);
+	/* members of another type (a hand-edited or damaged file) count as none; json-glib's
+	 * *_with_default() would raise a critical on an array or an object */
+	saved = json_object_get_member (obj, "checksum");
 	if (checksum != NULL &&
-	    g_strcmp0 (json_object_get_string_member_with_default (obj, "checksum", NULL),
-		       checksum) != 0)
+	    (saved == NULL || json_node_get_value_type (saved) != G_TYPE_STRING ||
+	     g_strcmp0 (json_node_get_string (saved), checksum) != 0))
 		return 0;
-	return (guint)CLAMP (json_object_get_int_member_with_default (obj, "failures", 0), 0,
-			     G_MAXUINT16);
+	failures = json_object_get_member (obj, "failures");
+	if (failures == NULL || json_node_get_value_type (failures) != G_TYPE_INT64)
+		return 0;
+	return (guint)CLAMP (json_node_get_int (failures), 0, G_MAXUINT16);
 }
 
 static void
@@ -237,7 +244,7 @@ otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 static void
 otad_poller_follow_policy (OtadPoller *self)
 {
-	const gchar *policy = self->settings->policy;
+	const gchar *policy = otad_engine_get_policy (self->engine);
 	const gchar *checksum = otad_engine_get_update_checksum (self->engine);
 	guint attempts = otad_poller_get_attempts (self, checksum);
 	g_autoptr(GError) error_local = NULL;
@@ -297,7 +304,7 @@ otad_poller_job_finished_cb (OtadEngine *engine,
 		return;
 	}
 	otad_poller_set_attempts (self, checksum, otad_poller_get_attempts (self, checksum) + 1);
-	g_message ("policy %s: %s failed for %s (%u of %u attempts)", self->settings->policy,
+	g_message ("policy %s: %s failed for %s (%u of %u attempts)", otad_engine_get_policy (engine),
 		   otad_engine_job_kind_to_string (kind), checksum,
 		   otad_poller_get_attempts (self, checksum), self->settings->max_automatic_attempts);
 	/* the next try waits the backoff, visible in the next check time */
