@@ -36,6 +36,22 @@ static const OtactlCommand otactl_commands[] = {
      /* TRANSLATORS: description of `otactl rollback` */
      N_("Boot the other A/B slot again, or drop a pending update"),
      otactl_cmd_rollback},
+    {"consent", "",
+     /* TRANSLATORS: description of `otactl consent` */
+     N_("Agree to the update on offer: download and install it"),
+     otactl_cmd_consent},
+    {"decline", "",
+     /* TRANSLATORS: description of `otactl decline` */
+     N_("Refuse the update on offer; it is not offered again automatically"),
+     otactl_cmd_decline},
+    {"postpone", "",
+     /* TRANSLATORS: description of `otactl postpone` */
+     N_("Put the update on offer off until later"),
+     otactl_cmd_postpone},
+    {"discard", "",
+     /* TRANSLATORS: description of `otactl discard` */
+     N_("Delete a downloaded update that was not installed"),
+     otactl_cmd_discard},
     {"history", "",
      /* TRANSLATORS: description of `otactl history` */
      N_("Show past updates and their outcomes"),

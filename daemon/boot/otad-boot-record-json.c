@@ -74,6 +74,54 @@ otad_boot_record_json_get_str (JsonObject *obj, const gchar *member, gboolean re
 	return TRUE;
 }
 
+/* an optional integer (or boolean) member: absent gives @def, any other type is an error
+ * (json-glib's *_with_default() raise a critical on an array or object) */
+static gboolean
+otad_boot_record_json_get_int (JsonObject *obj, const gchar *member, gint64 def, gint64 *out,
+                               GError **error)
+{
+	JsonNode *node = json_object_get_member (obj, member);
+
+	*out = def;
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not an integer", member);
+		return FALSE;
+	}
+	*out = json_node_get_int (node);
+	return TRUE;
+}
+
+static gboolean
+otad_boot_record_json_get_bool (JsonObject *obj, const gchar *member, gboolean *out,
+                                GError **error)
+{
+	JsonNode *node = json_object_get_member (obj, member);
+
+	*out = FALSE;
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not a boolean", member);
+		return FALSE;
+	}
+	*out = json_node_get_boolean (node);
+	return TRUE;
+}
+
+/* an optional member that must hold @type when it is there */
+static gboolean
+otad_boot_record_json_check_type (JsonNode *node, JsonNodeType type, const gchar *member,
+                                  GError **error)
+{
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node) || JSON_NODE_TYPE (node) == type)
+		return TRUE;
+	g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not an %s", member,
+	             type == JSON_NODE_ARRAY ? "array" : "object");
+	return FALSE;
+}
+
 static gboolean
 otad_boot_record_json_get_commit (JsonObject *obj, const gchar *member, gboolean required,
                                   gchar **out, GError **error)
@@ -112,6 +160,8 @@ static OtadBootPending *
 otad_boot_record_json_parse_pending (JsonObject *obj, GError **error)
 {
 	g_autoptr (OtadBootPending) pending = g_new0 (OtadBootPending, 1);
+	gint64 installed_at = 0;
+	gint64 reboot_requests = 0;
 	gint phase = 0;
 
 	if (!otad_boot_record_json_get_commit (obj, "commit", TRUE, &pending->commit, error) ||
@@ -128,10 +178,12 @@ otad_boot_record_json_parse_pending (JsonObject *obj, GError **error)
 	                                     G_N_ELEMENTS (otad_boot_phase_names), &phase, error))
 		return NULL;
 	pending->phase = phase;
-	pending->installed_at = json_object_get_int_member_with_default (obj, "installed-at", 0);
-	pending->reported = json_object_get_boolean_member_with_default (obj, "reported", FALSE);
-	pending->reboot_requests = (guint)CLAMP (
-	    json_object_get_int_member_with_default (obj, "reboot-requests", 0), 0, G_MAXUINT32);
+	if (!otad_boot_record_json_get_int (obj, "installed-at", 0, &installed_at, error) ||
+	    !otad_boot_record_json_get_bool (obj, "reported", &pending->reported, error) ||
+	    !otad_boot_record_json_get_int (obj, "reboot-requests", 0, &reboot_requests, error))
+		return NULL;
+	pending->installed_at = installed_at;
+	pending->reboot_requests = (guint)CLAMP (reboot_requests, 0, G_MAXUINT32);
 	return g_steal_pointer (&pending);
 }
 
@@ -139,6 +191,7 @@ static OtadBootHistoryEntry *
 otad_boot_record_json_parse_history (JsonObject *obj, GError **error)
 {
 	g_autoptr (OtadBootHistoryEntry) entry = g_new0 (OtadBootHistoryEntry, 1);
+	gint64 time = 0;
 	gint outcome = 0;
 
 	if (!otad_boot_record_json_get_commit (obj, "commit", TRUE, &entry->commit, error) ||
@@ -153,7 +206,9 @@ otad_boot_record_json_parse_history (JsonObject *obj, GError **error)
 	                                     error))
 		return NULL;
 	entry->outcome = outcome;
-	entry->time = json_object_get_int_member_with_default (obj, "time", 0);
+	if (!otad_boot_record_json_get_int (obj, "time", 0, &time, error))
+		return NULL;
+	entry->time = time;
 	return g_steal_pointer (&entry);
 }
 
@@ -162,6 +217,7 @@ otad_boot_record_json_parse_root (OtadBootRecordData *self, JsonNode *root, GErr
 {
 	JsonObject *obj;
 	JsonNode *node;
+	gint64 version = 0;
 
 	/* json-glib takes empty input (a power cut) as a document without a root */
 	if (root == NULL) {
@@ -173,11 +229,20 @@ otad_boot_record_json_parse_root (OtadBootRecordData *self, JsonNode *root, GErr
 		return FALSE;
 	}
 	obj = json_node_get_object (root);
-	if (json_object_get_int_member_with_default (obj, "version", 0) !=
-	    OTAD_BOOT_RECORD_VERSION) {
+	if (!otad_boot_record_json_get_int (obj, "version", 0, &version, error))
+		return FALSE;
+	if (version != OTAD_BOOT_RECORD_VERSION) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "unsupported version");
 		return FALSE;
 	}
+	/* a member of the wrong kind is a record otad did not write: corrupt, not ignored */
+	if (!otad_boot_record_json_check_type (json_object_get_member (obj, "pending"),
+	                                       JSON_NODE_OBJECT, "pending", error) ||
+	    !otad_boot_record_json_check_type (json_object_get_member (obj, "bad-commits"),
+	                                       JSON_NODE_OBJECT, "bad-commits", error) ||
+	    !otad_boot_record_json_check_type (json_object_get_member (obj, "history"),
+	                                       JSON_NODE_ARRAY, "history", error))
+		return FALSE;
 	node = json_object_get_member (obj, "pending");
 	if (node != NULL && JSON_NODE_HOLDS_OBJECT (node)) {
 		self->pending =

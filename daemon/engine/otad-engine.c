@@ -239,60 +239,6 @@ otad_engine_has_update (OtadEngine *self)
 	return self->info != NULL;
 }
 
-/**
- * otad_engine_run_op_args:
- * @args: (nullable): the offer the caller means and the call's options
- *
- * Starts @op after checking the state and the offer id again (polkit may have taken a
- * while).  Returns as soon as the job runs; its outcome arrives through the state and
- * "job-result".
- */
-gboolean
-otad_engine_run_op_args (OtadEngine *self,
-			 OtadEngineOp op,
-			 const OtadEngineOpArgs *args,
-			 GError **error)
-{
-	static const OtadEngineOpArgs no_args = {NULL, 0, FALSE, FALSE};
-
-	if (args == NULL)
-		args = &no_args;
-	if (!otad_engine_check_args (self, op, args, error))
-		return FALSE;
-	switch (op) {
-	case OTAD_ENGINE_OP_CHECK:
-		self->check_automatic = args->automatic;
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_CHECK, error);
-	case OTAD_ENGINE_OP_DOWNLOAD:
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error);
-	case OTAD_ENGINE_OP_INSTALL:
-		return otad_engine_offer_install (self, FALSE, error);
-	case OTAD_ENGINE_OP_CANCEL:
-		g_info ("cancelling %s", otad_engine_job_kind_to_string (self->running));
-		self->install_after_download = FALSE;
-		g_cancellable_cancel (self->cancellable);
-		return TRUE;
-	case OTAD_ENGINE_OP_ROLLBACK:
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_ROLLBACK, error);
-	case OTAD_ENGINE_OP_CONSENT:
-		return otad_engine_offer_consent (self, args->download_only, error);
-	case OTAD_ENGINE_OP_DECLINE:
-		return otad_engine_offer_decline (self, error);
-	case OTAD_ENGINE_OP_POSTPONE:
-		return otad_engine_offer_postpone (self, args->until, error);
-	case OTAD_ENGINE_OP_DISCARD:
-		return otad_engine_offer_discard (self, error);
-	case OTAD_ENGINE_OP_LAST:
-	default:
-		g_assert_not_reached ();
-	}
-}
-
-gboolean
-otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
-{
-	return otad_engine_run_op_args (self, op, NULL, error);
-}
 
 /* -- properties ------------------------------------------------------------------ */
 

@@ -93,7 +93,6 @@ GVariant *otad_engine_get_history (OtadEngine *self, guint limit, guint64 since,
 void otad_engine_record_history (OtadEngine *self,
 				 const gchar *action,
 				 const gchar *result,
-				 const gchar *detail,
 				 const GError *error);
 void otad_engine_flush_reports (OtadEngine *self);
 

@@ -106,16 +106,23 @@ otad_poller_get_attempts (OtadPoller *self, const gchar *checksum)
 	OtadStateStore *store = otad_engine_get_state_store (self->engine);
 	JsonNode *node = otad_state_store_get_field (store, OTAD_POLLER_FIELD_ATTEMPTS);
 	JsonObject *obj;
+	JsonNode *saved;
+	JsonNode *failures;
 
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 		return 0;
 	obj = json_node_get_object (node);
+	/* members of another type (a hand-edited or damaged file) count as none; json-glib's
+	 * *_with_default() would raise a critical on an array or an object */
+	saved = json_object_get_member (obj, "checksum");
 	if (checksum != NULL &&
-	    g_strcmp0 (json_object_get_string_member_with_default (obj, "checksum", NULL),
-		       checksum) != 0)
+	    (saved == NULL || json_node_get_value_type (saved) != G_TYPE_STRING ||
+	     g_strcmp0 (json_node_get_string (saved), checksum) != 0))
 		return 0;
-	return (guint)CLAMP (json_object_get_int_member_with_default (obj, "failures", 0), 0,
-			     G_MAXUINT16);
+	failures = json_object_get_member (obj, "failures");
+	if (failures == NULL || json_node_get_value_type (failures) != G_TYPE_INT64)
+		return 0;
+	return (guint)CLAMP (json_node_get_int (failures), 0, G_MAXUINT16);
 }
 
 static void

@@ -96,6 +96,54 @@ otad_event_ledger_init (OtadEventLedger *self)
 
 /* -- the file ------------------------------------------------------------------ */
 
+/* typed members: absent gives the default, another type makes the file malformed
+ * (json-glib's *_with_default() raise a critical on an array or an object) */
+static gboolean
+otad_event_ledger_member (JsonObject *obj, const gchar *name, GType type, JsonNode **out)
+{
+	JsonNode *node = json_object_get_member (obj, name);
+
+	*out = NULL;
+	if (node == NULL)
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+		return FALSE;
+	*out = node;
+	return TRUE;
+}
+
+static gboolean
+otad_event_ledger_int (JsonObject *obj, const gchar *name, gint64 def, gint64 *out)
+{
+	JsonNode *node = NULL;
+
+	if (!otad_event_ledger_member (obj, name, G_TYPE_INT64, &node))
+		return FALSE;
+	*out = node != NULL ? json_node_get_int (node) : def;
+	return TRUE;
+}
+
+static gboolean
+otad_event_ledger_bool (JsonObject *obj, const gchar *name, gboolean *out)
+{
+	JsonNode *node = NULL;
+
+	if (!otad_event_ledger_member (obj, name, G_TYPE_BOOLEAN, &node))
+		return FALSE;
+	*out = node != NULL && json_node_get_boolean (node);
+	return TRUE;
+}
+
+static const gchar *
+otad_event_ledger_str (JsonObject *obj, const gchar *name)
+{
+	JsonNode *node = NULL;
+
+	if (!otad_event_ledger_member (obj, name, G_TYPE_STRING, &node) || node == NULL)
+		return NULL;
+	return json_node_get_string (node);
+}
+
 static gboolean
 otad_event_ledger_parse_update (OtadEventLedger *self, JsonNode *node)
 {
@@ -105,40 +153,43 @@ otad_event_ledger_parse_update (OtadEventLedger *self, JsonNode *node)
 	const gchar *key;
 	OtadEventLedgerUpdate *update;
 	g_autoptr (GList) names = NULL;
+	gint64 attempt = 1;
 
 	if (!JSON_NODE_HOLDS_OBJECT (node))
 		return FALSE;
 	obj = json_node_get_object (node);
-	key = json_object_get_string_member_with_default (obj, "key", NULL);
+	key = otad_event_ledger_str (obj, "key");
 	events_node = json_object_get_member (obj, "events");
-	if (key == NULL || events_node == NULL || !JSON_NODE_HOLDS_OBJECT (events_node))
+	if (key == NULL || events_node == NULL || !JSON_NODE_HOLDS_OBJECT (events_node) ||
+	    !otad_event_ledger_int (obj, "attempt", 1, &attempt))
 		return FALSE;
-	update = otad_event_ledger_update_new (
-	    key, (guint)CLAMP (json_object_get_int_member_with_default (obj, "attempt", 1), 1,
-	                       G_MAXUINT16));
+	update = otad_event_ledger_update_new (key, (guint)CLAMP (attempt, 1, G_MAXUINT16));
 	g_ptr_array_add (self->updates, update);
 	events = json_node_get_object (events_node);
 	names = json_object_get_members (events);
 	for (GList *l = names; l != NULL; l = l->next) {
 		JsonNode *e = json_object_get_member (events, l->data);
 		OtadEventLedgerEntry *entry;
+		JsonObject *eo;
 		const gchar *id;
+		gboolean queued = FALSE;
+		gboolean final = FALSE;
+		gint64 retries = 0;
 
 		if (!JSON_NODE_HOLDS_OBJECT (e))
 			return FALSE;
-		id = json_object_get_string_member_with_default (json_node_get_object (e), "id",
-		                                                 NULL);
-		if (id == NULL || !g_uuid_string_is_valid (id))
+		eo = json_node_get_object (e);
+		id = otad_event_ledger_str (eo, "id");
+		if (id == NULL || !g_uuid_string_is_valid (id) ||
+		    !otad_event_ledger_bool (eo, "queued", &queued) ||
+		    !otad_event_ledger_bool (eo, "final", &final) ||
+		    !otad_event_ledger_int (eo, "retries", 0, &retries))
 			return FALSE;
 		entry = g_new0 (OtadEventLedgerEntry, 1);
 		entry->id = g_strdup (id);
-		entry->queued = json_object_get_boolean_member_with_default (
-		    json_node_get_object (e), "queued", FALSE);
-		entry->final = json_object_get_boolean_member_with_default (
-		    json_node_get_object (e), "final", FALSE);
-		entry->retries = (guint)CLAMP (json_object_get_int_member_with_default (
-		                                   json_node_get_object (e), "retries", 0),
-		                               0, G_MAXUINT16);
+		entry->queued = queued;
+		entry->final = final;
+		entry->retries = (guint)CLAMP (retries, 0, G_MAXUINT16);
 		g_hash_table_replace (update->events, g_strdup (l->data), entry);
 	}
 	return TRUE;
@@ -152,6 +203,7 @@ otad_event_ledger_parse (OtadEventLedger *self, const gchar *data, gsize len)
 	JsonNode *root;
 	JsonNode *updates;
 	JsonArray *array;
+	gint64 version = 0;
 
 	if (!json_parser_load_from_data (parser, data, (gssize)len, NULL))
 		return "not JSON";
@@ -159,8 +211,8 @@ otad_event_ledger_parse (OtadEventLedger *self, const gchar *data, gsize len)
 	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return "not a JSON object";
-	if (json_object_get_int_member_with_default (json_node_get_object (root), "version", 0) !=
-	    OTAD_EVENT_LEDGER_VERSION)
+	if (!otad_event_ledger_int (json_node_get_object (root), "version", 0, &version) ||
+	    version != OTAD_EVENT_LEDGER_VERSION)
 		return "unknown version";
 	updates = json_object_get_member (json_node_get_object (root), "updates");
 	if (updates == NULL || !JSON_NODE_HOLDS_ARRAY (updates))

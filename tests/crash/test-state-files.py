@@ -170,9 +170,11 @@ class StateFiles(unittest.TestCase):
     WRONG_TYPES = {
         'state.json': '{"version": "1", "state": 5, "last-check-time": "x", '
                       '"error-name": [], "installed-target": {}}',
-        'boot-record.json': '{"version": 1, "bad-commits": [], "history": {}, '
-                            '"pending": {"commit": 5, "phase": [], "reboot-requests": "2"}}',
-        'report-events.json': '{"version": "5", "updates": {"key": 5}}',
+        # the pending install's commit is right: the array is what is wrong
+        'boot-record.json': '{"version": 1, "pending": {"commit": "@B@", "phase": '
+                            '"installed", "installed-at": [], "reboot-requests": {}}}',
+        'report-events.json': '{"version": 1, "updates": [{"key": "k", "attempt": [], '
+                              '"events": {}}]}',
         'tuf/director/root.json': '{"signed": [], "signatures": {}}',
         'tuf/repo/timestamp.json': '{"signed": {"_type": 5, "version": "5", '
                                    '"expires": 7, "meta": []}, "signatures": "x"}',
@@ -187,7 +189,7 @@ class StateFiles(unittest.TestCase):
         for name, text in self.WRONG_TYPES.items():
             path = os.path.join(r.state_dir, name)
             self.assertTrue(os.path.exists(path), name)
-            otadtest.write_file(path, text)
+            otadtest.write_file(path, text.replace('@B@', r.device.commits['B']))
         queued = os.path.join(r.state_dir, 'report-queue', f'{98:020d}.json')
         otadtest.write_file(queued, '{"method": 5, "path": ["events"], "body": {}}')
         # G_DEBUG=fatal-criticals: a critical would kill otad here

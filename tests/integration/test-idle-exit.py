@@ -111,7 +111,7 @@ class IdleExit(otadtest.OtadTestCase):
             answered = boottime()
         finally:
             conn.close_sync(None)
-        self.assertEqual(reply.unpack()[0], 3)
+        self.assertEqual(reply.unpack()[0], 4)
         starts = self.adaemon.starts()
         self.assertEqual(len(starts), n + 1, 'the call did not activate otad')
         latency = answered - starts[-1][0]
