@@ -14,7 +14,7 @@ otactl_cmd_decline (OtactlContext *ctx, gint argc, gchar **argv)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *given = NULL;
 	gint exit_code = OTACTL_EXIT_OK;
-	const gchar *offer_id;
+	g_autofree gchar *offer_id = NULL;
 	const GOptionEntry entries[] = {
 	    {"offer", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &given,
 	     N_("The offer id the answer is for (default: the update on offer now)"), N_("ID")},

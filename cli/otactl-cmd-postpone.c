@@ -20,7 +20,7 @@ otactl_cmd_postpone (OtactlContext *ctx, gint argc, gchar **argv)
 	g_autofree gchar *when_str = NULL;
 	gint exit_code = OTACTL_EXIT_OK;
 	gint seconds = OTACTL_POSTPONE_DEFAULT_S;
-	const gchar *offer_id;
+	g_autofree gchar *offer_id = NULL;
 	guint64 until;
 	const GOptionEntry entries[] = {
 	    {"for", '\0', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &seconds,

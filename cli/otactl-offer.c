@@ -11,16 +11,17 @@
  * given with --offer, else the one on offer now, which `otactl check` showed.
  */
 
-/* Returns: (nullable): the offer id to send; %NULL with *exit_code set when none */
-const gchar *
+/* Returns: (transfer full) (nullable): the offer id to send, a copy (the UpdateInfo it
+ * comes from goes when otad answers); %NULL with *exit_code set when none */
+gchar *
 otactl_offer_resolve (OtactlContext *ctx, const gchar *given, gint *exit_code)
 {
 	OtaUpdateInfo *info = ota_client_get_update_info (ctx->client);
 
 	if (given != NULL)
-		return given;
+		return g_strdup (given);
 	if (info != NULL && *ota_update_info_get_offer_id (info) != '\0')
-		return ota_update_info_get_offer_id (info);
+		return g_strdup (ota_update_info_get_offer_id (info));
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new ();
 		json_builder_begin_object (builder);

@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 /* shared by `otactl consent`, `decline`, `postpone` and `discard` */
-const gchar *otactl_offer_resolve (OtactlContext *ctx, const gchar *given, gint *exit_code);
+gchar *otactl_offer_resolve (OtactlContext *ctx, const gchar *given, gint *exit_code)
+    G_GNUC_WARN_UNUSED_RESULT;
 gint otactl_offer_done (OtactlContext *ctx, const gchar *answer, const gchar *offer_id,
 			const gchar *message);
 

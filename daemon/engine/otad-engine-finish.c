@@ -27,6 +27,10 @@ otad_engine_after_check (OtadEngine *self, OtadJobCheck *job)
 		    otad_update_info_new_from_target (job->target, self->settings->hardware_id);
 		info->download_size = job->download_size;
 		info->installed_size = job->installed_size;
+		if (job->campaign_id != NULL) {
+			g_free (info->campaign_id);
+			info->campaign_id = g_strdup (job->campaign_id);
+		}
 		otad_engine_set_info (self, info);
 		g_message ("update available: %s %s (%s), offer %s", self->info->name,
 			   self->info->version, self->info->checksum, self->info->offer_id);

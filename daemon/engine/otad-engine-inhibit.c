@@ -47,12 +47,27 @@ otad_engine_is_inhibited (OtadEngine *self)
 	return self->inhibitors != NULL && self->inhibitors->len > 0;
 }
 
-/* "" or why a requested install has not started */
+/* the states an install may wait in; any other (an answer dropped the offer) ends it */
+static gboolean
+otad_engine_inhibit_install_may_wait (OtadEngine *self)
+{
+	switch (otad_engine_get_state (self)) {
+	case OTA_STATE_UPDATE_AVAILABLE:
+	case OTA_STATE_AWAITING_CONSENT:
+	case OTA_STATE_DOWNLOADED:
+		return self->info != NULL && !self->busy;
+	default:
+		return FALSE;
+	}
+}
+
+/* "" or why a requested install has not started; read again on every state change */
 const gchar *
 otad_engine_get_waiting (OtadEngine *self)
 {
 	g_return_val_if_fail (OTAD_IS_ENGINE (self), "");
-	return self->install_waiting ? "inhibited" : "";
+	return self->install_waiting && otad_engine_inhibit_install_may_wait (self) ? "inhibited"
+										     : "";
 }
 
 /* Returns: (transfer full): a(uss): handle, owner, reason, oldest first */
@@ -116,9 +131,7 @@ otad_engine_inhibit_changed (OtadEngine *self)
 		return;
 	self->install_waiting = FALSE;
 	otad_engine_notify (self, OTAD_ENGINE_PROP_WAITING);
-	if (self->busy || self->info == NULL ||
-	    (state != OTA_STATE_DOWNLOADED && state != OTA_STATE_UPDATE_AVAILABLE &&
-	     state != OTA_STATE_AWAITING_CONSENT)) {
+	if (!otad_engine_inhibit_install_may_wait (self)) {
 		g_info ("no install to resume in state %s", ota_state_to_string (state));
 		return;
 	}

@@ -29,13 +29,42 @@
 /* a postponement that ends while otad is busy: the check is tried again after this */
 #define OTAD_ENGINE_POSTPONE_RETRY_S 30
 
-/* the one place where the answers are recorded: the log and the history (GetHistory) */
+/* the campaign's events for the answers (aktualizr's campaignAccept, campaignDecline and
+ * campaignPostpone in sotauptaneclient.cc); sent with the next report flush */
+static void
+otad_engine_offer_report_campaign (OtadEngine *self, const gchar *action)
+{
+	const gchar *event = g_str_equal (action, "consent")   ? "campaign_accepted"
+			     : g_str_equal (action, "decline") ? "campaign_declined"
+			     : g_str_equal (action, "postpone") ? "campaign_postponed"
+								 : NULL;
+	g_autoptr(GMutexLocker) locker = NULL;
+	g_autoptr(GError) error_local = NULL;
+	OtadReporter *reporter;
+
+	if (event == NULL || self->info->campaign_id == NULL || *self->info->campaign_id == '\0')
+		return;
+	reporter = otad_job_context_lock_reporter (self->ctx, &locker);
+	if (reporter == NULL)
+		return;
+	if (!otad_reporter_queue_campaign_event (reporter, event, self->info->campaign_id,
+						 &error_local))
+		g_warning ("cannot report %s: %s", event, error_local->message);
+	g_clear_pointer (&locker, g_mutex_locker_free);
+	g_info ("%s for campaign %s", event, self->info->campaign_id);
+}
+
+/* the one place where answers are recorded: the log, the history (GetHistory) and the
+ * server's campaign */
 static void
 otad_engine_offer_record (OtadEngine *self, const gchar *action, const gchar *detail)
 {
-	otad_engine_record_history (self, action, NULL, NULL);
+	otad_engine_offer_report_campaign (self, action);
 	g_message ("%s %s %s (offer %s)%s%s", action, self->info->name, self->info->version,
 		   self->info->offer_id, detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	otad_engine_record_history (self, action, NULL, NULL);
+	/* a decline or postponement starts no job that would send it */
+	otad_engine_flush_reports (self);
 }
 
 /* -- persistence --------------------------------------------------------------- */

@@ -224,6 +224,49 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 	return otad_event_ledger_mark_queued (self->ledger, key, name, error);
 }
 
+/**
+ * otad_reporter_queue_campaign_event:
+ *
+ * Queues the answer to a campaign as aktualizr reports it (libaktualizr
+ * reportqueue.cc): an event whose custom part is only {"campaignId": id}, version 0.  Each
+ * answer is its own event with a fresh id: answering again is a new answer.
+ */
+gboolean
+otad_reporter_queue_campaign_event (OtadReporter *self, const gchar *event_type,
+                                    const gchar *campaign_id, GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autofree gchar *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+	g_autofree gchar *id = g_uuid_string_random ();
+
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	g_return_val_if_fail (event_type != NULL && campaign_id != NULL, FALSE);
+	json_builder_begin_array (b);
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, id);
+	json_builder_set_member_name (b, "deviceTime");
+	json_builder_add_string_value (b, time);
+	json_builder_set_member_name (b, "eventType");
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, event_type);
+	json_builder_set_member_name (b, "version");
+	json_builder_add_int_value (b, 0);
+	json_builder_end_object (b);
+	json_builder_set_member_name (b, "event");
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "campaignId");
+	json_builder_add_string_value (b, campaign_id);
+	json_builder_end_object (b);
+	json_builder_end_object (b);
+	json_builder_end_array (b);
+	root = json_builder_get_root (b);
+	return otad_reporter_push_node (self, "POST", "events", root, error);
+}
+
 static guint64
 otad_reporter_next_counter (OtadReporter *self, GError **error)
 {

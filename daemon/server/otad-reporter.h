@@ -44,6 +44,11 @@ gboolean otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event,
 gboolean otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
                                          const gchar *correlation_id, const gchar *update_key,
                                          gboolean success, gboolean replay, GError **error);
+/* POST events: the HMI's answer to a campaign (aktualizr's CampaignAcceptedReport,
+ * CampaignDeclinedReport, CampaignPostponedReport in reportqueue.cc): @event_type is
+ * "campaign_accepted", "campaign_declined" or "campaign_postponed" */
+gboolean otad_reporter_queue_campaign_event (OtadReporter *self, const gchar *event_type,
+                                             const gchar *campaign_id, GError **error);
 /* PUT director/manifest, signed now with a new report_counter */
 gboolean otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image,
                                        const OtadManifestReport *report, GError **error);

@@ -116,6 +116,38 @@ class TestOtaGI(otad_mock.OtadMockTestCase):
         self.run_until(lambda: got)
         self.assertEqual([e.props.action for e in got[0]], ['install'])
 
+    def test_history_filters_and_inhibit(self):
+        params = dict(otad_mock.PARAMS, State='idle', PendingDeployment={}, Version=4)
+        self.start_mock(params)
+        entries = [
+            {'time': dbus.UInt64(1767229200), 'action': 'download', 'result': 'failed',
+             'success': False, 'name': 'demo-2.0', 'offer-id': 'o' * 64,
+             'error-name': 'org.otad.Updater1.Error.Network', 'error-message': 'no route'},
+            {'time': dbus.UInt64(1767225600), 'action': 'check', 'result': 'succeeded',
+             'success': True},
+        ]
+        self.mock_call('SetHistory', dbus.Array(entries, signature='a{sv}'))
+        client = Ota.Client.new()
+        self.assertTrue(client.connect_sync(None))
+        history = client.get_history_filtered_sync(1, 0, Ota.ClientFlags.NONE, None)
+        self.assertEqual([e.props.action for e in history], ['download'])
+        self.assertEqual(history[0].get_result(), 'failed')
+        self.assertEqual(history[0].get_name(), 'demo-2.0')
+        self.assertEqual(history[0].get_offer_id(), 'o' * 64)
+        self.assertEqual(history[0].get_error_name(), 'org.otad.Updater1.Error.Network')
+        self.assertEqual(history[0].props.error_message, 'no route')
+        history = client.get_history_filtered_sync(0, 1767229200, Ota.ClientFlags.NONE, None)
+        self.assertEqual(len(history), 1)
+        self.assertEqual(len(client.get_history_sync(Ota.ClientFlags.NONE, None)), 2)
+
+        ok, handle = client.inhibit_sync('demo', Ota.ClientFlags.NONE, None)
+        self.assertTrue(ok)
+        self.assertNotEqual(handle, 0)
+        self.assertTrue(client.uninhibit_sync(handle, None))
+        with self.assertRaises(GLib.Error) as caught:
+            client.uninhibit_sync(handle, None)
+        self.assertTrue(caught.exception.matches(Ota.error_quark(), Ota.Error.NOT_FOUND))
+
     def test_wrong_state_error(self):
         self.start_mock(dict(otad_mock.PARAMS, State='idle', PendingDeployment={}))
         client = Ota.Client.new()

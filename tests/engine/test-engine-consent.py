@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from enginetest import (HWID, SERIAL, JOB_TIMEOUT, UpdateTestCase,  # noqa: E402
-                        run)
+                        events, run)
 from gi.repository import GLib  # noqa: E402
 
 import otadtest  # noqa: E402
@@ -86,7 +86,7 @@ class ConsentTest(UpdateTestCase):
         cls.offer_target('otadtest-2.0')
 
     @classmethod
-    def offer_target(cls, name):
+    def offer_target(cls, name, correlation_id='campaign-7'):
         commit = cls.device.commits['C']
         cls.server.control('/targets', {
             'repo': [{'name': name, 'sha256': commit, 'length': 0,
@@ -95,7 +95,7 @@ class ConsentTest(UpdateTestCase):
                                  'releaseNotes': NOTES, 'label': LABEL}}],
             'director': [{'name': name, 'sha256': commit, 'length': 0,
                           'custom': {'ecuIdentifiers': {SERIAL: {'hardwareId': HWID}}}}],
-            'correlation_id': 'campaign-7'})
+            'correlation_id': correlation_id})
 
     def config(self, policy, extra=''):
         return self.device.config(self.server, self.device.health_pass).replace(
@@ -253,10 +253,9 @@ class ConsentTest(UpdateTestCase):
         self.assertEqual(len(sig.jobs()), 1)
         self.assertEqual(sig.states()[-1], 'error')
 
-    def test_3_libota_gi(self):
-        # libota through GI: run_async('check') finishes when the check is done, with the
-        # offer in place; the signals arrive; a stale consent is Ota.Error.STALE_OFFER
-        d, client = self.start_otad('A', config=self.config('consent'), name='gi')
+    def test_2_campaign_answers_reported(self):
+        # OTA CE's campaigner asks for consent: the answers reach it as aktualizr sends them
+        d, client = self.start_otad('A', config=self.config('consent'), name='campaign')
         # test_1 left C pending: drop it (C is marked bad) and offer D, B's tree again
         client.wait_state('pending-reboot', daemon=d)
         _, err = client.call('Rollback')
@@ -268,6 +267,51 @@ class ConsentTest(UpdateTestCase):
                    '--add-metadata-string=version=2.0', '--owner-uid=0', '--owner-gid=0',
                    '--no-xattrs', '-s', 'version 2.0 again'])
         dev.commits['C'] = out.stdout.strip()
+        self.server.control('/campaigns', {'campaigns': [
+            {'id': 'c0ffee00-1111-2222-3333-444455556666', 'name': 'spring', 'size': 1,
+             'autoAccept': False, 'metadata': [{'type': 'DESCRIPTION', 'value': 'Spring'}]}]})
+        self.addCleanup(self.server.control, '/campaigns', {'campaigns': None})
+        cid = 'urn:here-ota:campaign:c0ffee00-1111-2222-3333-444455556666'
+        self.offer_target('otadtest-2.0-campaign', correlation_id=cid)
+        self.server.control('/reset-log')
+        answers = []
+        for answer in ('Postpone', 'Decline'):
+            _, err = client.call('Check')
+            self.assertIsNone(err)
+            props = client.wait_state('awaiting-consent', daemon=d)
+            self.assertEqual(props['UpdateInfo']['campaign-id'],
+                             'c0ffee00-1111-2222-3333-444455556666')
+            offer = props['UpdateInfo']['offer-id']
+            if answer == 'Postpone':
+                # through otactl: the offer on show, answered with --json
+                res = otadtest.otactl(self.bus.address, '--json', '--no-interactive',
+                                      'postpone', '--for', '3600')
+                self.assertEqual(res.returncode, 0, res.stderr)
+                out = json.loads(res.stdout)
+                self.assertEqual(out['answer'], 'postpone')
+                self.assertEqual(out['offer-id'], offer)
+            else:
+                _, err = client.call(answer, GLib.Variant('(s)', (offer,)))
+                self.assertIsNone(err)
+            client.wait_state('idle', daemon=d)
+            answers.append(answer)
+        want = {'campaign_postponed', 'campaign_declined'}
+        found = []
+        for _ in range(int(JOB_TIMEOUT / 0.2)):
+            found = [ev for name in want for ev in events(self.server.log(), name)]
+            if len(found) >= 2:
+                break
+            time.sleep(0.2)
+        self.assertEqual(sorted(ev['eventType']['id'] for ev in found), sorted(want))
+        for ev in found:
+            self.assertEqual(ev['event'], {'campaignId': 'c0ffee00-1111-2222-3333-444455556666'})
+            self.assertEqual(ev['eventType']['version'], 0)
+        self.assertTrue(any(e.get('path') == '/campaigner/campaigns' for e in self.server.log()))
+
+    def test_3_libota_gi(self):
+        # libota through GI: run_async('check') finishes when the check is done, with the
+        # offer in place; the signals arrive; a stale consent is Ota.Error.STALE_OFFER
+        d, client = self.start_otad('A', config=self.config('consent'), name='gi')
         self.offer_target('otadtest-2.0-d')
         client_dir = otadtest.env_path('OTAD_TEST_CLIENT_DIR')
         env = dict(os.environ)

@@ -144,6 +144,9 @@ class State:
         self.rules = []            # misbehaviour rules, applied in order
         self.ecu_keys = {}         # serial -> public key hex
         self.events_supported = True
+        # the campaigner (OTA CE campaigner, as aktualizr's campaign check reads it):
+        # None answers 404 like a server without campaigns
+        self.campaigns = None
         self.treehub = None        # an OSTree archive repo served under /treehub/
         self.log_path = os.path.join(d, "requests.jsonl")
         self.log = []
@@ -330,6 +333,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             req = json.loads(body)
             p12 = issue_p12(STATE.dir, req["deviceId"])
             return 200, p12, {"device_id": req["deviceId"], "ttl": req.get("ttl")}
+        if method == "GET" and path == "/campaigner/campaigns":
+            # aktualizr campaign.cc: {"campaigns": [{"id", "name", "size", "autoAccept",
+            # "metadata": [{"type": "DESCRIPTION"|..., "value"}]}]}; the answers come back
+            # as campaign_accepted/declined/postponed events ({"campaignId"}) on /events
+            if STATE.campaigns is None:
+                return 404, b'{"error":"no campaigner"}', {}
+            return 200, json.dumps({"campaigns": STATE.campaigns}).encode(), {}
         if method == "POST" and path == "/events":
             if not STATE.events_supported:
                 return 404, b"", {}
@@ -489,6 +499,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 STATE.ecu_keys[req["serial"]] = req["public"]
             elif self.path == "/targets":
                 self._targets(req)
+            elif self.path == "/campaigns":  # the campaigner's list, or null for none
+                STATE.campaigns = req.get("campaigns")
             elif self.path == "/rotate-root":
                 (STATE.repo if req.get("repo") == "repo" else STATE.director).rotate_root_key()
             elif self.path == "/tamper":  # change a signed file without re-signing it

@@ -19,7 +19,9 @@ when there is no offer; Download → downloading with DownloadedBytes/Progress t
 downloaded; Install → installing → pending-reboot (the offer becomes
 PendingDeployment); Cancel returns to the state before the job; Rollback drops the
 pending deployment (→ idle) or makes the rollback deployment pending (→ pending-reboot);
-GetHistory returns the entries set with SetHistory plus those the mock recorded.  A call
+GetHistory returns the entries set with SetHistory plus those the mock recorded (options
+limit and since filter them).  Inhibit/Uninhibit keep the Inhibitors property (a mock
+inhibitor does not hold a job back and does not end with its caller).  A call
 in the wrong state fails with org.otad.Updater1.Error.WrongState.
 
 Extra methods on org.freedesktop.DBus.Mock change the state the way otad does, with
@@ -151,6 +153,12 @@ HISTORY_KEYS = {
     'success': dbus.Boolean,
     'detail': dbus.String,
     'correlation-id': dbus.String,
+    'id': dbus.UInt64,
+    'result': dbus.String,
+    'name': dbus.String,
+    'offer-id': dbus.String,
+    'error-name': dbus.String,
+    'error-message': dbus.String,
 }
 
 # the states each method is allowed in, as documented in org.otad.Updater1.xml
@@ -168,7 +176,8 @@ KNOWN_OPTIONS = {
     'Download': {'interactive': 'b'},
     'Install': {'interactive': 'b'},
     'Rollback': {'interactive': 'b'},
-    'GetHistory': {},
+    'GetHistory': {'limit': 'u', 'since': 't'},
+    'Inhibit': {'interactive': 'b'},
 }
 
 
@@ -216,6 +225,10 @@ def check_call(mock, method, options):
             raise dbus_error('InvalidArgument', 'unknown option “%s”' % key)
         if known[key] == 'b' and not isinstance(value, dbus.Boolean):
             raise dbus_error('InvalidArgument', 'option “%s” must be a boolean' % key)
+        if known[key] == 'u' and not isinstance(value, dbus.UInt32):
+            raise dbus_error('InvalidArgument', 'option “%s” must be a u' % key)
+        if known[key] == 't' and not isinstance(value, dbus.UInt64):
+            raise dbus_error('InvalidArgument', 'option “%s” must be a t' % key)
     if method != 'GetHistory':
         auth = mock.otad['authorization']
         interactive = bool((options or {}).get('interactive', False))
@@ -273,6 +286,7 @@ def record(mock, action, success, detail):
         'commit': str(offer.get('checksum', '')), 'version': str(offer.get('version', '')),
         'success': success, 'detail': detail,
         'correlation-id': str(offer.get('correlation-id', '')),
+        'result': 'succeeded' if success else 'failed',
     })
 
 
@@ -296,6 +310,8 @@ def load(mock, parameters):
         'Progress': dbus.UInt32(parameters.get('Progress', 0)),
         'Policy': dbus.String(parameters.get('Policy', 'manual')),
         'NextCheckTime': dbus.UInt64(parameters.get('NextCheckTime', 0)),
+        'Inhibitors': dbus.Array([], signature='(uss)'),
+        'Waiting': dbus.String(''),
     }
     mock.otad = {
         'offer': dbus.Dictionary({}, signature='sv'),
@@ -306,6 +322,7 @@ def load(mock, parameters):
         'interval': 20,
         'job': None,
         'options': {},
+        'next_inhibitor': 0,
     }
     mock.AddProperties(MAIN_IFACE, dbus.Dictionary(props, signature='sv'))
 
@@ -473,4 +490,34 @@ def Rollback(self, options):
 def GetHistory(self, options):
     '''The recorded history, newest first.'''
     check_call(self, 'GetHistory', options)
-    return history_variant(self.otad['history'])
+    entries = [e for e in self.otad['history']
+               if int(e.get('time', 0)) >= int(options.get('since', 0))]
+    limit = int(options.get('limit', 0))
+    return history_variant(entries[:limit] if limit else entries)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='sa{sv}', out_signature='u',
+                     sender_keyword='sender')
+def Inhibit(self, reason, options, sender=None):
+    '''Adds an inhibitor of the caller to Inhibitors.'''
+    if not reason or len(reason) > 256 or '\n' in reason:
+        raise dbus_error('InvalidArgument', 'the reason must be one line of 1 to 256 bytes')
+    check_call(self, 'Inhibit', options)
+    self.otad['next_inhibitor'] += 1
+    handle = self.otad['next_inhibitor']
+    inhibitors = list(props(self)['Inhibitors'])
+    inhibitors.append(dbus.Struct((dbus.UInt32(handle), dbus.String(sender or ''),
+                                   dbus.String(reason)), signature='uss'))
+    emit_changed(self, {'Inhibitors': dbus.Array(inhibitors, signature='(uss)')})
+    return dbus.UInt32(handle)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='u', out_signature='',
+                     sender_keyword='sender')
+def Uninhibit(self, handle, sender=None):
+    '''Removes an inhibitor of the caller.'''
+    inhibitors = list(props(self)['Inhibitors'])
+    kept = [i for i in inhibitors if not (int(i[0]) == int(handle) and str(i[1]) == sender)]
+    if len(kept) == len(inhibitors):
+        raise dbus_error('NotFound', 'no inhibitor %u of this caller' % handle)
+    emit_changed(self, {'Inhibitors': dbus.Array(kept, signature='(uss)')})

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ota-error.h"
 #include "otad-tuf-error.h"
 #include "otad-checkin.h"
@@ -28,6 +30,7 @@ otad_job_check_free (OtadJobCheck *job)
 		return;
 	g_clear_object (&job->ctx);
 	g_clear_pointer (&job->target, otad_target_free);
+	g_free (job->campaign_id);
 	g_free (job->skipped_bad);
 	g_free (job->known_checksum);
 	g_free (job);
@@ -122,6 +125,67 @@ otad_job_check_size_offer (OtadJobCheck *job,
 	job->installed_size = estimate.installed_bytes;
 }
 
+/* aktualizr's kMaxCampaignsMetaSize */
+#define OTAD_JOB_CHECK_MAX_CAMPAIGNS_SIZE (1024 * 1024)
+
+/*
+ * The campaign that asks for consent to the offer: aktualizr's campaign check
+ * (libaktualizr campaign.cc, fetchAvailableCampaigns(): GET <gateway>/campaigner/campaigns,
+ * {"campaigns": [{"id", "name", "size", "autoAccept", "metadata"}]}).  The offer belongs
+ * to the campaign its correlation id names (OTA CE's Director writes
+ * "urn:here-ota:campaign:<id>").  A server without campaigns (404, an error) has none:
+ * aktualizr logs it and goes on, and so does otad.
+ */
+static void
+otad_job_check_find_campaign (OtadJobCheck *job, GCancellable *cancellable)
+{
+	const OtadSettings *s = otad_job_context_get_settings (job->ctx);
+	const gchar *cid = job->target->correlation_id;
+	g_autofree gchar *url = NULL;
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr(GError) error_local = NULL;
+	JsonNode *root;
+	JsonArray *campaigns;
+	guint status = 0;
+
+	if (s->gateway_url == NULL || cid == NULL || *cid == '\0')
+		return;
+	url = g_strconcat (s->gateway_url, "/campaigner/campaigns", NULL);
+	body = otad_http_get (otad_job_context_get_http (job->ctx), url,
+			      OTAD_JOB_CHECK_MAX_CAMPAIGNS_SIZE, 0, &status, cancellable, &error_local);
+	if (body == NULL || status != 200 ||
+	    !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+					 (gssize)g_bytes_get_size (body), &error_local)) {
+		g_debug ("no campaigns: %s", error_local != NULL ? error_local->message : "");
+		return;
+	}
+	root = json_parser_get_root (parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+	    !json_object_has_member (json_node_get_object (root), "campaigns") ||
+	    !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root),
+							     "campaigns")))
+		return;
+	campaigns = json_object_get_array_member (json_node_get_object (root), "campaigns");
+	for (guint i = 0; i < json_array_get_length (campaigns); i++) {
+		JsonNode *c = json_array_get_element (campaigns, i);
+		const gchar *id;
+		if (!JSON_NODE_HOLDS_OBJECT (c))
+			continue;
+		id = json_object_get_string_member_with_default (json_node_get_object (c), "id",
+								 NULL);
+		if (id == NULL || *id == '\0')
+			continue;
+		if (g_str_equal (cid, id) ||
+		    (g_str_has_suffix (cid, id) && strlen (cid) > strlen (id) &&
+		     cid[strlen (cid) - strlen (id) - 1] == ':')) {
+			g_info ("the offer belongs to campaign %s", id);
+			job->campaign_id = g_strdup (id);
+			return;
+		}
+	}
+}
+
 gboolean
 otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 {
@@ -178,8 +242,10 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 		g_clear_pointer (&target, otad_target_free);
 	}
 	job->target = g_steal_pointer (&target);
-	if (job->target != NULL)
+	if (job->target != NULL) {
 		otad_job_check_size_offer (job, sysroot, installed, cancellable);
+		otad_job_check_find_campaign (job, cancellable);
+	}
 	otad_job_report_flush (ctx, cancellable);
 	return TRUE;
 }

@@ -20,6 +20,7 @@ typedef struct {
 	/* the offer's size, estimated at check time (0: unknown) */
 	guint64 download_size;
 	guint64 installed_size;
+	gchar *campaign_id; /* (owned) (nullable) the campaign the offer belongs to */
 } OtadJobCheck;
 
 OtadJobCheck *otad_job_check_new (OtadJobContext *ctx) G_GNUC_WARN_UNUSED_RESULT;

@@ -25,6 +25,7 @@ otad_update_info_free (OtadUpdateInfo *info)
 	g_free (info->release_notes);
 	g_free (info->label);
 	g_free (info->offer_id);
+	g_free (info->campaign_id);
 	g_free (info);
 }
 
@@ -49,6 +50,7 @@ otad_update_info_copy (const OtadUpdateInfo *info)
 	copy->release_notes = g_strdup (info->release_notes);
 	copy->label = g_strdup (info->label);
 	copy->offer_id = g_strdup (info->offer_id);
+	copy->campaign_id = g_strdup (info->campaign_id);
 	return copy;
 }
 
@@ -70,6 +72,7 @@ otad_update_info_new_from_target (const OtadTarget *target, const gchar *hardwar
 	info->release_notes = g_strdup (target->release_notes != NULL ? target->release_notes : "");
 	info->label = g_strdup (target->label != NULL ? target->label : "");
 	info->offer_id = otad_update_info_compute_offer_id (info);
+	info->campaign_id = g_strdup ("");
 	return info;
 }
 
@@ -123,6 +126,8 @@ otad_update_info_to_variant (const OtadUpdateInfo *info)
 		g_variant_builder_add (&b, "{sv}", "release-notes",
 				       g_variant_new_string (info->release_notes));
 		g_variant_builder_add (&b, "{sv}", "label", g_variant_new_string (info->label));
+		g_variant_builder_add (&b, "{sv}", "campaign-id",
+				       g_variant_new_string (info->campaign_id));
 	}
 	return g_variant_builder_end (&b);
 }
@@ -157,6 +162,8 @@ otad_update_info_to_json (const OtadUpdateInfo *info)
 	json_builder_add_string_value (b, info->release_notes);
 	json_builder_set_member_name (b, "label");
 	json_builder_add_string_value (b, info->label);
+	json_builder_set_member_name (b, "campaign-id");
+	json_builder_add_string_value (b, info->campaign_id);
 	json_builder_end_object (b);
 	return json_builder_get_root (b);
 }
@@ -206,6 +213,7 @@ otad_update_info_new_from_json (JsonNode *node)
 	info->installed_size = otad_update_info_get_uint (obj, "installed-size");
 	info->release_notes = otad_update_info_dup_member (obj, "release-notes");
 	info->label = otad_update_info_dup_member (obj, "label");
+	info->campaign_id = otad_update_info_dup_member (obj, "campaign-id");
 	/* recomputed, never read: the id always says what the fields say */
 	info->offer_id = otad_update_info_compute_offer_id (info);
 	/* a damaged file must not make us pull something unverified */

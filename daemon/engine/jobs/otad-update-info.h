@@ -28,6 +28,7 @@ typedef struct {
 	gchar *release_notes;	/* custom.releaseNotes, "" when none */
 	gchar *label;		/* custom.label, "" when none */
 	gchar *offer_id;	/* otad_update_info_compute_offer_id() */
+	gchar *campaign_id;	/* the server's campaign asking for consent, "" when none */
 } OtadUpdateInfo;
 
 void otad_update_info_free (OtadUpdateInfo *info);
