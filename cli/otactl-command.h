@@ -41,6 +41,13 @@ gint otactl_cmd_cancel (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_rollback (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_history (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_monitor (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_consent (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_decline (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_postpone (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_discard (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_reboot (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_schedule (OtactlContext *ctx, gint argc, gchar **argv);
+gint otactl_cmd_config (OtactlContext *ctx, gint argc, gchar **argv);
 gint otactl_cmd_inhibit (OtactlContext *ctx, gint argc, gchar **argv);
 
 G_END_DECLS

@@ -36,6 +36,22 @@ static const OtactlCommand otactl_commands[] = {
      /* TRANSLATORS: description of `otactl rollback` */
      N_("Boot the other A/B slot again, or drop a pending update"),
      otactl_cmd_rollback},
+    {"consent", "",
+     /* TRANSLATORS: description of `otactl consent` */
+     N_("Agree to the update on offer: download and install it"),
+     otactl_cmd_consent},
+    {"decline", "",
+     /* TRANSLATORS: description of `otactl decline` */
+     N_("Refuse the update on offer; it is not offered again automatically"),
+     otactl_cmd_decline},
+    {"postpone", "",
+     /* TRANSLATORS: description of `otactl postpone` */
+     N_("Put the update on offer off until later"),
+     otactl_cmd_postpone},
+    {"discard", "",
+     /* TRANSLATORS: description of `otactl discard` */
+     N_("Delete a downloaded update that was not installed"),
+     otactl_cmd_discard},
     {"history", "",
      /* TRANSLATORS: description of `otactl history` */
      N_("Show past updates and their outcomes"),
@@ -48,6 +64,18 @@ static const OtactlCommand otactl_commands[] = {
      /* TRANSLATORS: description of `otactl monitor` */
      N_("Follow otad's state and progress until interrupted"),
      otactl_cmd_monitor},
+    {"reboot", "",
+     /* TRANSLATORS: description of `otactl reboot` */
+     N_("Reboot now to finish an update or a rollback"),
+     otactl_cmd_reboot},
+    {"schedule", "[download|install|reboot WINDOW]",
+     /* TRANSLATORS: description of `otactl schedule` */
+     N_("Show the maintenance windows, or set one (e.g. \"Mon..Fri 02:00-04:00\")"),
+     otactl_cmd_schedule},
+    {"config", "get [KEY] | set KEY VALUE | reset KEY…",
+     /* TRANSLATORS: description of `otactl config` */
+     N_("Show or change the configuration that can change at run time"),
+     otactl_cmd_config},
     {NULL, NULL, NULL, NULL}};
 
 static const OtactlCommand *

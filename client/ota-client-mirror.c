@@ -392,6 +392,21 @@ ota_client_name_owner_changed_cb (GDBusConnection *connection,
 }
 
 static void
+ota_client_daemon_signal_cb (GDBusConnection *connection,
+			     const gchar *sender_name,
+			     const gchar *object_path,
+			     const gchar *interface_name,
+			     const gchar *signal_name,
+			     GVariant *parameters,
+			     gpointer user_data)
+{
+	g_autoptr(OtaClient) self = g_weak_ref_get (user_data);
+
+	if (self != NULL)
+		ota_client_emit_daemon_signal (self, signal_name, parameters);
+}
+
+static void
 ota_client_subscribe_in_context (OtaClient *self)
 {
 	if (self->properties_changed_id != 0 || self->connection == NULL)
@@ -418,6 +433,17 @@ ota_client_subscribe_in_context (OtaClient *self)
 						OTA_DBUS_SERVICE,
 						G_DBUS_SIGNAL_FLAGS_NONE,
 						ota_client_name_owner_changed_cb,
+						ota_client_weak_ref_new (self),
+						ota_client_weak_ref_free);
+	self->daemon_signals_id =
+	    g_dbus_connection_signal_subscribe (self->connection,
+						OTA_DBUS_SERVICE,
+						OTA_DBUS_INTERFACE,
+						NULL,
+						OTA_DBUS_PATH,
+						NULL,
+						G_DBUS_SIGNAL_FLAGS_NONE,
+						ota_client_daemon_signal_cb,
 						ota_client_weak_ref_new (self),
 						ota_client_weak_ref_free);
 }
@@ -464,7 +490,11 @@ ota_client_unsubscribe (OtaClient *self)
 		if (self->name_owner_changed_id != 0)
 			g_dbus_connection_signal_unsubscribe (self->connection,
 							      self->name_owner_changed_id);
+		if (self->daemon_signals_id != 0)
+			g_dbus_connection_signal_unsubscribe (self->connection,
+							      self->daemon_signals_id);
 	}
+	self->daemon_signals_id = 0;
 	self->properties_changed_id = 0;
 	self->name_owner_changed_id = 0;
 }

@@ -24,6 +24,7 @@ struct _OtaClient {
 	GCancellable *reload_cancellable; /* (owned) (nullable) */
 	guint properties_changed_id;
 	guint name_owner_changed_id;
+	guint daemon_signals_id; /* StateChanged, JobFinished */
 
 	/* mirror of the daemon's properties */
 	guint daemon_version;
@@ -76,5 +77,8 @@ gboolean ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError 
 void ota_client_apply_properties (OtaClient *self, GVariant *dict);
 void ota_client_subscribe (OtaClient *self);
 void ota_client_unsubscribe (OtaClient *self);
+/* ota-client-consent.c */
+void ota_client_signals_class_init (OtaClientClass *klass);
+void ota_client_emit_daemon_signal (OtaClient *self, const gchar *name, GVariant *parameters);
 
 G_END_DECLS

@@ -60,5 +60,26 @@ gboolean ota_client_uninhibit_sync (OtaClient *self,
 				    guint handle,
 				    GCancellable *cancellable,
 				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_consent_sync (OtaClient *self,
+				  const gchar *offer_id,
+				  OtaClientFlags flags,
+				  GCancellable *cancellable,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_decline_sync (OtaClient *self,
+				  const gchar *offer_id,
+				  OtaClientFlags flags,
+				  GCancellable *cancellable,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_postpone_sync (OtaClient *self,
+				   const gchar *offer_id,
+				   guint64 until,
+				   OtaClientFlags flags,
+				   GCancellable *cancellable,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean ota_client_discard_sync (OtaClient *self,
+				  const gchar *offer_id,
+				  OtaClientFlags flags,
+				  GCancellable *cancellable,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -405,6 +405,7 @@ ota_client_class_init (OtaClientClass *klass)
 	g_type_ensure (OTA_TYPE_UPDATE_INFO);
 	g_type_ensure (OTA_TYPE_HISTORY_ENTRY);
 	(void)ota_error_quark ();
+	ota_client_signals_class_init (klass);
 
 	/**
 	 * OtaClient:connection:

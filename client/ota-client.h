@@ -97,4 +97,42 @@ void ota_client_get_history_filtered_async (OtaClient *self,
 GPtrArray *ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;
 
+/* since 0.4 (interface version 4) */
+void ota_client_run_async (OtaClient *self,
+			   const gchar *operation,
+			   const gchar *offer_id,
+			   OtaClientFlags flags,
+			   GCancellable *cancellable,
+			   GAsyncReadyCallback callback,
+			   gpointer callback_data);
+gboolean ota_client_run_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+void ota_client_consent_async (OtaClient *self,
+			       const gchar *offer_id,
+			       OtaClientFlags flags,
+			       GCancellable *cancellable,
+			       GAsyncReadyCallback callback,
+			       gpointer callback_data);
+void ota_client_decline_async (OtaClient *self,
+			       const gchar *offer_id,
+			       OtaClientFlags flags,
+			       GCancellable *cancellable,
+			       GAsyncReadyCallback callback,
+			       gpointer callback_data);
+void ota_client_postpone_async (OtaClient *self,
+				const gchar *offer_id,
+				guint64 until,
+				OtaClientFlags flags,
+				GCancellable *cancellable,
+				GAsyncReadyCallback callback,
+				gpointer callback_data);
+void ota_client_discard_async (OtaClient *self,
+			       const gchar *offer_id,
+			       OtaClientFlags flags,
+			       GCancellable *cancellable,
+			       GAsyncReadyCallback callback,
+			       gpointer callback_data);
+gboolean ota_client_answer_finish (OtaClient *self, GAsyncResult *res, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

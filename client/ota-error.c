@@ -23,6 +23,7 @@ static const GDBusErrorEntry ota_error_entries[] = {
 	{OTA_ERROR_HEALTH_CHECK, "org.otad.Updater1.Error.HealthCheck"},
 	{OTA_ERROR_NOT_FOUND, "org.otad.Updater1.Error.NotFound"},
 	{OTA_ERROR_INTERNAL, "org.otad.Updater1.Error.Internal"},
+	{OTA_ERROR_INHIBITED, "org.otad.Updater1.Error.Inhibited"},
 	{OTA_ERROR_STALE_OFFER, "org.otad.Updater1.Error.StaleOffer"},
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (ota_error_entries) == OTA_ERROR_LAST);

@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @OTA_ERROR_HEALTH_CHECK: a health check failed after boot
  * @OTA_ERROR_NOT_FOUND: the requested item does not exist
  * @OTA_ERROR_INTERNAL: an internal error in otad
+ * @OTA_ERROR_INHIBITED: an inhibitor (logind's block inhibitor for shutdown) keeps otad
+ *   from rebooting now (Since: 0.4)
  * @OTA_ERROR_STALE_OFFER: the offer id given is not the update on offer (any more): the
  *   server changed the target or another check replaced it (since 0.4)
  *
@@ -56,6 +58,7 @@ typedef enum {
 	OTA_ERROR_HEALTH_CHECK,
 	OTA_ERROR_NOT_FOUND,
 	OTA_ERROR_INTERNAL,
+	OTA_ERROR_INHIBITED,
 	OTA_ERROR_STALE_OFFER,
 	/*< private >*/
 	OTA_ERROR_LAST

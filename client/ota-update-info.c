@@ -26,6 +26,11 @@ struct _OtaUpdateInfo {
 	gchar *correlation_id; /* (owned) */
 	gchar *hardware_id;    /* (owned) */
 	gchar *uri;	       /* (owned) */
+	/* since 0.4 */
+	gchar *offer_id;      /* (owned) */
+	guint64 installed_size;
+	gchar *release_notes; /* (owned) */
+	gchar *label;	      /* (owned) */
 };
 
 G_DEFINE_FINAL_TYPE (OtaUpdateInfo, ota_update_info, G_TYPE_OBJECT)
@@ -40,6 +45,10 @@ enum {
 	PROP_CORRELATION_ID,
 	PROP_HARDWARE_ID,
 	PROP_URI,
+	PROP_OFFER_ID,
+	PROP_INSTALLED_SIZE,
+	PROP_RELEASE_NOTES,
+	PROP_LABEL,
 	PROP_LAST
 };
 
@@ -68,6 +77,10 @@ ota_update_info_new_from_variant (GVariant *value)
 	const gchar *correlation_id = "";
 	const gchar *hardware_id = "";
 	const gchar *uri = "";
+	const gchar *offer_id = "";
+	const gchar *release_notes = "";
+	const gchar *label = "";
+	guint64 installed_size = 0;
 	guint64 length = 0;
 	guint64 download_size = 0;
 
@@ -86,6 +99,10 @@ ota_update_info_new_from_variant (GVariant *value)
 	g_variant_lookup (value, "correlation-id", "&s", &correlation_id);
 	g_variant_lookup (value, "hardware-id", "&s", &hardware_id);
 	g_variant_lookup (value, "uri", "&s", &uri);
+	g_variant_lookup (value, "offer-id", "&s", &offer_id);
+	g_variant_lookup (value, "installed-size", "t", &installed_size);
+	g_variant_lookup (value, "release-notes", "&s", &release_notes);
+	g_variant_lookup (value, "label", "&s", &label);
 
 	return g_object_new (OTA_TYPE_UPDATE_INFO,
 			     "name", name,
@@ -96,6 +113,10 @@ ota_update_info_new_from_variant (GVariant *value)
 			     "correlation-id", correlation_id,
 			     "hardware-id", hardware_id,
 			     "uri", uri,
+			     "offer-id", offer_id,
+			     "installed-size", installed_size,
+			     "release-notes", release_notes,
+			     "label", label,
 			     NULL);
 }
 
@@ -237,6 +258,12 @@ ota_update_info_string_field (OtaUpdateInfo *self, guint prop_id)
 		return &self->hardware_id;
 	case PROP_URI:
 		return &self->uri;
+	case PROP_OFFER_ID:
+		return &self->offer_id;
+	case PROP_RELEASE_NOTES:
+		return &self->release_notes;
+	case PROP_LABEL:
+		return &self->label;
 	default:
 		return NULL;
 	}
@@ -258,6 +285,9 @@ ota_update_info_get_property (GObject *object, guint prop_id, GValue *value, GPa
 		break;
 	case PROP_DOWNLOAD_SIZE:
 		g_value_set_uint64 (value, self->download_size);
+		break;
+	case PROP_INSTALLED_SIZE:
+		g_value_set_uint64 (value, self->installed_size);
 		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -287,6 +317,9 @@ ota_update_info_set_property (GObject *object,
 	case PROP_DOWNLOAD_SIZE:
 		self->download_size = g_value_get_uint64 (value);
 		break;
+	case PROP_INSTALLED_SIZE:
+		self->installed_size = g_value_get_uint64 (value);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -304,6 +337,9 @@ ota_update_info_finalize (GObject *object)
 	g_free (self->correlation_id);
 	g_free (self->hardware_id);
 	g_free (self->uri);
+	g_free (self->offer_id);
+	g_free (self->release_notes);
+	g_free (self->label);
 
 	G_OBJECT_CLASS (ota_update_info_parent_class)->finalize (object);
 }
@@ -317,6 +353,9 @@ ota_update_info_init (OtaUpdateInfo *self)
 	self->correlation_id = g_strdup ("");
 	self->hardware_id = g_strdup ("");
 	self->uri = g_strdup ("");
+	self->offer_id = g_strdup ("");
+	self->release_notes = g_strdup ("");
+	self->label = g_strdup ("");
 }
 
 static void
@@ -408,5 +447,105 @@ ota_update_info_class_init (OtaUpdateInfoClass *klass)
 	 */
 	ota_update_info_props[PROP_URI] = g_param_spec_string ("uri", NULL, NULL, "", flags);
 
+	/**
+	 * OtaUpdateInfo:offer-id:
+	 *
+	 * The offer id: a hash of what would be installed; consent, decline and postpone
+	 * name it so that they answer this very update.
+	 *
+	 * Since: 0.4
+	 */
+	ota_update_info_props[PROP_OFFER_ID] =
+	    g_param_spec_string ("offer-id", NULL, NULL, "", flags);
+
+	/**
+	 * OtaUpdateInfo:installed-size:
+	 *
+	 * Bytes the update takes once unpacked, 0 when unknown.
+	 *
+	 * Since: 0.4
+	 */
+	ota_update_info_props[PROP_INSTALLED_SIZE] =
+	    g_param_spec_uint64 ("installed-size", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
+	/**
+	 * OtaUpdateInfo:release-notes:
+	 *
+	 * The release notes the server gave the update, "" when none.
+	 *
+	 * Since: 0.4
+	 */
+	ota_update_info_props[PROP_RELEASE_NOTES] =
+	    g_param_spec_string ("release-notes", NULL, NULL, "", flags);
+
+	/**
+	 * OtaUpdateInfo:label:
+	 *
+	 * A short title for the update, "" when none.
+	 *
+	 * Since: 0.4
+	 */
+	ota_update_info_props[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, "", flags);
+
 	g_object_class_install_properties (object_class, PROP_LAST, ota_update_info_props);
+}
+
+/**
+ * ota_update_info_get_offer_id:
+ * @self: an #OtaUpdateInfo
+ *
+ * Returns: (transfer none): the offer id (64 hex digits), "" from an older otad
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_update_info_get_offer_id (OtaUpdateInfo *self)
+{
+	g_return_val_if_fail (OTA_IS_UPDATE_INFO (self), NULL);
+	return self->offer_id;
+}
+
+/**
+ * ota_update_info_get_installed_size:
+ * @self: an #OtaUpdateInfo
+ *
+ * Returns: bytes the update takes once unpacked, 0 when unknown
+ *
+ * Since: 0.4
+ */
+guint64
+ota_update_info_get_installed_size (OtaUpdateInfo *self)
+{
+	g_return_val_if_fail (OTA_IS_UPDATE_INFO (self), 0);
+	return self->installed_size;
+}
+
+/**
+ * ota_update_info_get_release_notes:
+ * @self: an #OtaUpdateInfo
+ *
+ * Returns: (transfer none): the release notes, "" when none
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_update_info_get_release_notes (OtaUpdateInfo *self)
+{
+	g_return_val_if_fail (OTA_IS_UPDATE_INFO (self), NULL);
+	return self->release_notes;
+}
+
+/**
+ * ota_update_info_get_label:
+ * @self: an #OtaUpdateInfo
+ *
+ * Returns: (transfer none): a short title for the update, "" when none
+ *
+ * Since: 0.4
+ */
+const gchar *
+ota_update_info_get_label (OtaUpdateInfo *self)
+{
+	g_return_val_if_fail (OTA_IS_UPDATE_INFO (self), NULL);
+	return self->label;
 }

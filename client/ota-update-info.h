@@ -19,4 +19,9 @@ const gchar *ota_update_info_get_correlation_id (OtaUpdateInfo *self);
 const gchar *ota_update_info_get_hardware_id (OtaUpdateInfo *self);
 const gchar *ota_update_info_get_uri (OtaUpdateInfo *self);
 
+const gchar *ota_update_info_get_offer_id (OtaUpdateInfo *self);
+guint64 ota_update_info_get_installed_size (OtaUpdateInfo *self);
+const gchar *ota_update_info_get_release_notes (OtaUpdateInfo *self);
+const gchar *ota_update_info_get_label (OtaUpdateInfo *self);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #define __OTA_H_INSIDE__
 
+#include "ota-client-schedule.h"
 #include "ota-client-sync.h"
 #include "ota-client.h"
 #include "ota-common.h"

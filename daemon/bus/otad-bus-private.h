@@ -18,6 +18,7 @@ struct _OtadBus {
 	guint owner_id;
 	gboolean name_acquired;
 	gboolean name_lost;
+	gboolean system_bus; /* the real system bus, not an address */
 	gulong closed_id;
 	/* otad-bus-idle.c */
 	GHashTable *holds; /* (owned) handle → OtadBusHold */
@@ -29,6 +30,8 @@ struct _OtadBus {
 };
 
 void otad_bus_methods_connect (OtadBus *self);
+void otad_bus_schedule_connect (OtadBus *self);
+void otad_bus_schedule_refresh (OtadBus *self);
 void otad_bus_idle_init (OtadBus *self);
 void otad_bus_idle_update (OtadBus *self);
 void otad_bus_idle_clear (OtadBus *self);

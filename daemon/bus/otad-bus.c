@@ -44,6 +44,7 @@ otad_bus_refresh_engine (OtadBus *self)
 	ota_dbus_updater1_set_progress_phase (self->skeleton, otad_engine_get_progress_phase (e));
 	ota_dbus_updater1_set_time_remaining (self->skeleton, otad_engine_get_time_remaining (e));
 	ota_dbus_updater1_set_policy (self->skeleton, otad_engine_get_policy (e));
+	otad_bus_schedule_refresh (self);
 	ota_dbus_updater1_set_waiting (self->skeleton, otad_engine_get_waiting (e));
 	{
 		g_autoptr(GVariant) inhibitors = otad_engine_dup_inhibitors (e);
@@ -229,6 +230,7 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
 		return FALSE;
 	}
 	g_dbus_connection_set_exit_on_close (self->connection, FALSE);
+	self->system_bus = bus_address == NULL && bus_type == G_BUS_TYPE_SYSTEM;
 
 	otad_bus_refresh_engine (self);
 	otad_bus_refresh_sysroot (self);
@@ -378,6 +380,7 @@ otad_bus_new (OtadEngine *engine)
 			  self);
 	g_signal_connect (self->engine, "job-result", G_CALLBACK (otad_bus_job_result_cb), self);
 	otad_bus_methods_connect (self);
+	otad_bus_schedule_connect (self);
 	otad_bus_idle_init (self);
 	otad_bus_inhibit_init (self);
 	otad_bus_refresh_engine (self);

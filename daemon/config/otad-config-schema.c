@@ -7,6 +7,7 @@
 
 #include "ota-error.h"
 #include "otad-config-schema.h"
+#include "otad-window.h"
 
 /*
  * Every key otad knows, with its type, default and validation.  Other layers
@@ -25,6 +26,8 @@ static const gchar *const otad_config_schema_policy_choices[] = {
 static const gchar *const otad_config_schema_boot_choices[] = {
     "none", "uboot", "grub", "systemd-boot", NULL};
 static const gchar *const otad_config_schema_mode_choices[] = {"uptane", "lite", NULL};
+static const gchar *const otad_config_schema_reboot_choices[] = {"never", "in-window", "ask",
+								  NULL};
 
 /* one row per key, by type */
 #define OTAD_STR(g, k, def, check) {g, k, OTAD_CONFIG_TYPE_STRING, def, 0, 0, NULL, check}
@@ -38,6 +41,7 @@ static const gchar *const otad_config_schema_mode_choices[] = {"uptane", "lite",
 #define OTAD_CRED otad_config_schema_validate_credential
 #define OTAD_ID otad_config_schema_validate_identifier
 #define OTAD_UNIT otad_config_schema_validate_unit
+#define OTAD_WINDOW otad_window_validate
 #define OTAD_MIB (1024 * 1024)
 #define OTAD_WEEK (7 * 24 * 3600)
 
@@ -91,6 +95,15 @@ static const OtadConfigKey otad_config_schema_keys[] = {
     OTAD_STR ("update", "osname", "", OTAD_ID),
     OTAD_UINT ("update", "min-free-space-mb", "0", 0, G_MAXUINT32),
     OTAD_UINT ("update", "max-automatic-attempts", "3", 1, 100),
+    /* maintenance windows (otad-window.h) and who reboots */
+    OTAD_STR ("schedule", "download-window", "", OTAD_WINDOW),
+    OTAD_STR ("schedule", "install-window", "", OTAD_WINDOW),
+    OTAD_STR ("schedule", "reboot-window", "", OTAD_WINDOW),
+    OTAD_ENUM ("schedule", "reboot-policy", "ask", otad_config_schema_reboot_choices),
+    OTAD_UINT ("schedule", "reboot-retry-sec", "300", 1, 86400),
+    /* network conditions */
+    OTAD_BOOL ("network", "allow-metered", "false"),
+    OTAD_UINT ("network", "max-download-rate", "0", 0, G_GUINT64_CONSTANT (1) << 40),
     /* boot control */
     OTAD_ENUM ("boot", "backend", "none", otad_config_schema_boot_choices),
     OTAD_STR ("boot", "fw-env-config", "/etc/fw_env.config", OTAD_PATH),

@@ -50,6 +50,12 @@ otad_engine_after_confirm (OtadEngine *self, OtadJobConfirm *job)
 		otad_engine_transition (self, OTA_STATE_PENDING_REBOOT);
 		break;
 	case OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED:
+		/* the old deployment is the default again and needs a reboot: the reboot
+		 * policy decides when (otad-engine-schedule.c), never this */
+		self->rollback_needs_reboot = r->reboot_requested;
+		otad_engine_set_info (self, NULL);
+		otad_engine_transition (self, OTA_STATE_ROLLED_BACK);
+		break;
 	case OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED:
 	case OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK:
 		otad_engine_set_info (self, NULL);

@@ -84,7 +84,6 @@ otad_engine_history_fill_offer (OtadEngine *self, OtadHistoryRecord *r)
  * otad_engine_record_history:
  * @action: what happened (the XML's GetHistory actions: consent, decline, ...)
  * @result: (nullable): succeeded, failed or cancelled; %NULL: from @error
- * @detail: (nullable): more about it, in words
  * @error: (nullable): why it failed
  *
  * Records a step about the update on offer now.
@@ -93,10 +92,9 @@ void
 otad_engine_record_history (OtadEngine *self,
 			    const gchar *action,
 			    const gchar *result,
-			    const gchar *detail,
 			    const GError *error)
 {
-	OtadHistoryRecord r = {.action = action, .result = result, .detail = detail};
+	OtadHistoryRecord r = {.action = action, .result = result};
 
 	g_return_if_fail (OTAD_IS_ENGINE (self));
 	if (r.result == NULL && error == NULL)
@@ -169,8 +167,11 @@ otad_engine_history_job_done (OtadEngine *self,
 		return;
 	if (error == NULL) {
 		r.result = OTAD_HISTORY_SUCCEEDED;
-		if (kind == OTAD_ENGINE_JOB_CHECK && ((OtadJobCheck *)data)->target == NULL)
-			return; /* a check without an offer is no step of an update */
+		/* a check without an offer (or with one declined or postponed, which stays
+		 * quiet) is no step of an update */
+		if (kind == OTAD_ENGINE_JOB_CHECK &&
+		    (((OtadJobCheck *)data)->target == NULL || self->info == NULL))
+			return;
 		if (kind == OTAD_ENGINE_JOB_DISCARD)
 			return; /* the answer that started it is recorded (otad-engine-offer.c) */
 		if (kind == OTAD_ENGINE_JOB_CONFIRM) {

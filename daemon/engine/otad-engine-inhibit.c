@@ -110,6 +110,8 @@ otad_engine_inhibit_changed (OtadEngine *self)
 	OtaState state = otad_engine_get_state (self);
 
 	otad_engine_notify (self, OTAD_ENGINE_PROP_INHIBITORS);
+	/* a reboot held back by an inhibitor may go now (otad-engine-schedule.c) */
+	otad_engine_schedule_evaluate (self);
 	if (otad_engine_is_inhibited (self) || !self->install_waiting)
 		return;
 	self->install_waiting = FALSE;

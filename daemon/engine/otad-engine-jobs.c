@@ -65,6 +65,11 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *
 	switch (kind) {
 	case OTAD_ENGINE_JOB_CHECK: {
 		OtadJobCheck *job = otad_job_check_new (self->ctx);
+		if (self->info != NULL) {
+			job->known_checksum = g_strdup (self->info->checksum);
+			job->known_download_size = self->info->download_size;
+			job->known_installed_size = self->info->installed_size;
+		}
 		*out_func = otad_job_check_run;
 		*out_free = (GDestroyNotify)otad_job_check_free;
 		return job;
@@ -138,11 +143,17 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("no update on offer"));
 		return FALSE;
 	}
+	/* outside its window, or on a metered connection: it waits (otad-engine-schedule.c) */
+	if ((kind == OTAD_ENGINE_JOB_DOWNLOAD || kind == OTAD_ENGINE_JOB_INSTALL) &&
+	    otad_engine_schedule_defer (self, kind))
+		return TRUE;
 	/* an install waits while inhibited; anything else asked for replaces it */
 	if (kind == OTAD_ENGINE_JOB_INSTALL && otad_engine_defer_install (self))
 		return TRUE;
 	if (kind != OTAD_ENGINE_JOB_FLUSH && kind != OTAD_ENGINE_JOB_INSTALL)
 		otad_engine_drop_waiting_install (self);
+	if (kind == OTAD_ENGINE_JOB_CHECK || kind == OTAD_ENGINE_JOB_ROLLBACK)
+		otad_engine_schedule_clear (self);
 	job = otad_engine_job_prepare (self, kind, &func, &free_func);
 	if (kind == OTAD_ENGINE_JOB_FLUSH) {
 		self->flushing = TRUE;
@@ -183,3 +194,59 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 	return TRUE;
 }
 
+/* -- what a caller asks for --------------------------------------------------- */
+
+/**
+ * otad_engine_run_op_args:
+ * @args: (nullable): the offer the caller means and the call's options
+ *
+ * Starts @op after checking the state and the offer id again (polkit may have taken a
+ * while).  Returns as soon as the job runs; its outcome arrives through the state and
+ * "job-result".
+ */
+gboolean
+otad_engine_run_op_args (OtadEngine *self,
+			 OtadEngineOp op,
+			 const OtadEngineOpArgs *args,
+			 GError **error)
+{
+	static const OtadEngineOpArgs no_args = {NULL, 0, FALSE, FALSE};
+
+	if (args == NULL)
+		args = &no_args;
+	if (!otad_engine_check_args (self, op, args, error))
+		return FALSE;
+	switch (op) {
+	case OTAD_ENGINE_OP_CHECK:
+		self->check_automatic = args->automatic;
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_CHECK, error);
+	case OTAD_ENGINE_OP_DOWNLOAD:
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error);
+	case OTAD_ENGINE_OP_INSTALL:
+		return otad_engine_offer_install (self, FALSE, error);
+	case OTAD_ENGINE_OP_CANCEL:
+		g_info ("cancelling %s", otad_engine_job_kind_to_string (self->running));
+		self->install_after_download = FALSE;
+		g_cancellable_cancel (self->cancellable);
+		return TRUE;
+	case OTAD_ENGINE_OP_ROLLBACK:
+		return otad_engine_start_job (self, OTAD_ENGINE_JOB_ROLLBACK, error);
+	case OTAD_ENGINE_OP_CONSENT:
+		return otad_engine_offer_consent (self, args->download_only, error);
+	case OTAD_ENGINE_OP_DECLINE:
+		return otad_engine_offer_decline (self, error);
+	case OTAD_ENGINE_OP_POSTPONE:
+		return otad_engine_offer_postpone (self, args->until, error);
+	case OTAD_ENGINE_OP_DISCARD:
+		return otad_engine_offer_discard (self, error);
+	case OTAD_ENGINE_OP_LAST:
+	default:
+		g_assert_not_reached ();
+	}
+}
+
+gboolean
+otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
+{
+	return otad_engine_run_op_args (self, op, NULL, error);
+}

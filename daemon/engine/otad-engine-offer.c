@@ -29,13 +29,13 @@
 /* a postponement that ends while otad is busy: the check is tried again after this */
 #define OTAD_ENGINE_POSTPONE_RETRY_S 30
 
-/* the one place where answers are recorded: the log and the history (GetHistory) */
+/* the one place where the answers are recorded: the log and the history (GetHistory) */
 static void
 otad_engine_offer_record (OtadEngine *self, const gchar *action, const gchar *detail)
 {
+	otad_engine_record_history (self, action, NULL, NULL);
 	g_message ("%s %s %s (offer %s)%s%s", action, self->info->name, self->info->version,
 		   self->info->offer_id, detail != NULL ? ": " : "", detail != NULL ? detail : "");
-	otad_engine_record_history (self, action, NULL, detail, NULL);
 }
 
 /* -- persistence --------------------------------------------------------------- */
@@ -239,7 +239,7 @@ otad_engine_offer_is_quiet (OtadEngine *self)
 OtaState
 otad_engine_offer_after_check (OtadEngine *self, gboolean automatic)
 {
-	const gchar *policy = self->settings->policy;
+	const gchar *policy = otad_engine_get_policy (self);
 
 	if (automatic && otad_engine_offer_is_quiet (self)) {
 		otad_engine_set_info (self, NULL);
@@ -256,7 +256,7 @@ otad_engine_offer_after_check (OtadEngine *self, gboolean automatic)
 OtaState
 otad_engine_offer_after_download (OtadEngine *self)
 {
-	if (g_strcmp0 (self->settings->policy, "download-only") == 0)
+	if (g_strcmp0 (otad_engine_get_policy (self), "download-only") == 0)
 		return OTA_STATE_AWAITING_CONSENT;
 	return OTA_STATE_DOWNLOADED;
 }
@@ -274,10 +274,10 @@ otad_engine_offer_install (OtadEngine *self, gboolean download_only, GError **er
 		self->install_after_download = !download_only;
 		return TRUE;
 	}
-	if (download_only) {
-		otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+	/* downloaded before (a restart, a postponement): installing starts from downloaded */
+	otad_engine_transition (self, OTA_STATE_DOWNLOADED);
+	if (download_only)
 		return TRUE;
-	}
 	return otad_engine_start_job (self, OTAD_ENGINE_JOB_INSTALL, error);
 }
 

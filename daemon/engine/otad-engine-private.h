@@ -4,6 +4,7 @@
 #include "otad-engine.h"
 #include "otad-history-log.h"
 #include "otad-pull-progress.h"
+#include "otad-run-config.h"
 #include "otad-update-info.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,9 @@ typedef enum {
 	OTAD_ENGINE_PROP_DOWNLOAD_SIZE,
 	OTAD_ENGINE_PROP_PROGRESS,
 	OTAD_ENGINE_PROP_POLICY,
+	OTAD_ENGINE_PROP_WAITING_FOR,
+	OTAD_ENGINE_PROP_WAITING_UNTIL,
+	OTAD_ENGINE_PROP_REBOOT_REQUIRED,
 	OTAD_ENGINE_PROP_INHIBITORS,
 	OTAD_ENGINE_PROP_WAITING,
 	OTAD_ENGINE_PROP_PROGRESS_PHASE,
@@ -71,6 +75,20 @@ struct _OtadEngine {
 	guint confirm_failures;
 	/* the boot record was lost at start: the confirmation rebuilds it */
 	gboolean rebuild_record;
+	/* otad-engine-schedule.c */
+	OtadRunConfig *run_config;	/* (owned) */
+	OtadEngineJobKind deferred;	/* OTAD_ENGINE_JOB_LAST: none */
+	gchar *waiting_for;		/* (owned) "" nothing */
+	guint64 waiting_until;
+	gint schedule_fd;
+	guint schedule_id;
+	gint64 schedule_armed;		/* the deadline the timer has, 0 none */
+	GNetworkMonitor *network;	/* (owned) (nullable) */
+	gulong metered_id;
+	gboolean rollback_needs_reboot; /* a failed health check made the old one the default */
+	gboolean rebooting;
+	OtadEngineRebootFunc reboot_func;
+	gpointer reboot_data;
 	OtadHistoryLog *history; /* (owned) (nullable) opened on first use */
 	/* otad-engine-inhibit.c: who holds installs back, and an install that waits */
 	GPtrArray *inhibitors; /* (owned) (element-type OtadInhibitor) */
@@ -102,6 +120,14 @@ void otad_engine_emit_job_finished (OtadEngine *self,
 				    gboolean ok,
 				    gboolean found);
 
+/* otad-engine-schedule.c */
+void otad_engine_schedule_init (OtadEngine *self);
+void otad_engine_schedule_start (OtadEngine *self);
+void otad_engine_schedule_dispose (OtadEngine *self);
+gboolean otad_engine_schedule_defer (OtadEngine *self, OtadEngineJobKind kind);
+void otad_engine_schedule_clear (OtadEngine *self);
+void otad_engine_schedule_evaluate (OtadEngine *self);
+GVariant *otad_engine_schedule_add_details (OtadEngine *self, GVariant *info);
 /* otad-engine-history.c */
 void otad_engine_history_open (OtadEngine *self);
 void otad_engine_history_job_done (OtadEngine *self,

@@ -172,6 +172,7 @@ otad_engine_start (OtadEngine *self)
 	} else {
 		otad_engine_resume_state (self);
 	}
+	otad_engine_schedule_start (self);
 	if (otad_job_context_has_reporter (self->ctx)) {
 		self->flush_id = g_timeout_add_seconds_full (G_PRIORITY_LOW,
 							     OTAD_ENGINE_FLUSH_INTERVAL_S,

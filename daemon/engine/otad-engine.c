@@ -239,60 +239,6 @@ otad_engine_has_update (OtadEngine *self)
 	return self->info != NULL;
 }
 
-/**
- * otad_engine_run_op_args:
- * @args: (nullable): the offer the caller means and the call's options
- *
- * Starts @op after checking the state and the offer id again (polkit may have taken a
- * while).  Returns as soon as the job runs; its outcome arrives through the state and
- * "job-result".
- */
-gboolean
-otad_engine_run_op_args (OtadEngine *self,
-			 OtadEngineOp op,
-			 const OtadEngineOpArgs *args,
-			 GError **error)
-{
-	static const OtadEngineOpArgs no_args = {NULL, 0, FALSE, FALSE};
-
-	if (args == NULL)
-		args = &no_args;
-	if (!otad_engine_check_args (self, op, args, error))
-		return FALSE;
-	switch (op) {
-	case OTAD_ENGINE_OP_CHECK:
-		self->check_automatic = args->automatic;
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_CHECK, error);
-	case OTAD_ENGINE_OP_DOWNLOAD:
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_DOWNLOAD, error);
-	case OTAD_ENGINE_OP_INSTALL:
-		return otad_engine_offer_install (self, FALSE, error);
-	case OTAD_ENGINE_OP_CANCEL:
-		g_info ("cancelling %s", otad_engine_job_kind_to_string (self->running));
-		self->install_after_download = FALSE;
-		g_cancellable_cancel (self->cancellable);
-		return TRUE;
-	case OTAD_ENGINE_OP_ROLLBACK:
-		return otad_engine_start_job (self, OTAD_ENGINE_JOB_ROLLBACK, error);
-	case OTAD_ENGINE_OP_CONSENT:
-		return otad_engine_offer_consent (self, args->download_only, error);
-	case OTAD_ENGINE_OP_DECLINE:
-		return otad_engine_offer_decline (self, error);
-	case OTAD_ENGINE_OP_POSTPONE:
-		return otad_engine_offer_postpone (self, args->until, error);
-	case OTAD_ENGINE_OP_DISCARD:
-		return otad_engine_offer_discard (self, error);
-	case OTAD_ENGINE_OP_LAST:
-	default:
-		g_assert_not_reached ();
-	}
-}
-
-gboolean
-otad_engine_run_op (OtadEngine *self, OtadEngineOp op, GError **error)
-{
-	return otad_engine_run_op_args (self, op, NULL, error);
-}
 
 /* -- properties ------------------------------------------------------------------ */
 
@@ -358,7 +304,7 @@ otad_engine_set_next_check_time (OtadEngine *self, guint64 unix_time)
 GVariant *
 otad_engine_dup_update_info (OtadEngine *self)
 {
-	return g_variant_ref_sink (otad_update_info_to_variant (self->info));
+	return otad_engine_schedule_add_details (self, otad_update_info_to_variant (self->info));
 }
 
 /* Returns: (nullable): the commit on offer */
@@ -404,8 +350,9 @@ otad_engine_get_time_remaining (OtadEngine *self)
 const gchar *
 otad_engine_get_policy (OtadEngine *self)
 {
-	return self->settings->policy;
+	return otad_run_config_get_policy (self->run_config);
 }
+
 
 static void
 otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
@@ -443,6 +390,15 @@ otad_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 	case OTAD_ENGINE_PROP_POLICY:
 		g_value_set_string (value, otad_engine_get_policy (self));
 		break;
+	case OTAD_ENGINE_PROP_WAITING_FOR:
+		g_value_set_string (value, otad_engine_get_waiting_for (self));
+		break;
+	case OTAD_ENGINE_PROP_WAITING_UNTIL:
+		g_value_set_uint64 (value, self->waiting_until);
+		break;
+	case OTAD_ENGINE_PROP_REBOOT_REQUIRED:
+		g_value_set_boolean (value, otad_engine_get_reboot_required (self));
+		break;
 	case OTAD_ENGINE_PROP_INHIBITORS:
 		g_value_take_variant (value, otad_engine_dup_inhibitors (self));
 		break;
@@ -474,6 +430,9 @@ otad_engine_store_changed_cb (OtadStateStore *store, gpointer user_data)
 	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_NAME);
 	otad_engine_notify (self, OTAD_ENGINE_PROP_ERROR_MESSAGE);
 	otad_engine_notify (self, OTAD_ENGINE_PROP_LAST_CHECK_TIME);
+	otad_engine_notify (self, OTAD_ENGINE_PROP_REBOOT_REQUIRED);
+	/* a state that needs a reboot, or one that lets a deferred job run */
+	otad_engine_schedule_evaluate (self);
 	otad_engine_signals_state_changed (self);
 }
 
@@ -491,6 +450,7 @@ otad_engine_dispose (GObject *object)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
 	g_clear_signal_handler (&self->store_changed_id, self->store);
+	otad_engine_schedule_dispose (self);
 	g_clear_object (&self->sysroot);
 	g_clear_object (&self->store);
 	G_OBJECT_CLASS (otad_engine_parent_class)->dispose (object);
@@ -540,6 +500,12 @@ otad_engine_class_init (OtadEngineClass *klass)
 	    g_param_spec_uint ("progress", NULL, NULL, 0, 100, 0, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_POLICY] =
 	    g_param_spec_string ("policy", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING_FOR] =
+	    g_param_spec_string ("waiting-for", NULL, NULL, NULL, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_WAITING_UNTIL] =
+	    g_param_spec_uint64 ("waiting-until", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	otad_engine_props[OTAD_ENGINE_PROP_REBOOT_REQUIRED] =
+	    g_param_spec_boolean ("reboot-required", NULL, NULL, FALSE, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_INHIBITORS] = g_param_spec_variant (
 	    "inhibitors", NULL, NULL, G_VARIANT_TYPE ("a(uss)"), NULL, flags);
 	otad_engine_props[OTAD_ENGINE_PROP_WAITING] =
@@ -610,6 +576,7 @@ otad_engine_new (OtadJobContext *ctx, OtadStateStore *store, OtadSysroot *sysroo
 						   G_CALLBACK (otad_engine_store_changed_cb), self);
 	self->info = otad_update_info_new_from_json (
 	    otad_state_store_get_field (store, OTAD_ENGINE_FIELD_UPDATE_INFO));
+	otad_engine_schedule_init (self);
 	self->announced_state = otad_state_store_get_state (store);
 	otad_engine_offer_load (self);
 	return self;

@@ -57,8 +57,10 @@ const gchar *otad_engine_job_kind_to_string (OtadEngineJobKind kind);
  * are what a front end shows: "state", "error-name", "error-message",
  * "last-check-time", "next-check-time", "update-info" (a{sv}), "downloaded-bytes",
  * "download-size" (fixed when the job starts), "progress" (0-100), "progress-phase",
- * "time-remaining" (seconds, -1 unknown), "policy", "inhibitors" (a(uss)) and
- * "waiting" ("" or "inhibited": an install waits); "job-finished" (kind, success,
+ * "time-remaining" (seconds, -1 unknown), "policy", "inhibitors" (a(uss)),
+ * "waiting" ("" or "inhibited": an install waits), "waiting-for" (what a deferred job
+ * or a needed reboot waits for, "" nothing: otad-engine-schedule.c), "waiting-until"
+ * (when that may change, Unix seconds, 0 unknown) and "reboot-required"; "job-finished" (kind, success,
  * found an update) follows every job but report flushes.  "state-changed" (s state,
  * a{sv} details) and "job-result" (s job, s result, a{sv} details) are what the bus
  * sends as StateChanged and JobFinished.  It knows nothing of D-Bus.
@@ -91,7 +93,6 @@ GVariant *otad_engine_get_history (OtadEngine *self, guint limit, guint64 since,
 void otad_engine_record_history (OtadEngine *self,
 				 const gchar *action,
 				 const gchar *result,
-				 const gchar *detail,
 				 const GError *error);
 void otad_engine_flush_reports (OtadEngine *self);
 
@@ -114,6 +115,22 @@ const gchar *otad_engine_get_progress_phase (OtadEngine *self);
 gint64 otad_engine_get_time_remaining (OtadEngine *self);
 guint otad_engine_get_progress (OtadEngine *self);
 const gchar *otad_engine_get_policy (OtadEngine *self);
+const gchar *otad_engine_get_waiting_for (OtadEngine *self);
+guint64 otad_engine_get_waiting_until (OtadEngine *self);
+gboolean otad_engine_get_reboot_required (OtadEngine *self);
+gboolean otad_engine_is_metered (OtadEngine *self);
+
+/* schedules, reboot and the configuration at run time (otad-engine-schedule.c) */
+typedef gboolean (*OtadEngineRebootFunc) (gpointer user_data, GError **error);
+void otad_engine_set_reboot_func (OtadEngine *self, OtadEngineRebootFunc func,
+				  gpointer user_data);
+gboolean otad_engine_reboot (OtadEngine *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GVariant *otad_engine_get_configuration (OtadEngine *self, const gchar *only_key,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_engine_set_configuration (OtadEngine *self, GVariant *values, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_engine_reset_configuration (OtadEngine *self, const gchar *const *keys,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* inhibitors (otad-engine-inhibit.c): installs wait while any is held */
 guint otad_engine_inhibit (OtadEngine *self, const gchar *owner, const gchar *reason);

@@ -244,7 +244,7 @@ otad_poller_timer_cb (gint fd, GIOCondition condition, gpointer user_data)
 static void
 otad_poller_follow_policy (OtadPoller *self)
 {
-	const gchar *policy = self->settings->policy;
+	const gchar *policy = otad_engine_get_policy (self->engine);
 	const gchar *checksum = otad_engine_get_update_checksum (self->engine);
 	guint attempts = otad_poller_get_attempts (self, checksum);
 	g_autoptr(GError) error_local = NULL;
@@ -304,7 +304,7 @@ otad_poller_job_finished_cb (OtadEngine *engine,
 		return;
 	}
 	otad_poller_set_attempts (self, checksum, otad_poller_get_attempts (self, checksum) + 1);
-	g_message ("policy %s: %s failed for %s (%u of %u attempts)", self->settings->policy,
+	g_message ("policy %s: %s failed for %s (%u of %u attempts)", otad_engine_get_policy (engine),
 		   otad_engine_job_kind_to_string (kind), checksum,
 		   otad_poller_get_attempts (self, checksum), self->settings->max_automatic_attempts);
 	/* the next try waits the backoff, visible in the next check time */

@@ -31,6 +31,8 @@ static const OtadStateEdge otad_state_edges[] = {
     {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_AWAITING_CONSENT},
     {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_DOWNLOADING},
     {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_IDLE},
+    /* Install() of an offer whose commit was downloaded before (a restart) */
+    {OTA_STATE_UPDATE_AVAILABLE, OTA_STATE_DOWNLOADED},
     /* Rollback() runs as an installing job (from update-available through idle) */
     {OTA_STATE_PENDING_REBOOT, OTA_STATE_INSTALLING},
     {OTA_STATE_ROLLED_BACK, OTA_STATE_INSTALLING},

@@ -63,6 +63,8 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	guint64 start = 0;
 	gboolean ok = TRUE;
 	gint64 delay = 0;
+	gint64 throttle_since;
+	guint64 throttled = 0;
 	guint st;
 	int fd;
 
@@ -122,6 +124,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 	buf = g_malloc (OTAD_HTTP_DOWNLOAD_CHUNK);
+	throttle_since = self->clock.monotonic_usec (self->clock.user_data);
 	for (;;) {
 		gssize n = g_input_stream_read (stream, buf, OTAD_HTTP_DOWNLOAD_CHUNK, cancellable,
 		                                &error_local);
@@ -155,8 +158,13 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 		offset += (guint64)n;
+		throttled += (guint64)n;
 		if (progress != NULL)
 			progress (offset, max_length, user_data);
+		if (!otad_http_throttle (self, t, throttle_since, throttled, cancellable, error)) {
+			close (fd);
+			return OTAD_HTTP_DOWNLOAD_FAILED;
+		}
 	}
 	if (fsync (fd) != 0 && ok) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot sync %s: %s", part,

@@ -26,6 +26,7 @@ struct _OtadHttp {
 	guint max_retry_total_s;  /* the waits of one job, see otad-http-retry.c; 0: none */
 	guint deadline_s; /* see otad-http-deadline.c; 0: none */
 	guint min_speed;  /* bytes/s */
+	guint64 max_rate; /* bytes/s of a download, 0: no cap; under mutex (otad-http-rate.c) */
 	OtadHttpClock clock;
 	GMutex mutex;           /* protects not_before_usec and the counters */
 	gint64 not_before_usec; /* monotonic; set by Retry-After */
@@ -62,6 +63,10 @@ gboolean otad_http_transfer_sleep (OtadHttp *self, OtadHttpTransfer *t, gint64 u
                                    GCancellable *cancellable, GError **error);
 gboolean otad_http_transfer_wait_not_before (OtadHttp *self, OtadHttpTransfer *t,
                                              GCancellable *cancellable, GError **error);
+
+/* otad-http-rate.c */
+gboolean otad_http_throttle (OtadHttp *self, OtadHttpTransfer *t, gint64 since_usec,
+                             guint64 received, GCancellable *cancellable, GError **error);
 
 /* otad_http_request(), and whether a failure was a slow retrieval (for the TUF fetcher) */
 GBytes *otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url,

@@ -71,6 +71,8 @@ void otad_http_set_retry_limits (OtadHttp *self, guint max_retry_after_s,
  * OTAD_HTTP_DEFAULT_MIN_SPEED, a poor cellular link's worth; failures are OTA_ERROR_NETWORK
  * whose message says "slow retrieval". */
 void otad_http_set_deadline (OtadHttp *self, guint total_s, guint min_bytes_per_s);
+void otad_http_set_max_rate (OtadHttp *self, guint64 bytes_per_s);
+guint64 otad_http_get_max_rate (OtadHttp *self);
 /* a redirect may go to this URL's host (on https only); the request's own host always */
 void otad_http_add_redirect_host (OtadHttp *self, const gchar *url);
 void otad_http_set_clock (OtadHttp *self, const OtadHttpClock *clock);

@@ -50,8 +50,10 @@ class MethodGuards(otadtest.OtadTestCase):
         self.assertEqual(props['Policy'], 'consent')
         self.assertEqual(props['UpdateInfo'], {})
         self.assertEqual(props['NextCheckTime'], 0)   # polling is off
-        for key in ('DownloadedBytes', 'DownloadSize', 'Progress'):
+        for key in ('DownloadedBytes', 'DownloadSize', 'Progress', 'WaitingUntil'):
             self.assertEqual(props[key], 0, key)
+        self.assertEqual(props['WaitingFor'], '')
+        self.assertIs(props['RebootRequired'], False)
 
     def test_denied_by_polkit(self):
         for method in ('Check', 'Rollback'):

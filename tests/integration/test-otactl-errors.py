@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """otactl without a daemon: one clear line on stderr and a non-zero exit."""
 
+import json
 import os
 import sys
 import tempfile
@@ -25,9 +26,18 @@ class NoDaemon(unittest.TestCase):
         cls.bus.stop()
         otadtest.remove_tree(cls.topdir)
 
-    def assertOneLineError(self, res):
+    def assertOneLineError(self, res, json_output=False):
         self.assertNotEqual(res.returncode, 0)
         self.assertEqual(res.returncode, EXIT_UNREACHABLE, res.stderr)
+        if json_output:
+            # --json: the error is JSON on stdout (a script reads one stream), nothing
+            # on stderr
+            self.assertEqual(res.stderr, '')
+            err = json.loads(res.stdout)['error']
+            self.assertTrue(err['name'].startswith('org.otad.Updater1.Error.'), err)
+            self.assertGreater(len(err['message']), 10)
+            self.assertEqual(err['exit-code'], EXIT_UNREACHABLE)
+            return
         lines = res.stderr.splitlines()
         self.assertEqual(len(lines), 1, f'expected one line, got {res.stderr!r}')
         self.assertGreater(len(lines[0].strip()), 10)
@@ -37,7 +47,8 @@ class NoDaemon(unittest.TestCase):
         """a working bus on which nobody owns org.otad.Updater"""
         for args in (['status'], ['status', '--json'], ['--json', 'status']):
             with self.subTest(args=args):
-                self.assertOneLineError(otadtest.otactl(self.bus.address, *args))
+                self.assertOneLineError(otadtest.otactl(self.bus.address, *args),
+                                        json_output='--json' in args)
 
     def test_no_bus(self):
         """a bus address with nothing listening"""

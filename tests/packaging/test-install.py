@@ -35,7 +35,8 @@ require_program('setpriv', 'util-linux')
 require_program('systemd-analyze', 'systemd')
 require_program('systemd-tmpfiles', 'systemd')
 require_typelib('Gio', '2.0', 'gir1.2-glib-2.0')   # fake-otad.py
-ACTIONS = ['org.otad.check', 'org.otad.install', 'org.otad.configure', 'org.otad.rollback']
+ACTIONS = ['org.otad.check', 'org.otad.install', 'org.otad.configure', 'org.otad.reboot',
+           'org.otad.rollback']
 
 
 def run(cmd, **kwargs):

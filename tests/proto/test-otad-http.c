@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "ota-error.h"
 #include "otad-http.h"
 #include "otad-test-server.h"
@@ -480,6 +482,42 @@ test_slow_retrieval (Fixture *f, gconstpointer data)
 	g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
 }
 
+/* [network] max-download-rate: a download reads no faster than the cap on average */
+static void
+test_rate_cap (Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *u = url (f, "/repo/timestamp.json");
+	g_autofree gchar *dest = g_build_filename (f->dir, "capped.json", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *contents = NULL;
+	gsize size = 0;
+
+	/* its size first, uncapped */
+	g_assert_true (otad_http_download (f->http, u, dest, 0, NULL, NULL, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_true (g_file_get_contents (dest, &contents, &size, NULL));
+	g_assert_cmpuint (size, >, 0);
+	g_unlink (dest);
+
+	/* capped at half its size per second: it sleeps two seconds (the fixture's clock
+	 * moves only when otad sleeps) */
+	otad_http_set_max_rate (f->http, MAX (size / 2, 1));
+	g_assert_cmpuint (otad_http_get_max_rate (f->http), ==, MAX (size / 2, 1));
+	f->clock.slept = 0;
+	g_assert_true (otad_http_download (f->http, u, dest, 0, NULL, NULL, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (f->clock.slept, >=, 19 * G_USEC_PER_SEC / 10);
+	g_assert_cmpint (f->clock.slept, <=, 21 * G_USEC_PER_SEC / 10);
+	g_unlink (dest);
+
+	/* the cap lifted: no sleep */
+	otad_http_set_max_rate (f->http, 0);
+	f->clock.slept = 0;
+	g_assert_true (otad_http_download (f->http, u, dest, 0, NULL, NULL, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (f->clock.slept, ==, 0);
+}
+
 static void
 test_keepalive (Fixture *f, gconstpointer data)
 {
@@ -512,6 +550,7 @@ main (int argc, char **argv)
 	otad_test_server_require_tools ();
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/http/get", test_get);
+	ADD ("/otad/http/rate-cap", test_rate_cap);
 	ADD ("/otad/http/not-found", test_not_found);
 	ADD ("/otad/http/tls/no-client-cert", test_no_client_cert);
 	ADD ("/otad/http/tls/rogue-client-cert", test_rogue_client_cert);

@@ -29,6 +29,7 @@ otad_job_check_free (OtadJobCheck *job)
 	g_clear_object (&job->ctx);
 	g_clear_pointer (&job->target, otad_target_free);
 	g_free (job->skipped_bad);
+	g_free (job->known_checksum);
 	g_free (job);
 }
 
@@ -95,6 +96,13 @@ otad_job_check_size_offer (OtadJobCheck *job,
 	OstreeRepo *repo = ostree_sysroot_repo (sysroot);
 	g_autoptr(GError) error_local = NULL;
 
+	/* the same commit as at the last check: it was sized then (or found not to be
+	 * sizeable, which the next offer of a new commit asks again) */
+	if (job->known_checksum != NULL && g_strcmp0 (job->known_checksum, job->target->sha256) == 0) {
+		job->download_size = job->known_download_size;
+		job->installed_size = job->known_installed_size;
+		return;
+	}
 	if (!otad_job_context_pull_options (job->ctx, job->target->uri, booted, &options,
 					    &error_local) ||
 	    !otad_pull_ensure_remote (repo, &options, cancellable, &error_local) ||

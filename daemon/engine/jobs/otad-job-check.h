@@ -9,6 +9,11 @@ G_BEGIN_DECLS
 /* Check(): ask the server, verify (TUF/Uptane), decide what is on offer */
 typedef struct {
 	OtadJobContext *ctx; /* (owned) */
+	/* input: the offer known from the last check, whose size is not asked for again
+	 * (an unchanged check-in costs no TreeHub request) */
+	gchar *known_checksum; /* (owned) (nullable) */
+	guint64 known_download_size;
+	guint64 known_installed_size;
 	/* output */
 	OtadTarget *target;   /* (owned) (nullable) the update on offer; NULL: none */
 	gchar *skipped_bad;      /* (owned) (nullable) a commit offered that failed before */

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include "otad-boot-rebuild.h"
-#include "otad-file.h"
 #include "otad-booted.h"
 #include "otad-job-confirm.h"
 #include "otad-job-report.h"
@@ -13,8 +12,8 @@
  * The confirm job, run at start-up when an install waits for confirmation:
  * otad-boot-confirm decides and acts (health checks, bootloader, rollback);
  * the job supplies its hooks: reporting through the reporter, pruning once
- * the sysroot lock is released, and the reboot request (systemctl on a
- * device; a file in the state directory for a test sysroot: never the host).
+ * the sysroot lock is released, and the reboot request, which only marks that
+ * a reboot is needed: the engine's reboot policy decides when it happens.
  */
 
 OtadJobConfirm *
@@ -102,21 +101,12 @@ otad_job_confirm_prune (OstreeSysroot *sysroot,
 	return TRUE;
 }
 
+/* the old deployment is the default again: a reboot is needed.  The job only says so
+ * (result->reboot_requested); the engine reboots when [schedule] reboot-policy allows */
 static gboolean
 otad_job_confirm_reboot (gpointer user_data, GError **error)
 {
-	OtadJobConfirmHooksData *data = user_data;
-	const OtadSettings *s = otad_job_context_get_settings (data->job->ctx);
-	g_autofree gchar *path = NULL;
-	g_autofree gchar *text = NULL;
-
-	if (g_strcmp0 (s->sysroot_path, "/") == 0 && s->test_booted == NULL)
-		return otad_boot_confirm_reboot_systemctl (NULL, error);
-	/* a test sysroot: never reboot the host; leave a trace for the test */
-	path = g_build_filename (s->state_dir, "reboot-requested", NULL);
-	text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", g_get_real_time () / G_USEC_PER_SEC);
-	g_message ("a reboot is needed; test sysroot %s: recorded in %s", s->sysroot_path, path);
-	return otad_file_replace (path, text, strlen (text), 0600, error);
+	return TRUE;
 }
 
 gboolean

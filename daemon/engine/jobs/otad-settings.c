@@ -41,6 +41,10 @@ otad_settings_free (OtadSettings *s)
 	g_strfreev (s->tags);
 	g_free (s->root_dir);
 	g_free (s->policy);
+	g_free (s->download_window);
+	g_free (s->install_window);
+	g_free (s->reboot_window);
+	g_free (s->reboot_policy);
 	g_free (s->boot_backend);
 	g_free (s->fw_env_config);
 	g_free (s->grubenv);
@@ -174,6 +178,13 @@ otad_settings_new (OtadConfig *config,
 	s->poll_max_backoff_s = otad_config_get_uint (config, "polling", "max-backoff-sec");
 	s->max_automatic_attempts =
 	    (guint)otad_config_get_uint (config, "update", "max-automatic-attempts");
+	s->download_window = g_strdup (otad_config_get_string (config, "schedule", "download-window"));
+	s->install_window = g_strdup (otad_config_get_string (config, "schedule", "install-window"));
+	s->reboot_window = g_strdup (otad_config_get_string (config, "schedule", "reboot-window"));
+	s->reboot_policy = g_strdup (otad_config_get_string (config, "schedule", "reboot-policy"));
+	s->reboot_retry_s = (guint)otad_config_get_uint (config, "schedule", "reboot-retry-sec");
+	s->allow_metered = otad_config_get_boolean (config, "network", "allow-metered");
+	s->max_download_rate = otad_config_get_uint (config, "network", "max-download-rate");
 	s->boot_backend = g_strdup (otad_config_get_string (config, "boot", "backend"));
 	s->fw_env_config = otad_settings_dup (config, "boot", "fw-env-config");
 	s->grubenv = otad_settings_dup (config, "boot", "grubenv-path");

@@ -53,6 +53,14 @@ typedef struct {
 	guint poll_jitter_percent;
 	guint64 poll_max_backoff_s;
 	guint max_automatic_attempts;
+	/* as in the files; OtadRunConfig (engine) has the values in effect */
+	gchar *download_window; /* otad-window.h syntax, "" always */
+	gchar *install_window;
+	gchar *reboot_window;
+	gchar *reboot_policy; /* never, in-window, ask */
+	guint reboot_retry_s; /* an inhibited reboot is tried again after this */
+	gboolean allow_metered;
+	guint64 max_download_rate; /* bytes/s, 0: no cap */
 	gchar *boot_backend;
 	gchar *fw_env_config; /* (nullable) */
 	gchar *grubenv;	      /* (nullable) */
