@@ -20,7 +20,6 @@
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
 #include "otad-rollback.h"
-#include "otad-spawn.h"
 
 /* reboots requested to leave a failed deployment before otad stops asking */
 #define OTAD_BOOT_CONFIRM_MAX_REBOOTS 3
@@ -394,21 +393,4 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 		                                 OTAD_BOOT_OUTCOME_BOOTLOADER_ROLLBACK, cancellable,
 		                                 error);
 	}
-}
-
-/**
- * otad_boot_confirm_reboot_systemctl:
- * @user_data: (nullable): the systemctl program, or %NULL for `systemctl` from PATH
- * @error: return location for a #GError
- *
- * The production reboot hook: asks systemd to reboot (logind's inhibitors apply).
- *
- * Returns: %TRUE if systemd accepted the request
- */
-gboolean
-otad_boot_confirm_reboot_systemctl (gpointer user_data, GError **error)
-{
-	const gchar *argv[] = {user_data != NULL ? user_data : "systemctl", "reboot", NULL};
-
-	return otad_spawn_check (argv, 30000, OTA_ERROR_FAILED, NULL, NULL, error);
 }

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  * @OTAD_BOOT_CONFIRM_CONFIRMED: the new deployment booted and passed its checks; the
  *   bootloader was told, success reported, old deployments pruned (state idle)
  * @OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED: the new deployment booted and failed a check;
- *   the old one is the default again, the commit is bad, a reboot was requested
+ *   the old one is the default again, the commit is bad, a reboot is needed
  *   (state rolled-back)
  * @OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED: after such a failure the old deployment booted
  *   again and the failed one was removed (state rolled-back)
@@ -79,8 +79,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadBootConfirmResult, otad_boot_confirm_result_f
  *   The sysroot is still locked: otad_deploy_cleanup() locks it again, so a caller
  *   holding the lock records the request here and cleans up after releasing it.  A
  *   failure is logged, not fatal
- * @request_reboot: reboot into the restored old deployment (production:
- *   otad_boot_confirm_reboot_systemctl())
+ * @request_reboot: a reboot into the restored old deployment is needed (otad's confirm
+ *   job only records it: the engine's reboot policy decides when it happens)
  * @user_data: passed to each hook
  *
  * Any hook may be %NULL.
@@ -120,7 +120,5 @@ typedef struct {
 OtadBootConfirmResult *otad_boot_confirm_run (const OtadBootConfirmContext *ctx,
                                               GCancellable *cancellable,
                                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-gboolean otad_boot_confirm_reboot_systemctl (gpointer user_data, GError **error);
 
 G_END_DECLS

@@ -9,7 +9,7 @@
 
 /*
  * What keeps otad running (issue 13): a job, a state that waits for something
- * with a deadline (awaiting-consent), or a client that holds otad to follow
+ * with a deadline (awaiting-consent, a maintenance window: WaitingUntil), or a client that holds otad to follow
  * its progress (Hold/Release, owner-tracked: a hold ends when its caller
  * leaves the bus).  When none is left for idle_exit_s seconds, ::idle tells
  * the daemon to exit; D-Bus activation brings it back for the next call and
@@ -39,6 +39,10 @@ otad_bus_idle_engine_idle (OtadBus *self)
 {
 	/* an inhibitor's holder expects it to be honoured, and to be listed */
 	if (otad_engine_is_inhibited (self->engine))
+		return FALSE;
+	/* a deferred job or reboot with a deadline (a window opening): otad-check.timer
+	 * could start otad again too late for a short window, so the timer stays armed */
+	if (otad_engine_get_waiting_until (self->engine) != 0)
 		return FALSE;
 	switch (otad_engine_get_state (self->engine)) {
 	case OTA_STATE_CHECKING:

@@ -224,6 +224,47 @@ class InstallWindow(FreshState):
         self.assertEqual(client.props()['Policy'], 'manual')
 
 
+    def otactl(self, *args):
+        return run([os.environ['OTAD_TEST_OTACTL'], '--bus-address', self.bus.address,
+                    '--no-interactive', *args], check=False)
+
+    def test_otactl_config_schedule_reboot(self):
+        self.polkit.set_allowed(ALL_ACTIONS)
+        daemon, client = self.start_otad('A', name='otactl')
+        res = self.otactl('config', 'get', 'update.policy')
+        self.assertEqual((res.returncode, res.stdout), (0, 'manual\n'), res.stderr)
+        # not authorised: exit 4, nothing changed
+        res = self.otactl('config', 'set', 'update.policy', 'consent')
+        self.assertEqual(res.returncode, 4, res.stdout + res.stderr)
+        self.polkit.set_allowed(CONFIGURE)
+        res = self.otactl('config', 'set', 'network.allow-metered', 'maybe')
+        self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+        res = self.otactl('config', 'set', 'network.max-download-rate', '500000')
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        res = self.otactl('schedule', 'install', 'Mon..Fri 02:00-04:00')
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        res = self.otactl('--json', 'config', 'get')
+        self.assertEqual(res.returncode, 0, res.stderr)
+        values = json.loads(res.stdout)
+        self.assertEqual(values['network.max-download-rate'], 500000)
+        self.assertEqual(values['schedule.install-window'], 'Mon..Fri 02:00-04:00')
+        self.assertIs(values['network.allow-metered'], False)
+        res = self.otactl('--json', 'schedule')
+        self.assertEqual(json.loads(res.stdout)['install'], 'Mon..Fri 02:00-04:00')
+        self.assertIn('Mon..Fri 02:00-04:00', self.otactl('schedule').stdout)
+        res = self.otactl('config', 'reset', 'schedule.install-window',
+                          'network.max-download-rate')
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(get_config(client)['schedule.install-window'], '')
+        # nothing needs a reboot
+        res = self.otactl('--json', 'reboot')
+        self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+        self.assertEqual(json.loads(res.stdout)['error']['name'],
+                         'org.otad.Updater1.Error.WrongState')
+        res = self.otactl('config', 'set', 'update.policy')
+        self.assertEqual(res.returncode, 2)
+
+
 class RebootPolicy(UpdateTestCase):
     """After a failed health check otad marks the rollback and never reboots on its own
     outside the policy: ask waits for Reboot(), in-window for the reboot window, and
