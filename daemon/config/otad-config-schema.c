@@ -297,7 +297,17 @@ otad_config_schema_parse_value (const OtadConfigKey *item,
 				     "\"%s\" is not a number", str);
 			return NULL;
 		}
-		if (!g_ascii_string_to_unsigned (str, 10, item->min, item->max, &num, NULL)) {
+		/* digits only (checked above), read here: once in a test run otad refused its
+		 * own default "60" as out of range through g_ascii_string_to_unsigned(), which
+		 * fails on any errno its g_ascii_strtoull() call leaves set (the cause inside
+		 * GLib was not found); this reading depends on nothing but the digits */
+		num = 0;
+		for (const gchar *p = str; *p != '\0' && num != G_MAXUINT64; p++) {
+			guint digit = (guint)(*p - '0');
+			/* past G_MAXUINT64 counts as G_MAXUINT64: out of every range here */
+			num = num > (G_MAXUINT64 - digit) / 10 ? G_MAXUINT64 : num * 10 + digit;
+		}
+		if (num < item->min || num > item->max) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
 				     "\"%s\" is out of range (%" G_GUINT64_FORMAT
 				     " to %" G_GUINT64_FORMAT ")",

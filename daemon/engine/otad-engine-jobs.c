@@ -69,6 +69,7 @@ otad_engine_job_prepare (OtadEngine *self, OtadEngineJobKind kind, OtadJobFunc *
 			job->known_checksum = g_strdup (self->info->checksum);
 			job->known_download_size = self->info->download_size;
 			job->known_installed_size = self->info->installed_size;
+			job->known_campaign_id = g_strdup (self->info->campaign_id);
 		}
 		*out_func = otad_job_check_run;
 		*out_free = (GDestroyNotify)otad_job_check_free;

@@ -33,6 +33,7 @@ otad_job_check_free (OtadJobCheck *job)
 	g_free (job->campaign_id);
 	g_free (job->skipped_bad);
 	g_free (job->known_checksum);
+	g_free (job->known_campaign_id);
 	g_free (job);
 }
 
@@ -151,6 +152,12 @@ otad_job_check_find_campaign (OtadJobCheck *job, GCancellable *cancellable)
 
 	if (s->gateway_url == NULL || cid == NULL || *cid == '\0')
 		return;
+	/* the offer of the last check: its campaign was looked up then; an unchanged
+	 * check-in stays at two requests per repository */
+	if (job->known_checksum != NULL && g_strcmp0 (job->known_checksum, job->target->sha256) == 0) {
+		job->campaign_id = g_strdup (job->known_campaign_id);
+		return;
+	}
 	url = g_strconcat (s->gateway_url, "/campaigner/campaigns", NULL);
 	body = otad_http_get (otad_job_context_get_http (job->ctx), url,
 			      OTAD_JOB_CHECK_MAX_CAMPAIGNS_SIZE, 0, &status, cancellable, &error_local);

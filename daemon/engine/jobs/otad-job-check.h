@@ -14,6 +14,7 @@ typedef struct {
 	gchar *known_checksum; /* (owned) (nullable) */
 	guint64 known_download_size;
 	guint64 known_installed_size;
+	gchar *known_campaign_id; /* (owned) (nullable) its campaign, not asked for again */
 	/* output */
 	OtadTarget *target;   /* (owned) (nullable) the update on offer; NULL: none */
 	gchar *skipped_bad;      /* (owned) (nullable) a commit offered that failed before */
