@@ -36,6 +36,8 @@ otad_engine_history_log (OtadEngine *self)
 	}
 	if (otad_history_log_was_created (self->history))
 		otad_history_import_boot_record (self->history, self->settings->state_dir);
+	else
+		otad_history_import_catch_up (self->history, self->settings->state_dir);
 	return self->history;
 }
 

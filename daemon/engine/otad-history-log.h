@@ -51,5 +51,7 @@ GVariant *otad_history_log_query (OtadHistoryLog *log, guint limit, guint64 sinc
 
 /* otad-history-import.c: what the boot record showed before there was a log */
 void otad_history_import_boot_record (OtadHistoryLog *log, const gchar *state_dir);
+/* a step the boot record finished that the log lacks (a kill in between) */
+void otad_history_import_catch_up (OtadHistoryLog *log, const gchar *state_dir);
 
 G_END_DECLS

@@ -38,6 +38,12 @@ STATE_FILE = re.compile(r'^(state\.json|boot-record\.json|report-events\.json|re
 RECV_POINTS = 10
 
 
+# SQLite's own journal files (the history log): their renames and unlinks are SQLite's
+# atomic commit, recovered by SQLite on open (engine-history kills otad with a torn WAL);
+# the WAL is unlinked when otad closes the log on its way out, a point no update reaches
+SQLITE_PRIVATE = re.compile(r'\.db-(wal|shm|journal)$')
+
+
 class Point:
     def __init__(self, phase, when, kind, name, count):  # noqa: PLR0913
         self.phase, self.when, self.kind, self.name, self.count = \
@@ -56,7 +62,7 @@ def make_points(install_trace, confirm_trace):
     for phase, trace in (('install', install_trace), ('confirm', confirm_trace)):
         recv_total = max([c for k, _, c in trace if k == 'recv'] or [0])
         for kind, name, count in trace:
-            if kind == 'recv':
+            if kind == 'recv' or SQLITE_PRIVATE.search(name):
                 continue
             points.append(Point(phase, 'before', kind, name, count))
             points.append(Point(phase, 'after', kind, name, count))
@@ -98,7 +104,8 @@ def fast_points(points):
     # the outcome queued, not yet sent; sent, not yet removed from the queue
     last(lambda p: p.phase == 'confirm' and p.when == 'after' and
          p.name == 'report-events.json')
-    last(lambda p: p.phase == 'confirm' and p.when == 'before' and p.kind == 'unlink')
+    last(lambda p: p.phase == 'confirm' and p.when == 'before' and p.kind == 'unlink' and
+         p.name.startswith('report-queue/'))
     # a queued event cut to nothing
     first(lambda p: p.when == 'trunc' and p.name.startswith('report-queue/'))
     return chosen
