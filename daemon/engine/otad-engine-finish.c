@@ -165,6 +165,13 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD)
 		otad_engine_progress_publish (self);
 	otad_engine_progress_end (self);
+	/* the sysroot changed under the workers: the deployment roles are reloaded before
+	 * the state moves, so whoever sees the new state reads the deployments it has */
+	{
+		g_autoptr(GError) error_local = NULL;
+		if (!otad_sysroot_load (self->sysroot, NULL, &error_local))
+			g_warning ("cannot reload the sysroot: %s", error_local->message);
+	}
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		otad_engine_history_job_done (self, kind, data, error);
 		otad_engine_after_cancel (self, kind);
@@ -184,12 +191,6 @@ otad_engine_job_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 		otad_engine_history_job_done (self, kind, data, NULL);
 		if (kind != OTAD_ENGINE_JOB_CHECK)
 			found = otad_engine_after_success (self, kind, data);
-	}
-	/* the sysroot changed under the workers: reload the deployment roles */
-	{
-		g_autoptr(GError) error_local = NULL;
-		if (!otad_sysroot_load (self->sysroot, NULL, &error_local))
-			g_warning ("cannot reload the sysroot: %s", error_local->message);
 	}
 	if (kind == OTAD_ENGINE_JOB_DOWNLOAD) {
 		gboolean then_install = self->install_after_download;
