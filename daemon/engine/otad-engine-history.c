@@ -36,8 +36,6 @@ otad_engine_history_log (OtadEngine *self)
 	}
 	if (otad_history_log_was_created (self->history))
 		otad_history_import_boot_record (self->history, self->settings->state_dir);
-	else
-		otad_history_import_catch_up (self->history, self->settings->state_dir);
 	return self->history;
 }
 
@@ -45,6 +43,13 @@ void
 otad_engine_history_open (OtadEngine *self)
 {
 	(void)otad_engine_history_log (self);
+}
+
+void
+otad_engine_history_catch_up (OtadEngine *self)
+{
+	if (otad_engine_history_log (self) != NULL)
+		otad_history_import_catch_up (self->history, self->settings->state_dir);
 }
 
 static void
@@ -143,7 +148,10 @@ otad_engine_history_confirmed (OtadEngine *self, const OtadBootConfirmResult *c)
 	case OTAD_BOOT_CONFIRM_AWAITING_REBOOT:
 	case OTAD_BOOT_CONFIRM_DEPLOYMENT_GONE:
 	default:
-		/* nothing was decided: the install entry says it all */
+		/* nothing was decided now; a step decided by an otad killed before it logged
+		 * it is still in the boot record, which this job has just read (and rebuilt
+		 * when it was damaged): the log takes it from there */
+		otad_engine_history_catch_up (self);
 		return;
 	}
 	otad_engine_history_append (self, &r, failure);

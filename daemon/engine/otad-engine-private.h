@@ -130,6 +130,7 @@ void otad_engine_schedule_evaluate (OtadEngine *self);
 GVariant *otad_engine_schedule_add_details (OtadEngine *self, GVariant *info);
 /* otad-engine-history.c */
 void otad_engine_history_open (OtadEngine *self);
+void otad_engine_history_catch_up (OtadEngine *self);
 void otad_engine_history_job_done (OtadEngine *self,
 				   OtadEngineJobKind kind,
 				   gpointer data,

@@ -170,6 +170,9 @@ otad_engine_start (OtadEngine *self)
 		if (!otad_engine_start_job (self, OTAD_ENGINE_JOB_CONFIRM, &error_local))
 			otad_engine_set_error (self, error_local);
 	} else {
+		/* the record is whole and nothing waits: a step it finished that the log
+		 * lacks (otad killed in between) goes into the log now */
+		otad_engine_history_catch_up (self);
 		otad_engine_resume_state (self);
 	}
 	otad_engine_schedule_start (self);
