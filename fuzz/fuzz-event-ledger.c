@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	gboolean queued = FALSE;
 
 	g_assert_true (g_file_set_contents (path, (const gchar *)data, (gssize)size, NULL));
-	ledger = otad_event_ledger_new (path);
+	ledger = otad_event_ledger_new (path, "fuzz");
 	id = otad_event_ledger_claim (ledger, "c|x", "EcuDownloadStarted",
 	                              OTAD_EVENT_LEDGER_FLAG_STARTS, &queued, &error);
 	g_assert_no_error (error);

@@ -33,6 +33,9 @@ otad_boot_rebuild_other (GPtrArray *deployments, OstreeDeployment *dep)
  * @booted: (nullable): the running deployment
  * @bootloader: the boot control backend
  * @boot_id: (nullable): this boot's id
+ * @remembered: (nullable): the last install the history log has: when it installed
+ *   the commit found, its correlation id, target name and version are taken over, so
+ *   the outcome is reported for the campaign that installed it
  *
  * Records the install the sysroot and the bootloader show:
  *  - a default that is not the running deployment: installed, waiting for the
@@ -46,7 +49,8 @@ otad_boot_rebuild_other (GPtrArray *deployments, OstreeDeployment *dep)
 gboolean
 otad_boot_record_rebuild (OtadBootRecord *record, OstreeSysroot *sysroot, OstreeDeployment *booted,
                           OtadBootloader *bootloader, const gchar *boot_id,
-                          GCancellable *cancellable, GError **error)
+                          const OtadBootPending *remembered, GCancellable *cancellable,
+                          GError **error)
 {
 	g_autoptr (GPtrArray) deployments = ostree_sysroot_get_deployments (sysroot);
 	g_autoptr (OtadBootPending) pending = NULL;
@@ -75,6 +79,11 @@ otad_boot_record_rebuild (OtadBootRecord *record, OstreeSysroot *sysroot, Ostree
 	} else {
 		g_message ("boot record rebuilt: nothing waits for confirmation");
 		return TRUE;
+	}
+	if (remembered != NULL && g_strcmp0 (remembered->commit, pending->commit) == 0) {
+		pending->correlation_id = g_strdup (remembered->correlation_id);
+		pending->target_name = g_strdup (remembered->target_name);
+		pending->version = g_strdup (remembered->version);
 	}
 	g_message ("boot record rebuilt: %s (from %s) waits for confirmation", pending->commit,
 	           pending->previous_commit);

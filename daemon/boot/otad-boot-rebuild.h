@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 gboolean otad_boot_record_rebuild (OtadBootRecord *record, OstreeSysroot *sysroot,
                                    OstreeDeployment *booted, OtadBootloader *bootloader,
-                                   const gchar *boot_id, GCancellable *cancellable,
+                                   const gchar *boot_id, const OtadBootPending *remembered,
+                                   GCancellable *cancellable,
                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

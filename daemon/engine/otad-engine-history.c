@@ -213,3 +213,56 @@ otad_engine_get_history (OtadEngine *self, guint limit, guint64 since, GError **
 		return g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0);
 	return otad_history_log_query (log, limit, since, error);
 }
+
+/**
+ * otad_engine_history_last_install:
+ *
+ * The newest install the log has that succeeded: what a boot record rebuilt from the
+ * sysroot cannot know (the campaign's correlation id, the target's name and version),
+ * for the rebuild to take over when the commit is the same.
+ *
+ * Returns: (transfer full) (nullable): the install, or %NULL
+ */
+OtadBootPending *
+otad_engine_history_last_install (OtadEngine *self)
+{
+	OtadHistoryLog *log = otad_engine_history_log (self);
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GVariant) entries = NULL;
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (log == NULL)
+		return NULL;
+	/* newest first; a few steps after the install at most (confirm, flush) */
+	entries = g_variant_ref_sink (otad_history_log_query (log, 16, 0, &error_local));
+	if (entries == NULL) {
+		g_warning ("the history log: %s", error_local->message);
+		return NULL;
+	}
+	g_variant_iter_init (&iter, entries);
+	while ((entry = g_variant_iter_next_value (&iter)) != NULL) {
+		g_autoptr(GVariant) owned = entry;
+		const gchar *action = NULL;
+		const gchar *commit = NULL;
+		const gchar *text = NULL;
+		gboolean success = FALSE;
+		OtadBootPending *pending;
+
+		if (!g_variant_lookup (entry, "action", "&s", &action) ||
+		    g_strcmp0 (action, "install") != 0)
+			continue;
+		if (!g_variant_lookup (entry, "success", "b", &success) || !success ||
+		    !g_variant_lookup (entry, "commit", "&s", &commit) || *commit == '\0')
+			return NULL;
+		pending = otad_boot_pending_new (commit, NULL, NULL);
+		if (g_variant_lookup (entry, "correlation-id", "&s", &text) && *text != '\0')
+			pending->correlation_id = g_strdup (text);
+		if (g_variant_lookup (entry, "name", "&s", &text) && *text != '\0')
+			pending->target_name = g_strdup (text);
+		if (g_variant_lookup (entry, "version", "&s", &text) && *text != '\0')
+			pending->version = g_strdup (text);
+		return pending;
+	}
+	return NULL;
+}

@@ -173,6 +173,8 @@ otad_engine_start_job (OtadEngine *self, OtadEngineJobKind kind, GError **error)
 		/* confirming must go on even when the state disk is full: it retries */
 		g_clear_handle_id (&self->confirm_retry_id, g_source_remove);
 		((OtadJobConfirm *)job)->rebuild = self->rebuild_record;
+		if (self->rebuild_record)
+			((OtadJobConfirm *)job)->remembered = otad_engine_history_last_install (self);
 		self->rebuild_record = FALSE;
 		otad_engine_force_state (self, busy_state);
 	} else if (kind == OTAD_ENGINE_JOB_DISCARD) {

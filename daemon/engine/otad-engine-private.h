@@ -131,6 +131,7 @@ GVariant *otad_engine_schedule_add_details (OtadEngine *self, GVariant *info);
 /* otad-engine-history.c */
 void otad_engine_history_open (OtadEngine *self);
 void otad_engine_history_catch_up (OtadEngine *self);
+OtadBootPending *otad_engine_history_last_install (OtadEngine *self);
 void otad_engine_history_job_done (OtadEngine *self,
 				   OtadEngineJobKind kind,
 				   gpointer data,

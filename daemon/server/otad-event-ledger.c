@@ -39,6 +39,7 @@ typedef struct {
 struct _OtadEventLedger {
 	GObject parent_instance;
 	gchar *path;        /* (owned) */
+	gchar *device;      /* (owned) what tells this device's events from another's */
 	GPtrArray *updates; /* (owned) (element-type OtadEventLedgerUpdate) oldest first */
 };
 
@@ -77,6 +78,7 @@ otad_event_ledger_finalize (GObject *object)
 	OtadEventLedger *self = OTAD_EVENT_LEDGER (object);
 
 	g_free (self->path);
+	g_free (self->device);
 	g_ptr_array_unref (self->updates);
 	G_OBJECT_CLASS (otad_event_ledger_parent_class)->finalize (object);
 }
@@ -282,13 +284,18 @@ otad_event_ledger_save (OtadEventLedger *self, GError **error)
 /**
  * otad_event_ledger_new:
  *
+ * @device: (nullable): the device (the primary ECU's serial): part of every id, so two
+ *   devices in one campaign never share one
+ *
  * Loads the ledger; a missing file is an empty one, an unreadable one is moved aside
- * with a warning (events of updates in flight may then be sent again under new ids).
+ * with a warning.  The ids do not depend on the file (otad_event_ledger_derive_id()):
+ * an event of an update in flight is sent again under the id it had, a repeat the
+ * server can drop.
  *
  * Returns: (transfer full): the ledger
  */
 OtadEventLedger *
-otad_event_ledger_new (const gchar *path)
+otad_event_ledger_new (const gchar *path, const gchar *device)
 {
 	OtadEventLedger *self = g_object_new (OTAD_TYPE_EVENT_LEDGER, NULL);
 	g_autofree gchar *data = NULL;
@@ -297,6 +304,7 @@ otad_event_ledger_new (const gchar *path)
 	gsize len = 0;
 
 	self->path = g_strdup (path);
+	self->device = g_strdup (device != NULL ? device : "");
 	if (!otad_file_read (path, OTAD_EVENT_LEDGER_MAX_SIZE, &data, &len, &error_local)) {
 		if (otad_file_is_not_found (error_local))
 			return self;
@@ -312,6 +320,49 @@ otad_event_ledger_new (const gchar *path)
 }
 
 /* -- claiming ids ---------------------------------------------------------------- */
+
+/* the namespace of otad's event ids (a random UUID, fixed once) */
+static const guint8 otad_event_ledger_namespace[16] = {
+	0x6f, 0x3a, 0x1c, 0x52, 0x9d, 0x04, 0x4b, 0x7e,
+	0xa1, 0x38, 0x5e, 0xc2, 0x70, 0x19, 0xd4, 0x8b,
+};
+
+/**
+ * otad_event_ledger_derive_id:
+ *
+ * The id of an event, from what names it: the device, the update (correlation id and
+ * commit), the attempt and the event (its type and outcome).  aktualizr takes a random
+ * UUID per event (libaktualizr reportqueue.h: ReportEvent() sets id(Utils::randomUuid()))
+ * and keeps it only in its SQL report queue; the server wants a UUID and nothing more.
+ * A name-based UUID (RFC 4122 version 5, SHA-1) is the same however often the step runs
+ * and whether or not the ledger outlived a power cut, so a step run again after the file
+ * was lost sends the event under the id the server has already, never a second event.
+ *
+ * Returns: (transfer full): a UUID string
+ */
+gchar *
+otad_event_ledger_derive_id (const gchar *device, const gchar *update_key, guint attempt,
+                             const gchar *event)
+{
+	g_autoptr (GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+	g_autofree gchar *name = NULL;
+	guint8 digest[20];
+	gsize len = sizeof digest;
+
+	/* lengths first: "a|b" + "c" and "a" + "b|c" are different names */
+	name = g_strdup_printf ("otad-event/1 %zu:%s %zu:%s %u %zu:%s", strlen (device), device,
+	                        strlen (update_key), update_key, attempt, strlen (event), event);
+	g_checksum_update (sha1, otad_event_ledger_namespace, sizeof otad_event_ledger_namespace);
+	g_checksum_update (sha1, (const guchar *)name, (gssize)strlen (name));
+	g_checksum_get_digest (sha1, digest, &len);
+	digest[6] = (guint8)((digest[6] & 0x0f) | 0x50); /* version 5 */
+	digest[8] = (guint8)((digest[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	                        "%02x%02x%02x%02x%02x%02x",
+	                        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5],
+	                        digest[6], digest[7], digest[8], digest[9], digest[10], digest[11],
+	                        digest[12], digest[13], digest[14], digest[15]);
+}
 
 static OtadEventLedgerUpdate *
 otad_event_ledger_find (OtadEventLedger *self, const gchar *key)
@@ -385,7 +436,8 @@ otad_event_ledger_claim (OtadEventLedger *self, const gchar *update_key, const g
 	}
 	if (entry == NULL) {
 		entry = g_new0 (OtadEventLedgerEntry, 1);
-		entry->id = g_uuid_string_random ();
+		entry->id = otad_event_ledger_derive_id (self->device, update_key,
+		                                         update->attempt, event);
 		entry->final = (flags & OTAD_EVENT_LEDGER_FLAG_FINAL) != 0;
 		g_hash_table_replace (update->events, g_strdup (event), entry);
 		if (!otad_event_ledger_save (self, error)) {

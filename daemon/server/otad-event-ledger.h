@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 /*
  * OtadEventLedger: the id of every event otad reported, per update, fixed when the
  * event is first recorded and kept on disk (STATE_DIR/report-events.json) before the
- * event is queued.  A step that runs again after a kill or a retry asks for the same
+ * event is queued; the id is derived from what names the event, so it is the same
+ * when the file was lost.  A step that runs again after a kill or a retry asks for the same
  * event and gets the same id back, flagged as queued already: it is counted as a retry
  * and not queued again, and a send that is retried carries the same id, so the server
  * can tell a repeat from a new event.
@@ -27,7 +28,10 @@ typedef enum {
 	OTAD_EVENT_LEDGER_FLAG_FINAL = 1 << 1,
 } OtadEventLedgerFlags;
 
-OtadEventLedger *otad_event_ledger_new (const gchar *path) G_GNUC_WARN_UNUSED_RESULT;
+OtadEventLedger *otad_event_ledger_new (const gchar *path,
+                                        const gchar *device) G_GNUC_WARN_UNUSED_RESULT;
+gchar *otad_event_ledger_derive_id (const gchar *device, const gchar *update_key, guint attempt,
+                                    const gchar *event) G_GNUC_WARN_UNUSED_RESULT;
 gchar *otad_event_ledger_claim (OtadEventLedger *self, const gchar *update_key, const gchar *event,
                                 OtadEventLedgerFlags flags, gboolean *out_queued,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;

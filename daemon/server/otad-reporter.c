@@ -87,7 +87,7 @@ otad_reporter_new (OtadHttp *http, const gchar *base_url, const gchar *state_dir
 		self->base_url[strlen (self->base_url) - 1] = '\0';
 	self->primary_serial = g_strdup (primary_serial);
 	self->counter_path = g_build_filename (state_dir, "report-counter", NULL);
-	self->ledger = otad_event_ledger_new (ledger_path);
+	self->ledger = otad_event_ledger_new (ledger_path, primary_serial);
 	return g_steal_pointer (&self);
 }
 

@@ -8,7 +8,8 @@
 - Every state file cut to 0 bytes (a power cut after the rename, before the data
   reached the disk) while an install waits for its reboot: otad starts without a
   critical, moves each aside with a warning, rebuilds the pending install from the
-  sysroot and the bootloader, and the update is confirmed after the reboot.
+  sysroot and the bootloader, and the update is confirmed after the reboot; every
+  event reaches the server under one id although the ledger of ids was lost.
 - The same with the device already rebooted into B: the rebuilt record finds B on
   an armed trial boot, runs the health checks and confirms it.
 - Every state file whose members have the wrong JSON type (a number where a string
@@ -74,6 +75,14 @@ class StateFiles(unittest.TestCase):
         completed = [e for e in enginetest.events(self.world.server.log(),
                                                   'EcuInstallationCompleted')]
         self.assertEqual(len({e['id'] for e in completed}), 1, completed)
+
+    def assert_each_event_once(self, r):
+        """every event of the update reached the server, each under one id"""
+        ids = r.event_ids()
+        for t in crashtest.EVENT_TYPES:
+            self.assertIn(t, {key[0] for key in ids}, f'{t} lost: {ids}')
+        for key, found in ids.items():
+            self.assertEqual(len(found), 1, f'{key}: {len(found)} ids at the server')
 
     def test_symlinks_never_followed(self):
         r = self.run_for('symlinks')
@@ -148,6 +157,10 @@ class StateFiles(unittest.TestCase):
         self.assertEqual(err, 'WrongState')
         r.stop()
         self.confirm(r)
+        # the ledger of event ids was lost with the rest: the confirmation sends the
+        # install's events again in case a kill took them, under the ids they had
+        self.assertTrue(os.path.exists(os.path.join(r.state_dir, 'report-events.json.corrupt')))
+        self.assert_each_event_once(r)
         _, err = r.client.call('Check')
         self.assertIsNone(err)
         props = r.wait(('idle', 'update-available', 'error'))

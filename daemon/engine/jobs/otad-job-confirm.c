@@ -33,6 +33,7 @@ otad_job_confirm_free (OtadJobConfirm *job)
 		return;
 	g_clear_object (&job->ctx);
 	g_free (job->installed_target);
+	g_clear_pointer (&job->remembered, otad_boot_pending_free);
 	g_clear_pointer (&job->result, otad_boot_confirm_result_free);
 	g_free (job);
 }
@@ -145,7 +146,7 @@ otad_job_confirm_run (gpointer job_data, GCancellable *cancellable, GError **err
 	if (job->rebuild &&
 	    !otad_boot_record_rebuild (record, sysroot, booted,
 				       otad_job_context_get_bootloader (job->ctx), boot_id,
-				       cancellable, error))
+				       job->remembered, cancellable, error))
 		return FALSE;
 	ctx.sysroot = sysroot;
 	ctx.booted = booted;

@@ -12,6 +12,7 @@ typedef struct {
 	/* input */
 	gchar *installed_target; /* (owned) (nullable) the target name of what ran before */
 	gboolean rebuild;	 /* the boot record was lost: rebuild it from the sysroot */
+	OtadBootPending *remembered; /* (owned) (nullable) the last install of the history log */
 	/* output */
 	OtadBootConfirmResult *result; /* (owned) (nullable) what was decided and done */
 } OtadJobConfirm;

@@ -97,6 +97,15 @@ otad_job_install_run (gpointer data, GCancellable *cancellable, GError **error)
 	if (g_cancellable_set_error_if_cancelled (cancellable, error))
 		return FALSE;
 
+	/* the download's events, in case a kill took them after the pull was complete: a
+	 * commit complete in the repo is not pulled again (otad_engine_offer_install).
+	 * aktualizr reports both for every target it installs, one it had before as well
+	 * (libaktualizr sotauptaneclient.cc, downloadImage()); the event ledger makes each
+	 * a repeat, not a second event, when it was queued already */
+	otad_job_report_event_again (ctx, OTAD_REPORT_EVENT_DOWNLOAD_STARTED, cid,
+				     job->info->checksum, TRUE);
+	otad_job_report_event_again (ctx, OTAD_REPORT_EVENT_DOWNLOAD_COMPLETED, cid,
+				     job->info->checksum, TRUE);
 	otad_job_report_event (ctx, OTAD_REPORT_EVENT_INSTALLATION_STARTED, cid,
 			       job->info->checksum, TRUE);
 	/* recorded before acting: after a power cut the next start knows what was tried */
