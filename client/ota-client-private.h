@@ -77,6 +77,19 @@ gboolean ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError 
 void ota_client_apply_properties (OtaClient *self, GVariant *dict);
 void ota_client_subscribe (OtaClient *self);
 void ota_client_unsubscribe (OtaClient *self);
+/* ota-client-run.c: a job call that finishes when the job has */
+void ota_client_job_async (OtaClient *self,
+			   const gchar *operation,
+			   const gchar *offer_id,
+			   OtaClientFlags flags,
+			   GCancellable *cancellable,
+			   GAsyncReadyCallback callback,
+			   gpointer callback_data,
+			   gpointer source_tag);
+gboolean ota_client_job_finish (OtaClient *self,
+				GAsyncResult *res,
+				gpointer source_tag,
+				GError **error);
 /* ota-client-consent.c */
 void ota_client_signals_class_init (OtaClientClass *klass);
 void ota_client_emit_daemon_signal (OtaClient *self, const gchar *name, GVariant *parameters);
