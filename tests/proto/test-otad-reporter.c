@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "ota-error.h"
+#include "otad-event-ledger.h"
 #include "otad-reporter.h"
 #include "otad-test-server.h"
 
@@ -478,6 +479,50 @@ test_event_ids_fixed (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (completed->pdata[0], !=, completed->pdata[1]);
 }
 
+/* report-events.json cut to 0 bytes by a power cut: the step that runs again sends its
+ * event under the id it had (derived, not random), a repeat the server can drop */
+static void
+test_event_ids_without_ledger (Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) started = NULL;
+	g_autofree gchar *ledger = g_build_filename (f->state_dir, "report-events.json", NULL);
+	g_autofree gchar *id_other = NULL;
+	guint delivered = 0;
+
+	for (guint run = 0; run < 2; run++) {
+		g_autoptr(OtadReporter) r = NULL;
+
+		if (run > 0)
+			g_test_expect_message ("OtadFile", G_LOG_LEVEL_WARNING,
+			                       "*report-events.json is unreadable*");
+		r = make_reporter (f, f->server->base_url);
+		g_test_assert_expected_messages ();
+		g_assert_true (otad_reporter_queue_event (r, OTAD_REPORT_EVENT_INSTALLATION_STARTED,
+		                                          "c1", "B", TRUE, &error));
+		g_assert_no_error (error);
+		/* the ledger was lost: the event is queued again */
+		g_assert_cmpuint (otad_report_queue_get_length (otad_reporter_get_queue (r)), ==,
+		                  1);
+		g_assert_true (otad_reporter_flush (r, &delivered, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_true (g_file_set_contents (ledger, "", 0, &error));
+	}
+	started = event_ids (f->server, "EcuInstallationStarted");
+	g_assert_cmpuint (started->len, ==, 2);
+	g_assert_cmpstr (started->pdata[0], ==, started->pdata[1]);
+	g_assert_true (g_uuid_string_is_valid (started->pdata[0]));
+	/* another device, update, attempt or event: another id */
+	id_other = otad_event_ledger_derive_id ("ecu-2", "c1|B", 1, "EcuInstallationStarted");
+	g_assert_cmpstr (id_other, !=, started->pdata[0]);
+	g_clear_pointer (&id_other, g_free);
+	id_other = otad_event_ledger_derive_id ("ecu-1", "c1|B", 2, "EcuInstallationStarted");
+	g_assert_cmpstr (id_other, !=, started->pdata[0]);
+	g_clear_pointer (&id_other, g_free);
+	id_other = otad_event_ledger_derive_id ("ecu-1", "c1|B", 1, "EcuInstallationStarted");
+	g_assert_cmpstr (id_other, ==, started->pdata[0]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -486,6 +531,7 @@ main (int argc, char **argv)
 	otad_test_server_require_tools ();
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/reporter/event-ids-fixed", test_event_ids_fixed);
+	ADD ("/otad/reporter/event-ids-without-ledger", test_event_ids_without_ledger);
 	ADD ("/otad/reporter/ecu-key-persistent", test_ecu_key_persistent);
 	ADD ("/otad/reporter/manifest-verifies", test_manifest_verifies);
 	ADD ("/otad/reporter/manifest-wrong-key", test_manifest_wrong_key);
