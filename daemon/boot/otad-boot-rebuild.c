@@ -42,6 +42,8 @@ otad_boot_rebuild_other (GPtrArray *deployments, OstreeDeployment *dep)
  *    reboot (or, when the bootloader says it fell back, one it gave up on);
  *  - the running default on an armed trial boot: installed and booted, so the
  *    confirmation runs its health checks;
+ *  - the running default, no longer on a trial boot, that @remembered installed:
+ *    confirmed, its outcome still to be reported;
  *  - otherwise nothing is pending.
  *
  * Returns: %TRUE once the rebuilt record is on disk
@@ -76,6 +78,15 @@ otad_boot_record_rebuild (OtadBootRecord *record, OstreeSysroot *sysroot, Ostree
 		pending =
 		    otad_boot_pending_new (ostree_deployment_get_csum (dflt),
 		                           ostree_deployment_get_csum (other), "before-recovery");
+	} else if (!status.rolled_back && remembered != NULL &&
+	           g_strcmp0 (remembered->commit, ostree_deployment_get_csum (dflt)) == 0) {
+		/* the confirmation told the bootloader and lost the record before its outcome
+		 * was reported and logged (the history log has the install, undecided) */
+		other = otad_boot_rebuild_other (deployments, dflt);
+		pending = otad_boot_pending_new (
+		    ostree_deployment_get_csum (dflt),
+		    other != NULL ? ostree_deployment_get_csum (other) : NULL, boot_id);
+		pending->phase = OTAD_BOOT_PHASE_CONFIRMED;
 	} else {
 		g_message ("boot record rebuilt: nothing waits for confirmation");
 		return TRUE;

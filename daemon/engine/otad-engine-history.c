@@ -214,12 +214,18 @@ otad_engine_get_history (OtadEngine *self, guint limit, guint64 since, GError **
 	return otad_history_log_query (log, limit, since, error);
 }
 
+/* the actions of otad_engine_history_confirmed() that decide an install's outcome */
+static const gchar *const otad_engine_history_decisions[] = {
+    "confirm", "health-check-failed", "bootloader-rollback", "rollback", NULL};
+
 /**
  * otad_engine_history_last_install:
  *
- * The newest install the log has that succeeded: what a boot record rebuilt from the
- * sysroot cannot know (the campaign's correlation id, the target's name and version),
- * for the rebuild to take over when the commit is the same.
+ * The newest install the log has, when it succeeded and nothing decided its outcome
+ * since: what a boot record rebuilt from the sysroot cannot know (that it waits for
+ * its outcome although the bootloader was told already, the campaign's correlation
+ * id, the target's name and version), for the rebuild to take over when the commit is
+ * the same.
  *
  * Returns: (transfer full) (nullable): the install, or %NULL
  */
@@ -249,8 +255,12 @@ otad_engine_history_last_install (OtadEngine *self)
 		gboolean success = FALSE;
 		OtadBootPending *pending;
 
-		if (!g_variant_lookup (entry, "action", "&s", &action) ||
-		    g_strcmp0 (action, "install") != 0)
+		if (!g_variant_lookup (entry, "action", "&s", &action))
+			continue;
+		/* decided after it was installed: nothing of it waits any more */
+		if (g_strv_contains (otad_engine_history_decisions, action))
+			return NULL;
+		if (g_strcmp0 (action, "install") != 0)
 			continue;
 		if (!g_variant_lookup (entry, "success", "b", &success) || !success ||
 		    !g_variant_lookup (entry, "commit", "&s", &commit) || *commit == '\0')
