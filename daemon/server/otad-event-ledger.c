@@ -337,6 +337,8 @@ static const guint8 otad_event_ledger_namespace[16] = {
  * A name-based UUID (RFC 4122 version 5, SHA-1) is the same however often the step runs
  * and whether or not the ledger outlived a power cut, so a step run again after the file
  * was lost sends the event under the id the server has already, never a second event.
+ * The attempt is the one thing only the file knows: lost during a second attempt (an
+ * install that failed, tried again), the ids start from the first attempt's again.
  *
  * Returns: (transfer full): a UUID string
  */
