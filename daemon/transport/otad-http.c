@@ -76,9 +76,12 @@ otad_http_class_init (OtadHttpClass *klass)
 /*
  * The proxy from the environment, as libcurl (aktualizr, libostree's pull) takes it:
  * https_proxy (or HTTPS_PROXY, all_proxy, ALL_PROXY), hosts in no_proxy go direct.
- * When one is set, a simple resolver with it replaces GIO's default one, which loads
- * libproxy and the GNOME/dconf settings modules on the first connection (libstdc++
- * and about 1 MB resident, bench/run); NULL when none is set.
+ * NULL when none is set: the session then connects with proxies off, and GIO's default
+ * resolver is never made (a simple "direct://" resolver would not do: every
+ * GProxyAddressEnumerator asks for the default one while it is constructed, GLib
+ * 2.74).  The default loads the GNOME proxy module with GSettings/dconf and then
+ * libproxy with libstdc++ on the first connection: about 1 MB resident for a daemon
+ * that has no desktop session to ask (bench/run).
  */
 static GProxyResolver *
 otad_http_proxy_from_environment (void)
@@ -122,16 +125,13 @@ otad_http_init (OtadHttp *self)
 	self->clock.real_usec = otad_http_default_real;
 	self->clock.sleep_usec = otad_http_default_sleep;
 	self->clock.random = otad_http_default_random;
-	/* keep-alive is libsoup's default; idle connections are closed after a minute */
+	/* keep-alive is libsoup's default; idle connections are closed after a minute.
+	 * (A NULL resolver once seemed to crash LeakSanitizer's tracer at exit: that is
+	 * GCC 12's __tls_get_addr tracking, off in the tests' LSAN_OPTIONS.) */
 	self->session =
 	    soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, "user-agent",
-	                                   PACKAGE_NAME "/" PACKAGE_VERSION, NULL);
-	/* without a proxy in the environment the session keeps GIO's default resolver:
-	 * a session without any resolver (NULL here) made LeakSanitizer's tracer crash at
-	 * exit in every test-otad-http case of the sanitized build (reproduced 3/3;
-	 * GLib 2.74, libsoup 3.2), so the libproxy saving waits for that to be understood */
-	if (proxy != NULL)
-		g_object_set (self->session, "proxy-resolver", proxy, NULL);
+	                                   PACKAGE_NAME "/" PACKAGE_VERSION, "proxy-resolver",
+	                                   proxy, NULL);
 }
 
 OtadHttp *
