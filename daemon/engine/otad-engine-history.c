@@ -45,6 +45,13 @@ otad_engine_history_open (OtadEngine *self)
 	(void)otad_engine_history_log (self);
 }
 
+/* after a job, before malloc_trim: what SQLite caches is read again when needed */
+void
+otad_engine_release_memory (OtadEngine *self)
+{
+	otad_history_log_release_memory (self->history);
+}
+
 void
 otad_engine_history_catch_up (OtadEngine *self)
 {

@@ -210,6 +210,14 @@ otad_history_log_free (OtadHistoryLog *log)
 	g_free (log);
 }
 
+/* the page cache and lookaside back to the heap, between jobs (issue 13) */
+void
+otad_history_log_release_memory (OtadHistoryLog *log)
+{
+	if (log != NULL && log->db != NULL)
+		(void)sqlite3_db_release_memory (log->db);
+}
+
 /* TRUE when the log started empty: the place to import an older history */
 gboolean
 otad_history_log_was_created (OtadHistoryLog *log)
