@@ -78,8 +78,8 @@ otad_http_class_init (OtadHttpClass *klass)
  * https_proxy (or HTTPS_PROXY, all_proxy, ALL_PROXY), hosts in no_proxy go direct.
  * NULL when none is set: the session then connects with proxies off, and GIO's default
  * resolver is never made (a simple "direct://" resolver would not do: every
- * GProxyAddressEnumerator asks for the default one while it is constructed, GLib
- * 2.74).  The default loads the GNOME proxy module with GSettings/dconf and then
+ * GProxyAddressEnumerator asks for the default one while it is constructed, before
+ * the client's is set: GLib's gio/gproxyaddressenumerator.c, set_property).  The default loads the GNOME proxy module with GSettings/dconf and then
  * libproxy with libstdc++ on the first connection: about 1 MB resident for a daemon
  * that has no desktop session to ask (bench/run).
  */
