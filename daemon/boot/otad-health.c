@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-health.h"
 #include "otad-spawn.h"
@@ -69,7 +71,7 @@ otad_health_list_executables (const gchar *const *dirs, GError **error)
 			if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 				continue;
 			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-			                            "failed to list health checks: ");
+			                            _("failed to list health checks: "));
 			return NULL;
 		}
 		while ((name = g_dir_read_name (dir)) != NULL) {

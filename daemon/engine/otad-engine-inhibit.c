@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 
@@ -190,7 +192,7 @@ otad_engine_uninhibit (OtadEngine *self, guint handle, const gchar *owner, GErro
 			return TRUE;
 		}
 	}
-	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, "no inhibitor %u of this caller",
+	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, _("no inhibitor %u of this caller"),
 		     handle);
 	return FALSE;
 }

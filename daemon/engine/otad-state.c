@@ -135,7 +135,7 @@ otad_state_commit (OtadStateStore *store,
 
 	if (!otad_state_transition_allowed (from, to)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-			     "invalid state transition from %s to %s", ota_state_to_string (from),
+			     _("invalid state transition from %s to %s"), ota_state_to_string (from),
 			     ota_state_to_string (to));
 		return FALSE;
 	}

@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-checkin.h"
@@ -133,7 +135,7 @@ otad_checkin_open_repo (OtadCheckin *self, const gchar *name, const gchar *url,
 		otad_tuf_repo_set_limits (repo, &self->limits);
 
 	if (g_mkdir_with_parents (dir, 0755) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s", dir);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot create %s"), dir);
 		return NULL;
 	}
 	if (!otad_uptane_ensure_root (repo, name, dirs, self->allow_tofu, cancellable, error)) {
@@ -149,7 +151,7 @@ otad_checkin_open (OtadCheckin *self, gboolean lite, GCancellable *cancellable, 
 	if (!lite && self->director == NULL) {
 		if (self->director_url == NULL) {
 			g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			                     "no Director URL configured");
+			                     _("no Director URL configured"));
 			return FALSE;
 		}
 		self->director = otad_checkin_open_repo (self, "director", self->director_url,
@@ -301,7 +303,7 @@ otad_checkin_download_target (OtadCheckin *self, const OtadTarget *target, const
 	if (g_strcmp0 (target->target_format, "OSTREE") == 0 || target->length == 0 ||
 	    target->sha256 == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-		             "target %s is not a binary target with a length and a sha256",
+		             _("target %s is not a binary target with a length and a sha256"),
 		             target->name);
 		return FALSE;
 	}
@@ -322,8 +324,8 @@ otad_checkin_download_target (OtadCheckin *self, const OtadTarget *target, const
 	if (size != target->length || g_ascii_strcasecmp (actual, target->sha256) != 0) {
 		g_unlink (dest);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-		             "target %s from %s: %" G_GUINT64_FORMAT " bytes with sha256 %s, "
-		             "expected %" G_GUINT64_FORMAT " bytes with sha256 %s",
+		             _("target %s from %s: %" PRIu64 " bytes with sha256 %s, "
+		             "expected %" PRIu64 " bytes with sha256 %s"),
 		             target->name, url, size, actual, target->length, target->sha256);
 		return FALSE;
 	}
