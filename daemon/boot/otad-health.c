@@ -124,7 +124,7 @@ otad_health_run_executable (const gchar *path, guint timeout_ms, GCancellable *c
 	result->passed = otad_spawn_result_success (spawned);
 	if (spawned->timed_out)
 		result->reason =
-		    g_strdup_printf ("timed out after %u ms and was killed", timeout_ms);
+		    g_strdup_printf (_("timed out after %u ms and was killed"), timeout_ms);
 	else
 		result->reason = otad_spawn_result_describe (spawned);
 	return g_steal_pointer (&result);
@@ -157,7 +157,7 @@ otad_health_check_unit (const gchar *systemctl, const gchar *unit, guint timeout
 
 		if (left_ms <= 0) {
 			result->reason =
-			    g_strdup_printf ("still not active after %u ms", timeout_ms);
+			    g_strdup_printf (_("still not active after %u ms"), timeout_ms);
 			return g_steal_pointer (&result);
 		}
 		spawned = otad_spawn_run (argv, (guint)left_ms, cancellable, &error_local);
@@ -186,7 +186,7 @@ otad_health_check_unit (const gchar *systemctl, const gchar *unit, guint timeout
 				g_autofree gchar *why = otad_spawn_result_describe (spawned);
 				result->reason = g_strdup_printf ("systemctl is-active %s", why);
 			} else {
-				result->reason = g_strdup_printf ("unit is %s", state);
+				result->reason = g_strdup_printf (_("unit is %s"), state);
 			}
 			return g_steal_pointer (&result);
 		}

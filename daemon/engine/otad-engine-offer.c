@@ -345,7 +345,7 @@ otad_engine_offer_postpone (OtadEngine *self, guint64 until, GError **error)
 	g_autoptr(GDateTime) when =
 	    g_date_time_new_from_unix_local ((gint64)MIN (until, (guint64)G_MAXINT64));
 	g_autofree gchar *when_str = when != NULL ? g_date_time_format_iso8601 (when) : NULL;
-	g_autofree gchar *detail = g_strdup_printf ("until %s", when_str != NULL ? when_str : "?");
+	g_autofree gchar *detail = g_strdup_printf (_("until %s"), when_str != NULL ? when_str : "?");
 
 	otad_engine_offer_record (self, "postpone", detail);
 	g_free (self->postponed_offer);

@@ -115,9 +115,13 @@ otad_checkin_explain_no_root (const gchar *name, const gchar *store_dir,
 		g_string_append_printf (places, ", %s/%s/root.json", dirs[i], name);
 	g_free ((*error)->message);
 	(*error)->message = g_strdup_printf (
-	    "%s: no trusted root (looked in %s%s): put the %s repository's root.json in "
-	    "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
-	    "[tuf] allow-trust-on-first-use=true to trust the server's first root",
+	    /* TRANSLATORS: %s: the repository (director or image-repo), otad's directory for
+	     * it, more places looked in (", DIR/NAME/root.json" each), the repository, the
+	     * repository again; [tuf] root-dir and allow-trust-on-first-use are otad.conf
+	     * keys: keep them as they are */
+	    _("%s: no trusted root (looked in %s%s): put the %s repository's root.json in "
+	      "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
+	      "[tuf] allow-trust-on-first-use=true to trust the server's first root"),
 	    name, store_dir, places->str, name, name);
 }
 

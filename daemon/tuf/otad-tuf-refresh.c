@@ -113,7 +113,7 @@ otad_tuf_refresh_verify (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
 {
 	const OtadTufRole *role = otad_tuf_metadata_get_role (self->root, md->role_name);
 	g_autofree gchar *signer =
-	    g_strdup_printf ("root version %" G_GINT64_FORMAT, self->root->version);
+	    g_strdup_printf (_("root version %" PRId64), self->root->version);
 	if (role == NULL)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
 		                              _("root version %" PRId64
@@ -221,7 +221,7 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 		}
 		/* 5.3.4: signed by a threshold of the trusted root's keys and of its own */
 		signer =
-		    g_strdup_printf ("trusted root version %" G_GINT64_FORMAT, self->root->version);
+		    g_strdup_printf (_("trusted root version %" PRId64), self->root->version);
 		if (!otad_tuf_metadata_verify_role (md, self->root->keys,
 		                                    otad_tuf_metadata_get_role (self->root, "root"),
 		                                    signer, error) ||

@@ -79,9 +79,9 @@ otad_spawn_result_describe (const OtadSpawnResult *result)
 	if (result->timed_out)
 		msg = g_strdup ("timed out and was killed");
 	else if (!result->exited)
-		msg = g_strdup_printf ("killed by signal %d", result->term_signal);
+		msg = g_strdup_printf (_("killed by signal %d"), result->term_signal);
 	else if (result->exit_status != 0)
-		msg = g_strdup_printf ("exit status %d", result->exit_status);
+		msg = g_strdup_printf (_("exit status %d"), result->exit_status);
 	else
 		msg = g_strdup ("succeeded");
 	if (stripped[0] == '\0')
