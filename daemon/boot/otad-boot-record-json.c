@@ -68,7 +68,8 @@ otad_boot_record_json_get_str (JsonObject *obj, const gchar *member, gboolean re
 		return TRUE;
 	}
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not a string"), member);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not a string"),
+		             member);
 		return FALSE;
 	}
 	*out = g_strdup (json_node_get_string (node));
@@ -87,7 +88,8 @@ otad_boot_record_json_get_int (JsonObject *obj, const gchar *member, gint64 def,
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not an integer"), member);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not an integer"),
+		             member);
 		return FALSE;
 	}
 	*out = json_node_get_int (node);
@@ -104,7 +106,8 @@ otad_boot_record_json_get_bool (JsonObject *obj, const gchar *member, gboolean *
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not a boolean"), member);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not a boolean"),
+		             member);
 		return FALSE;
 	}
 	*out = json_node_get_boolean (node);
@@ -150,8 +153,8 @@ otad_boot_record_json_get_enum (JsonObject *obj, const gchar *member, const gcha
 		return FALSE;
 	*out = otad_boot_record_json_lookup_name (names, n_names, str);
 	if (*out < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' has unknown value '%s'"),
-		             member, str);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		             _("'%s' has unknown value '%s'"), member, str);
 		return FALSE;
 	}
 	return TRUE;
@@ -233,7 +236,8 @@ otad_boot_record_json_parse_root (OtadBootRecordData *self, JsonNode *root, GErr
 	if (!otad_boot_record_json_get_int (obj, "version", 0, &version, error))
 		return FALSE;
 	if (version != OTAD_BOOT_RECORD_VERSION) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("unsupported version"));
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		                     _("unsupported version"));
 		return FALSE;
 	}
 	/* a member of the wrong kind is a record otad did not write: corrupt, not ignored */

@@ -103,8 +103,8 @@ otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, 
 	if (!otad_boot_record_json_parse (data, len, &parsed, &error_local)) {
 		otad_boot_pending_free (parsed.pending);
 		otad_boot_record_reset (self);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("boot record %s is corrupt: %s"),
-		             self->path, error_local->message);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		             _("boot record %s is corrupt: %s"), self->path, error_local->message);
 		return FALSE;
 	}
 	self->pending = parsed.pending;

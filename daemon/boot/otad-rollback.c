@@ -105,7 +105,8 @@ otad_rollback_make_default (OstreeSysroot *sysroot, OstreeDeployment *deployment
 			g_ptr_array_add (new_deployments, g_object_ref (d));
 	}
 	if (found == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, _("deployment %s.%d not found"),
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
+		             _("deployment %s.%d not found"),
 		             ostree_deployment_get_csum (deployment),
 		             ostree_deployment_get_deployserial (deployment));
 		return FALSE;

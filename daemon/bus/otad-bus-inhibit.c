@@ -106,8 +106,8 @@ otad_bus_inhibit_reason_ok (const gchar *reason, GError **error)
 	if (reason[0] == '\0' || strlen (reason) > OTAD_BUS_INHIBIT_REASON_MAX ||
 	    strchr (reason, '\n') != NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     _("the reason must be one line of 1 to %u bytes"),
-			     OTAD_BUS_INHIBIT_REASON_MAX);
+		             _("the reason must be one line of 1 to %u bytes"),
+		             OTAD_BUS_INHIBIT_REASON_MAX);
 		return FALSE;
 	}
 	return TRUE;

@@ -229,9 +229,9 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
 	}
 	if (self->connection == NULL) {
 		g_prefix_error (error, _("failed to connect to the %s bus: "),
-				bus_address != NULL		 ? bus_address
-				: bus_type == G_BUS_TYPE_SESSION ? "session"
-								 : "system");
+		                bus_address != NULL              ? bus_address
+		                : bus_type == G_BUS_TYPE_SESSION ? "session"
+		                                                 : "system");
 		return FALSE;
 	}
 	g_dbus_connection_set_exit_on_close (self->connection, FALSE);
@@ -253,8 +253,8 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
 		g_main_context_iteration (NULL, TRUE);
 	if (!self->name_acquired) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-			     _("could not own the bus name %s: is another otad running?"),
-			     OTA_DBUS_SERVICE);
+		             _("could not own the bus name %s: is another otad running?"),
+		             OTA_DBUS_SERVICE);
 		return FALSE;
 	}
 	self->closed_id = g_signal_connect (self->connection, "closed",

@@ -36,7 +36,7 @@ otad_logind_set_error (GError **error, const gchar *method, GError *error_local)
 {
 	g_dbus_error_strip_remote_error (error_local);
 	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED, _("logind %s: %s"), method,
-		     error_local->message);
+	             error_local->message);
 }
 
 /* FALSE with Inhibited when a block inhibitor holds the reboot back */
@@ -63,7 +63,7 @@ otad_logind_check_inhibitors (GDBusConnection *connection, GError **error)
 		if (g_strcmp0 (mode, "block") != 0 || !otad_logind_what_has_shutdown (what))
 			continue;
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INHIBITED,
-			     _("The reboot is inhibited by %s (pid %u): %s"), who, pid, why);
+		             _("The reboot is inhibited by %s (pid %u): %s"), who, pid, why);
 		return FALSE;
 	}
 	return TRUE;

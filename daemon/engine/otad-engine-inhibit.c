@@ -193,7 +193,7 @@ otad_engine_uninhibit (OtadEngine *self, guint handle, const gchar *owner, GErro
 		}
 	}
 	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, _("no inhibitor %u of this caller"),
-		     handle);
+	             handle);
 	return FALSE;
 }
 

@@ -37,8 +37,8 @@ static gboolean
 otad_history_log_fail (OtadHistoryLog *self, int rc, const gchar *what, GError **error)
 {
 	g_set_error (error, OTA_ERROR, rc == SQLITE_FULL ? OTA_ERROR_NO_SPACE : OTA_ERROR_INTERNAL,
-		     _("history %s: %s: %s"), self->path, what,
-		     self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+	             _("history %s: %s: %s"), self->path, what,
+	             self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
 	return FALSE;
 }
 
@@ -64,9 +64,9 @@ otad_history_log_create_file (const gchar *path, GError **error)
 	if (fd < 0 && errno == EEXIST)
 		return TRUE;
 	if (fd < 0) {
-		g_set_error (error, OTA_ERROR, errno == ENOSPC ? OTA_ERROR_NO_SPACE
-							       : OTA_ERROR_INTERNAL,
-			     _("cannot create %s: %s"), path, g_strerror (errno));
+		g_set_error (error, OTA_ERROR,
+		             errno == ENOSPC ? OTA_ERROR_NO_SPACE : OTA_ERROR_INTERNAL,
+		             _("cannot create %s: %s"), path, g_strerror (errno));
 		return FALSE;
 	}
 	close (fd);

@@ -41,7 +41,7 @@ otad_deploy_open_sysroot (const OtadDeployOptions *options,
 	/* the test override must never reach a real system */
 	if (options->test_booted != NULL && otad_deploy_is_root (options->sysroot_path)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     _("a test booted deployment is refused on the real sysroot"));
+		                     _("a test booted deployment is refused on the real sysroot"));
 		return NULL;
 	}
 	if (lock) {
@@ -56,8 +56,8 @@ otad_deploy_open_sysroot (const OtadDeployOptions *options,
 		}
 		if (!acquired) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY,
-				     _("the sysroot %s is locked by another process"),
-				     options->sysroot_path);
+			             _("the sysroot %s is locked by another process"),
+			             options->sysroot_path);
 			return NULL;
 		}
 	}
@@ -210,7 +210,7 @@ otad_deploy_commit_armed (const OtadDeployOptions *options,
 		osname = ostree_deployment_get_osname (merge);
 	if (osname == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-				     _("no booted deployment and no osname to deploy to"));
+		                     _("no booted deployment and no osname to deploy to"));
 		return FALSE;
 	}
 	origin = otad_deploy_origin_new (sysroot, options, checksum);

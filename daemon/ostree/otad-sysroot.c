@@ -54,14 +54,14 @@ otad_sysroot_parse_test_booted (const gchar *spec, gchar **checksum, gint *seria
 
 	if (!ostree_validate_checksum_string (csum, &error_local)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     _("\"%s\" is not CHECKSUM[.SERIAL]: %s"), spec, error_local->message);
+		             _("\"%s\" is not CHECKSUM[.SERIAL]: %s"), spec, error_local->message);
 		return FALSE;
 	}
 	if (dot != NULL &&
 	    !g_ascii_string_to_signed (dot + 1, 10, 0, G_MAXINT, &num, &error_local)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     _("\"%s\" is not CHECKSUM[.SERIAL]: bad serial: %s"), spec,
-			     error_local->message);
+		             _("\"%s\" is not CHECKSUM[.SERIAL]: bad serial: %s"), spec,
+		             error_local->message);
 		return FALSE;
 	}
 	*checksum = g_steal_pointer (&csum);
@@ -89,9 +89,9 @@ otad_sysroot_new (const gchar *path, const gchar *test_booted, GError **error)
 		/* a device must never be told a different truth about what it runs */
 		if (real == NULL || g_strcmp0 (real, "/") == 0) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     _("--test-booted-deployment is only for test sysroots and "
-				     "is refused for %s"),
-				     real != NULL ? "the system root /" : path);
+			             _("--test-booted-deployment is only for test sysroots and "
+			                "is refused for %s"),
+			             real != NULL ? "the system root /" : path);
 			return NULL;
 		}
 		if (!otad_sysroot_parse_test_booted (test_booted, &self->test_booted_checksum,
@@ -122,11 +122,12 @@ otad_sysroot_set_not_found (GError **error, const gchar *checksum, gint serial, 
 {
 	if (serial < 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     _("the test booted deployment %s is not in sysroot %s"), checksum, path);
+		             _("the test booted deployment %s is not in sysroot %s"), checksum,
+		             path);
 	} else {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     _("the test booted deployment %s.%d is not in sysroot %s"), checksum,
-			     serial, path);
+		             _("the test booted deployment %s.%d is not in sysroot %s"), checksum,
+		             serial, path);
 	}
 }
 
@@ -173,8 +174,9 @@ otad_sysroot_resolve_booted (OstreeSysroot *sysroot,
 	root = g_file_get_path (ostree_sysroot_get_path (sysroot));
 	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
 	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     _("a test booted deployment is only allowed for a test sysroot"));
+		g_set_error_literal (
+		    error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+		    _("a test booted deployment is only allowed for a test sysroot"));
 		return FALSE;
 	}
 	if (!otad_sysroot_parse_test_booted (test_booted, &checksum, &serial, error))
@@ -314,8 +316,8 @@ otad_sysroot_load (OtadSysroot *self, GCancellable *cancellable, GError **error)
 		g_clear_pointer (&self->deployments, g_ptr_array_unref);
 		self->deployments = g_steal_pointer (&old_deployments);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     _("--test-booted-deployment is refused: sysroot %s is booted"),
-			     self->path);
+		             _("--test-booted-deployment is refused: sysroot %s is booted"),
+		             self->path);
 		return FALSE;
 	}
 	if (self->test_booted_checksum != NULL) {

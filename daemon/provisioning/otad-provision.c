@@ -102,11 +102,12 @@ otad_provision_parse_p12 (GBytes *p12_bytes,
 							GNUTLS_PKCS_PLAIN, &out);
 	gnutls_x509_privkey_deinit (key);
 	if (rc < 0)
-		return otad_provision_gnutls_fail (error, _("cannot export the PKCS#12 contents"), rc);
+		return otad_provision_gnutls_fail (error, _("cannot export the PKCS#12 contents"),
+		                                   rc);
 	if (chain_len == 0) {
 		gnutls_free (out.data);
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     _("the PKCS#12 bundle has no certificate"));
+		                     _("the PKCS#12 bundle has no certificate"));
 		return FALSE;
 	}
 	*key_pem = g_strndup ((const gchar *)out.data, out.size);
@@ -130,7 +131,7 @@ otad_provision_tls_certificate (const gchar *cert_pem, const gchar *key_pem, GEr
 	memset (both, 0, strlen (both));
 	if (cert == NULL)
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     _("provisioning identity not usable: %s"), error_local->message);
+		             _("provisioning identity not usable: %s"), error_local->message);
 	return cert;
 }
 
@@ -296,7 +297,7 @@ otad_provision_register_ecus (OtadHttp *http,
 			return TRUE;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-					    _("ECU registration failed: "));
+		                            _("ECU registration failed: "));
 		return FALSE;
 	}
 
@@ -362,9 +363,9 @@ otad_provision_check_key_pair (const gchar *cert_file, const gchar *key_file, GE
 		return TRUE;
 	if (!ok) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     _("the device certificate %s and the key %s do not belong together "
-			     "(the certificate is for another key)"),
-			     cert_file, key_file);
+		             _("the device certificate %s and the key %s do not belong together "
+		                "(the certificate is for another key)"),
+		             cert_file, key_file);
 		return FALSE;
 	}
 

@@ -120,8 +120,8 @@ otad_checkin_explain_no_root (const gchar *name, const gchar *store_dir,
 	     * repository again; [tuf] root-dir and allow-trust-on-first-use are otad.conf
 	     * keys: keep them as they are */
 	    _("%s: no trusted root (looked in %s%s): put the %s repository's root.json in "
-	      "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
-	      "[tuf] allow-trust-on-first-use=true to trust the server's first root"),
+	       "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
+	       "[tuf] allow-trust-on-first-use=true to trust the server's first root"),
 	    name, store_dir, places->str, name, name);
 }
 
@@ -329,7 +329,7 @@ otad_checkin_download_target (OtadCheckin *self, const OtadTarget *target, const
 		g_unlink (dest);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
 		             _("target %s from %s: %" PRIu64 " bytes with sha256 %s, "
-		             "expected %" PRIu64 " bytes with sha256 %s"),
+		                "expected %" PRIu64 " bytes with sha256 %s"),
 		             target->name, url, size, actual, target->length, target->sha256);
 		return FALSE;
 	}

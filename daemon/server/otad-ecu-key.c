@@ -306,8 +306,8 @@ otad_ecu_key_sign_base64 (OtadEcuKey *self, const guint8 *data, gsize len, GErro
 	g_return_val_if_fail (OTAD_IS_ECU_KEY (self), NULL);
 	rc = gnutls_privkey_sign_data2 (self->privkey, GNUTLS_SIGN_EDDSA_ED25519, 0, &in, &sig);
 	if (rc < 0) {
-		otad_ecu_key_set_error (error, OTA_ERROR_INTERNAL, _("cannot sign with the ECU key"),
-		                        rc);
+		otad_ecu_key_set_error (error, OTA_ERROR_INTERNAL,
+		                        _("cannot sign with the ECU key"), rc);
 		return NULL;
 	}
 	b64 = g_base64_encode (sig.data, sig.size);

@@ -84,8 +84,8 @@ otad_report_queue_new (const gchar *directory, guint max_items, GError **error)
 		return NULL;
 	dir = g_dir_open (directory, 0, &error_local);
 	if (dir == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot open %s: %s"), directory,
-		             error_local->message);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot open %s: %s"),
+		             directory, error_local->message);
 		return NULL;
 	}
 	while ((name = g_dir_read_name (dir)) != NULL) {
@@ -185,7 +185,10 @@ otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar 
 	data = json_generator_to_data (gen, &len);
 	if (len > OTAD_REPORT_QUEUE_ITEM_MAX) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-		             _("report for %s too large (%" "zu" " bytes)"), path, len);
+		             _("report for %s too large (%"
+		                "zu"
+		                " bytes)"),
+		             path, len);
 		return FALSE;
 	}
 
@@ -333,7 +336,8 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		if (error_local != NULL) {
 			if (!otad_report_queue_is_final (status)) {
 				g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-				                            _("%u reports still queued: "), remaining);
+				                            _("%u reports still queued: "),
+				                            remaining);
 				if (delivered != NULL)
 					*delivered = n;
 				return FALSE;

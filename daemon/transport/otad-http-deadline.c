@@ -67,7 +67,7 @@ otad_http_transfer_check (OtadHttp *self, OtadHttpTransfer *t, gsize n, const gc
 	    (gdouble)t->received < seconds * self->min_speed) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NETWORK,
 		             _("%s %s: slow retrieval: %" PRIu64 " bytes in %.0f s, below "
-		             "the minimum average of %u bytes/s"),
+		                "the minimum average of %u bytes/s"),
 		             method, url, t->received, seconds, self->min_speed);
 		t->slow = TRUE;
 		return FALSE;
@@ -78,9 +78,10 @@ otad_http_transfer_check (OtadHttp *self, OtadHttpTransfer *t, gsize n, const gc
 	else if (t->expected > 0)
 		limit = self->deadline_s + (gdouble)t->expected / self->min_speed;
 	if (limit > 0 && seconds > limit) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NETWORK,
-		             _("%s %s: slow retrieval: not complete within the deadline of %.0f s"),
-		             method, url, limit);
+		g_set_error (
+		    error, OTA_ERROR, OTA_ERROR_NETWORK,
+		    _("%s %s: slow retrieval: not complete within the deadline of %.0f s"), method,
+		    url, limit);
 		t->slow = TRUE;
 		return FALSE;
 	}

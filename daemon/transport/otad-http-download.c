@@ -71,8 +71,8 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	int fd;
 
 	if (msg == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("GET %s: not a valid URL"),
-		             url);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		             _("GET %s: not a valid URL"), url);
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 	/* a complete or oversized leftover is not resumed */
@@ -148,16 +148,15 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		}
 		if (max_length > 0 && offset + (guint64)n > max_length) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             _("GET %s: body longer than the expected %" PRIu64
-			             " bytes"),
+			             _("GET %s: body longer than the expected %" PRIu64 " bytes"),
 			             url, max_length);
 			close (fd);
 			g_unlink (part);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 		if (write (fd, buf, (gsize)n) != n) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE, _("cannot write %s: %s"),
-			             part, g_strerror (errno));
+			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE,
+			             _("cannot write %s: %s"), part, g_strerror (errno));
 			close (fd);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
@@ -209,7 +208,8 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 			break;
 		if (r == OTAD_HTTP_DOWNLOAD_FAILED || attempt + 1 >= max_attempts) {
 			if (attempt > 0)
-				g_prefix_error (&error_local, _("after %u attempts: "), attempt + 1);
+				g_prefix_error (&error_local, _("after %u attempts: "),
+				                attempt + 1);
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
 		}
@@ -218,7 +218,7 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
 			g_prefix_error (&error_local,
 			                _("gave up after %u attempts (the job's waits between "
-			                "attempts would pass %u s): "),
+			                   "attempts would pass %u s): "),
 			                attempt + 1, self->max_retry_total_s);
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;

@@ -57,8 +57,8 @@ otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max
 		return NULL;
 	}
 	if (bytes == NULL) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("GET %s: server answered %u"),
-		             url, status);
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+		             _("GET %s: server answered %u"), url, status);
 		return NULL;
 	}
 	return bytes;

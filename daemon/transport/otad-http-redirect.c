@@ -113,8 +113,8 @@ otad_http_redirect_target (OtadHttp *self, SoupMessage *msg, GError **error)
 	 * in browsers; otad's POSTs and PUTs are never meant for another URL) */
 	if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "HEAD") != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             _("%s %s: refused redirect to %.200s: only GET is redirected"), method,
-		             from_str, to_str);
+		             _("%s %s: refused redirect to %.200s: only GET is redirected"),
+		             method, from_str, to_str);
 		return NULL;
 	}
 	return g_steal_pointer (&to);

@@ -25,9 +25,9 @@ otad_http_peer_refused_certificate (const GError *error)
 				 "Access was denied"};
 	/* the whole names, as GnuTLS's catalogue has them (lib/alert.c) */
 	const gchar *alert_names[] = {"Certificate is bad",      "Certificate is not supported",
-				      "Certificate was revoked", "Certificate is expired",
-				      "Certificate is unknown",  "Certificate is required",
-				      "CA is unknown",           "Access was denied"};
+	                              "Certificate was revoked", "Certificate is expired",
+	                              "Certificate is unknown",  "Certificate is required",
+	                              "CA is unknown",           "Access was denied"};
 
 	g_autofree gchar *fatal_alert = NULL;
 
@@ -115,11 +115,11 @@ otad_http_read_body (OtadHttp *self, OtadHttpTransfer *t, GInputStream *stream, 
 			return NULL;
 		/* stop reading as soon as the limit is passed, never buffer more */
 		if (buf->len > max_body) {
-			g_set_error (
-			    error, OTA_ERROR, OTA_ERROR_SERVER,
-			    _("%s %s: response body larger than the limit of %" "zu"
-			    " bytes"),
-			    method, url, max_body);
+			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+			             _("%s %s: response body larger than the limit of %"
+			                "zu"
+			                " bytes"),
+			             method, url, max_body);
 			return NULL;
 		}
 	}
@@ -146,8 +146,8 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	*retryable = FALSE;
 	msg = soup_message_new (method, url);
 	if (msg == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("%s %s: not a valid URL"),
-		             method, url);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		             _("%s %s: not a valid URL"), method, url);
 		return NULL;
 	}
 	if (body != NULL)
@@ -172,14 +172,13 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 
 		if (otad_http_note_retry_after (self, msg, &delay)) {
 			gboolean too_long = otad_http_retry_after_too_long (self, delay);
-			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             /* TRANSLATORS: method, URL, HTTP status, its reason phrase,
-			              * seconds, then either nothing or the next message */
-			             _("%s %s: server answered %u %s, retry after %" PRId64
-			             " s%s"),
-			             method, url, st, soup_message_get_reason_phrase (msg),
-			             delay / G_USEC_PER_SEC,
-			             too_long ? _(": longer than otad waits for a server") : "");
+			g_set_error (
+			    error, OTA_ERROR, OTA_ERROR_SERVER,
+			    /* TRANSLATORS: method, URL, HTTP status, its reason phrase,
+			     * seconds, then either nothing or the next message */
+			    _("%s %s: server answered %u %s, retry after %" PRId64 " s%s"), method,
+			    url, st, soup_message_get_reason_phrase (msg), delay / G_USEC_PER_SEC,
+			    too_long ? _(": longer than otad waits for a server") : "");
 			*retryable = !too_long;
 			return NULL;
 		}
@@ -199,7 +198,9 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	    content_length > 0 && (guint64)content_length > max_body) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
 		             _("%s %s: response body of %" PRId64
-		             " bytes is larger than the limit of %" "zu" " bytes"),
+		                " bytes is larger than the limit of %"
+		                "zu"
+		                " bytes"),
 		             method, url, content_length, max_body);
 		return NULL;
 	}
@@ -253,7 +254,8 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 		if (!retryable || (flags & OTAD_HTTP_FLAG_NO_RETRY) ||
 		    attempt + 1 >= self->max_attempts) {
 			if (attempt > 0)
-				g_prefix_error (&error_local, _("after %u attempts: "), attempt + 1);
+				g_prefix_error (&error_local, _("after %u attempts: "),
+				                attempt + 1);
 			if (out_slow != NULL)
 				*out_slow = t.slow;
 			g_propagate_error (error, g_steal_pointer (&error_local));
@@ -264,7 +266,7 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
 			g_prefix_error (&error_local,
 			                _("gave up after %u attempts (the job's waits between "
-			                "attempts would pass %u s): "),
+			                   "attempts would pass %u s): "),
 			                attempt + 1, self->max_retry_total_s);
 			if (out_slow != NULL)
 				*out_slow = t.slow;

@@ -202,7 +202,8 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 		tls_cert = g_tls_certificate_new_from_pkcs11_uris (cert, key_uri, &error_local);
 	} else if (key != NULL && g_str_has_prefix (key, "pkcs11:")) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             _("a PKCS#11 key (%s) needs a PKCS#11 certificate, not %s"), key, cert);
+		             _("a PKCS#11 key (%s) needs a PKCS#11 certificate, not %s"), key,
+		             cert);
 		return FALSE;
 	} else if (key != NULL) {
 		tls_cert = g_tls_certificate_new_from_files (cert, key, &error_local);

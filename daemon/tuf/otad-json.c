@@ -84,7 +84,9 @@ static gboolean
 otad_json_parser_fail (OtadJsonParser *self, GError **error, const gchar *what)
 {
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-	             _("invalid JSON at offset %" "zu" ": %s"),
+	             _("invalid JSON at offset %"
+	                "zu"
+	                ": %s"),
 	             (gsize)(self->p - self->start), what);
 	return FALSE;
 }
@@ -93,8 +95,12 @@ static gboolean
 otad_json_parser_fail_tree (OtadJsonParser *self, GError **error)
 {
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-	             _("JSON of %" "zu" " bytes has too many values: its tree would "
-	             "take more than %" "zu" " bytes"),
+	             _("JSON of %"
+	                "zu"
+	                " bytes has too many values: its tree would "
+	                "take more than %"
+	                "zu"
+	                " bytes"),
 	             (gsize)(self->end - self->start), self->max_tree);
 	return FALSE;
 }

@@ -122,8 +122,8 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 		 * check covers delegated roles as it covers targets (5.6.3) */
 		if (md->version != meta->version) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MIX_AND_MATCH,
-			             _("%s: %s version %" PRId64
-			             " differs from version %" PRId64 " in snapshot"),
+			             _("%s: %s version %" PRId64 " differs from version %" PRId64
+			                " in snapshot"),
 			             self->name, role->name, md->version, meta->version);
 			return NULL;
 		}
@@ -177,8 +177,8 @@ otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetIn
 			continue;
 		if (++visits > self->limits.max_delegations) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-			             _("%s: target %s not found within %u roles"), self->name, name,
-			             self->limits.max_delegations);
+			             _("%s: target %s not found within %u roles"), self->name,
+			             name, self->limits.max_delegations);
 			return FALSE;
 		}
 		g_hash_table_add (visited, g_strdup (md->role_name));

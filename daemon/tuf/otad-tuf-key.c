@@ -164,8 +164,9 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 	raw = otad_tuf_key_unhex (pub, len);
 	if (raw == NULL || g_bytes_get_size (raw) != 65 ||
 	    ((const guint8 *)g_bytes_get_data (raw, NULL))[0] != 0x04) {
-		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     _("ECDSA public key is neither PEM nor an uncompressed point"));
+		g_set_error_literal (
+		    error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
+		    _("ECDSA public key is neither PEM nor an uncompressed point"));
 		return FALSE;
 	}
 	p = g_bytes_get_data (raw, NULL);

@@ -134,14 +134,14 @@ otad_tuf_metadata_parse_role (OtadTufMetadata *md, const gchar *name, const Otad
 	role->name = g_strdup (name);
 	role->keyids = otad_tuf_metadata_strv (otad_json_object_get (node, "keyids"));
 	if (role->keyids == NULL) {
-		otad_tuf_metadata_fail (md, error, _("role %s: keyids must be an array of strings"),
-		                        name);
+		otad_tuf_metadata_fail (md, error,
+		                        _("role %s: keyids must be an array of strings"), name);
 		return NULL;
 	}
 	if (!otad_json_is (threshold, OTAD_JSON_INT) || threshold->v.i < 1 ||
 	    threshold->v.i > G_MAXUINT16) {
-		otad_tuf_metadata_fail (md, error, _("role %s: threshold must be a positive integer"),
-		                        name);
+		otad_tuf_metadata_fail (md, error,
+		                        _("role %s: threshold must be a positive integer"), name);
 		return NULL;
 	}
 	role->threshold = threshold->v.i;
@@ -184,7 +184,8 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 	}
 	/* aktualizr's servers leave it out: absent means false */
 	if (cs != NULL && !otad_json_is (cs, OTAD_JSON_BOOL))
-		return otad_tuf_metadata_fail (md, error, _("consistent_snapshot must be a boolean"));
+		return otad_tuf_metadata_fail (md, error,
+		                               _("consistent_snapshot must be a boolean"));
 	md->consistent_snapshot = cs != NULL && cs->v.i;
 	return TRUE;
 }
@@ -221,12 +222,14 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 		if (!otad_json_is (version, OTAD_JSON_INT) || version->v.i < 1)
 			return otad_tuf_metadata_fail (md, error,
 			                               _("meta %s: version must be a "
-			                               "positive integer"),
+			                                  "positive integer"),
 			                               name);
 		if (length != NULL && (!otad_json_is (length, OTAD_JSON_INT) || length->v.i < 0))
-			return otad_tuf_metadata_fail (md, error, _("meta %s: invalid length"), name);
+			return otad_tuf_metadata_fail (md, error, _("meta %s: invalid length"),
+			                               name);
 		if (hashes != NULL && !otad_tuf_metadata_check_hashes_node (hashes))
-			return otad_tuf_metadata_fail (md, error, _("meta %s: invalid hashes"), name);
+			return otad_tuf_metadata_fail (md, error, _("meta %s: invalid hashes"),
+			                               name);
 		file = g_new0 (OtadTufMetaFile, 1);
 		file->version = version->v.i;
 		file->length = length != NULL ? length->v.i : -1;
@@ -264,41 +267,43 @@ otad_tuf_metadata_parse_delegations (OtadTufMetadata *md, const OtadJsonNode *de
 		g_autoptr (OtadTufRole) role = NULL;
 
 		if (!otad_json_is (node, OTAD_JSON_OBJECT) || name == NULL || name[0] == '\0')
-			return otad_tuf_metadata_fail (md, error, _("delegated role needs a name"));
+			return otad_tuf_metadata_fail (md, error,
+			                               _("delegated role needs a name"));
 		/* the file names of top-level roles cannot be taken by a delegation */
 		for (guint j = 0; j < G_N_ELEMENTS (otad_tuf_role_type_names); j++) {
 			if (g_ascii_strcasecmp (name, otad_tuf_role_type_names[j]) == 0)
 				return otad_tuf_metadata_fail (md, error,
 				                               _("delegated role may not "
-				                               "be called %s"),
+				                                  "be called %s"),
 				                               name);
 		}
 		if (g_hash_table_contains (seen, name))
-			return otad_tuf_metadata_fail (md, error, _("role %s delegated twice"), name);
+			return otad_tuf_metadata_fail (md, error, _("role %s delegated twice"),
+			                               name);
 		role = otad_tuf_metadata_parse_role (md, name, node, error);
 		if (role == NULL)
 			return FALSE;
 		if (terminating != NULL && !otad_json_is (terminating, OTAD_JSON_BOOL))
 			return otad_tuf_metadata_fail (md, error,
 			                               _("role %s: terminating must be "
-			                               "a boolean"),
+			                                  "a boolean"),
 			                               name);
 		role->terminating = terminating != NULL && terminating->v.i;
 		if (paths != NULL && prefixes != NULL)
 			return otad_tuf_metadata_fail (md, error,
 			                               _("role %s: both paths and "
-			                               "path_hash_prefixes"),
+			                                  "path_hash_prefixes"),
 			                               name);
 		if (paths != NULL && (role->paths = otad_tuf_metadata_strv (paths)) == NULL)
 			return otad_tuf_metadata_fail (md, error,
 			                               _("role %s: paths must be "
-			                               "strings"),
+			                                  "strings"),
 			                               name);
 		if (prefixes != NULL &&
 		    (role->path_hash_prefixes = otad_tuf_metadata_strv (prefixes)) == NULL)
 			return otad_tuf_metadata_fail (md, error,
 			                               _("role %s: path_hash_prefixes "
-			                               "must be strings"),
+			                                  "must be strings"),
 			                               name);
 		g_hash_table_add (seen, role->name);
 		g_ptr_array_add (md->delegations, g_steal_pointer (&role));
@@ -331,7 +336,7 @@ otad_tuf_metadata_parse_targets (OtadTufMetadata *md, GError **error)
 		if (tcustom != NULL && !otad_json_is (tcustom, OTAD_JSON_OBJECT))
 			return otad_tuf_metadata_fail (md, error,
 			                               _("target %s: custom must be an "
-			                               "object"),
+			                                  "object"),
 			                               name);
 	}
 	md->targets = targets;
@@ -376,7 +381,7 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 		    (method != NULL && !otad_json_is (method, OTAD_JSON_STRING)))
 			return otad_tuf_metadata_fail (md, error,
 			                               _("signature %u needs string "
-			                               "keyid and sig"),
+			                                  "keyid and sig"),
 			                               i);
 	}
 
@@ -401,8 +406,8 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 			return otad_tuf_metadata_fail (md, error, _("invalid spec_version"));
 		if (g_strcmp0 (parts[0], "1") != 0) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			             _("%s metadata: spec_version %s is not supported"), md->role_name,
-			             sv);
+			             _("%s metadata: spec_version %s is not supported"),
+			             md->role_name, sv);
 			return FALSE;
 		}
 	}
@@ -422,7 +427,7 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	    (dt = g_date_time_new_from_iso8601 (expires_str, NULL)) == NULL)
 		return otad_tuf_metadata_fail (md, error,
 		                               _("expires \"%s\" is not an ISO 8601 "
-		                               "time with a zone"),
+		                                  "time with a zone"),
 		                               expires_str);
 	md->expires = g_date_time_to_unix (dt);
 	return TRUE;

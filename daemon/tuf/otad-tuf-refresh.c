@@ -116,8 +116,7 @@ otad_tuf_refresh_verify (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
 	    g_strdup_printf (_("root version %" PRId64), self->root->version);
 	if (role == NULL)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-		                              _("root version %" PRId64
-		                              " defines no %s role"),
+		                              _("root version %" PRId64 " defines no %s role"),
 		                              self->root->version, md->role_name);
 	if (!otad_tuf_metadata_verify_role (md, self->root->keys, role, signer, error)) {
 		g_prefix_error (error, "%s: ", self->name);
@@ -183,9 +182,9 @@ otad_tuf_refresh_check_roles (OtadTufRepo *self, OtadTufMetadata *root, gboolean
 	const gchar *needed[] = {"timestamp", "snapshot"};
 	for (guint i = 0; !optional && i < G_N_ELEMENTS (needed); i++) {
 		if (otad_tuf_metadata_get_role (root, needed[i]) == NULL)
-			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MALFORMED,
-			                              _("%s: root metadata: role %s is not defined"),
-			                              path, needed[i]);
+			return otad_tuf_refresh_fail (
+			    self, error, OTAD_TUF_ERROR_MALFORMED,
+			    _("%s: root metadata: role %s is not defined"), path, needed[i]);
 	}
 	return TRUE;
 }
@@ -220,8 +219,7 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 			return FALSE;
 		}
 		/* 5.3.4: signed by a threshold of the trusted root's keys and of its own */
-		signer =
-		    g_strdup_printf (_("trusted root version %" PRId64), self->root->version);
+		signer = g_strdup_printf (_("trusted root version %" PRId64), self->root->version);
 		if (!otad_tuf_metadata_verify_role (md, self->root->keys,
 		                                    otad_tuf_metadata_get_role (self->root, "root"),
 		                                    signer, error) ||
@@ -237,10 +235,9 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 			                              _("%s has version %" PRId64), path,
 			                              md->version);
 		if (md->version > next)
-			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_BAD_VERSION,
-			                              _("%s has version %" PRId64
-			                              " (fast-forward)"),
-			                              path, md->version);
+			return otad_tuf_refresh_fail (
+			    self, error, OTAD_TUF_ERROR_BAD_VERSION,
+			    _("%s has version %" PRId64 " (fast-forward)"), path, md->version);
 		if (!otad_tuf_refresh_check_roles (self, md, optional, path, error))
 			return FALSE;
 		/* 5.3.8: persisted at once, so a later failure does not lose it; what 5.3.11
@@ -405,15 +402,13 @@ otad_tuf_refresh_timestamp (OtadTufRepo *self, gboolean optional, gboolean *unch
 		if (md->version < self->timestamp->version)
 			return otad_tuf_refresh_fail (
 			    self, error, OTAD_TUF_ERROR_ROLLBACK,
-			    _("timestamp version %" PRId64
-			    " is lower than the trusted %" PRId64),
+			    _("timestamp version %" PRId64 " is lower than the trusted %" PRId64),
 			    md->version, self->timestamp->version);
 		if (snap_meta->version < old->version)
-			return otad_tuf_refresh_fail (
-			    self, error, OTAD_TUF_ERROR_ROLLBACK,
-			    _("timestamp names snapshot version %" PRId64
-			    ", lower than the trusted %" PRId64),
-			    snap_meta->version, old->version);
+			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
+			                              _("timestamp names snapshot version %" PRId64
+			                                 ", lower than the trusted %" PRId64),
+			                              snap_meta->version, old->version);
 		if (md->version == self->timestamp->version) {
 			/* a replayed timestamp is still a freeze once it expires */
 			if (!otad_tuf_refresh_expiry (self, self->timestamp, error))
@@ -450,16 +445,15 @@ otad_tuf_refresh_snapshot (OtadTufRepo *self, GCancellable *cancellable, GError 
 	if (md->version != meta->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MIX_AND_MATCH,
 		                              _("snapshot version %" PRId64 " differs from "
-		                              "version %" PRId64 " in timestamp"),
+		                                 "version %" PRId64 " in timestamp"),
 		                              md->version, meta->version);
 	if (self->snapshot != NULL) {
 		GHashTableIter iter;
 		gpointer key, value;
 		if (md->version < self->snapshot->version)
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
-			                              _("snapshot version %" PRId64
-			                              " is lower "
-			                              "than the trusted %" PRId64),
+			                              _("snapshot version %" PRId64 " is lower "
+			                                 "than the trusted %" PRId64),
 			                              md->version, self->snapshot->version);
 		/* 5.5.5: no targets role may go back or disappear */
 		g_hash_table_iter_init (&iter, self->snapshot->meta);
@@ -476,7 +470,7 @@ otad_tuf_refresh_snapshot (OtadTufRepo *self, GCancellable *cancellable, GError 
 				return otad_tuf_refresh_fail (
 				    self, error, OTAD_TUF_ERROR_ROLLBACK,
 				    _("snapshot lists %s version %" PRId64
-				    ", lower than the trusted %" PRId64),
+				       ", lower than the trusted %" PRId64),
 				    (const gchar *)key, now->version, old->version);
 		}
 	}
@@ -522,12 +516,12 @@ otad_tuf_refresh_targets (OtadTufRepo *self, gboolean *fetched, GCancellable *ca
 	if (meta != NULL && md->version != meta->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MIX_AND_MATCH,
 		                              _("targets version %" PRId64 " differs from "
-		                              "version %" PRId64 " in snapshot"),
+		                                 "version %" PRId64 " in snapshot"),
 		                              md->version, meta->version);
 	if (meta == NULL && self->targets != NULL && md->version < self->targets->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
 		                              _("targets version %" PRId64 " is lower than "
-		                              "the trusted %" PRId64),
+		                                 "the trusted %" PRId64),
 		                              md->version, self->targets->version);
 	if (!otad_tuf_refresh_expiry (self, md, error))
 		return FALSE;

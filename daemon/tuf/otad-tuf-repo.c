@@ -336,10 +336,10 @@ otad_tuf_fetch_target (OtadTufFetcher *fetcher, const gchar *path, const OtadTuf
 			return NULL;
 		}
 		if (g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE)) {
-			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-			             _("%s: more data than the declared length of %" PRId64
-			             " bytes"),
-			             what, info->length);
+			g_set_error (
+			    error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
+			    _("%s: more data than the declared length of %" PRId64 " bytes"), what,
+			    info->length);
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", what);

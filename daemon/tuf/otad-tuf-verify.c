@@ -54,7 +54,7 @@ otad_tuf_metadata_check_signature_ids (OtadTufMetadata *md, GError **error)
 		if (g_hash_table_contains (seen, keyid)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
 			             _("%s metadata version %" PRId64
-			             ": key id %s signs it more than once"),
+			                ": key id %s signs it more than once"),
 			             md->role_name, md->version, keyid);
 			return FALSE;
 		}
@@ -114,10 +114,10 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 				if (!otad_json_canonicalize_bounded (md->signed_node, forms[f],
 				                                     canonical,
 				                                     otad_tuf_canonical_max (md))) {
-					g_set_error (error, OTAD_TUF_ERROR,
-					             OTAD_TUF_ERROR_MALFORMED,
-					             _("%s metadata: its canonical form is too large"),
-					             md->role_name);
+					g_set_error (
+					    error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
+					    _("%s metadata: its canonical form is too large"),
+					    md->role_name);
 					return FALSE;
 				}
 			}
@@ -144,7 +144,7 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 	if (valid < role->threshold && bad > 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
 		             _("%s metadata version %" PRId64 ": %u bad signature(s) by "
-		             "keys of the %s role in %s (%u valid, threshold %u)"),
+		                "keys of the %s role in %s (%u valid, threshold %u)"),
 		             md->role_name, md->version, bad, role->name, signer, valid,
 		             role->threshold);
 		return FALSE;
@@ -152,7 +152,7 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 	if (valid < role->threshold) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_THRESHOLD,
 		             _("%s metadata version %" PRId64 ": %u valid signature(s) by "
-		             "keys of the %s role in %s, threshold is %u"),
+		                "keys of the %s role in %s, threshold is %u"),
 		             md->role_name, md->version, valid, role->name, signer,
 		             role->threshold);
 		return FALSE;
@@ -167,8 +167,8 @@ otad_tuf_metadata_check_expiry (OtadTufMetadata *md, gint64 now, GError **error)
 		g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (md->expires);
 		g_autofree gchar *str = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_EXPIRED,
-		             _("%s metadata version %" PRId64 " expired at %s"),
-		             md->role_name, md->version, str != NULL ? str : "?");
+		             _("%s metadata version %" PRId64 " expired at %s"), md->role_name,
+		             md->version, str != NULL ? str : "?");
 		return FALSE;
 	}
 	return TRUE;
@@ -293,8 +293,10 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data, 
 
 	if (length >= 0 && (guint64)length != size) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             _("%s: length is %" "zu" ", expected %" PRId64), what,
-		             size, length);
+		             _("%s: length is %"
+		                "zu"
+		                ", expected %" PRId64),
+		             what, size, length);
 		return FALSE;
 	}
 	if (hashes == NULL)
@@ -351,9 +353,8 @@ otad_tuf_check_canonical (const OtadJsonNode *hashes, gint64 length, const OtadJ
 	if (length >= 0 && (guint64)length != h.length) {
 		otad_tuf_hashes_abort (checks, h.n);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             _("%s: canonical length is %" PRIu64
-		             ", expected %" PRId64),
-		             what, h.length, length);
+		             _("%s: canonical length is %" PRIu64 ", expected %" PRId64), what,
+		             h.length, length);
 		return FALSE;
 	}
 	return otad_tuf_hashes_finish (checks, h.n, what, error);
@@ -414,8 +415,7 @@ otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *pat
 	if (length >= 0 && total != (guint64)length) {
 		otad_tuf_hashes_abort (checks, n);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             _("%s: length differs from the expected %" PRId64), what,
-		             length);
+		             _("%s: length differs from the expected %" PRId64), what, length);
 		return FALSE;
 	}
 	return otad_tuf_hashes_finish (checks, n, what, error);

@@ -105,7 +105,8 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 		ids = otad_json_object_get (info.custom, "ecuIdentifiers");
 		if (!otad_json_is (ids, OTAD_JSON_OBJECT) || ids->n == 0)
 			return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
-			                         _("target %s has no custom.ecuIdentifiers"), name);
+			                         _("target %s has no custom.ecuIdentifiers"),
+			                         name);
 		for (guint32 j = 0; j < ids->n; j++) {
 			const OtadJsonNode *ecu = &ids->v.children[j];
 			g_autofree gchar *serial = otad_json_dup_key (ecu);
@@ -117,23 +118,24 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 			if (serial == NULL || hwid == NULL)
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
 				                         _("target %s: ECU identifier needs a "
-				                         "hardwareId"),
+				                            "hardwareId"),
 				                         name);
 			if (g_hash_table_contains (seen, serial))
-				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
-				                         _("ECU %s is assigned more than one target"),
-				                         serial);
+				return otad_uptane_fail (
+				    error, OTAD_TUF_ERROR_ECU_MISMATCH,
+				    _("ECU %s is assigned more than one target"), serial);
 			g_hash_table_add (seen, g_strdup (serial));
 			if (!g_hash_table_lookup_extended (ecus, serial, NULL, (gpointer *)&ours))
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
 				                         _("target %s names ECU %s, which is not "
-				                         "part of this device"),
+				                            "part of this device"),
 				                         name, serial);
 			if (g_strcmp0 (ours, hwid) != 0)
-				return otad_uptane_fail (error, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
-				                         _("target %s for ECU %s has hardware id %s, "
-				                         "the ECU is %s"),
-				                         name, serial, hwid, ours);
+				return otad_uptane_fail (
+				    error, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
+				    _("target %s for ECU %s has hardware id %s, "
+				       "the ECU is %s"),
+				    name, serial, hwid, ours);
 			target = g_new0 (OtadUptaneTarget, 1);
 			target->name = g_strdup (name);
 			target->ecu_serial = g_steal_pointer (&serial);
@@ -165,7 +167,7 @@ otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancella
 	if (target->info.length != target->director_info.length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
 		             _("target %s: director length %" PRId64 " differs from "
-		             "image-repo length %" PRId64),
+		                "image-repo length %" PRId64),
 		             target->name, target->director_info.length, target->info.length);
 		return FALSE;
 	}
@@ -179,8 +181,8 @@ otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancella
 		hw_ok |= otad_json_string_equal (&hwids->v.children[i], target->hardware_id);
 	if (!hw_ok) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
-		             _("target %s: image-repo hardwareIds do not include %s"), target->name,
-		             target->hardware_id);
+		             _("target %s: image-repo hardwareIds do not include %s"),
+		             target->name, target->hardware_id);
 		return FALSE;
 	}
 	if (target->uri == NULL)

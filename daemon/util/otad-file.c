@@ -243,14 +243,16 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 	}
 	if (!S_ISREG (st.st_mode)) {
 		close (fd);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED, _("%s is not a regular file"), path);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED, _("%s is not a regular file"),
+		             path);
 		return FALSE;
 	}
 	if ((guint64)st.st_size > max_len) {
 		close (fd);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-		             _("%s is too large (%" PRIu64
-		             " bytes, at most %" "zu" ")"),
+		             _("%s is too large (%" PRIu64 " bytes, at most %"
+		                "zu"
+		                ")"),
 		             path, (guint64)st.st_size, max_len);
 		return FALSE;
 	}
@@ -271,8 +273,10 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 		if (got > max_len) {
 			close (fd);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-			             _("%s is too large (more than %" "zu" " bytes)"), path,
-			             max_len);
+			             _("%s is too large (more than %"
+			                "zu"
+			                " bytes)"),
+			             path, max_len);
 			return FALSE;
 		}
 	}

@@ -41,7 +41,7 @@ otad_sd_notify (const gchar *state, GError **error)
 		address = g_unix_socket_address_new (path);
 	} else {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			     _("unsupported NOTIFY_SOCKET address \"%s\""), path);
+		             _("unsupported NOTIFY_SOCKET address \"%s\""), path);
 		return FALSE;
 	}
 	sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM,

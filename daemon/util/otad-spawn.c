@@ -283,8 +283,8 @@ otad_spawn_check (const gchar *const *argv, guint timeout_ms, gint error_code, g
 	if (!otad_spawn_result_success (result)) {
 		cmdline = g_strjoinv (" ", (gchar **)argv);
 		why = otad_spawn_result_describe (result);
-		g_set_error (error, OTA_ERROR, error_code, _("%s failed (%s): %s"), argv[0], cmdline,
-		             why);
+		g_set_error (error, OTA_ERROR, error_code, _("%s failed (%s): %s"), argv[0],
+		             cmdline, why);
 		return FALSE;
 	}
 	if (out_stdout != NULL)

@@ -152,8 +152,8 @@ otad_bootloader_sdboot_list (OtadBootloaderSdboot *self, OstreeDeployment *deplo
 		g_ptr_array_add (entries, g_steal_pointer (&entry));
 	}
 	if (wanted != NULL && entries->len == 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER, _("no boot entry in %s has %s"),
-		             self->entries_dir, wanted);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
+		             _("no boot entry in %s has %s"), self->entries_dir, wanted);
 		return NULL;
 	}
 	return g_steal_pointer (&entries);
@@ -172,7 +172,8 @@ otad_bootloader_sdboot_rename (OtadBootloaderSdboot *self, const gchar *from, co
 	if (rename (from_path, to_path) != 0) {
 		int errsv = errno;
 		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-		             _("failed to rename %s to %s: %s"), from_path, to, g_strerror (errsv));
+		             _("failed to rename %s to %s: %s"), from_path, to,
+		             g_strerror (errsv));
 		return FALSE;
 	}
 	/* the new name must survive a power cut */

@@ -152,8 +152,7 @@ otad_bootloader_read_env (const gchar *const *argv, GCancellable *cancellable, G
 static gboolean
 otad_bootloader_prefix (OtadBootloader *self, const gchar *what, GError **error)
 {
-	g_prefix_error (error, "bootloader %s: %s: ", otad_bootloader_get_name (self),
-	                what);
+	g_prefix_error (error, "bootloader %s: %s: ", otad_bootloader_get_name (self), what);
 	return FALSE;
 }
 

@@ -46,8 +46,9 @@ otad_bootloaders_new (const OtadBootloaderOptions *options, GError **error)
 		return otad_bootloader_grub_new (options, limit);
 	if (g_strcmp0 (backend, "systemd-boot") == 0)
 		return otad_bootloader_sdboot_new (options, limit);
-	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-	             _("unknown bootloader backend '%s' (expected none, uboot, grub or systemd-boot)"),
-	             backend);
+	g_set_error (
+	    error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+	    _("unknown bootloader backend '%s' (expected none, uboot, grub or systemd-boot)"),
+	    backend);
 	return NULL;
 }

@@ -318,7 +318,7 @@ otad_job_context_pull_options (OtadJobContext *self,
 	options->flags = OTAD_PULL_FLAGS_ALLOW_DOWNGRADE;
 	if (options->url == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     _("no TreeHub configured ([server] treehub-url)"));
+		                     _("no TreeHub configured ([server] treehub-url)"));
 		return FALSE;
 	}
 	return TRUE;
