@@ -283,11 +283,13 @@ otad_health_results_describe (GPtrArray *results)
 			continue;
 		if (str->len > 0)
 			g_string_append (str, "; ");
-		g_string_append_printf (str, "%s%s: %s",
-		                        result->kind == OTAD_HEALTH_CHECK_UNIT ? "unit " : "",
-		                        result->name, result->reason);
+		if (result->kind == OTAD_HEALTH_CHECK_UNIT)
+			/* TRANSLATORS: a systemd unit checked after an update, why it failed */
+			g_string_append_printf (str, _("unit %s: %s"), result->name, result->reason);
+		else
+			g_string_append_printf (str, "%s: %s", result->name, result->reason);
 	}
 	if (str->len == 0)
-		g_string_append_printf (str, "all %u health checks passed", results->len);
+		g_string_append_printf (str, _("all %u health checks passed"), results->len);
 	return g_string_free (g_steal_pointer (&str), FALSE);
 }
