@@ -131,77 +131,6 @@ ota_client_get_next_check_time (OtaClient *self)
 	return self->next_check_time;
 }
 
-static void
-ota_client_call_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(GTask) task = G_TASK (user_data);
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error = NULL;
-
-	reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), res, &error);
-	if (reply == NULL) {
-		ota_client_fixup_error (error);
-		g_task_return_error (task, g_steal_pointer (&error));
-		return;
-	}
-	g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify)g_variant_unref);
-}
-
-/* calls @method with @params (floating, nullable) on the current owner of the name */
-static void
-ota_client_call (OtaClient *self,
-		 const gchar *method,
-		 GVariant *params,
-		 OtaClientFlags flags,
-		 GCancellable *cancellable,
-		 GAsyncReadyCallback callback,
-		 gpointer callback_data,
-		 gpointer source_tag)
-{
-	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, callback_data);
-	g_autoptr(GVariant) params_owned = params != NULL ? g_variant_ref_sink (params) : NULL;
-	GDBusCallFlags call_flags = G_DBUS_CALL_FLAGS_NO_AUTO_START;
-	gint timeout_msec = -1;
-
-	g_task_set_source_tag (task, source_tag);
-	if (self->proxy == NULL) {
-		g_task_return_new_error (task,
-					 OTA_ERROR,
-					 OTA_ERROR_NOT_SUPPORTED,
-					 "not connected to otad");
-		return;
-	}
-	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE) {
-		/* a person typing a password is not bound by the default 25 s */
-		call_flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
-		timeout_msec = G_MAXINT;
-	}
-	g_dbus_proxy_call (G_DBUS_PROXY (self->proxy),
-			   method,
-			   params_owned,
-			   call_flags,
-			   timeout_msec,
-			   cancellable,
-			   ota_client_call_cb,
-			   g_steal_pointer (&task));
-}
-
-static GVariant *
-ota_client_call_finish (OtaClient *self, GAsyncResult *res, gpointer source_tag, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	GVariant *reply;
-
-	reply = g_task_propagate_pointer (G_TASK (res), &error_local);
-	if (reply == NULL) {
-		/* a cancelled GTask reports G_IO_ERROR_CANCELLED itself */
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return NULL;
-	}
-	return reply;
-}
-
 /* the finish of the methods whose reply carries nothing: only success counts */
 static gboolean
 ota_client_call_finish_boolean (OtaClient *self,
@@ -212,16 +141,6 @@ ota_client_call_finish_boolean (OtaClient *self,
 	g_autoptr(GVariant) reply = ota_client_call_finish (self, res, source_tag, error);
 	return reply != NULL;
 }
-
-#define OTA_CLIENT_CHECK_FINISH(self, res, tag, error, ret)                                    \
-	G_STMT_START                                                                           \
-	{                                                                                      \
-		g_return_val_if_fail (OTA_IS_CLIENT (self), ret);                              \
-		g_return_val_if_fail (g_task_is_valid (res, self), ret);                       \
-		g_return_val_if_fail (g_task_get_source_tag (G_TASK (res)) == (tag), ret);     \
-		g_return_val_if_fail (error == NULL || *error == NULL, ret);                   \
-	}                                                                                      \
-	G_STMT_END
 
 /**
  * ota_client_check_async:
@@ -416,7 +335,6 @@ ota_client_cancel_async (OtaClient *self,
 gboolean
 ota_client_cancel_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_cancel_async, error, FALSE);
 	return ota_client_call_finish_boolean (self, res, ota_client_cancel_async, error);
 }
 
@@ -554,7 +472,6 @@ ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **erro
 	GVariantIter iter;
 	GVariant *entry;
 
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_get_history_async, error, NULL);
 	reply = ota_client_call_finish (self, res, ota_client_get_history_async, error);
 	if (reply == NULL)
 		return NULL;

@@ -100,21 +100,13 @@ ota_client_run_job_error (const gchar *job, const gchar *result, GVariant *detai
 }
 
 static void
-ota_client_run_signal_cb (GDBusConnection *connection,
-			  const gchar *sender_name,
-			  const gchar *object_path,
-			  const gchar *interface_name,
-			  const gchar *signal_name,
-			  GVariant *parameters,
-			  gpointer user_data)
+ota_client_run_job_finished (GTask *task, GVariant *parameters)
 {
-	GTask *task = G_TASK (user_data);
 	OtaClientRun *run = g_task_get_task_data (task);
 	const gchar *job = NULL, *result = NULL;
 	g_autoptr(GVariant) details = NULL;
 
-	if (!run->replied || run->returned ||
-	    !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssa{sv})")))
+	if (!run->replied || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssa{sv})")))
 		return;
 	g_variant_get (parameters, "(&s&s@a{sv})", &job, &result, &details);
 	if (!ota_client_run_is_last (run->operation, job, result))
@@ -125,15 +117,8 @@ ota_client_run_signal_cb (GDBusConnection *connection,
 }
 
 static void
-ota_client_run_owner_cb (GDBusConnection *connection,
-			 const gchar *sender_name,
-			 const gchar *object_path,
-			 const gchar *interface_name,
-			 const gchar *signal_name,
-			 GVariant *parameters,
-			 gpointer user_data)
+ota_client_run_name_owner_changed (GTask *task, GVariant *parameters)
 {
-	GTask *task = G_TASK (user_data);
 	const gchar *name = NULL, *old_owner = NULL, *new_owner = NULL;
 
 	if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
@@ -144,6 +129,27 @@ ota_client_run_owner_cb (GDBusConnection *connection,
 	ota_client_run_return (task, g_error_new_literal (OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
 							  "otad left the bus before the job "
 							  "finished"));
+}
+
+/* JobFinished from otad, or NameOwnerChanged from the bus */
+static void
+ota_client_run_signal_cb (GDBusConnection *connection,
+			  const gchar *sender_name,
+			  const gchar *object_path,
+			  const gchar *interface_name,
+			  const gchar *signal_name,
+			  GVariant *parameters,
+			  gpointer user_data)
+{
+	GTask *task = G_TASK (user_data);
+	OtaClientRun *run = g_task_get_task_data (task);
+
+	if (run->returned)
+		return;
+	if (g_str_equal (signal_name, "JobFinished"))
+		ota_client_run_job_finished (task, parameters);
+	else
+		ota_client_run_name_owner_changed (task, parameters);
 }
 
 static gboolean
@@ -261,7 +267,7 @@ ota_client_job_async (OtaClient *self,
 		run->owner_id = g_dbus_connection_signal_subscribe (
 		    self->connection, "org.freedesktop.DBus", "org.freedesktop.DBus",
 		    "NameOwnerChanged", "/org/freedesktop/DBus", OTA_DBUS_SERVICE,
-		    G_DBUS_SIGNAL_FLAGS_NONE, ota_client_run_owner_cb, g_object_ref (task),
+		    G_DBUS_SIGNAL_FLAGS_NONE, ota_client_run_signal_cb, g_object_ref (task),
 		    g_object_unref);
 		if (cancellable != NULL) {
 			run->cancellable = g_object_ref (cancellable);
