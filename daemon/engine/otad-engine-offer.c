@@ -317,7 +317,7 @@ otad_engine_offer_consent (OtadEngine *self, gboolean download_only, GError **er
 {
 	if (!otad_engine_offer_install (self, download_only, error))
 		return FALSE;
-	otad_engine_offer_record (self, "consent", download_only ? "download only" : NULL);
+	otad_engine_offer_record (self, "consent", download_only ? _("download only") : NULL);
 	return TRUE;
 }
 
