@@ -45,8 +45,10 @@ otad_http_peer_refused_certificate (const GError *error)
 		if (strstr (error->message, alerts[i]) != NULL)
 			return TRUE;
 	}
+	/* GnuTLS's domain is its soname on Debian (gnutls30.mo), "gnutls" upstream */
 	for (guint i = 0; i < G_N_ELEMENTS (alert_names); i++) {
-		if (strstr (error->message, g_dgettext ("gnutls", alert_names[i])) != NULL)
+		if (strstr (error->message, g_dgettext ("gnutls30", alert_names[i])) != NULL ||
+		    strstr (error->message, g_dgettext ("gnutls", alert_names[i])) != NULL)
 			return TRUE;
 	}
 	return FALSE;

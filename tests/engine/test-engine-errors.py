@@ -91,19 +91,31 @@ class Errors(UpdateTestCase):
                       f'{self.server.dir}/device.pem and the key {self.server.dir}/rogue-device.key'
                       ' do not belong together', text)
 
-    def test_refused_certificate(self):
+    def refused_certificate(self, language=None):
         config = self.base_config().replace(
             f'cert={self.server.dir}/device.pem', f'cert={self.server.dir}/rogue-device.pem'
         ).replace(f'key={self.server.dir}/device.key', f'key={self.server.dir}/rogue-device.key')
-        daemon, client = self.start_otad('A', name='refused', config=config)
+        # a fresh state: no error left from an earlier otad
+        shutil.rmtree(os.path.join(self.topdir, 'otad', 'state'), ignore_errors=True)
+        daemon, client = self.start_otad('A', name=f'refused-{language}', config=config,
+                                         language=language)
         _, err = client.call('Check')
         self.assertIsNone(err)
         props = client.wait_state(('error', 'update-available'), daemon=daemon)
-        message = props['ErrorMessage']
         self.assertEqual(props['State'], 'error')
         self.assertEqual(props['ErrorName'], 'org.otad.Updater1.Error.Tls')
-        self.assertIn("the server refused the device's certificate", message)
         self.assertEqual(daemon.stop(), 0)
+        return props['ErrorMessage']
+
+    def test_refused_certificate(self):
+        message = self.refused_certificate()
+        self.assertIn("the server refused the device's certificate", message)
+
+    def test_refused_certificate_in_german(self):
+        """the refusal is recognised in glib-networking's and GnuTLS's German too"""
+        message = self.refused_certificate('de')
+        self.assertIn('TLS-Fehler: der Server hat das Zertifikat des Geräts abgelehnt',
+                      message)
 
 
 if __name__ == '__main__':
