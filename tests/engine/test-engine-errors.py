@@ -15,6 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import enginetest  # noqa: E402
 from enginetest import otadtest, UpdateTestCase  # noqa: E402
 
+from gi.repository import GLib  # noqa: E402
+
 
 class Errors(UpdateTestCase):
 
@@ -41,7 +43,7 @@ class Errors(UpdateTestCase):
 
     def refuse_without_root(self, language):
         """otad (in LANGUAGE) without a trusted root: Check, the error state's message
-        and what an English otactl status prints of it"""
+        (the same in the history) and what an English otactl status prints of it"""
         config = self.base_config().replace(f'[tuf]\nroot-dir={self.server.dir}\n', '')
         # a fresh state: no error left from an earlier otad, no trusted root kept
         shutil.rmtree(os.path.join(self.topdir, 'otad', 'state'), ignore_errors=True)
@@ -57,6 +59,12 @@ class Errors(UpdateTestCase):
              'status'], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
             env=dict(os.environ, LC_ALL='C.UTF-8', LANGUAGE=''))
         self.assertEqual(status.returncode, 0, status.stderr)
+        # the failed check is in the history with the same text
+        reply, err = client.call('GetHistory', GLib.Variant('(a{sv})', ({},)),
+                                 signature='(aa{sv})')
+        self.assertIsNone(err)
+        self.assertEqual(reply[0][0]['action'], 'check')
+        self.assertEqual(reply[0][0]['error-message'], props['ErrorMessage'])
         self.assertEqual(daemon.stop(), 0)
         return props['ErrorMessage'], status.stdout
 
