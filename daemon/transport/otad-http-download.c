@@ -3,11 +3,13 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-http-private.h"
@@ -69,8 +71,8 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	int fd;
 
 	if (msg == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "GET %s: not a valid URL",
-		             url);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		             _("GET %s: not a valid URL"), url);
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 	/* a complete or oversized leftover is not resumed */
@@ -98,7 +100,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		offset = 0;
 		if (st != SOUP_STATUS_OK) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             "GET %s: server refused to resume (%u)", url, st);
+			             _("GET %s: server refused to resume (%u)"), url, st);
 			return OTAD_HTTP_DOWNLOAD_RETRY;
 		}
 	} else {
@@ -108,9 +110,11 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		gboolean retry = (asked || otad_http_status_retryable (st)) && !too_long;
 		g_set_error (error, OTA_ERROR,
 		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
-		             "GET %s: server answered %u %s%s", url, st,
+		             /* TRANSLATORS: URL, HTTP status, its reason phrase, then either
+		              * nothing or the next message */
+		             _("GET %s: server answered %u %s%s"), url, st,
 		             soup_message_get_reason_phrase (msg),
-		             too_long ? ", asking for a longer wait than otad makes" : "");
+		             too_long ? _(", asking for a longer wait than otad makes") : "");
 		return retry ? OTAD_HTTP_DOWNLOAD_RETRY : OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 
@@ -119,7 +123,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	           O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (offset > 0 ? O_APPEND : O_TRUNC),
 	           0600);
 	if (fd < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", part,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot write %s: %s"), part,
 		             g_strerror (errno));
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
@@ -144,16 +148,15 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		}
 		if (max_length > 0 && offset + (guint64)n > max_length) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             "GET %s: body longer than the expected %" G_GUINT64_FORMAT
-			             " bytes",
+			             _("GET %s: body longer than the expected %" PRIu64 " bytes"),
 			             url, max_length);
 			close (fd);
 			g_unlink (part);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 		if (write (fd, buf, (gsize)n) != n) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE, "cannot write %s: %s",
-			             part, g_strerror (errno));
+			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE,
+			             _("cannot write %s: %s"), part, g_strerror (errno));
 			close (fd);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
@@ -167,7 +170,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		}
 	}
 	if (fsync (fd) != 0 && ok) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot sync %s: %s", part,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot sync %s: %s"), part,
 		             g_strerror (errno));
 		ok = FALSE;
 	}
@@ -205,7 +208,8 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 			break;
 		if (r == OTAD_HTTP_DOWNLOAD_FAILED || attempt + 1 >= max_attempts) {
 			if (attempt > 0)
-				g_prefix_error (&error_local, "after %u attempts: ", attempt + 1);
+				g_prefix_error (&error_local, _("after %u attempts: "),
+				                attempt + 1);
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
 		}
@@ -213,8 +217,8 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 		delay = otad_http_retry_wait_usec (self, otad_http_backoff_usec (self, attempt));
 		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
 			g_prefix_error (&error_local,
-			                "gave up after %u attempts (the job's waits between "
-			                "attempts would pass %u s): ",
+			                _("gave up after %u attempts (the job's waits between "
+			                   "attempts would pass %u s): "),
 			                attempt + 1, self->max_retry_total_s);
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
@@ -223,7 +227,7 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 			return FALSE;
 	}
 	if (g_rename (part, dest) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot rename %s: %s", part,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot rename %s: %s"), part,
 		             g_strerror (errno));
 		return FALSE;
 	}

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include <libsoup/soup.h>
 
@@ -152,7 +153,7 @@ otad_http_set_ca_file (OtadHttp *self, const gchar *ca_file, GError **error)
 	db = g_tls_file_database_new (ca_file, &error_local);
 	if (db == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "cannot load server CA %s: %s", ca_file, error_local->message);
+		             _("cannot load server CA %s: %s"), ca_file, error_local->message);
 		return FALSE;
 	}
 	soup_session_set_tls_database (self->session, db);
@@ -192,7 +193,7 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 		g_autofree gchar *key_uri = NULL;
 		if (key != NULL && !g_str_has_prefix (key, "pkcs11:")) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			             "client certificate %s is a PKCS#11 URI but key %s is not",
+			             _("client certificate %s is a PKCS#11 URI but key %s is not"),
 			             cert, key);
 			return FALSE;
 		}
@@ -201,7 +202,8 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 		tls_cert = g_tls_certificate_new_from_pkcs11_uris (cert, key_uri, &error_local);
 	} else if (key != NULL && g_str_has_prefix (key, "pkcs11:")) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "a PKCS#11 key (%s) needs a PKCS#11 certificate, not %s", key, cert);
+		             _("a PKCS#11 key (%s) needs a PKCS#11 certificate, not %s"), key,
+		             cert);
 		return FALSE;
 	} else if (key != NULL) {
 		tls_cert = g_tls_certificate_new_from_files (cert, key, &error_local);
@@ -210,7 +212,7 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 	}
 	if (tls_cert == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "cannot load client certificate %s (key %s): %s", cert,
+		             _("cannot load client certificate %s (key %s): %s"), cert,
 		             key != NULL ? key : "in the same file", error_local->message);
 		return FALSE;
 	}
