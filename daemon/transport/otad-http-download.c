@@ -179,17 +179,16 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	return OTAD_HTTP_DOWNLOAD_DONE;
 }
 
-gboolean
-otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
-                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-                    GError **error)
+static gboolean
+otad_http_download_attempts (OtadHttp *self, const gchar *url, const gchar *dest,
+                             guint64 max_length, OtadHttpProgressFunc progress,
+                             gpointer user_data, GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
 	OtadHttpTransfer t;
 	guint max_attempts;
 	gint64 delay;
 
-	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
 	max_attempts = otad_http_get_max_attempts (self);
 	otad_http_transfer_init (self, &t, max_length);
 	for (guint attempt = 0;; attempt++) {
@@ -230,4 +229,20 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 
 	/* success */
 	return TRUE;
+}
+
+gboolean
+otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
+                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+                    GError **error)
+{
+	gboolean ok;
+
+	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
+	/* the downloads running at once share the bandwidth cap (otad-http-rate.c) */
+	otad_http_downloads_add (self, 1);
+	ok = otad_http_download_attempts (self, url, dest, max_length, progress, user_data,
+	                                  cancellable, error);
+	otad_http_downloads_add (self, -1);
+	return ok;
 }

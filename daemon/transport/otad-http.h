@@ -64,6 +64,12 @@ void otad_http_set_retry (OtadHttp *self, guint max_attempts, guint base_ms, gui
 #define OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S 600
 void otad_http_set_retry_limits (OtadHttp *self, guint max_retry_after_s,
                                  guint max_retry_total_s);
+/* requests made with @other count their waits against @job's budget too (a cancellable
+ * of the job's own that stops some of its requests early, e.g. the object pull's workers) */
+void otad_http_share_retry_budget (OtadHttp *self, GCancellable *job, GCancellable *other);
+/* connections the session keeps to one host: as many requests as the object pull has in
+ * flight (otad-pull-objects.c) */
+#define OTAD_HTTP_MAX_CONNS_PER_HOST 8
 /* against slow retrieval: every file must be complete within @total_s plus the time its size
  * takes at @min_bytes_per_s, and once @total_s has passed must average at least
  * @min_bytes_per_s (otad-http-deadline.c).  @total_s 0 turns both off; @min_bytes_per_s 0
