@@ -9,10 +9,11 @@
 #include "otactl-job.h"
 #include "otactl-progress.h"
 
-/* Check, Download and Install return as soon as otad has started the job; the
- * outcome arrives through the State property.  otactl connects to the client's
- * notifications before it calls the method (as RAUC's client does), so that no
- * transition can slip between the call and the wait. */
+/* libota's check, download and install calls finish when otad's job has finished
+ * (JobFinished); the progress arrives through the properties meanwhile.  otactl
+ * connects to the client's notifications before it calls the method (as RAUC's client
+ * does), so that no transition can slip between the call and the wait.  An otad older
+ * than interface version 4 answers at the start: then the State property tells the end. */
 
 typedef struct {
 	OtactlContext *ctx;
@@ -24,6 +25,9 @@ typedef struct {
 	gboolean timed_out;
 	gboolean vanished;
 	gboolean interrupted; /* Ctrl+C: otactl stops waiting, otad goes on */
+	gboolean finished;    /* the call's callback ran */
+	GError *error;	      /* (owned) (nullable): the call's or the job's */
+	GCancellable *cancellable; /* (owned): stops waiting */
 	OtactlProgress progress;
 	GMainLoop *loop;      /* (owned) */
 } OtactlJob;
@@ -107,7 +111,8 @@ otactl_job_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
 		otactl_job_print_progress (job);
 	if (!job->done && otactl_job_is_done (job)) {
 		job->done = TRUE;
-		g_main_loop_quit (job->loop);
+		if (job->finished)
+			g_main_loop_quit (job->loop);
 	}
 }
 
@@ -171,18 +176,51 @@ otactl_job_failure_text (OtactlJobKind kind)
 	}
 }
 
-static gboolean
-otactl_job_start (OtactlContext *ctx, OtactlJobKind kind, GError **error)
+static void
+otactl_job_finished_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	OtaClientFlags flags = otactl_context_get_flags (ctx);
+	OtactlJob *job = user_data;
+	OtaClient *client = OTA_CLIENT (source);
+	gboolean ok = FALSE;
 
-	switch (kind) {
+	switch (job->kind) {
 	case OTACTL_JOB_CHECK:
-		return ota_client_check_sync (ctx->client, flags, NULL, error);
+		ok = ota_client_check_finish (client, res, &job->error);
+		break;
 	case OTACTL_JOB_DOWNLOAD:
-		return ota_client_download_sync (ctx->client, flags, NULL, error);
+		ok = ota_client_download_finish (client, res, &job->error);
+		break;
 	case OTACTL_JOB_INSTALL:
-		return ota_client_install_sync (ctx->client, flags, NULL, error);
+		ok = ota_client_install_finish (client, res, &job->error);
+		break;
+	default:
+		g_assert_not_reached ();
+	}
+	job->finished = TRUE;
+	/* an otad without JobFinished (interface version < 4) answers at the start:
+	 * then the state tells the end */
+	if (ota_client_get_daemon_version (client) >= 4 || !ok || job->done)
+		g_main_loop_quit (job->loop);
+}
+
+static void
+otactl_job_start (OtactlJob *job)
+{
+	OtaClient *client = job->ctx->client;
+	OtaClientFlags flags = otactl_context_get_flags (job->ctx);
+
+	switch (job->kind) {
+	case OTACTL_JOB_CHECK:
+		ota_client_check_async (client, flags, job->cancellable, otactl_job_finished_cb, job);
+		break;
+	case OTACTL_JOB_DOWNLOAD:
+		ota_client_download_async (client, flags, job->cancellable, otactl_job_finished_cb,
+					   job);
+		break;
+	case OTACTL_JOB_INSTALL:
+		ota_client_install_async (client, flags, job->cancellable, otactl_job_finished_cb,
+					  job);
+		break;
 	default:
 		g_assert_not_reached ();
 	}
@@ -266,37 +304,38 @@ otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)
 	guint sigint_id;
 	gulong handler_id;
 	OtaState state;
-	gboolean started;
 
 	otactl_progress_init (&job.progress, isatty (STDOUT_FILENO));
 	job.loop = g_main_loop_new (NULL, FALSE);
+	job.cancellable = g_cancellable_new ();
 	handler_id = g_signal_connect (ctx->client, "notify", G_CALLBACK (otactl_job_notify_cb),
 				       &job);
 	sigint_id = g_unix_signal_add (SIGINT, otactl_job_sigint_cb, &job);
 	otactl_context_start_agent (ctx);
-	started = otactl_job_start (ctx, kind, &error);
+	otactl_job_start (&job);
 	/* the first line at once, not with the first byte */
-	if (started)
-		otactl_job_print_progress (&job);
-	if (started && !otactl_job_is_done (&job)) {
-		if (timeout_secs > 0)
-			timeout_id = g_timeout_add_seconds (timeout_secs, otactl_job_timeout_cb, &job);
-		g_main_loop_run (job.loop);
-		if (timeout_id != 0 && !job.timed_out)
-			g_source_remove (timeout_id);
-	}
+	otactl_job_print_progress (&job);
+	if (timeout_secs > 0)
+		timeout_id = g_timeout_add_seconds (timeout_secs, otactl_job_timeout_cb, &job);
+	g_main_loop_run (job.loop);
+	if (timeout_id != 0 && !job.timed_out)
+		g_source_remove (timeout_id);
+	/* Ctrl+C, the timeout or otad gone: stop waiting (the callback comes at once) */
+	g_cancellable_cancel (job.cancellable);
+	for (guint i = 0; i < 1000 && !job.finished; i++)
+		g_main_context_iteration (NULL, TRUE);
 	g_source_remove (sigint_id);
 	g_signal_handler_disconnect (ctx->client, handler_id);
 	g_main_loop_unref (job.loop);
+	g_object_unref (job.cancellable);
+	error = g_steal_pointer (&job.error);
 	state = ota_client_get_state (ctx->client);
 	if (!ctx->json && kind != OTACTL_JOB_CHECK)
 		otactl_progress_finish (&job.progress, ctx->client,
-					job.done && state != OTA_STATE_ERROR &&
+					job.finished && error == NULL && state != OTA_STATE_ERROR &&
 					    state != job.start_state);
 	otactl_progress_clear (&job.progress);
 
-	if (error != NULL)
-		return otactl_context_report_error (ctx, what, error);
 	if (job.interrupted)
 		return otactl_job_report_interrupted (ctx, kind, what);
 	if (job.vanished)
@@ -311,6 +350,14 @@ otactl_job_run (OtactlContext *ctx, OtactlJobKind kind, guint timeout_secs)
 		return otactl_context_fail (ctx, OTACTL_EXIT_FAILED,
 					    ota_error_to_dbus_name (OTA_ERROR_FAILED), what, msg);
 	}
+	/* a job that failed is told by the state (with otad's error name); a refused
+	 * call by its error (in the error state too: a name other than the state's);
+	 * a cancelled job below */
+	if (error != NULL && !g_error_matches (error, OTA_ERROR, OTA_ERROR_CANCELLED) &&
+	    (state != OTA_STATE_ERROR || error->domain != OTA_ERROR ||
+	     g_strcmp0 (ota_error_to_dbus_name (error->code),
+			ota_client_get_error_name (ctx->client)) != 0))
+		return otactl_context_report_error (ctx, what, error);
 	if (state == OTA_STATE_ERROR) {
 		const gchar *name = ota_client_get_error_name (ctx->client);
 		gint code = g_strcmp0 (name, "org.otad.Updater1.Error.AuthFailed") == 0

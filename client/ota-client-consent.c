@@ -7,9 +7,7 @@
 
 /*
  * Interface version 4: the answers to an offer (Consent, Decline, Postpone, Discard),
- * otad's StateChanged and JobFinished as GObject signals, and ota_client_run_async(),
- * which finishes when the job it started has finished (the *_async calls of version 2
- * finish when otad has started the job).
+ * and otad's StateChanged and JobFinished as GObject signals.
  */
 
 enum { SIGNAL_STATE_CHANGED, SIGNAL_JOB_FINISHED, SIGNAL_LAST };
@@ -68,48 +66,6 @@ ota_client_emit_daemon_signal (OtaClient *self, const gchar *name, GVariant *par
 
 /* -- calls that answer at once ---------------------------------------------------- */
 
-static void
-ota_client_consent_call_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(GTask) task = G_TASK (user_data);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), res, &error);
-
-	if (reply == NULL) {
-		ota_client_fixup_error (error);
-		g_task_return_error (task, g_steal_pointer (&error));
-		return;
-	}
-	g_task_return_boolean (task, TRUE);
-}
-
-static void
-ota_client_consent_call (OtaClient *self,
-			 const gchar *method,
-			 GVariant *params,
-			 OtaClientFlags flags,
-			 GCancellable *cancellable,
-			 GAsyncReadyCallback callback,
-			 gpointer callback_data,
-			 gpointer source_tag)
-{
-	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, callback_data);
-	g_autoptr(GVariant) owned = g_variant_ref_sink (params);
-	GDBusCallFlags call_flags = G_DBUS_CALL_FLAGS_NO_AUTO_START;
-
-	g_task_set_source_tag (task, source_tag);
-	if (self->proxy == NULL) {
-		g_task_return_new_error (task, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-					 "not connected to otad");
-		return;
-	}
-	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE)
-		call_flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
-	g_dbus_proxy_call (G_DBUS_PROXY (self->proxy), method, owned, call_flags,
-			   (flags & OTA_CLIENT_FLAGS_INTERACTIVE) ? G_MAXINT : -1, cancellable,
-			   ota_client_consent_call_cb, g_steal_pointer (&task));
-}
-
 static GVariant *
 ota_client_consent_options (OtaClientFlags flags, const gchar *offer_id)
 {
@@ -151,7 +107,7 @@ ota_client_consent_async (OtaClient *self,
 	g_return_if_fail (offer_id != NULL);
 	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE)
 		g_variant_builder_add (&b, "{sv}", "interactive", g_variant_new_boolean (TRUE));
-	ota_client_consent_call (self, "Consent", g_variant_new ("(sa{sv})", offer_id, &b), flags,
+	ota_client_call (self, "Consent", g_variant_new ("(sa{sv})", offer_id, &b), flags,
 				 cancellable, callback, callback_data, ota_client_consent_async);
 }
 
@@ -179,7 +135,7 @@ ota_client_decline_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (offer_id != NULL);
-	ota_client_consent_call (self, "Decline", g_variant_new ("(s)", offer_id), flags,
+	ota_client_call (self, "Decline", g_variant_new ("(s)", offer_id), flags,
 				 cancellable, callback, callback_data, ota_client_decline_async);
 }
 
@@ -208,7 +164,7 @@ ota_client_postpone_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (offer_id != NULL);
-	ota_client_consent_call (self, "Postpone", g_variant_new ("(st)", offer_id, until), flags,
+	ota_client_call (self, "Postpone", g_variant_new ("(st)", offer_id, until), flags,
 				 cancellable, callback, callback_data, ota_client_postpone_async);
 }
 
@@ -235,7 +191,7 @@ ota_client_discard_async (OtaClient *self,
 			  gpointer callback_data)
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
-	ota_client_consent_call (self, "Discard",
+	ota_client_call (self, "Discard",
 				 g_variant_new_tuple ((GVariant *[]){ota_client_consent_options (
 							  flags, offer_id)},
 						      1),
@@ -257,9 +213,12 @@ ota_client_discard_async (OtaClient *self,
 gboolean
 ota_client_answer_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
+	g_autoptr(GVariant) reply = NULL;
+
 	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
-	return g_task_propagate_boolean (G_TASK (res), error);
+	reply = ota_client_call_finish (self, res, g_task_get_source_tag (G_TASK (res)), error);
+	return reply != NULL;
 }
 
 /* -- blocking twins, on a private main context (as ota-client-sync.c) -------------- */

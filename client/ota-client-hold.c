@@ -36,37 +36,18 @@ ota_client_hold_sync (OtaClient *self,
 		      GError **error)
 {
 	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error_local = NULL;
-	guint handle = 0;
 
 	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-	if (self->proxy == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "not connected to otad");
+	reply = ota_client_call_sync (self, "Hold",
+				      g_variant_new ("(@a{sv})", g_variant_new ("a{sv}", NULL)),
+				      OTA_CLIENT_FLAGS_NONE, 3, cancellable, error);
+	if (reply == NULL)
 		return FALSE;
-	}
-	if (self->daemon_version < 3) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-			     "otad (interface version %u) has no Hold", self->daemon_version);
-		return FALSE;
-	}
-	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), "Hold",
-					g_variant_new ("(@a{sv})", g_variant_new ("a{sv}", NULL)),
-					G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
-					&error_local);
-	if (reply == NULL) {
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
-	}
-	g_variant_get (reply, "(u)", &handle);
 	if (out_handle != NULL)
-		*out_handle = handle;
-
-	/* success */
+		g_variant_get (reply, "(u)", out_handle);
 	return TRUE;
 }
 
@@ -92,27 +73,12 @@ ota_client_release_sync (OtaClient *self,
 			 GError **error)
 {
 	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error_local = NULL;
 
 	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-	if (self->proxy == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "not connected to otad");
-		return FALSE;
-	}
-	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), "Release",
-					g_variant_new ("(u)", handle),
-					G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
-					&error_local);
-	if (reply == NULL) {
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
-	}
-
-	/* success */
-	return TRUE;
+	reply = ota_client_call_sync (self, "Release", g_variant_new ("(u)", handle),
+				      OTA_CLIENT_FLAGS_NONE, 3, cancellable, error);
+	return reply != NULL;
 }

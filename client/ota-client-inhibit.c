@@ -39,46 +39,23 @@ ota_client_inhibit_sync (OtaClient *self,
 {
 	g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error_local = NULL;
-	GDBusCallFlags call_flags = G_DBUS_CALL_FLAGS_NO_AUTO_START;
-	guint handle = 0;
 
 	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (reason != NULL, FALSE);
 	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-	if (self->proxy == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "not connected to otad");
-		return FALSE;
-	}
-	if (self->daemon_version < 4) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-			     "otad (interface version %u) has no Inhibit", self->daemon_version);
-		return FALSE;
-	}
-	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE) {
+	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE)
 		g_variant_builder_add (&options, "{sv}", "interactive",
 				       g_variant_new_boolean (TRUE));
-		call_flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
-	}
-	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), "Inhibit",
-					g_variant_new ("(s@a{sv})", reason,
-						       g_variant_builder_end (&options)),
-					call_flags,
-					(flags & OTA_CLIENT_FLAGS_INTERACTIVE) ? G_MAXINT : -1,
-					cancellable, &error_local);
-	if (reply == NULL) {
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
+	reply = ota_client_call_sync (self, "Inhibit",
+				      g_variant_new ("(s@a{sv})", reason,
+						     g_variant_builder_end (&options)),
+				      flags, 4, cancellable, error);
+	if (reply == NULL)
 		return FALSE;
-	}
-	g_variant_get (reply, "(u)", &handle);
 	if (out_handle != NULL)
-		*out_handle = handle;
-
-	/* success */
+		g_variant_get (reply, "(u)", out_handle);
 	return TRUE;
 }
 
@@ -104,27 +81,12 @@ ota_client_uninhibit_sync (OtaClient *self,
 			   GError **error)
 {
 	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error_local = NULL;
 
 	g_return_val_if_fail (OTA_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-	if (self->proxy == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "not connected to otad");
-		return FALSE;
-	}
-	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), "Uninhibit",
-					g_variant_new ("(u)", handle),
-					G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
-					&error_local);
-	if (reply == NULL) {
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
-	}
-
-	/* success */
-	return TRUE;
+	reply = ota_client_call_sync (self, "Uninhibit", g_variant_new ("(u)", handle),
+				      OTA_CLIENT_FLAGS_NONE, 4, cancellable, error);
+	return reply != NULL;
 }

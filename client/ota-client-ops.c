@@ -131,96 +131,6 @@ ota_client_get_next_check_time (OtaClient *self)
 	return self->next_check_time;
 }
 
-/* the a{sv} options of Check, Download, Install and Rollback */
-static GVariant *
-ota_client_build_options (OtaClientFlags flags)
-{
-	g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
-
-	/* only sent when set, so that a daemon that knows no options accepts the call */
-	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE)
-		g_variant_builder_add (builder, "{sv}", "interactive", g_variant_new_boolean (TRUE));
-	return g_variant_builder_end (builder);
-}
-
-/* the (a{sv}) parameters of Check, Download, Install and Rollback */
-static GVariant *
-ota_client_build_params (OtaClientFlags flags)
-{
-	return g_variant_new_tuple ((GVariant *[]){ota_client_build_options (flags)}, 1);
-}
-
-static void
-ota_client_call_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(GTask) task = G_TASK (user_data);
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error = NULL;
-
-	reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), res, &error);
-	if (reply == NULL) {
-		ota_client_fixup_error (error);
-		g_task_return_error (task, g_steal_pointer (&error));
-		return;
-	}
-	g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify)g_variant_unref);
-}
-
-/* calls @method with @params (floating, nullable) on the current owner of the name */
-static void
-ota_client_call (OtaClient *self,
-		 const gchar *method,
-		 GVariant *params,
-		 OtaClientFlags flags,
-		 GCancellable *cancellable,
-		 GAsyncReadyCallback callback,
-		 gpointer callback_data,
-		 gpointer source_tag)
-{
-	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, callback_data);
-	g_autoptr(GVariant) params_owned = params != NULL ? g_variant_ref_sink (params) : NULL;
-	GDBusCallFlags call_flags = G_DBUS_CALL_FLAGS_NO_AUTO_START;
-	gint timeout_msec = -1;
-
-	g_task_set_source_tag (task, source_tag);
-	if (self->proxy == NULL) {
-		g_task_return_new_error (task,
-					 OTA_ERROR,
-					 OTA_ERROR_NOT_SUPPORTED,
-					 "not connected to otad");
-		return;
-	}
-	if (flags & OTA_CLIENT_FLAGS_INTERACTIVE) {
-		/* a person typing a password is not bound by the default 25 s */
-		call_flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
-		timeout_msec = G_MAXINT;
-	}
-	g_dbus_proxy_call (G_DBUS_PROXY (self->proxy),
-			   method,
-			   params_owned,
-			   call_flags,
-			   timeout_msec,
-			   cancellable,
-			   ota_client_call_cb,
-			   g_steal_pointer (&task));
-}
-
-static GVariant *
-ota_client_call_finish (OtaClient *self, GAsyncResult *res, gpointer source_tag, GError **error)
-{
-	g_autoptr(GError) error_local = NULL;
-	GVariant *reply;
-
-	reply = g_task_propagate_pointer (G_TASK (res), &error_local);
-	if (reply == NULL) {
-		/* a cancelled GTask reports G_IO_ERROR_CANCELLED itself */
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return NULL;
-	}
-	return reply;
-}
-
 /* the finish of the methods whose reply carries nothing: only success counts */
 static gboolean
 ota_client_call_finish_boolean (OtaClient *self,
@@ -232,32 +142,23 @@ ota_client_call_finish_boolean (OtaClient *self,
 	return reply != NULL;
 }
 
-#define OTA_CLIENT_CHECK_FINISH(self, res, tag, error, ret)                                    \
-	G_STMT_START                                                                           \
-	{                                                                                      \
-		g_return_val_if_fail (OTA_IS_CLIENT (self), ret);                              \
-		g_return_val_if_fail (g_task_is_valid (res, self), ret);                       \
-		g_return_val_if_fail (g_task_get_source_tag (G_TASK (res)) == (tag), ret);     \
-		g_return_val_if_fail (error == NULL || *error == NULL, ret);                   \
-	}                                                                                      \
-	G_STMT_END
-
 /**
  * ota_client_check_async:
  * @self: a connected #OtaClient
  * @flags: #OtaClientFlags, e.g. %OTA_CLIENT_FLAGS_INTERACTIVE
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure callback_data): called when otad answered
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting, not the check
+ * @callback: (scope async) (closure callback_data): called when the check has finished
  * @callback_data: data for @callback
  *
- * Asks otad to check the server for an update (D-Bus `Check`).  otad
- * answers as soon as the check has started: follow #OtaClient:state, which
- * moves to %OTA_STATE_CHECKING and then to %OTA_STATE_UPDATE_AVAILABLE (with
- * #OtaClient:update-info set) or back to %OTA_STATE_IDLE when there is
- * nothing new.  Connect to #GObject::notify before calling, so that no
- * change is missed.
+ * Asks otad to check the server for an update (D-Bus `Check`) and finishes when the
+ * check has finished (otad's `JobFinished`).  #OtaClient:state moves to
+ * %OTA_STATE_CHECKING and then to %OTA_STATE_UPDATE_AVAILABLE or
+ * %OTA_STATE_AWAITING_CONSENT (with #OtaClient:update-info set), or back to
+ * %OTA_STATE_IDLE when there is nothing new.  The properties follow in the main context
+ * the client was created in.  With an otad older than interface version 4 (no
+ * `JobFinished`) it finishes when the check has started.
  *
- * Since: 0.2
+ * Since: 0.2 (finishes with the check since 0.4)
  */
 void
 ota_client_check_async (OtaClient *self,
@@ -268,8 +169,8 @@ ota_client_check_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Check", ota_client_build_params (flags),
-			 flags, cancellable, callback, callback_data, ota_client_check_async);
+	ota_client_job_async (self, "check", NULL, flags, cancellable, callback, callback_data,
+			      ota_client_check_async);
 }
 
 /**
@@ -278,36 +179,38 @@ ota_client_check_async (OtaClient *self,
  * @res: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
- * Finishes ota_client_check_async().  Errors are #OtaError codes, e.g.
- * %OTA_ERROR_WRONG_STATE while another job runs, %OTA_ERROR_AUTH_FAILED when
- * polkit refused.
+ * Finishes ota_client_check_async().  Errors are #OtaError codes: the call's, e.g.
+ * %OTA_ERROR_WRONG_STATE while another job runs or %OTA_ERROR_AUTH_FAILED when polkit
+ * refused, or the check's, e.g. %OTA_ERROR_NETWORK or %OTA_ERROR_VERIFICATION.
+ * Nothing new is a success.
  *
- * Returns: %TRUE when the check has started
+ * Returns: %TRUE when the check succeeded
  *
  * Since: 0.2
  */
 gboolean
 ota_client_check_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_check_async, error, FALSE);
-	return ota_client_call_finish_boolean (self, res, ota_client_check_async, error);
+	return ota_client_job_finish (self, res, ota_client_check_async, error);
 }
 
 /**
  * ota_client_download_async:
  * @self: a connected #OtaClient
  * @flags: #OtaClientFlags
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure callback_data): called when otad answered
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting, not the download
+ *   (ota_client_cancel_async() does that)
+ * @callback: (scope async) (closure callback_data): called when the download has finished
  * @callback_data: data for @callback
  *
- * Asks otad to download the update on offer (D-Bus `Download`).  The state
- * moves to %OTA_STATE_DOWNLOADING, with #OtaClient:downloaded-bytes,
- * #OtaClient:download-size and #OtaClient:progress following the transfer,
- * then to %OTA_STATE_DOWNLOADED, or to %OTA_STATE_ERROR with
- * #OtaClient:error-name set.
+ * Asks otad to download the update on offer (D-Bus `Download`) and finishes when the
+ * download has finished.  The state moves to %OTA_STATE_DOWNLOADING, with
+ * #OtaClient:downloaded-bytes, #OtaClient:download-size and #OtaClient:progress following
+ * the transfer, then to %OTA_STATE_DOWNLOADED, or to %OTA_STATE_ERROR with
+ * #OtaClient:error-name set.  With an otad older than interface version 4 it finishes
+ * when the download has started.
  *
- * Since: 0.2
+ * Since: 0.2 (finishes with the download since 0.4)
  */
 void
 ota_client_download_async (OtaClient *self,
@@ -318,42 +221,45 @@ ota_client_download_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Download", ota_client_build_params (flags),
-			 flags, cancellable, callback, callback_data, ota_client_download_async);
+	ota_client_job_async (self, "download", NULL, flags, cancellable, callback, callback_data,
+			      ota_client_download_async);
 }
 
 /**
  * ota_client_download_finish:
  * @self: an #OtaClient
  * @res: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
+ * @error: return location for a #GError: the call's, or the download's (e.g.
+ *   %OTA_ERROR_NO_SPACE, %OTA_ERROR_CANCELLED)
  *
  * Finishes ota_client_download_async().
  *
- * Returns: %TRUE when the download has started
+ * Returns: %TRUE when the download succeeded
  *
  * Since: 0.2
  */
 gboolean
 ota_client_download_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_download_async, error, FALSE);
-	return ota_client_call_finish_boolean (self, res, ota_client_download_async, error);
+	return ota_client_job_finish (self, res, ota_client_download_async, error);
 }
 
 /**
  * ota_client_install_async:
  * @self: a connected #OtaClient
  * @flags: #OtaClientFlags
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure callback_data): called when otad answered
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting, not the job
+ * @callback: (scope async) (closure callback_data): called when the installation has
+ *   finished
  * @callback_data: data for @callback
  *
  * Asks otad to deploy the downloaded update (D-Bus `Install`); from
  * %OTA_STATE_UPDATE_AVAILABLE it downloads first.  The state moves to
- * %OTA_STATE_INSTALLING, then to %OTA_STATE_PENDING_REBOOT.
+ * %OTA_STATE_INSTALLING, then to %OTA_STATE_PENDING_REBOOT; the call finishes then, or
+ * when the download before it failed.  With an otad older than interface version 4 it
+ * finishes when the job has started.
  *
- * Since: 0.2
+ * Since: 0.2 (finishes with the installation since 0.4)
  */
 void
 ota_client_install_async (OtaClient *self,
@@ -364,27 +270,26 @@ ota_client_install_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Install", ota_client_build_params (flags),
-			 flags, cancellable, callback, callback_data, ota_client_install_async);
+	ota_client_job_async (self, "install", NULL, flags, cancellable, callback, callback_data,
+			      ota_client_install_async);
 }
 
 /**
  * ota_client_install_finish:
  * @self: an #OtaClient
  * @res: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
+ * @error: return location for a #GError: the call's, or the job's
  *
  * Finishes ota_client_install_async().
  *
- * Returns: %TRUE when the installation has started
+ * Returns: %TRUE when the update is installed and waits for the reboot
  *
  * Since: 0.2
  */
 gboolean
 ota_client_install_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_install_async, error, FALSE);
-	return ota_client_call_finish_boolean (self, res, ota_client_install_async, error);
+	return ota_client_job_finish (self, res, ota_client_install_async, error);
 }
 
 /**
@@ -430,7 +335,6 @@ ota_client_cancel_async (OtaClient *self,
 gboolean
 ota_client_cancel_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_cancel_async, error, FALSE);
 	return ota_client_call_finish_boolean (self, res, ota_client_cancel_async, error);
 }
 
@@ -438,17 +342,18 @@ ota_client_cancel_finish (OtaClient *self, GAsyncResult *res, GError **error)
  * ota_client_rollback_async:
  * @self: a connected #OtaClient
  * @flags: #OtaClientFlags
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure callback_data): called when otad answered
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting, not the rollback
+ * @callback: (scope async) (closure callback_data): called when the rollback has finished
  * @callback_data: data for @callback
  *
  * Asks otad to make the rollback deployment the default again, or to drop a
  * pending one (D-Bus `Rollback`); the abandoned commit is marked bad so it
  * is not offered again.  The state moves to %OTA_STATE_PENDING_REBOOT when a
  * reboot is needed, else to %OTA_STATE_IDLE.  %OTA_ERROR_NOT_FOUND means
- * there is no rollback deployment.
+ * there is no rollback deployment.  With an otad older than interface version 4 it
+ * finishes when the rollback has started.
  *
- * Since: 0.2
+ * Since: 0.2 (finishes with the rollback since 0.4)
  */
 void
 ota_client_rollback_async (OtaClient *self,
@@ -459,8 +364,8 @@ ota_client_rollback_async (OtaClient *self,
 {
 	g_return_if_fail (OTA_IS_CLIENT (self));
 	g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-	ota_client_call (self, "Rollback", ota_client_build_params (flags),
-			 flags, cancellable, callback, callback_data, ota_client_rollback_async);
+	ota_client_job_async (self, "rollback", NULL, flags, cancellable, callback, callback_data,
+			      ota_client_rollback_async);
 }
 
 /**
@@ -478,8 +383,7 @@ ota_client_rollback_async (OtaClient *self,
 gboolean
 ota_client_rollback_finish (OtaClient *self, GAsyncResult *res, GError **error)
 {
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_rollback_async, error, FALSE);
-	return ota_client_call_finish_boolean (self, res, ota_client_rollback_async, error);
+	return ota_client_job_finish (self, res, ota_client_rollback_async, error);
 }
 
 /**
@@ -568,7 +472,6 @@ ota_client_get_history_finish (OtaClient *self, GAsyncResult *res, GError **erro
 	GVariantIter iter;
 	GVariant *entry;
 
-	OTA_CLIENT_CHECK_FINISH (self, res, ota_client_get_history_async, error, NULL);
 	reply = ota_client_call_finish (self, res, ota_client_get_history_async, error);
 	if (reply == NULL)
 		return NULL;

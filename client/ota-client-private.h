@@ -77,6 +77,39 @@ gboolean ota_client_set_name_owner (OtaClient *self, const gchar *owner, GError 
 void ota_client_apply_properties (OtaClient *self, GVariant *dict);
 void ota_client_subscribe (OtaClient *self);
 void ota_client_unsubscribe (OtaClient *self);
+/* ota-client-call.c: one method call */
+GVariant *ota_client_call_sync (OtaClient *self,
+				const gchar *method,
+				GVariant *params,
+				OtaClientFlags flags,
+				guint since_version,
+				GCancellable *cancellable,
+				GError **error);
+void ota_client_call (OtaClient *self,
+		      const gchar *method,
+		      GVariant *params,
+		      OtaClientFlags flags,
+		      GCancellable *cancellable,
+		      GAsyncReadyCallback callback,
+		      gpointer callback_data,
+		      gpointer source_tag);
+GVariant *ota_client_call_finish (OtaClient *self,
+				  GAsyncResult *res,
+				  gpointer source_tag,
+				  GError **error);
+/* ota-client-run.c: a job call that finishes when the job has */
+void ota_client_job_async (OtaClient *self,
+			   const gchar *operation,
+			   const gchar *offer_id,
+			   OtaClientFlags flags,
+			   GCancellable *cancellable,
+			   GAsyncReadyCallback callback,
+			   gpointer callback_data,
+			   gpointer source_tag);
+gboolean ota_client_job_finish (OtaClient *self,
+				GAsyncResult *res,
+				gpointer source_tag,
+				GError **error);
 /* ota-client-consent.c */
 void ota_client_signals_class_init (OtaClientClass *klass);
 void ota_client_emit_daemon_signal (OtaClient *self, const gchar *name, GVariant *parameters);

@@ -9,44 +9,11 @@
  * needed reboot waits for, Reboot, and the configuration at run time.  Blocking
  * calls, like Hold: each is one quick request. */
 
-static gboolean
-ota_client_schedule_ready (OtaClient *self, const gchar *method, GError **error)
-{
-	if (self->proxy == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "not connected to otad");
-		return FALSE;
-	}
-	if (self->daemon_version < 4) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-			     "otad (interface version %u) has no %s", self->daemon_version,
-			     method);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 static GVariant *
 ota_client_schedule_call (OtaClient *self, const gchar *method, GVariant *args,
 			  OtaClientFlags flags, GCancellable *cancellable, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GVariant) owned_args = g_variant_ref_sink (args);
-	GVariant *reply;
-
-	if (!ota_client_schedule_ready (self, method, error))
-		return NULL;
-	reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (self->proxy), method, owned_args,
-					G_DBUS_CALL_FLAGS_NO_AUTO_START |
-					    ((flags & OTA_CLIENT_FLAGS_INTERACTIVE)
-						 ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
-						 : 0),
-					-1, cancellable, &error_local);
-	if (reply == NULL) {
-		ota_client_fixup_error (error_local);
-		g_propagate_error (error, g_steal_pointer (&error_local));
-	}
-	return reply;
+	return ota_client_call_sync (self, method, args, flags, 4, cancellable, error);
 }
 
 static GVariant *

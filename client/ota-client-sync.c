@@ -134,10 +134,11 @@ ota_client_sync_call (OtaClient *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * The synchronous version of ota_client_check_async(): returns once otad
- * has started the check.
+ * The synchronous version of ota_client_check_async(): returns once the check
+ * has finished.  The client's properties catch up when the main context it was
+ * created in runs next.
  *
- * Returns: %TRUE when the check has started
+ * Returns: %TRUE when the check succeeded
  *
  * Since: 0.2
  */
@@ -162,9 +163,10 @@ ota_client_check_sync (OtaClient *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * The synchronous version of ota_client_download_async().
+ * The synchronous version of ota_client_download_async(): returns once the
+ * download has finished.
  *
- * Returns: %TRUE when the download has started
+ * Returns: %TRUE when the download succeeded
  *
  * Since: 0.2
  */
@@ -189,9 +191,10 @@ ota_client_download_sync (OtaClient *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * The synchronous version of ota_client_install_async().
+ * The synchronous version of ota_client_install_async(): returns once the
+ * installation has finished.
  *
- * Returns: %TRUE when the installation has started
+ * Returns: %TRUE when the update is installed
  *
  * Since: 0.2
  */

@@ -134,8 +134,9 @@ hmi_wait_until (Hmi *hmi, gboolean (*done) (gpointer), guint timeout_secs)
 	return !timed_out;
 }
 
-/* Check returns when the check starts: its end is a state after checking (or a new
- * LastCheckTime, when the property changes came in one go) */
+/* ota_client_check_sync() returns when the check has finished; the client's
+ * properties follow when this main context runs: a state after checking, or a new
+ * LastCheckTime when the property changes came in one go */
 static gboolean
 hmi_checked (gpointer user_data)
 {

@@ -118,8 +118,9 @@ class Hmi:
 
     def find_offer(self):
         if self.state() not in ('update-available', 'awaiting-consent', 'downloaded'):
-            # Check returns when the check starts: its end is a state after checking
-            # (or a new LastCheckTime, when the properties came in one go)
+            # check_sync() returns when the check has finished (libota 0.4 with otad's
+            # JobFinished); the client's properties follow when this main context runs:
+            # a state after checking, or a new LastCheckTime when they came in one go
             before = self.client.get_last_check_time()
             seen = []
 

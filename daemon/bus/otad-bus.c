@@ -45,7 +45,10 @@ otad_bus_refresh_engine (OtadBus *self)
 	ota_dbus_updater1_set_time_remaining (self->skeleton, otad_engine_get_time_remaining (e));
 	ota_dbus_updater1_set_policy (self->skeleton, otad_engine_get_policy (e));
 	otad_bus_schedule_refresh (self);
+	/* deprecated for clients (WaitingFor says the same), still served */
+	G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 	ota_dbus_updater1_set_waiting (self->skeleton, otad_engine_get_waiting (e));
+	G_GNUC_END_IGNORE_DEPRECATIONS
 	{
 		g_autoptr(GVariant) inhibitors = otad_engine_dup_inhibitors (e);
 		ota_dbus_updater1_set_inhibitors (self->skeleton, inhibitors);

@@ -3,149 +3,18 @@
 
 #include <signal.h>
 
-#include "ota.h"
-#include "otad-test-require.h"
+#include "ota-test-mock.h"
 
 /* the methods of interface version 2 (Check, Download, Install, Cancel, Rollback,
  * GetHistory) and the progress properties, against python-dbusmock's otad template
  * on a private dbus-daemon; each method async and sync */
 
-#define TEST_WAIT_SECONDS 20 /* guard against hangs, not a timing assertion */
-
-#define BOOTED_CHECKSUM "1111111111111111111111111111111111111111111111111111111111111111"
-#define ROLLBACK_CHECKSUM "2222222222222222222222222222222222222222222222222222222222222222"
 #define OFFER_CHECKSUM "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
-
-static const gchar *test_bus_address = NULL;
-
-typedef struct {
-	GSubprocess *mock;	     /* (owned) (nullable) */
-	GDBusConnection *connection; /* (owned) */
-	OtaClient *client;	     /* (owned) (nullable) */
-	GPtrArray *notified;	     /* (owned) (element-type utf8) */
-	GPtrArray *states;	     /* (owned) (element-type utf8): every state notified */
-} Fixture;
-
-static gboolean
-test_name_has_owner (GDBusConnection *connection)
-{
-	g_autoptr(GVariant) reply = NULL;
-	gboolean has_owner = FALSE;
-
-	reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
-					     "/org/freedesktop/DBus", "org.freedesktop.DBus",
-					     "NameHasOwner", g_variant_new ("(s)", OTA_DBUS_SERVICE),
-					     G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-					     NULL, NULL);
-	g_assert_nonnull (reply);
-	g_variant_get (reply, "(b)", &has_owner);
-	return has_owner;
-}
-
-static void
-test_wait_for_owner (GDBusConnection *connection, gboolean want)
-{
-	/* bounded: 400 × 50 ms */
-	for (guint i = 0; i < 400 && test_name_has_owner (connection) != want; i++)
-		g_usleep (50 * 1000);
-	g_assert_cmpint (test_name_has_owner (connection), ==, want);
-}
-
-static GVariant *
-fixture_mock_call (Fixture *fixture, const gchar *method, GVariant *params)
-{
-	g_autoptr(GError) error = NULL;
-	GVariant *reply;
-
-	reply = g_dbus_connection_call_sync (fixture->connection, OTA_DBUS_SERVICE, OTA_DBUS_PATH,
-					     "org.freedesktop.DBus.Mock", method, params, NULL,
-					     G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (reply);
-	return reply;
-}
-
-static void
-fixture_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-	Fixture *fixture = user_data;
-	const gchar *name = g_param_spec_get_name (pspec);
-
-	g_ptr_array_add (fixture->notified, g_strdup (name));
-	if (g_strcmp0 (name, "state") == 0)
-		g_ptr_array_add (fixture->states,
-				 g_strdup (ota_state_to_string (ota_client_get_state (
-				     OTA_CLIENT (object)))));
-}
-
-static gboolean
-fixture_was_notified (Fixture *fixture, const gchar *name)
-{
-	return g_ptr_array_find_with_equal_func (fixture->notified, name, g_str_equal, NULL);
-}
-
-static gboolean
-test_timeout_cb (gpointer user_data)
-{
-	gboolean *timed_out = user_data;
-	*timed_out = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-/* iterates the default context until the client reaches @state */
-static void
-fixture_wait_state (Fixture *fixture, OtaState state)
-{
-	gboolean timed_out = FALSE;
-	guint id = g_timeout_add_seconds (TEST_WAIT_SECONDS, test_timeout_cb, &timed_out);
-
-	while (ota_client_get_state (fixture->client) != state && !timed_out)
-		g_main_context_iteration (NULL, TRUE);
-	if (!timed_out)
-		g_source_remove (id);
-	g_assert_cmpstr (ota_state_to_string (ota_client_get_state (fixture->client)), ==,
-			 ota_state_to_string (state));
-}
-
-static void
-fixture_wait_notify (Fixture *fixture, const gchar *name)
-{
-	gboolean timed_out = FALSE;
-	guint id = g_timeout_add_seconds (TEST_WAIT_SECONDS, test_timeout_cb, &timed_out);
-
-	while (!fixture_was_notified (fixture, name) && !timed_out)
-		g_main_context_iteration (NULL, TRUE);
-	if (!timed_out)
-		g_source_remove (id);
-	g_assert_true (fixture_was_notified (fixture, name));
-}
-
-static void
-result_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	GAsyncResult **result = user_data;
-	*result = g_object_ref (res);
-}
-
-static GAsyncResult *
-test_wait_result (GAsyncResult **res)
-{
-	gboolean timed_out = FALSE;
-	guint id = g_timeout_add_seconds (TEST_WAIT_SECONDS, test_timeout_cb, &timed_out);
-
-	while (*res == NULL && !timed_out)
-		g_main_context_iteration (NULL, TRUE);
-	if (!timed_out)
-		g_source_remove (id);
-	g_assert_nonnull (*res);
-	return *res;
-}
 
 /* the mock with @state and, when @offer, the update on offer and as next check result */
 static void
 fixture_start (Fixture *fixture, const gchar *state, gboolean offer, const gchar *extra)
 {
-	g_autoptr(GSubprocessLauncher) launcher = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *params = NULL;
 	const gchar *info = "{\"name\": \"demo-2.0\", \"version\": \"2.0\", \"checksum\": \""
@@ -161,14 +30,7 @@ fixture_start (Fixture *fixture, const gchar *state, gboolean offer, const gchar
 				  ROLLBACK_CHECKSUM "\", \"version\": \"0.9\", \"index\": 1}%s}",
 				  state, offer && g_strcmp0 (state, "idle") != 0 ? info : "{}",
 				  extra != NULL ? extra : "");
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-	g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", test_bus_address, TRUE);
-	g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
-	fixture->mock = g_subprocess_launcher_spawn (launcher, &error, OTA_TEST_PYTHON, "-m",
-						     "dbusmock", "--session", "-t",
-						     OTA_TEST_TEMPLATE, "-p", params, NULL);
-	g_assert_no_error (error);
-	test_wait_for_owner (fixture->connection, TRUE);
+	fixture_start_mock (fixture, params);
 	if (offer) {
 		g_autoptr(GVariant) value = g_variant_parse (G_VARIANT_TYPE_VARDICT,
 			"{'name': <'demo-2.0'>, 'version': <'2.0'>, 'checksum': <'" OFFER_CHECKSUM
@@ -180,41 +42,10 @@ fixture_start (Fixture *fixture, const gchar *state, gboolean offer, const gchar
 						    g_variant_new_tuple (&value, 1)));
 	}
 
-	fixture->client = ota_client_new_for_bus_address (test_bus_address);
+	fixture->client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_assert_true (ota_client_connect_sync (fixture->client, NULL, &error));
 	g_assert_no_error (error);
 	g_signal_connect (fixture->client, "notify", G_CALLBACK (fixture_notify_cb), fixture);
-}
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer user_data)
-{
-	g_autoptr(GError) error = NULL;
-
-	fixture->notified = g_ptr_array_new_with_free_func (g_free);
-	fixture->states = g_ptr_array_new_with_free_func (g_free);
-	fixture->connection = g_dbus_connection_new_for_address_sync (
-	    test_bus_address,
-	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-	    NULL, NULL, &error);
-	g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer user_data)
-{
-	g_clear_object (&fixture->client);
-	if (fixture->mock != NULL) {
-		g_subprocess_send_signal (fixture->mock, SIGTERM);
-		g_assert_true (g_subprocess_wait (fixture->mock, NULL, NULL));
-		g_clear_object (&fixture->mock);
-		test_wait_for_owner (fixture->connection, FALSE);
-	}
-	g_dbus_connection_close_sync (fixture->connection, NULL, NULL);
-	g_clear_object (&fixture->connection);
-	g_ptr_array_unref (fixture->notified);
-	g_ptr_array_unref (fixture->states);
 }
 
 static void
@@ -556,7 +387,7 @@ test_properties (Fixture *fixture, gconstpointer user_data)
 static void
 test_not_connected (void)
 {
-	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (test_bus_address);
+	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) history = NULL;
 
@@ -596,17 +427,8 @@ main (int argc, char **argv)
 	int rc;
 
 	g_test_init (&argc, &argv, NULL);
-	/* a private bus and python-dbusmock's otad template (tests/templates/), or one line
-	 * saying which package is missing */
-	otad_test_require_program ("dbus-daemon", "dbus-daemon");
-	otad_test_require_python_module ("dbusmock", "python3-dbusmock");
-	otad_test_require_python_module ("dbus", "python3-dbus");
-	/* the template uses GLib through GI: python3-gi first, then the typelib */
-	otad_test_require_python_module ("gi", "python3-gi");
-	otad_test_require_python_module ("gi.repository.GLib", "gir1.2-glib-2.0");
-	bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-	g_test_dbus_up (bus);
-	test_bus_address = g_test_dbus_get_bus_address (bus);
+	/* a private bus and python-dbusmock's otad template (tests/templates/) */
+	bus = ota_test_mock_init ();
 
 	g_test_add_func ("/ota/update-info/from-variant", test_update_info_from_variant);
 	g_test_add_func ("/ota/client/ops/not-connected", test_not_connected);

@@ -4,181 +4,16 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
-#include "ota.h"
-#include "otad-test-require.h"
 #include "ota-dbus-generated.h"
+#include "ota-test-mock.h"
 
 /* OtaClient against python-dbusmock's otad template on a private dbus-daemon */
 
-#define TEST_WAIT_SECONDS 20 /* guard against hangs, not a timing assertion */
-
-#define BOOTED_CHECKSUM "1111111111111111111111111111111111111111111111111111111111111111"
-#define ROLLBACK_CHECKSUM "2222222222222222222222222222222222222222222222222222222222222222"
-#define PENDING_CHECKSUM "3333333333333333333333333333333333333333333333333333333333333333"
-
-static const gchar *test_bus_address = NULL;
-
-typedef struct {
-	GSubprocess *mock;	     /* (owned) (nullable) */
-	GDBusConnection *connection; /* (owned): the test's own view of the bus */
-	OtaClient *client;	     /* (owned) (nullable) */
-	GPtrArray *notified;	     /* (owned) (element-type utf8) */
-} Fixture;
-
-static gboolean
-test_timeout_cb (gpointer user_data)
-{
-	gboolean *timed_out = user_data;
-	*timed_out = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-test_name_has_owner (GDBusConnection *connection)
-{
-	g_autoptr(GVariant) reply = NULL;
-	gboolean has_owner = FALSE;
-
-	reply = g_dbus_connection_call_sync (connection,
-					     "org.freedesktop.DBus",
-					     "/org/freedesktop/DBus",
-					     "org.freedesktop.DBus",
-					     "NameHasOwner",
-					     g_variant_new ("(s)", OTA_DBUS_SERVICE),
-					     G_VARIANT_TYPE ("(b)"),
-					     G_DBUS_CALL_FLAGS_NONE,
-					     -1,
-					     NULL,
-					     NULL);
-	g_assert_nonnull (reply);
-	g_variant_get (reply, "(b)", &has_owner);
-	return has_owner;
-}
-
+/* a control call whose reply says nothing */
 static void
-test_wait_for_owner (GDBusConnection *connection, gboolean want)
+fixture_mock_do (Fixture *fixture, const gchar *method, GVariant *params)
 {
-	/* bounded: 400 × 50 ms */
-	for (guint i = 0; i < 400; i++) {
-		if (test_name_has_owner (connection) == want)
-			return;
-		g_usleep (50 * 1000);
-	}
-	g_assert_cmpint (test_name_has_owner (connection), ==, want);
-}
-
-static void
-fixture_start_mock (Fixture *fixture, const gchar *params)
-{
-	g_autoptr(GSubprocessLauncher) launcher = NULL;
-	g_autoptr(GError) error = NULL;
-
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-	g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", test_bus_address, TRUE);
-	/* the mock is Python: it must not inherit sanitizer settings meant for us */
-	g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
-	fixture->mock = g_subprocess_launcher_spawn (launcher,
-						     &error,
-						     OTA_TEST_PYTHON,
-						     "-m",
-						     "dbusmock",
-						     "--session",
-						     "-t",
-						     OTA_TEST_TEMPLATE,
-						     "-p",
-						     params,
-						     NULL);
-	g_assert_no_error (error);
-	test_wait_for_owner (fixture->connection, TRUE);
-}
-
-static void
-fixture_stop_mock (Fixture *fixture)
-{
-	if (fixture->mock == NULL)
-		return;
-	g_subprocess_send_signal (fixture->mock, SIGTERM);
-	g_assert_true (g_subprocess_wait (fixture->mock, NULL, NULL));
-	g_clear_object (&fixture->mock);
-	test_wait_for_owner (fixture->connection, FALSE);
-}
-
-static void
-fixture_mock_call (Fixture *fixture, const gchar *method, GVariant *params)
-{
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GError) error = NULL;
-
-	reply = g_dbus_connection_call_sync (fixture->connection,
-					     OTA_DBUS_SERVICE,
-					     OTA_DBUS_PATH,
-					     "org.freedesktop.DBus.Mock",
-					     method,
-					     params,
-					     NULL,
-					     G_DBUS_CALL_FLAGS_NONE,
-					     -1,
-					     NULL,
-					     &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (reply);
-}
-
-static void
-fixture_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-	Fixture *fixture = user_data;
-	g_ptr_array_add (fixture->notified, g_strdup (g_param_spec_get_name (pspec)));
-}
-
-static gboolean
-fixture_was_notified (Fixture *fixture, const gchar *name)
-{
-	for (guint i = 0; i < fixture->notified->len; i++) {
-		if (g_strcmp0 (g_ptr_array_index (fixture->notified, i), name) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-/* iterate until @name was notified */
-static void
-fixture_wait_notify (Fixture *fixture, const gchar *name)
-{
-	gboolean timed_out = FALSE;
-	guint id = g_timeout_add_seconds (TEST_WAIT_SECONDS, test_timeout_cb, &timed_out);
-
-	while (!fixture_was_notified (fixture, name) && !timed_out)
-		g_main_context_iteration (NULL, TRUE);
-	if (!timed_out)
-		g_source_remove (id);
-	g_assert_true (fixture_was_notified (fixture, name));
-}
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer user_data)
-{
-	g_autoptr(GError) error = NULL;
-
-	fixture->notified = g_ptr_array_new_with_free_func (g_free);
-	fixture->connection = g_dbus_connection_new_for_address_sync (
-	    test_bus_address,
-	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-	    NULL,
-	    NULL,
-	    &error);
-	g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer user_data)
-{
-	g_clear_object (&fixture->client);
-	fixture_stop_mock (fixture);
-	g_dbus_connection_close_sync (fixture->connection, NULL, NULL);
-	g_clear_object (&fixture->connection);
-	g_ptr_array_unref (fixture->notified);
+	g_variant_unref (fixture_mock_call (fixture, method, params));
 }
 
 static const gchar *mock_params =
@@ -192,27 +27,13 @@ static const gchar *mock_params =
     " \"PendingDeployment\": {\"osname\": \"demo\", \"checksum\": \"" PENDING_CHECKSUM "\","
     "   \"version\": \"2.0\", \"serial\": 0, \"index\": 0, \"staged\": true}}";
 
-static void
-connect_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	GAsyncResult **result = user_data;
-	*result = g_object_ref (res);
-}
-
 static gboolean
 test_connect_async (OtaClient *client, GError **error)
 {
 	g_autoptr(GAsyncResult) res = NULL;
-	gboolean timed_out = FALSE;
-	guint id = g_timeout_add_seconds (TEST_WAIT_SECONDS, test_timeout_cb, &timed_out);
 
-	ota_client_connect_async (client, NULL, connect_cb, &res);
-	while (res == NULL && !timed_out)
-		g_main_context_iteration (NULL, TRUE);
-	if (!timed_out)
-		g_source_remove (id);
-	g_assert_nonnull (res);
-	return ota_client_connect_finish (client, res, error);
+	ota_client_connect_async (client, NULL, result_cb, &res);
+	return ota_client_connect_finish (client, test_wait_result (&res), error);
 }
 
 static void
@@ -259,8 +80,8 @@ test_assert_mock_state (OtaClient *client)
 static void
 test_client_not_running (Fixture *fixture, gconstpointer user_data)
 {
-	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (test_bus_address);
-	g_autoptr(OtaClient) client_sync = ota_client_new_for_bus_address (test_bus_address);
+	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
+	g_autoptr(OtaClient) client_sync = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GError) error_sync = NULL;
 
@@ -354,7 +175,7 @@ test_client_connect_sync (Fixture *fixture, gconstpointer user_data)
 
 	/* the sync call ran on a private context: changes must still arrive in ours */
 	g_ptr_array_set_size (fixture->notified, 0);
-	fixture_mock_call (fixture, "SetState", g_variant_new ("(sss)", "downloading", "", ""));
+	fixture_mock_do (fixture, "SetState", g_variant_new ("(sss)", "downloading", "", ""));
 	fixture_wait_notify (fixture, "state");
 	g_assert_cmpint (ota_client_get_state (fixture->client), ==, OTA_STATE_DOWNLOADING);
 	/* unchanged values are not notified */
@@ -364,7 +185,7 @@ test_client_connect_sync (Fixture *fixture, gconstpointer user_data)
 static void
 test_client_cancelled (Fixture *fixture, gconstpointer user_data)
 {
-	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (test_bus_address);
+	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 	g_autoptr(GError) error = NULL;
 
@@ -381,13 +202,13 @@ test_client_notify (Fixture *fixture, gconstpointer user_data)
 	OtaDeployment *pending;
 
 	fixture_start_mock (fixture, mock_params);
-	fixture->client = ota_client_new_for_bus_address (test_bus_address);
+	fixture->client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_assert_true (test_connect_async (fixture->client, &error));
 	g_assert_no_error (error);
 	g_signal_connect (fixture->client, "notify", G_CALLBACK (fixture_notify_cb), fixture);
 
 	/* a failure in the background: State, ErrorName and ErrorMessage together */
-	fixture_mock_call (fixture,
+	fixture_mock_do (fixture,
 			   "SetState",
 			   g_variant_new ("(sss)",
 					  "error",
@@ -407,7 +228,7 @@ test_client_notify (Fixture *fixture, gconstpointer user_data)
 	g_variant_builder_add (builder, "{sv}", "checksum", g_variant_new_string ("4444"));
 	g_variant_builder_add (builder, "{sv}", "version", g_variant_new_string ("3.0"));
 	g_variant_builder_add (builder, "{sv}", "staged", g_variant_new_boolean (FALSE));
-	fixture_mock_call (fixture,
+	fixture_mock_do (fixture,
 			   "SetDeployment",
 			   g_variant_new ("(s@a{sv})", "pending", g_variant_builder_end (builder)));
 	fixture_wait_notify (fixture, "pending-deployment");
@@ -420,7 +241,7 @@ test_client_notify (Fixture *fixture, gconstpointer user_data)
 
 	/* an empty dictionary means none */
 	g_ptr_array_set_size (fixture->notified, 0);
-	fixture_mock_call (fixture,
+	fixture_mock_do (fixture,
 			   "SetDeployment",
 			   g_variant_new ("(s@a{sv})", "pending",
 					  g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)));
@@ -428,7 +249,7 @@ test_client_notify (Fixture *fixture, gconstpointer user_data)
 	g_assert_null (ota_client_get_pending_deployment (fixture->client));
 
 	g_ptr_array_set_size (fixture->notified, 0);
-	fixture_mock_call (fixture, "SetLastCheckTime", g_variant_new ("(t)", (guint64)1800000000));
+	fixture_mock_do (fixture, "SetLastCheckTime", g_variant_new ("(t)", (guint64)1800000000));
 	fixture_wait_notify (fixture, "last-check-time");
 	g_assert_cmpuint (ota_client_get_last_check_time (fixture->client), ==, 1800000000);
 }
@@ -439,7 +260,7 @@ test_client_daemon_restart (Fixture *fixture, gconstpointer user_data)
 	g_autoptr(GError) error = NULL;
 
 	fixture_start_mock (fixture, mock_params);
-	fixture->client = ota_client_new_for_bus_address (test_bus_address);
+	fixture->client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_assert_true (test_connect_async (fixture->client, &error));
 	g_assert_no_error (error);
 	g_signal_connect (fixture->client, "notify", G_CALLBACK (fixture_notify_cb), fixture);
@@ -490,7 +311,7 @@ test_client_remote_error (Fixture *fixture, gconstpointer user_data)
 
 	/* a fake otad in this process, on its own connection */
 	daemon = g_dbus_connection_new_for_address_sync (
-	    test_bus_address,
+	    ota_test_mock_bus_address (),
 	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
 		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
 	    NULL,
@@ -520,7 +341,7 @@ test_client_remote_error (Fixture *fixture, gconstpointer user_data)
 
 	/* the fake daemon answers from this thread's context, which
 	 * test_connect_async() iterates */
-	client = ota_client_new_for_bus_address (test_bus_address);
+	client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_assert_false (test_connect_async (client, &error));
 	g_assert_error (error, OTA_ERROR, OTA_ERROR_INTERNAL);
 	g_assert_cmpstr (error->message,
@@ -559,7 +380,7 @@ test_thread_func (gpointer user_data)
 {
 	ThreadData *data = user_data;
 	g_autoptr(GMainContextPusher) pusher = g_main_context_pusher_new (data->context);
-	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (test_bus_address);
+	g_autoptr(OtaClient) client = ota_client_new_for_bus_address (ota_test_mock_bus_address ());
 	g_autoptr(GError) error = NULL;
 	gint64 deadline;
 
@@ -594,7 +415,7 @@ test_client_thread (Fixture *fixture, gconstpointer user_data)
 	while (g_atomic_int_get (&data.stage) < 1 && g_get_monotonic_time () < deadline)
 		g_usleep (1000);
 	g_assert_cmpint (g_atomic_int_get (&data.stage), >=, 1);
-	fixture_mock_call (fixture, "SetState", g_variant_new ("(sss)", "checking", "", ""));
+	fixture_mock_do (fixture, "SetState", g_variant_new ("(sss)", "checking", "", ""));
 	g_thread_join (thread);
 
 	g_assert_cmpint (data.stage, ==, 2);
@@ -657,20 +478,10 @@ main (int argc, char **argv)
 	int rc;
 
 	g_test_init (&argc, &argv, NULL);
-	/* a private bus and python-dbusmock's otad template (tests/templates/), or one line
-	 * saying which package is missing */
-	otad_test_require_program ("dbus-daemon", "dbus-daemon");
-	otad_test_require_python_module ("dbusmock", "python3-dbusmock");
-	otad_test_require_python_module ("dbus", "python3-dbus");
-	/* the template uses GLib through GI: python3-gi first, then the typelib */
-	otad_test_require_python_module ("gi", "python3-gi");
-	otad_test_require_python_module ("gi.repository.GLib", "gir1.2-glib-2.0");
-
-	bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-	g_test_dbus_up (bus);
-	test_bus_address = g_test_dbus_get_bus_address (bus);
+	/* a private bus and python-dbusmock's otad template (tests/templates/) */
+	bus = ota_test_mock_init ();
 	/* GDBus takes the system bus from here, so ota_client_new() finds the mock */
-	g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", test_bus_address, TRUE);
+	g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", ota_test_mock_bus_address (), TRUE);
 
 	g_test_add_func ("/ota/deployment/from-variant", test_deployment_from_variant);
 	g_test_add_func ("/ota/enums/gtypes", test_enum_types);

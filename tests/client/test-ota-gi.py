@@ -17,7 +17,7 @@ require_typelib('GLib', '2.0', 'gir1.2-glib-2.0')
 
 import gi  # noqa: E402
 gi.require_version('Ota', '1.0')
-from gi.repository import GLib, Ota  # noqa: E402
+from gi.repository import Gio, GLib, Ota  # noqa: E402
 
 
 class TestOtaGI(otad_mock.OtadMockTestCase):
@@ -147,6 +147,69 @@ class TestOtaGI(otad_mock.OtadMockTestCase):
         with self.assertRaises(GLib.Error) as caught:
             client.uninhibit_sync(handle, None)
         self.assertTrue(caught.exception.matches(Ota.error_quark(), Ota.Error.NOT_FOUND))
+
+    def test_jobs_finish_at_their_end(self):
+        # interface version 4: each call finishes with JobFinished, not with the reply
+        self.start_mock(dict(otad_mock.PARAMS, State='idle', PendingDeployment={}, Version=4))
+        offer = dbus.Dictionary({'name': 'demo-2.0', 'version': '2.0', 'checksum': 'c' * 64,
+                                 'download-size': dbus.UInt64(4000)}, signature='sv')
+        self.mock_call('SetOffer', offer)
+        self.mock_call('SetStepTiming', dbus.UInt32(4), dbus.UInt32(100))
+        client = Ota.Client.new()
+        self.assertTrue(client.connect_sync(None))
+        results = []
+
+        def done(c, res, finish):
+            try:
+                results.append((finish(res), c.props.state))
+            except GLib.Error as e:
+                results.append((e, c.props.state))
+
+        client.check_async(Ota.ClientFlags.NONE, None, lambda c, r: done(c, r, c.check_finish))
+        self.run_until(lambda: results)
+        self.assertEqual(results.pop(), (True, Ota.State.UPDATE_AVAILABLE))
+
+        # the job's failure is the call's error
+        self.mock_call('SetJobError', 'Download', 'NoSpace', 'need 4000 bytes, 10 free')
+        with self.assertRaises(GLib.Error) as caught:
+            client.download_sync(Ota.ClientFlags.NONE, None)
+        self.assertTrue(caught.exception.matches(Ota.error_quark(), Ota.Error.NO_SPACE))
+        self.assertEqual(caught.exception.message, 'need 4000 bytes, 10 free')
+
+        # cancelling the wait stops waiting, not the job
+        self.mock_call('SetState', 'update-available', '', '')
+        self.mock_call('SetStepTiming', dbus.UInt32(4), dbus.UInt32(600000))
+        cancellable = Gio.Cancellable()
+        client.download_async(Ota.ClientFlags.NONE, cancellable,
+                              lambda c, r: done(c, r, c.download_finish))
+        self.run_until(lambda: client.props.state == Ota.State.DOWNLOADING)
+        cancellable.cancel()
+        self.run_until(lambda: results)
+        error, state = results.pop()
+        self.assertTrue(error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), error)
+        self.assertEqual(state, Ota.State.DOWNLOADING)
+
+        # Cancel ends the job: a call that waits finishes with CANCELLED
+        self.assertTrue(client.cancel_sync(Ota.ClientFlags.NONE, None))
+        self.run_until(lambda: client.props.state == Ota.State.UPDATE_AVAILABLE)
+        client.download_async(Ota.ClientFlags.NONE, None,
+                              lambda c, r: done(c, r, c.download_finish))
+        self.run_until(lambda: client.props.state == Ota.State.DOWNLOADING)
+        self.assertTrue(client.cancel_sync(Ota.ClientFlags.NONE, None))
+        self.run_until(lambda: results)
+        error, state = results.pop()
+        self.assertTrue(error.matches(Ota.error_quark(), Ota.Error.CANCELLED), error)
+
+        # otad gone mid-job: the wait ends instead of hanging
+        self.run_until(lambda: client.props.state == Ota.State.UPDATE_AVAILABLE)
+        client.download_async(Ota.ClientFlags.NONE, None,
+                              lambda c, r: done(c, r, c.download_finish))
+        self.run_until(lambda: client.props.state == Ota.State.DOWNLOADING)
+        self.stop_mock()
+        self.run_until(lambda: results)
+        error, state = results.pop()
+        self.assertTrue(error.matches(Ota.error_quark(), Ota.Error.NOT_SUPPORTED), error)
+        self.assertIn('left the bus', error.message)
 
     def test_wrong_state_error(self):
         self.start_mock(dict(otad_mock.PARAMS, State='idle', PendingDeployment={}))

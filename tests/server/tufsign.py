@@ -124,8 +124,13 @@ class Repo:
         return {"signatures": [self.keys[role].sign(signed)], "signed": signed}
 
     def dump(self, env):
-        # ota-tuf serves the canonical form it signed
-        return ota_canonical(env) if self.dialect == "ota" else canonical(env)
+        # ota-tuf serves the canonical form it signed; a TUF repository writes files the
+        # way python-tuf's JSONSerializer does (tuf/api/serialization/json.py: json.dumps,
+        # indent 1, sorted keys), so control characters in strings arrive escaped:
+        # OLPC canonical JSON (raw newlines in strings) is only what a signature covers
+        if self.dialect == "ota":
+            return ota_canonical(env)
+        return json.dumps(env, indent=1, separators=(",", ": "), sort_keys=True).encode()
 
     def fileinfo(self, data):
         # what timestamp/snapshot say of a file: of its canonical form in the OTA dialect

@@ -244,6 +244,15 @@ def set_progress(mock, downloaded, size, progress):
     })
 
 
+def job_finished(mock, method, result, details=None):
+    '''JobFinished(s job, s result, a{sv} details), sent from interface version 4 on, after
+    the state (as otad flushes its properties before the signal).'''
+    if int(props(mock)['Version']) < 4:
+        return
+    mock.EmitSignal(MAIN_IFACE, 'JobFinished', 'ssa{sv}',
+                    [method.lower(), result, dbus.Dictionary(details or {}, signature='sv')])
+
+
 def start_job(mock, method, state, finish):
     '''Moves to @state and ticks progress; @finish(mock) runs after the last tick.'''
     job = {'method': method, 'prev_state': str(props(mock)['State']), 'step': 0}
@@ -272,8 +281,12 @@ def start_job(mock, method, state, finish):
             emit_changed(mock, {'State': dbus.String('error'),
                                 'ErrorName': dbus.String(ERROR_PREFIX + error[0]),
                                 'ErrorMessage': dbus.String(error[1])})
+            job_finished(mock, method, 'failed',
+                         {'error-name': dbus.String(ERROR_PREFIX + error[0]),
+                          'error-message': dbus.String(error[1])})
             return False
         finish(mock)
+        job_finished(mock, method, 'success')
         return False
 
     job['source'] = GLib.timeout_add(mock.otad['interval'], tick)
@@ -457,6 +470,8 @@ def Cancel(self):
         self.otad['job'] = None
         set_progress(self, 0, 0, 0)
         emit_changed(self, {'State': dbus.String(job['prev_state'])})
+        # after the reply, as otad's job thread ends after Cancel() answered
+        GLib.idle_add(lambda: job_finished(self, job['method'], 'cancelled') and False)
 
 
 @dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='')
@@ -472,6 +487,7 @@ def Rollback(self, options):
             'success': True, 'detail': 'pending deployment dropped', 'correlation-id': ''})
         emit_changed(self, {'PendingDeployment': deployment_variant({}),
                             'State': dbus.String('idle')})
+        GLib.idle_add(lambda: job_finished(self, 'Rollback', 'success') and False)
         return
     if not rollback:
         raise dbus_error('NotFound', 'there is no rollback deployment')
@@ -484,6 +500,7 @@ def Rollback(self, options):
     emit_changed(self, {'PendingDeployment': deployment_variant(new_pending),
                         'RollbackDeployment': deployment_variant(dict(booted, index=1)),
                         'State': dbus.String('pending-reboot')})
+    GLib.idle_add(lambda: job_finished(self, 'Rollback', 'success') and False)
 
 
 @dbus.service.method(MAIN_IFACE, in_signature='a{sv}', out_signature='aa{sv}')
