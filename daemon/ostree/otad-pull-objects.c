@@ -213,8 +213,11 @@ otad_pull_objects_file (OtadPullObjects *self, const gchar *checksum, GError **e
 	guint64 content_len = 0;
 	gboolean ok;
 
-	if (!otad_http_download (self->http, url, dest, OTAD_PULL_OBJECTS_FILE_MAX, NULL, NULL,
-				 cancellable, error))
+	/* the object is checked and written to the repository (synced with its transaction)
+	 * right away: the file it waits in need not reach the disk first */
+	if (!otad_http_download_full (self->http, url, dest, OTAD_PULL_OBJECTS_FILE_MAX,
+				      OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT, NULL, NULL, cancellable,
+				      error))
 		return FALSE;
 	in = g_file_read (file, cancellable, error);
 	if (in == NULL)

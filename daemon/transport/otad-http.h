@@ -103,6 +103,19 @@ gboolean otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest
                              guint64 max_length, OtadHttpProgressFunc progress, gpointer user_data,
                              GCancellable *cancellable, GError **error);
 
+typedef enum {
+	OTAD_HTTP_DOWNLOAD_FLAG_NONE = 0,
+	/* the caller verifies @dest and stores its content elsewhere at once (an OSTree
+	 * object): the part file is not synced to disk, and a part left by an earlier call
+	 * (maybe cut short by a power cut before it reached the disk) is not resumed */
+	OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT = 1 << 0,
+} OtadHttpDownloadFlags;
+
+gboolean otad_http_download_full (OtadHttp *self, const gchar *url, const gchar *dest,
+                                  guint64 max_length, OtadHttpDownloadFlags flags,
+                                  OtadHttpProgressFunc progress, gpointer user_data,
+                                  GCancellable *cancellable, GError **error);
+
 /* after a failed request: TRUE when the server answered 2xx but the body went over the
  * limit (the error is then OTA_ERROR_SERVER) */
 gboolean otad_http_error_is_too_large (const GError *error, guint status);
