@@ -349,6 +349,39 @@ test_pull_parallel (Fixture *fx, gconstpointer data)
 	g_assert_cmpuint (last->objects_total, >=, N_FILES);
 }
 
+static void
+cancel_objects_cb (const OtadPullProgress *progress, gpointer user_data)
+{
+	Fixture *fx = user_data;
+	if (progress->phase == OTAD_PULL_PHASE_OBJECTS && progress->objects_fetched > 0)
+		g_cancellable_cancel (fx->cancellable);
+}
+
+/* the job cancelled while several objects are in flight: a cancellation, at once, and a
+ * later pull completes */
+static void
+test_pull_cancel_objects (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GTimer) timer = g_timer_new ();
+	OtadPullOptions options = fixture_options (fx, OTAD_PULL_FLAGS_NO_DELTA);
+
+	otad_test_server_delay (fx->server, 300);
+	g_assert_false (otad_pull_commit (fx->repo, &options, fx->b, cancel_objects_cb, fx,
+					  fx->cancellable, &error));
+	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_test_message ("cancelled after %.2f s: %s", g_timer_elapsed (timer, NULL),
+			error->message);
+	/* one at a time this is N_FILES / 6 * 0.3 s; the delay alone holds each request */
+	g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, N_FILES / 6 * 0.3);
+	g_clear_error (&error);
+	g_assert_false (otad_pull_verify_commit (fx->repo, fx->b, NULL, NULL));
+
+	otad_test_server_delay (fx->server, 0);
+	ASSERT_OK (otad_pull_commit (fx->repo, &options, fx->b, NULL, NULL, NULL, &error));
+	ASSERT_OK (otad_pull_verify_commit (fx->repo, fx->b, NULL, &error));
+}
+
 /* mutual TLS: libostree's object pull and otad's delta fetch both present the device
  * certificate from the remote options; without it the server refuses both */
 static void
@@ -410,6 +443,7 @@ main (int argc, char **argv)
 	ADD ("/otad/pull/delta-fallback", test_pull_delta_fallback);
 	ADD ("/otad/pull/cancel", test_pull_cancel);
 	ADD ("/otad/pull/parallel", test_pull_parallel);
+	ADD ("/otad/pull/cancel-objects", test_pull_cancel_objects);
 	ADD ("/otad/pull/mtls", test_pull_mtls);
 	return g_test_run ();
 }
