@@ -123,10 +123,12 @@ otad_http_init (OtadHttp *self)
 	self->clock.real_usec = otad_http_default_real;
 	self->clock.sleep_usec = otad_http_default_sleep;
 	self->clock.random = otad_http_default_random;
-	/* keep-alive is libsoup's default; idle connections are closed after a minute */
-	self->session =
-	    soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, "user-agent",
-	                                   PACKAGE_NAME "/" PACKAGE_VERSION, NULL);
+	/* keep-alive is libsoup's default; idle connections are closed after a minute.
+	 * libsoup's default of 2 connections per host would queue the object pull's
+	 * parallel requests behind each other */
+	self->session = soup_session_new_with_options (
+	    "timeout", 30, "idle-timeout", 60, "max-conns-per-host", OTAD_HTTP_MAX_CONNS_PER_HOST,
+	    "user-agent", PACKAGE_NAME "/" PACKAGE_VERSION, NULL);
 	/* without a proxy in the environment the session keeps GIO's default resolver:
 	 * a session without any resolver (NULL here) made LeakSanitizer's tracer crash at
 	 * exit in every test-otad-http case of the sanitized build (reproduced 3/3;
