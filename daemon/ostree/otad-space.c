@@ -220,7 +220,8 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 				GError **error)
 {
 	g_autoptr(OtadHttp) http = NULL;
-	g_autoptr(OtadDeltaSuperblock) sb = NULL;
+	g_auto(OtadDeltaSuperblockCache) own_cache = {0};
+	const OtadDeltaSuperblock *sb = NULL;
 	gboolean have_from = FALSE;
 	gboolean found = FALSE;
 
@@ -234,8 +235,10 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 	http = otad_pull_get_http (options, error);
 	if (http == NULL)
 		return FALSE;
-	sb = otad_delta_fetch_superblock (http, options->url, options->from_commit, checksum,
-					  &found, cancellable, error);
+	/* kept for the pull of the same download (options->delta_cache) */
+	sb = otad_delta_fetch_superblock_cached (
+	    options->delta_cache != NULL ? options->delta_cache : &own_cache, http, options->url,
+	    options->from_commit, checksum, &found, cancellable, error);
 	if (sb == NULL)
 		return !found;
 	est->source = OTAD_SPACE_SOURCE_DELTA;

@@ -54,7 +54,8 @@ otad_http_download_range_start (SoupMessage *msg, guint64 *start)
 
 static OtadHttpDownloadResult
 otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, const gchar *part,
-                         guint64 max_length, OtadHttpProgressFunc progress, gpointer user_data,
+                         guint64 max_length, OtadHttpDownloadFlags flags,
+                         OtadHttpProgressFunc progress, gpointer user_data,
                          GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
@@ -169,7 +170,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 	}
-	if (fsync (fd) != 0 && ok) {
+	if (!(flags & OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT) && fsync (fd) != 0 && ok) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot sync %s: %s"), part,
 		             g_strerror (errno));
 		ok = FALSE;
@@ -182,19 +183,22 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	return OTAD_HTTP_DOWNLOAD_DONE;
 }
 
-gboolean
-otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
-                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-                    GError **error)
+static gboolean
+otad_http_download_attempts (OtadHttp *self, const gchar *url, const gchar *dest,
+                             guint64 max_length, OtadHttpDownloadFlags flags,
+                             OtadHttpProgressFunc progress, gpointer user_data,
+                             GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
 	OtadHttpTransfer t;
 	guint max_attempts;
 	gint64 delay;
 
-	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
 	max_attempts = otad_http_get_max_attempts (self);
 	otad_http_transfer_init (self, &t, max_length);
+	/* an unsynced part from before is not trusted; this call's own attempts resume */
+	if (flags & OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT)
+		(void)g_unlink (part);
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(GError) error_local = NULL;
 		OtadHttpDownloadResult r;
@@ -202,8 +206,8 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 		if (!otad_http_transfer_wait_not_before (self, &t, cancellable, error) ||
 		    !otad_http_transfer_check (self, &t, 0, "GET", url, error))
 			return FALSE;
-		r = otad_http_download_once (self, &t, url, part, max_length, progress, user_data,
-		                             cancellable, &error_local);
+		r = otad_http_download_once (self, &t, url, part, max_length, flags, progress,
+		                             user_data, cancellable, &error_local);
 		if (r == OTAD_HTTP_DOWNLOAD_DONE)
 			break;
 		if (r == OTAD_HTTP_DOWNLOAD_FAILED || attempt + 1 >= max_attempts) {
@@ -234,4 +238,30 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 
 	/* success */
 	return TRUE;
+}
+
+gboolean
+otad_http_download_full (OtadHttp *self, const gchar *url, const gchar *dest,
+                         guint64 max_length, OtadHttpDownloadFlags flags,
+                         OtadHttpProgressFunc progress, gpointer user_data,
+                         GCancellable *cancellable, GError **error)
+{
+	gboolean ok;
+
+	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
+	/* the downloads running at once share the bandwidth cap (otad-http-rate.c) */
+	otad_http_downloads_add (self, 1);
+	ok = otad_http_download_attempts (self, url, dest, max_length, flags, progress,
+	                                  user_data, cancellable, error);
+	otad_http_downloads_add (self, -1);
+	return ok;
+}
+
+gboolean
+otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
+                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+                    GError **error)
+{
+	return otad_http_download_full (self, url, dest, max_length, OTAD_HTTP_DOWNLOAD_FLAG_NONE,
+	                                progress, user_data, cancellable, error);
 }

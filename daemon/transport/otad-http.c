@@ -80,9 +80,10 @@ otad_http_class_init (OtadHttpClass *klass)
  * NULL when none is set: the session then connects with proxies off, and GIO's default
  * resolver is never made (a simple "direct://" resolver would not do: every
  * GProxyAddressEnumerator asks for the default one while it is constructed, before
- * the client's is set: GLib's gio/gproxyaddressenumerator.c, set_property).  The default loads the GNOME proxy module with GSettings/dconf and then
- * libproxy with libstdc++ on the first connection: about 1 MB resident for a daemon
- * that has no desktop session to ask (bench/run).
+ * the client's is set: GLib's gio/gproxyaddressenumerator.c, set_property).  The
+ * default loads the GNOME proxy module with GSettings/dconf and then libproxy with
+ * libstdc++ on the first connection: about 1 MB resident for a daemon that has no
+ * desktop session to ask (bench/run).
  */
 static GProxyResolver *
 otad_http_proxy_from_environment (void)
@@ -127,12 +128,13 @@ otad_http_init (OtadHttp *self)
 	self->clock.sleep_usec = otad_http_default_sleep;
 	self->clock.random = otad_http_default_random;
 	/* keep-alive is libsoup's default; idle connections are closed after a minute.
-	 * (A NULL resolver once seemed to crash LeakSanitizer's tracer at exit: that is
-	 * GCC 12's __tls_get_addr tracking, off in the tests' LSAN_OPTIONS.) */
-	self->session =
-	    soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, "user-agent",
-	                                   PACKAGE_NAME "/" PACKAGE_VERSION, "proxy-resolver",
-	                                   proxy, NULL);
+	 * libsoup's default of 2 connections per host would queue the object pull's
+	 * parallel requests behind each other.  (A NULL resolver once seemed to crash
+	 * LeakSanitizer's tracer at exit: that is GCC 12's __tls_get_addr tracking, off
+	 * in the tests' LSAN_OPTIONS.) */
+	self->session = soup_session_new_with_options (
+	    "timeout", 30, "idle-timeout", 60, "max-conns-per-host", OTAD_HTTP_MAX_CONNS_PER_HOST,
+	    "user-agent", PACKAGE_NAME "/" PACKAGE_VERSION, "proxy-resolver", proxy, NULL);
 }
 
 OtadHttp *
