@@ -140,9 +140,10 @@ otad_daemon_trim_cb (gpointer user_data)
 	if (otad_engine_is_busy (self->engine))
 		return G_SOURCE_REMOVE;
 	/* what a job leaves that the next one (an hour away) does not need: the
-	 * server connections, and the worker threads GTask parks for reuse (each
+	 * server connections, SQLite's page cache of the history, and the worker threads GTask parks for reuse (each
 	 * thread's exit lets its malloc arena be trimmed) */
 	otad_http_close_connections (otad_job_context_get_http (self->ctx));
+	otad_engine_release_memory (self->engine);
 	g_thread_pool_stop_unused_threads ();
 #ifdef __GLIBC__
 	(void)malloc_trim (0);

@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-boot-confirm.h"
 #include "otad-rollback.h"
@@ -291,7 +293,7 @@ otad_boot_confirm_run (const OtadBootConfirmContext *ctx, GCancellable *cancella
 	/* without knowing what runs, any verdict could throw away a good commit */
 	if (ctx->booted == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-		             "no booted deployment: cannot confirm the installation of %s",
+		             _("no booted deployment: cannot confirm the installation of %s"),
 		             pending->commit);
 		return NULL;
 	}

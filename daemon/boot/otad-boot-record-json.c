@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 #include <ostree.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-boot-record-json.h"
@@ -59,7 +60,7 @@ otad_boot_record_json_get_str (JsonObject *obj, const gchar *member, gboolean re
 
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
 		if (required) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is missing",
+			g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is missing"),
 			             member);
 			return FALSE;
 		}
@@ -67,7 +68,8 @@ otad_boot_record_json_get_str (JsonObject *obj, const gchar *member, gboolean re
 		return TRUE;
 	}
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not a string", member);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not a string"),
+		             member);
 		return FALSE;
 	}
 	*out = g_strdup (json_node_get_string (node));
@@ -86,7 +88,8 @@ otad_boot_record_json_get_int (JsonObject *obj, const gchar *member, gint64 def,
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not an integer", member);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not an integer"),
+		             member);
 		return FALSE;
 	}
 	*out = json_node_get_int (node);
@@ -103,7 +106,8 @@ otad_boot_record_json_get_bool (JsonObject *obj, const gchar *member, gboolean *
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not a boolean", member);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not a boolean"),
+		             member);
 		return FALSE;
 	}
 	*out = json_node_get_boolean (node);
@@ -117,7 +121,7 @@ otad_boot_record_json_check_type (JsonNode *node, JsonNodeType type, const gchar
 {
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node) || JSON_NODE_TYPE (node) == type)
 		return TRUE;
-	g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' is not an %s", member,
+	g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("'%s' is not an %s"), member,
 	             type == JSON_NODE_ARRAY ? "array" : "object");
 	return FALSE;
 }
@@ -149,8 +153,8 @@ otad_boot_record_json_get_enum (JsonObject *obj, const gchar *member, const gcha
 		return FALSE;
 	*out = otad_boot_record_json_lookup_name (names, n_names, str);
 	if (*out < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "'%s' has unknown value '%s'",
-		             member, str);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		             _("'%s' has unknown value '%s'"), member, str);
 		return FALSE;
 	}
 	return TRUE;
@@ -221,18 +225,19 @@ otad_boot_record_json_parse_root (OtadBootRecordData *self, JsonNode *root, GErr
 
 	/* json-glib takes empty input (a power cut) as a document without a root */
 	if (root == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "empty");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("empty"));
 		return FALSE;
 	}
 	if (!JSON_NODE_HOLDS_OBJECT (root)) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "not a JSON object");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("not a JSON object"));
 		return FALSE;
 	}
 	obj = json_node_get_object (root);
 	if (!otad_boot_record_json_get_int (obj, "version", 0, &version, error))
 		return FALSE;
 	if (version != OTAD_BOOT_RECORD_VERSION) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "unsupported version");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		                     _("unsupported version"));
 		return FALSE;
 	}
 	/* a member of the wrong kind is a record otad did not write: corrupt, not ignored */
@@ -277,7 +282,7 @@ otad_boot_record_json_parse_root (OtadBootRecordData *self, JsonNode *root, GErr
 			OtadBootHistoryEntry *entry;
 			if (!JSON_NODE_HOLDS_OBJECT (item)) {
 				g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-				             "history[%u] is not an object", i);
+				             _("history[%u] is not an object"), i);
 				return FALSE;
 			}
 			entry = otad_boot_record_json_parse_history (json_node_get_object (item),
@@ -307,7 +312,7 @@ otad_boot_record_json_parse (const gchar *data, gsize len, OtadBootRecordData *o
 	g_autoptr (JsonParser) parser = json_parser_new ();
 
 	if (len > OTAD_BOOT_RECORD_JSON_MAX_SIZE) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "too large");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("too large"));
 		return FALSE;
 	}
 	if (!json_parser_load_from_data (parser, data, (gssize)len, error))

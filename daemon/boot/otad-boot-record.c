@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <ostree.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-boot-record-json.h"
@@ -102,8 +103,8 @@ otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, 
 	if (!otad_boot_record_json_parse (data, len, &parsed, &error_local)) {
 		otad_boot_pending_free (parsed.pending);
 		otad_boot_record_reset (self);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "boot record %s is corrupt: %s",
-		             self->path, error_local->message);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
+		             _("boot record %s is corrupt: %s"), self->path, error_local->message);
 		return FALSE;
 	}
 	self->pending = parsed.pending;
@@ -173,7 +174,7 @@ otad_boot_record_save (OtadBootRecord *self, GError **error)
 
 	if (!otad_file_ensure_dir (dir, 0700, error) ||
 	    !otad_file_replace (self->path, data, strlen (data), 0600, error)) {
-		g_prefix_error (error, "failed to write boot record: ");
+		g_prefix_error (error, _("failed to write boot record: "));
 		if (self->on_disk == NULL)
 			otad_boot_record_reset (self);
 		else if (!otad_boot_record_load_data (self, self->on_disk, strlen (self->on_disk),
@@ -226,7 +227,7 @@ otad_boot_record_set_phase (OtadBootRecord *self, OtadBootPhase phase, const gch
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 	if (self->pending == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		                     "no install is waiting for confirmation");
+		                     _("no install is waiting for confirmation"));
 		return FALSE;
 	}
 	if (self->pending->phase != phase)
@@ -244,7 +245,7 @@ otad_boot_record_count_reboot_request (OtadBootRecord *self, GError **error)
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 	if (self->pending == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		                     "no install is waiting for confirmation");
+		                     _("no install is waiting for confirmation"));
 		return FALSE;
 	}
 	self->pending->reboot_requests++;
@@ -281,7 +282,7 @@ otad_boot_record_finish_pending (OtadBootRecord *self, OtadBootOutcome outcome, 
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 	if (self->pending == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		                     "no install is waiting for confirmation");
+		                     _("no install is waiting for confirmation"));
 		return FALSE;
 	}
 	entry = g_new0 (OtadBootHistoryEntry, 1);
@@ -368,7 +369,7 @@ otad_boot_record_check_installable (OtadBootRecord *self, const gchar *commit, G
 	if (reason == NULL)
 		return TRUE;
 	g_set_error (error, OTA_ERROR, OTA_ERROR_NO_UPDATE,
-	             "commit %s failed on this device (%s) and is not installed again", commit,
+	             _("commit %s failed on this device (%s) and is not installed again"), commit,
 	             reason);
 	return FALSE;
 }

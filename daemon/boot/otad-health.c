@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-health.h"
 #include "otad-spawn.h"
@@ -69,7 +71,7 @@ otad_health_list_executables (const gchar *const *dirs, GError **error)
 			if (g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 				continue;
 			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-			                            "failed to list health checks: ");
+			                            _("failed to list health checks: "));
 			return NULL;
 		}
 		while ((name = g_dir_read_name (dir)) != NULL) {
@@ -122,7 +124,7 @@ otad_health_run_executable (const gchar *path, guint timeout_ms, GCancellable *c
 	result->passed = otad_spawn_result_success (spawned);
 	if (spawned->timed_out)
 		result->reason =
-		    g_strdup_printf ("timed out after %u ms and was killed", timeout_ms);
+		    g_strdup_printf (_("timed out after %u ms and was killed"), timeout_ms);
 	else
 		result->reason = otad_spawn_result_describe (spawned);
 	return g_steal_pointer (&result);
@@ -155,7 +157,7 @@ otad_health_check_unit (const gchar *systemctl, const gchar *unit, guint timeout
 
 		if (left_ms <= 0) {
 			result->reason =
-			    g_strdup_printf ("still not active after %u ms", timeout_ms);
+			    g_strdup_printf (_("still not active after %u ms"), timeout_ms);
 			return g_steal_pointer (&result);
 		}
 		spawned = otad_spawn_run (argv, (guint)left_ms, cancellable, &error_local);
@@ -184,7 +186,7 @@ otad_health_check_unit (const gchar *systemctl, const gchar *unit, guint timeout
 				g_autofree gchar *why = otad_spawn_result_describe (spawned);
 				result->reason = g_strdup_printf ("systemctl is-active %s", why);
 			} else {
-				result->reason = g_strdup_printf ("unit is %s", state);
+				result->reason = g_strdup_printf (_("unit is %s"), state);
 			}
 			return g_steal_pointer (&result);
 		}
@@ -281,11 +283,13 @@ otad_health_results_describe (GPtrArray *results)
 			continue;
 		if (str->len > 0)
 			g_string_append (str, "; ");
-		g_string_append_printf (str, "%s%s: %s",
-		                        result->kind == OTAD_HEALTH_CHECK_UNIT ? "unit " : "",
-		                        result->name, result->reason);
+		if (result->kind == OTAD_HEALTH_CHECK_UNIT)
+			/* TRANSLATORS: a systemd unit checked after an update, why it failed */
+			g_string_append_printf (str, _("unit %s: %s"), result->name, result->reason);
+		else
+			g_string_append_printf (str, "%s: %s", result->name, result->reason);
 	}
 	if (str->len == 0)
-		g_string_append_printf (str, "all %u health checks passed", results->len);
+		g_string_append_printf (str, _("all %u health checks passed"), results->len);
 	return g_string_free (g_steal_pointer (&str), FALSE);
 }

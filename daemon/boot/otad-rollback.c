@@ -60,7 +60,7 @@ otad_rollback_write (OstreeSysroot *sysroot, GPtrArray *new_deployments, GCancel
 
 	if (!ostree_sysroot_write_deployments_with_options (sysroot, new_deployments, &opts,
 	                                                    cancellable, error)) {
-		g_prefix_error (error, "failed to write deployments: ");
+		g_prefix_error (error, _("failed to write deployments: "));
 		ota_error_convert (error);
 		if (error != NULL && *error != NULL && (*error)->code == OTA_ERROR_FAILED)
 			(*error)->code = OTA_ERROR_DEPLOYMENT;
@@ -105,7 +105,8 @@ otad_rollback_make_default (OstreeSysroot *sysroot, OstreeDeployment *deployment
 			g_ptr_array_add (new_deployments, g_object_ref (d));
 	}
 	if (found == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, "deployment %s.%d not found",
+		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
+		             _("deployment %s.%d not found"),
 		             ostree_deployment_get_csum (deployment),
 		             ostree_deployment_get_deployserial (deployment));
 		return FALSE;
@@ -137,7 +138,7 @@ otad_rollback_remove_deployment (OstreeSysroot *sysroot, OstreeDeployment *deplo
 
 	if (booted != NULL && ostree_deployment_equal (deployment, booted)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-		             "refusing to remove the booted deployment %s.%d",
+		             _("refusing to remove the booted deployment %s.%d"),
 		             ostree_deployment_get_csum (deployment),
 		             ostree_deployment_get_deployserial (deployment));
 		return FALSE;
@@ -151,7 +152,7 @@ otad_rollback_remove_deployment (OstreeSysroot *sysroot, OstreeDeployment *deplo
 		return TRUE;
 	if (new_deployments->len == 0) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-		                     "refusing to remove the only deployment");
+		                     _("refusing to remove the only deployment"));
 		return FALSE;
 	}
 	g_info ("removing deployment %s.%d", ostree_deployment_get_csum (deployment),
@@ -193,7 +194,7 @@ otad_rollback_run (OstreeSysroot *sysroot, OstreeDeployment *booted, OtadBootloa
 	if (booted == NULL)
 		booted = ostree_sysroot_get_booted_deployment (sysroot);
 	if (deployments->len == 0) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, "no deployments");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, _("no deployments"));
 		return NULL;
 	}
 	from = g_object_ref (g_ptr_array_index (deployments, 0));

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-bus-private.h"
 #include "otad-invocation.h"
@@ -104,8 +106,8 @@ otad_bus_inhibit_reason_ok (const gchar *reason, GError **error)
 	if (reason[0] == '\0' || strlen (reason) > OTAD_BUS_INHIBIT_REASON_MAX ||
 	    strchr (reason, '\n') != NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "the reason must be one line of 1 to %u bytes",
-			     OTAD_BUS_INHIBIT_REASON_MAX);
+		             _("the reason must be one line of 1 to %u bytes"),
+		             OTAD_BUS_INHIBIT_REASON_MAX);
 		return FALSE;
 	}
 	return TRUE;

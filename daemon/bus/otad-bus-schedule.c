@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-bus-private.h"
 #include "otad-invocation.h"
@@ -50,12 +52,13 @@ otad_bus_schedule_reboot_func (gpointer user_data, GError **error)
 	const OtadSettings *s = otad_engine_get_settings (self->engine);
 
 	if (self->connection == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED, "not connected");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
+		                     _("not connected"));
 		return FALSE;
 	}
 	if (self->system_bus && (g_strcmp0 (s->sysroot_path, "/") != 0 || s->test_booted != NULL)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-			     "test sysroot %s: otad does not reboot the host", s->sysroot_path);
+		             _("test sysroot %s: otad does not reboot the host"), s->sysroot_path);
 		return FALSE;
 	}
 	return otad_logind_reboot (self->connection, error);
@@ -115,7 +118,7 @@ otad_bus_schedule_handle (OtadBus *self, GDBusMethodInvocation *invocation,
 	if (g_variant_lookup (options, "interactive", "b", &interactive) && interactive)
 		flags |= OTAD_AUTHORITY_CHECK_FLAG_ALLOW_INTERACTION;
 	if (self->connection == NULL) {
-		g_set_error_literal (&error, OTA_ERROR, OTA_ERROR_INTERNAL, "not connected");
+		g_set_error_literal (&error, OTA_ERROR, OTA_ERROR_INTERNAL, _("not connected"));
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
@@ -141,7 +144,7 @@ otad_bus_schedule_reboot_cb (OtaDBusUpdater1 *skeleton, GDBusMethodInvocation *i
 	/* the state guard first, as for the update methods */
 	if (!otad_engine_get_reboot_required (self->engine)) {
 		g_set_error_literal (&error, OTA_ERROR, OTA_ERROR_WRONG_STATE,
-				     "Nothing needs a reboot");
+		                     _("Nothing needs a reboot"));
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}

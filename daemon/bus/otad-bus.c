@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-common.h"
 #include "ota-enums.h"
 #include "ota-error.h"
@@ -226,10 +228,10 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
 		self->connection = g_bus_get_sync (bus_type, NULL, error);
 	}
 	if (self->connection == NULL) {
-		g_prefix_error (error, "failed to connect to the %s bus: ",
-				bus_address != NULL		 ? bus_address
-				: bus_type == G_BUS_TYPE_SESSION ? "session"
-								 : "system");
+		g_prefix_error (error, _("failed to connect to the %s bus: "),
+		                bus_address != NULL              ? bus_address
+		                : bus_type == G_BUS_TYPE_SESSION ? "session"
+		                                                 : "system");
 		return FALSE;
 	}
 	g_dbus_connection_set_exit_on_close (self->connection, FALSE);
@@ -239,7 +241,7 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
 	otad_bus_refresh_sysroot (self);
 	if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton),
 					       self->connection, OTA_DBUS_PATH, error)) {
-		g_prefix_error (error, "failed to export %s: ", OTA_DBUS_PATH);
+		g_prefix_error (error, _("failed to export %s: "), OTA_DBUS_PATH);
 		return FALSE;
 	}
 
@@ -251,8 +253,8 @@ otad_bus_start (OtadBus *self, GBusType bus_type, const gchar *bus_address,
 		g_main_context_iteration (NULL, TRUE);
 	if (!self->name_acquired) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-			     "could not own the bus name %s: is another otad running?",
-			     OTA_DBUS_SERVICE);
+		             _("could not own the bus name %s: is another otad running?"),
+		             OTA_DBUS_SERVICE);
 		return FALSE;
 	}
 	self->closed_id = g_signal_connect (self->connection, "closed",
@@ -299,7 +301,7 @@ OtadAuthority *
 otad_bus_ensure_authority (OtadBus *self, GError **error)
 {
 	if (self->authority == NULL && self->connection == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "not connected");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("not connected"));
 		return NULL;
 	}
 	if (self->authority == NULL)

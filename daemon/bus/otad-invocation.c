@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-invocation.h"
@@ -74,8 +75,8 @@ otad_invocation_check_options (GVariant *options,
 
 	if (!g_variant_is_of_type (options, G_VARIANT_TYPE_VARDICT)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "options must be of type a{sv}, not %s",
-			     g_variant_get_type_string (options));
+		             _("options must be of type a{sv}, not %s"),
+		             g_variant_get_type_string (options));
 		return FALSE;
 	}
 	g_variant_iter_init (&iter, options);
@@ -91,7 +92,7 @@ otad_invocation_check_options (GVariant *options,
 		if (option == NULL) {
 			g_autofree gchar *quoted = otad_invocation_quote (key);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "unknown option %s", quoted);
+			             _("unknown option %s"), quoted);
 			/* g_variant_iter_loop() frees the value only when it runs to the end */
 			g_variant_unref (value);
 			return FALSE;
@@ -99,8 +100,8 @@ otad_invocation_check_options (GVariant *options,
 		/* a known key is short; a D-Bus signature has at most 255 bytes */
 		if (!g_variant_is_of_type (value, G_VARIANT_TYPE (option->type))) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "option \"%s\" must be of type %s, not %s", key, option->type,
-				     g_variant_get_type_string (value));
+			             _("option \"%s\" must be of type %s, not %s"), key,
+			             option->type, g_variant_get_type_string (value));
 			g_variant_unref (value);
 			return FALSE;
 		}

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-logind.h"
@@ -34,8 +35,8 @@ static void
 otad_logind_set_error (GError **error, const gchar *method, GError *error_local)
 {
 	g_dbus_error_strip_remote_error (error_local);
-	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED, "logind %s: %s", method,
-		     error_local->message);
+	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED, _("logind %s: %s"), method,
+	             error_local->message);
 }
 
 /* FALSE with Inhibited when a block inhibitor holds the reboot back */
@@ -62,7 +63,7 @@ otad_logind_check_inhibitors (GDBusConnection *connection, GError **error)
 		if (g_strcmp0 (mode, "block") != 0 || !otad_logind_what_has_shutdown (what))
 			continue;
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INHIBITED,
-			     "The reboot is inhibited by %s (pid %u): %s", who, pid, why);
+		             _("The reboot is inhibited by %s (pid %u): %s"), who, pid, why);
 		return FALSE;
 	}
 	return TRUE;

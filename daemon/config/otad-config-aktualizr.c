@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-config-aktualizr.h"
@@ -472,7 +473,7 @@ otad_config_aktualizr_load (OtadConfig *config,
 	if (files->len == 0) {
 		g_autofree gchar *where = g_strjoinv (", ", (gchar **)paths);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "no aktualizr configuration (*.toml) in %s", where);
+		             _("no aktualizr configuration (*.toml) in %s"), where);
 		return FALSE;
 	}
 	self.values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

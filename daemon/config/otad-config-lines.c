@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-config-lines.h"
@@ -65,7 +66,7 @@ otad_config_lines_scan (const gchar *origin,
 		for (const gchar *p = text; *p != '\0'; p++)
 			lineno += *p == '\n' ? 1 : 0;
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "%s:%u: line contains a NUL byte", origin, lineno);
+		             _("%s:%u: line contains a NUL byte"), origin, lineno);
 		return FALSE;
 	}
 	split = g_strsplit (text, "\n", -1);
@@ -80,7 +81,7 @@ otad_config_lines_scan (const gchar *origin,
 			line[--len] = '\0';
 		if (!g_utf8_validate (line, -1, NULL)) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: line is not valid UTF-8", origin, lineno);
+			             _("%s:%u: line is not valid UTF-8"), origin, lineno);
 			return FALSE;
 		}
 		if (line[0] == '\0' || line[0] == '#')
@@ -90,8 +91,8 @@ otad_config_lines_scan (const gchar *origin,
 			if (end != NULL && strspn (end + 1, " \t") == strlen (end + 1)) {
 				if (!otad_config_lines_group_name_valid (line + 1, end - line - 1)) {
 					g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-						     "%s:%u: invalid group name \"%s\"", origin,
-						     lineno, line);
+					             _("%s:%u: invalid group name \"%s\""), origin,
+					             lineno, line);
 					return FALSE;
 				}
 				g_free (group);
@@ -105,27 +106,27 @@ otad_config_lines_scan (const gchar *origin,
 		eq = strchr (line, '=');
 		if (eq == NULL) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: \"%s\" is not a [group], a key=value pair or a "
-				     "# comment",
-				     origin, lineno, line);
+			             _("%s:%u: \"%s\" is not a [group], a key=value pair or a "
+			                "# comment"),
+			             origin, lineno, line);
 			return FALSE;
 		}
 		*eq = '\0';
 		g_strchomp (line);
 		if (line[0] == '\0') {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: line has no key before \"=\"", origin, lineno);
+			             _("%s:%u: line has no key before \"=\""), origin, lineno);
 			return FALSE;
 		}
 		if (!otad_config_lines_key_name_valid (line)) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: invalid key name \"%s\"", origin, lineno, line);
+			             _("%s:%u: invalid key name \"%s\""), origin, lineno, line);
 			return FALSE;
 		}
 		if (group == NULL) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: %s: key before the first [group]", origin, lineno,
-				     line);
+			             _("%s:%u: %s: key before the first [group]"), origin, lineno,
+			             line);
 			return FALSE;
 		}
 		g_hash_table_insert (lines->keys, g_strdup_printf ("%s\n%s", group, line),
@@ -164,7 +165,8 @@ otad_config_lines_check_keys (const gchar *origin, OtadConfigLines *lines, GErro
 	if (first_id != NULL) {
 		g_auto(GStrv) parts = g_strsplit (first_id, "\n", 2);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "%s:%u: [%s] %s: unknown key", origin, first_line, parts[0], parts[1]);
+		             _("%s:%u: [%s] %s: unknown key"), origin, first_line, parts[0],
+		             parts[1]);
 		return FALSE;
 	}
 	return TRUE;

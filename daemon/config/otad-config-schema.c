@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-config-schema.h"
@@ -139,19 +141,19 @@ otad_config_schema_validate_url (const gchar *value, GError **error)
 		return TRUE;
 	uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
 	if (uri == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "\"%s\" is not a URL",
-			     value);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("\"%s\" is not a URL"),
+		             value);
 		return FALSE;
 	}
 	scheme = g_uri_get_scheme (uri);
 	if (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not an https:// or http:// URL", value);
+		             _("\"%s\" is not an https:// or http:// URL"), value);
 		return FALSE;
 	}
 	if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0') {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "\"%s\" has no host",
-			     value);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("\"%s\" has no host"),
+		             value);
 		return FALSE;
 	}
 	return TRUE;
@@ -162,7 +164,7 @@ otad_config_schema_validate_abs_path (const gchar *value, GError **error)
 {
 	if (value[0] != '\0' && !g_path_is_absolute (value)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not an absolute path", value);
+		             _("\"%s\" is not an absolute path"), value);
 		return FALSE;
 	}
 	return TRUE;
@@ -174,7 +176,7 @@ otad_config_schema_validate_credential (const gchar *value, GError **error)
 	if (value[0] == '\0' || g_path_is_absolute (value) || g_str_has_prefix (value, "pkcs11:"))
 		return TRUE;
 	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		     "\"%s\" is neither an absolute path nor a pkcs11: URI", value);
+	             _("\"%s\" is neither an absolute path nor a pkcs11: URI"), value);
 	return FALSE;
 }
 
@@ -183,13 +185,13 @@ otad_config_schema_validate_identifier (const gchar *value, GError **error)
 {
 	if (strlen (value) > 200) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%.20s...\" is longer than 200 characters", value);
+		             _("\"%.20s...\" is longer than 200 characters"), value);
 		return FALSE;
 	}
 	for (const gchar *p = value; *p != '\0'; p++) {
 		if (!g_ascii_isgraph (*p)) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" contains spaces or non-ASCII characters", value);
+			             _("\"%s\" contains spaces or non-ASCII characters"), value);
 			return FALSE;
 		}
 	}
@@ -202,7 +204,7 @@ otad_config_schema_validate_unit (const gchar *value, GError **error)
 	if (value[0] == '\0' || strchr (value, '/') != NULL || strchr (value, '.') == NULL ||
 	    !otad_config_schema_validate_identifier (value, NULL)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not a systemd unit name", value);
+		             _("\"%s\" is not a systemd unit name"), value);
 		return FALSE;
 	}
 	return TRUE;
@@ -234,7 +236,7 @@ otad_config_schema_escape_error (GKeyFile *kf, const gchar *group, const gchar *
 {
 	g_autofree gchar *raw = g_key_file_get_value (kf, group, key, NULL);
 	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		     "\"%s\" contains an invalid escape sequence", raw != NULL ? raw : "");
+	             _("\"%s\" contains an invalid escape sequence"), raw != NULL ? raw : "");
 	return NULL;
 }
 
@@ -273,7 +275,7 @@ otad_config_schema_parse_value (const OtadConfigKey *item,
 	for (const gchar *p = str; *p != '\0'; p++) {
 		if (g_ascii_iscntrl (*p)) {
 			g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-					     "value contains control characters");
+			                     _("value contains control characters"));
 			return NULL;
 		}
 	}
@@ -289,12 +291,12 @@ otad_config_schema_parse_value (const OtadConfigKey *item,
 		if (g_strcmp0 (str, "false") == 0 || g_strcmp0 (str, "0") == 0)
 			return g_variant_new_boolean (FALSE);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not a boolean (true or false)", str);
+		             _("\"%s\" is not a boolean (true or false)"), str);
 		return NULL;
 	case OTAD_CONFIG_TYPE_UINT:
 		if (str[0] == '\0' || strspn (str, "0123456789") != strlen (str)) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is not a number", str);
+			             _("\"%s\" is not a number"), str);
 			return NULL;
 		}
 		/* digits only (checked above), read here: once in a test run otad refused its
@@ -309,9 +311,8 @@ otad_config_schema_parse_value (const OtadConfigKey *item,
 		}
 		if (num < item->min || num > item->max) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is out of range (%" G_GUINT64_FORMAT
-				     " to %" G_GUINT64_FORMAT ")",
-				     str, item->min, item->max);
+			             _("\"%s\" is out of range (%" PRIu64 " to %" PRIu64 ")"), str,
+			             item->min, item->max);
 			return NULL;
 		}
 		return g_variant_new_uint64 (num);
@@ -319,7 +320,7 @@ otad_config_schema_parse_value (const OtadConfigKey *item,
 		if (!g_strv_contains (item->choices, str)) {
 			g_autofree gchar *choices = g_strjoinv (", ", (gchar **)item->choices);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is not one of: %s", str, choices);
+			             _("\"%s\" is not one of: %s"), str, choices);
 			return NULL;
 		}
 		return g_variant_new_string (str);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-config-lines.h"
@@ -88,7 +89,7 @@ otad_config_load_data (OtadConfig *self,
 			guint lineno =
 			    GPOINTER_TO_UINT (g_hash_table_lookup (lines.groups, groups[i]));
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s:%u: [%s]: unknown group", origin, lineno, groups[i]);
+			             _("%s:%u: [%s]: unknown group"), origin, lineno, groups[i]);
 			ok = FALSE;
 			break;
 		}
@@ -101,8 +102,8 @@ otad_config_load_data (OtadConfig *self,
 
 			if (idx < 0) {
 				g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-					     "%s:%u: [%s] %s: unknown key", origin, lineno,
-					     groups[i], keys[j]);
+				             _("%s:%u: [%s] %s: unknown key"), origin, lineno,
+				             groups[i], keys[j]);
 				ok = FALSE;
 				break;
 			}

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-sota-toml.h"
@@ -349,12 +350,13 @@ otad_sota_toml_parse (const gchar *text, gssize len, const gchar *origin, GError
 	OtadSotaTomlLexer lx = {text, text + (len < 0 ? (gssize)strlen (text) : len), 1, origin};
 
 	if (lx.end - lx.p > OTAD_SOTA_TOML_MAX_SIZE) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: too large", origin);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("%s: too large"),
+		             origin);
 		return NULL;
 	}
 	if (lx.end > lx.p && memchr (text, '\0', (gsize)(lx.end - lx.p)) != NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s: not a text file",
-			     origin);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("%s: not a text file"),
+		             origin);
 		return NULL;
 	}
 	while (lx.p < lx.end) {

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-window.h"
@@ -60,9 +61,9 @@ otad_window_parse_days (const gchar *text, guint8 *out_days, GError **error)
 			first = last = otad_window_parse_day (item, strlen (item));
 		}
 		if (first < 0 || last < 0) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "\"%s\" is not a day or a range of days (Mon..Fri, Sat,Sun)",
-				     item);
+			g_set_error (
+			    error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+			    _("\"%s\" is not a day or a range of days (Mon..Fri, Sat,Sun)"), item);
 			return FALSE;
 		}
 		/* Fri..Mon wraps over the weekend */
@@ -88,7 +89,7 @@ otad_window_parse_time (const gchar *text, guint *out_s, GError **error)
 	if ((n != 2 && n != 3) || m > 59 || s > 59 || h > 24 || (h == 24 && (m > 0 || s > 0)) ||
 	    !g_ascii_isdigit (text[0]) || !g_ascii_isdigit (text[3])) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not a time of day (HH:MM or HH:MM:SS)", text);
+		             _("\"%s\" is not a time of day (HH:MM or HH:MM:SS)"), text);
 		return FALSE;
 	}
 	*out_s = h * 3600 + m * 60 + s;
@@ -112,7 +113,7 @@ otad_window_parse_range (const gchar *text, OtadWindowRange *range, GError **err
 	times = g_strsplit (span, "-", 3);
 	if (g_strv_length (times) != 2) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\" is not a time range (HH:MM-HH:MM)", span);
+		             _("\"%s\" is not a time range (HH:MM-HH:MM)"), span);
 		return FALSE;
 	}
 	if (!otad_window_parse_time (times[0], &range->start_s, error) ||
@@ -120,7 +121,7 @@ otad_window_parse_range (const gchar *text, OtadWindowRange *range, GError **err
 		return FALSE;
 	if (range->start_s == OTAD_WINDOW_DAY_S) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "\"%s\": a range cannot start at 24:00", span);
+		             _("\"%s\": a range cannot start at 24:00"), span);
 		return FALSE;
 	}
 	/* an end at or before the start is on the next day */

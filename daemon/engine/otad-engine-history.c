@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 #include "otad-history-log.h"
@@ -43,6 +45,13 @@ void
 otad_engine_history_open (OtadEngine *self)
 {
 	(void)otad_engine_history_log (self);
+}
+
+/* after a job, before malloc_trim: what SQLite caches is read again when needed */
+void
+otad_engine_release_memory (OtadEngine *self)
+{
+	otad_history_log_release_memory (self->history);
 }
 
 void
@@ -130,14 +139,14 @@ otad_engine_history_confirmed (OtadEngine *self, const OtadBootConfirmResult *c)
 	case OTAD_BOOT_CONFIRM_HEALTH_CHECK_FAILED:
 		r.action = "health-check-failed";
 		failure = g_error_new_literal (OTA_ERROR, OTA_ERROR_HEALTH_CHECK,
-					       c->detail != NULL ? c->detail
-								 : "a health check failed");
+		                               c->detail != NULL ? c->detail
+		                                                 : _("a health check failed"));
 		break;
 	case OTAD_BOOT_CONFIRM_BOOTLOADER_ROLLBACK:
 		r.action = "bootloader-rollback";
 		failure = g_error_new_literal (OTA_ERROR, OTA_ERROR_HEALTH_CHECK,
-					       c->detail != NULL ? c->detail
-								 : "the bootloader fell back");
+		                               c->detail != NULL ? c->detail
+		                                                 : _("the bootloader fell back"));
 		break;
 	case OTAD_BOOT_CONFIRM_ROLLBACK_COMPLETED:
 		/* the previous deployment runs again and the failed one is gone */

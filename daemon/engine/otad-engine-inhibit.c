@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 
@@ -190,8 +192,8 @@ otad_engine_uninhibit (OtadEngine *self, guint handle, const gchar *owner, GErro
 			return TRUE;
 		}
 	}
-	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, "no inhibitor %u of this caller",
-		     handle);
+	g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND, _("no inhibitor %u of this caller"),
+	             handle);
 	return FALSE;
 }
 

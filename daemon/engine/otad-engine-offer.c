@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 #include "otad-state.h"
@@ -202,21 +204,21 @@ otad_engine_check_args (OtadEngine *self,
 	}
 	if ((offer_id == NULL || *offer_id == '\0') && otad_engine_offer_needs_id (op)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "%s needs the offer id (UpdateInfo's offer-id)",
-			     otad_engine_op_to_method (op));
+		             _("%s needs the offer id (UpdateInfo's offer-id)"),
+		             otad_engine_op_to_method (op));
 		return FALSE;
 	}
 	if (offer_id != NULL && *offer_id != '\0' &&
 	    (self->info == NULL || g_strcmp0 (self->info->offer_id, offer_id) != 0)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_STALE_OFFER,
-			     "The offer %s is not on offer any more (the offer now is %s)", offer_id,
-			     self->info != NULL ? self->info->offer_id : "none");
+		             _("The offer %s is not on offer any more (the offer now is %s)"),
+		             offer_id, self->info != NULL ? self->info->offer_id : "none");
 		return FALSE;
 	}
 	if (op == OTAD_ENGINE_OP_POSTPONE &&
 	    args->until <= (guint64)(g_get_real_time () / G_USEC_PER_SEC)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "Postpone() needs a time in the future");
+		                     _("Postpone() needs a time in the future"));
 		return FALSE;
 	}
 	return TRUE;
@@ -315,7 +317,7 @@ otad_engine_offer_consent (OtadEngine *self, gboolean download_only, GError **er
 {
 	if (!otad_engine_offer_install (self, download_only, error))
 		return FALSE;
-	otad_engine_offer_record (self, "consent", download_only ? "download only" : NULL);
+	otad_engine_offer_record (self, "consent", download_only ? _("download only") : NULL);
 	return TRUE;
 }
 
@@ -343,7 +345,8 @@ otad_engine_offer_postpone (OtadEngine *self, guint64 until, GError **error)
 	g_autoptr(GDateTime) when =
 	    g_date_time_new_from_unix_local ((gint64)MIN (until, (guint64)G_MAXINT64));
 	g_autofree gchar *when_str = when != NULL ? g_date_time_format_iso8601 (when) : NULL;
-	g_autofree gchar *detail = g_strdup_printf ("until %s", when_str != NULL ? when_str : "?");
+	g_autofree gchar *detail =
+	    g_strdup_printf (_("until %s"), when_str != NULL ? when_str : "?");
 
 	otad_engine_offer_record (self, "postpone", detail);
 	g_free (self->postponed_offer);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-engine-private.h"
@@ -401,23 +402,24 @@ otad_engine_reboot (OtadEngine *self, GError **error)
 {
 	if (!otad_engine_get_reboot_required (self)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_WRONG_STATE,
-				     "Nothing needs a reboot");
+		                     _("Nothing needs a reboot"));
 		return FALSE;
 	}
 	if (self->busy) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, "Can't reboot while %s runs",
-			     otad_engine_job_kind_to_string (self->running));
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY, _("Can't reboot while %s runs"),
+		             otad_engine_job_kind_to_string (self->running));
 		return FALSE;
 	}
 	/* otad's own inhibitors (otad-engine-inhibit.c) hold a reboot back as logind's do */
 	if (otad_engine_is_inhibited (self)) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INHIBITED,
-				     "The reboot is inhibited by a client of otad (Inhibitors)");
+		g_set_error_literal (
+		    error, OTA_ERROR, OTA_ERROR_INHIBITED,
+		    _("The reboot is inhibited by a client of otad (Inhibitors)"));
 		return FALSE;
 	}
 	if (self->reboot_func == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "otad has no way to reboot here");
+		                     _("otad has no way to reboot here"));
 		return FALSE;
 	}
 	if (!self->reboot_func (self->reboot_data, error))

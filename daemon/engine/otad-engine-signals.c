@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-engine-private.h"
 
@@ -86,9 +88,9 @@ otad_engine_signals_job_result (OtadEngine *self,
 	if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		result = "cancelled";
 	} else if (!ok) {
-		g_autoptr(GError) converted =
+		g_autoptr (GError) converted =
 		    error != NULL ? g_error_copy (error)
-				  : g_error_new_literal (OTA_ERROR, OTA_ERROR_FAILED, "failed");
+		                  : g_error_new_literal (OTA_ERROR, OTA_ERROR_FAILED, _("failed"));
 		ota_error_convert (&converted);
 		result = "failed";
 		g_variant_builder_add (

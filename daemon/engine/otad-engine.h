@@ -87,6 +87,7 @@ gboolean otad_engine_run_op_args (OtadEngine *self,
 				  const OtadEngineOpArgs *args,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_engine_is_busy (OtadEngine *self);
+void otad_engine_release_memory (OtadEngine *self);
 gboolean otad_engine_has_update (OtadEngine *self);
 GVariant *otad_engine_get_history (OtadEngine *self, guint limit, guint64 since, GError **error)
     G_GNUC_WARN_UNUSED_RESULT;

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-file.h"
@@ -36,8 +37,8 @@ static gboolean
 otad_history_log_fail (OtadHistoryLog *self, int rc, const gchar *what, GError **error)
 {
 	g_set_error (error, OTA_ERROR, rc == SQLITE_FULL ? OTA_ERROR_NO_SPACE : OTA_ERROR_INTERNAL,
-		     "history %s: %s: %s", self->path, what,
-		     self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+	             _("history %s: %s: %s"), self->path, what,
+	             self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
 	return FALSE;
 }
 
@@ -63,9 +64,9 @@ otad_history_log_create_file (const gchar *path, GError **error)
 	if (fd < 0 && errno == EEXIST)
 		return TRUE;
 	if (fd < 0) {
-		g_set_error (error, OTA_ERROR, errno == ENOSPC ? OTA_ERROR_NO_SPACE
-							       : OTA_ERROR_INTERNAL,
-			     "cannot create %s: %s", path, g_strerror (errno));
+		g_set_error (error, OTA_ERROR,
+		             errno == ENOSPC ? OTA_ERROR_NO_SPACE : OTA_ERROR_INTERNAL,
+		             _("cannot create %s: %s"), path, g_strerror (errno));
 		return FALSE;
 	}
 	close (fd);
@@ -170,13 +171,13 @@ otad_history_log_reopen (OtadHistoryLog *self, GError **error)
 	if (otad_history_log_setup (self, &rc))
 		return TRUE;
 	if (!otad_history_log_is_corruption (rc))
-		return otad_history_log_fail (self, rc, "cannot open", error);
+		return otad_history_log_fail (self, rc, _("cannot open"), error);
 	otad_history_log_move_aside (self, sqlite3_errstr (rc));
 	self->created = TRUE;
 	if (!otad_history_log_create_file (self->path, error))
 		return FALSE;
 	if (!otad_history_log_setup (self, &rc))
-		return otad_history_log_fail (self, rc, "cannot create", error);
+		return otad_history_log_fail (self, rc, _("cannot create"), error);
 	return TRUE;
 }
 
@@ -208,6 +209,14 @@ otad_history_log_free (OtadHistoryLog *log)
 	otad_history_log_close (log);
 	g_free (log->path);
 	g_free (log);
+}
+
+/* the page cache and lookaside back to the heap, between jobs (issue 13) */
+void
+otad_history_log_release_memory (OtadHistoryLog *log)
+{
+	if (log != NULL && log->db != NULL)
+		(void)sqlite3_db_release_memory (log->db);
 }
 
 /* TRUE when the log started empty: the place to import an older history */
@@ -318,7 +327,7 @@ otad_history_log_append (OtadHistoryLog *log, const OtadHistoryRecord *record, G
 		rc = otad_history_log_append_once (log, record);
 	}
 	if (rc != SQLITE_OK)
-		return otad_history_log_fail (log, rc, "cannot append", error);
+		return otad_history_log_fail (log, rc, _("cannot append"), error);
 	return TRUE;
 }
 
@@ -382,7 +391,7 @@ otad_history_log_query (OtadHistoryLog *log, guint limit, guint64 since, GError 
 	    " WHERE time >= ?1 ORDER BY id DESC LIMIT ?2",
 	    -1, &stmt, NULL);
 	if (rc != SQLITE_OK) {
-		otad_history_log_fail (log, rc, "cannot read", error);
+		otad_history_log_fail (log, rc, _("cannot read"), error);
 		return NULL;
 	}
 	sqlite3_bind_int64 (stmt, 1, (sqlite3_int64)MIN (since, (guint64)G_MAXINT64));
@@ -398,7 +407,7 @@ otad_history_log_query (OtadHistoryLog *log, guint limit, guint64 since, GError 
 		if (!otad_history_log_reopen (log, &error_local))
 			g_warning ("%s", error_local->message);
 	} else if (rc != SQLITE_DONE) {
-		otad_history_log_fail (log, rc, "cannot read", error);
+		otad_history_log_fail (log, rc, _("cannot read"), error);
 		return NULL;
 	}
 	return g_variant_builder_end (&b);

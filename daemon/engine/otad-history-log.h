@@ -43,6 +43,7 @@ void otad_history_log_free (OtadHistoryLog *log);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OtadHistoryLog, otad_history_log_free)
 
 gboolean otad_history_log_was_created (OtadHistoryLog *log);
+void otad_history_log_release_memory (OtadHistoryLog *log);
 gboolean otad_history_log_append (OtadHistoryLog *log,
 				  const OtadHistoryRecord *record,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-config-schema.h"
@@ -93,8 +95,8 @@ otad_run_config_validate (OtadRunKey key, GVariant *value, GError **error)
 
 	if (!g_variant_is_of_type (value, G_VARIANT_TYPE (otad_run_config_keys[key].type))) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "%s takes a value of type %s, not %s", name,
-			     otad_run_config_keys[key].type, g_variant_get_type_string (value));
+		             _("%s takes a value of type %s, not %s"), name,
+		             otad_run_config_keys[key].type, g_variant_get_type_string (value));
 		return FALSE;
 	}
 	switch (item->type) {
@@ -102,8 +104,8 @@ otad_run_config_validate (OtadRunKey key, GVariant *value, GError **error)
 		if (!g_strv_contains (item->choices, g_variant_get_string (value, NULL))) {
 			g_autofree gchar *choices = g_strjoinv (", ", (gchar **)item->choices);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s: \"%s\" is not one of %s", name,
-				     g_variant_get_string (value, NULL), choices);
+			             _("%s: \"%s\" is not one of %s"), name,
+			             g_variant_get_string (value, NULL), choices);
 			return FALSE;
 		}
 		return TRUE;
@@ -119,9 +121,8 @@ otad_run_config_validate (OtadRunKey key, GVariant *value, GError **error)
 		if (g_variant_get_uint64 (value) < item->min ||
 		    g_variant_get_uint64 (value) > item->max) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "%s: %" G_GUINT64_FORMAT " is not within %" G_GUINT64_FORMAT
-				     "..%" G_GUINT64_FORMAT,
-				     name, g_variant_get_uint64 (value), item->min, item->max);
+			             _("%s: %" PRIu64 " is not within %" PRIu64 "..%" PRIu64),
+			             name, g_variant_get_uint64 (value), item->min, item->max);
 			return FALSE;
 		}
 		return TRUE;
@@ -329,7 +330,7 @@ otad_run_config_to_variant (OtadRunConfig *self, const gchar *only_key, GError *
 
 	if (only_key != NULL && otad_run_config_find (only_key) < 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "%s is not a key that can be read or set at run time", only_key);
+		             _("%s is not a key that can be read or set at run time"), only_key);
 		return NULL;
 	}
 	for (guint i = 0; i < OTAD_RUN_KEY_LAST; i++)
@@ -378,7 +379,7 @@ otad_run_config_set (OtadRunConfig *self, GVariant *values, GError **error)
 
 		if (key < 0) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "%s is not a key that can be set at run time", name);
+			             _("%s is not a key that can be set at run time"), name);
 		} else if (otad_run_config_validate (key, value, error)) {
 			g_clear_pointer (&next[key], g_variant_unref);
 			next[key] = g_steal_pointer (&value);
@@ -401,7 +402,7 @@ otad_run_config_reset (OtadRunConfig *self, const gchar *const *keys, GError **e
 	for (guint j = 0; keys[j] != NULL; j++) {
 		if (otad_run_config_find (keys[j]) < 0) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "%s is not a key that can be set at run time", keys[j]);
+			             _("%s is not a key that can be set at run time"), keys[j]);
 			return FALSE;
 		}
 	}

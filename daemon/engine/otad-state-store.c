@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-file.h"
 #include "otad-state-store.h"
@@ -214,7 +216,7 @@ otad_state_store_save (OtadStateStore *self, GError **error)
 	json_generator_set_pretty (generator, TRUE);
 	data = json_generator_to_data (generator, &len);
 	if (!otad_file_replace (self->path, data, len, 0600, error)) {
-		g_prefix_error (error, "failed to save state: ");
+		g_prefix_error (error, _("failed to save state: "));
 		self->unsaved = TRUE;
 		return FALSE;
 	}

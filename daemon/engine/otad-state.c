@@ -135,8 +135,8 @@ otad_state_commit (OtadStateStore *store,
 
 	if (!otad_state_transition_allowed (from, to)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-			     "invalid state transition from %s to %s", ota_state_to_string (from),
-			     ota_state_to_string (to));
+		             _("invalid state transition from %s to %s"),
+		             ota_state_to_string (from), ota_state_to_string (to));
 		return FALSE;
 	}
 	otad_state_store_set_state (store, to);

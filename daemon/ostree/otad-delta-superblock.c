@@ -303,6 +303,43 @@ otad_delta_fetch_superblock (OtadHttp *http,
 	return otad_delta_superblock_new_from_bytes (bytes, from, to, error);
 }
 
+void
+otad_delta_superblock_cache_clear (OtadDeltaSuperblockCache *cache)
+{
+	cache->answered = FALSE;
+	g_clear_pointer (&cache->key, g_free);
+	g_clear_pointer (&cache->sb, otad_delta_superblock_free);
+}
+
+const OtadDeltaSuperblock *
+otad_delta_fetch_superblock_cached (OtadDeltaSuperblockCache *cache,
+				    OtadHttp *http,
+				    const gchar *base_url,
+				    const gchar *from,
+				    const gchar *to,
+				    gboolean *out_found,
+				    GCancellable *cancellable,
+				    GError **error)
+{
+	g_autofree gchar *key = g_strdup_printf ("%s %s %s", base_url, from, to);
+	OtadDeltaSuperblock *sb;
+	gboolean found = FALSE;
+
+	if (cache->answered && g_strcmp0 (cache->key, key) == 0) {
+		*out_found = cache->sb != NULL;
+		return cache->sb;
+	}
+	otad_delta_superblock_cache_clear (cache);
+	sb = otad_delta_fetch_superblock (http, base_url, from, to, &found, cancellable, error);
+	*out_found = found;
+	if (sb == NULL && found)
+		return NULL;
+	cache->answered = TRUE;
+	cache->key = g_steal_pointer (&key);
+	cache->sb = sb;
+	return sb;
+}
+
 /*
  * libostree refuses to execute offline a superblock that lists fallback objects, even when
  * they are in the repo already; otad fetched and stored them itself, so it hands libostree

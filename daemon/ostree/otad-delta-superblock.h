@@ -63,4 +63,30 @@ OtadDeltaSuperblock *otad_delta_fetch_superblock (OtadHttp *http,
 						  GCancellable *cancellable,
 						  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/*
+ * What one download learnt of its static delta, so that its superblock is fetched once
+ * (issue 13: the space estimate, then the pull, asked for it twice): the parsed and checked
+ * superblock, or the server's answer that it has none.  A failure is not kept: the next
+ * caller asks again.  Zero-initialise; otad_delta_superblock_cache_clear() at the end.
+ */
+typedef struct {
+	gboolean answered;	 /* the server answered for this from, to and URL */
+	gchar *key;		 /* (owned) (nullable) base URL, from and to */
+	OtadDeltaSuperblock *sb; /* (owned) (nullable) NULL: the server has no such delta */
+} OtadDeltaSuperblockCache;
+
+void otad_delta_superblock_cache_clear (OtadDeltaSuperblockCache *cache);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OtadDeltaSuperblockCache, otad_delta_superblock_cache_clear)
+
+/* otad_delta_fetch_superblock() through @cache: (transfer none) the superblock, valid as
+ * long as @cache; NULL with no error and *out_found FALSE when the server has none */
+const OtadDeltaSuperblock *otad_delta_fetch_superblock_cached (OtadDeltaSuperblockCache *cache,
+							       OtadHttp *http,
+							       const gchar *base_url,
+							       const gchar *from,
+							       const gchar *to,
+							       gboolean *out_found,
+							       GCancellable *cancellable,
+							       GError **error);
+
 G_END_DECLS

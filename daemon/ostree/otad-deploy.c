@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-booted.h"
@@ -40,7 +41,7 @@ otad_deploy_open_sysroot (const OtadDeployOptions *options,
 	/* the test override must never reach a real system */
 	if (options->test_booted != NULL && otad_deploy_is_root (options->sysroot_path)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "a test booted deployment is refused on the real sysroot");
+		                     _("a test booted deployment is refused on the real sysroot"));
 		return NULL;
 	}
 	if (lock) {
@@ -55,13 +56,13 @@ otad_deploy_open_sysroot (const OtadDeployOptions *options,
 		}
 		if (!acquired) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_BUSY,
-				     "the sysroot %s is locked by another process",
-				     options->sysroot_path);
+			             _("the sysroot %s is locked by another process"),
+			             options->sysroot_path);
 			return NULL;
 		}
 	}
 	if (!ostree_sysroot_load (sysroot, cancellable, error)) {
-		g_prefix_error (error, "failed to load sysroot %s: ", options->sysroot_path);
+		g_prefix_error (error, _("failed to load sysroot %s: "), options->sysroot_path);
 		return NULL;
 	}
 	return g_steal_pointer (&sysroot);
@@ -209,7 +210,7 @@ otad_deploy_commit_armed (const OtadDeployOptions *options,
 		osname = ostree_deployment_get_osname (merge);
 	if (osname == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-				     "no booted deployment and no osname to deploy to");
+		                     _("no booted deployment and no osname to deploy to"));
 		return FALSE;
 	}
 	origin = otad_deploy_origin_new (sysroot, options, checksum);
@@ -219,13 +220,13 @@ otad_deploy_commit_armed (const OtadDeployOptions *options,
 	if (stage) {
 		if (!ostree_sysroot_stage_tree (sysroot, osname, checksum, origin, merge, NULL,
 						&new_deployment, cancellable, error)) {
-			g_prefix_error (error, "failed to stage %s: ", checksum);
+			g_prefix_error (error, _("failed to stage %s: "), checksum);
 			return FALSE;
 		}
 	} else {
 		if (!ostree_sysroot_deploy_tree (sysroot, osname, checksum, origin, merge, NULL,
 						 &new_deployment, cancellable, error)) {
-			g_prefix_error (error, "failed to deploy %s: ", checksum);
+			g_prefix_error (error, _("failed to deploy %s: "), checksum);
 			return FALSE;
 		}
 		/* keeps the new one and @merge (booted, else the previous default); NO_CLEAN:
@@ -234,7 +235,7 @@ otad_deploy_commit_armed (const OtadDeployOptions *options,
 			sysroot, osname, new_deployment, merge,
 			OSTREE_SYSROOT_SIMPLE_WRITE_DEPLOYMENT_FLAGS_NO_CLEAN, cancellable,
 			error)) {
-			g_prefix_error (error, "failed to write deployments: ");
+			g_prefix_error (error, _("failed to write deployments: "));
 			return FALSE;
 		}
 		if (!ostree_sysroot_load (sysroot, cancellable, error))
@@ -348,7 +349,7 @@ otad_deploy_cleanup (const OtadDeployOptions *options,
 	}
 	if (kept->len != deployments->len &&
 	    !ostree_sysroot_write_deployments (sysroot, kept, cancellable, error)) {
-		g_prefix_error (error, "failed to write deployments: ");
+		g_prefix_error (error, _("failed to write deployments: "));
 		return FALSE;
 	}
 	if (remote_name != NULL &&
@@ -357,7 +358,7 @@ otad_deploy_cleanup (const OtadDeployOptions *options,
 		return FALSE;
 	/* removes undeployed directories and old boot entries, then prunes the repo */
 	if (!ostree_sysroot_cleanup (sysroot, cancellable, error)) {
-		g_prefix_error (error, "failed to clean up the sysroot: ");
+		g_prefix_error (error, _("failed to clean up the sysroot: "));
 		return FALSE;
 	}
 

@@ -334,7 +334,8 @@ otad_pull_try_delta (OstreeRepo *repo,
 		     GError **error)
 {
 	g_autoptr(OtadHttp) http = NULL;
-	g_autoptr(OtadDeltaSuperblock) sb = NULL;
+	g_auto(OtadDeltaSuperblockCache) own_cache = {0};
+	const OtadDeltaSuperblock *sb = NULL;
 	g_autofree gchar *download_dir = otad_pull_get_download_dir (repo, options);
 	gboolean have_from = FALSE;
 	gboolean found = FALSE;
@@ -352,8 +353,10 @@ otad_pull_try_delta (OstreeRepo *repo,
 		OtadPullProgress progress = { .phase = OTAD_PULL_PHASE_METADATA };
 		progress_func (&progress, progress_data);
 	}
-	sb = otad_delta_fetch_superblock (http, options->url, options->from_commit, checksum,
-					  &found, cancellable, error);
+	/* the space estimate of this download may have fetched it already */
+	sb = otad_delta_fetch_superblock_cached (
+	    options->delta_cache != NULL ? options->delta_cache : &own_cache, http, options->url,
+	    options->from_commit, checksum, &found, cancellable, error);
 	if (sb == NULL && !found) {
 		g_debug ("no static delta %s-%s: pulling objects", options->from_commit, checksum);
 		return TRUE;

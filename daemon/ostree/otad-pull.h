@@ -3,6 +3,7 @@
 
 #include <ostree.h>
 
+#include "otad-delta-superblock.h"
 #include "otad-http.h"
 #include "otad-pull-progress.h"
 
@@ -40,6 +41,9 @@ typedef enum {
  * @from_commit: (nullable): the booted commit: static delta source and downgrade check
  * @download_dir: (nullable): where delta parts wait between attempts; defaults to
  *   `REPO/tmp/otad-deltas` (the repo's file system, so applying needs no copy)
+ * @delta_cache: (nullable): the static delta superblock of this download, kept between
+ *   otad_space_estimate() and otad_pull_commit() so it is fetched once; the caller
+ *   zero-initialises and clears it.  %NULL: each asks the server.
  * @flags: #OtadPullFlags
  *
  * What otad_pull_commit() needs; the engine fills it from config and the verified target.
@@ -59,6 +63,7 @@ typedef struct {
 	const gchar *tls_ca_path;
 	const gchar *from_commit;
 	const gchar *download_dir;
+	OtadDeltaSuperblockCache *delta_cache;
 	OtadPullFlags flags;
 } OtadPullOptions;
 

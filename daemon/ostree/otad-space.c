@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <sys/statvfs.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-delta.h"
@@ -42,7 +43,7 @@ otad_space_get_free (const gchar *path,
 
 	if (statvfs (path, &st) < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-			     "failed to get free space of %s: %s", path, g_strerror (errno));
+		             _("failed to get free space of %s: %s"), path, g_strerror (errno));
 		return FALSE;
 	}
 	*out_available = (guint64)st.f_bavail * (guint64)st.f_frsize;
@@ -95,7 +96,8 @@ otad_space_add_sizes_entry (OstreeRepo *repo,
 
 	if (!otad_space_read_varint (sizes, len, &pos, &archived) ||
 	    !otad_space_read_varint (sizes, len, &pos, &size)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER, "malformed ostree.sizes entry");
+		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+		             _("malformed ostree.sizes entry"));
 		return FALSE;
 	}
 	/* newer generators append the object type */
@@ -136,7 +138,7 @@ otad_space_commit_sizes (OstreeRepo *repo,
 	sizes = g_variant_lookup_value (metadata, "ostree.sizes", NULL);
 	if (sizes == NULL) {
 		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-				     "commit has no ostree.sizes");
+		                     _("commit has no ostree.sizes"));
 		return FALSE;
 	}
 	n = g_variant_n_children (sizes);
@@ -218,7 +220,8 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 				GError **error)
 {
 	g_autoptr(OtadHttp) http = NULL;
-	g_autoptr(OtadDeltaSuperblock) sb = NULL;
+	g_auto(OtadDeltaSuperblockCache) own_cache = {0};
+	const OtadDeltaSuperblock *sb = NULL;
 	gboolean have_from = FALSE;
 	gboolean found = FALSE;
 
@@ -232,8 +235,10 @@ otad_space_estimate_from_delta (OstreeRepo *repo,
 	http = otad_pull_get_http (options, error);
 	if (http == NULL)
 		return FALSE;
-	sb = otad_delta_fetch_superblock (http, options->url, options->from_commit, checksum,
-					  &found, cancellable, error);
+	/* kept for the pull of the same download (options->delta_cache) */
+	sb = otad_delta_fetch_superblock_cached (
+	    options->delta_cache != NULL ? options->delta_cache : &own_cache, http, options->url,
+	    options->from_commit, checksum, &found, cancellable, error);
 	if (sb == NULL)
 		return !found;
 	est->source = OTAD_SPACE_SOURCE_DELTA;
@@ -315,9 +320,9 @@ otad_space_refuse (const gchar *path,
 	g_autofree gchar *available_str = g_format_size (available);
 
 	g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE,
-		     "Not enough disk space for the update on %s: %s needed (%s for the update, "
-		     "%s kept free for the system), %s available",
-		     path, needed_str, update_str, reserved_str, available_str);
+	             _("Not enough disk space for the update on %s: %s needed (%s for the update, "
+	                "%s kept free for the system), %s available"),
+	             path, needed_str, update_str, reserved_str, available_str);
 	return FALSE;
 }
 

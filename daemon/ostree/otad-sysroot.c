@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-sysroot.h"
@@ -53,14 +54,14 @@ otad_sysroot_parse_test_booted (const gchar *spec, gchar **checksum, gint *seria
 
 	if (!ostree_validate_checksum_string (csum, &error_local)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "\"%s\" is not CHECKSUM[.SERIAL]: %s", spec, error_local->message);
+		             _("\"%s\" is not CHECKSUM[.SERIAL]: %s"), spec, error_local->message);
 		return FALSE;
 	}
 	if (dot != NULL &&
 	    !g_ascii_string_to_signed (dot + 1, 10, 0, G_MAXINT, &num, &error_local)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "\"%s\" is not CHECKSUM[.SERIAL]: bad serial: %s", spec,
-			     error_local->message);
+		             _("\"%s\" is not CHECKSUM[.SERIAL]: bad serial: %s"), spec,
+		             error_local->message);
 		return FALSE;
 	}
 	*checksum = g_steal_pointer (&csum);
@@ -88,9 +89,9 @@ otad_sysroot_new (const gchar *path, const gchar *test_booted, GError **error)
 		/* a device must never be told a different truth about what it runs */
 		if (real == NULL || g_strcmp0 (real, "/") == 0) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "--test-booted-deployment is only for test sysroots and "
-				     "is refused for %s",
-				     real != NULL ? "the system root /" : path);
+			             _("--test-booted-deployment is only for test sysroots and "
+			                "is refused for %s"),
+			             real != NULL ? "the system root /" : path);
 			return NULL;
 		}
 		if (!otad_sysroot_parse_test_booted (test_booted, &self->test_booted_checksum,
@@ -121,11 +122,12 @@ otad_sysroot_set_not_found (GError **error, const gchar *checksum, gint serial, 
 {
 	if (serial < 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "the test booted deployment %s is not in sysroot %s", checksum, path);
+		             _("the test booted deployment %s is not in sysroot %s"), checksum,
+		             path);
 	} else {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_FOUND,
-			     "the test booted deployment %s.%d is not in sysroot %s", checksum,
-			     serial, path);
+		             _("the test booted deployment %s.%d is not in sysroot %s"), checksum,
+		             serial, path);
 	}
 }
 
@@ -172,8 +174,9 @@ otad_sysroot_resolve_booted (OstreeSysroot *sysroot,
 	root = g_file_get_path (ostree_sysroot_get_path (sysroot));
 	if (root == NULL || g_strcmp0 (root, "/") == 0 ||
 	    ostree_sysroot_get_booted_deployment (sysroot) != NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-				     "a test booted deployment is only allowed for a test sysroot");
+		g_set_error_literal (
+		    error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
+		    _("a test booted deployment is only allowed for a test sysroot"));
 		return FALSE;
 	}
 	if (!otad_sysroot_parse_test_booted (test_booted, &checksum, &serial, error))
@@ -300,7 +303,7 @@ otad_sysroot_load (OtadSysroot *self, GCancellable *cancellable, GError **error)
 	g_return_val_if_fail (OTAD_IS_SYSROOT (self), FALSE);
 
 	if (!ostree_sysroot_load (self->sysroot, cancellable, error)) {
-		g_prefix_error (error, "failed to load sysroot %s: ", self->path);
+		g_prefix_error (error, _("failed to load sysroot %s: "), self->path);
 		return FALSE;
 	}
 	deployments = ostree_sysroot_get_deployments (self->sysroot);
@@ -313,8 +316,8 @@ otad_sysroot_load (OtadSysroot *self, GCancellable *cancellable, GError **error)
 		g_clear_pointer (&self->deployments, g_ptr_array_unref);
 		self->deployments = g_steal_pointer (&old_deployments);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "--test-booted-deployment is refused: sysroot %s is booted",
-			     self->path);
+		             _("--test-booted-deployment is refused: sysroot %s is booted"),
+		             self->path);
 		return FALSE;
 	}
 	if (self->test_booted_checksum != NULL) {
@@ -400,7 +403,7 @@ otad_sysroot_watch (OtadSysroot *self, GError **error)
 		return TRUE;
 	self->monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, error);
 	if (self->monitor == NULL) {
-		g_prefix_error (error, "failed to watch %s: ", dir);
+		g_prefix_error (error, _("failed to watch %s: "), dir);
 		return FALSE;
 	}
 	g_signal_connect (self->monitor, "changed", G_CALLBACK (otad_sysroot_monitor_changed_cb),

@@ -7,6 +7,7 @@
 #include <gnutls/x509.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-file.h"
@@ -79,8 +80,8 @@ otad_import_row (OtadImport *self, const gchar *sql, const gchar *arg, GError **
 			g_strv_builder_add (row, value);
 		}
 	} else if (rc != SQLITE_DONE) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "aktualizr database: %s",
-			     sqlite3_errmsg (self->db));
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("aktualizr database: %s"),
+		             sqlite3_errmsg (self->db));
 	}
 	sqlite3_finalize (stmt);
 	return rc == SQLITE_ROW ? g_strv_builder_end (row) : NULL;
@@ -141,9 +142,10 @@ otad_import_ecu_key (OtadImport *self, const gchar *private_hex, const gchar *pu
 	}
 	/* libsodium's secret key is the seed followed by the public key */
 	if (memcmp (secret + 32, pub, 32) != 0) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "aktualizr database: primary_keys: the private key is not the "
-				     "public key's");
+		g_set_error_literal (
+		    error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		    _("aktualizr database: primary_keys: the private key is not the "
+		       "public key's"));
 		return FALSE;
 	}
 	rc = gnutls_x509_privkey_init (&key);
@@ -157,7 +159,7 @@ otad_import_ecu_key (OtadImport *self, const gchar *private_hex, const gchar *pu
 	memset (secret, 0, sizeof (secret));
 	if (rc < 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-			     "cannot convert the aktualizr ECU key: %s", gnutls_strerror (rc));
+		             _("cannot convert the aktualizr ECU key: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	form = g_strconcat (public_hex, "\n", NULL);
@@ -306,16 +308,16 @@ otad_aktualizr_import (const gchar *sqldb,
 					  NULL);
 		if (rc != SQLITE_OK) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "[aktualizr] sqldb: cannot open %s: %s", sqldb,
-				     self.db != NULL ? sqlite3_errmsg (self.db)
-						     : sqlite3_errstr (rc));
+			             _("[aktualizr] sqldb: cannot open %s: %s"), sqldb,
+			             self.db != NULL ? sqlite3_errmsg (self.db)
+			                             : sqlite3_errstr (rc));
 			sqlite3_close (self.db);
 			return FALSE;
 		}
 		ok = otad_import_db (&self, error);
 		sqlite3_close (self.db);
 		if (!ok)
-			g_prefix_error (error, "importing %s: ", sqldb);
+			g_prefix_error (error, _("importing %s: "), sqldb);
 	} else if (storage_dir != NULL && g_file_test (storage_dir, G_FILE_TEST_IS_DIR)) {
 		ok = otad_import_files (&self, storage_dir, error);
 	}

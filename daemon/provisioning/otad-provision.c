@@ -7,6 +7,7 @@
 #include <gnutls/x509.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-file.h"
@@ -80,7 +81,7 @@ otad_provision_parse_p12 (GBytes *p12_bytes,
 						 &chain, &chain_len, &extra, &extra_len, NULL, 0);
 	gnutls_pkcs12_deinit (p12);
 	if (rc < 0)
-		return otad_provision_gnutls_fail (error, "cannot read the PKCS#12 bundle", rc);
+		return otad_provision_gnutls_fail (error, _("cannot read the PKCS#12 bundle"), rc);
 
 	/* the leaf and the issuers the bundle has for it identify the client; the other
 	 * certificates are the CA to trust (what OpenSSL's PKCS12_parse calls "ca") */
@@ -101,11 +102,12 @@ otad_provision_parse_p12 (GBytes *p12_bytes,
 							GNUTLS_PKCS_PLAIN, &out);
 	gnutls_x509_privkey_deinit (key);
 	if (rc < 0)
-		return otad_provision_gnutls_fail (error, "cannot export the PKCS#12 contents", rc);
+		return otad_provision_gnutls_fail (error, _("cannot export the PKCS#12 contents"),
+		                                   rc);
 	if (chain_len == 0) {
 		gnutls_free (out.data);
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "the PKCS#12 bundle has no certificate");
+		                     _("the PKCS#12 bundle has no certificate"));
 		return FALSE;
 	}
 	*key_pem = g_strndup ((const gchar *)out.data, out.size);
@@ -129,7 +131,7 @@ otad_provision_tls_certificate (const gchar *cert_pem, const gchar *key_pem, GEr
 	memset (both, 0, strlen (both));
 	if (cert == NULL)
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "provisioning identity not usable: %s", error_local->message);
+		             _("provisioning identity not usable: %s"), error_local->message);
 	return cert;
 }
 
@@ -171,7 +173,7 @@ otad_credentials_load (const gchar *zip_path, const gchar *p12_password, GError 
 		return NULL;
 	if (!otad_provision_parse_p12 (p12, p12_password, &creds->cert_pem, &creds->key_pem,
 				       &creds->ca_pem, error)) {
-		g_prefix_error (error, "%s: autoprov_credentials.p12: ", zip_path);
+		g_prefix_error (error, _("%s: autoprov_credentials.p12: "), zip_path);
 		return NULL;
 	}
 	/* optional members: their absence is no error (Bootstrap::readServerUrl/readServerCa) */
@@ -232,7 +234,7 @@ otad_provision_request_device (OtadHttp *fleet_http,
 	if (reply == NULL)
 		return FALSE;
 	if (!otad_provision_parse_p12 (reply, "", cert_pem, key_pem, ca_pem, error)) {
-		g_prefix_error (error, "POST %s: reply: ", url);
+		g_prefix_error (error, _("POST %s: reply: "), url);
 		return FALSE;
 	}
 
@@ -295,7 +297,7 @@ otad_provision_register_ecus (OtadHttp *http,
 			return TRUE;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-					    "ECU registration failed: ");
+		                            _("ECU registration failed: "));
 		return FALSE;
 	}
 
@@ -361,9 +363,9 @@ otad_provision_check_key_pair (const gchar *cert_file, const gchar *key_file, GE
 		return TRUE;
 	if (!ok) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			     "the device certificate %s and the key %s do not belong together "
-			     "(the certificate is for another key)",
-			     cert_file, key_file);
+		             _("the device certificate %s and the key %s do not belong together "
+		                "(the certificate is for another key)"),
+		             cert_file, key_file);
 		return FALSE;
 	}
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-file.h"
@@ -141,10 +142,10 @@ otad_provisioner_load_credentials (OtadProvisioner *self,
 	if (self->ca_file == NULL) {
 		if (creds->ca_pem == NULL) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "[provision] credentials: %s has no server CA (neither "
-				     "server_ca.pem nor a CA certificate in "
-				     "autoprov_credentials.p12); set [server] ca-file",
-				     o->credentials);
+			             _("[provision] credentials: %s has no server CA (neither "
+			                "server_ca.pem nor a CA certificate in "
+			                "autoprov_credentials.p12); set [server] ca-file"),
+			             o->credentials);
 			return FALSE;
 		}
 		if (!otad_provisioner_write (self, "root.crt", creds->ca_pem, 0644, error))
@@ -354,9 +355,10 @@ otad_provisioner_provision (OtadProvisioner *self,
 	if (self->mode != OTAD_PROVISIONER_PENDING)
 		return TRUE;
 	if (server == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "no provisioning server: credentials.zip has no autoprov.url "
-				     "and neither [provision] server nor [server] url is set");
+		g_set_error_literal (
+		    error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		    _("no provisioning server: credentials.zip has no autoprov.url "
+		       "and neither [provision] server nor [server] url is set"));
 		return FALSE;
 	}
 	/* the same id on every attempt: a lost reply must not make a second device */
@@ -369,7 +371,7 @@ otad_provisioner_provision (OtadProvisioner *self,
 	}
 	if (!otad_provision_request_device (self->fleet_http, server, id, self->expiry_days,
 					    &cert_pem, &key_pem, &ca_pem, cancellable, error)) {
-		g_prefix_error (error, "provisioning failed: ");
+		g_prefix_error (error, _("provisioning failed: "));
 		return FALSE;
 	}
 	/* the key first, 0600: the identity counts as there when client.pem is */

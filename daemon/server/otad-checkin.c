@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-checkin.h"
@@ -113,9 +115,13 @@ otad_checkin_explain_no_root (const gchar *name, const gchar *store_dir,
 		g_string_append_printf (places, ", %s/%s/root.json", dirs[i], name);
 	g_free ((*error)->message);
 	(*error)->message = g_strdup_printf (
-	    "%s: no trusted root (looked in %s%s): put the %s repository's root.json in "
-	    "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
-	    "[tuf] allow-trust-on-first-use=true to trust the server's first root",
+	    /* TRANSLATORS: %s: the repository (director or image-repo), otad's directory for
+	     * it, more places looked in (", DIR/NAME/root.json" each), the repository, the
+	     * repository again; [tuf] root-dir and allow-trust-on-first-use are otad.conf
+	     * keys: keep them as they are */
+	    _("%s: no trusted root (looked in %s%s): put the %s repository's root.json in "
+	       "the directory [tuf] root-dir names (as DIR/%s/root.json), or set "
+	       "[tuf] allow-trust-on-first-use=true to trust the server's first root"),
 	    name, store_dir, places->str, name, name);
 }
 
@@ -133,7 +139,7 @@ otad_checkin_open_repo (OtadCheckin *self, const gchar *name, const gchar *url,
 		otad_tuf_repo_set_limits (repo, &self->limits);
 
 	if (g_mkdir_with_parents (dir, 0755) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s", dir);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot create %s"), dir);
 		return NULL;
 	}
 	if (!otad_uptane_ensure_root (repo, name, dirs, self->allow_tofu, cancellable, error)) {
@@ -149,7 +155,7 @@ otad_checkin_open (OtadCheckin *self, gboolean lite, GCancellable *cancellable, 
 	if (!lite && self->director == NULL) {
 		if (self->director_url == NULL) {
 			g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			                     "no Director URL configured");
+			                     _("no Director URL configured"));
 			return FALSE;
 		}
 		self->director = otad_checkin_open_repo (self, "director", self->director_url,
@@ -301,7 +307,7 @@ otad_checkin_download_target (OtadCheckin *self, const OtadTarget *target, const
 	if (g_strcmp0 (target->target_format, "OSTREE") == 0 || target->length == 0 ||
 	    target->sha256 == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-		             "target %s is not a binary target with a length and a sha256",
+		             _("target %s is not a binary target with a length and a sha256"),
 		             target->name);
 		return FALSE;
 	}
@@ -322,8 +328,8 @@ otad_checkin_download_target (OtadCheckin *self, const OtadTarget *target, const
 	if (size != target->length || g_ascii_strcasecmp (actual, target->sha256) != 0) {
 		g_unlink (dest);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-		             "target %s from %s: %" G_GUINT64_FORMAT " bytes with sha256 %s, "
-		             "expected %" G_GUINT64_FORMAT " bytes with sha256 %s",
+		             _("target %s from %s: %" PRIu64 " bytes with sha256 %s, "
+		                "expected %" PRIu64 " bytes with sha256 %s"),
 		             target->name, url, size, actual, target->length, target->sha256);
 		return FALSE;
 	}

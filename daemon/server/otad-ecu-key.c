@@ -6,6 +6,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs11.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-canonical-json.h"
@@ -67,7 +68,7 @@ otad_ecu_key_setup_public (OtadEcuKey *self, const gchar *where, GError **error)
 
 	if (gnutls_privkey_get_pk_algorithm (self->privkey, NULL) != GNUTLS_PK_EDDSA_ED25519) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "ECU key %s is not an ed25519 key", where);
+		             _("ECU key %s is not an ed25519 key"), where);
 		return FALSE;
 	}
 	rc = gnutls_pubkey_init (&pubkey);
@@ -78,11 +79,11 @@ otad_ecu_key_setup_public (OtadEcuKey *self, const gchar *where, GError **error)
 	gnutls_pubkey_deinit (pubkey);
 	if (rc < 0)
 		return otad_ecu_key_set_error (error, OTA_ERROR_INVALID_CONFIG,
-		                               "cannot read the ECU public key", rc);
+		                               _("cannot read the ECU public key"), rc);
 	if (x.size != 32) {
 		gnutls_free (x.data);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "ECU key %s: public key of %u bytes", where, x.size);
+		             _("ECU key %s: public key of %u bytes"), where, x.size);
 		return FALSE;
 	}
 	{
@@ -154,7 +155,7 @@ otad_ecu_key_write_new (const gchar *path, GError **error)
 	gnutls_x509_privkey_deinit (key);
 	if (rc < 0)
 		return otad_ecu_key_set_error (error, OTA_ERROR_INTERNAL,
-		                               "cannot generate the ECU key", rc);
+		                               _("cannot generate the ECU key"), rc);
 
 	/* private from the start (0600, never through a planted symlink), durable before
 	 * it is given its name */
@@ -162,7 +163,7 @@ otad_ecu_key_write_new (const gchar *path, GError **error)
 	gnutls_memset (pem.data, 0, pem.size);
 	gnutls_free (pem.data);
 	if (!ok) {
-		g_prefix_error (error, "cannot store the ECU key: ");
+		g_prefix_error (error, _("cannot store the ECU key: "));
 		return FALSE;
 	}
 	g_info ("created a new ECU key in %s", path);
@@ -184,7 +185,7 @@ otad_ecu_key_import (OtadEcuKey *self, const gchar *path, gchar *contents, gsize
 		                                     NULL, 0);
 	memset (contents, 0, len);
 	if (rc < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "ECU key %s: %s", path,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("ECU key %s: %s"), path,
 		             gnutls_strerror (rc));
 		return FALSE;
 	}
@@ -243,7 +244,7 @@ otad_ecu_key_load_or_create (const gchar *path, GError **error)
 		self->recreated = moved_aside;
 		return g_steal_pointer (&self);
 	}
-	g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot load the ECU key %s", path);
+	g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot load the ECU key %s"), path);
 	return NULL;
 }
 
@@ -271,7 +272,7 @@ otad_ecu_key_new_from_pkcs11 (const gchar *uri, const gchar *pin, GError **error
 	if (rc == 0)
 		rc = gnutls_privkey_import_url (self->privkey, full, 0);
 	if (rc < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "ECU key %s: %s", uri,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, _("ECU key %s: %s"), uri,
 		             gnutls_strerror (rc));
 		return NULL;
 	}
@@ -305,8 +306,8 @@ otad_ecu_key_sign_base64 (OtadEcuKey *self, const guint8 *data, gsize len, GErro
 	g_return_val_if_fail (OTAD_IS_ECU_KEY (self), NULL);
 	rc = gnutls_privkey_sign_data2 (self->privkey, GNUTLS_SIGN_EDDSA_ED25519, 0, &in, &sig);
 	if (rc < 0) {
-		otad_ecu_key_set_error (error, OTA_ERROR_INTERNAL, "cannot sign with the ECU key",
-		                        rc);
+		otad_ecu_key_set_error (error, OTA_ERROR_INTERNAL,
+		                        _("cannot sign with the ECU key"), rc);
 		return NULL;
 	}
 	b64 = g_base64_encode (sig.data, sig.size);

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-file.h"
@@ -83,8 +84,8 @@ otad_report_queue_new (const gchar *directory, guint max_items, GError **error)
 		return NULL;
 	dir = g_dir_open (directory, 0, &error_local);
 	if (dir == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot open %s: %s", directory,
-		             error_local->message);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot open %s: %s"),
+		             directory, error_local->message);
 		return NULL;
 	}
 	while ((name = g_dir_read_name (dir)) != NULL) {
@@ -184,7 +185,10 @@ otad_report_queue_push (OtadReportQueue *self, const gchar *method, const gchar 
 	data = json_generator_to_data (gen, &len);
 	if (len > OTAD_REPORT_QUEUE_ITEM_MAX) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-		             "report for %s too large (%" G_GSIZE_FORMAT " bytes)", path, len);
+		             _("report for %s too large (%"
+		                "zu"
+		                " bytes)"),
+		             path, len);
 		return FALSE;
 	}
 
@@ -236,7 +240,7 @@ otad_report_queue_parse_item (const gchar *data, gsize len, gchar **out_method, 
 	JsonObject *obj;
 
 	if (len > OTAD_REPORT_QUEUE_ITEM_MAX) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "too large");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, _("too large"));
 		return FALSE;
 	}
 	if (!json_parser_load_from_data (parser, data, (gssize)len, error))
@@ -244,7 +248,7 @@ otad_report_queue_parse_item (const gchar *data, gsize len, gchar **out_method, 
 	/* a power cut may leave an empty item: json-glib parses it without a root */
 	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "not a JSON object");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, _("not a JSON object"));
 		return FALSE;
 	}
 	obj = json_node_get_object (root);
@@ -252,11 +256,11 @@ otad_report_queue_parse_item (const gchar *data, gsize len, gchar **out_method, 
 	path = otad_report_queue_get_string (obj, "path");
 	body = otad_report_queue_get_string (obj, "body");
 	if (g_strcmp0 (method, "PUT") != 0 && g_strcmp0 (method, "POST") != 0) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "no method");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, _("no method"));
 		return FALSE;
 	}
 	if (path == NULL || path[0] == '\0' || body == NULL) {
-		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, "no path or body");
+		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_FAILED, _("no path or body"));
 		return FALSE;
 	}
 	*out_method = g_strdup (method);
@@ -332,7 +336,8 @@ otad_report_queue_flush (OtadReportQueue *self, OtadHttp *http, const gchar *bas
 		if (error_local != NULL) {
 			if (!otad_report_queue_is_final (status)) {
 				g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-				                            "%u reports still queued: ", remaining);
+				                            _("%u reports still queued: "),
+				                            remaining);
 				if (delivered != NULL)
 					*delivered = n;
 				return FALSE;

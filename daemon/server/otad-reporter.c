@@ -7,6 +7,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-event-ledger.h"
@@ -170,7 +171,7 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 
 	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 	if (otad_report_event_to_string (event) == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT, "unknown event %d",
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT, _("unknown event %d"),
 		             event);
 		return FALSE;
 	}
@@ -281,7 +282,7 @@ otad_reporter_next_counter (OtadReporter *self, GError **error)
 		counter = g_ascii_strtoull (g_strstrip (text), &end, 10);
 		if (end == text || *end != '\0')
 			g_set_error_literal (&error_local, OTA_ERROR, OTA_ERROR_FAILED,
-			                     "not a number");
+			                     _("not a number"));
 	}
 	if (error_local != NULL && !otad_file_is_not_found (error_local)) {
 		g_autofree gchar *aside =
@@ -308,13 +309,13 @@ otad_reporter_queue_manifest (OtadReporter *self, const OtadManifestImage *image
 	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 	if (self->key == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		                     "no ECU key to sign the manifest");
+		                     _("no ECU key to sign the manifest"));
 		return FALSE;
 	}
 	counter = otad_reporter_next_counter (self, &error_local);
 	if (counter == 0) {
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-		                            "cannot store the report counter: ");
+		                            _("cannot store the report counter: "));
 		return FALSE;
 	}
 	manifest =

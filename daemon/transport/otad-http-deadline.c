@@ -20,6 +20,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-http-private.h"
 
@@ -63,8 +66,8 @@ otad_http_transfer_check (OtadHttp *self, OtadHttpTransfer *t, gsize n, const gc
 	if (self->min_speed > 0 && seconds > self->deadline_s &&
 	    (gdouble)t->received < seconds * self->min_speed) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NETWORK,
-		             "%s %s: slow retrieval: %" G_GUINT64_FORMAT " bytes in %.0f s, below "
-		             "the minimum average of %u bytes/s",
+		             _("%s %s: slow retrieval: %" PRIu64 " bytes in %.0f s, below "
+		                "the minimum average of %u bytes/s"),
 		             method, url, t->received, seconds, self->min_speed);
 		t->slow = TRUE;
 		return FALSE;
@@ -75,9 +78,10 @@ otad_http_transfer_check (OtadHttp *self, OtadHttpTransfer *t, gsize n, const gc
 	else if (t->expected > 0)
 		limit = self->deadline_s + (gdouble)t->expected / self->min_speed;
 	if (limit > 0 && seconds > limit) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_NETWORK,
-		             "%s %s: slow retrieval: not complete within the deadline of %.0f s",
-		             method, url, limit);
+		g_set_error (
+		    error, OTA_ERROR, OTA_ERROR_NETWORK,
+		    _("%s %s: slow retrieval: not complete within the deadline of %.0f s"), method,
+		    url, limit);
 		t->slow = TRUE;
 		return FALSE;
 	}

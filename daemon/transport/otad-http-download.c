@@ -3,11 +3,13 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-http-private.h"
@@ -52,7 +54,8 @@ otad_http_download_range_start (SoupMessage *msg, guint64 *start)
 
 static OtadHttpDownloadResult
 otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, const gchar *part,
-                         guint64 max_length, OtadHttpProgressFunc progress, gpointer user_data,
+                         guint64 max_length, OtadHttpDownloadFlags flags,
+                         OtadHttpProgressFunc progress, gpointer user_data,
                          GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
@@ -69,8 +72,8 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	int fd;
 
 	if (msg == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "GET %s: not a valid URL",
-		             url);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		             _("GET %s: not a valid URL"), url);
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 	/* a complete or oversized leftover is not resumed */
@@ -98,7 +101,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		offset = 0;
 		if (st != SOUP_STATUS_OK) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             "GET %s: server refused to resume (%u)", url, st);
+			             _("GET %s: server refused to resume (%u)"), url, st);
 			return OTAD_HTTP_DOWNLOAD_RETRY;
 		}
 	} else {
@@ -108,9 +111,11 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		gboolean retry = (asked || otad_http_status_retryable (st)) && !too_long;
 		g_set_error (error, OTA_ERROR,
 		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
-		             "GET %s: server answered %u %s%s", url, st,
+		             /* TRANSLATORS: URL, HTTP status, its reason phrase, then either
+		              * nothing or the next message */
+		             _("GET %s: server answered %u %s%s"), url, st,
 		             soup_message_get_reason_phrase (msg),
-		             too_long ? ", asking for a longer wait than otad makes" : "");
+		             too_long ? _(", asking for a longer wait than otad makes") : "");
 		return retry ? OTAD_HTTP_DOWNLOAD_RETRY : OTAD_HTTP_DOWNLOAD_FAILED;
 	}
 
@@ -119,7 +124,7 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	           O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (offset > 0 ? O_APPEND : O_TRUNC),
 	           0600);
 	if (fd < 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot write %s: %s", part,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot write %s: %s"), part,
 		             g_strerror (errno));
 		return OTAD_HTTP_DOWNLOAD_FAILED;
 	}
@@ -144,16 +149,15 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 		}
 		if (max_length > 0 && offset + (guint64)n > max_length) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             "GET %s: body longer than the expected %" G_GUINT64_FORMAT
-			             " bytes",
+			             _("GET %s: body longer than the expected %" PRIu64 " bytes"),
 			             url, max_length);
 			close (fd);
 			g_unlink (part);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 		if (write (fd, buf, (gsize)n) != n) {
-			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE, "cannot write %s: %s",
-			             part, g_strerror (errno));
+			g_set_error (error, OTA_ERROR, OTA_ERROR_NO_SPACE,
+			             _("cannot write %s: %s"), part, g_strerror (errno));
 			close (fd);
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
@@ -166,8 +170,8 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 			return OTAD_HTTP_DOWNLOAD_FAILED;
 		}
 	}
-	if (fsync (fd) != 0 && ok) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot sync %s: %s", part,
+	if (!(flags & OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT) && fsync (fd) != 0 && ok) {
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot sync %s: %s"), part,
 		             g_strerror (errno));
 		ok = FALSE;
 	}
@@ -179,19 +183,22 @@ otad_http_download_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *url, 
 	return OTAD_HTTP_DOWNLOAD_DONE;
 }
 
-gboolean
-otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
-                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-                    GError **error)
+static gboolean
+otad_http_download_attempts (OtadHttp *self, const gchar *url, const gchar *dest,
+                             guint64 max_length, OtadHttpDownloadFlags flags,
+                             OtadHttpProgressFunc progress, gpointer user_data,
+                             GCancellable *cancellable, GError **error)
 {
 	g_autofree gchar *part = g_strdup_printf ("%s.part", dest);
 	OtadHttpTransfer t;
 	guint max_attempts;
 	gint64 delay;
 
-	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
 	max_attempts = otad_http_get_max_attempts (self);
 	otad_http_transfer_init (self, &t, max_length);
+	/* an unsynced part from before is not trusted; this call's own attempts resume */
+	if (flags & OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT)
+		(void)g_unlink (part);
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr(GError) error_local = NULL;
 		OtadHttpDownloadResult r;
@@ -199,13 +206,14 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 		if (!otad_http_transfer_wait_not_before (self, &t, cancellable, error) ||
 		    !otad_http_transfer_check (self, &t, 0, "GET", url, error))
 			return FALSE;
-		r = otad_http_download_once (self, &t, url, part, max_length, progress, user_data,
-		                             cancellable, &error_local);
+		r = otad_http_download_once (self, &t, url, part, max_length, flags, progress,
+		                             user_data, cancellable, &error_local);
 		if (r == OTAD_HTTP_DOWNLOAD_DONE)
 			break;
 		if (r == OTAD_HTTP_DOWNLOAD_FAILED || attempt + 1 >= max_attempts) {
 			if (attempt > 0)
-				g_prefix_error (&error_local, "after %u attempts: ", attempt + 1);
+				g_prefix_error (&error_local, _("after %u attempts: "),
+				                attempt + 1);
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
 		}
@@ -213,8 +221,8 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 		delay = otad_http_retry_wait_usec (self, otad_http_backoff_usec (self, attempt));
 		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
 			g_prefix_error (&error_local,
-			                "gave up after %u attempts (the job's waits between "
-			                "attempts would pass %u s): ",
+			                _("gave up after %u attempts (the job's waits between "
+			                   "attempts would pass %u s): "),
 			                attempt + 1, self->max_retry_total_s);
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return FALSE;
@@ -223,11 +231,37 @@ otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64
 			return FALSE;
 	}
 	if (g_rename (part, dest) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot rename %s: %s", part,
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot rename %s: %s"), part,
 		             g_strerror (errno));
 		return FALSE;
 	}
 
 	/* success */
 	return TRUE;
+}
+
+gboolean
+otad_http_download_full (OtadHttp *self, const gchar *url, const gchar *dest,
+                         guint64 max_length, OtadHttpDownloadFlags flags,
+                         OtadHttpProgressFunc progress, gpointer user_data,
+                         GCancellable *cancellable, GError **error)
+{
+	gboolean ok;
+
+	g_return_val_if_fail (OTAD_IS_HTTP (self), FALSE);
+	/* the downloads running at once share the bandwidth cap (otad-http-rate.c) */
+	otad_http_downloads_add (self, 1);
+	ok = otad_http_download_attempts (self, url, dest, max_length, flags, progress,
+	                                  user_data, cancellable, error);
+	otad_http_downloads_add (self, -1);
+	return ok;
+}
+
+gboolean
+otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest, guint64 max_length,
+                    OtadHttpProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+                    GError **error)
+{
+	return otad_http_download_full (self, url, dest, max_length, OTAD_HTTP_DOWNLOAD_FLAG_NONE,
+	                                progress, user_data, cancellable, error);
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-http-fetcher.h"
 #include "otad-http-private.h"
@@ -55,8 +57,8 @@ otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max
 		return NULL;
 	}
 	if (bytes == NULL) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "GET %s: server answered %u",
-		             url, status);
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+		             _("GET %s: server answered %u"), url, status);
 		return NULL;
 	}
 	return bytes;

@@ -26,7 +26,8 @@ struct _OtadHttp {
 	guint max_retry_total_s;  /* the waits of one job, see otad-http-retry.c; 0: none */
 	guint deadline_s; /* see otad-http-deadline.c; 0: none */
 	guint min_speed;  /* bytes/s */
-	guint64 max_rate; /* bytes/s of a download, 0: no cap; under mutex (otad-http-rate.c) */
+	guint64 max_rate; /* bytes/s of all downloads, 0: no cap; under mutex (otad-http-rate.c) */
+	guint downloads;  /* otad_http_download() calls running; under mutex, shares the cap */
 	OtadHttpClock clock;
 	GMutex mutex;           /* protects not_before_usec and the counters */
 	gint64 not_before_usec; /* monotonic; set by Retry-After */
@@ -65,6 +66,7 @@ gboolean otad_http_transfer_wait_not_before (OtadHttp *self, OtadHttpTransfer *t
                                              GCancellable *cancellable, GError **error);
 
 /* otad-http-rate.c */
+void otad_http_downloads_add (OtadHttp *self, gint n);
 gboolean otad_http_throttle (OtadHttp *self, OtadHttpTransfer *t, gint64 since_usec,
                              guint64 received, GCancellable *cancellable, GError **error);
 

@@ -2,9 +2,10 @@
 #define G_LOG_DOMAIN "OtadHttp"
 
 /*
- * The bandwidth cap ([network] max-download-rate, settable at run time): a download
- * (otad_http_download(): static deltas, fallback objects, large files) reads no faster
- * than the cap on average since the start of its attempt.  After each chunk it sleeps
+ * The bandwidth cap ([network] max-download-rate, settable at run time): the downloads
+ * (otad_http_download(): static deltas, objects, large files) read no faster than the cap
+ * together: each running one gets an equal share of it (the object pull runs several at
+ * once), on average since the start of its attempt.  After each chunk it sleeps
  * until the bytes so far fit the cap; the sleep is cancellable and counts as a pause, so
  * our own cap never trips the slow-retrieval bounds (otad-http-deadline.c).  Small
  * requests (metadata, check-ins) are not capped, nor are the objects libostree's own
@@ -36,15 +37,29 @@ otad_http_get_max_rate (OtadHttp *self)
 	return rate;
 }
 
-/* @received bytes since @since_usec (monotonic): wait until they fit the cap */
+void
+otad_http_downloads_add (OtadHttp *self, gint n)
+{
+	g_mutex_lock (&self->mutex);
+	self->downloads = (guint)((gint)self->downloads + n);
+	g_mutex_unlock (&self->mutex);
+}
+
+/* @received bytes since @since_usec (monotonic): wait until they fit this download's share
+ * of the cap */
 gboolean
 otad_http_throttle (OtadHttp *self, OtadHttpTransfer *t, gint64 since_usec, guint64 received,
 		    GCancellable *cancellable, GError **error)
 {
-	guint64 rate = otad_http_get_max_rate (self);
+	guint64 rate;
 	gint64 now = self->clock.monotonic_usec (self->clock.user_data);
 	gint64 due;
 
+	g_mutex_lock (&self->mutex);
+	rate = self->max_rate / MAX (self->downloads, 1u);
+	if (self->max_rate > 0)
+		rate = MAX (rate, 1);
+	g_mutex_unlock (&self->mutex);
 	if (rate == 0)
 		return TRUE;
 	due = since_usec + (gint64)((gdouble)received * G_USEC_PER_SEC / (gdouble)rate);

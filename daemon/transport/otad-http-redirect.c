@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-http-private.h"
@@ -84,27 +85,27 @@ otad_http_redirect_target (OtadHttp *self, SoupMessage *msg, GError **error)
 
 	if (location == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             "%s %s: server answered %u without a Location", method, from_str,
+		             _("%s %s: server answered %u without a Location"), method, from_str,
 		             soup_message_get_status (msg));
 		return NULL;
 	}
 	to = g_uri_parse_relative (from, location, SOUP_HTTP_URI_FLAGS, NULL);
 	if (to == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             "%s %s: server redirected to an invalid URL (%.200s)", method,
+		             _("%s %s: server redirected to an invalid URL (%.200s)"), method,
 		             from_str, location);
 		return NULL;
 	}
 	to_str = g_uri_to_string_partial (to, G_URI_HIDE_PASSWORD);
 	if (g_strcmp0 (g_uri_get_scheme (to), "https") != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             "%s %s: refused redirect to %.200s: it leaves https", method,
+		             _("%s %s: refused redirect to %.200s: it leaves https"), method,
 		             from_str, to_str);
 		return NULL;
 	}
 	if (!otad_http_redirect_host_allowed (self, from, to)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             "%s %s: refused redirect to %.200s: not a configured host", method,
+		             _("%s %s: refused redirect to %.200s: not a configured host"), method,
 		             from_str, to_str);
 		return NULL;
 	}
@@ -112,8 +113,8 @@ otad_http_redirect_target (OtadHttp *self, SoupMessage *msg, GError **error)
 	 * in browsers; otad's POSTs and PUTs are never meant for another URL) */
 	if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "HEAD") != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             "%s %s: refused redirect to %.200s: only GET is redirected", method,
-		             from_str, to_str);
+		             _("%s %s: refused redirect to %.200s: only GET is redirected"),
+		             method, from_str, to_str);
 		return NULL;
 	}
 	return g_steal_pointer (&to);
@@ -166,7 +167,7 @@ otad_http_send (OtadHttp *self, SoupMessage *msg, GCancellable *cancellable, GEr
 		if (hop + 1 >= OTAD_HTTP_MAX_REDIRECTS) {
 			g_autofree gchar *s = g_uri_to_string_partial (to, G_URI_HIDE_PASSWORD);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             "%s %.200s: more than %u redirects",
+			             _("%s %.200s: more than %u redirects"),
 			             soup_message_get_method (msg), s, OTAD_HTTP_MAX_REDIRECTS);
 			return NULL;
 		}

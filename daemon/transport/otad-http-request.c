@@ -5,7 +5,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <libsoup/soup.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-http-private.h"
@@ -21,13 +23,32 @@ otad_http_peer_refused_certificate (const GError *error)
 {
 	const gchar *alerts[] = {"Certificate is", "Certificate was", "CA is unknown",
 				 "Access was denied"};
+	/* the whole names, as GnuTLS's catalogue has them (lib/alert.c) */
+	const gchar *alert_names[] = {"Certificate is bad",      "Certificate is not supported",
+	                              "Certificate was revoked", "Certificate is expired",
+	                              "Certificate is unknown",  "Certificate is required",
+	                              "CA is unknown",           "Access was denied"};
+
+	g_autofree gchar *fatal_alert = NULL;
 
 	if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
 		return TRUE;
-	if (strstr (error->message, "Peer sent fatal TLS alert") == NULL)
+	/* in otad's locale, glib-networking and GnuTLS translate these texts: look for
+	 * the English and the translated ones (their own message catalogues) */
+	fatal_alert = g_strdup (g_dgettext ("glib-networking", "Peer sent fatal TLS alert: %s"));
+	if (strstr (fatal_alert, "%s") != NULL)
+		*strstr (fatal_alert, "%s") = '\0';
+	if (strstr (error->message, "Peer sent fatal TLS alert") == NULL &&
+	    (fatal_alert[0] == '\0' || strstr (error->message, fatal_alert) == NULL))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS (alerts); i++) {
 		if (strstr (error->message, alerts[i]) != NULL)
+			return TRUE;
+	}
+	/* GnuTLS's domain is its soname on Debian (gnutls30.mo), "gnutls" upstream */
+	for (guint i = 0; i < G_N_ELEMENTS (alert_names); i++) {
+		if (strstr (error->message, g_dgettext ("gnutls30", alert_names[i])) != NULL ||
+		    strstr (error->message, g_dgettext ("gnutls", alert_names[i])) != NULL)
 			return TRUE;
 	}
 	return FALSE;
@@ -45,7 +66,7 @@ otad_http_set_transport_error (GError **error, const gchar *method, const gchar 
                                const GError *error_local)
 {
 	gint code = OTA_ERROR_NETWORK;
-	const gchar *what = "network error";
+	const gchar *what = _("network error");
 
 	/* already named and with its URLs: a refused redirect (otad-http-redirect.c) */
 	if (error_local->domain == OTA_ERROR) {
@@ -54,17 +75,17 @@ otad_http_set_transport_error (GError **error, const gchar *method, const gchar 
 	}
 	if (error_local->domain == G_TLS_ERROR) {
 		code = OTA_ERROR_TLS;
-		what = "TLS error";
+		what = _("TLS error");
 	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		code = OTA_ERROR_CANCELLED;
-		what = "cancelled";
+		what = _("cancelled");
 	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
-		what = "timed out";
+		what = _("timed out");
 	} else if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)) {
-		what = "connection closed before the end of the body";
+		what = _("connection closed before the end of the body");
 	}
 	if (code == OTA_ERROR_TLS && otad_http_peer_refused_certificate (error_local))
-		what = "TLS error: the server refused the device's certificate";
+		what = _("TLS error: the server refused the device's certificate");
 	g_set_error (error, OTA_ERROR, code, "%s %s: %s: %s", method, url, what,
 	             error_local->message);
 }
@@ -96,11 +117,11 @@ otad_http_read_body (OtadHttp *self, OtadHttpTransfer *t, GInputStream *stream, 
 			return NULL;
 		/* stop reading as soon as the limit is passed, never buffer more */
 		if (buf->len > max_body) {
-			g_set_error (
-			    error, OTA_ERROR, OTA_ERROR_SERVER,
-			    "%s %s: response body larger than the limit of %" G_GSIZE_FORMAT
-			    " bytes",
-			    method, url, max_body);
+			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+			             _("%s %s: response body larger than the limit of %"
+			                "zu"
+			                " bytes"),
+			             method, url, max_body);
 			return NULL;
 		}
 	}
@@ -127,8 +148,8 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	*retryable = FALSE;
 	msg = soup_message_new (method, url);
 	if (msg == NULL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG, "%s %s: not a valid URL",
-		             method, url);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+		             _("%s %s: not a valid URL"), method, url);
 		return NULL;
 	}
 	if (body != NULL)
@@ -153,12 +174,13 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 
 		if (otad_http_note_retry_after (self, msg, &delay)) {
 			gboolean too_long = otad_http_retry_after_too_long (self, delay);
-			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			             "%s %s: server answered %u %s, retry after %" G_GINT64_FORMAT
-			             " s%s",
-			             method, url, st, soup_message_get_reason_phrase (msg),
-			             delay / G_USEC_PER_SEC,
-			             too_long ? ": longer than otad waits for a server" : "");
+			g_set_error (
+			    error, OTA_ERROR, OTA_ERROR_SERVER,
+			    /* TRANSLATORS: method, URL, HTTP status, its reason phrase,
+			     * seconds, then either nothing or the next message */
+			    _("%s %s: server answered %u %s, retry after %" PRId64 " s%s"), method,
+			    url, st, soup_message_get_reason_phrase (msg), delay / G_USEC_PER_SEC,
+			    too_long ? _(": longer than otad waits for a server") : "");
 			*retryable = !too_long;
 			return NULL;
 		}
@@ -166,7 +188,7 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 			return NULL;
 		g_set_error (error, OTA_ERROR,
 		             st == SOUP_STATUS_NOT_FOUND ? OTA_ERROR_NOT_FOUND : OTA_ERROR_SERVER,
-		             "%s %s: server answered %u %s", method, url, st,
+		             _("%s %s: server answered %u %s"), method, url, st,
 		             soup_message_get_reason_phrase (msg));
 		*retryable = otad_http_status_retryable (st);
 		return NULL;
@@ -177,8 +199,10 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
 	    content_length > 0 && (guint64)content_length > max_body) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-		             "%s %s: response body of %" G_GOFFSET_FORMAT
-		             " bytes is larger than the limit of %" G_GSIZE_FORMAT " bytes",
+		             _("%s %s: response body of %" PRId64
+		                " bytes is larger than the limit of %"
+		                "zu"
+		                " bytes"),
 		             method, url, content_length, max_body);
 		return NULL;
 	}
@@ -232,7 +256,8 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 		if (!retryable || (flags & OTAD_HTTP_FLAG_NO_RETRY) ||
 		    attempt + 1 >= self->max_attempts) {
 			if (attempt > 0)
-				g_prefix_error (&error_local, "after %u attempts: ", attempt + 1);
+				g_prefix_error (&error_local, _("after %u attempts: "),
+				                attempt + 1);
 			if (out_slow != NULL)
 				*out_slow = t.slow;
 			g_propagate_error (error, g_steal_pointer (&error_local));
@@ -242,8 +267,8 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 		    self, otad_http_retry_delay_usec (self, status_local, attempt));
 		if (!otad_http_retry_budget_take (self, cancellable, delay)) {
 			g_prefix_error (&error_local,
-			                "gave up after %u attempts (the job's waits between "
-			                "attempts would pass %u s): ",
+			                _("gave up after %u attempts (the job's waits between "
+			                   "attempts would pass %u s): "),
 			                attempt + 1, self->max_retry_total_s);
 			if (out_slow != NULL)
 				*out_slow = t.slow;

@@ -101,6 +101,36 @@ otad_http_set_retry_limits (OtadHttp *self, guint max_retry_after_s, guint max_r
  */
 #define OTAD_HTTP_RETRY_SPENT_KEY "otad-http-retry-spent-usec"
 
+/* the job's spent time, shared (refcounted) by the cancellables that count against it;
+ * under the mutex */
+static gint64 *
+otad_http_retry_spent_locked (GCancellable *cancellable)
+{
+	gint64 *spent = g_object_get_data (G_OBJECT (cancellable), OTAD_HTTP_RETRY_SPENT_KEY);
+
+	if (spent == NULL) {
+		spent = g_atomic_rc_box_new0 (gint64);
+		g_object_set_data_full (G_OBJECT (cancellable), OTAD_HTTP_RETRY_SPENT_KEY, spent,
+		                        (GDestroyNotify)g_atomic_rc_box_release);
+	}
+	return spent;
+}
+
+void
+otad_http_share_retry_budget (OtadHttp *self, GCancellable *job, GCancellable *other)
+{
+	gint64 *spent;
+
+	g_return_if_fail (OTAD_IS_HTTP (self));
+	g_return_if_fail (G_IS_CANCELLABLE (job) && G_IS_CANCELLABLE (other));
+	g_mutex_lock (&self->mutex);
+	spent = otad_http_retry_spent_locked (job);
+	g_object_set_data_full (G_OBJECT (other), OTAD_HTTP_RETRY_SPENT_KEY,
+	                        g_atomic_rc_box_acquire (spent),
+	                        (GDestroyNotify)g_atomic_rc_box_release);
+	g_mutex_unlock (&self->mutex);
+}
+
 gboolean
 otad_http_retry_budget_take (OtadHttp *self, GCancellable *cancellable, gint64 usec)
 {
@@ -110,12 +140,7 @@ otad_http_retry_budget_take (OtadHttp *self, GCancellable *cancellable, gint64 u
 	if (cancellable == NULL || self->max_retry_total_s == 0 || usec <= 0)
 		return TRUE;
 	g_mutex_lock (&self->mutex);
-	spent = g_object_get_data (G_OBJECT (cancellable), OTAD_HTTP_RETRY_SPENT_KEY);
-	if (spent == NULL) {
-		spent = g_new0 (gint64, 1);
-		g_object_set_data_full (G_OBJECT (cancellable), OTAD_HTTP_RETRY_SPENT_KEY, spent,
-		                        g_free);
-	}
+	spent = otad_http_retry_spent_locked (cancellable);
 	ok = *spent + usec <= (gint64)self->max_retry_total_s * G_USEC_PER_SEC;
 	if (ok)
 		*spent += usec;

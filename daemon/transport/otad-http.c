@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include <libsoup/soup.h>
 
@@ -76,9 +77,13 @@ otad_http_class_init (OtadHttpClass *klass)
 /*
  * The proxy from the environment, as libcurl (aktualizr, libostree's pull) takes it:
  * https_proxy (or HTTPS_PROXY, all_proxy, ALL_PROXY), hosts in no_proxy go direct.
- * When one is set, a simple resolver with it replaces GIO's default one, which loads
- * libproxy and the GNOME/dconf settings modules on the first connection (libstdc++
- * and about 1 MB resident, bench/run); NULL when none is set.
+ * NULL when none is set: the session then connects with proxies off, and GIO's default
+ * resolver is never made (a simple "direct://" resolver would not do: every
+ * GProxyAddressEnumerator asks for the default one while it is constructed, before
+ * the client's is set: GLib's gio/gproxyaddressenumerator.c, set_property).  The
+ * default loads the GNOME proxy module with GSettings/dconf and then libproxy with
+ * libstdc++ on the first connection: about 1 MB resident for a daemon that has no
+ * desktop session to ask (bench/run).
  */
 static GProxyResolver *
 otad_http_proxy_from_environment (void)
@@ -122,16 +127,14 @@ otad_http_init (OtadHttp *self)
 	self->clock.real_usec = otad_http_default_real;
 	self->clock.sleep_usec = otad_http_default_sleep;
 	self->clock.random = otad_http_default_random;
-	/* keep-alive is libsoup's default; idle connections are closed after a minute */
-	self->session =
-	    soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, "user-agent",
-	                                   PACKAGE_NAME "/" PACKAGE_VERSION, NULL);
-	/* without a proxy in the environment the session keeps GIO's default resolver:
-	 * a session without any resolver (NULL here) made LeakSanitizer's tracer crash at
-	 * exit in every test-otad-http case of the sanitized build (reproduced 3/3;
-	 * GLib 2.74, libsoup 3.2), so the libproxy saving waits for that to be understood */
-	if (proxy != NULL)
-		g_object_set (self->session, "proxy-resolver", proxy, NULL);
+	/* keep-alive is libsoup's default; idle connections are closed after a minute.
+	 * libsoup's default of 2 connections per host would queue the object pull's
+	 * parallel requests behind each other.  (A NULL resolver once seemed to crash
+	 * LeakSanitizer's tracer at exit: that is GCC 12's __tls_get_addr tracking, off
+	 * in the tests' LSAN_OPTIONS.) */
+	self->session = soup_session_new_with_options (
+	    "timeout", 30, "idle-timeout", 60, "max-conns-per-host", OTAD_HTTP_MAX_CONNS_PER_HOST,
+	    "user-agent", PACKAGE_NAME "/" PACKAGE_VERSION, "proxy-resolver", proxy, NULL);
 }
 
 OtadHttp *
@@ -152,7 +155,7 @@ otad_http_set_ca_file (OtadHttp *self, const gchar *ca_file, GError **error)
 	db = g_tls_file_database_new (ca_file, &error_local);
 	if (db == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "cannot load server CA %s: %s", ca_file, error_local->message);
+		             _("cannot load server CA %s: %s"), ca_file, error_local->message);
 		return FALSE;
 	}
 	soup_session_set_tls_database (self->session, db);
@@ -192,7 +195,7 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 		g_autofree gchar *key_uri = NULL;
 		if (key != NULL && !g_str_has_prefix (key, "pkcs11:")) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-			             "client certificate %s is a PKCS#11 URI but key %s is not",
+			             _("client certificate %s is a PKCS#11 URI but key %s is not"),
 			             cert, key);
 			return FALSE;
 		}
@@ -201,7 +204,8 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 		tls_cert = g_tls_certificate_new_from_pkcs11_uris (cert, key_uri, &error_local);
 	} else if (key != NULL && g_str_has_prefix (key, "pkcs11:")) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "a PKCS#11 key (%s) needs a PKCS#11 certificate, not %s", key, cert);
+		             _("a PKCS#11 key (%s) needs a PKCS#11 certificate, not %s"), key,
+		             cert);
 		return FALSE;
 	} else if (key != NULL) {
 		tls_cert = g_tls_certificate_new_from_files (cert, key, &error_local);
@@ -210,7 +214,7 @@ otad_http_set_client_certificate (OtadHttp *self, const gchar *cert, const gchar
 	}
 	if (tls_cert == NULL) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "cannot load client certificate %s (key %s): %s", cert,
+		             _("cannot load client certificate %s (key %s): %s"), cert,
 		             key != NULL ? key : "in the same file", error_local->message);
 		return FALSE;
 	}

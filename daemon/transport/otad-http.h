@@ -64,6 +64,12 @@ void otad_http_set_retry (OtadHttp *self, guint max_attempts, guint base_ms, gui
 #define OTAD_HTTP_DEFAULT_MAX_RETRY_TOTAL_S 600
 void otad_http_set_retry_limits (OtadHttp *self, guint max_retry_after_s,
                                  guint max_retry_total_s);
+/* requests made with @other count their waits against @job's budget too (a cancellable
+ * of the job's own that stops some of its requests early, e.g. the object pull's workers) */
+void otad_http_share_retry_budget (OtadHttp *self, GCancellable *job, GCancellable *other);
+/* connections the session keeps to one host: as many requests as the object pull has in
+ * flight (otad-pull-objects.c) */
+#define OTAD_HTTP_MAX_CONNS_PER_HOST 8
 /* against slow retrieval: every file must be complete within @total_s plus the time its size
  * takes at @min_bytes_per_s, and once @total_s has passed must average at least
  * @min_bytes_per_s (otad-http-deadline.c).  @total_s 0 turns both off; @min_bytes_per_s 0
@@ -96,6 +102,19 @@ typedef void (*OtadHttpProgressFunc) (guint64 received, guint64 total, gpointer 
 gboolean otad_http_download (OtadHttp *self, const gchar *url, const gchar *dest,
                              guint64 max_length, OtadHttpProgressFunc progress, gpointer user_data,
                              GCancellable *cancellable, GError **error);
+
+typedef enum {
+	OTAD_HTTP_DOWNLOAD_FLAG_NONE = 0,
+	/* the caller verifies @dest and stores its content elsewhere at once (an OSTree
+	 * object): the part file is not synced to disk, and a part left by an earlier call
+	 * (maybe cut short by a power cut before it reached the disk) is not resumed */
+	OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT = 1 << 0,
+} OtadHttpDownloadFlags;
+
+gboolean otad_http_download_full (OtadHttp *self, const gchar *url, const gchar *dest,
+                                  guint64 max_length, OtadHttpDownloadFlags flags,
+                                  OtadHttpProgressFunc progress, gpointer user_data,
+                                  GCancellable *cancellable, GError **error);
 
 /* after a failed request: TRUE when the server answered 2xx but the body went over the
  * limit (the error is then OTA_ERROR_SERVER) */

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-canonical-json.h"
 #include "otad-json.h"
@@ -15,7 +17,7 @@ otad_canonical_json_check (JsonNode *node, guint depth, GError **error)
 {
 	if (depth > OTAD_CANONICAL_JSON_MAX_DEPTH) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		                     "JSON nested too deeply");
+		                     _("JSON nested too deeply"));
 		return FALSE;
 	}
 	switch (json_node_get_node_type (node)) {
@@ -28,7 +30,7 @@ otad_canonical_json_check (JsonNode *node, guint depth, GError **error)
 		if (t == G_TYPE_STRING || t == G_TYPE_BOOLEAN || t == G_TYPE_INT64)
 			return TRUE;
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		             "canonical JSON cannot hold a %s", g_type_name (t));
+		             _("canonical JSON cannot hold a %s"), g_type_name (t));
 		return FALSE;
 	}
 	case JSON_NODE_ARRAY: {
@@ -54,7 +56,7 @@ otad_canonical_json_check (JsonNode *node, guint depth, GError **error)
 	default:
 		break;
 	}
-	g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, "unknown JSON node");
+	g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("unknown JSON node"));
 	return FALSE;
 }
 
@@ -81,7 +83,7 @@ otad_canonical_json_from_node (JsonNode *node, GError **error)
 	if (doc == NULL) {
 		/* e.g. a string that is not UTF-8: a bug in whoever built the tree */
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL,
-		             "cannot write canonical JSON: %s", local_error->message);
+		             _("cannot write canonical JSON: %s"), local_error->message);
 		return NULL;
 	}
 	/* securesystemslib's form, which the test server and python-tuf verify; for what

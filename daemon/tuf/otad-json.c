@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "otad-json.h"
 #include "otad-tuf-error.h"
@@ -83,7 +84,9 @@ static gboolean
 otad_json_parser_fail (OtadJsonParser *self, GError **error, const gchar *what)
 {
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-	             "invalid JSON at offset %" G_GSIZE_FORMAT ": %s",
+	             _("invalid JSON at offset %"
+	                "zu"
+	                ": %s"),
 	             (gsize)(self->p - self->start), what);
 	return FALSE;
 }
@@ -92,8 +95,12 @@ static gboolean
 otad_json_parser_fail_tree (OtadJsonParser *self, GError **error)
 {
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-	             "JSON of %" G_GSIZE_FORMAT " bytes has too many values: its tree would "
-	             "take more than %" G_GSIZE_FORMAT " bytes",
+	             _("JSON of %"
+	                "zu"
+	                " bytes has too many values: its tree would "
+	                "take more than %"
+	                "zu"
+	                " bytes"),
 	             (gsize)(self->end - self->start), self->max_tree);
 	return FALSE;
 }

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
 #include "otad-tuf-error.h"
 #include "otad-tuf-repo-private.h"
 
@@ -66,7 +69,7 @@ otad_tuf_delegation_fetch (OtadTufRepo *self, const OtadTufRole *role, const Ota
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
-			             "%s: delegated role %s not found", self->name, role->name);
+			             _("%s: delegated role %s not found"), self->name, role->name);
 			return NULL;
 		}
 		g_propagate_error (error, g_steal_pointer (&error_local));
@@ -96,7 +99,7 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 	    self->snapshot != NULL ? otad_tuf_metadata_get_meta (self->snapshot, meta_name) : NULL;
 	if (meta == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-		             "%s: delegated role %s is not listed in snapshot", self->name,
+		             _("%s: delegated role %s is not listed in snapshot"), self->name,
 		             role->name);
 		return NULL;
 	}
@@ -119,8 +122,8 @@ otad_tuf_delegation_load (OtadTufRepo *self, OtadTufMetadata *parent, const Otad
 		 * check covers delegated roles as it covers targets (5.6.3) */
 		if (md->version != meta->version) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MIX_AND_MATCH,
-			             "%s: %s version %" G_GINT64_FORMAT
-			             " differs from version %" G_GINT64_FORMAT " in snapshot",
+			             _("%s: %s version %" PRId64 " differs from version %" PRId64
+			                " in snapshot"),
 			             self->name, role->name, md->version, meta->version);
 			return NULL;
 		}
@@ -151,7 +154,7 @@ otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetIn
 	g_return_val_if_fail (OTAD_IS_TUF_REPO (self), FALSE);
 	if (self->targets == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-		             "%s: no trusted targets metadata", self->name);
+		             _("%s: no trusted targets metadata"), self->name);
 		return FALSE;
 	}
 	g_ptr_array_add (stack, g_new0 (OtadTufDelegationStep, 1));
@@ -174,8 +177,8 @@ otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetIn
 			continue;
 		if (++visits > self->limits.max_delegations) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-			             "%s: target %s not found within %u roles", self->name, name,
-			             self->limits.max_delegations);
+			             _("%s: target %s not found within %u roles"), self->name,
+			             name, self->limits.max_delegations);
 			return FALSE;
 		}
 		g_hash_table_add (visited, g_strdup (md->role_name));
@@ -207,6 +210,6 @@ otad_tuf_repo_find_target (OtadTufRepo *self, const gchar *name, OtadTufTargetIn
 			g_ptr_array_add (stack, g_ptr_array_index (children, i - 1));
 	}
 	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-	             "%s: no trusted role lists target %s", self->name, name);
+	             _("%s: no trusted role lists target %s"), self->name, name);
 	return FALSE;
 }

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
 #include "otad-tuf-error.h"
 #include "otad-tuf-fetcher.h"
 
@@ -26,7 +29,7 @@ otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_len
 	/* the limit holds whatever the implementation does */
 	if (bytes != NULL && g_bytes_get_size (bytes) > max_length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-		             "%s is larger than %" G_GUINT64_FORMAT " bytes", path, max_length);
+		             _("%s is larger than %" PRIu64 " bytes"), path, max_length);
 		g_bytes_unref (bytes);
 		return NULL;
 	}
@@ -60,7 +63,7 @@ otad_tuf_fetcher_dir_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 
 	if (g_path_is_absolute (path) || g_strstr_len (path, -1, "..") != NULL ||
 	    g_uri_peek_scheme (path) != NULL) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-		             "%s is not a path inside the repository", path);
+		             _("%s is not a path inside the repository"), path);
 		return NULL;
 	}
 	rel = g_uri_unescape_string (path, NULL);
@@ -75,7 +78,7 @@ otad_tuf_fetcher_dir_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 
 		return NULL;
 	if (g_bytes_get_size (bytes) > max_length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-		             "%s is larger than %" G_GUINT64_FORMAT " bytes", path, max_length);
+		             _("%s is larger than %" PRIu64 " bytes"), path, max_length);
 		return NULL;
 	}
 	return g_steal_pointer (&bytes);

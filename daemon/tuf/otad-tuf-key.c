@@ -8,6 +8,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "otad-tuf-error.h"
 #include "otad-tuf-key.h"
@@ -91,7 +92,7 @@ otad_tuf_key_set_fingerprint (OtadTufKey *key, GError **error)
 	int rc = gnutls_pubkey_export2 (key->pubkey, GNUTLS_X509_FMT_DER, &der);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		             "cannot export public key: %s", gnutls_strerror (rc));
+		             _("cannot export public key: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	key->fingerprint = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der.data, der.size);
@@ -110,7 +111,7 @@ otad_tuf_key_import_ed25519 (OtadTufKey *key, const gchar *pub, gsize len, GErro
 		raw = otad_tuf_key_unbase64 (pub, len);
 	if (raw == NULL || g_bytes_get_size (raw) != 32) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "ed25519 public key is not 32 bytes of hex or base64");
+		                     _("ed25519 public key is not 32 bytes of hex or base64"));
 		return FALSE;
 	}
 	x.data = (guchar *)g_bytes_get_data (raw, NULL);
@@ -118,7 +119,7 @@ otad_tuf_key_import_ed25519 (OtadTufKey *key, const gchar *pub, gsize len, GErro
 	rc = gnutls_pubkey_import_ecc_raw (key->pubkey, GNUTLS_ECC_CURVE_ED25519, &x, NULL);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		             "invalid ed25519 public key: %s", gnutls_strerror (rc));
+		             _("invalid ed25519 public key: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -131,7 +132,7 @@ otad_tuf_key_import_pem (OtadTufKey *key, const gchar *pub, gsize len, GError **
 	int rc = gnutls_pubkey_import (key->pubkey, &pem, GNUTLS_X509_FMT_PEM);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		             "invalid PEM public key: %s", gnutls_strerror (rc));
+		             _("invalid PEM public key: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -154,7 +155,7 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 		gnutls_free (y.data);
 		if (rc < 0 || curve != GNUTLS_ECC_CURVE_SECP256R1) {
 			g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			                     "ECDSA key is not on curve P-256");
+			                     _("ECDSA key is not on curve P-256"));
 			return FALSE;
 		}
 		return TRUE;
@@ -163,8 +164,9 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 	raw = otad_tuf_key_unhex (pub, len);
 	if (raw == NULL || g_bytes_get_size (raw) != 65 ||
 	    ((const guint8 *)g_bytes_get_data (raw, NULL))[0] != 0x04) {
-		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "ECDSA public key is neither PEM nor an uncompressed point");
+		g_set_error_literal (
+		    error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
+		    _("ECDSA public key is neither PEM nor an uncompressed point"));
 		return FALSE;
 	}
 	p = g_bytes_get_data (raw, NULL);
@@ -175,7 +177,7 @@ otad_tuf_key_import_ecdsa (OtadTufKey *key, const gchar *pub, gsize len, GError 
 	}
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		             "invalid ECDSA public key: %s", gnutls_strerror (rc));
+		             _("invalid ECDSA public key: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -204,7 +206,7 @@ otad_tuf_key_setup_max_salt (OtadTufKey *key, const gchar *pub, gsize len, guint
 		gnutls_x509_spki_deinit (spki);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-		             "cannot set RSA-PSS parameters: %s", gnutls_strerror (rc));
+		             _("cannot set RSA-PSS parameters: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;
@@ -221,12 +223,12 @@ otad_tuf_key_import_rsa (OtadTufKey *key, const gchar *pub, gsize len, GError **
 	algo = gnutls_pubkey_get_pk_algorithm (key->pubkey, &bits);
 	if (algo != GNUTLS_PK_RSA && algo != GNUTLS_PK_RSA_PSS) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "RSA key type with a non-RSA public key");
+		                     _("RSA key type with a non-RSA public key"));
 		return FALSE;
 	}
 	if (bits < 2048 || bits > 4096) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-		             "RSA key of %u bits (2048 to 4096 supported)", bits);
+		             _("RSA key of %u bits (2048 to 4096 supported)"), bits);
 		return FALSE;
 	}
 	return otad_tuf_key_setup_max_salt (key, pub, len, bits, error);
@@ -266,14 +268,14 @@ otad_tuf_key_new_from_json (const OtadJsonNode *node, GError **error)
 	    (scheme != NULL && !otad_json_is (scheme, OTAD_JSON_STRING)) ||
 	    !otad_json_is (pub, OTAD_JSON_STRING)) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "key needs string keytype and keyval.public");
+		                     _("key needs string keytype and keyval.public"));
 		return NULL;
 	}
 	key->keytype = otad_json_dup_string (keytype);
 	scheme_str = otad_json_dup_string (scheme);
 	if (key->keytype == NULL || (scheme != NULL && scheme_str == NULL)) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "key type contains NUL");
+		                     _("key type contains NUL"));
 		return NULL;
 	}
 	key->kind = otad_tuf_key_kind_from_strings (key->keytype, scheme_str);
@@ -374,18 +376,18 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 
 	if (key->kind == OTAD_TUF_KEY_KIND_UNSUPPORTED) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-		             "key type %s is not supported", key->keytype);
+		             _("key type %s is not supported"), key->keytype);
 		return FALSE;
 	}
 	if (!otad_json_is (sig, OTAD_JSON_STRING) ||
 	    (method != NULL && !otad_json_is (method, OTAD_JSON_STRING))) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "signature needs a string sig");
+		                     _("signature needs a string sig"));
 		return FALSE;
 	}
 	if (!otad_tuf_key_method_matches (key, method)) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-		             "signature method does not match key type %s", key->keytype);
+		             _("signature method does not match key type %s"), key->keytype);
 		return FALSE;
 	}
 	/* aktualizr's `method` signatures are base64, TUF's are hex */
@@ -395,7 +397,7 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 		raw = otad_tuf_key_unbase64 (sig->v.s, sig->n);
 	if (raw == NULL) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
-		                     "signature is neither hex nor base64");
+		                     _("signature is neither hex nor base64"));
 		return FALSE;
 	}
 	sigd.data = (guchar *)g_bytes_get_data (raw, NULL);
@@ -426,7 +428,7 @@ otad_tuf_key_verify (const OtadTufKey *key, const OtadJsonNode *signature, const
 	gnutls_free (der.data);
 	if (rc < 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-		             "signature does not verify: %s", gnutls_strerror (rc));
+		             _("signature does not verify: %s"), gnutls_strerror (rc));
 		return FALSE;
 	}
 	return TRUE;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "otad-tuf-error.h"
 #include "otad-tuf-metadata.h"
@@ -72,7 +73,7 @@ otad_tuf_metadata_fail (OtadTufMetadata *md, GError **error, const gchar *format
 	va_start (args, format);
 	msg = g_strdup_vprintf (format, args);
 	va_end (args);
-	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED, "%s metadata: %s",
+	g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED, _("%s metadata: %s"),
 	             md->role_name, msg);
 	return FALSE;
 }
@@ -100,7 +101,7 @@ otad_tuf_metadata_parse_keys (OtadTufMetadata *md, const OtadJsonNode *keys, GEr
 	g_autoptr (GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 	                                                      (GDestroyNotify)otad_tuf_key_free);
 	if (!otad_json_is (keys, OTAD_JSON_OBJECT)) {
-		otad_tuf_metadata_fail (md, error, "keys must be an object");
+		otad_tuf_metadata_fail (md, error, _("keys must be an object"));
 		return NULL;
 	}
 	for (guint32 i = 0; i < keys->n; i++) {
@@ -109,12 +110,12 @@ otad_tuf_metadata_parse_keys (OtadTufMetadata *md, const OtadJsonNode *keys, GEr
 		g_autoptr (GError) error_local = NULL;
 		OtadTufKey *key;
 		if (keyid == NULL || keyid[0] == '\0') {
-			otad_tuf_metadata_fail (md, error, "invalid key id");
+			otad_tuf_metadata_fail (md, error, _("invalid key id"));
 			return NULL;
 		}
 		key = otad_tuf_key_new_from_json (member, &error_local);
 		if (key == NULL) {
-			otad_tuf_metadata_fail (md, error, "key %s: %s", keyid,
+			otad_tuf_metadata_fail (md, error, _("key %s: %s"), keyid,
 			                        error_local->message);
 			return NULL;
 		}
@@ -133,14 +134,14 @@ otad_tuf_metadata_parse_role (OtadTufMetadata *md, const gchar *name, const Otad
 	role->name = g_strdup (name);
 	role->keyids = otad_tuf_metadata_strv (otad_json_object_get (node, "keyids"));
 	if (role->keyids == NULL) {
-		otad_tuf_metadata_fail (md, error, "role %s: keyids must be an array of strings",
-		                        name);
+		otad_tuf_metadata_fail (md, error,
+		                        _("role %s: keyids must be an array of strings"), name);
 		return NULL;
 	}
 	if (!otad_json_is (threshold, OTAD_JSON_INT) || threshold->v.i < 1 ||
 	    threshold->v.i > G_MAXUINT16) {
-		otad_tuf_metadata_fail (md, error, "role %s: threshold must be a positive integer",
-		                        name);
+		otad_tuf_metadata_fail (md, error,
+		                        _("role %s: threshold must be a positive integer"), name);
 		return NULL;
 	}
 	role->threshold = threshold->v.i;
@@ -162,7 +163,7 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 	if (md->keys == NULL)
 		return FALSE;
 	if (!otad_json_is (roles, OTAD_JSON_OBJECT))
-		return otad_tuf_metadata_fail (md, error, "roles must be an object");
+		return otad_tuf_metadata_fail (md, error, _("roles must be an object"));
 	md->roles = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
 	                                   (GDestroyNotify)otad_tuf_role_free);
 	for (guint32 i = 0; i < roles->n; i++) {
@@ -170,7 +171,7 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 		g_autofree gchar *name = otad_json_dup_key (member);
 		OtadTufRole *role;
 		if (name == NULL)
-			return otad_tuf_metadata_fail (md, error, "invalid role name");
+			return otad_tuf_metadata_fail (md, error, _("invalid role name"));
 		role = otad_tuf_metadata_parse_role (md, name, member, error);
 		if (role == NULL)
 			return FALSE;
@@ -178,12 +179,13 @@ otad_tuf_metadata_parse_root (OtadTufMetadata *md, GError **error)
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (required); i++) {
 		if (!g_hash_table_contains (md->roles, required[i]))
-			return otad_tuf_metadata_fail (md, error, "role %s is not defined",
+			return otad_tuf_metadata_fail (md, error, _("role %s is not defined"),
 			                               required[i]);
 	}
 	/* aktualizr's servers leave it out: absent means false */
 	if (cs != NULL && !otad_json_is (cs, OTAD_JSON_BOOL))
-		return otad_tuf_metadata_fail (md, error, "consistent_snapshot must be a boolean");
+		return otad_tuf_metadata_fail (md, error,
+		                               _("consistent_snapshot must be a boolean"));
 	md->consistent_snapshot = cs != NULL && cs->v.i;
 	return TRUE;
 }
@@ -206,7 +208,7 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 	const OtadJsonNode *meta = otad_json_object_get (md->signed_node, "meta");
 
 	if (!otad_json_is (meta, OTAD_JSON_OBJECT))
-		return otad_tuf_metadata_fail (md, error, "meta must be an object");
+		return otad_tuf_metadata_fail (md, error, _("meta must be an object"));
 	md->meta = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	for (guint32 i = 0; i < meta->n; i++) {
 		const OtadJsonNode *member = &meta->v.children[i];
@@ -216,16 +218,18 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 		g_autofree gchar *name = otad_json_dup_key (member);
 		OtadTufMetaFile *file;
 		if (name == NULL || !otad_json_is (member, OTAD_JSON_OBJECT))
-			return otad_tuf_metadata_fail (md, error, "invalid meta entry");
+			return otad_tuf_metadata_fail (md, error, _("invalid meta entry"));
 		if (!otad_json_is (version, OTAD_JSON_INT) || version->v.i < 1)
 			return otad_tuf_metadata_fail (md, error,
-			                               "meta %s: version must be a "
-			                               "positive integer",
+			                               _("meta %s: version must be a "
+			                                  "positive integer"),
 			                               name);
 		if (length != NULL && (!otad_json_is (length, OTAD_JSON_INT) || length->v.i < 0))
-			return otad_tuf_metadata_fail (md, error, "meta %s: invalid length", name);
+			return otad_tuf_metadata_fail (md, error, _("meta %s: invalid length"),
+			                               name);
 		if (hashes != NULL && !otad_tuf_metadata_check_hashes_node (hashes))
-			return otad_tuf_metadata_fail (md, error, "meta %s: invalid hashes", name);
+			return otad_tuf_metadata_fail (md, error, _("meta %s: invalid hashes"),
+			                               name);
 		file = g_new0 (OtadTufMetaFile, 1);
 		file->version = version->v.i;
 		file->length = length != NULL ? length->v.i : -1;
@@ -234,7 +238,7 @@ otad_tuf_metadata_parse_meta (OtadTufMetadata *md, const gchar *required, GError
 		g_hash_table_insert (md->meta, g_steal_pointer (&name), file);
 	}
 	if (required != NULL && !g_hash_table_contains (md->meta, required))
-		return otad_tuf_metadata_fail (md, error, "meta does not list %s", required);
+		return otad_tuf_metadata_fail (md, error, _("meta does not list %s"), required);
 	return TRUE;
 }
 
@@ -246,13 +250,13 @@ otad_tuf_metadata_parse_delegations (OtadTufMetadata *md, const OtadJsonNode *de
 	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
 	if (!otad_json_is (delegations, OTAD_JSON_OBJECT))
-		return otad_tuf_metadata_fail (md, error, "delegations must be an object");
+		return otad_tuf_metadata_fail (md, error, _("delegations must be an object"));
 	md->delegation_keys =
 	    otad_tuf_metadata_parse_keys (md, otad_json_object_get (delegations, "keys"), error);
 	if (md->delegation_keys == NULL)
 		return FALSE;
 	if (!otad_json_is (roles, OTAD_JSON_ARRAY))
-		return otad_tuf_metadata_fail (md, error, "delegations.roles must be an array");
+		return otad_tuf_metadata_fail (md, error, _("delegations.roles must be an array"));
 	md->delegations = g_ptr_array_new_with_free_func ((GDestroyNotify)otad_tuf_role_free);
 	for (guint32 i = 0; i < roles->n; i++) {
 		const OtadJsonNode *node = &roles->v.children[i];
@@ -263,41 +267,43 @@ otad_tuf_metadata_parse_delegations (OtadTufMetadata *md, const OtadJsonNode *de
 		g_autoptr (OtadTufRole) role = NULL;
 
 		if (!otad_json_is (node, OTAD_JSON_OBJECT) || name == NULL || name[0] == '\0')
-			return otad_tuf_metadata_fail (md, error, "delegated role needs a name");
+			return otad_tuf_metadata_fail (md, error,
+			                               _("delegated role needs a name"));
 		/* the file names of top-level roles cannot be taken by a delegation */
 		for (guint j = 0; j < G_N_ELEMENTS (otad_tuf_role_type_names); j++) {
 			if (g_ascii_strcasecmp (name, otad_tuf_role_type_names[j]) == 0)
 				return otad_tuf_metadata_fail (md, error,
-				                               "delegated role may not "
-				                               "be called %s",
+				                               _("delegated role may not "
+				                                  "be called %s"),
 				                               name);
 		}
 		if (g_hash_table_contains (seen, name))
-			return otad_tuf_metadata_fail (md, error, "role %s delegated twice", name);
+			return otad_tuf_metadata_fail (md, error, _("role %s delegated twice"),
+			                               name);
 		role = otad_tuf_metadata_parse_role (md, name, node, error);
 		if (role == NULL)
 			return FALSE;
 		if (terminating != NULL && !otad_json_is (terminating, OTAD_JSON_BOOL))
 			return otad_tuf_metadata_fail (md, error,
-			                               "role %s: terminating must be "
-			                               "a boolean",
+			                               _("role %s: terminating must be "
+			                                  "a boolean"),
 			                               name);
 		role->terminating = terminating != NULL && terminating->v.i;
 		if (paths != NULL && prefixes != NULL)
 			return otad_tuf_metadata_fail (md, error,
-			                               "role %s: both paths and "
-			                               "path_hash_prefixes",
+			                               _("role %s: both paths and "
+			                                  "path_hash_prefixes"),
 			                               name);
 		if (paths != NULL && (role->paths = otad_tuf_metadata_strv (paths)) == NULL)
 			return otad_tuf_metadata_fail (md, error,
-			                               "role %s: paths must be "
-			                               "strings",
+			                               _("role %s: paths must be "
+			                                  "strings"),
 			                               name);
 		if (prefixes != NULL &&
 		    (role->path_hash_prefixes = otad_tuf_metadata_strv (prefixes)) == NULL)
 			return otad_tuf_metadata_fail (md, error,
-			                               "role %s: path_hash_prefixes "
-			                               "must be strings",
+			                               _("role %s: path_hash_prefixes "
+			                                  "must be strings"),
 			                               name);
 		g_hash_table_add (seen, role->name);
 		g_ptr_array_add (md->delegations, g_steal_pointer (&role));
@@ -313,29 +319,29 @@ otad_tuf_metadata_parse_targets (OtadTufMetadata *md, GError **error)
 	const OtadJsonNode *custom = otad_json_object_get (md->signed_node, "custom");
 
 	if (!otad_json_is (targets, OTAD_JSON_OBJECT))
-		return otad_tuf_metadata_fail (md, error, "targets must be an object");
+		return otad_tuf_metadata_fail (md, error, _("targets must be an object"));
 	for (guint32 i = 0; i < targets->n; i++) {
 		const OtadJsonNode *entry = &targets->v.children[i];
 		const OtadJsonNode *length = otad_json_object_get (entry, "length");
 		const OtadJsonNode *tcustom = otad_json_object_get (entry, "custom");
 		g_autofree gchar *name = otad_json_dup_key (entry);
 		if (name == NULL || name[0] == '\0' || !otad_json_is (entry, OTAD_JSON_OBJECT))
-			return otad_tuf_metadata_fail (md, error, "invalid target entry");
+			return otad_tuf_metadata_fail (md, error, _("invalid target entry"));
 		if (!otad_json_is (length, OTAD_JSON_INT) || length->v.i < 0)
-			return otad_tuf_metadata_fail (md, error, "target %s: invalid length",
+			return otad_tuf_metadata_fail (md, error, _("target %s: invalid length"),
 			                               name);
 		if (!otad_tuf_metadata_check_hashes_node (otad_json_object_get (entry, "hashes")))
-			return otad_tuf_metadata_fail (md, error, "target %s: invalid hashes",
+			return otad_tuf_metadata_fail (md, error, _("target %s: invalid hashes"),
 			                               name);
 		if (tcustom != NULL && !otad_json_is (tcustom, OTAD_JSON_OBJECT))
 			return otad_tuf_metadata_fail (md, error,
-			                               "target %s: custom must be an "
-			                               "object",
+			                               _("target %s: custom must be an "
+			                                  "object"),
 			                               name);
 	}
 	md->targets = targets;
 	if (custom != NULL && !otad_json_is (custom, OTAD_JSON_OBJECT))
-		return otad_tuf_metadata_fail (md, error, "custom must be an object");
+		return otad_tuf_metadata_fail (md, error, _("custom must be an object"));
 	md->custom = custom;
 	if (delegations != NULL && !otad_tuf_metadata_parse_delegations (md, delegations, error))
 		return FALSE;
@@ -364,9 +370,9 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	md->signed_node = otad_json_object_get (root, "signed");
 	md->signatures = otad_json_object_get (root, "signatures");
 	if (!otad_json_is (md->signed_node, OTAD_JSON_OBJECT))
-		return otad_tuf_metadata_fail (md, error, "signed must be an object");
+		return otad_tuf_metadata_fail (md, error, _("signed must be an object"));
 	if (!otad_json_is (md->signatures, OTAD_JSON_ARRAY))
-		return otad_tuf_metadata_fail (md, error, "signatures must be an array");
+		return otad_tuf_metadata_fail (md, error, _("signatures must be an array"));
 	for (guint32 i = 0; i < md->signatures->n; i++) {
 		const OtadJsonNode *sig = &md->signatures->v.children[i];
 		const OtadJsonNode *method = otad_json_object_get (sig, "method");
@@ -374,8 +380,8 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 		    !otad_json_is (otad_json_object_get (sig, "sig"), OTAD_JSON_STRING) ||
 		    (method != NULL && !otad_json_is (method, OTAD_JSON_STRING)))
 			return otad_tuf_metadata_fail (md, error,
-			                               "signature %u needs string "
-			                               "keyid and sig",
+			                               _("signature %u needs string "
+			                                  "keyid and sig"),
 			                               i);
 	}
 
@@ -383,11 +389,11 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	type = otad_json_object_get (md->signed_node, "_type");
 	type_str = otad_json_dup_string (type);
 	if (type_str == NULL)
-		return otad_tuf_metadata_fail (md, error, "_type must be a string");
+		return otad_tuf_metadata_fail (md, error, _("_type must be a string"));
 	md->ota_dialect = g_ascii_isupper (type_str[0]);
 	if (g_ascii_strcasecmp (type_str, otad_tuf_role_type_to_string (md->type)) != 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_WRONG_TYPE,
-		             "%s metadata: _type is \"%s\", expected \"%s\"", md->role_name,
+		             _("%s metadata: _type is \"%s\", expected \"%s\""), md->role_name,
 		             type_str, otad_tuf_role_type_to_string (md->type));
 		return FALSE;
 	}
@@ -397,11 +403,11 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 		g_autofree gchar *sv = otad_json_dup_string (spec_version);
 		g_auto (GStrv) parts = sv != NULL ? g_strsplit (sv, ".", -1) : NULL;
 		if (parts == NULL || g_strv_length (parts) < 2 || g_strv_length (parts) > 3)
-			return otad_tuf_metadata_fail (md, error, "invalid spec_version");
+			return otad_tuf_metadata_fail (md, error, _("invalid spec_version"));
 		if (g_strcmp0 (parts[0], "1") != 0) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			             "%s metadata: spec_version %s is not supported", md->role_name,
-			             sv);
+			             _("%s metadata: spec_version %s is not supported"),
+			             md->role_name, sv);
 			return FALSE;
 		}
 	}
@@ -409,19 +415,19 @@ otad_tuf_metadata_parse_common (OtadTufMetadata *md, GError **error)
 	version = otad_json_object_get (md->signed_node, "version");
 	if (!otad_json_is (version, OTAD_JSON_INT) || version->v.i < 0 ||
 	    (version->v.i == 0 && !otad_tuf_metadata_is_unassigned (md)))
-		return otad_tuf_metadata_fail (md, error, "version must be a positive integer");
+		return otad_tuf_metadata_fail (md, error, _("version must be a positive integer"));
 	md->version = version->v.i;
 
 	expires = otad_json_object_get (md->signed_node, "expires");
 	expires_str = otad_json_dup_string (expires);
 	if (expires_str == NULL)
-		return otad_tuf_metadata_fail (md, error, "expires must be a string");
+		return otad_tuf_metadata_fail (md, error, _("expires must be a string"));
 	/* ISO 8601 with an explicit zone, as both dialects write it ("...Z") */
 	if (strchr (expires_str, 'T') == NULL ||
 	    (dt = g_date_time_new_from_iso8601 (expires_str, NULL)) == NULL)
 		return otad_tuf_metadata_fail (md, error,
-		                               "expires \"%s\" is not an ISO 8601 "
-		                               "time with a zone",
+		                               _("expires \"%s\" is not an ISO 8601 "
+		                                  "time with a zone"),
 		                               expires_str);
 	md->expires = g_date_time_to_unix (dt);
 	return TRUE;
@@ -441,7 +447,7 @@ otad_tuf_metadata_parse (GBytes *bytes, OtadTufRoleType type, const gchar *role_
 	    g_strdup (role_name != NULL ? role_name : otad_tuf_role_type_to_string (type));
 	md->doc = otad_json_doc_new_from_bytes (bytes, &error_local);
 	if (md->doc == NULL) {
-		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED, "%s metadata: %s",
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED, _("%s metadata: %s"),
 		             md->role_name, error_local->message);
 		return NULL;
 	}

@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "otad-tuf-error.h"
 #include "otad-tuf-repo-private.h"
@@ -111,11 +113,10 @@ otad_tuf_refresh_verify (OtadTufRepo *self, OtadTufMetadata *md, GError **error)
 {
 	const OtadTufRole *role = otad_tuf_metadata_get_role (self->root, md->role_name);
 	g_autofree gchar *signer =
-	    g_strdup_printf ("root version %" G_GINT64_FORMAT, self->root->version);
+	    g_strdup_printf (_("root version %" PRId64), self->root->version);
 	if (role == NULL)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-		                              "root version %" G_GINT64_FORMAT
-		                              " defines no %s role",
+		                              _("root version %" PRId64 " defines no %s role"),
 		                              self->root->version, md->role_name);
 	if (!otad_tuf_metadata_verify_role (md, self->root->keys, role, signer, error)) {
 		g_prefix_error (error, "%s: ", self->name);
@@ -181,9 +182,9 @@ otad_tuf_refresh_check_roles (OtadTufRepo *self, OtadTufMetadata *root, gboolean
 	const gchar *needed[] = {"timestamp", "snapshot"};
 	for (guint i = 0; !optional && i < G_N_ELEMENTS (needed); i++) {
 		if (otad_tuf_metadata_get_role (root, needed[i]) == NULL)
-			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MALFORMED,
-			                              "%s: root metadata: role %s is not defined",
-			                              path, needed[i]);
+			return otad_tuf_refresh_fail (
+			    self, error, OTAD_TUF_ERROR_MALFORMED,
+			    _("%s: root metadata: role %s is not defined"), path, needed[i]);
 	}
 	return TRUE;
 }
@@ -218,8 +219,7 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 			return FALSE;
 		}
 		/* 5.3.4: signed by a threshold of the trusted root's keys and of its own */
-		signer =
-		    g_strdup_printf ("trusted root version %" G_GINT64_FORMAT, self->root->version);
+		signer = g_strdup_printf (_("trusted root version %" PRId64), self->root->version);
 		if (!otad_tuf_metadata_verify_role (md, self->root->keys,
 		                                    otad_tuf_metadata_get_role (self->root, "root"),
 		                                    signer, error) ||
@@ -232,13 +232,12 @@ otad_tuf_refresh_root (OtadTufRepo *self, gboolean optional, GCancellable *cance
 		/* 5.3.5 */
 		if (md->version < next)
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
-			                              "%s has version %" G_GINT64_FORMAT, path,
+			                              _("%s has version %" PRId64), path,
 			                              md->version);
 		if (md->version > next)
-			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_BAD_VERSION,
-			                              "%s has version %" G_GINT64_FORMAT
-			                              " (fast-forward)",
-			                              path, md->version);
+			return otad_tuf_refresh_fail (
+			    self, error, OTAD_TUF_ERROR_BAD_VERSION,
+			    _("%s has version %" PRId64 " (fast-forward)"), path, md->version);
 		if (!otad_tuf_refresh_check_roles (self, md, optional, path, error))
 			return FALSE;
 		/* 5.3.8: persisted at once, so a later failure does not lose it; what 5.3.11
@@ -305,7 +304,7 @@ otad_tuf_refresh_fetch_described (OtadTufRepo *self, const gchar *path, const Ot
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_NOT_FOUND,
-			                              "%s not found", path),
+			                              _("%s not found"), path),
 			       NULL;
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return NULL;
@@ -383,7 +382,7 @@ otad_tuf_refresh_timestamp (OtadTufRepo *self, gboolean optional, gboolean *unch
 				return TRUE;
 			}
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_NOT_FOUND,
-			                              "timestamp.json not found");
+			                              _("timestamp.json not found"));
 		}
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
@@ -403,15 +402,13 @@ otad_tuf_refresh_timestamp (OtadTufRepo *self, gboolean optional, gboolean *unch
 		if (md->version < self->timestamp->version)
 			return otad_tuf_refresh_fail (
 			    self, error, OTAD_TUF_ERROR_ROLLBACK,
-			    "timestamp version %" G_GINT64_FORMAT
-			    " is lower than the trusted %" G_GINT64_FORMAT,
+			    _("timestamp version %" PRId64 " is lower than the trusted %" PRId64),
 			    md->version, self->timestamp->version);
 		if (snap_meta->version < old->version)
-			return otad_tuf_refresh_fail (
-			    self, error, OTAD_TUF_ERROR_ROLLBACK,
-			    "timestamp names snapshot version %" G_GINT64_FORMAT
-			    ", lower than the trusted %" G_GINT64_FORMAT,
-			    snap_meta->version, old->version);
+			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
+			                              _("timestamp names snapshot version %" PRId64
+			                                 ", lower than the trusted %" PRId64),
+			                              snap_meta->version, old->version);
 		if (md->version == self->timestamp->version) {
 			/* a replayed timestamp is still a freeze once it expires */
 			if (!otad_tuf_refresh_expiry (self, self->timestamp, error))
@@ -447,17 +444,16 @@ otad_tuf_refresh_snapshot (OtadTufRepo *self, GCancellable *cancellable, GError 
 		return FALSE;
 	if (md->version != meta->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MIX_AND_MATCH,
-		                              "snapshot version %" G_GINT64_FORMAT " differs from "
-		                              "version %" G_GINT64_FORMAT " in timestamp",
+		                              _("snapshot version %" PRId64 " differs from "
+		                                 "version %" PRId64 " in timestamp"),
 		                              md->version, meta->version);
 	if (self->snapshot != NULL) {
 		GHashTableIter iter;
 		gpointer key, value;
 		if (md->version < self->snapshot->version)
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
-			                              "snapshot version %" G_GINT64_FORMAT
-			                              " is lower "
-			                              "than the trusted %" G_GINT64_FORMAT,
+			                              _("snapshot version %" PRId64 " is lower "
+			                                 "than the trusted %" PRId64),
 			                              md->version, self->snapshot->version);
 		/* 5.5.5: no targets role may go back or disappear */
 		g_hash_table_iter_init (&iter, self->snapshot->meta);
@@ -468,13 +464,13 @@ otad_tuf_refresh_snapshot (OtadTufRepo *self, GCancellable *cancellable, GError 
 				continue;
 			if (now == NULL)
 				return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
-				                              "snapshot no longer lists %s",
+				                              _("snapshot no longer lists %s"),
 				                              (const gchar *)key);
 			if (now->version < old->version)
 				return otad_tuf_refresh_fail (
 				    self, error, OTAD_TUF_ERROR_ROLLBACK,
-				    "snapshot lists %s version %" G_GINT64_FORMAT
-				    ", lower than the trusted %" G_GINT64_FORMAT,
+				    _("snapshot lists %s version %" PRId64
+				       ", lower than the trusted %" PRId64),
 				    (const gchar *)key, now->version, old->version);
 		}
 	}
@@ -519,13 +515,13 @@ otad_tuf_refresh_targets (OtadTufRepo *self, gboolean *fetched, GCancellable *ca
 		return FALSE;
 	if (meta != NULL && md->version != meta->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_MIX_AND_MATCH,
-		                              "targets version %" G_GINT64_FORMAT " differs from "
-		                              "version %" G_GINT64_FORMAT " in snapshot",
+		                              _("targets version %" PRId64 " differs from "
+		                                 "version %" PRId64 " in snapshot"),
 		                              md->version, meta->version);
 	if (meta == NULL && self->targets != NULL && md->version < self->targets->version)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_ROLLBACK,
-		                              "targets version %" G_GINT64_FORMAT " is lower than "
-		                              "the trusted %" G_GINT64_FORMAT,
+		                              _("targets version %" PRId64 " is lower than "
+		                                 "the trusted %" PRId64),
 		                              md->version, self->targets->version);
 	if (!otad_tuf_refresh_expiry (self, md, error))
 		return FALSE;
@@ -553,7 +549,7 @@ otad_tuf_repo_refresh_internal (OtadTufRepo *self, OtadTufRefreshFlags flags,
 	/* a server that had a timestamp may not drop it to skip the snapshot checks */
 	if (absent && self->timestamp != NULL)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_NOT_FOUND,
-		                              "timestamp.json is gone although one is trusted");
+		                              _("timestamp.json is gone although one is trusted"));
 	/* the trusted snapshot is the one an unchanged timestamp names: not fetched again,
 	 * but it must still be fresh */
 	if (unchanged && self->snapshot != NULL &&
@@ -585,7 +581,7 @@ otad_tuf_repo_refresh (OtadTufRepo *self, OtadTufRefreshFlags flags,
 	g_return_val_if_fail (OTAD_IS_TUF_REPO (self), FALSE);
 	if (self->root == NULL)
 		return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
-		                              "no trusted root");
+		                              _("no trusted root"));
 	/* 5.1: one fixed start time for every expiry check of this refresh */
 	self->now = 0;
 	self->now = otad_tuf_repo_now (self);

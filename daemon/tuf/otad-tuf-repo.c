@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
 #include "otad-file.h"
 #include "otad-tuf-error.h"
 #include "otad-tuf-repo-private.h"
@@ -113,12 +116,12 @@ otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
 	GBytes *bytes;
 	if (self->fetcher == NULL) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-		                     "no fetcher for the repository");
+		                     _("no fetcher for the repository"));
 		return NULL;
 	}
 	bytes = otad_tuf_fetcher_fetch (self->fetcher, path, max_length, cancellable, error);
 	if (bytes == NULL)
-		g_prefix_error (error, "%s: fetching %s: ", self->name, path);
+		g_prefix_error (error, _("%s: fetching %s: "), self->name, path);
 	return bytes;
 }
 
@@ -174,12 +177,12 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 	if (bytes == NULL) {
 		if (otad_file_is_not_found (error_local)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
-			             "%s: no trusted root in %s", self->name,
+			             _("%s: no trusted root in %s"), self->name,
 			             otad_tuf_store_get_directory (self->store));
 			return FALSE;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-		                            "%s: cannot read trusted root: ", self->name);
+		                            _("%s: cannot read trusted root: "), self->name);
 		return FALSE;
 	}
 	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", &error_local);
@@ -188,7 +191,7 @@ otad_tuf_repo_load (OtadTufRepo *self, GError **error)
 		 * the provisioned root (and the chain of newer roots) takes its place */
 		otad_tuf_store_move_aside (self->store, "root.json", error_local->message);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NO_TRUSTED_ROOT,
-		             "%s: the trusted root in %s was unreadable: %s", self->name,
+		             _("%s: the trusted root in %s was unreadable: %s"), self->name,
 		             otad_tuf_store_get_directory (self->store), error_local->message);
 		return FALSE;
 	}
@@ -211,7 +214,7 @@ otad_tuf_repo_adopt_root (OtadTufRepo *self, GBytes *bytes, GError **error)
 	g_autoptr (OtadTufMetadata) root = NULL;
 	root = otad_tuf_metadata_parse (bytes, OTAD_TUF_ROLE_ROOT, "root", error);
 	if (root == NULL || !otad_tuf_repo_verify_self_signed (root, error)) {
-		g_prefix_error (error, "%s: initial root: ", self->name);
+		g_prefix_error (error, _("%s: initial root: "), self->name);
 		return FALSE;
 	}
 	g_clear_pointer (&self->root, otad_tuf_metadata_unref);
@@ -248,7 +251,7 @@ otad_tuf_repo_init_root_tofu (OtadTufRepo *self, GCancellable *cancellable, GErr
 		return FALSE;
 	if (self->root->version != 1) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_VERSION,
-		             "%s: 1.root.json has version %" G_GINT64_FORMAT, self->name,
+		             _("%s: 1.root.json has version %" PRId64), self->name,
 		             self->root->version);
 		g_clear_pointer (&self->root, otad_tuf_metadata_unref);
 		return FALSE;
@@ -329,14 +332,14 @@ otad_tuf_fetch_target (OtadTufFetcher *fetcher, const gchar *path, const OtadTuf
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_NOT_FOUND,
-			             "%s: not found at %s", what, path);
+			             _("%s: not found at %s"), what, path);
 			return NULL;
 		}
 		if (g_error_matches (error_local, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE)) {
-			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-			             "%s: more data than the declared length of %" G_GINT64_FORMAT
-			             " bytes",
-			             what, info->length);
+			g_set_error (
+			    error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
+			    _("%s: more data than the declared length of %" PRId64 " bytes"), what,
+			    info->length);
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", what);

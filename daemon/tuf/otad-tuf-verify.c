@@ -3,11 +3,13 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <fnmatch.h>
 #include <gio/gio.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "otad-tuf-error.h"
 #include "otad-tuf-metadata.h"
@@ -51,8 +53,8 @@ otad_tuf_metadata_check_signature_ids (OtadTufMetadata *md, GError **error)
 			continue;
 		if (g_hash_table_contains (seen, keyid)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-			             "%s metadata version %" G_GINT64_FORMAT
-			             ": key id %s signs it more than once",
+			             _("%s metadata version %" PRId64
+			                ": key id %s signs it more than once"),
 			             md->role_name, md->version, keyid);
 			return FALSE;
 		}
@@ -74,7 +76,7 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 
 	if (role == NULL) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-		             "%s metadata: %s defines no role for it", md->role_name, signer);
+		             _("%s metadata: %s defines no role for it"), md->role_name, signer);
 		return FALSE;
 	}
 	if (!otad_tuf_metadata_check_signature_ids (md, error))
@@ -112,10 +114,10 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 				if (!otad_json_canonicalize_bounded (md->signed_node, forms[f],
 				                                     canonical,
 				                                     otad_tuf_canonical_max (md))) {
-					g_set_error (error, OTAD_TUF_ERROR,
-					             OTAD_TUF_ERROR_MALFORMED,
-					             "%s metadata: its canonical form is too large",
-					             md->role_name);
+					g_set_error (
+					    error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_MALFORMED,
+					    _("%s metadata: its canonical form is too large"),
+					    md->role_name);
 					return FALSE;
 				}
 			}
@@ -141,16 +143,16 @@ otad_tuf_metadata_verify_role (OtadTufMetadata *md, GHashTable *keys, const Otad
 	 * signatures of authorised keys (or only of other keys) is a threshold failure */
 	if (valid < role->threshold && bad > 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_BAD_SIGNATURE,
-		             "%s metadata version %" G_GINT64_FORMAT ": %u bad signature(s) by "
-		             "keys of the %s role in %s (%u valid, threshold %u)",
+		             _("%s metadata version %" PRId64 ": %u bad signature(s) by "
+		                "keys of the %s role in %s (%u valid, threshold %u)"),
 		             md->role_name, md->version, bad, role->name, signer, valid,
 		             role->threshold);
 		return FALSE;
 	}
 	if (valid < role->threshold) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_THRESHOLD,
-		             "%s metadata version %" G_GINT64_FORMAT ": %u valid signature(s) by "
-		             "keys of the %s role in %s, threshold is %u",
+		             _("%s metadata version %" PRId64 ": %u valid signature(s) by "
+		                "keys of the %s role in %s, threshold is %u"),
 		             md->role_name, md->version, valid, role->name, signer,
 		             role->threshold);
 		return FALSE;
@@ -165,8 +167,8 @@ otad_tuf_metadata_check_expiry (OtadTufMetadata *md, gint64 now, GError **error)
 		g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (md->expires);
 		g_autofree gchar *str = dt != NULL ? g_date_time_format_iso8601 (dt) : NULL;
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_EXPIRED,
-		             "%s metadata version %" G_GINT64_FORMAT " expired at %s",
-		             md->role_name, md->version, str != NULL ? str : "?");
+		             _("%s metadata version %" PRId64 " expired at %s"), md->role_name,
+		             md->version, str != NULL ? str : "?");
 		return FALSE;
 	}
 	return TRUE;
@@ -269,7 +271,7 @@ otad_tuf_hashes_finish (OtadTufHashCheck *checks, guint n, const gchar *what, GE
 		if (ok && (checks[i].expected == NULL ||
 		           g_ascii_strcasecmp (got, checks[i].expected) != 0)) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
-			             "%s: %s is %s, expected %s", what, checks[i].name, got,
+			             _("%s: %s is %s, expected %s"), what, checks[i].name, got,
 			             checks[i].expected != NULL ? checks[i].expected : "(invalid)");
 			ok = FALSE;
 		}
@@ -291,8 +293,10 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data, 
 
 	if (length >= 0 && (guint64)length != size) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             "%s: length is %" G_GSIZE_FORMAT ", expected %" G_GINT64_FORMAT, what,
-		             size, length);
+		             _("%s: length is %"
+		                "zu"
+		                ", expected %" PRId64),
+		             what, size, length);
 		return FALSE;
 	}
 	if (hashes == NULL)
@@ -302,7 +306,7 @@ otad_tuf_check_hashes (const OtadJsonNode *hashes, gint64 length, GBytes *data, 
 	expected1 = expected[1];
 	if (n == 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-		             "%s: no supported hash algorithm (sha256, sha512)", what);
+		             _("%s: no supported hash algorithm (sha256, sha512)"), what);
 		return FALSE;
 	}
 	otad_tuf_hashes_update (checks, n, buf, size);
@@ -340,7 +344,7 @@ otad_tuf_check_canonical (const OtadJsonNode *hashes, gint64 length, const OtadJ
 		expected1 = expected[1];
 		if (h.n == 0) {
 			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-			             "%s: no supported hash algorithm (sha256, sha512)", what);
+			             _("%s: no supported hash algorithm (sha256, sha512)"), what);
 			return FALSE;
 		}
 	}
@@ -349,9 +353,8 @@ otad_tuf_check_canonical (const OtadJsonNode *hashes, gint64 length, const OtadJ
 	if (length >= 0 && (guint64)length != h.length) {
 		otad_tuf_hashes_abort (checks, h.n);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             "%s: canonical length is %" G_GUINT64_FORMAT
-		             ", expected %" G_GINT64_FORMAT,
-		             what, h.length, length);
+		             _("%s: canonical length is %" PRIu64 ", expected %" PRId64), what,
+		             h.length, length);
 		return FALSE;
 	}
 	return otad_tuf_hashes_finish (checks, h.n, what, error);
@@ -390,7 +393,7 @@ otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *pat
 	expected1 = expected[1];
 	if (n == 0) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNSUPPORTED,
-		             "%s: no supported hash algorithm (sha256, sha512)", what);
+		             _("%s: no supported hash algorithm (sha256, sha512)"), what);
 		return FALSE;
 	}
 	buf = g_malloc (64 * 1024);
@@ -412,8 +415,7 @@ otad_tuf_check_file (const OtadJsonNode *hashes, gint64 length, const gchar *pat
 	if (length >= 0 && total != (guint64)length) {
 		otad_tuf_hashes_abort (checks, n);
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             "%s: length differs from the expected %" G_GINT64_FORMAT, what,
-		             length);
+		             _("%s: length differs from the expected %" PRId64), what, length);
 		return FALSE;
 	}
 	return otad_tuf_hashes_finish (checks, n, what, error);

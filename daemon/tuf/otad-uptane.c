@@ -4,7 +4,9 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "otad-tuf-error.h"
 #include "otad-uptane.h"
@@ -93,7 +95,7 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 
 	if (targets->delegations != NULL && targets->delegations->len > 0)
 		return otad_uptane_fail (error, OTAD_TUF_ERROR_UNKNOWN_ROLE,
-		                         "targets metadata may not delegate");
+		                         _("targets metadata may not delegate"));
 	for (guint i = 0; i < otad_tuf_metadata_get_n_targets (targets); i++) {
 		OtadTufTargetInfo info = {0};
 		g_autofree gchar *name = NULL;
@@ -103,7 +105,8 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 		ids = otad_json_object_get (info.custom, "ecuIdentifiers");
 		if (!otad_json_is (ids, OTAD_JSON_OBJECT) || ids->n == 0)
 			return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
-			                         "target %s has no custom.ecuIdentifiers", name);
+			                         _("target %s has no custom.ecuIdentifiers"),
+			                         name);
 		for (guint32 j = 0; j < ids->n; j++) {
 			const OtadJsonNode *ecu = &ids->v.children[j];
 			g_autofree gchar *serial = otad_json_dup_key (ecu);
@@ -114,24 +117,25 @@ otad_uptane_check_director (OtadTufMetadata *targets, GHashTable *ecus, GPtrArra
 
 			if (serial == NULL || hwid == NULL)
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_MALFORMED,
-				                         "target %s: ECU identifier needs a "
-				                         "hardwareId",
+				                         _("target %s: ECU identifier needs a "
+				                            "hardwareId"),
 				                         name);
 			if (g_hash_table_contains (seen, serial))
-				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
-				                         "ECU %s is assigned more than one target",
-				                         serial);
+				return otad_uptane_fail (
+				    error, OTAD_TUF_ERROR_ECU_MISMATCH,
+				    _("ECU %s is assigned more than one target"), serial);
 			g_hash_table_add (seen, g_strdup (serial));
 			if (!g_hash_table_lookup_extended (ecus, serial, NULL, (gpointer *)&ours))
 				return otad_uptane_fail (error, OTAD_TUF_ERROR_ECU_MISMATCH,
-				                         "target %s names ECU %s, which is not "
-				                         "part of this device",
+				                         _("target %s names ECU %s, which is not "
+				                            "part of this device"),
 				                         name, serial);
 			if (g_strcmp0 (ours, hwid) != 0)
-				return otad_uptane_fail (error, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
-				                         "target %s for ECU %s has hardware id %s, "
-				                         "the ECU is %s",
-				                         name, serial, hwid, ours);
+				return otad_uptane_fail (
+				    error, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
+				    _("target %s for ECU %s has hardware id %s, "
+				       "the ECU is %s"),
+				    name, serial, hwid, ours);
 			target = g_new0 (OtadUptaneTarget, 1);
 			target->name = g_strdup (name);
 			target->ecu_serial = g_steal_pointer (&serial);
@@ -157,19 +161,19 @@ otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancella
 
 	if (!otad_tuf_repo_find_target (image, target->name, &target->info, &target->image_role,
 	                                cancellable, error)) {
-		g_prefix_error (error, "target %s assigned by the director: ", target->name);
+		g_prefix_error (error, _("target %s assigned by the director: "), target->name);
 		return FALSE;
 	}
 	if (target->info.length != target->director_info.length) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_LENGTH_MISMATCH,
-		             "target %s: director length %" G_GINT64_FORMAT " differs from "
-		             "image-repo length %" G_GINT64_FORMAT,
+		             _("target %s: director length %" PRId64 " differs from "
+		                "image-repo length %" PRId64),
 		             target->name, target->director_info.length, target->info.length);
 		return FALSE;
 	}
 	if (!otad_tuf_hashes_agree (target->director_info.hashes, target->info.hashes)) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HASH_MISMATCH,
-		             "target %s: director and image-repo hashes differ", target->name);
+		             _("target %s: director and image-repo hashes differ"), target->name);
 		return FALSE;
 	}
 	hwids = otad_json_object_get (target->info.custom, "hardwareIds");
@@ -177,8 +181,8 @@ otad_uptane_check_image (OtadTufRepo *image, OtadUptaneTarget *target, GCancella
 		hw_ok |= otad_json_string_equal (&hwids->v.children[i], target->hardware_id);
 	if (!hw_ok) {
 		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_HARDWARE_MISMATCH,
-		             "target %s: image-repo hardwareIds do not include %s", target->name,
-		             target->hardware_id);
+		             _("target %s: image-repo hardwareIds do not include %s"),
+		             target->name, target->hardware_id);
 		return FALSE;
 	}
 	if (target->uri == NULL)
@@ -245,7 +249,7 @@ otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gch
 
 	if (targets == NULL) {
 		g_set_error_literal (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_FAILED,
-		                     "image-repo: no trusted targets metadata");
+		                     _("image-repo: no trusted targets metadata"));
 		return NULL;
 	}
 	for (guint i = 0; i < otad_tuf_metadata_get_n_targets (targets); i++) {
@@ -278,9 +282,13 @@ otad_uptane_lite_select (OtadTufRepo *image, const gchar *hardware_id, const gch
 		best = info;
 	}
 	if (best_name == NULL) {
-		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
-		             "image-repo: no target for hardware id %s%s%s", hardware_id,
-		             tag != NULL ? " with tag " : "", tag != NULL ? tag : "");
+		if (tag != NULL)
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
+			             _("image-repo: no target for hardware id %s with tag %s"),
+			             hardware_id, tag);
+		else
+			g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_UNKNOWN_TARGET,
+			             _("image-repo: no target for hardware id %s"), hardware_id);
 		return NULL;
 	}
 	if (out != NULL)

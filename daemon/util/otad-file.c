@@ -3,11 +3,13 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-file.h"
@@ -29,10 +31,21 @@
 /* someone racing us for the temporary name: give up after this many tries */
 #define OTAD_FILE_CREATE_TRIES 5
 
+static gboolean otad_file_fail (GError **error, int errsv, const gchar *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+/* FORMAT says what failed on which file ("cannot open %s"): one whole sentence to
+ * translate; the system's reason follows it */
 static gboolean
-otad_file_fail (GError **error, int errsv, const gchar *what, const gchar *path)
+otad_file_fail (GError **error, int errsv, const gchar *format, ...)
 {
+	va_list args;
+	g_autofree gchar *what = NULL;
 	gint code;
+
+	va_start (args, format);
+	what = g_strdup_vprintf (format, args);
+	va_end (args);
 
 	switch (errsv) {
 	case ENOENT:
@@ -46,7 +59,7 @@ otad_file_fail (GError **error, int errsv, const gchar *what, const gchar *path)
 		code = OTA_ERROR_FAILED;
 		break;
 	}
-	g_set_error (error, OTA_ERROR, code, "cannot %s %s: %s", what, path, g_strerror (errsv));
+	g_set_error (error, OTA_ERROR, code, "%s: %s", what, g_strerror (errsv));
 	return FALSE;
 }
 
@@ -93,11 +106,11 @@ otad_file_sync_dir (const gchar *dir, GError **error)
 	int errsv;
 
 	if (dfd < 0)
-		return otad_file_fail (error, errno, "open directory", dir);
+		return otad_file_fail (error, errno, _("cannot open directory %s"), dir);
 	if (fsync (dfd) != 0) {
 		errsv = errno;
 		close (dfd);
-		return otad_file_fail (error, errsv, "sync directory", dir);
+		return otad_file_fail (error, errsv, _("cannot sync directory %s"), dir);
 	}
 	close (dfd);
 
@@ -115,7 +128,7 @@ gboolean
 otad_file_ensure_dir (const gchar *dir, guint mode, GError **error)
 {
 	if (g_mkdir_with_parents (dir, (int)mode) != 0)
-		return otad_file_fail (error, errno, "create directory", dir);
+		return otad_file_fail (error, errno, _("cannot create directory %s"), dir);
 
 	/* success */
 	return TRUE;
@@ -145,7 +158,7 @@ otad_file_replace (const gchar *path, gconstpointer data, gsize len, guint mode,
 
 	dfd = otad_file_open_dir (dir);
 	if (dfd < 0)
-		return otad_file_fail (error, errno, "open directory", dir);
+		return otad_file_fail (error, errno, _("cannot open directory %s"), dir);
 	for (guint i = 0; i < OTAD_FILE_CREATE_TRIES && fd < 0; i++) {
 		/* a leftover of a write cut short, or something planted: never followed */
 		if (unlinkat (dfd, tmp, 0) != 0 && errno != ENOENT) {
@@ -160,32 +173,32 @@ otad_file_replace (const gchar *path, gconstpointer data, gsize len, guint mode,
 	}
 	if (fd < 0) {
 		close (dfd);
-		return otad_file_fail (error, errsv, "create", tmp_path);
+		return otad_file_fail (error, errsv, _("cannot create %s"), tmp_path);
 	}
 	if (!otad_file_write_all (fd, data, len) || fsync (fd) != 0) {
 		errsv = errno;
 		close (fd);
 		unlinkat (dfd, tmp, 0);
 		close (dfd);
-		return otad_file_fail (error, errsv, "write", path);
+		return otad_file_fail (error, errsv, _("cannot write %s"), path);
 	}
 	if (close (fd) != 0) {
 		errsv = errno;
 		unlinkat (dfd, tmp, 0);
 		close (dfd);
-		return otad_file_fail (error, errsv, "write", path);
+		return otad_file_fail (error, errsv, _("cannot write %s"), path);
 	}
 	if (renameat (dfd, tmp, dfd, base) != 0) {
 		errsv = errno;
 		unlinkat (dfd, tmp, 0);
 		close (dfd);
-		return otad_file_fail (error, errsv, "replace", path);
+		return otad_file_fail (error, errsv, _("cannot replace %s"), path);
 	}
 	/* the rename is durable only once the directory is */
 	if (fsync (dfd) != 0) {
 		errsv = errno;
 		close (dfd);
-		return otad_file_fail (error, errsv, "sync directory", dir);
+		return otad_file_fail (error, errsv, _("cannot sync directory %s"), dir);
 	}
 	close (dfd);
 
@@ -218,26 +231,28 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 		errsv = errno;
 		if (errsv == ELOOP) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-			             "%s is a symbolic link: not followed", path);
+			             _("%s is a symbolic link: not followed"), path);
 			return FALSE;
 		}
-		return otad_file_fail (error, errsv, "open", path);
+		return otad_file_fail (error, errsv, _("cannot open %s"), path);
 	}
 	if (fstat (fd, &st) != 0) {
 		errsv = errno;
 		close (fd);
-		return otad_file_fail (error, errsv, "read", path);
+		return otad_file_fail (error, errsv, _("cannot read %s"), path);
 	}
 	if (!S_ISREG (st.st_mode)) {
 		close (fd);
-		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED, "%s is not a regular file", path);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED, _("%s is not a regular file"),
+		             path);
 		return FALSE;
 	}
 	if ((guint64)st.st_size > max_len) {
 		close (fd);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-		             "%s is too large (%" G_GUINT64_FORMAT
-		             " bytes, at most %" G_GSIZE_FORMAT ")",
+		             _("%s is too large (%" PRIu64 " bytes, at most %"
+		                "zu"
+		                ")"),
 		             path, (guint64)st.st_size, max_len);
 		return FALSE;
 	}
@@ -250,7 +265,7 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 		if (n < 0) {
 			errsv = errno;
 			close (fd);
-			return otad_file_fail (error, errsv, "read", path);
+			return otad_file_fail (error, errsv, _("cannot read %s"), path);
 		}
 		if (n == 0)
 			break;
@@ -258,8 +273,10 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 		if (got > max_len) {
 			close (fd);
 			g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-			             "%s is too large (more than %" G_GSIZE_FORMAT " bytes)", path,
-			             max_len);
+			             _("%s is too large (more than %"
+			                "zu"
+			                " bytes)"),
+			             path, max_len);
 			return FALSE;
 		}
 	}
@@ -288,7 +305,7 @@ otad_file_remove (const gchar *path, GError **error)
 	if (g_unlink (path) != 0) {
 		if (errno == ENOENT)
 			return TRUE;
-		return otad_file_fail (error, errno, "remove", path);
+		return otad_file_fail (error, errno, _("cannot remove %s"), path);
 	}
 	return otad_file_sync_dir (dir, error);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "otad-sd-notify.h"
 
@@ -40,18 +41,18 @@ otad_sd_notify (const gchar *state, GError **error)
 		address = g_unix_socket_address_new (path);
 	} else {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			     "unsupported NOTIFY_SOCKET address \"%s\"", path);
+		             _("unsupported NOTIFY_SOCKET address \"%s\""), path);
 		return FALSE;
 	}
 	sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM,
 			     G_SOCKET_PROTOCOL_DEFAULT, error);
 	if (sock == NULL) {
-		g_prefix_error (error, "failed to notify systemd: ");
+		g_prefix_error (error, _("failed to notify systemd: "));
 		return FALSE;
 	}
 	sent = g_socket_send_to (sock, address, state, strlen (state), NULL, error);
 	if (sent < 0) {
-		g_prefix_error (error, "failed to notify systemd at %s: ", path);
+		g_prefix_error (error, _("failed to notify systemd at %s: "), path);
 		return FALSE;
 	}
 

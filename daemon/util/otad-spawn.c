@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-spawn.h"
@@ -78,9 +79,9 @@ otad_spawn_result_describe (const OtadSpawnResult *result)
 	if (result->timed_out)
 		msg = g_strdup ("timed out and was killed");
 	else if (!result->exited)
-		msg = g_strdup_printf ("killed by signal %d", result->term_signal);
+		msg = g_strdup_printf (_("killed by signal %d"), result->term_signal);
 	else if (result->exit_status != 0)
-		msg = g_strdup_printf ("exit status %d", result->exit_status);
+		msg = g_strdup_printf (_("exit status %d"), result->exit_status);
 	else
 		msg = g_strdup ("succeeded");
 	if (stripped[0] == '\0')
@@ -186,7 +187,7 @@ otad_spawn_run (const gchar *const *argv, guint timeout_ms, GCancellable *cancel
 	g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
 	proc = g_subprocess_launcher_spawnv (launcher, argv, error);
 	if (proc == NULL) {
-		g_prefix_error (error, "failed to run %s: ", argv[0]);
+		g_prefix_error (error, _("failed to run %s: "), argv[0]);
 		return NULL;
 	}
 
@@ -232,7 +233,7 @@ otad_spawn_run (const gchar *const *argv, guint timeout_ms, GCancellable *cancel
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&data.error),
-		                            "failed to read output of %s: ", argv[0]);
+		                            _("failed to read output of %s: "), argv[0]);
 		return NULL;
 	}
 	g_clear_error (&data.error);
@@ -282,8 +283,8 @@ otad_spawn_check (const gchar *const *argv, guint timeout_ms, gint error_code, g
 	if (!otad_spawn_result_success (result)) {
 		cmdline = g_strjoinv (" ", (gchar **)argv);
 		why = otad_spawn_result_describe (result);
-		g_set_error (error, OTA_ERROR, error_code, "%s failed (%s): %s", argv[0], cmdline,
-		             why);
+		g_set_error (error, OTA_ERROR, error_code, _("%s failed (%s): %s"), argv[0],
+		             cmdline, why);
 		return FALSE;
 	}
 	if (out_stdout != NULL)

@@ -280,6 +280,51 @@ def manifests(log):
     return [e for e in log if e.get('method') == 'PUT' and e.get('path') == '/director/manifest']
 
 
+# otad binds its domain to the compiled-in LOCALEDIR: in a private mount namespace, the
+# build tree's po/ is shown there ($1 LOCALEDIR, then the command); exec keeps otad's pid
+LOCALE_MOUNT_SCRIPT = r'''
+set -e
+target="$1"; shift
+parent="$target"
+while [ ! -d "$parent" ]; do parent=$(dirname "$parent"); done
+if [ "$parent" != "$target" ]; then
+    mount -t tmpfs tmpfs "$parent"
+    mkdir -p "$target"
+fi
+mount --bind "$BUILD_PO" "$target"
+exec "$@"
+'''
+
+
+def localized_daemon(language):
+    """an otadtest.Daemon class whose otad speaks LANGUAGE ('' for English) with the
+    catalogues of the build tree (needs root for the mount namespace: skips otherwise,
+    as the translations test does)"""
+    build_po = otadtest.env_path('OTAD_TEST_BUILD_PO')
+    localedir = os.environ.get('OTAD_TEST_LOCALEDIR', '')
+    if not localedir:
+        raise unittest.SkipTest('OTAD_TEST_LOCALEDIR is not set (not run from meson test?)')
+    mo = os.path.join(build_po, 'de', 'LC_MESSAGES', 'otad.mo')
+    if not os.path.isfile(mo):
+        raise AssertionError(f'{mo} is not built')
+    require_program('unshare', 'util-linux')
+    require_program('mount', 'mount')
+    if os.geteuid() != 0:
+        raise unittest.SkipTest('needs root to show the build tree catalogue at LOCALEDIR')
+    probe = run(['unshare', '--mount', '--propagation', 'private', 'true'], check=False)
+    if probe.returncode != 0:
+        raise unittest.SkipTest('no mount namespace here: ' + probe.stderr.strip())
+
+    class LocalizedDaemon(otadtest.Daemon):
+        def command(self):
+            # gettext ignores LANGUAGE in the C locale: C.UTF-8 is not "C"
+            return ['env', f'LANGUAGE={language}', 'LC_ALL=C.UTF-8', 'LANG=C.UTF-8',
+                    f'BUILD_PO={build_po}', 'unshare', '--mount', '--propagation', 'private',
+                    'sh', '-c', LOCALE_MOUNT_SCRIPT, 'sh', localedir] + super().command()
+
+    return LocalizedDaemon
+
+
 ALL_ACTIONS = ['org.otad.check', 'org.otad.install', 'org.otad.rollback']
 TARGET = 'otadtest-2.0'
 CAMPAIGN = 'campaign-42'
@@ -319,12 +364,15 @@ class UpdateTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.cleanup()
 
-    def start_otad(self, booted, health='pass', name='d', config=None):
-        """otad with its state dir shared across restarts (name picks the log)"""
+    def start_otad(self, booted, health='pass', name='d', config=None, language=None):
+        """otad with its state dir shared across restarts (name picks the log); with
+        LANGUAGE, otad runs in that language ('' for English) from the build tree's
+        catalogues"""
         if config is None:
             config = self.device.config(self.server, getattr(self.device, 'health_' + health))
-        d = otadtest.Daemon(os.path.join(self.topdir, 'otad'), self.bus, self.device, config,
-                            [f'--test-booted-deployment={self.device.commits[booted]}'])
+        daemon_class = otadtest.Daemon if language is None else localized_daemon(language)
+        d = daemon_class(os.path.join(self.topdir, 'otad'), self.bus, self.device, config,
+                         [f'--test-booted-deployment={self.device.commits[booted]}'])
         d.log_path = os.path.join(self.topdir, f'otad-{name}.log')
         self.addCleanup(d.stop)
         d.start()

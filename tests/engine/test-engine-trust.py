@@ -10,6 +10,7 @@ version 0 with nothing assigned.
 - an assignment: Check on D-Bus offers it;
 - a Director targets changed after signing: `otactl check` and ErrorName say
   org.otad.Updater1.Error.Verification, the message starts with the attack class;
+  with LANGUAGE=de otad says the rest in German;
 - `[tuf] max-targets-size` is what the TUF client enforces: a larger Director targets.json
   is refused.
 
@@ -60,10 +61,12 @@ class OtaDialectServer(unittest.TestCase):
     def tearDownClass(cls):
         cls.cleanup()
 
-    def start_otad(self, name):
-        d = otadtest.Daemon(os.path.join(self.topdir, name), self.bus, self.device,
-                            self.device.config(self.server, self.device.health_pass),
-                            [f'--test-booted-deployment={self.device.commits["A"]}'])
+    def start_otad(self, name, language=None):
+        daemon_class = (otadtest.Daemon if language is None
+                        else enginetest.localized_daemon(language))
+        d = daemon_class(os.path.join(self.topdir, name), self.bus, self.device,
+                         self.device.config(self.server, self.device.health_pass),
+                         [f'--test-booted-deployment={self.device.commits["A"]}'])
         self.addCleanup(d.stop)
         d.start()
         client = enginetest.Client(self.bus.address)
@@ -115,6 +118,21 @@ class OtaDialectServer(unittest.TestCase):
         self.assertEqual(props['ErrorName'], VERIFICATION, props['ErrorMessage'])
         self.assertTrue(props['ErrorMessage'].startswith('bad-signature: '),
                         props['ErrorMessage'])
+
+    def test_3a_refused_check_in_german(self):
+        """otad in German (LANGUAGE=de): the same refusal, its class and name unchanged,
+        its text German, also where an English otactl prints it"""
+        self.server.control('/tamper', {'repo': 'director', 'file': 'targets.json'})
+        daemon, client = self.start_otad('tampered-de', language='de')
+        res = otadtest.otactl(self.bus.address, 'check')
+        self.assertEqual(res.returncode, 1, res.stdout + res.stderr + daemon.logs())
+        props = client.props()
+        self.assertEqual(props['ErrorName'], VERIFICATION, props['ErrorMessage'])
+        message = props['ErrorMessage']
+        self.assertTrue(message.startswith('bad-signature: director: targets-Metadaten '
+                                           'Version '), message)
+        self.assertIn('ungültige Signatur(en) von Schlüsseln der Rolle targets', message)
+        self.assertIn(message, res.stderr)
 
     def test_4_configured_metadata_limit_holds(self):
         # [tuf] max-targets-size reaches the TUF client: a Director targets.json over

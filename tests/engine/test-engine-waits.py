@@ -11,7 +11,8 @@ bound the case states:
 - Retry-After: 3000, and an HTTP date in 2099: more than max-retry-after-sec, the request
   fails at once (Error.Server): bound 8 s;
 - Retry-After: 4 on every attempt: each wait is allowed, but the job's waits would pass
-  max-retry-time-sec on the third: Error.Server "gave up": bound 8 + 8 s;
+  max-retry-time-sec on the third: Error.Server "gave up": bound 8 + 8 s; the same for
+  objects, which 8 workers fetch at once (their waits add up in the one budget);
 - report endpoints that stall hold an install only for one attempt per flush (the
   download's and the install's), the reports stay queued: bound 3 * 5 + 8 s.
 Every bound has 10 s times OTAD_TEST_SLOW more for a loaded machine; D-Bus answers
@@ -126,6 +127,19 @@ class Waits(UpdateTestCase):
         self.assert_error(props, 'Server', 'gave up')
         waits = [e for e in self.server.log() if e.get('misbehave') == 'status']
         self.assertLessEqual(len(waits), 3, waits)
+
+    def test_retry_time_capped_objects(self):
+        # past the commit object and the root tree: the object pull's 8 workers all get
+        # 503 with Retry-After: 4, and their waits together stop at max-retry-time-sec
+        self.rule('/treehub/objects/', mode='status', status=503, retry_after=4, after=3)
+        started = time.monotonic()
+        props = self.install(MAX_RETRY_TIME_S + SLACK)
+        took = time.monotonic() - started
+        self.assert_error(props, 'Server', 'gave up')
+        waits = [e for e in self.server.log() if e.get('misbehave') == 'status']
+        print(f'# {len(waits)} object requests answered 503 in {took:.1f} s')
+        # each worker's first attempt, then at most the waits that fit the budget
+        self.assertLessEqual(len(waits), 8 + MAX_RETRY_TIME_S // 4, waits)
 
     def test_with_stalled_reports(self):
         # named to run last (unittest sorts by name): it leaves the install pending

@@ -345,6 +345,20 @@ otad_test_server_reset (OtadTestServer *self)
 }
 
 void
+otad_test_server_delay (OtadTestServer *self, guint ms)
+{
+	g_autofree gchar *path = g_strdup_printf ("/__delay?ms=%u", ms);
+	g_autoptr(JsonNode) root = otad_test_server_control (self, path);
+}
+
+guint
+otad_test_server_get_max_in_flight (OtadTestServer *self)
+{
+	g_autoptr(JsonNode) root = otad_test_server_control (self, "/__stats");
+	return (guint)json_object_get_int_member (json_node_get_object (root), "max_in_flight");
+}
+
+void
 otad_test_server_cut_after (OtadTestServer *self, guint64 bytes)
 {
 	g_autofree gchar *path = g_strdup_printf ("/__cut?after=%" G_GUINT64_FORMAT, bytes);

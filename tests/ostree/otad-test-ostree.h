@@ -42,5 +42,9 @@ const gchar *otad_test_server_get_url (OtadTestServer *self);
 guint64 otad_test_server_get_bytes (OtadTestServer *self, const gchar *path_prefix);
 void otad_test_server_reset (OtadTestServer *self);
 void otad_test_server_cut_after (OtadTestServer *self, guint64 bytes);
+/* every object request waits @ms before its answer (0: none) */
+void otad_test_server_delay (OtadTestServer *self, guint ms);
+/* the most requests the server answered at once since the last reset */
+guint otad_test_server_get_max_in_flight (OtadTestServer *self);
 
 G_END_DECLS

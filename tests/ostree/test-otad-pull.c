@@ -295,6 +295,93 @@ test_pull_cancel (Fixture *fx, gconstpointer data)
 	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* objects are fetched several at once (as libostree keeps 8 requests outstanding), never
+ * more than the session's connections per host; progress never goes down */
+static void
+test_pull_parallel (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GTimer) timer = g_timer_new ();
+	OtadPullOptions options = fixture_options (fx, OTAD_PULL_FLAGS_NO_DELTA);
+	const OtadPullProgress *last = NULL;
+	guint in_flight;
+	gdouble seconds;
+
+	/* a device with nothing of B: each object answered after a round trip of 100 ms, so
+	 * one at a time the N_FILES file objects alone would take N_FILES / 10 s */
+	{
+		g_autofree gchar *fresh = g_build_filename (fx->tmp, "fresh", NULL);
+		g_autofree gchar *fresh_arg = g_strconcat ("--repo=", fresh, NULL);
+		g_autofree gchar *out = OTAD_TEST_RUN (NULL, "ostree", fresh_arg, "init",
+						       "--mode=bare");
+		g_clear_object (&fx->repo);
+		fx->repo = ostree_repo_open_at (AT_FDCWD, fresh, NULL, &error);
+		g_assert_no_error (error);
+	}
+	otad_test_server_delay (fx->server, 100);
+	options.from_commit = NULL;
+	ASSERT_OK (otad_pull_commit (fx->repo, &options, fx->b, progress_cb, fx, NULL, &error));
+	seconds = g_timer_elapsed (timer, NULL);
+	in_flight = otad_test_server_get_max_in_flight (fx->server);
+	g_test_message ("%u objects of %u KiB with a 100 ms round trip: %.2f s, at most %u "
+			"requests at once",
+			N_FILES, FILE_SIZE / 1024, seconds, in_flight);
+	g_assert_cmpuint (in_flight, >=, 4);
+	g_assert_cmpuint (in_flight, <=, OTAD_HTTP_MAX_CONNS_PER_HOST);
+	g_assert_cmpfloat (seconds, <, N_FILES * 0.1);
+	ASSERT_OK (otad_pull_verify_commit (fx->repo, fx->b, NULL, &error));
+
+	g_assert_cmpuint (fx->progress->len, >, 0);
+	for (guint i = 0; i < fx->progress->len; i++) {
+		const OtadPullProgress *p = &g_array_index (fx->progress, OtadPullProgress, i);
+		if (p->phase != OTAD_PULL_PHASE_OBJECTS)
+			continue;
+		g_assert_cmpuint (p->objects_fetched, <=, p->objects_total);
+		if (last != NULL) {
+			g_assert_cmpuint (p->bytes_transferred, >=, last->bytes_transferred);
+			g_assert_cmpuint (p->objects_fetched, >=, last->objects_fetched);
+			g_assert_cmpuint (p->objects_total, >=, last->objects_total);
+		}
+		last = p;
+	}
+	g_assert_nonnull (last);
+	g_assert_cmpuint (last->objects_fetched, ==, last->objects_total);
+	g_assert_cmpuint (last->objects_total, >=, N_FILES);
+}
+
+static void
+cancel_objects_cb (const OtadPullProgress *progress, gpointer user_data)
+{
+	Fixture *fx = user_data;
+	if (progress->phase == OTAD_PULL_PHASE_OBJECTS && progress->objects_fetched > 0)
+		g_cancellable_cancel (fx->cancellable);
+}
+
+/* the job cancelled while several objects are in flight: a cancellation, at once, and a
+ * later pull completes */
+static void
+test_pull_cancel_objects (Fixture *fx, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GTimer) timer = g_timer_new ();
+	OtadPullOptions options = fixture_options (fx, OTAD_PULL_FLAGS_NO_DELTA);
+
+	otad_test_server_delay (fx->server, 300);
+	g_assert_false (otad_pull_commit (fx->repo, &options, fx->b, cancel_objects_cb, fx,
+					  fx->cancellable, &error));
+	g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_test_message ("cancelled after %.2f s: %s", g_timer_elapsed (timer, NULL),
+			error->message);
+	/* one at a time this is N_FILES / 6 * 0.3 s; the delay alone holds each request */
+	g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, N_FILES / 6 * 0.3);
+	g_clear_error (&error);
+	g_assert_false (otad_pull_verify_commit (fx->repo, fx->b, NULL, NULL));
+
+	otad_test_server_delay (fx->server, 0);
+	ASSERT_OK (otad_pull_commit (fx->repo, &options, fx->b, NULL, NULL, NULL, &error));
+	ASSERT_OK (otad_pull_verify_commit (fx->repo, fx->b, NULL, &error));
+}
+
 /* mutual TLS: libostree's object pull and otad's delta fetch both present the device
  * certificate from the remote options; without it the server refuses both */
 static void
@@ -355,6 +442,8 @@ main (int argc, char **argv)
 	ADD ("/otad/pull/delta-corrupt", test_pull_delta_corrupt);
 	ADD ("/otad/pull/delta-fallback", test_pull_delta_fallback);
 	ADD ("/otad/pull/cancel", test_pull_cancel);
+	ADD ("/otad/pull/parallel", test_pull_parallel);
+	ADD ("/otad/pull/cancel-objects", test_pull_cancel_objects);
 	ADD ("/otad/pull/mtls", test_pull_mtls);
 	return g_test_run ();
 }

@@ -5,8 +5,10 @@
 It supports HTTP Range requests, counts the body bytes it sends per path and can cut
 connections after a byte budget to simulate an interrupted download.  Control endpoints:
 
-  GET /__stats          JSON {"total": N, "requests": N, "paths": {path: bytes}}
-  GET /__reset          zero the counters and lift any cut
+  GET /__stats          JSON {"total": N, "requests": N, "paths": {path: bytes},
+                        "max_in_flight": N (the most requests answered at once)}
+  GET /__reset          zero the counters and lift any cut and delay
+  GET /__delay?ms=N     hold every object request N ms before answering (a round trip)
   GET /__cut?after=N    after N more body bytes, drop the connection; later requests are
                         dropped too until /__reset
 
@@ -26,12 +28,14 @@ import urllib.parse
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATE = {"total": 0, "requests": 0, "paths": {}, "budget": None, "cut": False}
+STATE = {"total": 0, "requests": 0, "paths": {}, "budget": None, "cut": False,
+         "in_flight": 0, "max_in_flight": 0, "delay_ms": 0}
 CHUNK = 16384
 
 
 def reset():
-    STATE.update(total=0, requests=0, paths={}, budget=None, cut=False)
+    STATE.update(total=0, requests=0, paths={}, budget=None, cut=False, in_flight=0,
+                 max_in_flight=0, delay_ms=0)
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -77,9 +81,13 @@ class Handler(SimpleHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         with LOCK:
             if url.path == "/__stats":
-                obj = {k: STATE[k] for k in ("total", "requests", "paths", "cut")}
+                obj = {k: STATE[k]
+                       for k in ("total", "requests", "paths", "cut", "max_in_flight")}
             elif url.path == "/__reset":
                 reset()
+                obj = {}
+            elif url.path == "/__delay":
+                STATE["delay_ms"] = int(query["ms"][0])
                 obj = {}
             elif url.path == "/__cut":
                 STATE["budget"] = int(query["after"][0])
@@ -115,6 +123,17 @@ class Handler(SimpleHTTPRequestHandler):
                 self.drop()
                 return
             STATE["requests"] += 1
+            STATE["in_flight"] += 1
+            STATE["max_in_flight"] = max(STATE["max_in_flight"], STATE["in_flight"])
+            delay_ms = STATE["delay_ms"]
+        try:
+            time.sleep(min(delay_ms, 5000) / 1000)
+            self.serve_file(url, head)
+        finally:
+            with LOCK:
+                STATE["in_flight"] = max(0, STATE["in_flight"] - 1)
+
+    def serve_file(self, url, head):
         rel = urllib.parse.unquote(url.path).lstrip("/")
         path = os.path.realpath(os.path.join(self.server.root, rel))
         if not path.startswith(self.server.root + os.sep) or not os.path.isfile(path):

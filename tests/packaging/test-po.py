@@ -112,21 +112,23 @@ class PoTest(unittest.TestCase):
         self.assertIn('de', self.linguas)
 
     def test_potfiles_complete(self):
-        """every C file of cli/, client/ and daemon/ that marks strings is listed"""
+        """every C file of cli/, client/ and daemon/ (with its layers' folders) that
+        marks strings is listed"""
         for path in self.potfiles:
             self.assertTrue(os.path.isfile(os.path.join(ARGS.source_dir, path)), path)
         marked = re.compile(r'\b(_|N_|C_|NC_)\s*\(\s*"')
         missing = []
         for sub in ('cli', 'client', 'daemon'):
-            d = os.path.join(ARGS.source_dir, sub)
-            if not os.path.isdir(d):
-                continue
-            for name in sorted(os.listdir(d)):
-                if not name.endswith('.c'):
-                    continue
-                with open(os.path.join(d, name), encoding='utf-8') as f:
-                    if marked.search(f.read()) and f'{sub}/{name}' not in self.potfiles:
-                        missing.append(f'{sub}/{name}')
+            top = os.path.join(ARGS.source_dir, sub)
+            for d, dirs, names in os.walk(top):
+                dirs.sort()
+                for name in sorted(names):
+                    if not name.endswith('.c'):
+                        continue
+                    rel = os.path.relpath(os.path.join(d, name), ARGS.source_dir)
+                    with open(os.path.join(d, name), encoding='utf-8') as f:
+                        if marked.search(f.read()) and rel not in self.potfiles:
+                            missing.append(rel)
         self.assertEqual(missing, [], 'files with _() missing from po/POTFILES.in')
 
     def test_translations_complete(self):

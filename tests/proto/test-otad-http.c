@@ -518,6 +518,30 @@ test_rate_cap (Fixture *f, gconstpointer data)
 	g_assert_cmpint (f->clock.slept, ==, 0);
 }
 
+/* an object's download: a part file left from before is not resumed (it may never have
+ * reached the disk), and the result is the server's file */
+static void
+test_download_transient (Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *u = url (f, "/repo/timestamp.json");
+	g_autofree gchar *dest = g_build_filename (f->dir, "object", NULL);
+	g_autofree gchar *part = g_strconcat (dest, ".part", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) body = otad_http_get (f->http, u, 0, 0, NULL, NULL, &error);
+	g_autofree gchar *contents = NULL;
+	gsize size = 0;
+
+	g_assert_no_error (error);
+	g_assert_true (g_file_set_contents (part, "garbage", -1, NULL));
+	g_assert_true (otad_http_download_full (f->http, u, dest, 0,
+						OTAD_HTTP_DOWNLOAD_FLAG_TRANSIENT, NULL, NULL,
+						NULL, &error));
+	g_assert_no_error (error);
+	g_assert_true (g_file_get_contents (dest, &contents, &size, NULL));
+	g_assert_cmpmem (contents, size, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+	g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_keepalive (Fixture *f, gconstpointer data)
 {
@@ -551,6 +575,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/http/get", test_get);
 	ADD ("/otad/http/rate-cap", test_rate_cap);
+	ADD ("/otad/http/download-transient", test_download_transient);
 	ADD ("/otad/http/not-found", test_not_found);
 	ADD ("/otad/http/tls/no-client-cert", test_no_client_cert);
 	ADD ("/otad/http/tls/rogue-client-cert", test_rogue_client_cert);

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-bootloader-grub.h"
 #include "otad-spawn.h"
@@ -49,7 +51,7 @@ otad_bootloader_grub_list (OtadBootloaderGrub *self, GCancellable *cancellable, 
 	if (!g_file_test (self->grubenv, G_FILE_TEST_IS_REGULAR)) {
 		/* grub-editenv would create it; a missing block means a wrong path */
 		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-		             "GRUB environment block %s does not exist", self->grubenv);
+		             _("GRUB environment block %s does not exist"), self->grubenv);
 		return NULL;
 	}
 	return otad_bootloader_read_env (argv, cancellable, error);
@@ -120,7 +122,7 @@ otad_bootloader_grub_query (OtadBootloader *bootloader, OstreeDeployment *deploy
 	if (counter_str == NULL)
 		return TRUE;
 	if (!g_ascii_string_to_signed (counter_str, 10, -1, G_MAXINT, &counter, error)) {
-		g_prefix_error (error, "boot_counter in %s: ", self->grubenv);
+		g_prefix_error (error, _("boot_counter in %s: "), self->grubenv);
 		if (error != NULL && *error != NULL) {
 			(*error)->domain = OTA_ERROR;
 			(*error)->code = OTA_ERROR_BOOTLOADER;

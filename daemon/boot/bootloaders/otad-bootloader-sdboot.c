@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-bootloader-sdboot.h"
@@ -121,7 +122,7 @@ otad_bootloader_sdboot_list (OtadBootloaderSdboot *self, OstreeDeployment *deplo
 		    bc != NULL ? ostree_bootconfig_parser_get (bc, "options") : NULL);
 		if (wanted == NULL) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-			             "deployment %s.%d has no ostree= boot argument",
+			             _("deployment %s.%d has no ostree= boot argument"),
 			             ostree_deployment_get_csum (deployment),
 			             ostree_deployment_get_deployserial (deployment));
 			return NULL;
@@ -151,8 +152,8 @@ otad_bootloader_sdboot_list (OtadBootloaderSdboot *self, OstreeDeployment *deplo
 		g_ptr_array_add (entries, g_steal_pointer (&entry));
 	}
 	if (wanted != NULL && entries->len == 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER, "no boot entry in %s has %s",
-		             self->entries_dir, wanted);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
+		             _("no boot entry in %s has %s"), self->entries_dir, wanted);
 		return NULL;
 	}
 	return g_steal_pointer (&entries);
@@ -171,7 +172,8 @@ otad_bootloader_sdboot_rename (OtadBootloaderSdboot *self, const gchar *from, co
 	if (rename (from_path, to_path) != 0) {
 		int errsv = errno;
 		g_set_error (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-		             "failed to rename %s to %s: %s", from_path, to, g_strerror (errsv));
+		             _("failed to rename %s to %s: %s"), from_path, to,
+		             g_strerror (errsv));
 		return FALSE;
 	}
 	/* the new name must survive a power cut */
@@ -193,7 +195,7 @@ otad_bootloader_sdboot_mark_trial_boot (OtadBootloader *bootloader, OstreeDeploy
 
 	if (deployment == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-		                     "boot counting needs the trial deployment");
+		                     _("boot counting needs the trial deployment"));
 		return FALSE;
 	}
 	entries = otad_bootloader_sdboot_list (self, deployment, error);
@@ -237,7 +239,7 @@ otad_bootloader_sdboot_mark_boot_good (OtadBootloader *bootloader, OstreeDeploym
 {
 	if (deployment == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_BOOTLOADER,
-		                     "blessing a boot entry needs the booted deployment");
+		                     _("blessing a boot entry needs the booted deployment"));
 		return FALSE;
 	}
 	return otad_bootloader_sdboot_bless (OTAD_BOOTLOADER_SDBOOT (bootloader), deployment,

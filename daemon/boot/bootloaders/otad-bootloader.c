@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-bootloader.h"
 #include "otad-spawn.h"
@@ -150,8 +152,7 @@ otad_bootloader_read_env (const gchar *const *argv, GCancellable *cancellable, G
 static gboolean
 otad_bootloader_prefix (OtadBootloader *self, const gchar *what, GError **error)
 {
-	g_prefix_error (error, "bootloader %s: failed to %s: ", otad_bootloader_get_name (self),
-	                what);
+	g_prefix_error (error, "bootloader %s: %s: ", otad_bootloader_get_name (self), what);
 	return FALSE;
 }
 
@@ -174,7 +175,7 @@ otad_bootloader_mark_trial_boot (OtadBootloader *self, OstreeDeployment *deploym
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->mark_trial_boot (self, deployment, cancellable,
 	                                                        error))
-		return otad_bootloader_prefix (self, "mark the trial boot", error);
+		return otad_bootloader_prefix (self, _("failed to mark the trial boot"), error);
 	g_debug ("%s: trial boot armed", otad_bootloader_get_name (self));
 	return TRUE;
 }
@@ -197,7 +198,7 @@ otad_bootloader_mark_boot_good (OtadBootloader *self, OstreeDeployment *deployme
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->mark_boot_good (self, deployment, cancellable,
 	                                                       error))
-		return otad_bootloader_prefix (self, "mark the boot good", error);
+		return otad_bootloader_prefix (self, _("failed to mark the boot good"), error);
 	g_debug ("%s: boot marked good", otad_bootloader_get_name (self));
 	return TRUE;
 }
@@ -220,7 +221,7 @@ otad_bootloader_clear_trial (OtadBootloader *self, OstreeDeployment *deployment,
 {
 	g_return_val_if_fail (OTAD_IS_BOOTLOADER (self), FALSE);
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->clear_trial (self, deployment, cancellable, error))
-		return otad_bootloader_prefix (self, "clear the trial boot", error);
+		return otad_bootloader_prefix (self, _("failed to clear the trial boot"), error);
 	return TRUE;
 }
 
@@ -244,6 +245,6 @@ otad_bootloader_query (OtadBootloader *self, OstreeDeployment *deployment,
 	out_status->boot_count = -1;
 	if (!OTAD_BOOTLOADER_GET_CLASS (self)->query (self, deployment, out_status, cancellable,
 	                                              error))
-		return otad_bootloader_prefix (self, "read the boot state", error);
+		return otad_bootloader_prefix (self, _("failed to read the boot state"), error);
 	return TRUE;
 }

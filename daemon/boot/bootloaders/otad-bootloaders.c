@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-bootloader-grub.h"
 #include "otad-bootloader-none.h"
@@ -33,7 +35,7 @@ otad_bootloaders_new (const OtadBootloaderOptions *options, GError **error)
 		limit = OTAD_BOOTLOADER_DEFAULT_COUNT_LIMIT;
 	if (limit > 100) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-		             "boot count limit %u is out of range (1-100)", limit);
+		             _("boot count limit %u is out of range (1-100)"), limit);
 		return NULL;
 	}
 	if (g_strcmp0 (backend, "none") == 0)
@@ -44,8 +46,9 @@ otad_bootloaders_new (const OtadBootloaderOptions *options, GError **error)
 		return otad_bootloader_grub_new (options, limit);
 	if (g_strcmp0 (backend, "systemd-boot") == 0)
 		return otad_bootloader_sdboot_new (options, limit);
-	g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-	             "unknown bootloader backend '%s' (expected none, uboot, grub or systemd-boot)",
-	             backend);
+	g_set_error (
+	    error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
+	    _("unknown bootloader backend '%s' (expected none, uboot, grub or systemd-boot)"),
+	    backend);
 	return NULL;
 }

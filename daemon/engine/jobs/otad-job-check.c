@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-tuf-error.h"
@@ -68,13 +69,13 @@ otad_job_check_installable (const OtadTarget *target, GError **error)
 	if (target->target_format != NULL &&
 	    g_ascii_strcasecmp (target->target_format, "OSTREE") != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-			     "target %s is of format %s; only OSTREE targets can be installed",
-			     target->name, target->target_format);
+		             _("target %s is of format %s; only OSTREE targets can be installed"),
+		             target->name, target->target_format);
 		return FALSE;
 	}
 	if (!ostree_validate_checksum_string (target->sha256, NULL)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "target %s has no OSTree commit as its sha256", target->name);
+		             _("target %s has no OSTree commit as its sha256"), target->name);
 		return FALSE;
 	}
 	return TRUE;
@@ -209,7 +210,7 @@ otad_job_check_run (gpointer data, GCancellable *cancellable, GError **error)
 
 	if (s->repo_url == NULL || (!s->lite && s->director_url == NULL)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "no server configured ([server] url)");
+		                     _("no server configured ([server] url)"));
 		return FALSE;
 	}
 	otad_job_context_deploy_options (ctx, &options);

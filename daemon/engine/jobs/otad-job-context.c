@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-bootloaders.h"
@@ -317,7 +318,7 @@ otad_job_context_pull_options (OtadJobContext *self,
 	options->flags = OTAD_PULL_FLAGS_ALLOW_DOWNGRADE;
 	if (options->url == NULL) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "no TreeHub configured ([server] treehub-url)");
+		                     _("no TreeHub configured ([server] treehub-url)"));
 		return FALSE;
 	}
 	return TRUE;

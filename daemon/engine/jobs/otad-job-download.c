@@ -78,6 +78,7 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 	const gchar *cid = job->info->correlation_id;
 	OtadDeployOptions deploy_options = {NULL};
 	OtadPullOptions options = {NULL};
+	g_auto(OtadDeltaSuperblockCache) delta_cache = {0};
 	g_autoptr(OstreeSysroot) sysroot = NULL;
 	g_autofree gchar *booted = NULL;
 	OstreeRepo *repo;
@@ -92,6 +93,8 @@ otad_job_download_run (gpointer data, GCancellable *cancellable, GError **error)
 
 	if (!otad_job_context_pull_options (ctx, job->info->uri, booted, &options, error))
 		return FALSE;
+	/* the superblock the space check fetches is the one the pull applies */
+	options.delta_cache = &delta_cache;
 	if (!otad_pull_ensure_remote (repo, &options, cancellable, error))
 		return FALSE;
 	if (!otad_job_download_check_space (job, repo, &options, cancellable, error))

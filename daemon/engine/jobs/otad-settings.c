@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-settings.h"
@@ -194,7 +195,7 @@ otad_settings_new (OtadConfig *config,
 	s->health_timeout_ms = (guint)otad_config_get_uint (config, "health", "timeout-sec") * 1000;
 	if ((s->cert == NULL) != (s->key == NULL)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "[server] cert and key must be set together");
+		                     _("[server] cert and key must be set together"));
 		return NULL;
 	}
 	return g_steal_pointer (&s);
