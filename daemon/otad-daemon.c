@@ -108,7 +108,7 @@ otad_daemon_make_provisioner (OtadConfig *config, const gchar *state_dir, GError
 	o.timeout_s = (guint)otad_config_get_uint (config, "server", "timeout-sec");
 	if ((o.cert == NULL) != (o.key == NULL)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_INVALID_CONFIG,
-				     "[server] cert and key must be set together");
+		                     _("[server] cert and key must be set together"));
 		return NULL;
 	}
 	return otad_provisioner_new (&o, error);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ota-error.h"
 #include "otad-bus-private.h"
 #include "otad-invocation.h"
@@ -181,8 +183,8 @@ otad_bus_idle_handle_release_cb (OtaDBusUpdater1 *skeleton,
 
 	/* only the holder releases its hold */
 	if (hold == NULL || g_strcmp0 (hold->sender, sender) != 0) {
-		g_autoptr(GError) error = g_error_new (OTA_ERROR, OTA_ERROR_NOT_FOUND,
-						       "no hold %u of this caller", handle);
+		g_autoptr (GError) error = g_error_new (OTA_ERROR, OTA_ERROR_NOT_FOUND,
+		                                        _("no hold %u of this caller"), handle);
 		otad_invocation_return_error (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-delta-superblock.h"
@@ -114,15 +115,14 @@ otad_delta_parse_parts (OtadDeltaSuperblock *self,
 				     &part.usize, &objects_v);
 		if (version != 0) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-				     "delta part %" G_GSIZE_FORMAT " has unknown version %u", i,
-				     version);
+			             _("delta part %zu has unknown version %u"), i, version);
 			return FALSE;
 		}
 		checksum = otad_delta_checksum_from_variant (csum_v);
 		if (checksum == NULL ||
 		    g_variant_n_children (objects_v) % OTAD_DELTA_PACKED_OBJECT_LEN != 0) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "delta part %" G_GSIZE_FORMAT " has a malformed header", i);
+			             _("delta part %zu has a malformed header"), i);
 			return FALSE;
 		}
 		memcpy (part.checksum, checksum, sizeof part.checksum);
@@ -162,7 +162,7 @@ otad_delta_parse_fallbacks (OtadDeltaSuperblock *self,
 		if (checksum == NULL || objtype < OSTREE_OBJECT_TYPE_FILE ||
 		    objtype > OSTREE_OBJECT_TYPE_COMMIT) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "delta fallback %" G_GSIZE_FORMAT " is malformed", i);
+			             _("delta fallback %zu is malformed"), i);
 			return FALSE;
 		}
 		fallback.objtype = (OstreeObjectType)objtype;
@@ -200,7 +200,7 @@ otad_delta_superblock_new_from_bytes (GBytes *bytes,
 	/* the bytes come from the network: refuse anything GVariant would have to guess at */
 	if (!g_variant_is_normal_form (sb)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "static delta superblock is malformed");
+		                     _("static delta superblock is malformed"));
 		return NULL;
 	}
 	metadata = g_variant_get_child_value (sb, 0);
@@ -216,14 +216,14 @@ otad_delta_superblock_new_from_bytes (GBytes *bytes,
 		self->from = otad_delta_checksum_from_variant (from_v);
 	if (self->to == NULL || (g_variant_n_children (from_v) > 0 && self->from == NULL)) {
 		g_set_error_literal (error, OTA_ERROR, OTA_ERROR_SERVER,
-				     "static delta superblock has malformed checksums");
+		                     _("static delta superblock has malformed checksums"));
 		return NULL;
 	}
 	if (g_strcmp0 (self->to, expected_to) != 0 || g_strcmp0 (self->from, expected_from) != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "static delta superblock is for %s-%s, expected %s-%s",
-			     self->from != NULL ? self->from : "(scratch)", self->to,
-			     expected_from != NULL ? expected_from : "(scratch)", expected_to);
+		             _("static delta superblock is for %s-%s, expected %s-%s"),
+		             self->from != NULL ? self->from : "(scratch)", self->to,
+		             expected_from != NULL ? expected_from : "(scratch)", expected_to);
 		return NULL;
 	}
 	swap = otad_delta_needs_byteswap (metadata, headers);

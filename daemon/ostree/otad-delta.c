@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-delta.h"
@@ -63,7 +64,7 @@ otad_delta_download (OtadHttp *http,
 	/* 0 would mean "no limit" to OtadHttp; no part or archive object is empty */
 	if (size == 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
-			     "static delta announces an empty file at %s", url);
+		             _("static delta announces an empty file at %s"), url);
 		return FALSE;
 	}
 	/* what an earlier attempt left is on disk already, not transferred now */
@@ -164,13 +165,13 @@ otad_delta_fetch_part (OstreeRepo *repo,
 		/* start over next time rather than resume a corrupt file */
 		g_unlink (partial);
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "static delta part %u has checksum %s, expected %s", idx, actual,
-			     part->checksum);
+		             _("static delta part %u has checksum %s, expected %s"), idx, actual,
+		             part->checksum);
 		return FALSE;
 	}
 	if (g_rename (partial, final) < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-			     "failed to rename %s: %s", partial, g_strerror (errno));
+		             _("failed to rename %s: %s"), partial, g_strerror (errno));
 		return FALSE;
 	}
 	return TRUE;
@@ -206,8 +207,8 @@ otad_delta_fetch_fallback (OstreeRepo *repo,
 	/* generators only put large files there; metadata would need another writer */
 	if (fallback->objtype != OSTREE_OBJECT_TYPE_FILE) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_NOT_SUPPORTED,
-			     "static delta has a %s fallback object",
-			     ostree_object_type_to_string (fallback->objtype));
+		             _("static delta has a %s fallback object"),
+		             ostree_object_type_to_string (fallback->objtype));
 		return FALSE;
 	}
 	/* the archive layout TreeHub serves: objects/ab/cdef….filez */
@@ -252,7 +253,8 @@ otad_delta_write_fallback (OstreeRepo *repo,
 					cancellable, error)) {
 		/* fetch it again next time rather than fail on the same bytes forever */
 		g_unlink (path);
-		g_prefix_error (error, "failed to store fallback object %s: ", fallback->checksum);
+		g_prefix_error (error, _("failed to store fallback object %s: "),
+		                fallback->checksum);
 		return FALSE;
 	}
 	return TRUE;
@@ -279,7 +281,7 @@ otad_delta_apply (OstreeRepo *repo,
 	}
 	/* skip_validation FALSE: libostree checks each part and object checksum again */
 	if (!ostree_repo_static_delta_execute_offline (repo, dir_file, FALSE, cancellable, error)) {
-		g_prefix_error (error, "failed to apply static delta: ");
+		g_prefix_error (error, _("failed to apply static delta: "));
 		ostree_repo_abort_transaction (repo, NULL, NULL);
 		return FALSE;
 	}
@@ -329,7 +331,7 @@ otad_delta_pull (OstreeRepo *repo,
 
 	if (g_mkdir_with_parents (dir, 0700) < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-			     "failed to create %s: %s", dir, g_strerror (errno));
+		             _("failed to create %s: %s"), dir, g_strerror (errno));
 		return FALSE;
 	}
 	sb_offline = otad_delta_superblock_for_offline (sb);

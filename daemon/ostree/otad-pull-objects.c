@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-pull-objects.h"
@@ -296,8 +297,8 @@ otad_pull_objects_do (OtadPullObjects *self, const OtadPullTask *task, GError **
 	g_autoptr(GVariant) variant = NULL;
 
 	if (task->depth > OTAD_PULL_OBJECTS_MAX_DEPTH) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER, "tree %s is nested too deep",
-			     task->checksum);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER, _("tree %s is nested too deep"),
+		             task->checksum);
 		return FALSE;
 	}
 	if (task->type == OSTREE_OBJECT_TYPE_FILE)
@@ -444,8 +445,8 @@ otad_pull_objects_http (OstreeRepo *repo,
 		    g_object_ref (self.cancellable), g_object_unref);
 	}
 	if (g_mkdir_with_parents (self.tmpdir, 0700) != 0) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, "cannot create %s",
-			     self.tmpdir);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_INTERNAL, _("cannot create %s"),
+		             self.tmpdir);
 		return FALSE;
 	}
 	if (!ostree_repo_prepare_transaction (repo, NULL, cancellable, error))
@@ -456,11 +457,11 @@ otad_pull_objects_http (OstreeRepo *repo,
 		if (g_cancellable_is_cancelled (cancellable)) {
 			g_clear_error (&error_local);
 			g_set_error_literal (&error_local, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-					     "Operation was cancelled");
+			                     _("Operation was cancelled"));
 		}
 		otad_pull_objects_fail (&error_local);
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-					    "failed to pull %s from %s: ", checksum, url);
+		                            _("failed to pull %s from %s: "), checksum, url);
 		(void)ostree_repo_abort_transaction (repo, NULL, NULL);
 		return FALSE;
 	}

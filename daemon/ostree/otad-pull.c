@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "ota-error.h"
 #include "otad-delta.h"
@@ -92,7 +93,7 @@ otad_pull_ensure_remote (OstreeRepo *repo,
 	if (!ostree_repo_remote_change (repo, NULL, OSTREE_REPO_REMOTE_CHANGE_REPLACE,
 					options->remote_name, options->url, remote_options,
 					cancellable, error)) {
-		g_prefix_error (error, "failed to configure remote %s: ", options->remote_name);
+		g_prefix_error (error, _("failed to configure remote %s: "), options->remote_name);
 		return FALSE;
 	}
 	return TRUE;
@@ -113,7 +114,7 @@ otad_pull_verify_commit (OstreeRepo *repo,
 	gpointer key;
 
 	if (!ostree_repo_load_commit (repo, checksum, &commit, &state, error)) {
-		g_prefix_error (error, "commit %s is not in the repository: ", checksum);
+		g_prefix_error (error, _("commit %s is not in the repository: "), checksum);
 		return FALSE;
 	}
 	/* the object store is content addressed, but check rather than trust the file name */
@@ -121,17 +122,17 @@ otad_pull_verify_commit (OstreeRepo *repo,
 	actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, commit_bytes);
 	if (g_strcmp0 (actual, checksum) != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "commit object %s has checksum %s", checksum, actual);
+		             _("commit object %s has checksum %s"), checksum, actual);
 		return FALSE;
 	}
 	if (state & OSTREE_REPO_COMMIT_STATE_PARTIAL) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT, "commit %s is incomplete",
-			     checksum);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT, _("commit %s is incomplete"),
+		             checksum);
 		return FALSE;
 	}
 	/* loads every dirtree and dirmeta: fails when metadata is missing */
 	if (!ostree_repo_traverse_commit (repo, checksum, 0, &reachable, cancellable, error)) {
-		g_prefix_error (error, "commit %s is incomplete: ", checksum);
+		g_prefix_error (error, _("commit %s is incomplete: "), checksum);
 		return FALSE;
 	}
 	g_hash_table_iter_init (&iter, reachable);
@@ -148,8 +149,8 @@ otad_pull_verify_commit (OstreeRepo *repo,
 			return FALSE;
 		if (!have) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_DEPLOYMENT,
-				     "commit %s is incomplete: file object %s is missing", checksum,
-				     object_checksum);
+			             _("commit %s is incomplete: file object %s is missing"),
+			             checksum, object_checksum);
 			return FALSE;
 		}
 	}
@@ -175,7 +176,7 @@ otad_pull_name_error (OstreeRepo *repo, GError **error)
 		g_autofree gchar *path = g_file_get_path (ostree_repo_get_path (repo));
 		e->domain = OTA_ERROR;
 		e->code = OTA_ERROR_NO_SPACE;
-		g_prefix_error (error, "no space left in %s: ", path);
+		g_prefix_error (error, _("no space left in %s: "), path);
 		return;
 	}
 	e->domain = OTA_ERROR;
@@ -224,8 +225,8 @@ otad_pull_objects (OstreeRepo *repo,
 		if (from_commit != NULL &&
 		    ostree_commit_get_timestamp (commit) < ostree_commit_get_timestamp (from_commit)) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-				     "commit %s is older than the booted commit %s", checksum,
-				     options->from_commit);
+			             _("commit %s is older than the booted commit %s"), checksum,
+			             options->from_commit);
 			return FALSE;
 		}
 	}
@@ -268,14 +269,14 @@ otad_pull_fetch_commit_object (OstreeRepo *repo,
 	actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 	if (g_strcmp0 (actual, checksum) != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "commit object %s from %s has checksum %s", checksum, url, actual);
+		             _("commit object %s from %s has checksum %s"), checksum, url, actual);
 		return FALSE;
 	}
 	commit = g_variant_ref_sink (
 	    g_variant_new_from_bytes (OSTREE_COMMIT_GVARIANT_FORMAT, bytes, FALSE));
 	if (!g_variant_is_normal_form (commit)) {
-		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER, "commit object %s is malformed",
-			     checksum);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_SERVER,
+		             _("commit object %s is malformed"), checksum);
 		return FALSE;
 	}
 	if (!ostree_repo_mark_commit_partial (repo, checksum, TRUE, error))
@@ -316,7 +317,7 @@ otad_pull_commit_object (OstreeRepo *repo,
 	actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 	if (g_strcmp0 (actual, checksum) != 0) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-			     "commit object %s has checksum %s", checksum, actual);
+		             _("commit object %s has checksum %s"), checksum, actual);
 		return NULL;
 	}
 	return g_steal_pointer (&commit);
@@ -372,8 +373,8 @@ otad_pull_try_delta (OstreeRepo *repo,
 			return FALSE;
 		if (sb->timestamp < ostree_commit_get_timestamp (from_commit)) {
 			g_set_error (error, OTA_ERROR, OTA_ERROR_VERIFICATION,
-				     "commit %s is older than the booted commit %s", checksum,
-				     options->from_commit);
+			             _("commit %s is older than the booted commit %s"), checksum,
+			             options->from_commit);
 			return FALSE;
 		}
 	}
@@ -404,7 +405,7 @@ otad_pull_commit (OstreeRepo *repo,
 
 	if (!ostree_validate_checksum_string (checksum, &error_local)) {
 		g_set_error (error, OTA_ERROR, OTA_ERROR_INVALID_ARGUMENT,
-			     "not a commit checksum: %s", error_local->message);
+		             _("not a commit checksum: %s"), error_local->message);
 		return FALSE;
 	}
 	if (options->from_commit != NULL &&
