@@ -20,6 +20,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
 import otadtest  # noqa: E402,F401
+from localemount import LOCALE_MOUNT_SCRIPT  # noqa: E402 (otadtest put tests/require on the path)
 from otadtest import run, write_file, SLOW, START_TIMEOUT  # noqa: E402
 from requiretool import require_module, require_program  # noqa: E402
 
@@ -278,22 +279,6 @@ def events(log, event_id):
 
 def manifests(log):
     return [e for e in log if e.get('method') == 'PUT' and e.get('path') == '/director/manifest']
-
-
-# otad binds its domain to the compiled-in LOCALEDIR: in a private mount namespace, the
-# build tree's po/ is shown there ($1 LOCALEDIR, then the command); exec keeps otad's pid
-LOCALE_MOUNT_SCRIPT = r'''
-set -e
-target="$1"; shift
-parent="$target"
-while [ ! -d "$parent" ]; do parent=$(dirname "$parent"); done
-if [ "$parent" != "$target" ]; then
-    mount -t tmpfs tmpfs "$parent"
-    mkdir -p "$target"
-fi
-mount --bind "$BUILD_PO" "$target"
-exec "$@"
-'''
 
 
 def localized_daemon(language):

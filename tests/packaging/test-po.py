@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'require'))
 from requiretool import require_program  # noqa: E402
+from localemount import LOCALE_MOUNT_SCRIPT as MOUNT_SCRIPT  # noqa: E402
 
 # a missing one ends the test with one line naming the Debian package, never a skip
 require_program('msgfmt', 'gettext')
@@ -23,21 +24,6 @@ require_program('unshare', 'util-linux')
 require_program('mount', 'mount')   # inside unshare: the build tree catalogue at LOCALEDIR
 
 ARGS = None
-
-# the programs bind their domain to the compiled-in LOCALEDIR: in a private mount
-# namespace, put the build tree's po/ there ($1 LOCALEDIR, then the command)
-MOUNT_SCRIPT = r'''
-set -e
-target="$1"; shift
-parent="$target"
-while [ ! -d "$parent" ]; do parent=$(dirname "$parent"); done
-if [ "$parent" != "$target" ]; then
-    mount -t tmpfs tmpfs "$parent"
-    mkdir -p "$target"
-fi
-mount --bind "$BUILD_PO" "$target"
-exec "$@"
-'''
 
 # the keywords of meson's i18n 'glib' preset
 XGETTEXT_KEYWORDS = ['--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
