@@ -30,6 +30,26 @@ otad_history_import_action (OtadBootOutcome outcome)
 	}
 }
 
+/* the log's record of one of the boot record's finished attempts (borrowing its strings) */
+static OtadHistoryRecord
+otad_history_import_record (const OtadBootHistoryEntry *e)
+{
+	OtadHistoryRecord r = {
+	    .time = MAX (e->time, 1),
+	    .action = otad_history_import_action (e->outcome),
+	    /* the old history could not tell a successful manual rollback */
+	    .result = e->outcome == OTAD_BOOT_OUTCOME_SUCCESS ||
+			      e->outcome == OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK
+			  ? OTAD_HISTORY_SUCCEEDED
+			  : OTAD_HISTORY_FAILED,
+	    .version = e->version,
+	    .commit = e->commit,
+	    .correlation_id = e->correlation_id,
+	    .detail = e->detail,
+	};
+	return r;
+}
+
 static void
 otad_history_import_append (OtadHistoryLog *log, const OtadHistoryRecord *record)
 {
@@ -57,19 +77,7 @@ otad_history_import_boot_record (OtadHistoryLog *log, const gchar *state_dir)
 	history = otad_boot_record_get_history (record);
 	for (guint i = 0; i < history->len; i++) {
 		OtadBootHistoryEntry *e = g_ptr_array_index (history, i);
-		OtadHistoryRecord r = {
-		    .time = MAX (e->time, 1),
-		    .action = otad_history_import_action (e->outcome),
-		    /* the old history could not tell a successful manual rollback */
-		    .result = e->outcome == OTAD_BOOT_OUTCOME_SUCCESS ||
-				      e->outcome == OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK
-				  ? OTAD_HISTORY_SUCCEEDED
-				  : OTAD_HISTORY_FAILED,
-		    .version = e->version,
-		    .commit = e->commit,
-		    .correlation_id = e->correlation_id,
-		    .detail = e->detail,
-		};
+		OtadHistoryRecord r = otad_history_import_record (e);
 		otad_history_import_append (log, &r);
 	}
 	pending = otad_boot_record_get_pending (record);
@@ -136,18 +144,7 @@ otad_history_import_catch_up (OtadHistoryLog *log, const gchar *state_dir)
 	if (otad_history_import_has (log, e))
 		return;
 	{
-		OtadHistoryRecord r = {
-		    .time = MAX (e->time, 1),
-		    .action = otad_history_import_action (e->outcome),
-		    .result = e->outcome == OTAD_BOOT_OUTCOME_SUCCESS ||
-				      e->outcome == OTAD_BOOT_OUTCOME_MANUAL_ROLLBACK
-				  ? OTAD_HISTORY_SUCCEEDED
-				  : OTAD_HISTORY_FAILED,
-		    .version = e->version,
-		    .commit = e->commit,
-		    .correlation_id = e->correlation_id,
-		    .detail = e->detail,
-		};
+		OtadHistoryRecord r = otad_history_import_record (e);
 		g_message ("the history lacked the last step the boot record shows (%s of %s): "
 			   "added", r.action, e->commit != NULL ? e->commit : "?");
 		otad_history_import_append (log, &r);

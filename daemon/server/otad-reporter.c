@@ -147,6 +147,41 @@ otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event, const gcha
 	                                       FALSE, error);
 }
 
+/* the envelope aktualizr's ReportEvent has (libaktualizr reportqueue.cc): a list of one
+ * event {id, deviceTime, eventType {id, version 0}, event {...}}, open at "event"'s
+ * object for the caller's members; otad_reporter_end_event() closes it */
+static void
+otad_reporter_begin_event (JsonBuilder *b, const gchar *id, const gchar *event_type)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+	g_autofree gchar *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+
+	json_builder_begin_array (b);
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, id);
+	json_builder_set_member_name (b, "deviceTime");
+	json_builder_add_string_value (b, time);
+	json_builder_set_member_name (b, "eventType");
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "id");
+	json_builder_add_string_value (b, event_type);
+	json_builder_set_member_name (b, "version");
+	json_builder_add_int_value (b, 0);
+	json_builder_end_object (b);
+	json_builder_set_member_name (b, "event");
+	json_builder_begin_object (b);
+}
+
+static JsonNode *
+otad_reporter_end_event (JsonBuilder *b)
+{
+	json_builder_end_object (b);
+	json_builder_end_object (b);
+	json_builder_end_array (b);
+	return json_builder_get_root (b);
+}
+
 /**
  * otad_reporter_queue_event_full:
  * @replay: the step is not run again, its event is only made sure of (the confirmation
@@ -161,8 +196,6 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-	g_autofree gchar *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 	g_autofree gchar *name = NULL;
 	g_autofree gchar *key = NULL;
 	g_autofree gchar *id = NULL;
@@ -192,21 +225,7 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 		return TRUE;
 
 	/* the server takes a list of events; aktualizr batches, one per request is enough */
-	json_builder_begin_array (b);
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "id");
-	json_builder_add_string_value (b, id);
-	json_builder_set_member_name (b, "deviceTime");
-	json_builder_add_string_value (b, time);
-	json_builder_set_member_name (b, "eventType");
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "id");
-	json_builder_add_string_value (b, otad_report_event_to_string (event));
-	json_builder_set_member_name (b, "version");
-	json_builder_add_int_value (b, 0);
-	json_builder_end_object (b);
-	json_builder_set_member_name (b, "event");
-	json_builder_begin_object (b);
+	otad_reporter_begin_event (b, id, otad_report_event_to_string (event));
 	json_builder_set_member_name (b, "ecu");
 	json_builder_add_string_value (b, self->primary_serial);
 	json_builder_set_member_name (b, "correlationId");
@@ -216,10 +235,7 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 		json_builder_set_member_name (b, "success");
 		json_builder_add_boolean_value (b, success);
 	}
-	json_builder_end_object (b);
-	json_builder_end_object (b);
-	json_builder_end_array (b);
-	root = json_builder_get_root (b);
+	root = otad_reporter_end_event (b);
 	if (!otad_reporter_push_node (self, "POST", "events", root, error))
 		return FALSE;
 	return otad_event_ledger_mark_queued (self->ledger, key, name, error);
@@ -238,33 +254,14 @@ otad_reporter_queue_campaign_event (OtadReporter *self, const gchar *event_type,
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-	g_autofree gchar *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 	g_autofree gchar *id = g_uuid_string_random ();
 
 	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
 	g_return_val_if_fail (event_type != NULL && campaign_id != NULL, FALSE);
-	json_builder_begin_array (b);
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "id");
-	json_builder_add_string_value (b, id);
-	json_builder_set_member_name (b, "deviceTime");
-	json_builder_add_string_value (b, time);
-	json_builder_set_member_name (b, "eventType");
-	json_builder_begin_object (b);
-	json_builder_set_member_name (b, "id");
-	json_builder_add_string_value (b, event_type);
-	json_builder_set_member_name (b, "version");
-	json_builder_add_int_value (b, 0);
-	json_builder_end_object (b);
-	json_builder_set_member_name (b, "event");
-	json_builder_begin_object (b);
+	otad_reporter_begin_event (b, id, event_type);
 	json_builder_set_member_name (b, "campaignId");
 	json_builder_add_string_value (b, campaign_id);
-	json_builder_end_object (b);
-	json_builder_end_object (b);
-	json_builder_end_array (b);
-	root = json_builder_get_root (b);
+	root = otad_reporter_end_event (b);
 	return otad_reporter_push_node (self, "POST", "events", root, error);
 }
 
