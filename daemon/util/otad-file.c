@@ -222,6 +222,7 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 	g_autofree gchar *buf = NULL;
 	struct stat st;
 	gsize got = 0;
+	gsize cap;
 	int fd;
 	int errsv;
 
@@ -256,10 +257,21 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 		             path, (guint64)st.st_size, max_len);
 		return FALSE;
 	}
-	/* one byte more than allowed tells a file that grew since fstat */
-	buf = g_malloc (max_len + 2);
+	/* sized by fstat, not by @max_len: a limit of tens of MB for a file of a
+	 * few kB would reserve that much on every read (a device without overcommit
+	 * refuses it); a file that grows since fstat grows the buffer, up to one
+	 * byte more than allowed, which tells it is too large */
+	cap = (gsize)st.st_size + 1;
+	buf = g_malloc (cap + 1);
 	for (;;) {
-		gssize n = read (fd, buf + got, max_len + 1 - got);
+		gssize n;
+		if (got == cap) {
+			if (cap > max_len)
+				break;
+			cap = MIN (cap > G_MAXSIZE / 2 ? G_MAXSIZE - 1 : cap * 2, max_len + 1);
+			buf = g_realloc (buf, cap + 1);
+		}
+		n = read (fd, buf + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -270,15 +282,15 @@ otad_file_read (const gchar *path, gsize max_len, gchar **out_data, gsize *out_l
 		if (n == 0)
 			break;
 		got += (gsize)n;
-		if (got > max_len) {
-			close (fd);
-			g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
-			             _("%s is too large (more than %"
-			                "zu"
-			                " bytes)"),
-			             path, max_len);
-			return FALSE;
-		}
+	}
+	if (got > max_len) {
+		close (fd);
+		g_set_error (error, OTA_ERROR, OTA_ERROR_FAILED,
+		             _("%s is too large (more than %"
+		                "zu"
+		                " bytes)"),
+		             path, max_len);
+		return FALSE;
 	}
 	close (fd);
 	buf[got] = '\0';
