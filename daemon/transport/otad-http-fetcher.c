@@ -22,11 +22,11 @@ G_DEFINE_TYPE_WITH_CODE (OtadHttpFetcher, otad_http_fetcher, G_TYPE_OBJECT,
                          G_IMPLEMENT_INTERFACE (OTAD_TYPE_TUF_FETCHER,
                                                 otad_http_fetcher_iface_init))
 
+/* one GET, conditional when @cond is given */
 static GBytes *
-otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_length,
-                         GCancellable *cancellable, GError **error)
+otad_http_fetcher_get (OtadHttpFetcher *self, const gchar *path, guint64 max_length,
+                       OtadHttpConditional *cond, GCancellable *cancellable, GError **error)
 {
-	OtadHttpFetcher *self = OTAD_HTTP_FETCHER (fetcher);
 	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *url = NULL;
 	GBytes *bytes;
@@ -40,10 +40,10 @@ otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max
 		url = g_strdup_printf ("%s/%s", self->base_url, path);
 	/* 0 would mean "the default limit": a file of length 0 may have 1 byte here, which
 	 * otad_tuf_fetcher_fetch() refuses */
-	bytes = otad_http_request_full (self->http, "GET", url, NULL, NULL,
-	                                (gsize)CLAMP (max_length, 1, (guint64)G_MAXSIZE),
-	                                OTAD_HTTP_FLAG_ALLOW_NOT_FOUND, &status, &slow, cancellable,
-	                                &error_local);
+	bytes = otad_http_get_conditional (self->http, url,
+	                                   (gsize)CLAMP (max_length, 1, (guint64)G_MAXSIZE),
+	                                   OTAD_HTTP_FLAG_ALLOW_NOT_FOUND, cond, &status, &slow,
+	                                   cancellable, &error_local);
 	if (error_local != NULL) {
 		/* the verifier wants its own codes for these; keep the text */
 		if (slow)
@@ -64,10 +64,36 @@ otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max
 	return bytes;
 }
 
+static GBytes *
+otad_http_fetcher_fetch (OtadTufFetcher *fetcher, const gchar *path, guint64 max_length,
+                         GCancellable *cancellable, GError **error)
+{
+	return otad_http_fetcher_get (OTAD_HTTP_FETCHER (fetcher), path, max_length, NULL,
+	                              cancellable, error);
+}
+
+static GBytes *
+otad_http_fetcher_fetch_if_changed (OtadTufFetcher *fetcher, const gchar *path,
+                                    guint64 max_length, const gchar *etag,
+                                    gboolean *out_not_modified, gchar **out_etag,
+                                    GCancellable *cancellable, GError **error)
+{
+	OtadHttpConditional cond = {.if_none_match = etag};
+	GBytes *bytes = otad_http_fetcher_get (OTAD_HTTP_FETCHER (fetcher), path, max_length,
+	                                       &cond, cancellable, error);
+
+	*out_not_modified = cond.not_modified;
+	*out_etag = cond.etag;
+	if (cond.not_modified)
+		g_clear_pointer (&bytes, g_bytes_unref);
+	return bytes;
+}
+
 static void
 otad_http_fetcher_iface_init (OtadTufFetcherInterface *iface)
 {
 	iface->fetch = otad_http_fetcher_fetch;
+	iface->fetch_if_changed = otad_http_fetcher_fetch_if_changed;
 }
 
 static void

@@ -76,6 +76,18 @@ GBytes *otad_http_request_full (OtadHttp *self, const gchar *method, const gchar
                                 OtadHttpFlags flags, guint *status, gboolean *out_slow,
                                 GCancellable *cancellable, GError **error);
 
+/* a conditional GET: the validator sent, and what the answer said */
+typedef struct {
+	const gchar *if_none_match; /* (nullable) the ETag of the copy held */
+	gboolean not_modified;      /* out: 304, the copy held is current */
+	gchar *etag;                /* out: (owned) (nullable) the new response's ETag */
+} OtadHttpConditional;
+
+GBytes *otad_http_get_conditional (OtadHttp *self, const gchar *url, gsize max_body,
+                                   OtadHttpFlags flags, OtadHttpConditional *cond, guint *status,
+                                   gboolean *out_slow, GCancellable *cancellable,
+                                   GError **error);
+
 /* otad-http-retry.c */
 gboolean otad_http_status_retryable (guint status);
 gboolean otad_http_note_retry_after (OtadHttp *self, SoupMessage *msg, gint64 *delay_usec);

@@ -134,8 +134,8 @@ otad_http_read_body (OtadHttp *self, OtadHttpTransfer *t, GInputStream *stream, 
 static GBytes *
 otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method,
                         const gchar *url, GBytes *body, const gchar *content_type, gsize max_body,
-                        OtadHttpFlags flags, guint *status, gboolean *retryable,
-                        GCancellable *cancellable, GError **error)
+                        OtadHttpFlags flags, OtadHttpConditional *cond, guint *status,
+                        gboolean *retryable, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(SoupMessage) msg = NULL;
 	g_autoptr(GInputStream) stream = NULL;
@@ -154,6 +154,9 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	}
 	if (body != NULL)
 		soup_message_set_request_body_from_bytes (msg, content_type, body);
+	if (cond != NULL && cond->if_none_match != NULL)
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+		                              "If-None-Match", cond->if_none_match);
 	stream = otad_http_send (self, msg, cancellable, &error_local);
 	if (stream == NULL) {
 		otad_http_set_transport_error (error, method, url, error_local);
@@ -164,6 +167,11 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	*status = st;
 	headers = soup_message_get_response_headers (msg);
 
+	/* RFC 9110 15.4.5: what we hold is current; no body follows */
+	if (st == SOUP_STATUS_NOT_MODIFIED && cond != NULL && cond->if_none_match != NULL) {
+		cond->not_modified = TRUE;
+		return g_bytes_new (NULL, 0);
+	}
 	if (!SOUP_STATUS_IS_SUCCESSFUL (st)) {
 		gint64 delay = 0;
 
@@ -211,16 +219,20 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 		*retryable = g_error_matches (*error, OTA_ERROR, OTA_ERROR_NETWORK) && !t->slow;
 		return NULL;
 	}
+	if (cond != NULL) {
+		g_free (cond->etag);
+		cond->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+	}
 
 	/* success */
 	return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }
 
-GBytes *
-otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
-                        const gchar *content_type, gsize max_body, OtadHttpFlags flags,
-                        guint *status, gboolean *out_slow, GCancellable *cancellable,
-                        GError **error)
+static GBytes *
+otad_http_request_attempts (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
+                            const gchar *content_type, gsize max_body, OtadHttpFlags flags,
+                            OtadHttpConditional *cond, guint *status, gboolean *out_slow,
+                            GCancellable *cancellable, GError **error)
 {
 	OtadHttpTransfer t;
 	guint status_local = 0;
@@ -247,7 +259,7 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 		}
 		status_local = 0;
 		result = otad_http_request_once (self, &t, method, url, body, content_type,
-		                                 max_body, flags, &status_local, &retryable,
+		                                 max_body, flags, cond, &status_local, &retryable,
 		                                 cancellable, &error_local);
 		if (status != NULL)
 			*status = status_local;
@@ -280,6 +292,32 @@ otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, G
 		if (delay > 0 && !otad_http_transfer_sleep (self, &t, delay, cancellable, error))
 			return NULL;
 	}
+}
+
+GBytes *
+otad_http_request_full (OtadHttp *self, const gchar *method, const gchar *url, GBytes *body,
+                        const gchar *content_type, gsize max_body, OtadHttpFlags flags,
+                        guint *status, gboolean *out_slow, GCancellable *cancellable,
+                        GError **error)
+{
+	return otad_http_request_attempts (self, method, url, body, content_type, max_body, flags,
+	                                   NULL, status, out_slow, cancellable, error);
+}
+
+/**
+ * otad_http_get_conditional:
+ * @cond: in: the validator of what the caller holds (nullable); out: whether the
+ *   server said it is current (then the result is empty), and the new response's ETag
+ *
+ * A GET that the server may answer with 304 Not Modified (RFC 9110 13.1.2).
+ */
+GBytes *
+otad_http_get_conditional (OtadHttp *self, const gchar *url, gsize max_body, OtadHttpFlags flags,
+                           OtadHttpConditional *cond, guint *status, gboolean *out_slow,
+                           GCancellable *cancellable, GError **error)
+{
+	return otad_http_request_attempts (self, "GET", url, NULL, NULL, max_body, flags, cond,
+	                                   status, out_slow, cancellable, error);
 }
 
 GBytes *

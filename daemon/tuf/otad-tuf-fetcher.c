@@ -16,6 +16,20 @@ otad_tuf_fetcher_default_init (OtadTufFetcherInterface *iface)
 {
 }
 
+/* the limit holds whatever the implementation does */
+static GBytes *
+otad_tuf_fetcher_check_limit (const gchar *path, GBytes *bytes, guint64 max_length,
+                              GError **error)
+{
+	if (bytes != NULL && g_bytes_get_size (bytes) > max_length) {
+		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
+		             _("%s is larger than %" PRIu64 " bytes"), path, max_length);
+		g_bytes_unref (bytes);
+		return NULL;
+	}
+	return bytes;
+}
+
 GBytes *
 otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_length,
                         GCancellable *cancellable, GError **error)
@@ -26,14 +40,35 @@ otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_len
 	g_return_val_if_fail (OTAD_IS_TUF_FETCHER (self), NULL);
 	iface = OTAD_TUF_FETCHER_GET_IFACE (self);
 	bytes = iface->fetch (self, path, max_length, cancellable, error);
-	/* the limit holds whatever the implementation does */
-	if (bytes != NULL && g_bytes_get_size (bytes) > max_length) {
-		g_set_error (error, OTAD_TUF_ERROR, OTAD_TUF_ERROR_TOO_LARGE,
-		             _("%s is larger than %" PRIu64 " bytes"), path, max_length);
-		g_bytes_unref (bytes);
+	return otad_tuf_fetcher_check_limit (path, bytes, max_length, error);
+}
+
+/**
+ * otad_tuf_fetcher_fetch_if_changed:
+ *
+ * otad_tuf_fetcher_fetch() that may be told that the copy the caller holds (whose
+ * validator is @etag) is current: %NULL without an error, *@out_not_modified %TRUE.
+ * A fetcher without conditional requests fetches.
+ */
+GBytes *
+otad_tuf_fetcher_fetch_if_changed (OtadTufFetcher *self, const gchar *path, guint64 max_length,
+                                   const gchar *etag, gboolean *out_not_modified,
+                                   gchar **out_etag, GCancellable *cancellable, GError **error)
+{
+	OtadTufFetcherInterface *iface;
+	GBytes *bytes;
+
+	g_return_val_if_fail (OTAD_IS_TUF_FETCHER (self), NULL);
+	*out_not_modified = FALSE;
+	*out_etag = NULL;
+	iface = OTAD_TUF_FETCHER_GET_IFACE (self);
+	if (iface->fetch_if_changed == NULL)
+		return otad_tuf_fetcher_fetch (self, path, max_length, cancellable, error);
+	bytes = iface->fetch_if_changed (self, path, max_length, etag, out_not_modified, out_etag,
+	                                 cancellable, error);
+	if (*out_not_modified)
 		return NULL;
-	}
-	return bytes;
+	return otad_tuf_fetcher_check_limit (path, bytes, max_length, error);
 }
 
 #define OTAD_TYPE_TUF_FETCHER_DIR (otad_tuf_fetcher_dir_get_type ())

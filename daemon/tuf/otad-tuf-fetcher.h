@@ -21,10 +21,20 @@ struct _OtadTufFetcherInterface {
 	GTypeInterface g_iface;
 	GBytes *(*fetch) (OtadTufFetcher *self, const gchar *path, guint64 max_length,
 	                  GCancellable *cancellable, GError **error);
+	/* optional: @etag (nullable) is the validator of the copy the caller holds; the
+	 * result is %NULL without an error and *@out_not_modified %TRUE when the server
+	 * says that copy is current; *@out_etag is the new response's validator */
+	GBytes *(*fetch_if_changed) (OtadTufFetcher *self, const gchar *path, guint64 max_length,
+	                             const gchar *etag, gboolean *out_not_modified,
+	                             gchar **out_etag, GCancellable *cancellable, GError **error);
 };
 
 GBytes *otad_tuf_fetcher_fetch (OtadTufFetcher *self, const gchar *path, guint64 max_length,
                                 GCancellable *cancellable, GError **error);
+GBytes *otad_tuf_fetcher_fetch_if_changed (OtadTufFetcher *self, const gchar *path,
+                                           guint64 max_length, const gchar *etag,
+                                           gboolean *out_not_modified, gchar **out_etag,
+                                           GCancellable *cancellable, GError **error);
 
 /* a fetcher reading files under a local directory (offline updates, tests) */
 OtadTufFetcher *otad_tuf_fetcher_new_for_directory (const gchar *directory);

@@ -23,6 +23,9 @@ struct _OtadTufRepo {
 	gpointer targets_check_data; /* (unowned) */
 };
 
+GBytes *otad_tuf_repo_fetch_current (OtadTufRepo *self, const gchar *filename,
+                                     guint64 max_length, GCancellable *cancellable,
+                                     GError **error);
 GBytes *otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
                              GCancellable *cancellable, GError **error);
 gint64 otad_tuf_repo_now (OtadTufRepo *self);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
@@ -122,6 +124,105 @@ otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
 	bytes = otad_tuf_fetcher_fetch (self->fetcher, path, max_length, cancellable, error);
 	if (bytes == NULL)
 		g_prefix_error (error, _("%s: fetching %s: "), self->name, path);
+	return bytes;
+}
+
+/*
+ * Conditional requests for the files fetched under one name every check-in
+ * (timestamp.json; a Director's targets.json): the ETag of the last response is
+ * kept in "<file>.etag" with the SHA-256 of that response's body, and sent as
+ * If-None-Match only while the stored file is exactly that body.  A 304 then
+ * hands the stored bytes to the same verification a 200 with the same body would
+ * get (signatures, version, expiry), so it can neither add trust nor keep an
+ * expired file alive; a server without ETags (OTA CE's reposerver and Director
+ * send none) is asked as before.
+ */
+#define OTAD_TUF_REPO_ETAG_SUFFIX ".etag"
+
+static gchar *
+otad_tuf_repo_sha256 (GBytes *bytes)
+{
+	return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+/* the ETag of the stored @filename, or NULL when there is none or it is not for
+ * the bytes stored now */
+static gchar *
+otad_tuf_repo_stored_etag (OtadTufRepo *self, const gchar *filename, GBytes **out_stored)
+{
+	g_autofree gchar *name = g_strconcat (filename, OTAD_TUF_REPO_ETAG_SUFFIX, NULL);
+	g_autoptr (GBytes) record = otad_tuf_store_load (self->store, name, NULL);
+	g_autoptr (GBytes) stored = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *sha = NULL;
+	gchar *sep;
+
+	if (record == NULL || g_bytes_get_size (record) > 1024)
+		return NULL;
+	stored = otad_tuf_store_load (self->store, filename, NULL);
+	if (stored == NULL)
+		return NULL;
+	text = g_strndup (g_bytes_get_data (record, NULL), g_bytes_get_size (record));
+	sep = strchr (text, '\n');
+	if (sep == NULL || sep[1] == '\0' || strchr (sep + 1, '\n') != NULL)
+		return NULL;
+	*sep = '\0';
+	sha = otad_tuf_repo_sha256 (stored);
+	if (g_strcmp0 (sha, text) != 0)
+		return NULL;
+	*out_stored = g_steal_pointer (&stored);
+	return g_strdup (sep + 1);
+}
+
+/**
+ * otad_tuf_repo_fetch_current:
+ *
+ * otad_tuf_repo_fetch() of a file fetched under one name each time (@filename is
+ * both its path and its name in the store): a conditional request when the server
+ * gave an ETag for the stored copy, whose bytes a 304 returns.
+ */
+GBytes *
+otad_tuf_repo_fetch_current (OtadTufRepo *self, const gchar *filename, guint64 max_length,
+                             GCancellable *cancellable, GError **error)
+{
+	g_autoptr (GBytes) stored = NULL;
+	g_autofree gchar *etag = NULL;
+	g_autofree gchar *new_etag = NULL;
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *record = NULL;
+	g_autofree gchar *sha = NULL;
+	g_autoptr (GBytes) record_bytes = NULL;
+	g_autoptr (GError) error_local = NULL;
+	gboolean not_modified = FALSE;
+	GBytes *bytes;
+
+	if (self->fetcher == NULL)
+		return otad_tuf_repo_fetch (self, filename, max_length, cancellable, error);
+	etag = otad_tuf_repo_stored_etag (self, filename, &stored);
+	bytes = otad_tuf_fetcher_fetch_if_changed (self->fetcher, filename, max_length, etag,
+	                                           &not_modified, &new_etag, cancellable, error);
+	if (not_modified) {
+		g_debug ("%s: %s not modified (ETag %s)", self->name, filename, etag);
+		return g_steal_pointer (&stored);
+	}
+	if (bytes == NULL) {
+		g_prefix_error (error, _("%s: fetching %s: "), self->name, filename);
+		return NULL;
+	}
+	if (new_etag == NULL || strchr (new_etag, '\n') != NULL || strlen (new_etag) > 512)
+		return bytes;
+	sha = otad_tuf_repo_sha256 (bytes);
+	if (g_strcmp0 (etag, new_etag) == 0 && stored != NULL &&
+	    g_bytes_equal (stored, bytes))
+		return bytes;
+	/* kept whether or not these bytes are trusted: the hash says which copy it is for */
+	record = g_strdup_printf ("%s\n%s", sha, new_etag);
+	record_bytes = g_bytes_new_take (record, strlen (record));
+	record = NULL;
+	name = g_strconcat (filename, OTAD_TUF_REPO_ETAG_SUFFIX, NULL);
+	if (!otad_tuf_store_save (self->store, name, record_bytes, &error_local))
+		g_debug ("%s: cannot keep the ETag of %s: %s", self->name, filename,
+		         error_local->message);
 	return bytes;
 }
 

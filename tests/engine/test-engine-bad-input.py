@@ -25,6 +25,10 @@ CASES = [
      'Verification'),
     ({'prefix': '/repo/timestamp.json', 'mode': 'status', 'status': 200}, 'Check',
      'Verification'),
+    # 304 Not Modified to a request that named no copy (no If-None-Match): not a
+    # licence to keep the stored metadata
+    ({'prefix': '/repo/timestamp.json', 'mode': 'status', 'status': 304}, 'Check',
+     'Server'),
     # the connection cut in the middle of a body
     ({'prefix': '/director/targets.json', 'mode': 'truncate', 'bytes': 30}, 'Check',
      'Network'),

@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from enginetest import otadtest, UpdateTestCase  # noqa: E402
+from enginetest import otadtest, UpdateTestCase, TARGET, CAMPAIGN  # noqa: E402
 
 MAX_REQUESTS = 4
 # longer than the daemon's pause before it closes its connections after a job
@@ -19,14 +19,19 @@ MAX_REQUESTS = 4
 AFTER_JOB_S = 4
 
 
+def check_in(test, daemon, client):
+    """one check through otad; the requests the server saw, and the properties after"""
+    test.server.control('/reset-log')
+    _, err = client.call('Check')
+    test.assertIsNone(err)
+    props = client.wait_state('update-available', daemon=daemon)
+    return [e for e in test.server.log() if 'path' in e], props
+
+
 class UnchangedCheckIn(UpdateTestCase):
 
     def check(self, daemon, client):
-        self.server.control('/reset-log')
-        _, err = client.call('Check')
-        self.assertIsNone(err)
-        client.wait_state('update-available', daemon=daemon)
-        return [e for e in self.server.log() if 'path' in e]
+        return check_in(self, daemon, client)[0]
 
     def test_requests_connections_resumption(self):
         daemon, client = self.start_otad('A')
@@ -71,6 +76,52 @@ class DirectorTimestampGone(UnchangedCheckIn):
         self.assertIn('/director/timestamp.json', [e['path'] for e in first])
         self.assertNotIn('/director/timestamp.json', [e['path'] for e in second])
         self.assertLessEqual(len(second), MAX_REQUESTS, daemon.logs())
+
+
+class ConditionalRequests(UpdateTestCase):
+    """A server that sends ETags, as a static file server hosting TUF metadata does, is
+    asked conditionally for what otad fetches under one name each check-in (the Image
+    repository's timestamp.json, the Director's targets.json): If-None-Match with the ETag
+    of the stored copy, also after a restart, and a 304 costs no body.  New metadata is
+    seen at once."""
+
+    CONDITIONAL = ('/repo/timestamp.json', '/director/targets.json')
+
+    def test_not_modified_then_changed(self):
+        self.server.control('/etags', {'enabled': True})
+        self.addCleanup(self.server.control, '/etags', {'enabled': False})
+        daemon, client = self.start_otad('A')
+        first, _ = check_in(self, daemon, client)
+        second, props = check_in(self, daemon, client)
+        print(f'# unchanged: {[(e["path"], e.get("status"), e.get("if_none_match")) for e in second]}')
+        for path in self.CONDITIONAL:
+            self.assertEqual([e['status'] for e in first if e['path'] == path], [200], first)
+            asked = [e for e in second if e['path'] == path]
+            self.assertEqual([e['status'] for e in asked], [304], second)
+            self.assertTrue(asked[0].get('if_none_match'), asked)
+        self.assertEqual(props['UpdateInfo']['name'], TARGET)
+        self.assertLess(sum(e.get('bytes', 0) for e in second), 200, second)
+
+        # the validators are kept with the metadata: a restarted otad asks the same way
+        daemon.stop()
+        daemon, client = self.start_otad('A', name='d2')
+        third, props = check_in(self, daemon, client)
+        for path in self.CONDITIONAL:
+            self.assertEqual([e['status'] for e in third if e['path'] == path], [304], third)
+        self.assertEqual(props['UpdateInfo']['correlation-id'], CAMPAIGN)
+
+        # new metadata: the old validator does not match, the new file is verified and used
+        self.server.offer('otadtest-3.0', self.device.commits['B'], '3.0', 'campaign-43')
+        fourth, props = check_in(self, daemon, client)
+        print(f'# changed: {[(e["path"], e.get("status")) for e in fourth]}')
+        self.assertEqual([e['status'] for e in fourth if e['path'] == '/director/targets.json'],
+                         [200], fourth)
+        self.assertEqual(props['UpdateInfo']['version'], '3.0', daemon.logs())
+        self.assertEqual(props['UpdateInfo']['correlation-id'], 'campaign-43')
+        fifth, props = check_in(self, daemon, client)
+        for path in self.CONDITIONAL:
+            self.assertEqual([e['status'] for e in fifth if e['path'] == path], [304], fifth)
+        self.assertEqual(props['UpdateInfo']['version'], '3.0')
 
 
 if __name__ == '__main__':

@@ -144,6 +144,10 @@ class State:
         self.rules = []            # misbehaviour rules, applied in order
         self.ecu_keys = {}         # serial -> public key hex
         self.events_supported = True
+        # ETags on metadata and If-None-Match answered with 304 (RFC 9110 8.8.3,
+        # 13.1.2), as a static file server (nginx, a CDN) hosting a TUF repository
+        # does; OTA CE's reposerver and Director send none, hence off by default
+        self.etags = False
         # the campaigner (OTA CE campaigner, as aktualizr's campaign check reads it):
         # None answers 404 like a server without campaigns
         self.campaigns = None
@@ -223,9 +227,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def _send(self, status, body=b"", ctype="application/json", headers=None):
+        if status == 304:
+            body = b""
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:  # no body and no body headers (RFC 9110 15.4.5)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
@@ -449,6 +456,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, data, extra = 400, json.dumps({"error": str(e)}).encode(), {}
         headers = extra.pop("_headers", None)
         entry.update(extra)
+        if (STATE.etags and self.command == "GET" and status == 200 and
+                self.path.split("?")[0].endswith(".json")):
+            # a strong validator of the very bytes (nginx uses mtime and length)
+            etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+            headers = dict(headers or {}, ETag=etag)
+            asked = self.headers.get("If-None-Match")
+            if asked is not None:
+                entry["if_none_match"] = asked
+            if asked is not None and etag in [t.strip() for t in asked.split(",")]:
+                status, data = 304, b""
+                headers = {"ETag": etag}
         entry["status"] = status
         entry["bytes"] = len(data)
         STATE.record(entry)
@@ -493,6 +511,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 open(STATE.log_path, "w").close()
             elif self.path == "/events":
                 STATE.events_supported = bool(req.get("supported", True))
+            elif self.path == "/etags":
+                STATE.etags = bool(req.get("enabled", True))
             elif self.path == "/blob":  # replace a target's bytes without re-signing
                 STATE.blobs[req["name"]] = req["content"].encode()
             elif self.path == "/ecu-key":
