@@ -164,7 +164,9 @@ main (int argc, char **argv)
 	g_autofree gchar *md = NULL;
 	const gchar *roots[] = {NULL, NULL};
 	guint64 req0, bytes0;
-	gint64 cpu0, cpu_full = 0, cpu_same = 0;
+	gint64 cpu0, cpu_full = 0, cpu_same = 0, cpu_cond;
+	guint64 cond_req, cond_bytes;
+	guint same_logged;
 	guint64 full_req = 0, full_bytes = 0, same_req, same_bytes;
 	g_autoptr(GPtrArray) full_urls = NULL;
 	g_autoptr(GPtrArray) same_urls = NULL;
@@ -211,9 +213,27 @@ main (int argc, char **argv)
 		g_ptr_array_set_free_func (same_urls, g_free);
 	}
 
+	same_logged = otad_test_server_count (server, NULL, NULL);
+	/* a server that sends ETags (a static file server): the files asked for under one
+	 * name are answered 304 once otad holds an ETag for them */
+	otad_test_server_control (server, "/etags", "{\"enabled\":true}");
+	checkin (http, c);
+	req0 = otad_http_get_request_count (http);
+	bytes0 = otad_http_get_bytes_received (http);
+	cpu0 = cpu_usec ();
+	for (guint i = 0; i < N_RUNS; i++)
+		checkin (http, c);
+	cpu_cond = cpu_usec () - cpu0;
+	cond_req = otad_http_get_request_count (http) - req0;
+	cond_bytes = otad_http_get_bytes_received (http) - bytes0;
+	otad_test_server_control (server, "/etags", "{\"enabled\":false}");
+
+	g_print ("conditional check-in: %.1f requests, %.0f body bytes, CPU %.2f ms\n",
+	         (gdouble)cond_req / N_RUNS, (gdouble)cond_bytes / N_RUNS,
+	         (gdouble)cpu_cond / N_RUNS / 1000.0);
 	g_print ("unchanged check-in: %.1f requests, %.0f body bytes (server log: %u requests)\n",
 	         (gdouble)same_req / N_RUNS, (gdouble)same_bytes / N_RUNS,
-	         otad_test_server_count (server, NULL, NULL) / N_RUNS);
+	         same_logged / N_RUNS);
 	g_print ("full check-in:      %.1f requests, %.0f body bytes\n", (gdouble)full_req / N_RUNS,
 	         (gdouble)full_bytes / N_RUNS);
 	g_print ("CPU per check-in:   unchanged %.2f ms, full %.2f ms, ratio %.2f\n",
