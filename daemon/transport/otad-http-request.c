@@ -169,6 +169,10 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 
 	/* RFC 9110 15.4.5: what we hold is current; no body follows */
 	if (st == SOUP_STATUS_NOT_MODIFIED && cond != NULL && cond->if_none_match != NULL) {
+		/* read to its end (none), or libsoup drops the connection */
+		g_autoptr(GByteArray) none = otad_http_read_body (
+		    self, NULL, stream, OTAD_HTTP_ERROR_BODY_MAX, method, url, cancellable, NULL);
+		(void)none;
 		cond->not_modified = TRUE;
 		return g_bytes_new (NULL, 0);
 	}
