@@ -54,6 +54,27 @@ checkin (OtadHttp *http, OtadCheckin *c)
 		g_error ("check-in failed: %s", error->message);
 }
 
+/* what check-ins cost the client: requests, body bytes, CPU time */
+typedef struct {
+	guint64 requests;
+	guint64 bytes;
+	gint64 cpu_us;
+} Cost;
+
+/* one check-in, its cost added to @cost */
+static void
+measure (OtadHttp *http, OtadCheckin *c, Cost *cost)
+{
+	guint64 requests = otad_http_get_request_count (http);
+	guint64 bytes = otad_http_get_bytes_received (http);
+	gint64 cpu = cpu_usec ();
+
+	checkin (http, c);
+	cost->cpu_us += cpu_usec () - cpu;
+	cost->requests += otad_http_get_request_count (http) - requests;
+	cost->bytes += otad_http_get_bytes_received (http) - bytes;
+}
+
 /* the URLs of the requests in the server's log since the last /reset-log */
 static GPtrArray *
 logged_urls (OtadTestServer *server)
@@ -163,11 +184,8 @@ main (int argc, char **argv)
 	g_autofree gchar *repo = NULL;
 	g_autofree gchar *md = NULL;
 	const gchar *roots[] = {NULL, NULL};
-	guint64 req0, bytes0;
-	gint64 cpu0, cpu_full = 0, cpu_same = 0, cpu_cond;
-	guint64 cond_req, cond_bytes;
+	Cost full = {0}, same = {0}, cond = {0};
 	guint same_logged;
-	guint64 full_req = 0, full_bytes = 0, same_req, same_bytes;
 	g_autoptr(GPtrArray) full_urls = NULL;
 	g_autoptr(GPtrArray) same_urls = NULL;
 	g_autoptr(GPtrArray) no_urls = g_ptr_array_new ();
@@ -186,25 +204,13 @@ main (int argc, char **argv)
 	for (guint i = 1; i <= N_RUNS; i++) {
 		publish (server, i);
 		otad_test_server_control (server, "/reset-log", "{}");
-		req0 = otad_http_get_request_count (http);
-		bytes0 = otad_http_get_bytes_received (http);
-		cpu0 = cpu_usec ();
-		checkin (http, c);
-		cpu_full += cpu_usec () - cpu0;
-		full_req += otad_http_get_request_count (http) - req0;
-		full_bytes += otad_http_get_bytes_received (http) - bytes0;
+		measure (http, c, &full);
 	}
 	full_urls = logged_urls (server);
 	/* the common case: nothing new */
 	otad_test_server_control (server, "/reset-log", "{}");
-	req0 = otad_http_get_request_count (http);
-	bytes0 = otad_http_get_bytes_received (http);
-	cpu0 = cpu_usec ();
 	for (guint i = 0; i < N_RUNS; i++)
-		checkin (http, c);
-	cpu_same = cpu_usec () - cpu0;
-	same_req = otad_http_get_request_count (http) - req0;
-	same_bytes = otad_http_get_bytes_received (http) - bytes0;
+		measure (http, c, &same);
 	{
 		g_autoptr(GPtrArray) all = logged_urls (server);
 		same_urls = g_ptr_array_new ();
@@ -218,29 +224,23 @@ main (int argc, char **argv)
 	 * name are answered 304 once otad holds an ETag for them */
 	otad_test_server_control (server, "/etags", "{\"enabled\":true}");
 	checkin (http, c);
-	req0 = otad_http_get_request_count (http);
-	bytes0 = otad_http_get_bytes_received (http);
-	cpu0 = cpu_usec ();
 	for (guint i = 0; i < N_RUNS; i++)
-		checkin (http, c);
-	cpu_cond = cpu_usec () - cpu0;
-	cond_req = otad_http_get_request_count (http) - req0;
-	cond_bytes = otad_http_get_bytes_received (http) - bytes0;
+		measure (http, c, &cond);
 	otad_test_server_control (server, "/etags", "{\"enabled\":false}");
 
 	g_print ("conditional check-in: %.1f requests, %.0f body bytes, CPU %.2f ms\n",
-	         (gdouble)cond_req / N_RUNS, (gdouble)cond_bytes / N_RUNS,
-	         (gdouble)cpu_cond / N_RUNS / 1000.0);
+	         (gdouble)cond.requests / N_RUNS, (gdouble)cond.bytes / N_RUNS,
+	         (gdouble)cond.cpu_us / N_RUNS / 1000.0);
 	g_print ("unchanged check-in: %.1f requests, %.0f body bytes (server log: %u requests)\n",
-	         (gdouble)same_req / N_RUNS, (gdouble)same_bytes / N_RUNS,
+	         (gdouble)same.requests / N_RUNS, (gdouble)same.bytes / N_RUNS,
 	         same_logged / N_RUNS);
-	g_print ("full check-in:      %.1f requests, %.0f body bytes\n", (gdouble)full_req / N_RUNS,
-	         (gdouble)full_bytes / N_RUNS);
+	g_print ("full check-in:      %.1f requests, %.0f body bytes\n", (gdouble)full.requests / N_RUNS,
+	         (gdouble)full.bytes / N_RUNS);
 	g_print ("CPU per check-in:   unchanged %.2f ms, full %.2f ms, ratio %.2f\n",
-	         (gdouble)cpu_same / N_RUNS / 1000.0, (gdouble)cpu_full / N_RUNS / 1000.0,
-	         cpu_full > 0 ? (gdouble)cpu_same / (gdouble)cpu_full : 0.0);
+	         (gdouble)same.cpu_us / N_RUNS / 1000.0, (gdouble)full.cpu_us / N_RUNS / 1000.0,
+	         full.cpu_us > 0 ? (gdouble)same.cpu_us / (gdouble)full.cpu_us : 0.0);
 	g_print ("bytes ratio unchanged/full: %.3f\n",
-	         full_bytes > 0 ? (gdouble)same_bytes / (gdouble)full_bytes : 0.0);
+	         full.bytes > 0 ? (gdouble)same.bytes / (gdouble)full.bytes : 0.0);
 	if (g_find_program_in_path ("curl") == NULL) {
 		g_print ("curl: not installed (Debian package curl)\n");
 	} else {
@@ -254,10 +254,10 @@ main (int argc, char **argv)
 				 same_urls->len, same_curl_bytes, same_ms, start_ms);
 			g_print ("curl full: %u %" G_GUINT64_FORMAT " %.2f %.2f\n", full_urls->len,
 				 full_curl_bytes, full_ms, start_ms);
-			g_print ("otad unchanged: %.1f %.0f %.2f\n", (gdouble)same_req / N_RUNS,
-				 (gdouble)same_bytes / N_RUNS, (gdouble)cpu_same / N_RUNS / 1000.0);
-			g_print ("otad full: %.1f %.0f %.2f\n", (gdouble)full_req / N_RUNS,
-				 (gdouble)full_bytes / N_RUNS, (gdouble)cpu_full / N_RUNS / 1000.0);
+			g_print ("otad unchanged: %.1f %.0f %.2f\n", (gdouble)same.requests / N_RUNS,
+				 (gdouble)same.bytes / N_RUNS, (gdouble)same.cpu_us / N_RUNS / 1000.0);
+			g_print ("otad full: %.1f %.0f %.2f\n", (gdouble)full.requests / N_RUNS,
+				 (gdouble)full.bytes / N_RUNS, (gdouble)full.cpu_us / N_RUNS / 1000.0);
 		}
 	}
 
