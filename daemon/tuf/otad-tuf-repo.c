@@ -151,6 +151,20 @@ otad_tuf_repo_sha256 (GBytes *bytes)
 	return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
 
+/* an ETag worth keeping: short, and nothing a request header could not carry back
+ * (RFC 9110 8.8.3: visible ASCII, and obs-text we do not need) */
+static gboolean
+otad_tuf_repo_etag_valid (const gchar *etag)
+{
+	if (etag == NULL || etag[0] == '\0' || strlen (etag) > 512)
+		return FALSE;
+	for (const gchar *p = etag; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* the ETag of the stored @filename, or NULL when there is none or it is not for
  * the bytes stored now */
 static gchar *
@@ -175,6 +189,8 @@ otad_tuf_repo_stored_etag (OtadTufRepo *self, const gchar *filename, GBytes **ou
 	*sep = '\0';
 	sha = otad_tuf_repo_sha256 (stored);
 	if (g_strcmp0 (sha, text) != 0)
+		return NULL;
+	if (!otad_tuf_repo_etag_valid (sep + 1))
 		return NULL;
 	*out_stored = g_steal_pointer (&stored);
 	return g_strdup (sep + 1);
@@ -215,7 +231,7 @@ otad_tuf_repo_fetch_current (OtadTufRepo *self, const gchar *filename, guint64 m
 		g_prefix_error (error, _("%s: fetching %s: "), self->name, filename);
 		return NULL;
 	}
-	if (new_etag == NULL || strchr (new_etag, '\n') != NULL || strlen (new_etag) > 512)
+	if (!otad_tuf_repo_etag_valid (new_etag))
 		return bytes;
 	sha = otad_tuf_repo_sha256 (bytes);
 	if (g_strcmp0 (etag, new_etag) == 0 && stored != NULL &&
