@@ -130,6 +130,21 @@ otad_http_read_body (OtadHttp *self, OtadHttpTransfer *t, GInputStream *stream, 
 	return g_steal_pointer (&buf);
 }
 
+/* RFC 9110 15.4.5: a 304 ends at its headers.  libsoup 3.2 reads one without
+ * Content-Length (as nginx and Apache send it) as ended by the close and drops the
+ * connection after it; saying its length is 0 keeps the connection for the
+ * check-in's next request */
+static void
+otad_http_not_modified_cb (SoupMessage *msg, gpointer user_data)
+{
+	SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+	if (soup_message_get_status (msg) == SOUP_STATUS_NOT_MODIFIED &&
+	    soup_message_headers_get_one (headers, "Content-Length") == NULL &&
+	    soup_message_headers_get_one (headers, "Transfer-Encoding") == NULL)
+		soup_message_headers_set_content_length (headers, 0);
+}
+
 /* one attempt; @retryable says whether another attempt may succeed */
 static GBytes *
 otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method,
@@ -154,9 +169,12 @@ otad_http_request_once (OtadHttp *self, OtadHttpTransfer *t, const gchar *method
 	}
 	if (body != NULL)
 		soup_message_set_request_body_from_bytes (msg, content_type, body);
-	if (cond != NULL && cond->if_none_match != NULL)
+	if (cond != NULL && cond->if_none_match != NULL) {
 		soup_message_headers_replace (soup_message_get_request_headers (msg),
 		                              "If-None-Match", cond->if_none_match);
+		g_signal_connect (msg, "got-headers", G_CALLBACK (otad_http_not_modified_cb),
+		                  NULL);
+	}
 	stream = otad_http_send (self, msg, cancellable, &error_local);
 	if (stream == NULL) {
 		otad_http_set_transport_error (error, method, url, error_local);

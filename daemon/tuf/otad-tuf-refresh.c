@@ -300,7 +300,12 @@ otad_tuf_refresh_fetch_described (OtadTufRepo *self, const gchar *path, const Ot
 	if (meta != NULL && meta->length >= 0)
 		max = meta->canonical ? MAX ((guint64)meta->length, default_max)
 		                      : (guint64)meta->length;
-	bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
+	/* described by nothing (a Director's targets.json): asked for under one name
+	 * each time, so conditionally */
+	if (meta == NULL && g_strcmp0 (path, "targets.json") == 0)
+		bytes = otad_tuf_repo_fetch_current (self, path, max, cancellable, &error_local);
+	else
+		bytes = otad_tuf_repo_fetch (self, path, max, cancellable, &error_local);
 	if (bytes == NULL) {
 		if (g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
 			return otad_tuf_refresh_fail (self, error, OTAD_TUF_ERROR_NOT_FOUND,

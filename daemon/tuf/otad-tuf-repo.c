@@ -128,20 +128,14 @@ otad_tuf_repo_fetch (OtadTufRepo *self, const gchar *path, guint64 max_length,
 }
 
 /*
- * A conditional request for timestamp.json, the file TUF makes the cheap poll:
- * the ETag of the last response is kept in "timestamp.json.etag" with the
- * SHA-256 of that response's body, and sent as If-None-Match only while the
- * stored file is exactly that body.  A 304 then hands the stored bytes to the
- * same verification a 200 with the same body would get (signatures, version,
- * expiry), so it can neither add trust nor keep an expired file alive; a server
- * without ETags (OTA CE's reposerver sends none) is asked as before.
- *
- * Only timestamp.json: it is the last request of an unchanged check-in, and a
- * 304 without Content-Length (nginx and Apache send none, as RFC 9110 allows)
- * makes libsoup 3.2 drop the connection (it reads such a response as ended by
- * the close), so a conditional request earlier in a check-in (a Director's
- * targets.json) would cost a new connection for the next one: more than the
- * body it saves.
+ * Conditional requests for the files fetched under one name every check-in
+ * (timestamp.json; a Director's targets.json, which nothing describes): the ETag
+ * of the last response is kept in "<file>.etag" with the SHA-256 of that
+ * response's body, and sent as If-None-Match only while the stored file is
+ * exactly that body.  A 304 then hands the stored bytes to the same verification
+ * a 200 with the same body would get (signatures, version, expiry), so it can
+ * neither add trust nor keep an expired file alive.  A server without ETags (OTA
+ * CE's reposerver and Director send none) is asked as before.
  */
 #define OTAD_TUF_REPO_ETAG_SUFFIX ".etag"
 
@@ -200,8 +194,8 @@ otad_tuf_repo_stored_etag (OtadTufRepo *self, const gchar *filename, GBytes **ou
  * otad_tuf_repo_fetch_current:
  *
  * otad_tuf_repo_fetch() of a file fetched under one name each time (@filename is
- * both its path and its name in the store: timestamp.json): a conditional request
- * when the server gave an ETag for the stored copy, whose bytes a 304 returns.
+ * both its path and its name in the store): a conditional request when the server
+ * gave an ETag for the stored copy, whose bytes a 304 returns.
  */
 GBytes *
 otad_tuf_repo_fetch_current (OtadTufRepo *self, const gchar *filename, guint64 max_length,

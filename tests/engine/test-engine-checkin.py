@@ -80,9 +80,10 @@ class DirectorTimestampGone(UnchangedCheckIn):
 
 class ConditionalRequests(UpdateTestCase):
     """A server that sends ETags, as a static file server hosting TUF metadata does, is
-    asked for timestamp.json with If-None-Match and the ETag of the stored copy, also
-    after a restart; its 304 (without Content-Length, as nginx sends it) costs no body
-    and, as the check-in's last request, no connection.  New metadata is seen at once."""
+    asked for what otad fetches under one name each check-in (the Image repository's
+    timestamp.json, the Director's targets.json) with If-None-Match and the ETag of the
+    stored copy, also after a restart; its 304s (without Content-Length, as nginx sends
+    them) cost no body and no connection.  New metadata is seen at once."""
 
     def test_not_modified_then_changed(self):
         self.server.control('/etags', {'enabled': True})
@@ -94,10 +95,11 @@ class ConditionalRequests(UpdateTestCase):
         self.assertEqual([e['status'] for e in first if e['path'] == '/repo/timestamp.json'],
                          [200], first)
         self.assertEqual([(e['path'], e['status']) for e in second],
-                         [('/director/2.root.json', 404), ('/director/targets.json', 200),
+                         [('/director/2.root.json', 404), ('/director/targets.json', 304),
                           ('/repo/2.root.json', 404), ('/repo/timestamp.json', 304)])
-        self.assertTrue(second[-1].get('if_none_match'), second)
-        self.assertEqual(second[-1]['bytes'], 0, second)
+        for e in (second[1], second[3]):
+            self.assertTrue(e.get('if_none_match'), second)
+            self.assertEqual(e['bytes'], 0, second)
         self.assertEqual(len({e['conn'] for e in second}), 1, second)
         self.assertEqual(props['UpdateInfo']['name'], TARGET)
 
@@ -105,23 +107,44 @@ class ConditionalRequests(UpdateTestCase):
         daemon.stop()
         daemon, client = self.start_otad('A', name='d2')
         third, props = check_in(self, daemon, client)
-        self.assertEqual([e['status'] for e in third if e['path'] == '/repo/timestamp.json'],
-                         [304], third)
+        self.assertEqual([e['status'] for e in third if e['path'] in
+                          ('/repo/timestamp.json', '/director/targets.json')], [304, 304], third)
         self.assertEqual(props['UpdateInfo']['correlation-id'], CAMPAIGN)
 
         # new metadata: the old validator does not match, the new files are verified and used
         self.server.offer('otadtest-3.0', self.device.commits['B'], '3.0', 'campaign-43')
         fourth, props = check_in(self, daemon, client)
         print(f'# changed: {[(e["path"], e.get("status")) for e in fourth]}')
-        self.assertEqual([e['status'] for e in fourth if e['path'] == '/repo/timestamp.json'],
-                         [200], fourth)
+        self.assertEqual([e['status'] for e in fourth if e['path'] in
+                          ('/repo/timestamp.json', '/director/targets.json')], [200, 200], fourth)
         self.assertIn('/repo/snapshot.json', [e['path'] for e in fourth])
         self.assertEqual(props['UpdateInfo']['version'], '3.0', daemon.logs())
         self.assertEqual(props['UpdateInfo']['correlation-id'], 'campaign-43')
         fifth, props = check_in(self, daemon, client)
-        self.assertEqual([e['status'] for e in fifth if e['path'] == '/repo/timestamp.json'],
-                         [304], fifth)
+        self.assertEqual([e['status'] for e in fifth if e['path'] in
+                          ('/repo/timestamp.json', '/director/targets.json')], [304, 304], fifth)
         self.assertEqual(props['UpdateInfo']['version'], '3.0')
+
+
+class ConditionalRequestsDirectorTimestamp(UpdateTestCase):
+    """A Director with a timestamp role, at a server that sends ETags: two 304s (without
+    Content-Length, as nginx sends them) in one check-in, and the connection still
+    serves every request of it (libsoup alone would drop it after the first 304)."""
+
+    SERVER_ARGS = ('--director-full',)
+
+    def test_one_connection(self):
+        self.server.control('/etags', {'enabled': True})
+        self.addCleanup(self.server.control, '/etags', {'enabled': False})
+        daemon, client = self.start_otad('A')
+        check_in(self, daemon, client)
+        second, props = check_in(self, daemon, client)
+        print(f"# unchanged: {[(e['path'], e.get('status'), e['conn']) for e in second]}")
+        self.assertEqual([(e['path'], e['status']) for e in second],
+                         [('/director/2.root.json', 404), ('/director/timestamp.json', 304),
+                          ('/repo/2.root.json', 404), ('/repo/timestamp.json', 304)])
+        self.assertEqual(len({e['conn'] for e in second}), 1, second)
+        self.assertEqual(props['UpdateInfo']['name'], TARGET)
 
 
 if __name__ == '__main__':
