@@ -20,13 +20,13 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	g_assert_true (g_file_set_contents (path, (const gchar *)data, (gssize)size, NULL));
 	ledger = otad_event_ledger_new (path, "fuzz");
 	id = otad_event_ledger_claim (ledger, "c|x", "EcuDownloadStarted",
-	                              OTAD_EVENT_LEDGER_FLAG_STARTS, &queued, &error);
+	                              OTAD_EVENT_LEDGER_FLAG_STARTS, 0, &queued, &error);
 	g_assert_no_error (error);
 	g_assert_true (g_uuid_string_is_valid (id));
 	g_assert_true (otad_event_ledger_mark_queued (ledger, "c|x", "EcuDownloadStarted", &error));
 	/* asked again: the same id, now a repeat */
 	again = otad_event_ledger_claim (ledger, "c|x", "EcuDownloadStarted",
-	                                 OTAD_EVENT_LEDGER_FLAG_STARTS, &queued, &error);
+	                                 OTAD_EVENT_LEDGER_FLAG_STARTS, 0, &queued, &error);
 	g_assert_cmpstr (id, ==, again);
 	g_assert_true (queued);
 	return 0;

@@ -156,6 +156,39 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 	return TRUE;
 }
 
+/**
+ * otad_boot_record_peek:
+ *
+ * otad_boot_record_load() for a reader that only looks: a damaged file stays
+ * where it is (the job that owns the record recovers it) and is an error.
+ *
+ * Returns: %TRUE when the record was read, or there is none
+ */
+gboolean
+otad_boot_record_peek (OtadBootRecord *self, GError **error)
+{
+	g_autofree gchar *contents = NULL;
+	g_autoptr (GError) error_local = NULL;
+	gsize len = 0;
+
+	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
+
+	otad_boot_record_reset (self);
+	g_clear_pointer (&self->on_disk, g_free);
+	self->recovered = FALSE;
+	if (!otad_file_read (self->path, OTAD_BOOT_RECORD_JSON_MAX_SIZE, &contents, &len,
+	                     &error_local)) {
+		if (otad_file_is_not_found (error_local))
+			return TRUE;
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	if (!otad_boot_record_load_data (self, contents, len, error))
+		return FALSE;
+	self->on_disk = g_steal_pointer (&contents);
+	return TRUE;
+}
+
 /* TRUE when load() found the file unreadable and moved it aside */
 gboolean
 otad_boot_record_was_recovered (OtadBootRecord *self)

@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (OtadBootRecord, otad_boot_record, OTAD, BOOT_RECORD, GObje
 OtadBootRecord *otad_boot_record_new (const gchar *path) G_GNUC_WARN_UNUSED_RESULT;
 const gchar *otad_boot_record_get_path (OtadBootRecord *self);
 gboolean otad_boot_record_load (OtadBootRecord *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_boot_record_peek (OtadBootRecord *self, GError **error);
 gboolean otad_boot_record_was_recovered (OtadBootRecord *self);
 
 const OtadBootPending *otad_boot_record_get_pending (OtadBootRecord *self);

@@ -337,8 +337,9 @@ static const guint8 otad_event_ledger_namespace[16] = {
  * A name-based UUID (RFC 4122 version 5, SHA-1) is the same however often the step runs
  * and whether or not the ledger outlived a power cut, so a step run again after the file
  * was lost sends the event under the id the server has already, never a second event.
- * The attempt is the one thing only the file knows: lost during a second attempt (an
- * install that failed, tried again), the ids start from the first attempt's again.
+ * The attempt is kept in the file; when the file has lost the update, the caller's
+ * own count (the boot record's, which a power cut does not take with this file)
+ * gives it back, so a second attempt's events never take the first attempt's ids.
  *
  * Returns: (transfer full): a UUID string
  */
@@ -396,6 +397,9 @@ otad_event_ledger_has_final (OtadEventLedgerUpdate *update)
  * otad_event_ledger_claim:
  * @update_key: what the event is about (correlation id and commit)
  * @event: the event's name, with its outcome when it has one
+ * @attempt: the attempt the event belongs to (1 for the first), as a record kept
+ *   apart from this file says, or 0 when none does; used when the file does not
+ *   have the update (lost, or never told)
  * @out_queued: (out): %TRUE when this event was queued before: a repeat, counted as
  *   a retry; the caller must not queue it again
  *
@@ -404,7 +408,8 @@ otad_event_ledger_has_final (OtadEventLedgerUpdate *update)
  */
 gchar *
 otad_event_ledger_claim (OtadEventLedger *self, const gchar *update_key, const gchar *event,
-                         OtadEventLedgerFlags flags, gboolean *out_queued, GError **error)
+                         OtadEventLedgerFlags flags, guint attempt,
+                         gboolean *out_queued, GError **error)
 {
 	OtadEventLedgerUpdate *update = otad_event_ledger_find (self, update_key);
 	OtadEventLedgerEntry *entry;
@@ -413,7 +418,8 @@ otad_event_ledger_claim (OtadEventLedger *self, const gchar *update_key, const g
 
 	*out_queued = FALSE;
 	if (update == NULL) {
-		update = otad_event_ledger_update_new (update_key, 1);
+		update = otad_event_ledger_update_new (update_key,
+		                                       CLAMP (attempt, 1, G_MAXUINT16));
 		g_ptr_array_add (self->updates, update);
 		if (self->updates->len > OTAD_EVENT_LEDGER_MAX_UPDATES)
 			g_ptr_array_remove_range (

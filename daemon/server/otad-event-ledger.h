@@ -33,8 +33,8 @@ OtadEventLedger *otad_event_ledger_new (const gchar *path,
 gchar *otad_event_ledger_derive_id (const gchar *device, const gchar *update_key, guint attempt,
                                     const gchar *event) G_GNUC_WARN_UNUSED_RESULT;
 gchar *otad_event_ledger_claim (OtadEventLedger *self, const gchar *update_key, const gchar *event,
-                                OtadEventLedgerFlags flags, gboolean *out_queued,
-                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                                OtadEventLedgerFlags flags, guint attempt,
+                                gboolean *out_queued, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean otad_event_ledger_mark_queued (OtadEventLedger *self, const gchar *update_key,
                                         const gchar *event,
                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -144,7 +144,7 @@ otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event, const gcha
                            const gchar *update_key, gboolean success, GError **error)
 {
 	return otad_reporter_queue_event_full (self, event, correlation_id, update_key, success,
-	                                       FALSE, error);
+	                                       FALSE, 0, error);
 }
 
 /* the envelope aktualizr's ReportEvent has (libaktualizr reportqueue.cc): a list of one
@@ -186,13 +186,16 @@ otad_reporter_end_event (JsonBuilder *b)
  * otad_reporter_queue_event_full:
  * @replay: the step is not run again, its event is only made sure of (the confirmation
  *   queues the install's events in case a kill took them): it never opens a new attempt
+ * @attempt: the attempt at @update_key the event belongs to, counted apart from the
+ *   event ledger (otad_event_ledger_claim()), or 0
  *
  * otad_reporter_queue_event() with @replay.
  */
 gboolean
 otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
                                 const gchar *correlation_id, const gchar *update_key,
-                                gboolean success, gboolean replay, GError **error)
+                                gboolean success, gboolean replay, guint attempt,
+                                GError **error)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
@@ -218,7 +221,7 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 		flags |= OTAD_EVENT_LEDGER_FLAG_STARTS;
 	if (event == OTAD_REPORT_EVENT_INSTALLATION_COMPLETED)
 		flags |= OTAD_EVENT_LEDGER_FLAG_FINAL;
-	id = otad_event_ledger_claim (self->ledger, key, name, flags, &queued, error);
+	id = otad_event_ledger_claim (self->ledger, key, name, flags, attempt, &queued, error);
 	if (id == NULL)
 		return FALSE;
 	if (queued)

@@ -43,7 +43,8 @@ gboolean otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event,
                                     gboolean success, GError **error);
 gboolean otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
                                          const gchar *correlation_id, const gchar *update_key,
-                                         gboolean success, gboolean replay, GError **error);
+                                         gboolean success, gboolean replay, guint attempt,
+                                         GError **error);
 /* POST events: the HMI's answer to a campaign (aktualizr's CampaignAcceptedReport,
  * CampaignDeclinedReport, CampaignPostponedReport in reportqueue.cc): @event_type is
  * "campaign_accepted", "campaign_declined" or "campaign_postponed" */

@@ -523,6 +523,56 @@ test_event_ids_without_ledger (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (id_other, ==, started->pdata[0]);
 }
 
+/* the ledger lost after a failed first attempt: the attempt the boot record counts
+ * keeps the second attempt's events apart from the first's, and the first's final
+ * event, queued again, keeps its id */
+static void
+test_event_ids_second_attempt_without_ledger (Fixture *f, gconstpointer data)
+{
+	g_autofree gchar *ledger = g_build_filename (f->state_dir, "report-events.json", NULL);
+	g_autoptr(GPtrArray) started = NULL;
+	g_autoptr(GPtrArray) completed = NULL;
+	g_autofree gchar *second = NULL;
+	/* (event, success, attempt as the boot record counts it), the ledger lost before
+	 * the last two */
+	const struct {
+		OtadReportEvent event;
+		gboolean success;
+		guint attempt;
+	} steps[] = {{OTAD_REPORT_EVENT_INSTALLATION_STARTED, TRUE, 1},
+		     {OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, FALSE, 1},
+		     {OTAD_REPORT_EVENT_INSTALLATION_COMPLETED, FALSE, 1},
+		     {OTAD_REPORT_EVENT_INSTALLATION_STARTED, TRUE, 2}};
+
+	for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
+		g_autoptr(OtadReporter) r = NULL;
+		g_autoptr(GError) error = NULL;
+		guint delivered = 0;
+
+		if (i == 2) {
+			g_assert_true (g_file_set_contents (ledger, "", 0, &error));
+			g_test_expect_message ("OtadFile", G_LOG_LEVEL_WARNING,
+			                       "*report-events.json is unreadable*");
+		}
+		r = make_reporter (f, f->server->base_url);
+		g_test_assert_expected_messages ();
+		g_assert_true (otad_reporter_queue_event_full (r, steps[i].event, "c1", "B",
+		                                               steps[i].success, FALSE,
+		                                               steps[i].attempt, &error));
+		g_assert_no_error (error);
+		g_assert_true (otad_reporter_flush (r, &delivered, NULL, &error));
+		g_assert_no_error (error);
+	}
+	started = event_ids (f->server, "EcuInstallationStarted");
+	completed = event_ids (f->server, "EcuInstallationCompleted");
+	g_assert_cmpuint (started->len, ==, 2);
+	g_assert_cmpstr (started->pdata[0], !=, started->pdata[1]);
+	second = otad_event_ledger_derive_id ("ecu-1", "c1|B", 2, "EcuInstallationStarted");
+	g_assert_cmpstr (started->pdata[1], ==, second);
+	g_assert_cmpuint (completed->len, ==, 2);
+	g_assert_cmpstr (completed->pdata[0], ==, completed->pdata[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -532,6 +582,8 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD ("/otad/reporter/event-ids-fixed", test_event_ids_fixed);
 	ADD ("/otad/reporter/event-ids-without-ledger", test_event_ids_without_ledger);
+	ADD ("/otad/reporter/event-ids-second-attempt-without-ledger",
+	     test_event_ids_second_attempt_without_ledger);
 	ADD ("/otad/reporter/ecu-key-persistent", test_ecu_key_persistent);
 	ADD ("/otad/reporter/manifest-verifies", test_manifest_verifies);
 	ADD ("/otad/reporter/manifest-wrong-key", test_manifest_wrong_key);

@@ -20,6 +20,15 @@ void otad_job_report_event_again (OtadJobContext *ctx,
 				  const gchar *correlation_id,
 				  const gchar *commit,
 				  gboolean success);
+/* the event with the attempt the boot record counts (for a lost event ledger);
+ * @error: what queueing it failed with */
+void otad_job_report_event_counted (OtadJobContext *ctx,
+				    OtadReportEvent event,
+				    const gchar *correlation_id,
+				    const gchar *commit,
+				    gboolean success,
+				    gboolean replay,
+				    GError **error);
 void otad_job_report_manifest (OtadJobContext *ctx,
 			       const gchar *name,
 			       const gchar *commit,
