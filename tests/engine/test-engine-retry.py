@@ -7,7 +7,10 @@ environment that cannot be opened): for 60 s, with a restart of otad in the
 middle, otad tries to install the same update at most [update]
 max-automatic-attempts times, waits longer after each failure (NextCheckTime),
 leaves the sysroot's deployments exactly as they were, and shows each failure in
-the state (error) and in GetHistory."""
+the state (error) and in GetHistory.
+
+After a failed install, with the event ledger lost, the second attempt's events
+get ids of their own (from the attempt the boot record counts)."""
 
 import os
 import sys
@@ -87,6 +90,48 @@ class FailingBootloader(UpdateTestCase):
         installs = [h for h in history[0] if h['action'] == 'install' and not h['success']]
         self.assertEqual(len(installs), MAX_ATTEMPTS)
         self.assertTrue(all(h['detail'] for h in installs))
+
+
+class SecondAttemptWithoutLedger(UpdateTestCase):
+    """The event ledger lost (cut to 0 bytes, as a power cut leaves it) after a failed
+    install: the second attempt's events still get ids of their own, from the attempt
+    the boot record counts, so a server that drops repeated ids keeps them."""
+
+    def test_second_attempt_ids(self):
+        broken = os.path.join(self.topdir, 'broken-fw_env.config')
+        otadtest.write_file(broken, os.path.join(self.topdir, 'no-such-dir', 'uboot.env')
+                            + ' 0x0000 0x4000\n')
+        good = self.device.config(self.server, self.device.health_pass)
+        bad = good.replace(f'fw-env-config={self.device.fw_env_config}',
+                           f'fw-env-config={broken}')
+        daemon, client = self.start_otad('A', name='fails', config=bad)
+        for method, wanted in (('Check', 'update-available'), ('Install', 'error')):
+            _, err = client.call(method)
+            self.assertIsNone(err)
+            client.wait_state((wanted,), daemon=daemon)
+        daemon.stop()
+        with open(os.path.join(daemon.state_dir, 'report-events.json'), 'w'):
+            pass
+        daemon, client = self.start_otad('A', name='succeeds', config=good)
+        for method, wanted in (('Check', 'update-available'), ('Install', 'pending-reboot')):
+            _, err = client.call(method)
+            self.assertIsNone(err)
+            client.wait_state((wanted,), daemon=daemon)
+        # the install's events are sent as it ends: wait for them, bounded
+        deadline = time.monotonic() + 30
+        while True:
+            log = self.server.log()
+            started = [e['id'] for e in enginetest.events(log, 'EcuInstallationStarted')]
+            if len(started) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        daemon.stop()
+        failed = [e for e in enginetest.events(log, 'EcuInstallationCompleted')
+                  if not e['event'].get('success')]
+        print(f'# EcuInstallationStarted ids: {started}')
+        self.assertEqual(len(failed), 1, log)
+        self.assertEqual(len(started), 2, daemon.logs())
+        self.assertNotEqual(started[0], started[1])
 
 
 if __name__ == '__main__':
