@@ -111,6 +111,30 @@ otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, 
 	return TRUE;
 }
 
+/* reads and parses the file: FALSE with @error when it is there but unusable */
+static gboolean
+otad_boot_record_read (OtadBootRecord *self, GError **error)
+{
+	g_autofree gchar *contents = NULL;
+	g_autoptr (GError) error_local = NULL;
+	gsize len = 0;
+
+	otad_boot_record_reset (self);
+	g_clear_pointer (&self->on_disk, g_free);
+	self->recovered = FALSE;
+	if (!otad_file_read (self->path, OTAD_BOOT_RECORD_JSON_MAX_SIZE, &contents, &len,
+	                     &error_local)) {
+		if (otad_file_is_not_found (error_local))
+			return TRUE;
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	if (!otad_boot_record_load_data (self, contents, len, error))
+		return FALSE;
+	self->on_disk = g_steal_pointer (&contents);
+	return TRUE;
+}
+
 /**
  * otad_boot_record_load:
  * @self: an #OtadBootRecord
@@ -129,23 +153,12 @@ otad_boot_record_load_data (OtadBootRecord *self, const gchar *data, gsize len, 
 gboolean
 otad_boot_record_load (OtadBootRecord *self, GError **error)
 {
-	g_autofree gchar *contents = NULL;
 	g_autoptr (GError) error_local = NULL;
-	gsize len = 0;
 
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
 
-	otad_boot_record_reset (self);
-	g_clear_pointer (&self->on_disk, g_free);
-	self->recovered = FALSE;
-	if (!otad_file_read (self->path, OTAD_BOOT_RECORD_JSON_MAX_SIZE, &contents, &len,
-	                     &error_local)) {
-		if (otad_file_is_not_found (error_local))
-			return TRUE;
-	} else if (otad_boot_record_load_data (self, contents, len, &error_local)) {
-		self->on_disk = g_steal_pointer (&contents);
+	if (otad_boot_record_read (self, &error_local))
 		return TRUE;
-	}
 	{
 		g_autofree gchar *aside = otad_file_move_aside (self->path, error_local->message);
 		g_warning ("boot record %s: the pending install is rebuilt from the sysroot; "
@@ -167,26 +180,8 @@ otad_boot_record_load (OtadBootRecord *self, GError **error)
 gboolean
 otad_boot_record_peek (OtadBootRecord *self, GError **error)
 {
-	g_autofree gchar *contents = NULL;
-	g_autoptr (GError) error_local = NULL;
-	gsize len = 0;
-
 	g_return_val_if_fail (OTAD_IS_BOOT_RECORD (self), FALSE);
-
-	otad_boot_record_reset (self);
-	g_clear_pointer (&self->on_disk, g_free);
-	self->recovered = FALSE;
-	if (!otad_file_read (self->path, OTAD_BOOT_RECORD_JSON_MAX_SIZE, &contents, &len,
-	                     &error_local)) {
-		if (otad_file_is_not_found (error_local))
-			return TRUE;
-		g_propagate_error (error, g_steal_pointer (&error_local));
-		return FALSE;
-	}
-	if (!otad_boot_record_load_data (self, contents, len, error))
-		return FALSE;
-	self->on_disk = g_steal_pointer (&contents);
-	return TRUE;
+	return otad_boot_record_read (self, error);
 }
 
 /* TRUE when load() found the file unreadable and moved it aside */
