@@ -393,6 +393,14 @@ otad_event_ledger_has_final (OtadEventLedgerUpdate *update)
 	return FALSE;
 }
 
+/* TRUE when the file has @update_key: its attempt is known, none need be given */
+gboolean
+otad_event_ledger_has_update (OtadEventLedger *self, const gchar *update_key)
+{
+	g_return_val_if_fail (OTAD_IS_EVENT_LEDGER (self), FALSE);
+	return otad_event_ledger_find (self, update_key) != NULL;
+}
+
 /**
  * otad_event_ledger_claim:
  * @update_key: what the event is about (correlation id and commit)

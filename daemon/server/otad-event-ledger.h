@@ -32,6 +32,7 @@ OtadEventLedger *otad_event_ledger_new (const gchar *path,
                                         const gchar *device) G_GNUC_WARN_UNUSED_RESULT;
 gchar *otad_event_ledger_derive_id (const gchar *device, const gchar *update_key, guint attempt,
                                     const gchar *event) G_GNUC_WARN_UNUSED_RESULT;
+gboolean otad_event_ledger_has_update (OtadEventLedger *self, const gchar *update_key);
 gchar *otad_event_ledger_claim (OtadEventLedger *self, const gchar *update_key, const gchar *event,
                                 OtadEventLedgerFlags flags, guint attempt,
                                 gboolean *out_queued, GError **error) G_GNUC_WARN_UNUSED_RESULT;

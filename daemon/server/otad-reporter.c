@@ -182,12 +182,32 @@ otad_reporter_end_event (JsonBuilder *b)
 	return json_builder_get_root (b);
 }
 
+/* an update as the event ledger names it: campaign and commit */
+static gchar *
+otad_reporter_ledger_key (const gchar *correlation_id, const gchar *update_key)
+{
+	return g_strdup_printf ("%s|%s", correlation_id != NULL ? correlation_id : "",
+	                        update_key != NULL ? update_key : "");
+}
+
+/* TRUE when the event ledger knows the update: queue_event_full() needs no @attempt */
+gboolean
+otad_reporter_knows_update (OtadReporter *self, const gchar *correlation_id,
+                            const gchar *update_key)
+{
+	g_autofree gchar *key = otad_reporter_ledger_key (correlation_id, update_key);
+
+	g_return_val_if_fail (OTAD_IS_REPORTER (self), FALSE);
+	return otad_event_ledger_has_update (self->ledger, key);
+}
+
 /**
  * otad_reporter_queue_event_full:
  * @replay: the step is not run again, its event is only made sure of (the confirmation
  *   queues the install's events in case a kill took them): it never opens a new attempt
  * @attempt: the attempt at @update_key the event belongs to, counted apart from the
- *   event ledger (otad_event_ledger_claim()), or 0
+ *   event ledger (otad_event_ledger_claim()), or 0; used only when the ledger does
+ *   not know the update (otad_reporter_knows_update())
  *
  * otad_reporter_queue_event() with @replay.
  */
@@ -214,8 +234,7 @@ otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
 
 	/* the id is fixed and on disk before the event is queued */
 	name = otad_reporter_event_name (event, success);
-	key = g_strdup_printf ("%s|%s", correlation_id != NULL ? correlation_id : "",
-			       update_key != NULL ? update_key : "");
+	key = otad_reporter_ledger_key (correlation_id, update_key);
 	if (!replay && (event == OTAD_REPORT_EVENT_DOWNLOAD_STARTED ||
 	                event == OTAD_REPORT_EVENT_INSTALLATION_STARTED))
 		flags |= OTAD_EVENT_LEDGER_FLAG_STARTS;

@@ -41,6 +41,8 @@ const gchar *otad_report_event_to_string (OtadReportEvent event);
 gboolean otad_reporter_queue_event (OtadReporter *self, OtadReportEvent event,
                                     const gchar *correlation_id, const gchar *update_key,
                                     gboolean success, GError **error);
+gboolean otad_reporter_knows_update (OtadReporter *self, const gchar *correlation_id,
+                                     const gchar *update_key);
 gboolean otad_reporter_queue_event_full (OtadReporter *self, OtadReportEvent event,
                                          const gchar *correlation_id, const gchar *update_key,
                                          gboolean success, gboolean replay, guint attempt,

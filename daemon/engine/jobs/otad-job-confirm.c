@@ -69,17 +69,10 @@ otad_job_confirm_report (const OtadBootConfirmResult *result,
 	if (!otad_job_context_has_reporter (job->ctx))
 		return TRUE;
 	otad_job_confirm_report_applied (job, result);
-	{
-		g_autoptr(GError) error_local = NULL;
-
-		otad_job_report_event_counted (job->ctx, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
-					       result->correlation_id, result->commit,
-					       result->success, FALSE, &error_local);
-		if (error_local != NULL) {
-			g_propagate_error (error, g_steal_pointer (&error_local));
-			return FALSE;
-		}
-	}
+	if (!otad_job_report_event_counted (job->ctx, OTAD_REPORT_EVENT_INSTALLATION_COMPLETED,
+					    result->correlation_id, result->commit, result->success,
+					    FALSE, error))
+		return FALSE;
 	if (result->success)
 		otad_job_report_manifest (job->ctx, result->target_name, result->commit, &report);
 	else

@@ -45,7 +45,7 @@ otad_job_report_attempt (OtadJobContext *ctx, OtadReportEvent event, const gchar
 	return ended + 1;
 }
 
-void
+gboolean
 otad_job_report_event_counted (OtadJobContext *ctx,
 			       OtadReportEvent event,
 			       const gchar *correlation_id,
@@ -55,18 +55,16 @@ otad_job_report_event_counted (OtadJobContext *ctx,
 			       GError **error)
 {
 	g_autoptr(GMutexLocker) locker = NULL;
-	OtadReporter *reporter;
-	guint attempt;
+	OtadReporter *reporter = otad_job_context_lock_reporter (ctx, &locker);
+	guint attempt = 0;
 
-	if (!otad_job_context_has_reporter (ctx))
-		return;
-	attempt = commit != NULL ? otad_job_report_attempt (ctx, event, correlation_id, commit)
-				 : 0;
-	reporter = otad_job_context_lock_reporter (ctx, &locker);
 	if (reporter == NULL)
-		return;
-	(void)otad_reporter_queue_event_full (reporter, event, correlation_id, commit, success,
-					      replay, attempt, error);
+		return TRUE;
+	/* the boot record is read only when the ledger has lost the update */
+	if (commit != NULL && !otad_reporter_knows_update (reporter, correlation_id, commit))
+		attempt = otad_job_report_attempt (ctx, event, correlation_id, commit);
+	return otad_reporter_queue_event_full (reporter, event, correlation_id, commit, success,
+					       replay, attempt, error);
 }
 
 static void
@@ -79,9 +77,8 @@ otad_job_report_event_full (OtadJobContext *ctx,
 {
 	g_autoptr(GError) error_local = NULL;
 
-	otad_job_report_event_counted (ctx, event, correlation_id, commit, success, replay,
-				       &error_local);
-	if (error_local != NULL)
+	if (!otad_job_report_event_counted (ctx, event, correlation_id, commit, success, replay,
+					    &error_local))
 		g_warning ("failed to queue %s: %s", otad_report_event_to_string (event),
 			   error_local->message);
 }

@@ -20,9 +20,9 @@ void otad_job_report_event_again (OtadJobContext *ctx,
 				  const gchar *correlation_id,
 				  const gchar *commit,
 				  gboolean success);
-/* the event with the attempt the boot record counts (for a lost event ledger);
- * @error: what queueing it failed with */
-void otad_job_report_event_counted (OtadJobContext *ctx,
+/* the event with the attempt the boot record counts when the event ledger lost the
+ * update; TRUE when queued (or there is no reporter) */
+gboolean otad_job_report_event_counted (OtadJobContext *ctx,
 				    OtadReportEvent event,
 				    const gchar *correlation_id,
 				    const gchar *commit,
