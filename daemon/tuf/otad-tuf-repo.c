@@ -227,14 +227,13 @@ otad_tuf_repo_fetch_current (OtadTufRepo *self, const gchar *filename, guint64 m
 	}
 	if (!otad_tuf_repo_etag_valid (new_etag))
 		return bytes;
-	sha = otad_tuf_repo_sha256 (bytes);
 	if (g_strcmp0 (etag, new_etag) == 0 && stored != NULL &&
 	    g_bytes_equal (stored, bytes))
 		return bytes;
 	/* kept whether or not these bytes are trusted: the hash says which copy it is for */
+	sha = otad_tuf_repo_sha256 (bytes);
 	record = g_strdup_printf ("%s\n%s", sha, new_etag);
-	record_bytes = g_bytes_new_take (record, strlen (record));
-	record = NULL;
+	record_bytes = g_bytes_new (record, strlen (record));
 	name = g_strconcat (filename, OTAD_TUF_REPO_ETAG_SUFFIX, NULL);
 	if (!otad_tuf_store_save (self->store, name, record_bytes, &error_local))
 		g_debug ("%s: cannot keep the ETag of %s: %s", self->name, filename,
